@@ -1,0 +1,14 @@
+namespace TaskService.Errors;
+
+[GenerateSerializer, Alias("TaskService.TaskServiceErrorKind")]
+public enum TaskServiceErrorKind
+{
+    /// <summary>The input is wrong; the message says what to change. HTTP 400.</summary>
+    Invalid = 0,
+
+    /// <summary>The thing asked for does not exist. HTTP 404.</summary>
+    NotFound = 1,
+
+    /// <summary>The request contradicts the current state (for example a user task already completed). HTTP 409.</summary>
+    Conflict = 2,
+}

@@ -1,0 +1,23 @@
+using System.Text.Json;
+
+namespace TaskService.Events;
+
+/// <summary>An event received from a microservice, as recorded by TaskService.</summary>
+[GenerateSerializer, Immutable, Alias("TaskService.EventRecord")]
+public sealed record EventRecord
+{
+    /// <summary>Idempotency id: the same id twice records one event.</summary>
+    [Id(0)] public required string Id { get; init; }
+
+    /// <summary>The event key that event-to-workflow mappings match on.</summary>
+    [Id(1)] public required string Key { get; init; }
+
+    [Id(2)] public JsonElement Payload { get; init; }
+
+    [Id(3)] public string? Source { get; init; }
+
+    [Id(4)] public string? Description { get; init; }
+
+    /// <summary>Milliseconds since the Unix epoch.</summary>
+    [Id(5)] public long Timestamp { get; init; }
+}

@@ -1,0 +1,14 @@
+namespace TaskService.Queries;
+
+/// <summary>The queryable collections.</summary>
+[GenerateSerializer, Alias("TaskService.EntityKind")]
+public enum EntityKind
+{
+    Event = 0,
+    Task = 1,
+    UserTask = 2,
+    EventMapping = 3,
+    TaskMapping = 4,
+    ClientApp = 5,
+    WebhookSubscription = 6,
+}

@@ -1,0 +1,25 @@
+namespace TaskService.Queries;
+
+/// <summary>The fields of a queryable collection, as they are named in the HTTP contract.</summary>
+public sealed class EntitySchema
+{
+    public EntitySchema(EntityKind kind, string name, IReadOnlyDictionary<string, FieldType> fields, IReadOnlyList<SortOrder> defaultOrder)
+    {
+        Kind = kind;
+        Name = name;
+        Fields = fields;
+        DefaultOrder = defaultOrder;
+    }
+
+    public EntityKind Kind { get; }
+
+    /// <summary>How error messages name the collection, for example <c>task</c>.</summary>
+    public string Name { get; }
+
+    public IReadOnlyDictionary<string, FieldType> Fields { get; }
+
+    /// <summary>The order applied after any requested order, so that paging is stable.</summary>
+    public IReadOnlyList<SortOrder> DefaultOrder { get; }
+
+    public bool TryGetField(string name, out FieldType type) => Fields.TryGetValue(name, out type);
+}

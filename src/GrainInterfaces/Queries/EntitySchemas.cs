@@ -1,0 +1,52 @@
+namespace TaskService.Queries;
+
+/// <summary>The schema of every queryable collection.</summary>
+public static class EntitySchemas
+{
+    public static EntitySchema Event { get; } = Create(EntityKind.Event, "event", [("timestamp", false), ("id", false)],
+        ("id", FieldType.String), ("key", FieldType.String), ("payload", FieldType.Json), ("source", FieldType.String),
+        ("description", FieldType.String), ("timestamp", FieldType.Number));
+
+    public static EntitySchema Task { get; } = Create(EntityKind.Task, "task", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("key", FieldType.String), ("name", FieldType.String), ("description", FieldType.String),
+        ("status", FieldType.String), ("priority", FieldType.String), ("severity", FieldType.String), ("type", FieldType.String),
+        ("assigneeId", FieldType.String), ("startDate", FieldType.DateTime), ("dueDate", FieldType.DateTime),
+        ("endDate", FieldType.DateTime), ("metadata", FieldType.Json), ("externalId", FieldType.String),
+        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+
+    public static EntitySchema UserTask { get; } = Create(EntityKind.UserTask, "user task", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("taskId", FieldType.String), ("name", FieldType.String), ("status", FieldType.String),
+        ("externalId", FieldType.String), ("assignee", FieldType.String), ("candidateGroups", FieldType.Json),
+        ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+
+    public static EntitySchema EventMapping { get; } = Create(EntityKind.EventMapping, "event mapping", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
+
+    public static EntitySchema TaskMapping { get; } = Create(EntityKind.TaskMapping, "task mapping", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("taskKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
+
+    public static EntitySchema ClientApp { get; } = Create(EntityKind.ClientApp, "client app", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("clientName", FieldType.String), ("apiKey", FieldType.String), ("createdOn", FieldType.DateTime));
+
+    public static EntitySchema WebhookSubscription { get; } = Create(EntityKind.WebhookSubscription, "webhook subscription", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("url", FieldType.String), ("key", FieldType.String), ("clientAppId", FieldType.String),
+        ("status", FieldType.String), ("statusReason", FieldType.String), ("createdOn", FieldType.DateTime),
+        ("modifiedOn", FieldType.DateTime));
+
+    public static EntitySchema For(EntityKind kind) => kind switch
+    {
+        EntityKind.Event => Event,
+        EntityKind.Task => Task,
+        EntityKind.UserTask => UserTask,
+        EntityKind.EventMapping => EventMapping,
+        EntityKind.TaskMapping => TaskMapping,
+        EntityKind.ClientApp => ClientApp,
+        EntityKind.WebhookSubscription => WebhookSubscription,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
+    };
+
+    private static EntitySchema Create(EntityKind kind, string name, (string Field, bool Descending)[] defaultOrder, params (string Name, FieldType Type)[] fields) =>
+        new(kind, name,
+            fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal),
+            defaultOrder.Select(o => new SortOrder(o.Field, o.Descending)).ToArray());
+}

@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace TaskService.Tasks;
+
+/// <summary>One per task: the only writer of the task and its user tasks.</summary>
+[Alias("TaskService.ITaskGrain")]
+public interface ITaskGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the task; creating it again returns the existing task unchanged.</summary>
+    [Alias("CreateAsync")]
+    Task<TaskRecord> CreateAsync(NewTask task);
+
+    /// <summary>The task, or null when it does not exist.</summary>
+    [Alias("GetAsync")]
+    Task<TaskRecord?> GetAsync();
+
+    [Alias("GetUserTasksAsync")]
+    Task<IReadOnlyList<UserTaskRecord>> GetUserTasksAsync();
+
+    /// <summary>Links the task to its workflow instance and records the instance's pending user tasks.</summary>
+    [Alias("AttachWorkflowAsync")]
+    Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks);
+
+    /// <summary>Records user tasks the task's workflow reached; ones already known are ignored.</summary>
+    [Alias("AddUserTasksAsync")]
+    Task AddUserTasksAsync(IReadOnlyList<NewUserTask> pendingUserTasks);
+
+    /// <summary>Applies a partial update. Completing a task this way is refused.</summary>
+    [Alias("UpdateAsync")]
+    Task<TaskRecord> UpdateAsync(TaskUpdate update);
+
+    /// <summary>Completes the task (the <c>end-task</c> command) and publishes <c>task-completed</c> once.</summary>
+    [Alias("EndAsync")]
+    Task<TaskRecord> EndAsync();
+
+    /// <summary>Completes one of this task's pending user tasks and publishes <c>user-task-completed</c>.</summary>
+    [Alias("CompleteUserTaskAsync")]
+    Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables);
+
+    /// <summary>Deletes the given user tasks of this task; ids of other tasks are ignored. Returns the count deleted.</summary>
+    [Alias("DeleteUserTasksAsync")]
+    Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds);
+
+    /// <summary>Deletes the task. Without cascade a task that still has user tasks is refused.</summary>
+    [Alias("DeleteAsync")]
+    Task DeleteAsync(bool cascade);
+}

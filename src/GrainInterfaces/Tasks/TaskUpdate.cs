@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace TaskService.Tasks;
+
+/// <summary>A partial update of a task: fields left null keep their value.</summary>
+[GenerateSerializer, Immutable, Alias("TaskService.TaskUpdate")]
+public sealed record TaskUpdate
+{
+    [Id(0)] public string? Name { get; init; }
+
+    [Id(1)] public string? Description { get; init; }
+
+    [Id(2)] public TaskRecordStatus? Status { get; init; }
+
+    [Id(3)] public string? Priority { get; init; }
+
+    [Id(4)] public string? Severity { get; init; }
+
+    [Id(5)] public string? Type { get; init; }
+
+    [Id(6)] public string? AssigneeId { get; init; }
+
+    [Id(7)] public DateTimeOffset? StartDate { get; init; }
+
+    [Id(8)] public DateTimeOffset? DueDate { get; init; }
+
+    [Id(9)] public JsonElement? Metadata { get; init; }
+}
