@@ -6,7 +6,7 @@ public sealed record ClientAppRecord
 {
     [Id(0)] public required string Id { get; init; }
 
-    [Id(1)] public required string ClientName { get; init; }
+    [Id(1)] public required string Name { get; init; }
 
     [Id(2)] public required string ApiKey { get; init; }
 

@@ -12,6 +12,7 @@ public static class EntitySchemas
         ("status", FieldType.String), ("priority", FieldType.String), ("severity", FieldType.String), ("type", FieldType.String),
         ("assigneeId", FieldType.String), ("startDate", FieldType.DateTime), ("dueDate", FieldType.DateTime),
         ("endDate", FieldType.DateTime), ("metadata", FieldType.Json), ("externalId", FieldType.String),
+        ("notes", FieldType.String), ("eventId", FieldType.String),
         ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
 
     public static EntitySchema UserTask { get; } = Create(EntityKind.UserTask, "user task", [("createdOn", false), ("id", false)],
@@ -26,7 +27,7 @@ public static class EntitySchemas
         ("id", FieldType.String), ("taskKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
 
     public static EntitySchema ClientApp { get; } = Create(EntityKind.ClientApp, "client app", [("createdOn", false), ("id", false)],
-        ("id", FieldType.String), ("clientName", FieldType.String), ("apiKey", FieldType.String), ("createdOn", FieldType.DateTime));
+        ("id", FieldType.String), ("name", FieldType.String), ("apiKey", FieldType.String), ("createdOn", FieldType.DateTime));
 
     public static EntitySchema WebhookSubscription { get; } = Create(EntityKind.WebhookSubscription, "webhook subscription", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("url", FieldType.String), ("key", FieldType.String), ("clientAppId", FieldType.String),

@@ -25,4 +25,6 @@ public sealed record NewTask
     [Id(8)] public DateTimeOffset? DueDate { get; init; }
 
     [Id(9)] public JsonElement? Metadata { get; init; }
+
+    [Id(10)] public string? Notes { get; init; }
 }

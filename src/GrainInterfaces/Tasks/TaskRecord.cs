@@ -40,4 +40,9 @@ public sealed record TaskRecord
     [Id(14)] public DateTimeOffset CreatedOn { get; init; }
 
     [Id(15)] public DateTimeOffset ModifiedOn { get; init; }
+
+    [Id(16)] public string? Notes { get; init; }
+
+    /// <summary>The id of the incoming event whose workflow created the task, when known.</summary>
+    [Id(17)] public string? EventId { get; init; }
 }

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Gateway.Auth;
+using TaskService.Gateway.Http;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Serialization;
+
+namespace TaskService.Gateway.Apis;
+
+/// <summary><c>/events</c>: trigger events, read them, and map event keys to workflows.</summary>
+public static class EventsApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string RequestIdHeader = "x-request-id";
+
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var events = app.MapGroup("/events").WithTags("Events");
+
+        events.MapPost("/trigger", TriggerAsync).RequireAuthorization(Permissions.TriggerEvent);
+        events.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewEvent);
+        events.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewEvent);
+        events.MapPost("/mapping", AddMappingAsync).RequireAuthorization(Permissions.MapTask);
+        events.MapGet("/mapping", ListMappingsAsync).RequireAuthorization(Permissions.MapTask);
+        events.MapDelete("/mapping/{id}", DeleteMappingAsync).RequireAuthorization(Permissions.MapTask);
+        events.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewEvent);
+        return app;
+    }
+
+    /// <summary>
+    /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
+    /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
+    /// </summary>
+    public static async Task<Accepted<EventAccepted>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    {
+        body = Validation.Body(body);
+        var key = Validation.Required(body.Key, "key");
+        if (body.Payload is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
+        {
+            throw TaskServiceException.Invalid("payload", "'payload' must be a JSON object.");
+        }
+
+        var id = FirstNonEmpty(request.Headers[IdempotencyKeyHeader], request.Headers[RequestIdHeader], body.Id) ?? DeterministicId.NewId();
+        if (id.Length > 200)
+        {
+            throw TaskServiceException.Invalid("id", "The event id (Idempotency-Key, x-request-id or id) may be at most 200 characters.");
+        }
+
+        var record = new EventRecord
+        {
+            Id = id,
+            Key = key,
+            Payload = body.Payload is { ValueKind: JsonValueKind.Object } payload ? payload : JsonElementFactory.EmptyObject,
+            Source = body.Source,
+            Description = body.Description,
+            Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        await grains.GetGrain<IEventIngressGrain>(0).PublishAsync(record);
+        return TypedResults.Accepted($"/events/{Uri.EscapeDataString(id)}", new EventAccepted(id, key));
+    }
+
+    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.Event, QueryParameters.Filter(request, EntitySchemas.Event)));
+
+    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.Event, QueryParameters.Where(request, EntitySchemas.Event))));
+
+    public static async Task<Results<Ok<JsonElement>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
+    {
+        var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Event, id, QueryParameters.Fields(request, EntitySchemas.Event));
+        return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("event", id);
+    }
+
+    public static async Task<Created<EventWorkflowMapping>> AddMappingAsync(EventMappingRequest? body, IGrainFactory grains)
+    {
+        body = Validation.Body(body);
+        var mapping = await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(
+            Validation.Required(body.EventKey, "eventKey"), Validation.Required(body.WorkflowKey, "workflowKey"));
+        return TypedResults.Created($"/events/mapping/{mapping.Id}", mapping);
+    }
+
+    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.EventMapping, QueryParameters.Filter(request, EntitySchemas.EventMapping)));
+
+    public static async Task<Results<NoContent, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> DeleteMappingAsync(string id, IGrainFactory grains) =>
+        await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id) ? TypedResults.NoContent() : ProblemResults.NotFound("event mapping", id);
+
+    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+}

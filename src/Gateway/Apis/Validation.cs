@@ -1,0 +1,26 @@
+using TaskService.Errors;
+
+namespace TaskService.Gateway.Apis;
+
+/// <summary>Small checks shared by the endpoint groups; each failure names the field.</summary>
+internal static class Validation
+{
+    public static string Required(string? value, string field, int maxLength = 500)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw TaskServiceException.Invalid(field, $"'{field}' is required and must be a non-empty string.");
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw TaskServiceException.Invalid(field, $"'{field}' is longer than {maxLength} characters.");
+        }
+
+        return value;
+    }
+
+    public static T Body<T>(T? body)
+        where T : class =>
+        body ?? throw TaskServiceException.Invalid("body", "A JSON request body is required.");
+}

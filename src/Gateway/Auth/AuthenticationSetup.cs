@@ -1,0 +1,84 @@
+using System.IdentityModel.Tokens.Jwt;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TaskService.Gateway.Auth;
+
+/// <summary>Bearer-token authentication and one authorization policy per permission code.</summary>
+public static class AuthenticationSetup
+{
+    public static IServiceCollection AddTaskServiceAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var options = ReadJwtOptions(configuration);
+        if (string.IsNullOrEmpty(options.JwtSecret) && environment.IsDevelopment())
+        {
+            options.JwtSecret = JwtOptions.DevelopmentSecret;
+        }
+
+        if (options.JwtSecret == JwtOptions.DevelopmentSecret && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Auth:JwtSecret is the development secret, but the environment is '{environment.EnvironmentName}'. " +
+                "Set JWT_SECRET (or Auth:JwtSecret) to a secret of your own of at least 32 bytes.");
+        }
+
+        if (string.IsNullOrEmpty(options.JwtSecret) || Encoding.UTF8.GetByteCount(options.JwtSecret) < 32)
+        {
+            throw new InvalidOperationException("Auth:JwtSecret (or JWT_SECRET) must be set to a secret of at least 32 bytes.");
+        }
+
+        if (string.IsNullOrEmpty(options.JwtIssuer))
+        {
+            throw new InvalidOperationException("Auth:JwtIssuer (or JWT_ISSUER) must be set to the issuer your tokens carry.");
+        }
+
+        services.AddSingleton(options);
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.JwtIssuer,
+                    ValidateIssuer = true,
+                    ValidAudience = options.JwtAudience,
+                    ValidateAudience = !string.IsNullOrEmpty(options.JwtAudience),
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.JwtSecret)),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidateLifetime = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var code in Permissions.All)
+        {
+            authorization.AddPolicy(code, policy => policy.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, code));
+        }
+
+        return services;
+    }
+
+    /// <summary>Issues a token for the configured secret and issuer; used by the development token endpoint and tests.</summary>
+    public static string CreateToken(JwtOptions options, IEnumerable<string> permissions, TimeSpan lifetime, string subject = "developer")
+    {
+        var credentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.JwtSecret)), SecurityAlgorithms.HmacSha256);
+        var claims = new List<Claim> { new("sub", subject) };
+        claims.AddRange(permissions.Select(p => new Claim(Permissions.ClaimType, p)));
+        var now = DateTime.UtcNow;
+        var token = new JwtSecurityToken(options.JwtIssuer, options.JwtAudience, claims, now, now + lifetime, credentials);
+        return new JwtSecurityTokenHandler().WriteToken(token);
+    }
+
+    private static JwtOptions ReadJwtOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(JwtOptions.SectionName).Get<JwtOptions>() ?? new JwtOptions();
+        options.JwtSecret = configuration["JWT_SECRET"] is { Length: > 0 } secret ? secret : options.JwtSecret;
+        options.JwtIssuer = configuration["JWT_ISSUER"] is { Length: > 0 } issuer ? issuer
+            : options.JwtIssuer is { Length: > 0 } configured ? configured
+            : JwtOptions.DefaultIssuer;
+        return options;
+    }
+}

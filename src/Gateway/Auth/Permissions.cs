@@ -1,0 +1,26 @@
+namespace TaskService.Gateway.Auth;
+
+/// <summary>The permission codes of the HTTP API, as the <c>permissions</c> claim of a bearer token carries them.</summary>
+public static class Permissions
+{
+    public const string CreateApiKey = "16001";
+    public const string ViewEvent = "16002";
+    public const string ViewTask = "16003";
+    public const string ViewUserTask = "16004";
+    public const string CompleteUserTask = "16005";
+    public const string MapTask = "16006";
+    public const string TriggerEvent = "16007";
+    public const string DeleteTask = "16008";
+    public const string DeleteUserTask = "16009";
+    public const string SubscribeToWebhook = "16010";
+    public const string UpdateTask = "16011";
+
+    /// <summary>The name of the claim that holds the codes.</summary>
+    public const string ClaimType = "permissions";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        CreateApiKey, ViewEvent, ViewTask, ViewUserTask, CompleteUserTask, MapTask, TriggerEvent, DeleteTask, DeleteUserTask,
+        SubscribeToWebhook, UpdateTask,
+    ];
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text.Json;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Outgoing;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Tasks;
+using TaskService.Workflows;
+
+namespace TaskService.Commands;
+
+/// <summary>
+/// <c>create-tasks</c>: creates the tasks listed in the variable <c>tasks</c> (<c>{"values": [...]}</c>), starts the workflow mapped to
+/// each task's key with the variable <c>taskId</c>, records that instance's pending user tasks, and publishes <c>task-created</c>.
+/// Task ids derive from the external task and the entry's position, so a rerun creates nothing twice.
+/// </summary>
+public sealed class CreateTasksCommand(
+    IGrainFactory grains,
+    ITaskServiceStore store,
+    IWorkflowEngine engine,
+    IOutgoingEventPublisher publisher,
+    TimeProvider time) : IExternalTaskCommand
+{
+    public string Topic => CommandTopics.CreateTasks;
+
+    public async Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken)
+    {
+        var entries = ReadTasks(context.Variables);
+        var created = new List<TaskRecord>(entries.Count);
+        for (var index = 0; index < entries.Count; index++)
+        {
+            var taskId = DeterministicId.From("task", context.ExternalTaskId, index.ToString(CultureInfo.InvariantCulture));
+            var grain = grains.GetGrain<ITaskGrain>(taskId);
+            var task = await grain.CreateAsync(entries[index]);
+            var mapping = (await store.GetTaskMappingsAsync(task.Key, cancellationToken)).FirstOrDefault();
+            if (mapping is not null && task.ExternalId is null)
+            {
+                var variables = JsonElementFactory.From(new Dictionary<string, string> { ["taskId"] = taskId });
+                var start = await engine.StartAsync(mapping.WorkflowKey, variables, DeterministicId.From("task-workflow", taskId, mapping.WorkflowKey), cancellationToken);
+                task = await grain.AttachWorkflowAsync(start.InstanceId, start.PendingUserTasks);
+            }
+
+            created.Add(task);
+        }
+
+        await publisher.PublishAsync(
+            new OutgoingEvent
+            {
+                Id = DeterministicId.From(OutgoingEventTypes.TaskCreated, context.ExternalTaskId),
+                Key = OutgoingEventTypes.TaskCreated,
+                Payload = JsonElementFactory.From(new { createdTasks = created }),
+                Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            },
+            cancellationToken);
+
+        return new Dictionary<string, JsonElement>
+        {
+            ["createdTaskIds"] = JsonElementFactory.From(created.Select(t => t.Id).ToArray()),
+        };
+    }
+
+    /// <summary>Reads <c>tasks.values</c>, accepting the object or its values as JSON text, as Camunda variables often carry them.</summary>
+    public static IReadOnlyList<NewTask> ReadTasks(IReadOnlyDictionary<string, JsonElement> variables)
+    {
+        if (!variables.TryGetValue("tasks", out var tasks) || tasks.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            throw TaskServiceException.Invalid("tasks", "The variable 'tasks' is missing; create-tasks expects {\"values\": [ {\"key\": ..., \"name\": ...}, ... ]}.");
+        }
+
+        tasks = Unwrap(tasks, "tasks");
+        if (tasks.ValueKind != JsonValueKind.Object || !tasks.TryGetProperty("values", out var values))
+        {
+            throw TaskServiceException.Invalid("tasks", "The variable 'tasks' must be an object with a 'values' array.");
+        }
+
+        values = Unwrap(values, "tasks.values");
+        if (values.ValueKind != JsonValueKind.Array)
+        {
+            throw TaskServiceException.Invalid("tasks.values", "'tasks.values' must be an array of tasks, or a JSON string holding one.");
+        }
+
+        return values.EnumerateArray().Select((entry, index) => ReadTask(entry, $"tasks.values[{index}]")).ToArray();
+    }
+
+    private static JsonElement Unwrap(JsonElement value, string name)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return value;
+        }
+
+        try
+        {
+            return JsonElementFactory.Parse(value.GetString()!);
+        }
+        catch (JsonException exception)
+        {
+            throw TaskServiceException.Invalid(name, $"'{name}' is a string that is not valid JSON: {exception.Message}");
+        }
+    }
+
+    private static NewTask ReadTask(JsonElement entry, string path)
+    {
+        if (entry.ValueKind != JsonValueKind.Object)
+        {
+            throw TaskServiceException.Invalid(path, $"'{path}' must be an object.");
+        }
+
+        var key = RequiredString(entry, "key", path);
+        return new NewTask
+        {
+            Key = key,
+            Name = OptionalString(entry, "name", path) ?? key,
+            Description = OptionalString(entry, "description", path),
+            Priority = OptionalString(entry, "priority", path),
+            Severity = OptionalString(entry, "severity", path),
+            Type = OptionalString(entry, "type", path),
+            AssigneeId = OptionalString(entry, "assigneeId", path),
+            Notes = OptionalString(entry, "notes", path),
+            StartDate = OptionalDate(entry, "startDate", path),
+            DueDate = OptionalDate(entry, "dueDate", path),
+            Metadata = entry.TryGetProperty("metadata", out var metadata) && metadata.ValueKind != JsonValueKind.Null ? metadata.Clone() : null,
+        };
+    }
+
+    private static string RequiredString(JsonElement entry, string name, string path) =>
+        OptionalString(entry, name, path) is { Length: > 0 } value
+            ? value
+            : throw TaskServiceException.Invalid($"{path}.{name}", $"'{path}.{name}' is required and must be a non-empty string.");
+
+    private static string? OptionalString(JsonElement entry, string name, string path)
+    {
+        if (!entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => throw TaskServiceException.Invalid($"{path}.{name}", $"'{path}.{name}' must be a string."),
+        };
+    }
+
+    private static DateTimeOffset? OptionalDate(JsonElement entry, string name, string path)
+    {
+        var text = OptionalString(entry, name, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            ? date.ToUniversalTime()
+            : throw TaskServiceException.Invalid($"{path}.{name}", $"'{path}.{name}' must be an ISO 8601 date-time, not '{text}'.");
+    }
+}

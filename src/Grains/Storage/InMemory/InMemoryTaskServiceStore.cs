@@ -1,0 +1,163 @@
+using System.Text.Json;
+using TaskService.ClientApps;
+using TaskService.Events;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+
+namespace TaskService.Storage.InMemory;
+
+/// <summary>
+/// The embedded default store: everything in this process's memory. Meant for a single silo; a cluster uses PostgreSQL.
+/// </summary>
+public sealed class InMemoryTaskServiceStore : ITaskServiceStore
+{
+    private readonly InMemoryTable<EventRecord> _events = new(EntitySchemas.Event, e => e.Id);
+    private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id);
+    private readonly InMemoryTable<UserTaskRecord> _userTasks = new(EntitySchemas.UserTask, u => u.Id);
+    private readonly InMemoryTable<EventWorkflowMapping> _eventMappings = new(EntitySchemas.EventMapping, m => m.Id);
+    private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id);
+    private readonly InMemoryTable<ClientAppRecord> _clientApps = new(EntitySchemas.ClientApp, a => a.Id);
+    private readonly InMemoryTable<WebhookSubscriptionRecord> _subscriptions = new(EntitySchemas.WebhookSubscription, s => s.Id);
+    private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
+    private readonly Lock _taskLock = new();
+
+    public Task<bool> TryAddEventAsync(EventRecord record, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_events.TryAdd(record));
+
+    public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        lock (_taskLock)
+        {
+            var task = _tasks.Get(taskId);
+            return Task.FromResult(task is null
+                ? null
+                : new TaskAggregate(task, _userTasks.Records.Where(u => u.TaskId == taskId).OrderBy(u => u.CreatedOn).ThenBy(u => u.Id, StringComparer.Ordinal).ToArray()));
+        }
+    }
+
+    public Task SaveTaskAsync(TaskAggregate aggregate, CancellationToken cancellationToken = default)
+    {
+        lock (_taskLock)
+        {
+            var taskId = aggregate.Task.Id;
+            var keep = aggregate.UserTasks.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
+            _userTasks.RemoveWhere(u => u.TaskId == taskId && !keep.Contains(u.Id));
+            foreach (var userTask in aggregate.UserTasks)
+            {
+                _userTasks.Upsert(userTask);
+            }
+
+            _tasks.Upsert(aggregate.Task);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        lock (_taskLock)
+        {
+            _userTasks.RemoveWhere(u => u.TaskId == taskId);
+            _tasks.Remove(taskId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        _eventMappings.Upsert(mapping);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_eventMappings.Remove(id));
+
+    public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<EventWorkflowMapping>>(_eventMappings.Records.Where(m => m.EventKey == eventKey).OrderBy(m => m.CreatedOn).ToArray());
+
+    public Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        _taskMappings.Upsert(mapping);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_taskMappings.Remove(id));
+
+    public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<TaskWorkflowMapping>>(_taskMappings.Records.Where(m => m.TaskKey == taskKey).OrderBy(m => m.CreatedOn).ToArray());
+
+    public Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default)
+    {
+        lock (_clientAppsByKey)
+        {
+            if (!_clientAppsByKey.TryAdd(row.App.ApiKey, row))
+            {
+                return Task.FromResult(false);
+            }
+
+            _clientApps.Upsert(row.App);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<ClientAppRow?> GetClientAppByKeyAsync(string apiKey, CancellationToken cancellationToken = default)
+    {
+        lock (_clientAppsByKey)
+        {
+            return Task.FromResult(_clientAppsByKey.GetValueOrDefault(apiKey));
+        }
+    }
+
+    public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var app = _clientApps.Get(id);
+        return app is null ? Task.FromResult<ClientAppRow?>(null) : GetClientAppByKeyAsync(app.ApiKey, cancellationToken);
+    }
+
+    public Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default)
+    {
+        _subscriptions.Upsert(subscription);
+        return Task.CompletedTask;
+    }
+
+    public Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_subscriptions.Get(id));
+
+    public Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        _subscriptions.Remove(id);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<WebhookSubscriptionRecord>>(
+            _subscriptions.Records.Where(s => s.Key == key && s.Status == WebhookSubscriptionStatus.Active).ToArray());
+
+    public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Table(kind).List(filter));
+
+    public Task<long> CountAsync(EntityKind kind, FilterNode? where, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Table(kind).Count(where));
+
+    public Task<JsonElement?> GetAsync(EntityKind kind, string id, IReadOnlyList<string>? fields, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Table(kind).GetJson(id, fields));
+
+    public Task<IReadOnlyList<string>> FindIdsAsync(EntityKind kind, FilterNode? where, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Table(kind).FindIds(where, limit));
+
+    private IQueryableTable Table(EntityKind kind) => kind switch
+    {
+        EntityKind.Event => _events,
+        EntityKind.Task => _tasks,
+        EntityKind.UserTask => _userTasks,
+        EntityKind.EventMapping => _eventMappings,
+        EntityKind.TaskMapping => _taskMappings,
+        EntityKind.ClientApp => _clientApps,
+        EntityKind.WebhookSubscription => _subscriptions,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
+    };
+}

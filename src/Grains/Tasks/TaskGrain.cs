@@ -1,0 +1,262 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Outgoing;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Workflows;
+
+namespace TaskService.Tasks;
+
+/// <summary>
+/// The single writer of one task and its user tasks. Its state is its rows in the store: every change is written there
+/// before the method returns, and the outgoing event it causes is published after the write.
+/// </summary>
+public sealed partial class TaskGrain(
+    ITaskServiceStore store,
+    IWorkflowEngine engine,
+    IOutgoingEventPublisher publisher,
+    TimeProvider time,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+{
+    private TaskAggregate? _state;
+
+    private string TaskId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _state = await store.LoadTaskAsync(TaskId, cancellationToken);
+
+    public async Task<TaskRecord> CreateAsync(NewTask task)
+    {
+        if (_state is not null)
+        {
+            return _state.Task;
+        }
+
+        var now = time.GetUtcNow();
+        var record = new TaskRecord
+        {
+            Id = TaskId,
+            Key = task.Key,
+            Name = task.Name,
+            Description = task.Description,
+            Status = TaskRecordStatus.Pending,
+            Priority = task.Priority,
+            Severity = task.Severity,
+            Type = task.Type,
+            AssigneeId = task.AssigneeId,
+            StartDate = task.StartDate,
+            DueDate = task.DueDate,
+            Metadata = task.Metadata,
+            Notes = task.Notes,
+            CreatedOn = now,
+            ModifiedOn = now,
+        };
+        await SaveAsync(new TaskAggregate(record, []));
+        LogTaskCreated(TaskId, task.Key);
+        return record;
+    }
+
+    public Task<TaskRecord?> GetAsync() => Task.FromResult(_state?.Task);
+
+    public Task<IReadOnlyList<UserTaskRecord>> GetUserTasksAsync() =>
+        Task.FromResult(_state?.UserTasks ?? []);
+
+    public async Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks)
+    {
+        var state = Require();
+        if (state.Task.ExternalId is { } existing && existing != workflowInstanceId)
+        {
+            throw TaskServiceException.Conflict("externalId", $"Task '{TaskId}' already runs workflow instance '{existing}'.");
+        }
+
+        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = time.GetUtcNow() };
+        await SaveAsync(new TaskAggregate(task, Merge(state.UserTasks, pendingUserTasks)));
+        return task;
+    }
+
+    public async Task AddUserTasksAsync(IReadOnlyList<NewUserTask> pendingUserTasks)
+    {
+        var state = Require();
+        var merged = Merge(state.UserTasks, pendingUserTasks);
+        if (merged.Count != state.UserTasks.Count)
+        {
+            await SaveAsync(state with { UserTasks = merged });
+        }
+    }
+
+    public async Task<TaskRecord> UpdateAsync(TaskUpdate update)
+    {
+        var state = Require();
+        if (update.Status == TaskRecordStatus.Completed)
+        {
+            throw TaskServiceException.Invalid("status", "A task cannot be completed through PATCH; it completes when its workflow reaches the end-task step.");
+        }
+
+        if (state.Task.Status == TaskRecordStatus.Completed && update.Status is not null)
+        {
+            throw TaskServiceException.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
+        }
+
+        var now = time.GetUtcNow();
+        var task = state.Task with
+        {
+            Name = update.Name ?? state.Task.Name,
+            Description = update.Description ?? state.Task.Description,
+            Status = update.Status ?? state.Task.Status,
+            Priority = update.Priority ?? state.Task.Priority,
+            Severity = update.Severity ?? state.Task.Severity,
+            Type = update.Type ?? state.Task.Type,
+            AssigneeId = update.AssigneeId ?? state.Task.AssigneeId,
+            StartDate = update.StartDate ?? state.Task.StartDate,
+            DueDate = update.DueDate ?? state.Task.DueDate,
+            Metadata = update.Metadata ?? state.Task.Metadata,
+            Notes = update.Notes ?? state.Task.Notes,
+            ModifiedOn = now,
+        };
+
+        // A status change reaches the user tasks only where the user-task status allows it: of the statuses PATCH may set,
+        // only "pending" is a user-task status, open user tasks already are pending, and completed ones are never reopened.
+        await SaveAsync(state with { Task = task });
+        return task;
+    }
+
+    public async Task<TaskRecord> EndAsync()
+    {
+        var state = Require();
+        if (state.Task.Status == TaskRecordStatus.Completed)
+        {
+            return state.Task;
+        }
+
+        var now = time.GetUtcNow();
+        var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
+        await SaveAsync(state with { Task = task });
+        LogTaskCompleted(TaskId);
+        await PublishAsync(OutgoingEventTypes.TaskCompleted, DeterministicId.From(OutgoingEventTypes.TaskCompleted, TaskId), new { taskId = TaskId });
+        return task;
+    }
+
+    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
+    {
+        var state = Require();
+        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId)
+            ?? throw TaskServiceException.NotFound("user task", userTaskId);
+        if (userTask.Status == UserTaskStatus.Completed)
+        {
+            throw TaskServiceException.Conflict("userTaskId", $"User task '{userTaskId}' of task '{TaskId}' is already completed.");
+        }
+
+        IReadOnlyList<NewUserTask> next = [];
+        if (state.Task.ExternalId is { } instanceId)
+        {
+            next = await engine.CompleteUserTaskAsync(instanceId, userTask.ExternalId, variables);
+        }
+
+        var now = time.GetUtcNow();
+        var completed = userTask with { Status = UserTaskStatus.Completed, ModifiedOn = now };
+        var userTasks = Merge(state.UserTasks.Select(u => u.Id == userTaskId ? completed : u).ToArray(), next);
+        var task = state.Task.Status == TaskRecordStatus.Pending
+            ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now }
+            : state.Task;
+        await SaveAsync(new TaskAggregate(task, userTasks));
+        LogUserTaskCompleted(TaskId, userTaskId);
+        await PublishAsync(
+            OutgoingEventTypes.UserTaskCompleted,
+            DeterministicId.From(OutgoingEventTypes.UserTaskCompleted, userTaskId),
+            new { task, userTask = completed });
+        return completed;
+    }
+
+    public async Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds)
+    {
+        var state = Require();
+        var remove = userTaskIds.ToHashSet(StringComparer.Ordinal);
+        var kept = state.UserTasks.Where(u => !remove.Contains(u.Id)).ToArray();
+        var deleted = state.UserTasks.Count - kept.Length;
+        if (deleted > 0)
+        {
+            await SaveAsync(state with { UserTasks = kept });
+        }
+
+        return deleted;
+    }
+
+    public async Task DeleteAsync(bool cascade)
+    {
+        var state = Require();
+        if (!cascade && state.UserTasks.Count > 0)
+        {
+            throw TaskServiceException.Conflict("cascade",
+                $"Task '{TaskId}' has {state.UserTasks.Count} user task(s); delete with cascade=true to remove them and end its workflow.");
+        }
+
+        if (cascade && state.Task.ExternalId is { } instanceId && state.Task.Status != TaskRecordStatus.Completed)
+        {
+            await engine.CancelAsync(instanceId, $"Task '{TaskId}' was deleted.");
+        }
+
+        await store.DeleteTaskAsync(TaskId);
+        _state = null;
+        LogTaskDeleted(TaskId, cascade);
+        DeactivateOnIdle();
+    }
+
+    private TaskAggregate Require() => _state ?? throw TaskServiceException.NotFound("task", TaskId);
+
+    private async Task SaveAsync(TaskAggregate state)
+    {
+        await store.SaveTaskAsync(state);
+        _state = state;
+    }
+
+    private IReadOnlyList<UserTaskRecord> Merge(IReadOnlyList<UserTaskRecord> existing, IReadOnlyList<NewUserTask> pending)
+    {
+        if (pending.Count == 0)
+        {
+            return existing;
+        }
+
+        var known = existing.Select(u => u.ExternalId).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var added = pending
+            .Where(p => known.Add(p.ExternalId))
+            .Select(p => new UserTaskRecord
+            {
+                Id = DeterministicId.From("user-task", TaskId, p.ExternalId),
+                TaskId = TaskId,
+                Name = p.Name,
+                Status = UserTaskStatus.Pending,
+                ExternalId = p.ExternalId,
+                Assignee = p.Assignee,
+                CandidateGroups = p.CandidateGroups,
+                DueDate = p.DueDate,
+                CreatedOn = now,
+                ModifiedOn = now,
+            });
+        return [.. existing, .. added];
+    }
+
+    private Task PublishAsync(string key, string id, object payload) =>
+        publisher.PublishAsync(new OutgoingEvent
+        {
+            Id = id,
+            Key = key,
+            Payload = JsonElementFactory.From(payload),
+            Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+        });
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} created with key {TaskKey}")]
+    private partial void LogTaskCreated(string taskId, string taskKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed")]
+    private partial void LogTaskCompleted(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId} completed")]
+    private partial void LogUserTaskCompleted(string taskId, string userTaskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} deleted (cascade: {Cascade})")]
+    private partial void LogTaskDeleted(string taskId, bool cascade);
+}

@@ -1,0 +1,222 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Storage;
+
+namespace TaskService.Webhooks;
+
+/// <summary>
+/// Owns one subscription and delivers its events in order, one at a time, retrying with exponential backoff and jitter.
+/// Each subscription is its own grain, so a slow or failing receiver never delays another subscription.
+/// </summary>
+public sealed partial class WebhookSubscriptionGrain(
+    [PersistentState("deliveries", WebhookSubscriptionGrain.StorageName)] IPersistentState<WebhookSubscriptionState> state,
+    ITaskServiceStore store,
+    WebhookSender sender,
+    IOptions<WebhookOptions> options,
+    TimeProvider time,
+    ILogger<WebhookSubscriptionGrain> logger) : Grain, IWebhookSubscriptionGrain
+{
+    public const string StorageName = "webhooks";
+
+    private WebhookSubscriptionRecord? _subscription;
+    private IGrainTimer? _timer;
+    private bool _delivering;
+
+    private string SubscriptionId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _subscription = await store.GetSubscriptionAsync(SubscriptionId, cancellationToken);
+        if (state.State.Queue.Count > 0)
+        {
+            Schedule(TimeSpan.Zero);
+        }
+    }
+
+    public async Task<WebhookSubscriptionRecord> CreateAsync(string url, string key, string clientAppId)
+    {
+        if (_subscription is not null)
+        {
+            return _subscription;
+        }
+
+        var now = time.GetUtcNow();
+        var subscription = new WebhookSubscriptionRecord
+        {
+            Id = SubscriptionId,
+            Url = url,
+            Key = key,
+            ClientAppId = clientAppId,
+            Status = WebhookSubscriptionStatus.Active,
+            CreatedOn = now,
+            ModifiedOn = now,
+        };
+        await store.SaveSubscriptionAsync(subscription);
+        _subscription = subscription;
+        return subscription;
+    }
+
+    public Task<WebhookSubscriptionRecord?> GetAsync() => Task.FromResult(_subscription);
+
+    public async Task DeleteAsync()
+    {
+        if (_subscription is null)
+        {
+            throw TaskServiceException.NotFound("webhook subscription", SubscriptionId);
+        }
+
+        await store.DeleteSubscriptionAsync(SubscriptionId);
+        _subscription = null;
+        _timer?.Dispose();
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    public async Task EnqueueAsync(OutgoingEvent outgoingEvent)
+    {
+        if (_subscription is not { Status: WebhookSubscriptionStatus.Active })
+        {
+            LogSkipped(SubscriptionId, outgoingEvent.Key, outgoingEvent.Id);
+            return;
+        }
+
+        if (state.State.Queue.Any(p => p.Event.Id == outgoingEvent.Id))
+        {
+            return;
+        }
+
+        state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = time.GetUtcNow() });
+        await state.WriteStateAsync();
+        if (!_delivering)
+        {
+            Schedule(TimeSpan.Zero);
+        }
+    }
+
+    public Task<WebhookDeliveryStats> GetDeliveryStatsAsync() => Task.FromResult(new WebhookDeliveryStats
+    {
+        Pending = state.State.Queue.Count,
+        Delivered = state.State.Delivered,
+        Failed = state.State.Failed,
+        LastError = state.State.LastError,
+    });
+
+    private void Schedule(TimeSpan dueTime)
+    {
+        _timer?.Dispose();
+        _timer = this.RegisterGrainTimer(
+            DeliverDueAsync,
+            new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    private async Task DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        if (_delivering)
+        {
+            return;
+        }
+
+        _delivering = true;
+        try
+        {
+            while (state.State.Queue.Count > 0 && _subscription is { Status: WebhookSubscriptionStatus.Active } subscription)
+            {
+                var head = state.State.Queue[0];
+                var wait = head.NextAttemptAt - time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    Schedule(wait);
+                    return;
+                }
+
+                await AttemptAsync(subscription, head, cancellationToken);
+            }
+        }
+        finally
+        {
+            _delivering = false;
+        }
+    }
+
+    private async Task AttemptAsync(WebhookSubscriptionRecord subscription, PendingDelivery delivery, CancellationToken cancellationToken)
+    {
+        delivery.Attempts++;
+        var app = await store.GetClientAppAsync(subscription.ClientAppId, cancellationToken);
+        var result = app is null
+            ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Client app '{subscription.ClientAppId}' that owns the subscription no longer exists.", null)
+            : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), app.ApiSecret, cancellationToken);
+
+        switch (result.Outcome)
+        {
+            case WebhookDeliveryOutcome.Delivered:
+                state.State.Queue.Remove(delivery);
+                state.State.Delivered++;
+                LogDelivered(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.StatusCode ?? 0);
+                break;
+
+            case WebhookDeliveryOutcome.Gone:
+                LogGone(SubscriptionId, subscription.Url);
+                state.State.LastError = result.Error;
+                state.State.Failed += state.State.Queue.Count;
+                state.State.Queue.Clear();
+                _subscription = subscription with
+                {
+                    Status = WebhookSubscriptionStatus.Disabled,
+                    StatusReason = "The receiver answered 410 Gone.",
+                    ModifiedOn = time.GetUtcNow(),
+                };
+                await store.SaveSubscriptionAsync(_subscription, cancellationToken);
+                break;
+
+            default:
+                state.State.LastError = result.Error;
+                if (delivery.Attempts >= options.Value.MaxAttempts)
+                {
+                    state.State.Queue.Remove(delivery);
+                    state.State.Failed++;
+                    LogGaveUp(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.Error);
+                }
+                else
+                {
+                    var delay = Backoff(delivery.Attempts, result.RetryAfter);
+                    delivery.NextAttemptAt = time.GetUtcNow() + delay;
+                    LogRetrying(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, delay, result.Error);
+                }
+
+                break;
+        }
+
+        await state.WriteStateAsync();
+    }
+
+    /// <summary>Exponential backoff with equal jitter, or the receiver's Retry-After; both capped at the configured maximum.</summary>
+    private TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
+    {
+        var settings = options.Value;
+        if (retryAfter is { } asked)
+        {
+            return asked < settings.MaxBackoff ? asked : settings.MaxBackoff;
+        }
+
+        var exponential = settings.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
+        var capped = Math.Min(exponential, settings.MaxBackoff.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} delivered {EventKey} event {EventId} after {Attempts} attempt(s) with status {StatusCode}")]
+    private partial void LogDelivered(string subscriptionId, string eventKey, string eventId, int attempts, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    private partial void LogRetrying(string subscriptionId, string eventKey, string eventId, int attempts, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver")]
+    private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} at {Url} answered 410 Gone; the subscription is disabled")]
+    private partial void LogGone(string subscriptionId, string url);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} is not active; {EventKey} event {EventId} not queued")]
+    private partial void LogSkipped(string subscriptionId, string eventKey, string eventId);
+}
