@@ -1,7 +1,8 @@
 using TaskService.Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.UseOrleansClient(client => client.UseLocalhostClustering());
+var gatewayPort = builder.Configuration.GetValue("Orleans:Endpoints:GatewayPort", 30000);
+builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
 builder.AddTaskServiceGateway();
 
 var app = builder.Build();

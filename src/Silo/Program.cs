@@ -19,9 +19,10 @@ public sealed class Program
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        var endpoints = builder.Configuration.GetSection(SiloEndpointOptions.SectionName).Get<SiloEndpointOptions>() ?? new SiloEndpointOptions();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort);
             silo.UseEmbeddedProviders();
             silo.AddTaskService();
         });

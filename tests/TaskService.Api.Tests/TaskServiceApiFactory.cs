@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using TaskService.Gateway.Auth;
+
+namespace TaskService.Api.Tests;
+
+/// <summary>
+/// One single-node TaskService (silo and HTTP API in one host, embedded defaults) shared by the API tests.
+/// Its Orleans ports are free ports, so it can run beside other test processes.
+/// </summary>
+public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Program>
+{
+    public const string Secret = "api-tests-signing-secret-0123456789-abcdefghijklmnop";
+    public const string Issuer = "task-service-tests";
+
+    private readonly int _siloPort = FreePort();
+    private readonly int _gatewayPort = FreePort();
+
+    public JwtOptions Jwt { get; } = new() { JwtSecret = Secret, JwtIssuer = Issuer };
+
+    /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
+    public HttpClient CreateClient(params string[] permissions)
+    {
+        var client = base.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(permissions));
+        return client;
+    }
+
+    /// <summary>A client that sends no token.</summary>
+    public HttpClient CreateAnonymousClient() => base.CreateClient();
+
+    /// <summary>A client with every permission.</summary>
+    public HttpClient CreateAdminClient() => CreateClient([.. Permissions.All]);
+
+    public string CreateToken(params string[] permissions) => AuthenticationSetup.CreateToken(Jwt, permissions, TimeSpan.FromHours(1));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // Settings given with UseSetting reach the configuration before Program reads it.
+        foreach (var (key, value) in Settings())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Auth:JwtSecret"] = Secret,
+        ["Auth:JwtIssuer"] = Issuer,
+        ["Orleans:Endpoints:SiloPort"] = _siloPort.ToString(),
+        ["Orleans:Endpoints:GatewayPort"] = _gatewayPort.ToString(),
+        ["TaskService:Webhooks:Timeout"] = "00:00:02",
+        ["TaskService:Webhooks:InitialBackoff"] = "00:00:00.050",
+        ["TaskService:Webhooks:MaxBackoff"] = "00:00:00.500",
+        ["TaskService:Webhooks:MaxAttempts"] = "5",
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

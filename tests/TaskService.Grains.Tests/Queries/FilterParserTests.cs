@@ -1,0 +1,237 @@
+using System.Text.Json;
+using TaskService.Errors;
+using TaskService.Queries;
+
+namespace TaskService.Grains.Tests.Queries;
+
+public sealed class FilterParserTests
+{
+    private static readonly EntitySchema TaskSchema = EntitySchemas.Task;
+
+    private static readonly EntitySchema FlagSchema = new(
+        EntityKind.Task,
+        "flag",
+        new Dictionary<string, FieldType>(StringComparer.Ordinal) { ["id"] = FieldType.String, ["done"] = FieldType.Boolean },
+        [new SortOrder("id", false)]);
+
+    [Theory]
+    [MemberData(nameof(FilterCases.InvalidCaseNames), MemberType = typeof(FilterCases))]
+    public void InvalidInputIsRejectedNamingTheParameterAndTheCulprit(string name)
+    {
+        var invalid = FilterCases.GetInvalid(name);
+
+        var error = Assert.Throws<TaskServiceException>(() =>
+        {
+            if (invalid.Parameter == "where")
+            {
+                FilterParser.ParseWhere(invalid.Json, TaskSchema);
+            }
+            else
+            {
+                FilterParser.ParseFilter(invalid.Json, TaskSchema);
+            }
+        });
+
+        Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
+        Assert.Equal(invalid.Parameter, error.Target);
+        Assert.Contains(invalid.MessageFragment, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("null")]
+    public void MissingFilterIsEmpty(string? json)
+    {
+        Assert.Same(QueryFilter.Empty, FilterParser.ParseFilter(json, TaskSchema));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(" ")]
+    [InlineData("{}")]
+    [InlineData("null")]
+    public void MissingOrEmptyWhereIsNull(string? json)
+    {
+        Assert.Null(FilterParser.ParseWhere(json, TaskSchema));
+    }
+
+    [Fact]
+    public void SingleConditionIsAConditionNode()
+    {
+        var filter = FilterParser.ParseFilter("""{"where":{"status":"pending"}}""", TaskSchema);
+
+        var condition = Assert.IsType<ConditionNode>(filter.Where);
+        Assert.Equal(["status"], condition.Path);
+        Assert.Equal(FilterOperator.Eq, condition.Operator);
+        Assert.Equal("pending", condition.Value.GetString());
+    }
+
+    [Fact]
+    public void SeveralConditionsAreAnAndNodeInOrder()
+    {
+        var where = FilterParser.ParseWhere(
+            """{"status":"pending","dueDate":{"gte":"2024-01-01T00:00:00Z","lt":"2024-02-01T00:00:00Z"},"and":[{"key":"a"},{"name":{"like":"x%"}}]}""",
+            TaskSchema);
+
+        var and = Assert.IsType<AndNode>(where);
+        var conditions = and.Children.Cast<ConditionNode>().Select(c => (c.Field, c.Operator)).ToArray();
+        Assert.Equal(
+            [("status", FilterOperator.Eq), ("dueDate", FilterOperator.Gte), ("dueDate", FilterOperator.Lt), ("key", FilterOperator.Eq), ("name", FilterOperator.Like)],
+            conditions);
+    }
+
+    [Fact]
+    public void OrBecomesAnOrNodeOfItsBranches()
+    {
+        var where = FilterParser.ParseWhere("""{"or":[{"status":"pending"},{"status":"completed","assigneeId":null}]}""", TaskSchema);
+
+        var or = Assert.IsType<OrNode>(where);
+        Assert.Equal(2, or.Children.Count);
+        Assert.IsType<ConditionNode>(or.Children[0]);
+        var second = Assert.IsType<AndNode>(or.Children[1]);
+        var isNull = Assert.IsType<ConditionNode>(second.Children[1]);
+        Assert.Equal(FilterOperator.Eq, isNull.Operator);
+        Assert.Equal(JsonValueKind.Null, isNull.Value.ValueKind);
+    }
+
+    [Fact]
+    public void OrWithAnAlwaysTrueBranchIsNoCondition()
+    {
+        Assert.Null(FilterParser.ParseWhere("""{"or":[{},{"status":"pending"}]}""", TaskSchema));
+    }
+
+    [Fact]
+    public void DottedPathIntoJsonFieldIsSplitIntoSegments()
+    {
+        var where = FilterParser.ParseWhere("""{"metadata.customer.id":{"inq":["c-1","c-2"]}}""", TaskSchema);
+
+        var condition = Assert.IsType<ConditionNode>(where);
+        Assert.Equal(["metadata", "customer", "id"], condition.Path);
+        Assert.Equal("metadata", condition.Field);
+        Assert.Equal(FilterOperator.Inq, condition.Operator);
+        Assert.Equal("""["c-1","c-2"]""", condition.Value.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("2024-02-15T11:00:00+01:00", "2024-02-15T10:00:00Z")]
+    [InlineData("2024-02-15T10:00:00.250Z", "2024-02-15T10:00:00.25Z")]
+    [InlineData("2024-02-15T10:00:00", "2024-02-15T10:00:00Z")]
+    [InlineData("2024-02-15", "2024-02-15T00:00:00Z")]
+    [InlineData("2024-02-15 23:30-01:00", "2024-02-16T00:30:00Z")]
+    public void DateTimeValuesAreRewrittenAsUtcInstants(string given, string expected)
+    {
+        var where = FilterParser.ParseWhere($$"""{"dueDate":{"between":["{{given}}","{{given}}"]},"createdOn":"{{given}}"}""", TaskSchema);
+
+        var and = Assert.IsType<AndNode>(where);
+        var between = Assert.IsType<ConditionNode>(and.Children[0]);
+        Assert.Equal([expected, expected], between.Value.EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(expected, Assert.IsType<ConditionNode>(and.Children[1]).Value.GetString());
+    }
+
+    [Fact]
+    public void ValuesOutliveTheParsedDocument()
+    {
+        var where = FilterParser.ParseWhere("""{"name":"Zeta"}""", TaskSchema);
+
+        Assert.Equal("Zeta", Assert.IsType<ConditionNode>(where).Value.GetString());
+    }
+
+    [Fact]
+    public void OrderAcceptsStringsArraysCommasAndAnyCaseDirection()
+    {
+        Assert.Equal(
+            [new SortOrder("name", false), new SortOrder("dueDate", true)],
+            FilterParser.ParseFilter("""{"order":"name, dueDate desc"}""", TaskSchema).Order);
+        Assert.Equal(
+            [new SortOrder("status", true), new SortOrder("id", false)],
+            FilterParser.ParseFilter("""{"order":["status DeSc","id asc"]}""", TaskSchema).Order);
+    }
+
+    [Fact]
+    public void LimitSkipAndOffsetAreRead()
+    {
+        var filter = FilterParser.ParseFilter("""{"limit":1000,"skip":20}""", TaskSchema);
+        Assert.Equal(1000, filter.Limit);
+        Assert.Equal(20, filter.Skip);
+
+        var withOffset = FilterParser.ParseFilter("""{"limit":null,"offset":7}""", TaskSchema);
+        Assert.Null(withOffset.Limit);
+        Assert.Equal(7, withOffset.Skip);
+    }
+
+    [Fact]
+    public void FieldsArraySelectsFieldsInSchemaOrder()
+    {
+        Assert.Equal(["id", "name", "status"], FilterParser.ParseFilter("""{"fields":["status","id","name","id"]}""", TaskSchema).Fields);
+        Assert.Null(FilterParser.ParseFilter("""{"fields":[]}""", TaskSchema).Fields);
+    }
+
+    [Fact]
+    public void FieldsObjectWithTrueValuesSelectsThose()
+    {
+        Assert.Equal(["id", "dueDate"], FilterParser.ParseFilter("""{"fields":{"dueDate":true,"id":true,"name":false}}""", TaskSchema).Fields);
+    }
+
+    [Fact]
+    public void FieldsObjectWithOnlyFalseValuesExcludesThose()
+    {
+        var fields = FilterParser.ParseFilter("""{"fields":{"metadata":false,"description":false}}""", TaskSchema).Fields;
+
+        Assert.Equal(TaskSchema.Fields.Keys.Where(f => f is not ("metadata" or "description")), fields);
+    }
+
+    [Fact]
+    public void WhereFromAFilterElementReportsTheGivenParameter()
+    {
+        using var document = JsonDocument.Parse("""{"nope":1}""");
+
+        var error = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere(document.RootElement, TaskSchema, "filter"));
+
+        Assert.Equal("filter", error.Target);
+        Assert.Contains("Unknown field 'nope'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NumberFieldsNeedJsonNumbers()
+    {
+        var where = FilterParser.ParseWhere("""{"timestamp":{"between":[1700000000000,1800000000000]}}""", EntitySchemas.Event);
+        Assert.Equal(FilterOperator.Between, Assert.IsType<ConditionNode>(where).Operator);
+
+        var error = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"timestamp":{"gt":"1700000000000"}}""", EntitySchemas.Event));
+        Assert.Contains("Field 'timestamp' of event needs a number", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BooleanFieldsAcceptEqualityOperatorsOnly()
+    {
+        Assert.IsType<ConditionNode>(FilterParser.ParseWhere("""{"done":{"inq":[true]}}""", FlagSchema));
+
+        var range = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"done":{"gt":false}}""", FlagSchema));
+        Assert.Contains("Operator 'gt' is not supported on the boolean field 'done' of flag. Supported: eq, neq, inq, nin.", range.Message, StringComparison.Ordinal);
+
+        var text = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"done":"true"}""", FlagSchema));
+        Assert.Contains("Field 'done' of flag needs a boolean", text.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SharedCasesUseEveryOperator()
+    {
+        var used = FilterCases.Cases
+            .Select(c => FilterParser.ParseFilter(c.FilterJson, TaskSchema).Where)
+            .SelectMany(Flatten)
+            .Select(c => c.Operator)
+            .ToHashSet();
+
+        Assert.Equal(Enum.GetValues<FilterOperator>().Order(), used.Order());
+    }
+
+    private static IEnumerable<ConditionNode> Flatten(FilterNode? node) => node switch
+    {
+        ConditionNode condition => [condition],
+        AndNode and => and.Children.SelectMany(Flatten),
+        OrNode or => or.Children.SelectMany(Flatten),
+        _ => [],
+    };
+}

@@ -1,0 +1,261 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using TaskService.Webhooks;
+
+namespace TaskService.Grains.Tests.Webhooks;
+
+public sealed class WebhookSignatureTests
+{
+    private const string Secret = "s3cret";
+    private const long Timestamp = 1_700_000_000_000;
+
+    // Derived with Node 20:
+    // createHmac('sha256', 's3cret').update(`${JSON.stringify(JSON.parse(body))}:1700000000000`).digest('hex')
+    private const string KnownBody = """{"id":"1","payload":{"b":1,"a":"é"},"timestamp":1}""";
+    private const string KnownSignature = "72e4b76b047b1fea1b60c4f9e2f4705793ce87ee29f7fab2840423b7cdca76c7";
+
+    [Fact]
+    public void ComputeMatchesTheKnownNodeSignature()
+    {
+        byte[] body = Encoding.UTF8.GetBytes(KnownBody);
+
+        Assert.Equal(KnownSignature, WebhookSignature.Compute(Secret, body, Timestamp));
+        Assert.Equal(KnownSignature, WebhookSignature.Compute("s3cret"u8, body, Timestamp));
+    }
+
+    [Fact]
+    public void VerifyAcceptsTheKnownSignature()
+    {
+        Assert.True(WebhookSignature.Verify(Secret, Encoding.UTF8.GetBytes(KnownBody), Timestamp, KnownSignature));
+    }
+
+    [Fact]
+    public void VerifyRejectsATamperedBodyTimestampOrSecret()
+    {
+        byte[] tampered = Encoding.UTF8.GetBytes(KnownBody.Replace("\"b\":1", "\"b\":2", StringComparison.Ordinal));
+
+        Assert.False(WebhookSignature.Verify(Secret, tampered, Timestamp, KnownSignature));
+        Assert.False(WebhookSignature.Verify(Secret, Encoding.UTF8.GetBytes(KnownBody), Timestamp + 1, KnownSignature));
+        Assert.False(WebhookSignature.Verify("s3cret2", Encoding.UTF8.GetBytes(KnownBody), Timestamp, KnownSignature));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("72e4b76b")]
+    [InlineData("72e4b76b047b1fea1b60c4f9e2f4705793ce87ee29f7fab2840423b7cdca76c")]
+    [InlineData("72e4b76b047b1fea1b60c4f9e2f4705793ce87ee29f7fab2840423b7cdca76c70")]
+    [InlineData("72e4b76b047b1fea1b60c4f9e2f4705793ce87ee29f7fab2840423b7cdca76cé")]
+    [InlineData("72E4B76B047B1FEA1B60C4F9E2F4705793CE87EE29F7FAB2840423B7CDCA76C7")]
+    public void VerifyRejectsSignaturesOfTheWrongLengthOrCase(string signature)
+    {
+        // The receivers compare hex text exactly, so uppercase hex is as wrong as a truncated signature.
+        Assert.False(WebhookSignature.Verify(Secret, Encoding.UTF8.GetBytes(KnownBody), Timestamp, signature));
+    }
+
+    [Fact]
+    public void VerifyRejectsAMissingSignature()
+    {
+        Assert.False(WebhookSignature.Verify(Secret, Encoding.UTF8.GetBytes(KnownBody), Timestamp, null));
+    }
+
+    [Fact]
+    public void HeaderNamesAreTheOnesReceiversRead()
+    {
+        Assert.Equal("x-task-signature", WebhookSignature.SignatureHeader);
+        Assert.Equal("x-task-timestamp", WebhookSignature.TimestampHeader);
+    }
+
+    [Fact]
+    public async Task ReceiverRunningTheReadmeSampleAcceptsSignedJavaScriptJsonBodies()
+    {
+        // Payload text a producer might send: key order, number forms and escapes all change under
+        // JSON.stringify(JSON.parse(...)), so signing these bytes as received would fail at the receiver.
+        const string payload = """
+            { "z": 1.0, "10": "\u00e9\ud800", "2": [1e21, 0.0000001, -0, 12345678901234567890],
+              "a": "<script>\u2028</script>", "a": "\ud83d\ude00", "01": "\/" }
+            """;
+        using JsonDocument document = JsonDocument.Parse($$"""{"id":"d-1","key":"task.created","payload":{{payload}},"timestamp":{{Timestamp}},"source":"tests"}""");
+        byte[] body = JavaScriptJson.SerializeToUtf8Bytes(document.RootElement);
+        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
+
+        HttpStatusCode signed = await receiver.PostAsync("/hooks/a", body, WebhookSignature.Compute(Secret, body, Timestamp), Timestamp);
+        HttpStatusCode forged = await receiver.PostAsync("/hooks/a", body, WebhookSignature.Compute("other", body, Timestamp), Timestamp);
+        HttpStatusCode rawSigned = await receiver.PostAsync(
+            "/hooks/a",
+            Encoding.UTF8.GetBytes(payload),
+            WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(payload), Timestamp),
+            Timestamp);
+
+        Assert.Equal(HttpStatusCode.NoContent, signed);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged);
+        Assert.Equal(HttpStatusCode.Unauthorized, rawSigned);
+        JsonElement received = await receiver.ReceivedAsync();
+        Assert.Equal(new[] { true, false, false }, received.EnumerateArray().Select(r => r.GetProperty("valid").GetBoolean()));
+        JsonElement first = received[0];
+        Assert.Equal("/hooks/a", first.GetProperty("path").GetString());
+        Assert.Equal(WebhookSignature.Compute(Secret, body, Timestamp), first.GetProperty("headers").GetProperty("signature").GetString());
+        Assert.Equal(Timestamp.ToString(CultureInfo.InvariantCulture), first.GetProperty("headers").GetProperty("timestamp").GetString());
+        Assert.Equal("😀", first.GetProperty("body").GetProperty("payload").GetProperty("a").GetString());
+    }
+
+    [Fact]
+    public async Task ReceiverFailsThePathItIsToldToFailTheGivenNumberOfTimes()
+    {
+        byte[] body = """{"id":"d-2"}"""u8.ToArray();
+        string signature = WebhookSignature.Compute(Secret, body, Timestamp);
+        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
+        await receiver.SetBehaviourAsync("""{"path":"/flaky","failTimes":2,"status":503}""");
+
+        HttpStatusCode[] statuses =
+        [
+            await receiver.PostAsync("/flaky", body, signature, Timestamp),
+            await receiver.PostAsync("/flaky", body, signature, Timestamp),
+            await receiver.PostAsync("/flaky", body, signature, Timestamp),
+            await receiver.PostAsync("/steady", body, signature, Timestamp),
+        ];
+
+        Assert.Equal(
+            new[] { HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.NoContent, HttpStatusCode.NoContent },
+            statuses);
+        Assert.Equal(4, (await receiver.ReceivedAsync()).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ReceiverHangsRequestsToAHangingPath()
+    {
+        byte[] body = """{"id":"d-3"}"""u8.ToArray();
+        string signature = WebhookSignature.Compute(Secret, body, Timestamp);
+        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
+        await receiver.SetBehaviourAsync("""{"path":"/stuck","hang":true}""");
+
+        Task<HttpStatusCode> stuck = receiver.PostAsync("/stuck", body, signature, Timestamp);
+        HttpStatusCode other = await receiver.PostAsync("/fine", body, signature, Timestamp);
+
+        Assert.Equal(HttpStatusCode.NoContent, other);
+        // Both requests were recorded, yet the first still has no answer.
+        await receiver.WaitForReceivedCountAsync(2);
+        Assert.False(stuck.IsCompleted);
+    }
+}
+
+/// <summary>Runs <c>tests/node/webhook-receiver.js</c> for one test.</summary>
+file sealed class WebhookReceiver : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+
+    private readonly Process process;
+    private readonly HttpClient client;
+
+    private WebhookReceiver(Process process, int port)
+    {
+        this.process = process;
+        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public static async Task<WebhookReceiver> StartAsync(string secret)
+    {
+        var startInfo = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            ArgumentList = { FindScript() },
+            Environment = { ["RECEIVER_PORT"] = "0", ["RECEIVER_SECRET"] = secret },
+        };
+
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new InvalidOperationException("node did not start.");
+        }
+        catch (Win32Exception exception)
+        {
+            Assert.Fail($"The webhook receiver needs Node.js 20 ('node' on PATH); run the tests through scripts/test.sh. ({exception.Message})");
+            throw;
+        }
+
+        using var deadline = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            string? line = await process.StandardOutput.ReadLineAsync(deadline.Token);
+            if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
+            {
+                string error = await process.StandardError.ReadToEndAsync(deadline.Token);
+                throw new InvalidOperationException($"The webhook receiver did not start: '{line}' {error}");
+            }
+
+            return new WebhookReceiver(process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
+        }
+        catch
+        {
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<HttpStatusCode> PostAsync(string path, byte[] body, string signature, long timestamp)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Add(WebhookSignature.SignatureHeader, signature);
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        using HttpResponseMessage response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    public async Task SetBehaviourAsync(string behaviourJson)
+    {
+        using var content = new StringContent(behaviourJson, Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await client.PostAsync("/_behaviour", content);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    public async Task<JsonElement> ReceivedAsync()
+    {
+        string json = await client.GetStringAsync("/_received");
+        using JsonDocument document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    public async Task WaitForReceivedCountAsync(int count)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while ((await ReceivedAsync()).GetArrayLength() < count)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        client.Dispose();
+        if (!process.HasExited)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private static string FindScript()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            string candidate = Path.Combine(directory.FullName, "tests", "node", "webhook-receiver.js");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"tests/node/webhook-receiver.js not found above {AppContext.BaseDirectory}.");
+    }
+}
