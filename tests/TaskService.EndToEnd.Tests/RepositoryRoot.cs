@@ -1,0 +1,20 @@
+namespace TaskService.EndToEnd.Tests;
+
+internal static class RepositoryRoot
+{
+    /// <summary>The folder that holds TaskService.sln, found by walking up from the test binaries.</summary>
+    public static string Path { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(dir.FullName, "TaskService.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No TaskService.sln above {AppContext.BaseDirectory}; run the tests from the repository.");
+    }
+}
