@@ -8,12 +8,12 @@ namespace TaskService.Grains.Tests.Queries;
 /// <summary>
 /// One dataset of tasks and the LoopBack filters every query store must answer identically, so the in-memory store
 /// and a PostgreSQL store can run exactly the same cases. Expected ids are in result order; without an explicit order
-/// that is the task schema's default order, createdOn DESC then id DESC.
+/// that is the task schema's default order, createdOn ASC then id ASC (also the tie-breaker after a requested order).
 /// </summary>
 public static class FilterCases
 {
-    /// <summary>All ids in default order (createdOn DESC, id DESC; t08 and t09 share a createdOn).</summary>
-    private static readonly string[] DefaultOrder = ["t12", "t11", "t10", "t09", "t08", "t07", "t06", "t05", "t04", "t03", "t02", "t01"];
+    /// <summary>All ids in default order (createdOn ASC, id ASC; t08 and t09 share a createdOn).</summary>
+    private static readonly string[] DefaultOrder = ["t01", "t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09", "t10", "t11", "t12"];
 
     /// <summary>The dataset. Names mix cases, accents, CJK, a fullwidth letter, an emoji and SQL-looking text.</summary>
     public static IReadOnlyList<TaskRecord> Tasks { get; } =
@@ -49,39 +49,39 @@ public static class FilterCases
         new("empty where matches all", """{"where":{}}""", DefaultOrder),
 
         // eq / neq
-        new("eq shorthand", """{"where":{"status":"pending"}}""", ["t10", "t09", "t08", "t05", "t04", "t01"]),
-        new("eq operator", """{"where":{"assigneeId":{"eq":"bob"}}}""", ["t12", "t11", "t02"]),
+        new("eq shorthand", """{"where":{"status":"pending"}}""", ["t01", "t04", "t05", "t08", "t09", "t10"]),
+        new("eq operator", """{"where":{"assigneeId":{"eq":"bob"}}}""", ["t02", "t11", "t12"]),
         new("eq is case-sensitive", """{"where":{"name":"zeta"}}""", []),
-        new("eq null shorthand is IS NULL", """{"where":{"priority":null}}""", ["t08", "t07", "t03"]),
-        new("eq null operator is IS NULL", """{"where":{"dueDate":{"eq":null}}}""", ["t10", "t09", "t08", "t06", "t03"]),
-        new("neq skips nulls as in SQL", """{"where":{"priority":{"neq":"high"}}}""", ["t11", "t09", "t06", "t04", "t02"]),
-        new("neq null is IS NOT NULL", """{"where":{"assigneeId":{"neq":null}}}""", ["t12", "t11", "t10", "t07", "t05", "t03", "t02", "t01"]),
+        new("eq null shorthand is IS NULL", """{"where":{"priority":null}}""", ["t03", "t07", "t08"]),
+        new("eq null operator is IS NULL", """{"where":{"dueDate":{"eq":null}}}""", ["t03", "t06", "t08", "t09", "t10"]),
+        new("neq skips nulls as in SQL", """{"where":{"priority":{"neq":"high"}}}""", ["t02", "t04", "t06", "t09", "t11"]),
+        new("neq null is IS NOT NULL", """{"where":{"assigneeId":{"neq":null}}}""", ["t01", "t02", "t03", "t05", "t07", "t10", "t11", "t12"]),
         new("eq unicode", """{"where":{"name":"日本語タスク"}}""", ["t07"]),
         new("eq with backslash", """{"where":{"description":"C:\\temp"}}""", ["t11"]),
 
         // DateTime: compared as instants, whatever the offset
-        new("eq date-time across offsets", """{"where":{"dueDate":"2024-02-15T10:00:00Z"}}""", ["t04", "t02"]),
-        new("gt date-time excludes equal", """{"where":{"dueDate":{"gt":"2024-02-15T10:00:00Z"}}}""", ["t12", "t11", "t01"]),
-        new("gte date-time with offset", """{"where":{"dueDate":{"gte":"2024-02-15T11:00:00+01:00"}}}""", ["t12", "t11", "t04", "t02", "t01"]),
+        new("eq date-time across offsets", """{"where":{"dueDate":"2024-02-15T10:00:00Z"}}""", ["t02", "t04"]),
+        new("gt date-time excludes equal", """{"where":{"dueDate":{"gt":"2024-02-15T10:00:00Z"}}}""", ["t01", "t11", "t12"]),
+        new("gte date-time with offset", """{"where":{"dueDate":{"gte":"2024-02-15T11:00:00+01:00"}}}""", ["t01", "t02", "t04", "t11", "t12"]),
         new("lt date-time", """{"where":{"dueDate":{"lt":"2024-02-01T00:00:00Z"}}}""", ["t07"]),
-        new("lte date only is midnight UTC", """{"where":{"dueDate":{"lte":"2024-02-01"}}}""", ["t07", "t05"]),
-        new("between date-times is inclusive", """{"where":{"dueDate":{"between":["2024-02-01T00:00:00Z","2024-03-01T09:00:00Z"]}}}""", ["t05", "t04", "t02", "t01"]),
+        new("lte date only is midnight UTC", """{"where":{"dueDate":{"lte":"2024-02-01"}}}""", ["t05", "t07"]),
+        new("between date-times is inclusive", """{"where":{"dueDate":{"between":["2024-02-01T00:00:00Z","2024-03-01T09:00:00Z"]}}}""", ["t01", "t02", "t04", "t05"]),
 
         // Strings compare by code point (COLLATE "C")
-        new("gt string by code point", """{"where":{"name":{"gt":"Z"}}}""", ["t12", "t11", "t09", "t08", "t07", "t06", "t05", "t02"]),
-        new("lt string", """{"where":{"name":{"lt":"R"}}}""", ["t04", "t03"]),
-        new("lte string equal bound", """{"where":{"assigneeId":{"lte":"alice"}}}""", ["t03", "t01"]),
-        new("between strings", """{"where":{"assigneeId":{"between":["alice","bob"]}}}""", ["t12", "t11", "t03", "t02", "t01"]),
+        new("gt string by code point", """{"where":{"name":{"gt":"Z"}}}""", ["t02", "t05", "t06", "t07", "t08", "t09", "t11", "t12"]),
+        new("lt string", """{"where":{"name":{"lt":"R"}}}""", ["t03", "t04"]),
+        new("lte string equal bound", """{"where":{"assigneeId":{"lte":"alice"}}}""", ["t01", "t03"]),
+        new("between strings", """{"where":{"assigneeId":{"between":["alice","bob"]}}}""", ["t01", "t02", "t03", "t11", "t12"]),
 
         // inq / nin
-        new("inq", """{"where":{"status":{"inq":["completed","in progress"]}}}""", ["t12", "t11", "t07", "t06", "t03", "t02"]),
+        new("inq", """{"where":{"status":{"inq":["completed","in progress"]}}}""", ["t02", "t03", "t06", "t07", "t11", "t12"]),
         new("inq empty matches nothing", """{"where":{"status":{"inq":[]}}}""", []),
-        new("inq date-times", """{"where":{"dueDate":{"inq":["2024-02-15T12:00:00+02:00","2024-04-01T00:00:00Z"]}}}""", ["t12", "t04", "t02"]),
-        new("nin skips nulls", """{"where":{"priority":{"nin":["high","low"]}}}""", ["t11", "t04"]),
-        new("nin empty matches all non-null", """{"where":{"priority":{"nin":[]}}}""", ["t12", "t11", "t10", "t09", "t06", "t05", "t04", "t02", "t01"]),
+        new("inq date-times", """{"where":{"dueDate":{"inq":["2024-02-15T12:00:00+02:00","2024-04-01T00:00:00Z"]}}}""", ["t02", "t04", "t12"]),
+        new("nin skips nulls", """{"where":{"priority":{"nin":["high","low"]}}}""", ["t04", "t11"]),
+        new("nin empty matches all non-null", """{"where":{"priority":{"nin":[]}}}""", ["t01", "t02", "t04", "t05", "t06", "t09", "t10", "t11", "t12"]),
 
         // like / ilike
-        new("like prefix", """{"where":{"name":{"like":"Approve%"}}}""", ["t04", "t03"]),
+        new("like prefix", """{"where":{"name":{"like":"Approve%"}}}""", ["t03", "t04"]),
         new("like is case-sensitive", """{"where":{"name":{"like":"review%"}}}""", ["t02"]),
         new("like underscore is one character", """{"where":{"name":{"like":"Approve_1%"}}}""", ["t03"]),
         new("like underscore matches one emoji", """{"where":{"name":{"like":"_ emoji task"}}}""", ["t08"]),
@@ -89,47 +89,49 @@ public static class FilterCases
         new("like escaped underscore", """{"where":{"name":{"like":"Approve\\_%"}}}""", ["t04"]),
         new("like escaped backslash", """{"where":{"name":{"like":"back\\\\slash"}}}""", ["t11"]),
         new("like without wildcard is equality", """{"where":{"name":{"like":"Zeta"}}}""", ["t12"]),
-        new("ilike", """{"where":{"name":{"ilike":"review%"}}}""", ["t02", "t01"]),
-        new("ilike suffix", """{"where":{"name":{"ilike":"%TASK"}}}""", ["t09", "t08"]),
-        new("ilike folds accented letters", """{"where":{"name":{"ilike":"été%"}}}""", ["t06", "t05"]),
+        new("ilike", """{"where":{"name":{"ilike":"review%"}}}""", ["t01", "t02"]),
+        new("ilike suffix", """{"where":{"name":{"ilike":"%TASK"}}}""", ["t08", "t09"]),
+        new("ilike folds accented letters", """{"where":{"name":{"ilike":"été%"}}}""", ["t05", "t06"]),
 
         // Paths inside JSON fields
-        new("json path eq nested string", """{"where":{"metadata.customer.id":"c-1"}}""", ["t05", "t01"]),
+        new("json path eq nested string", """{"where":{"metadata.customer.id":"c-1"}}""", ["t01", "t05"]),
         new("json path number does not equal string", """{"where":{"metadata.score":10}}""", ["t01"]),
         new("json path string does not equal number", """{"where":{"metadata.score":"10"}}""", ["t04"]),
-        new("json path boolean", """{"where":{"metadata.urgent":true}}""", ["t12", "t01"]),
+        new("json path boolean", """{"where":{"metadata.urgent":true}}""", ["t01", "t12"]),
         new("json path neq boolean skips missing", """{"where":{"metadata.urgent":{"neq":true}}}""", ["t02"]),
-        new("json path missing is null", """{"where":{"metadata.customer.tier":null}}""", ["t11", "t10", "t09", "t08", "t07", "t06", "t05", "t04", "t03", "t02"]),
-        new("json path neq null", """{"where":{"metadata.customer":{"neq":null}}}""", ["t12", "t05", "t02", "t01"]),
-        new("json path gt number", """{"where":{"metadata.score":{"gt":5}}}""", ["t12", "t05", "t01"]),
-        new("json path lte negative number", """{"where":{"metadata.score":{"lte":0}}}""", ["t09", "t07"]),
-        new("json path between numbers", """{"where":{"metadata.score":{"between":[0,10]}}}""", ["t09", "t05", "t02", "t01"]),
+        new("json path missing is null", """{"where":{"metadata.customer.tier":null}}""", ["t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09", "t10", "t11"]),
+        new("json path neq null", """{"where":{"metadata.customer":{"neq":null}}}""", ["t01", "t02", "t05", "t12"]),
+        new("json path neq compares types", """{"where":{"metadata.score":{"neq":10}}}""", ["t02", "t04", "t05", "t07", "t09", "t12"]),
+        new("json path gt number", """{"where":{"metadata.score":{"gt":5}}}""", ["t01", "t05", "t12"]),
+        new("json path lte negative number", """{"where":{"metadata.score":{"lte":0}}}""", ["t07", "t09"]),
+        new("json path between numbers", """{"where":{"metadata.score":{"between":[0,10]}}}""", ["t01", "t02", "t05", "t09"]),
         new("json path gt string", """{"where":{"metadata.customer.tier":{"gt":"h"}}}""", ["t12"]),
-        new("json path inq mixed types", """{"where":{"metadata.score":{"inq":[7,"10",100]}}}""", ["t12", "t05", "t04"]),
-        new("json path nin compares types", """{"where":{"metadata.score":{"nin":[10,3.5]}}}""", ["t12", "t09", "t07", "t05", "t04"]),
+        new("json path inq mixed types", """{"where":{"metadata.score":{"inq":[7,"10",100]}}}""", ["t04", "t05", "t12"]),
+        new("json path nin compares types", """{"where":{"metadata.score":{"nin":[10,3.5]}}}""", ["t04", "t05", "t07", "t09", "t12"]),
         new("json path like", """{"where":{"metadata.note":{"like":"%OR%"}}}""", ["t10"]),
         new("json path like matches only strings", """{"where":{"metadata.score":{"like":"1%"}}}""", ["t04"]),
-        new("json field is null", """{"where":{"metadata":null}}""", ["t11", "t08", "t03"]),
-        new("json field is not null", """{"where":{"metadata":{"neq":null}}}""", ["t12", "t10", "t09", "t07", "t06", "t05", "t04", "t02", "t01"]),
+        new("json field is null", """{"where":{"metadata":null}}""", ["t03", "t08", "t11"]),
+        new("json field is not null", """{"where":{"metadata":{"neq":null}}}""", ["t01", "t02", "t04", "t05", "t06", "t07", "t09", "t10", "t12"]),
 
         // and / or
-        new("several fields are ANDed", """{"where":{"status":"pending","priority":"high"}}""", ["t10", "t05", "t01"]),
-        new("several operators on one field are ANDed", """{"where":{"dueDate":{"gte":"2024-02-01T00:00:00Z","lt":"2024-03-01T00:00:00Z"}}}""", ["t05", "t04", "t02"]),
-        new("or", """{"where":{"or":[{"status":"completed"},{"assigneeId":"alice"}]}}""", ["t11", "t06", "t03", "t01"]),
+        new("several fields are ANDed", """{"where":{"status":"pending","priority":"high"}}""", ["t01", "t05", "t10"]),
+        new("several operators on one field are ANDed", """{"where":{"dueDate":{"gte":"2024-02-01T00:00:00Z","lt":"2024-03-01T00:00:00Z"}}}""", ["t02", "t04", "t05"]),
+        new("or", """{"where":{"or":[{"status":"completed"},{"assigneeId":"alice"}]}}""", ["t01", "t03", "t06", "t11"]),
         new("and", """{"where":{"and":[{"key":"review"},{"status":{"neq":"pending"}}]}}""", ["t02"]),
-        new("field and or together", """{"where":{"priority":"low","or":[{"assigneeId":"bob"},{"assigneeId":null}]}}""", ["t09", "t06", "t02"]),
-        new("nested or of ands", """{"where":{"or":[{"and":[{"status":"pending"},{"metadata.customer.id":"c-1"}]},{"and":[{"status":"in progress"},{"assigneeId":"bob"}]}]}}""", ["t12", "t05", "t02", "t01"]),
+        new("field and or together", """{"where":{"priority":"low","or":[{"assigneeId":"bob"},{"assigneeId":null}]}}""", ["t02", "t06", "t09"]),
+        new("nested or of ands", """{"where":{"or":[{"and":[{"status":"pending"},{"metadata.customer.id":"c-1"}]},{"and":[{"status":"in progress"},{"assigneeId":"bob"}]}]}}""", ["t01", "t02", "t05", "t12"]),
         new("or with an empty where matches all", """{"where":{"or":[{},{"status":"pending"}]}}""", DefaultOrder),
 
         // order, skip, limit
-        new("order ASC puts nulls last", """{"order":"dueDate ASC"}""", ["t07", "t05", "t04", "t02", "t01", "t12", "t11", "t10", "t09", "t08", "t06", "t03"]),
-        new("order DESC puts nulls first", """{"order":["dueDate DESC"]}""", ["t10", "t09", "t08", "t06", "t03", "t11", "t12", "t01", "t04", "t02", "t05", "t07"]),
+        new("order ASC puts nulls last", """{"order":"dueDate ASC"}""", ["t07", "t05", "t02", "t04", "t01", "t12", "t11", "t03", "t06", "t08", "t09", "t10"]),
+        new("order DESC puts nulls first", """{"order":["dueDate DESC"]}""", ["t03", "t06", "t08", "t09", "t10", "t11", "t12", "t01", "t02", "t04", "t05", "t07"]),
         new("order by name is by code point", """{"order":"name asc"}""", ["t03", "t04", "t01", "t10", "t12", "t11", "t02", "t05", "t06", "t07", "t09", "t08"]),
-        new("order without direction is ASC", """{"order":"assigneeId"}""", ["t03", "t01", "t12", "t11", "t02", "t05", "t07", "t10", "t09", "t08", "t06", "t04"]),
-        new("order by several fields", """{"order":["status ASC","priority DESC"]}""", ["t03", "t11", "t06", "t07", "t12", "t02", "t08", "t10", "t05", "t01", "t04", "t09"]),
-        new("order ties fall back to default order", """{"order":"createdOn ASC"}""", ["t01", "t02", "t03", "t04", "t05", "t06", "t07", "t09", "t08", "t10", "t11", "t12"]),
+        new("order without direction is ASC", """{"order":"assigneeId"}""", ["t01", "t03", "t02", "t11", "t12", "t05", "t07", "t10", "t04", "t06", "t08", "t09"]),
+        // priority is a plain string: DESC gives medium, low, high
+        new("order by several fields", """{"order":["status ASC","priority DESC"]}""", ["t03", "t11", "t06", "t07", "t02", "t12", "t08", "t04", "t09", "t01", "t05", "t10"]),
+        new("order ties fall back to default order", """{"order":"createdOn DESC"}""", ["t12", "t11", "t10", "t08", "t09", "t07", "t06", "t05", "t04", "t03", "t02", "t01"]),
         new("skip and limit after order", """{"order":"name ASC","skip":2,"limit":3}""", ["t01", "t10", "t12"]),
-        new("offset is skip", """{"offset":10}""", ["t02", "t01"]),
+        new("offset is skip", """{"offset":10}""", ["t11", "t12"]),
         new("limit zero returns nothing", """{"limit":0}""", []),
         new("skip past the end", """{"skip":50}""", []),
         new("where order and limit", """{"where":{"status":"pending"},"order":"createdOn ASC","limit":2}""", ["t01", "t04"]),

@@ -29,6 +29,13 @@ public sealed class FilterEvaluatorTests
     }
 
     [Fact]
+    public void SharedCasesAssumeTheTaskDefaultOrder()
+    {
+        // The expected ids of unordered cases are in this order; if the schema's default changes, so must the cases.
+        Assert.Equal([new SortOrder("createdOn", false), new SortOrder("id", false)], TaskSchema.DefaultOrder);
+    }
+
+    [Fact]
     public void DatasetRowsAreTheContractJsonForm()
     {
         var t02 = FilterCases.CreateTaskRows().Single(r => Id(r) == "t02");
