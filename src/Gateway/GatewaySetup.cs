@@ -45,6 +45,8 @@ public static class GatewaySetup
         app.MapUserTasksApi();
         app.MapClientAppsApi();
         app.MapWebhooksApi();
+        app.MapWorkflowsApi();
+        app.MapWorkflowInstancesApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");

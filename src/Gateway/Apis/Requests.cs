@@ -23,10 +23,6 @@ public sealed record ClientAppRequest(string? ClientName);
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SubscribeRequest(string? Url, string? Key, string? Id = null);
 
-/// <summary>Optional body of <c>PATCH /tasks/{taskId}/user-tasks/{userTaskId}/complete</c>.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record CompleteUserTaskRequest(JsonElement? Variables);
-
 /// <summary>Body of <c>PATCH /tasks</c>: the fields to change.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TaskPatchRequest(

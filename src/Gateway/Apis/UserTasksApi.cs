@@ -59,18 +59,7 @@ public static class UserTasksApi
     /// <summary>Completes a pending user task of this task. A user task of another task is 404; one already completed is 409.</summary>
     public static async Task<NoContent> CompleteAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
     {
-        JsonElement? variables = null;
-        if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
-        {
-            var body = await request.ReadFromJsonAsync<CompleteUserTaskRequest>(Serialization.ContractJson.Options);
-            if (body?.Variables is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
-            {
-                throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object.");
-            }
-
-            variables = body?.Variables is { ValueKind: JsonValueKind.Object } v ? v : null;
-        }
-
+        var variables = await OptionalBody.ReadVariablesAsync(request);
         var task = grains.GetGrain<ITaskGrain>(taskId);
         await task.CompleteUserTaskAsync(userTaskId, variables);
         return TypedResults.NoContent();

@@ -58,6 +58,11 @@ public static class AuthenticationSetup
             authorization.AddPolicy(code, policy => policy.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, code));
         }
 
+        foreach (var (policy, accepted) in Permissions.Workflow.Accepted)
+        {
+            authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, accepted));
+        }
+
         return services;
     }
 

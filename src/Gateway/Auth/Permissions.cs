@@ -15,6 +15,26 @@ public static class Permissions
     public const string SubscribeToWebhook = "16010";
     public const string UpdateTask = "16011";
 
+    /// <summary>Workflow permissions: each accepts its number or its name, as the original's workflow service does.</summary>
+    public static class Workflow
+    {
+        public const string View = "ViewWorkflow";
+        public const string Create = "CreateWorkflow";
+        public const string Update = "UpdateWorkflow";
+        public const string Delete = "DeleteWorkflow";
+        public const string Execute = "ExecuteWorkflow";
+
+        /// <summary>Policy name to the claim values that satisfy it.</summary>
+        public static IReadOnlyDictionary<string, string[]> Accepted { get; } = new Dictionary<string, string[]>
+        {
+            [View] = ["1", View],
+            [Create] = ["2", Create],
+            [Update] = ["3", Update],
+            [Delete] = ["4", Delete],
+            [Execute] = ["5", Execute],
+        };
+    }
+
     /// <summary>The name of the claim that holds the codes.</summary>
     public const string ClaimType = "permissions";
 

@@ -32,7 +32,11 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         };
-        if (status == StatusCodes.Status400BadRequest && target is not null)
+        if (exception is TaskServiceException { Errors: { Count: > 0 } errors })
+        {
+            context.ProblemDetails.Extensions["errors"] = errors;
+        }
+        else if (status == StatusCodes.Status400BadRequest && target is not null)
         {
             context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [target] = [detail] };
         }

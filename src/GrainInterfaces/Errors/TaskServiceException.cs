@@ -4,11 +4,12 @@ namespace TaskService.Errors;
 [GenerateSerializer, Alias("TaskService.TaskServiceException")]
 public sealed class TaskServiceException : Exception
 {
-    public TaskServiceException(TaskServiceErrorKind kind, string message, string? target = null)
+    public TaskServiceException(TaskServiceErrorKind kind, string message, string? target = null, IReadOnlyDictionary<string, string[]>? errors = null)
         : base(message)
     {
         Kind = kind;
         Target = target;
+        Errors = errors;
     }
 
     /// <summary>What went wrong, which decides the HTTP status.</summary>
@@ -16,6 +17,9 @@ public sealed class TaskServiceException : Exception
 
     /// <summary>The field, parameter or entity the error is about, when there is one.</summary>
     [Id(1)] public string? Target { get; }
+
+    /// <summary>Several problems at once (for example every violation of a JSON Schema), by location.</summary>
+    [Id(2)] public IReadOnlyDictionary<string, string[]>? Errors { get; }
 
     public static TaskServiceException Invalid(string target, string message) => new(TaskServiceErrorKind.Invalid, message, target);
 

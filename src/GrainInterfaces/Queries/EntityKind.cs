@@ -11,4 +11,6 @@ public enum EntityKind
     TaskMapping = 4,
     ClientApp = 5,
     WebhookSubscription = 6,
+    Workflow = 7,
+    WorkflowInstance = 8,
 }

@@ -34,6 +34,16 @@ public static class EntitySchemas
         ("status", FieldType.String), ("statusReason", FieldType.String), ("createdOn", FieldType.DateTime),
         ("modifiedOn", FieldType.DateTime));
 
+    public static EntitySchema Workflow { get; } = Create(EntityKind.Workflow, "workflow", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("name", FieldType.String), ("description", FieldType.String), ("externalIdentifier", FieldType.String),
+        ("provider", FieldType.String), ("workflowVersion", FieldType.Number), ("inputSchema", FieldType.Json),
+        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+
+    public static EntitySchema WorkflowInstance { get; } = Create(EntityKind.WorkflowInstance, "workflow instance", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("workflowId", FieldType.String), ("processId", FieldType.String), ("version", FieldType.Number),
+        ("status", FieldType.String), ("incidents", FieldType.Number), ("createdOn", FieldType.DateTime),
+        ("modifiedOn", FieldType.DateTime), ("endedOn", FieldType.DateTime));
+
     public static EntitySchema For(EntityKind kind) => kind switch
     {
         EntityKind.Event => Event,
@@ -43,6 +53,8 @@ public static class EntitySchemas
         EntityKind.TaskMapping => TaskMapping,
         EntityKind.ClientApp => ClientApp,
         EntityKind.WebhookSubscription => WebhookSubscription,
+        EntityKind.Workflow => Workflow,
+        EntityKind.WorkflowInstance => WorkflowInstance,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 

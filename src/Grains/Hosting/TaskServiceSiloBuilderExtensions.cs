@@ -8,6 +8,7 @@ using TaskService.Storage;
 using TaskService.Storage.InMemory;
 using TaskService.Webhooks;
 using TaskService.Workflows;
+using TaskService.Workflows.Embedded;
 
 namespace TaskService.Hosting;
 
@@ -20,7 +21,12 @@ public static class TaskServiceSiloBuilderExtensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITaskServiceStore, InMemoryTaskServiceStore>();
-        services.TryAddSingleton<IWorkflowEngine, NoWorkflowEngine>();
+        services.TryAddSingleton<IWorkflowEngine, EmbeddedWorkflowEngine>();
+        services.TryAddSingleton<WorkflowDefinitions>();
+        services.AddOptions<WorkflowEngineOptions>()
+            .BindConfiguration(WorkflowEngineOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton<IOutgoingEventPublisher, OutgoingEventPublisher>();
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
         services.AddSingleton<IExternalTaskCommand, CreateTasksCommand>();
@@ -41,11 +47,23 @@ public static class TaskServiceSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Registers an application's own command for an external-task topic. Workflows reach it through a service task (or external
+    /// message event) with <c>camunda:type="external"</c> and <c>camunda:topic</c> equal to the command's <see cref="IExternalTaskCommand.Topic"/>.
+    /// </summary>
+    public static ISiloBuilder AddExternalTaskCommand<TCommand>(this ISiloBuilder builder)
+        where TCommand : class, IExternalTaskCommand
+    {
+        builder.Services.AddSingleton<IExternalTaskCommand, TCommand>();
+        return builder;
+    }
+
     /// <summary>The embedded default providers: memory streams, grain storage and reminders. Nothing to install.</summary>
     public static ISiloBuilder UseEmbeddedProviders(this ISiloBuilder builder)
     {
         builder.AddMemoryGrainStorage("PubSubStore");
         builder.AddMemoryGrainStorage(WebhookSubscriptionGrain.StorageName);
+        builder.AddMemoryGrainStorage(WorkflowInstanceGrain.StorageName);
         builder.AddMemoryStreams(StreamNames.Provider);
         builder.UseInMemoryReminderService();
         return builder;

@@ -4,6 +4,7 @@ using TaskService.Events;
 using TaskService.Mappings;
 using TaskService.Queries;
 using TaskService.Webhooks;
+using TaskService.Workflows;
 
 namespace TaskService.Storage;
 
@@ -50,6 +51,21 @@ public interface ITaskServiceStore
 
     /// <summary>The active subscriptions whose key equals <paramref name="key"/>.</summary>
     Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default);
+
+    Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the workflow and replaces its versions. Fails with a conflict when another workflow has the same process id.
+    /// </summary>
+    Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default);
+
+    Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default);
+
+    /// <summary>The id of the workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
+    Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes the queryable row of a workflow instance.</summary>
+    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default);
 

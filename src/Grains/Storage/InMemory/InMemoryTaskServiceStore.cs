@@ -4,7 +4,9 @@ using TaskService.Events;
 using TaskService.Mappings;
 using TaskService.Queries;
 using TaskService.Tasks;
+using TaskService.Errors;
 using TaskService.Webhooks;
+using TaskService.Workflows;
 
 namespace TaskService.Storage.InMemory;
 
@@ -20,6 +22,9 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
     private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id);
     private readonly InMemoryTable<ClientAppRecord> _clientApps = new(EntitySchemas.ClientApp, a => a.Id);
     private readonly InMemoryTable<WebhookSubscriptionRecord> _subscriptions = new(EntitySchemas.WebhookSubscription, s => s.Id);
+    private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id);
+    private readonly InMemoryTable<WorkflowInstanceSummary> _instances = new(EntitySchemas.WorkflowInstance, i => i.Id);
+    private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
     private readonly Lock _taskLock = new();
 
@@ -137,6 +142,53 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
         Task.FromResult<IReadOnlyList<WebhookSubscriptionRecord>>(
             _subscriptions.Records.Where(s => s.Key == key && s.Status == WebhookSubscriptionStatus.Active).ToArray());
 
+    public Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        lock (_workflowVersions)
+        {
+            var workflow = _workflows.Get(workflowId);
+            return Task.FromResult(workflow is null ? null : new WorkflowAggregate(workflow, _workflowVersions.GetValueOrDefault(workflowId) ?? []));
+        }
+    }
+
+    public Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default)
+    {
+        lock (_workflowVersions)
+        {
+            var processId = aggregate.Workflow.ExternalIdentifier;
+            if (_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && w.Id != aggregate.Workflow.Id) is { } other)
+            {
+                throw TaskServiceException.Conflict("bpmnFile",
+                    $"Workflow '{other.Id}' already deploys process '{processId}'; deploy a new version of it with PATCH /workflows/{other.Id}.");
+            }
+
+            _workflows.Upsert(aggregate.Workflow);
+            _workflowVersions[aggregate.Workflow.Id] = aggregate.Versions;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        lock (_workflowVersions)
+        {
+            _workflows.Remove(workflowId);
+            _workflowVersions.Remove(workflowId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId)?.Id);
+
+    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, CancellationToken cancellationToken = default)
+    {
+        _instances.Upsert(summary);
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
         Task.FromResult(Table(kind).List(filter));
 
@@ -158,6 +210,8 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
         EntityKind.TaskMapping => _taskMappings,
         EntityKind.ClientApp => _clientApps,
         EntityKind.WebhookSubscription => _subscriptions,
+        EntityKind.Workflow => _workflows,
+        EntityKind.WorkflowInstance => _instances,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 }

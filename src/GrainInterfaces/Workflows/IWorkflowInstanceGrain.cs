@@ -1,0 +1,32 @@
+using System.Text.Json;
+
+namespace TaskService.Workflows;
+
+/// <summary>One per workflow instance of the embedded engine: runs its tokens and is the only writer of its state.</summary>
+[Alias("TaskService.IWorkflowInstanceGrain")]
+public interface IWorkflowInstanceGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the instance; starting it again returns its current state.</summary>
+    [Alias("StartAsync")]
+    Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request);
+
+    /// <summary>The instance's state, or null when it was never started.</summary>
+    [Alias("GetAsync")]
+    Task<WorkflowInstanceDetails?> GetAsync();
+
+    /// <summary>Completes an open user task, merges the variables and runs on to the next wait states.</summary>
+    [Alias("CompleteUserTaskAsync")]
+    Task<WorkflowInstanceDetails> CompleteUserTaskAsync(string userTaskId, JsonElement? variables);
+
+    /// <summary>Completes an open external task from outside (a worker of a topic no command is registered for).</summary>
+    [Alias("CompleteExternalTaskAsync")]
+    Task<WorkflowInstanceDetails> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables);
+
+    /// <summary>Resolves an incident and tries the failed step again, with its retries renewed.</summary>
+    [Alias("RetryIncidentAsync")]
+    Task<WorkflowInstanceDetails> RetryIncidentAsync(string incidentId);
+
+    /// <summary>Ends the instance where it stands. Canceling an ended instance changes nothing.</summary>
+    [Alias("CancelAsync")]
+    Task CancelAsync(string reason);
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using TaskService.Errors;
+using TaskService.Storage;
+using TaskService.Tasks;
+
+namespace TaskService.Workflows.Embedded;
+
+/// <summary>The workflow engine of the embedded default: instances are <see cref="IWorkflowInstanceGrain"/>s in this cluster.</summary>
+public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceStore store) : IWorkflowEngine
+{
+    public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
+    {
+        var workflowId = await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken)
+            ?? throw new TaskServiceException(TaskServiceErrorKind.NotFound,
+                $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
+        var workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync()
+            ?? throw TaskServiceException.NotFound("workflow", workflowId);
+        var details = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
+        {
+            WorkflowId = workflowId,
+            Version = workflow.WorkflowVersion,
+            Variables = variables,
+        });
+        return new WorkflowStart(startId, PendingUserTasks(details));
+    }
+
+    public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        PendingUserTasks(await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+
+    public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
+        grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CancelAsync(reason);
+
+    private static IReadOnlyList<NewUserTask> PendingUserTasks(WorkflowInstanceDetails details) =>
+        details.UserTasks
+            .Where(u => !u.Completed)
+            .Select(u => new NewUserTask
+            {
+                ExternalId = u.Id,
+                Name = u.Name ?? u.ElementId,
+                Assignee = u.Assignee,
+                CandidateGroups = u.CandidateGroups,
+                DueDate = u.DueDate,
+            })
+            .ToArray();
+}

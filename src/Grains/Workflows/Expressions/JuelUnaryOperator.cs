@@ -1,0 +1,8 @@
+namespace TaskService.Workflows.Expressions;
+
+internal enum JuelUnaryOperator
+{
+    Negate,
+    Not,
+    Empty,
+}

@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using TaskService.Errors;
+using TaskService.Storage;
+using TaskService.Workflows.Bpmn;
+
+namespace TaskService.Workflows;
+
+/// <summary>Parses and validates BPMN files, and keeps the parsed processes of deployed versions.</summary>
+public sealed class WorkflowDefinitions(ITaskServiceStore store)
+{
+    private readonly ConcurrentDictionary<(string WorkflowId, int Version), BpmnProcess> _processes = new();
+
+    /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a 400 naming the element.</summary>
+    public static BpmnProcess ParseForDeployment(string bpmnFile)
+    {
+        IReadOnlyList<BpmnProcess> processes;
+        try
+        {
+            processes = BpmnParser.Parse(bpmnFile);
+        }
+        catch (BpmnValidationException exception)
+        {
+            var message = exception.ElementId is { } id && !exception.Message.Contains(id, StringComparison.Ordinal)
+                ? $"Element '{id}': {exception.Message}"
+                : exception.Message;
+            throw new TaskServiceException(TaskServiceErrorKind.Invalid, message, "bpmnFile",
+                new Dictionary<string, string[]> { [exception.ElementId is { } element ? $"bpmnFile/{element}" : "bpmnFile"] = [message] });
+        }
+
+        return processes.Count switch
+        {
+            1 => processes[0],
+            _ => throw TaskServiceException.Invalid("bpmnFile",
+                $"The BPMN file holds {processes.Count} executable processes ({string.Join(", ", processes.Select(p => p.Id))}); a workflow deploys exactly one. Mark the others isExecutable=\"false\" or deploy them as workflows of their own."),
+        };
+    }
+
+    /// <summary>The parsed process of a deployed version.</summary>
+    public async Task<BpmnProcess> GetProcessAsync(string workflowId, int version, CancellationToken cancellationToken = default)
+    {
+        if (_processes.TryGetValue((workflowId, version), out var cached))
+        {
+            return cached;
+        }
+
+        var aggregate = await store.LoadWorkflowAsync(workflowId, cancellationToken)
+            ?? throw TaskServiceException.NotFound("workflow", workflowId);
+        var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == version)
+            ?? throw TaskServiceException.NotFound("workflow version", $"{workflowId}/{version}");
+        var process = ParseForDeployment(deployed.BpmnDiagram);
+        _processes[(workflowId, version)] = process;
+        return process;
+    }
+}

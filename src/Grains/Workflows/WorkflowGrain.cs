@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text.Json;
+using TaskService.Errors;
+using TaskService.Queries;
+using TaskService.Serialization;
+using TaskService.Storage;
+
+namespace TaskService.Workflows;
+
+/// <summary>
+/// One per workflow: deploys its versions to the embedded engine and starts instances. Its state is its rows in the store.
+/// </summary>
+public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : Grain, IWorkflowGrain
+{
+    private WorkflowAggregate? _state;
+
+    private string WorkflowId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
+        _state = await store.LoadWorkflowAsync(WorkflowId, cancellationToken);
+
+    public async Task<WorkflowRecord> CreateAsync(NewWorkflow workflow)
+    {
+        if (_state is not null)
+        {
+            throw TaskServiceException.Conflict("id", $"Workflow '{WorkflowId}' exists already.");
+        }
+
+        RequireText(workflow.Name, "name");
+        RequireText(workflow.BpmnFile, "bpmnFile");
+        InputSchemaValidator.EnsureValidSchema(workflow.InputSchema);
+        var process = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile);
+
+        var now = time.GetUtcNow();
+        var record = new WorkflowRecord
+        {
+            Id = WorkflowId,
+            Name = workflow.Name,
+            Description = workflow.Description,
+            ExternalIdentifier = process.Id,
+            Provider = WorkflowProviders.Embedded,
+            WorkflowVersion = 1,
+            InputSchema = workflow.InputSchema,
+            CreatedOn = now,
+            ModifiedOn = now,
+        };
+        await SaveAsync(new WorkflowAggregate(record, [NewVersion(1, workflow.BpmnFile, process.Id, workflow.InputSchema, now)]));
+        return record;
+    }
+
+    public Task<WorkflowRecord?> GetAsync() => Task.FromResult(_state?.Workflow);
+
+    public Task<IReadOnlyList<WorkflowVersionRecord>> GetVersionsAsync() => Task.FromResult(_state?.Versions ?? []);
+
+    public async Task<WorkflowRecord> UpdateAsync(WorkflowUpdate update)
+    {
+        var state = Require();
+        var now = time.GetUtcNow();
+        var workflow = state.Workflow;
+        var versions = state.Versions;
+        if (update.InputSchema is { } schema)
+        {
+            InputSchemaValidator.EnsureValidSchema(schema);
+        }
+
+        var latest = versions.Single(v => v.Version == workflow.WorkflowVersion);
+        if (update.BpmnFile is { } bpmn && bpmn != latest.BpmnDiagram)
+        {
+            RequireText(bpmn, "bpmnFile");
+            var process = WorkflowDefinitions.ParseForDeployment(bpmn);
+            if (process.Id != workflow.ExternalIdentifier)
+            {
+                throw TaskServiceException.Invalid("bpmnFile",
+                    $"The new BPMN file's process id is '{process.Id}', but workflow '{WorkflowId}' deploys process '{workflow.ExternalIdentifier}'. Keep the process id, or create a new workflow.");
+            }
+
+            var next = versions.Max(v => v.Version) + 1;
+            versions = [.. versions, NewVersion(next, bpmn, process.Id, update.InputSchema ?? workflow.InputSchema, now)];
+            workflow = workflow with { WorkflowVersion = next };
+        }
+
+        workflow = workflow with
+        {
+            Name = update.Name is { } name ? RequireText(name, "name") : workflow.Name,
+            Description = update.Description ?? workflow.Description,
+            InputSchema = update.InputSchema ?? workflow.InputSchema,
+            ModifiedOn = now,
+        };
+        await SaveAsync(new WorkflowAggregate(workflow, versions));
+        return workflow;
+    }
+
+    public async Task DeleteAsync()
+    {
+        Require();
+        await EnsureNoActiveInstancesAsync(null);
+        await store.DeleteWorkflowAsync(WorkflowId);
+        _state = null;
+        DeactivateOnIdle();
+    }
+
+    public async Task DeleteVersionAsync(int version)
+    {
+        var state = Require();
+        if (state.Versions.All(v => v.Version != version))
+        {
+            throw TaskServiceException.NotFound("workflow version", $"{WorkflowId}/{version}");
+        }
+
+        if (version == state.Workflow.WorkflowVersion)
+        {
+            throw TaskServiceException.Invalid("version", $"Version {version} is the latest version of workflow '{WorkflowId}' and cannot be deleted; delete the workflow instead.");
+        }
+
+        await EnsureNoActiveInstancesAsync(version);
+        await SaveAsync(state with { Versions = state.Versions.Where(v => v.Version != version).ToArray() });
+    }
+
+    public async Task<WorkflowInstanceDetails> ExecuteAsync(JsonElement input, int? version)
+    {
+        var state = Require();
+        var chosen = version ?? state.Workflow.WorkflowVersion;
+        var deployed = state.Versions.FirstOrDefault(v => v.Version == chosen)
+            ?? throw TaskServiceException.NotFound("workflow version", $"{WorkflowId}/{chosen}");
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            throw TaskServiceException.Invalid("input", "'input' must be a JSON object; its properties become the instance's variables.");
+        }
+
+        InputSchemaValidator.Validate(deployed.InputSchema, input);
+        var instanceId = Common.DeterministicId.NewId();
+        return await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(new WorkflowStartRequest
+        {
+            WorkflowId = WorkflowId,
+            Version = chosen,
+            Variables = input,
+        });
+    }
+
+    private async Task EnsureNoActiveInstancesAsync(int? version)
+    {
+        var conditions = new List<FilterNode>
+        {
+            new ConditionNode(["workflowId"], FilterOperator.Eq, JsonElementFactory.From(WorkflowId)),
+            new ConditionNode(["status"], FilterOperator.Eq, JsonElementFactory.From("active")),
+        };
+        if (version is { } v)
+        {
+            conditions.Add(new ConditionNode(["version"], FilterOperator.Eq, JsonElementFactory.From(v)));
+        }
+
+        var active = await store.CountAsync(EntityKind.WorkflowInstance, new AndNode(conditions));
+        if (active > 0)
+        {
+            var what = version is null ? $"workflow '{WorkflowId}'" : $"version {version} of workflow '{WorkflowId}'";
+            throw TaskServiceException.Conflict("workflow", $"{active} instance(s) of {what} are still active; cancel them (DELETE /workflow-instances/{{id}}) first.");
+        }
+    }
+
+    private WorkflowVersionRecord NewVersion(int version, string bpmn, string processId, JsonElement inputSchema, DateTimeOffset now) => new()
+    {
+        WorkflowId = WorkflowId,
+        Version = version,
+        BpmnDiagram = bpmn,
+        ExternalWorkflowId = $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}",
+        InputSchema = inputSchema,
+        CreatedOn = now,
+    };
+
+    private WorkflowAggregate Require() => _state ?? throw TaskServiceException.NotFound("workflow", WorkflowId);
+
+    private async Task SaveAsync(WorkflowAggregate state)
+    {
+        await store.SaveWorkflowAsync(state);
+        _state = state;
+    }
+
+    private static string RequireText(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw TaskServiceException.Invalid(field, $"'{field}' is required.") : value;
+}

@@ -1,0 +1,76 @@
+namespace TaskService.Grains.Tests.Engine;
+
+/// <summary>Small BPMN files in the shape Camunda Modeler writes them, for engine tests.</summary>
+internal static class Bpmn
+{
+    public static string Process(string processId, string body) => $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0">
+          <bpmn:process id="{processId}" isExecutable="true">
+        {body}
+          </bpmn:process>
+          <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+            <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="{processId}" />
+          </bpmndi:BPMNDiagram>
+        </bpmn:definitions>
+        """;
+
+    /// <summary>start -> serviceTask(scripted) -> userTask "After" -> end.</summary>
+    public static string Scripted(string processId) => Process(processId, """
+            <bpmn:startEvent id="start" />
+            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run" />
+            <bpmn:serviceTask id="run" name="Run script" camunda:type="external" camunda:topic="scripted" />
+            <bpmn:sequenceFlow id="f2" sourceRef="run" targetRef="after" />
+            <bpmn:userTask id="after" name="After" />
+            <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />
+            <bpmn:endEvent id="end" />
+        """);
+
+    /// <summary>An exclusive gateway on the payload: amount > 1000 goes to "Approve", tier 'gold' to "Welcome", else default "Review".</summary>
+    public static string Routing(string processId) => Process(processId, """
+            <bpmn:startEvent id="start" />
+            <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="route" />
+            <bpmn:exclusiveGateway id="route" default="toReview" />
+            <bpmn:sequenceFlow id="toApprove" sourceRef="route" targetRef="approve">
+              <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${order.amount &gt; 1000 and not order.rush}</bpmn:conditionExpression>
+            </bpmn:sequenceFlow>
+            <bpmn:sequenceFlow id="toWelcome" sourceRef="route" targetRef="welcome">
+              <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${customer.tier == 'gold' || customer.vip}</bpmn:conditionExpression>
+            </bpmn:sequenceFlow>
+            <bpmn:sequenceFlow id="toReview" sourceRef="route" targetRef="review" />
+            <bpmn:userTask id="approve" name="Approve" camunda:assignee="${customer.manager}" camunda:candidateGroups="finance, sales" camunda:dueDate="2030-01-31T12:00:00Z" />
+            <bpmn:userTask id="welcome" name="Welcome" />
+            <bpmn:userTask id="review" name="Review" />
+            <bpmn:sequenceFlow id="f1" sourceRef="approve" targetRef="end" />
+            <bpmn:sequenceFlow id="f2" sourceRef="welcome" targetRef="end" />
+            <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="end" />
+            <bpmn:endEvent id="end" />
+        """);
+
+    /// <summary>A parallel fork into two user tasks and a join before a last user task.</summary>
+    public static string Parallel(string processId) => Process(processId, """
+            <bpmn:startEvent id="start" />
+            <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="fork" />
+            <bpmn:parallelGateway id="fork" />
+            <bpmn:sequenceFlow id="fa" sourceRef="fork" targetRef="legal" />
+            <bpmn:sequenceFlow id="fb" sourceRef="fork" targetRef="finance" />
+            <bpmn:userTask id="legal" name="Legal check" />
+            <bpmn:userTask id="finance" name="Finance check" />
+            <bpmn:sequenceFlow id="fa2" sourceRef="legal" targetRef="join" />
+            <bpmn:sequenceFlow id="fb2" sourceRef="finance" targetRef="join" />
+            <bpmn:parallelGateway id="join" />
+            <bpmn:sequenceFlow id="f9" sourceRef="join" targetRef="sign" />
+            <bpmn:userTask id="sign" name="Sign" />
+            <bpmn:sequenceFlow id="f10" sourceRef="sign" targetRef="end" />
+            <bpmn:endEvent id="end" />
+        """);
+
+    /// <summary>start -> serviceTask of a topic no command handles -> end.</summary>
+    public static string Unhandled(string processId, string topic) => Process(processId, $"""
+            <bpmn:startEvent id="start" />
+            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+            <bpmn:serviceTask id="wait" name="Wait for a worker" camunda:type="external" camunda:topic="{topic}" />
+            <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+            <bpmn:endEvent id="end" />
+        """);
+}

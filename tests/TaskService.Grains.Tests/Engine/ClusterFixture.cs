@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using TaskService.Commands;
+using TaskService.Hosting;
+using TaskService.Workflows;
+
+namespace TaskService.Grains.Tests.Engine;
+
+/// <summary>An in-process single-silo cluster on the embedded providers, with test commands registered, shared by the engine tests.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; } = new TestClusterBuilder(1).AddSiloBuilderConfigurator<SiloConfigurator>().Build();
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.UseEmbeddedProviders().AddTaskService();
+            siloBuilder.AddExternalTaskCommand<ScriptedCommand>();
+            siloBuilder.Services.Configure<WorkflowEngineOptions>(options =>
+            {
+                options.CommandRetries = 3;
+                options.RetryBackoff = TimeSpan.FromMilliseconds(20);
+                options.MaxRetryBackoff = TimeSpan.FromMilliseconds(100);
+            });
+        }
+    }
+}
