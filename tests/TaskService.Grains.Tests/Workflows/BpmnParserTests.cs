@@ -44,7 +44,7 @@ public sealed class BpmnParserTests
         var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ChildTwoUserTasks));
 
         Assert.Equal("child-process", process.Id);
-        Assert.Equal(new UserTaskElement("Review", "Review\ndocument", "${assignee}", "reviewers", "${dueDate}"), process.Elements["Review"]);
+        Assert.Equal(new UserTaskElement("Review", "Review\ndocument", "reviewer", "reviewers", "2030-06-30T17:00:00Z"), process.Elements["Review"]);
         Assert.Equal(new UserTaskElement("Approve", "Approve", null, "approvers,managers", null), process.Elements["Approve"]);
         var end = Assert.IsType<ExternalTaskElement>(process.Elements["EndTask"]);
         Assert.Equal(ExternalTaskElementKind.MessageEndEvent, end.ElementKind);

@@ -60,8 +60,8 @@ public static class BpmnSamples
         """;
 
     /// <summary>
-    /// Process <c>child-process</c>: <c>StartEvent_1</c> -> user task <c>Review</c> (assignee <c>${assignee}</c>, candidate groups
-    /// <c>reviewers</c>, due date <c>${dueDate}</c>) -> user task <c>Approve</c> (candidate groups <c>approvers,managers</c>) ->
+    /// Process <c>child-process</c>: <c>StartEvent_1</c> -> user task <c>Review</c> (assignee <c>reviewer</c>, candidate groups
+    /// <c>reviewers</c>, due date <c>2030-06-30T17:00:00Z</c>) -> user task <c>Approve</c> (candidate groups <c>approvers,managers</c>) ->
     /// message end event <c>EndTask</c> (external, topic <c>end-task</c>, attributes on the message event definition as
     /// Camunda Modeler 5 writes them).
     /// </summary>
@@ -73,7 +73,7 @@ public static class BpmnSamples
               <bpmn:outgoing>Flow_1review</bpmn:outgoing>
             </bpmn:startEvent>
             <bpmn:sequenceFlow id="Flow_1review" sourceRef="StartEvent_1" targetRef="Review" />
-            <bpmn:userTask id="Review" name="Review&#10;document" camunda:formKey="embedded:app:forms/review.html" camunda:assignee="${assignee}" camunda:candidateGroups="reviewers" camunda:dueDate="${dueDate}">
+            <bpmn:userTask id="Review" name="Review&#10;document" camunda:formKey="embedded:app:forms/review.html" camunda:assignee="reviewer" camunda:candidateGroups="reviewers" camunda:dueDate="2030-06-30T17:00:00Z">
               <bpmn:extensionElements>
                 <camunda:properties>
                   <camunda:property name="ui" value="compact" />

@@ -1,0 +1,110 @@
+using System.Net;
+using TaskService.Grains.Tests.Workflows;
+
+namespace TaskService.Api.Tests;
+
+/// <summary>The whole task lifecycle over HTTP on the embedded engine, with deliveries checked by the Node receiver.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task AnEventStartsTheParentWorkflowWhoseTasksRunTheirOwnWorkflowsToCompletion()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (parentBpmn, parentKey) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        await client.DeployAsync(parentBpmn);
+        await client.DeployAsync(childBpmn);
+
+        var eventKey = TaskSeeding.NewKey("case.opened");
+        var mappedTaskKey = TaskSeeding.NewKey("review-contract");
+        var unmappedTaskKey = TaskSeeding.NewKey("call-customer");
+        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = parentKey })).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/tasks/mapping", new { taskKey = mappedTaskKey, workflowKey = childKey })).EnsureSuccessStatusCode();
+
+        await using var delivery = await DeliveryScope.StartAsync(factory);
+        var created = DeliveryScope.NewPath("created");
+        var userTaskCompleted = DeliveryScope.NewPath("user-task-completed");
+        var completed = DeliveryScope.NewPath("completed");
+        await delivery.SubscribeAsync(created, "task-created");
+        await delivery.SubscribeAsync(userTaskCompleted, "user-task-completed");
+        await delivery.SubscribeAsync(completed, "task-completed");
+
+        var trigger = await client.PostJsonAsync("/events/trigger", new
+        {
+            key = eventKey,
+            source = "contracts",
+            description = "A contract case was opened",
+            payload = new
+            {
+                caseId = 7,
+                tasks = new
+                {
+                    values = new object[]
+                    {
+                        new { key = mappedTaskKey, name = "Review the contract", priority = "high", severity = "medium", type = "review", metadata = new { caseId = 7 } },
+                        new { key = unmappedTaskKey, name = "Call the customer", priority = "low", severity = "low", type = "call" },
+                    },
+                },
+            },
+        });
+        await trigger.AssertStatusAsync(HttpStatusCode.Accepted);
+
+        // task-created names both tasks, delivered and signed as the README's sample checks.
+        var taskCreated = await Eventually.ReturnsAsync(
+            async () => (await delivery.Receiver.ReceivedAsync()).Where(r => r.Path == created && r.Valid && r.Concerns(mappedTaskKey)).ToArray(),
+            receipts => receipts.Length > 0, Deadline, "task-created reaches the webhook");
+        var createdTasks = Assert.Single(taskCreated).Payload.GetProperty("createdTasks");
+        Assert.Equal([mappedTaskKey, unmappedTaskKey], createdTasks.Values("key"));
+        var taskId = createdTasks[0].GetProperty("id").GetString()!;
+        var unmappedTaskId = createdTasks[1].GetProperty("id").GetString()!;
+
+        // The mapped task shows the first user task of its workflow; the unmapped one has none.
+        var userTasks = await client.GetJsonAsync($"/tasks/{taskId}/user-tasks");
+        var review = Assert.Single(userTasks.EnumerateArray());
+        Assert.Equal("Review\ndocument", review.GetProperty("name").GetString());
+        Assert.Equal("pending", review.GetProperty("status").GetString());
+        Assert.Equal("reviewer", review.GetProperty("assignee").GetString());
+        Assert.Empty((await client.GetJsonAsync($"/tasks/{unmappedTaskId}/user-tasks")).EnumerateArray());
+        Assert.False(string.IsNullOrEmpty((await client.GetJsonAsync($"/tasks/{taskId}")).GetProperty("externalId").GetString()));
+
+        // Completing it shows the second.
+        await (await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{review.GetProperty("id").GetString()}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
+        userTasks = await client.GetJsonAsync($"/tasks/{taskId}/user-tasks?{Api.Filter(new { where = new { status = "pending" } })}");
+        var approve = Assert.Single(userTasks.EnumerateArray());
+        Assert.Equal("Approve", approve.GetProperty("name").GetString());
+
+        // Completing that ends the task's workflow: user-task-completed twice, then task-completed.
+        await (await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{approve.GetProperty("id").GetString()}/complete", """{"variables":{"approved":true}}""")).AssertStatusAsync(HttpStatusCode.NoContent);
+        var receipts = await Eventually.ReturnsAsync(
+            async () => (await delivery.Receiver.ReceivedAsync())
+                .Where(r => r.Valid && (r.Path == userTaskCompleted || r.Path == completed) && TaskIdOf(r) == taskId)
+                .ToArray(),
+            r => r.Length >= 3, Deadline, "two user-task-completed and one task-completed are delivered");
+        Assert.Equal(["user-task-completed", "user-task-completed", "task-completed"], receipts.Select(r => r.Key));
+        Assert.Equal(["Review\ndocument", "Approve"], receipts.Take(2).Select(r => r.Payload.GetProperty("userTask").GetProperty("name").GetString()));
+        Assert.All(receipts.Take(2), r => Assert.Equal("completed", r.Payload.GetProperty("userTask").GetProperty("status").GetString()));
+
+        var task = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/tasks/{taskId}"),
+            t => t.GetProperty("status").GetString() == "completed", Deadline, "the task is completed");
+        Assert.True(task.TryGetProperty("endDate", out _));
+        Assert.Equal("pending", (await client.GetJsonAsync($"/tasks/{unmappedTaskId}")).GetProperty("status").GetString());
+
+        // The child instance has ended, and the event was recorded once.
+        var instance = await client.GetJsonAsync($"/workflow-instances/{task.GetProperty("externalId").GetString()}");
+        Assert.Equal("completed", instance.GetProperty("instance").GetProperty("status").GetString());
+        Assert.True(instance.GetProperty("variables").GetProperty("approved").GetBoolean());
+        Assert.Equal(1, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+    }
+
+    private static string? TaskIdOf(WebhookReceiver.Receipt receipt) =>
+        receipt.Key switch
+        {
+            "task-completed" => receipt.Payload.GetProperty("taskId").GetString(),
+            "user-task-completed" => receipt.Payload.GetProperty("task").GetProperty("id").GetString(),
+            _ => null,
+        };
+}

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Text.Json;
+using TaskService.Gateway.Auth;
+
+namespace TaskService.Api.Tests;
+
+/// <summary>Deploys workflows through the API for tests, each under a process id no other test uses.</summary>
+public static class Workflows
+{
+    /// <summary>The workflow permissions 1 to 5 with every task service code.</summary>
+    public static string[] AllPermissions { get; } = [.. Permissions.All, "1", "2", "3", "4", "5"];
+
+    /// <summary>The BPMN file with its process id replaced by a fresh one, which is returned.</summary>
+    public static (string Bpmn, string ProcessId) WithFreshProcessId(string bpmn, string processId)
+    {
+        var fresh = $"{processId}-{Guid.NewGuid():N}";
+        return (bpmn.Replace($"\"{processId}\"", $"\"{fresh}\"", StringComparison.Ordinal), fresh);
+    }
+
+    /// <summary>Deploys the BPMN file as a new workflow (201 asserted) and returns it.</summary>
+    public static async Task<JsonElement> DeployAsync(this HttpClient client, string bpmn, object? inputSchema = null, string? name = null)
+    {
+        var response = await client.PostJsonAsync("/workflows", new { name = name ?? "test workflow", bpmnFile = bpmn, inputSchema = inputSchema ?? new { type = "object" } });
+        return await response.ReadJsonAsync(HttpStatusCode.Created);
+    }
+}
