@@ -73,4 +73,15 @@ internal static class Bpmn
             <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
             <bpmn:endEvent id="end" />
         """);
+
+    /// <summary>start -> read-data (sets <c>tasks</c>) -> create-tasks -> end.</summary>
+    public static string ReadThenCreate(string processId) => Process(processId, """
+            <bpmn:startEvent id="start" />
+            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="read" />
+            <bpmn:serviceTask id="read" name="Read data" camunda:type="external" camunda:topic="read-data" />
+            <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="create" />
+            <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
+            <bpmn:sequenceFlow id="f3" sourceRef="create" targetRef="end" />
+            <bpmn:endEvent id="end" />
+        """);
 }

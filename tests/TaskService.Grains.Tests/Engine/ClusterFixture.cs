@@ -22,7 +22,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.UseEmbeddedProviders().AddTaskService();
-            siloBuilder.AddExternalTaskCommand<ScriptedCommand>();
+            siloBuilder.AddExternalTaskCommand<ScriptedCommand>().AddExternalTaskCommand<ReadDataCommand>();
             siloBuilder.Services.Configure<WorkflowEngineOptions>(options =>
             {
                 options.CommandRetries = 3;

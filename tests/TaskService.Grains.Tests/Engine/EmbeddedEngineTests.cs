@@ -104,6 +104,22 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task AnApplicationsOwnCommandSetsAVariableThatALaterStepUses()
+    {
+        var customer = Guid.NewGuid().ToString("N");
+        var details = await ExecuteAsync(Bpmn.ReadThenCreate(NewProcessId()), $$"""{"customer":"{{customer}}"}""");
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
+
+        details = await WaitForAsync(instance, d => d.Instance.Status == WorkflowInstanceStatus.Completed, "read-data and create-tasks ran");
+
+        Assert.Equal(2, details.Variables.GetProperty("tasks").GetProperty("values").GetArrayLength());
+        Assert.Equal(2, details.Variables.GetProperty("createdTaskIds").GetArrayLength());
+        var query = fixture.Grains.GetGrain<TaskService.Queries.IQueryGrain>(0);
+        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"inq":["onboard-{{{customer}}}","welcome-{{{customer}}}"]}}""", TaskService.Queries.EntitySchemas.Task);
+        Assert.Equal(2, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
+    }
+
+    [Fact]
     public async Task CancelingAnInstanceEndsItAndRefusesFurtherSteps()
     {
         var details = await ExecuteAsync(Bpmn.Parallel(NewProcessId()), "{}");

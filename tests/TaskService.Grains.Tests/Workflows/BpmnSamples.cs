@@ -10,54 +10,7 @@ public static class BpmnSamples
     /// Process <c>parent-process</c>: <c>StartEvent_1</c> -> service task <c>CreateTasks</c> (external, topic <c>create-tasks</c>)
     /// -> <c>EndEvent_1</c>. Also holds a message at definitions level, documentation and an async flag, which are ignored.
     /// </summary>
-    public const string ParentCreateTasks = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_0parent" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.17.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
-          <bpmn:process id="parent-process" name="Parent process" isExecutable="true" camunda:historyTimeToLive="180">
-            <bpmn:documentation>Creates the child tasks of a case.</bpmn:documentation>
-            <bpmn:startEvent id="StartEvent_1" name="Case opened">
-              <bpmn:outgoing>Flow_0start</bpmn:outgoing>
-            </bpmn:startEvent>
-            <bpmn:sequenceFlow id="Flow_0start" sourceRef="StartEvent_1" targetRef="CreateTasks" />
-            <bpmn:serviceTask id="CreateTasks" name="Create tasks" camunda:asyncBefore="true" camunda:type="external" camunda:topic="create-tasks">
-              <bpmn:incoming>Flow_0start</bpmn:incoming>
-              <bpmn:outgoing>Flow_1end</bpmn:outgoing>
-            </bpmn:serviceTask>
-            <bpmn:endEvent id="EndEvent_1" name="Tasks created">
-              <bpmn:incoming>Flow_1end</bpmn:incoming>
-            </bpmn:endEvent>
-            <bpmn:sequenceFlow id="Flow_1end" sourceRef="CreateTasks" targetRef="EndEvent_1" />
-          </bpmn:process>
-          <bpmn:message id="Message_0x8yt1r" name="case-opened" />
-          <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-            <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="parent-process">
-              <bpmndi:BPMNShape id="_BPMNShape_StartEvent_2" bpmnElement="StartEvent_1">
-                <dc:Bounds x="179" y="99" width="36" height="36" />
-                <bpmndi:BPMNLabel>
-                  <dc:Bounds x="165" y="142" width="65" height="14" />
-                </bpmndi:BPMNLabel>
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNShape id="Activity_1t2s7dk_di" bpmnElement="CreateTasks">
-                <dc:Bounds x="270" y="77" width="100" height="80" />
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNShape id="Event_0wcbx1d_di" bpmnElement="EndEvent_1">
-                <dc:Bounds x="432" y="99" width="36" height="36" />
-                <bpmndi:BPMNLabel>
-                  <dc:Bounds x="416" y="142" width="69" height="14" />
-                </bpmndi:BPMNLabel>
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNEdge id="Flow_0start_di" bpmnElement="Flow_0start">
-                <di:waypoint x="215" y="117" />
-                <di:waypoint x="270" y="117" />
-              </bpmndi:BPMNEdge>
-              <bpmndi:BPMNEdge id="Flow_1end_di" bpmnElement="Flow_1end">
-                <di:waypoint x="370" y="117" />
-                <di:waypoint x="432" y="117" />
-              </bpmndi:BPMNEdge>
-            </bpmndi:BPMNPlane>
-          </bpmndi:BPMNDiagram>
-        </bpmn:definitions>
-        """;
+    public static string ParentCreateTasks { get; } = Load("parent.bpmn");
 
     /// <summary>
     /// Process <c>child-process</c>: <c>StartEvent_1</c> -> user task <c>Review</c> (assignee <c>reviewer</c>, candidate groups
@@ -65,69 +18,7 @@ public static class BpmnSamples
     /// message end event <c>EndTask</c> (external, topic <c>end-task</c>, attributes on the message event definition as
     /// Camunda Modeler 5 writes them).
     /// </summary>
-    public const string ChildTwoUserTasks = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_1child" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.17.0" modeler:executionPlatform="Camunda Platform" modeler:executionPlatformVersion="7.20.0">
-          <bpmn:process id="child-process" name="Child process" isExecutable="true" camunda:historyTimeToLive="180">
-            <bpmn:startEvent id="StartEvent_1">
-              <bpmn:outgoing>Flow_1review</bpmn:outgoing>
-            </bpmn:startEvent>
-            <bpmn:sequenceFlow id="Flow_1review" sourceRef="StartEvent_1" targetRef="Review" />
-            <bpmn:userTask id="Review" name="Review&#10;document" camunda:formKey="embedded:app:forms/review.html" camunda:assignee="reviewer" camunda:candidateGroups="reviewers" camunda:dueDate="2030-06-30T17:00:00Z">
-              <bpmn:extensionElements>
-                <camunda:properties>
-                  <camunda:property name="ui" value="compact" />
-                </camunda:properties>
-              </bpmn:extensionElements>
-              <bpmn:incoming>Flow_1review</bpmn:incoming>
-              <bpmn:outgoing>Flow_2approve</bpmn:outgoing>
-            </bpmn:userTask>
-            <bpmn:sequenceFlow id="Flow_2approve" sourceRef="Review" targetRef="Approve" />
-            <bpmn:userTask id="Approve" name="Approve" camunda:candidateGroups="approvers,managers">
-              <bpmn:incoming>Flow_2approve</bpmn:incoming>
-              <bpmn:outgoing>Flow_3end</bpmn:outgoing>
-            </bpmn:userTask>
-            <bpmn:sequenceFlow id="Flow_3end" sourceRef="Approve" targetRef="EndTask" />
-            <bpmn:endEvent id="EndTask" name="End task">
-              <bpmn:incoming>Flow_3end</bpmn:incoming>
-              <bpmn:messageEventDefinition id="MessageEventDefinition_0ji5x1a" camunda:type="external" camunda:topic="end-task" />
-            </bpmn:endEvent>
-          </bpmn:process>
-          <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-            <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="child-process">
-              <bpmndi:BPMNShape id="_BPMNShape_StartEvent_2" bpmnElement="StartEvent_1">
-                <dc:Bounds x="179" y="99" width="36" height="36" />
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNShape id="Activity_0review_di" bpmnElement="Review">
-                <dc:Bounds x="270" y="77" width="100" height="80" />
-                <bpmndi:BPMNLabel />
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNShape id="Activity_1approve_di" bpmnElement="Approve">
-                <dc:Bounds x="430" y="77" width="100" height="80" />
-                <bpmndi:BPMNLabel />
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNShape id="Event_0endtask_di" bpmnElement="EndTask">
-                <dc:Bounds x="592" y="99" width="36" height="36" />
-                <bpmndi:BPMNLabel>
-                  <dc:Bounds x="589" y="142" width="43" height="14" />
-                </bpmndi:BPMNLabel>
-              </bpmndi:BPMNShape>
-              <bpmndi:BPMNEdge id="Flow_1review_di" bpmnElement="Flow_1review">
-                <di:waypoint x="215" y="117" />
-                <di:waypoint x="270" y="117" />
-              </bpmndi:BPMNEdge>
-              <bpmndi:BPMNEdge id="Flow_2approve_di" bpmnElement="Flow_2approve">
-                <di:waypoint x="370" y="117" />
-                <di:waypoint x="430" y="117" />
-              </bpmndi:BPMNEdge>
-              <bpmndi:BPMNEdge id="Flow_3end_di" bpmnElement="Flow_3end">
-                <di:waypoint x="530" y="117" />
-                <di:waypoint x="592" y="117" />
-              </bpmndi:BPMNEdge>
-            </bpmndi:BPMNPlane>
-          </bpmndi:BPMNDiagram>
-        </bpmn:definitions>
-        """;
+    public static string ChildTwoUserTasks { get; } = Load("child.bpmn");
 
     /// <summary>
     /// Process <c>exclusive-gateway</c>, in a collaboration pool: <c>StartEvent_1</c> -> <c>Gateway_amount</c>; flow <c>Flow_big</c>
@@ -384,4 +275,19 @@ public static class BpmnSamples
           </bpmndi:BPMNDiagram>
         </bpmn2:definitions>
         """;
+
+    /// <summary>Reads a BPMN file of <c>samples/bpmn</c>, the files the README's walk-through deploys.</summary>
+    private static string Load(string fileName)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var path = Path.Combine(directory.FullName, "samples", "bpmn", fileName);
+            if (File.Exists(path))
+            {
+                return File.ReadAllText(path);
+            }
+        }
+
+        throw new FileNotFoundException($"samples/bpmn/{fileName} was not found above {AppContext.BaseDirectory}.");
+    }
 }
