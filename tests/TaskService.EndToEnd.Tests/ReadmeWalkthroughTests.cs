@@ -38,14 +38,19 @@ public sealed class ReadmeWalkthroughTests(ServiceProcess service)
 
         Assert.True(bash.ExitCode == 0, $"The walk-through failed with exit code {bash.ExitCode}.\nstdout:\n{output}\nstderr:\n{await stderr}\nservice:\n{service.Output}");
 
-        // The listing and the count printed at the end show the triggered event, recorded once.
+        // What the walk-through prints shows the whole lifecycle: both workflows deployed, the event accepted, the task's
+        // first user task, the task completed, the event recorded once and the three subscriptions.
         var documents = ReadJsonDocuments(output);
-        var events = documents.Single(d => d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0 && d[0].TryGetProperty("payload", out _));
-        var invoice = events.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "invoice-1001-overdue");
-        Assert.Equal(1001, invoice.GetProperty("payload").GetProperty("invoiceId").GetInt32());
-        Assert.Contains(documents, d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("count", out var count) && count.GetInt64() >= 1);
-        var subscriptions = documents.Last();
-        Assert.Equal("task-created", subscriptions[0].GetProperty("key").GetString());
+        Assert.Equal(["parent-process", "child-process"], documents.Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("externalIdentifier", out _))
+            .Select(d => d.GetProperty("externalIdentifier").GetString()));
+        Assert.Contains(documents, d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("id", out var id) && id.GetString() == "contract-1001");
+        var userTasks = documents.First(d => d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0 && d[0].TryGetProperty("status", out _) && !d[0].TryGetProperty("key", out _));
+        Assert.Equal("Review\ndocument", userTasks[0].GetProperty("name").GetString());
+        var task = documents.Single(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("status", out _) && d.TryGetProperty("key", out _));
+        Assert.Equal("review-contract", task.GetProperty("key").GetString());
+        Assert.Equal("completed", task.GetProperty("status").GetString());
+        Assert.Equal(1, documents.Single(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("count", out _)).GetProperty("count").GetInt64());
+        Assert.Equal(["task-completed", "task-created", "user-task-completed"], documents.Last().EnumerateArray().Select(s => s.GetProperty("key").GetString()).Order(StringComparer.Ordinal));
     }
 
     private static string ExtractWalkthrough(string readme)
