@@ -21,6 +21,10 @@ public static class GatewaySetup
         services.AddTaskServiceAuth(builder.Configuration, builder.Environment);
         services.AddProblemDetails();
         services.AddExceptionHandler<TaskServiceExceptionHandler>();
+
+        // Parameters and bodies that cannot be bound raise BadHttpRequestException in every environment, so the exception
+        // handler answers with a problem that names the parameter, not a bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(json =>
         {
             ContractJson.Configure(json.SerializerOptions);

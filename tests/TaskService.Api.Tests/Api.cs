@@ -72,8 +72,8 @@ public static class Api
     }
 
     /// <summary>
-    /// Asserts a 404 whose body is a problem document. The media type is not checked here: some 404s are written as
-    /// application/json (see <c>NotFoundAnswersAreProblemJson</c> in TasksApiTests).
+    /// Asserts a 404 whose body is a problem document. The media type is checked once, by
+    /// <c>TasksApiTests.NotFoundAnswersAreProblemJson</c>, so that one cause fails one test rather than every 404 check.
     /// </summary>
     public static async Task<JsonElement> AssertNotFoundAsync(this HttpResponseMessage response)
     {

@@ -54,7 +54,7 @@ public static class EventsApi
         {
             Id = id,
             Key = key,
-            Payload = body.Payload is { ValueKind: JsonValueKind.Object } payload ? payload : JsonElementFactory.EmptyObject,
+            Payload = body.Payload is { ValueKind: JsonValueKind.Object } payload ? Validation.WellFormed(payload, "payload") : JsonElementFactory.EmptyObject,
             Source = body.Source,
             Description = body.Description,
             Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -69,7 +69,7 @@ public static class EventsApi
     public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.Event, QueryParameters.Where(request, EntitySchemas.Event))));
 
-    public static async Task<Results<Ok<JsonElement>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
     {
         var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Event, id, QueryParameters.Fields(request, EntitySchemas.Event));
         return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("event", id);
@@ -86,7 +86,7 @@ public static class EventsApi
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.EventMapping, QueryParameters.Filter(request, EntitySchemas.EventMapping)));
 
-    public static async Task<Results<NoContent, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> DeleteMappingAsync(string id, IGrainFactory grains) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id) ? TypedResults.NoContent() : ProblemResults.NotFound("event mapping", id);
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));

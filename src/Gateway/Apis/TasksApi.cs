@@ -39,7 +39,7 @@ public static class TasksApi
     public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.Task, QueryParameters.Where(request, EntitySchemas.Task))));
 
-    public static async Task<Results<Ok<JsonElement>, NotFound<ProblemDetails>>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
     {
         var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Task, id, QueryParameters.Fields(request, EntitySchemas.Task));
         return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("task", id);
@@ -93,7 +93,7 @@ public static class TasksApi
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.TaskMapping, QueryParameters.Filter(request, EntitySchemas.TaskMapping)));
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteMappingAsync(string id, IGrainFactory grains) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<IMappingsGrain>(0).DeleteTaskMappingAsync(id) ? TypedResults.NoContent() : ProblemResults.NotFound("task mapping", id);
 
     private static async Task<IReadOnlyList<string>> MatchingIdsAsync(HttpRequest request, IGrainFactory grains)
@@ -123,7 +123,7 @@ public static class TasksApi
         AssigneeId = body.AssigneeId,
         StartDate = body.StartDate,
         DueDate = body.DueDate,
-        Metadata = body.Metadata is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } metadata ? metadata
+        Metadata = body.Metadata is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } metadata ? Validation.WellFormed(metadata, "metadata")
             : body.Metadata is { ValueKind: not JsonValueKind.Null } ? throw TaskServiceException.Invalid("metadata", "'metadata' must be a JSON object or array.")
             : null,
         Notes = body.Notes,

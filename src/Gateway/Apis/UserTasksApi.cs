@@ -27,7 +27,7 @@ public static class UserTasksApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, NotFound<ProblemDetails>>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, ProblemHttpResult>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
         var filter = QueryParameters.Filter(request, EntitySchemas.UserTask);
         if (!await TaskExistsAsync(taskId, grains))
@@ -38,13 +38,18 @@ public static class UserTasksApi
         return TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.UserTask, QueryParameters.Scope(filter, TaskIdField, taskId)));
     }
 
-    public static async Task<Ok<CountResult>> CountAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<CountResult>, ProblemHttpResult>> CountAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
         var where = QueryParameters.Scope(QueryParameters.Where(request, EntitySchemas.UserTask), TaskIdField, taskId);
+        if (!await TaskExistsAsync(taskId, grains))
+        {
+            return ProblemResults.NotFound("task", taskId);
+        }
+
         return TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.UserTask, where)));
     }
 
-    public static async Task<Results<Ok<JsonElement>, NotFound<ProblemDetails>>> GetAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
     {
         var fields = QueryParameters.Fields(request, EntitySchemas.UserTask);
         var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.UserTask, userTaskId, null);
@@ -65,14 +70,19 @@ public static class UserTasksApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteAsync(string taskId, string userTaskId, IGrainFactory grains) =>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string taskId, string userTaskId, IGrainFactory grains) =>
         await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId]) > 0
             ? TypedResults.NoContent()
             : ProblemResults.NotFound("user task", userTaskId);
 
-    public static async Task<NoContent> DeleteWhereAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteWhereAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
         var where = QueryParameters.Scope(QueryParameters.Where(request, EntitySchemas.UserTask), TaskIdField, taskId);
+        if (!await TaskExistsAsync(taskId, grains))
+        {
+            return ProblemResults.NotFound("task", taskId);
+        }
+
         var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.UserTask, where, TasksApi.MaxBulkRows);
         if (ids.Count > 0)
         {

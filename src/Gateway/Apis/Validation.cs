@@ -1,4 +1,6 @@
+using System.Text.Json;
 using TaskService.Errors;
+using TaskService.Serialization;
 
 namespace TaskService.Gateway.Apis;
 
@@ -19,6 +21,9 @@ internal static class Validation
 
         return value;
     }
+
+    /// <summary>Refuses JSON that holds unpaired surrogate escapes; see <see cref="WellFormedJson"/>.</summary>
+    public static JsonElement WellFormed(JsonElement value, string field) => WellFormedJson.Ensure(value, field);
 
     public static T Body<T>(T? body)
         where T : class =>

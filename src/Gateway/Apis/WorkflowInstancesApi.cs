@@ -28,7 +28,7 @@ public static class WorkflowInstancesApi
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.WorkflowInstance, QueryParameters.Filter(request, EntitySchemas.WorkflowInstance)));
 
-    public static async Task<Results<Ok<WorkflowInstanceDetails>, NotFound<ProblemDetails>>> GetAsync(string id, IGrainFactory grains) =>
+    public static async Task<Results<Ok<WorkflowInstanceDetails>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync() is { } details
             ? TypedResults.Ok(details)
             : ProblemResults.NotFound("workflow instance", id);
@@ -43,7 +43,7 @@ public static class WorkflowInstancesApi
         return TypedResults.Ok(await grains.GetGrain<IWorkflowInstanceGrain>(id).CompleteExternalTaskAsync(externalTaskId, variables));
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> CancelAsync(string id, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains)
     {
         var instance = grains.GetGrain<IWorkflowInstanceGrain>(id);
         if (await instance.GetAsync() is null)

@@ -47,7 +47,7 @@ public static class WorkflowsApi
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.Workflow, QueryParameters.Filter(request, EntitySchemas.Workflow)));
 
     /// <summary>The workflow with its versions (each with its BPMN diagram).</summary>
-    public static async Task<Results<Ok<WorkflowWithVersions>, NotFound<ProblemDetails>>> GetAsync(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<WorkflowWithVersions>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
     {
         var grain = grains.GetGrain<IWorkflowGrain>(id);
         if (await grain.GetAsync() is not { } workflow)
@@ -93,6 +93,6 @@ public static class WorkflowsApi
             throw TaskServiceException.Invalid("input", "'input' is required: a JSON object whose properties become the instance's variables.");
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IWorkflowGrain>(id).ExecuteAsync(input, body.WorkflowVersion));
+        return TypedResults.Ok(await grains.GetGrain<IWorkflowGrain>(id).ExecuteAsync(Validation.WellFormed(input, "input"), body.WorkflowVersion));
     }
 }

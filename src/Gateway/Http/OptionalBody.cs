@@ -28,7 +28,7 @@ public static class OptionalBody
         return body?.Variables switch
         {
             null or { ValueKind: JsonValueKind.Null } => null,
-            { ValueKind: JsonValueKind.Object } variables => variables,
+            { ValueKind: JsonValueKind.Object } variables => Validation.WellFormed(variables, "variables"),
             _ => throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object."),
         };
     }

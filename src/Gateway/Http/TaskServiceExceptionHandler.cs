@@ -15,7 +15,7 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             TaskServiceException { Kind: TaskServiceErrorKind.Conflict } e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Target),
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
             BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Invalid request body", Describe(json), JsonTarget(json)),
-            BadHttpRequestException e => (e.StatusCode, "Invalid request", e.Message, null),
+            BadHttpRequestException e => (e.StatusCode, "Invalid request", e.Message, ParameterName(e.Message)),
             _ => (0, string.Empty, string.Empty, null),
         };
 
@@ -51,6 +51,13 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
 
     private static string? JsonTarget(JsonException exception) =>
         exception.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+
+    /// <summary>The parameter a binding failure names, as in <c>Failed to bind parameter "Nullable&lt;bool&gt; cascade" from "maybe".</c></summary>
+    private static string? ParameterName(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?:[^\"]*\\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"");
+        return match.Success ? match.Groups["name"].Value : null;
+    }
 
     private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 

@@ -2,12 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using TaskService.Common;
 using TaskService.Errors;
+using TaskService.Security;
 using TaskService.Storage;
 
 namespace TaskService.ClientApps;
 
 /// <summary>One per client app, keyed by its API key. Owns the app's secret, which leaves it only to sign deliveries.</summary>
-public sealed class ClientAppGrain(ITaskServiceStore store, TimeProvider time) : Grain, IClientAppGrain
+public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector secrets, TimeProvider time) : Grain, IClientAppGrain
 {
     private ClientAppRow? _row;
 
@@ -26,16 +27,17 @@ public sealed class ClientAppGrain(ITaskServiceStore store, TimeProvider time) :
             throw TaskServiceException.Conflict("apiKey", "A client app with this API key exists already.");
         }
 
+        var secret = NewSecret();
         var row = new ClientAppRow(
             new ClientAppRecord { Id = DeterministicId.NewId(), Name = clientName, ApiKey = this.GetPrimaryKeyString(), CreatedOn = time.GetUtcNow() },
-            NewSecret());
+            secrets.Protect(secret));
         if (!await store.TryAddClientAppAsync(row))
         {
             throw TaskServiceException.Conflict("apiKey", "A client app with this API key exists already.");
         }
 
         _row = row;
-        return new ClientAppCredentials { Id = row.App.Id, Name = row.App.Name, ApiKey = row.App.ApiKey, ApiSecret = row.ApiSecret };
+        return new ClientAppCredentials { Id = row.App.Id, Name = row.App.Name, ApiKey = row.App.ApiKey, ApiSecret = secret };
     }
 
     public Task<ClientAppRecord?> GetAsync() => Task.FromResult(_row?.App);
@@ -49,7 +51,7 @@ public sealed class ClientAppGrain(ITaskServiceStore store, TimeProvider time) :
 
         // Hashing first makes the comparison take the same time whatever the length of the guess.
         return Task.FromResult(CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(apiSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(_row.ApiSecret))));
+            SHA256.HashData(Encoding.UTF8.GetBytes(apiSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(secrets.Unprotect(_row.ApiSecret)))));
     }
 
     private static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

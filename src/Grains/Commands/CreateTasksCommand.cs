@@ -121,7 +121,9 @@ public sealed class CreateTasksCommand(
             Notes = OptionalString(entry, "notes", path),
             StartDate = OptionalDate(entry, "startDate", path),
             DueDate = OptionalDate(entry, "dueDate", path),
-            Metadata = entry.TryGetProperty("metadata", out var metadata) && metadata.ValueKind != JsonValueKind.Null ? metadata.Clone() : null,
+            Metadata = entry.TryGetProperty("metadata", out var metadata) && metadata.ValueKind != JsonValueKind.Null
+                ? WellFormedJson.Ensure(metadata.Clone(), $"{path}.metadata")
+                : null,
         };
     }
 

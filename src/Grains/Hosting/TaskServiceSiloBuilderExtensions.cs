@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskService.Commands;
 using TaskService.Events;
 using TaskService.Outgoing;
+using TaskService.Security;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
 using TaskService.Webhooks;
@@ -27,7 +28,13 @@ public static class TaskServiceSiloBuilderExtensions
             .BindConfiguration(WorkflowEngineOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.TryAddSingleton<IOutgoingEventPublisher, OutgoingEventPublisher>();
+        services.TryAddSingleton<IOutgoingEventPublisher, OutboxPublisher>();
+        services.TryAddSingleton<OutboxDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddOptions<OutboxOptions>()
+            .BindConfiguration(OutboxOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
         services.AddSingleton<IExternalTaskCommand, CreateTasksCommand>();
         services.AddSingleton<IExternalTaskCommand, EndTaskCommand>();
@@ -44,6 +51,8 @@ public static class TaskServiceSiloBuilderExtensions
                 AllowAutoRedirect = false,
             });
         services.TryAddSingleton<WebhookSender>();
+        services.AddOptions<SecretOptions>().BindConfiguration(SecretOptions.SectionName);
+        services.TryAddSingleton<ISecretProtector, AesGcmSecretProtector>();
         return builder;
     }
 
@@ -63,9 +72,11 @@ public static class TaskServiceSiloBuilderExtensions
     {
         builder.AddMemoryGrainStorage("PubSubStore");
         builder.AddMemoryGrainStorage(WebhookSubscriptionGrain.StorageName);
-        builder.AddMemoryGrainStorage(WorkflowInstanceGrain.StorageName);
         builder.AddMemoryStreams(StreamNames.Provider);
         builder.UseInMemoryReminderService();
+
+        // Nothing outlives the process here, so a random key is enough when none is configured.
+        builder.Services.PostConfigure<SecretOptions>(options => options.AllowEphemeralKey = true);
         return builder;
     }
 }

@@ -2,5 +2,5 @@ using TaskService.ClientApps;
 
 namespace TaskService.Storage;
 
-/// <summary>A client app together with its secret, which only the store and the signing code see.</summary>
+/// <summary>A client app together with its secret as stored: encrypted by <see cref="Security.ISecretProtector"/>.</summary>
 public sealed record ClientAppRow(ClientAppRecord App, string ApiSecret);

@@ -19,8 +19,11 @@ public interface ITaskServiceStore
 
     Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the task and replaces its user tasks with the given ones.</summary>
-    Task SaveTaskAsync(TaskAggregate aggregate, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes the task, replaces its user tasks with the given ones and appends the outgoing events the change caused to the
+    /// outbox, all in one transaction.
+    /// </summary>
+    Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default);
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
 
@@ -64,8 +67,23 @@ public interface ITaskServiceStore
     /// <summary>The id of the workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
     Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes the queryable row of a workflow instance.</summary>
-    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, CancellationToken cancellationToken = default);
+    /// <summary>Writes a workflow instance: its queryable row and its engine state (JSON), in one statement.</summary>
+    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default);
+
+    /// <summary>The engine state of a workflow instance as last saved, or null.</summary>
+    Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends outgoing events to the outbox; an event whose id is there already is not added again.</summary>
+    Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> undelivered outbox entries, oldest first, that no one else holds a claim on, for
+    /// <paramref name="lease"/>. An entry whose claim ran out (its dispatcher crashed) is claimed again.
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks outbox entries as handed to every outgoing connector.</summary>
+    Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default);
 

@@ -17,7 +17,7 @@ namespace TaskService.Tasks;
 public sealed partial class TaskGrain(
     ITaskServiceStore store,
     IWorkflowEngine engine,
-    IOutgoingEventPublisher publisher,
+    OutboxDispatcher outbox,
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain
 {
@@ -133,9 +133,8 @@ public sealed partial class TaskGrain(
 
         var now = time.GetUtcNow();
         var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
-        await SaveAsync(state with { Task = task });
+        await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }));
         LogTaskCompleted(TaskId);
-        await PublishAsync(OutgoingEventTypes.TaskCompleted, DeterministicId.From(OutgoingEventTypes.TaskCompleted, TaskId), new { taskId = TaskId });
         return task;
     }
 
@@ -161,12 +160,8 @@ public sealed partial class TaskGrain(
         var task = state.Task.Status == TaskRecordStatus.Pending
             ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now }
             : state.Task;
-        await SaveAsync(new TaskAggregate(task, userTasks));
+        await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }));
         LogUserTaskCompleted(TaskId, userTaskId);
-        await PublishAsync(
-            OutgoingEventTypes.UserTaskCompleted,
-            DeterministicId.From(OutgoingEventTypes.UserTaskCompleted, userTaskId),
-            new { task, userTask = completed });
         return completed;
     }
 
@@ -206,10 +201,15 @@ public sealed partial class TaskGrain(
 
     private TaskAggregate Require() => _state ?? throw TaskServiceException.NotFound("task", TaskId);
 
-    private async Task SaveAsync(TaskAggregate state)
+    /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then wakes the outbox dispatcher.</summary>
+    private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null)
     {
-        await store.SaveTaskAsync(state);
+        await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing]);
         _state = state;
+        if (outgoing is not null)
+        {
+            outbox.Notify();
+        }
     }
 
     private IReadOnlyList<UserTaskRecord> Merge(IReadOnlyList<UserTaskRecord> existing, IReadOnlyList<NewUserTask> pending)
@@ -239,14 +239,14 @@ public sealed partial class TaskGrain(
         return [.. existing, .. added];
     }
 
-    private Task PublishAsync(string key, string id, object payload) =>
-        publisher.PublishAsync(new OutgoingEvent
-        {
-            Id = id,
-            Key = key,
-            Payload = JsonElementFactory.From(payload),
-            Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
-        });
+    /// <summary>An outgoing event whose id derives from what it is about, so a repeated change publishes the same event.</summary>
+    private OutgoingEvent Outgoing(string key, string subjectId, object payload) => new()
+    {
+        Id = DeterministicId.From(key, subjectId),
+        Key = key,
+        Payload = JsonElementFactory.From(payload),
+        Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+    };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} created with key {TaskKey}")]
     private partial void LogTaskCreated(string taskId, string taskKey);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskService.Errors;
 using TaskService.Events;
+using TaskService.Security;
 using TaskService.Storage;
 
 namespace TaskService.Webhooks;
@@ -13,15 +14,20 @@ namespace TaskService.Webhooks;
 public sealed partial class WebhookSubscriptionGrain(
     [PersistentState("deliveries", WebhookSubscriptionGrain.StorageName)] IPersistentState<WebhookSubscriptionState> state,
     ITaskServiceStore store,
+    ISecretProtector secrets,
     WebhookSender sender,
     IOptions<WebhookOptions> options,
     TimeProvider time,
-    ILogger<WebhookSubscriptionGrain> logger) : Grain, IWebhookSubscriptionGrain
+    ILogger<WebhookSubscriptionGrain> logger) : Grain, IWebhookSubscriptionGrain, IRemindable
 {
     public const string StorageName = "webhooks";
 
+    /// <summary>Wakes a subscription whose queue outlived its activation (a silo went down); each tick only resumes delivery.</summary>
+    private const string DeliveryReminder = "deliver";
+
     private WebhookSubscriptionRecord? _subscription;
     private IGrainTimer? _timer;
+    private IGrainReminder? _reminder;
     private bool _delivering;
 
     private string SubscriptionId => this.GetPrimaryKeyString();
@@ -29,7 +35,20 @@ public sealed partial class WebhookSubscriptionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _subscription = await store.GetSubscriptionAsync(SubscriptionId, cancellationToken);
+        _reminder = await this.GetReminder(DeliveryReminder);
         if (state.State.Queue.Count > 0)
+        {
+            Schedule(TimeSpan.Zero);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Queue.Count == 0 || _subscription is null)
+        {
+            await UpdateReminderAsync();
+        }
+        else if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
         }
@@ -71,6 +90,7 @@ public sealed partial class WebhookSubscriptionGrain(
         _subscription = null;
         _timer?.Dispose();
         await state.ClearStateAsync();
+        await UpdateReminderAsync();
         DeactivateOnIdle();
     }
 
@@ -89,6 +109,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
         state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = time.GetUtcNow() });
         await state.WriteStateAsync();
+        await UpdateReminderAsync();
         if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
@@ -138,6 +159,23 @@ public sealed partial class WebhookSubscriptionGrain(
         {
             _delivering = false;
         }
+
+        await UpdateReminderAsync();
+    }
+
+    /// <summary>Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo.</summary>
+    private async Task UpdateReminderAsync()
+    {
+        var needed = state.State.Queue.Count > 0 && _subscription is not null;
+        if (needed && _reminder is null)
+        {
+            _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        else if (!needed && _reminder is not null)
+        {
+            await this.UnregisterReminder(_reminder);
+            _reminder = null;
+        }
     }
 
     private async Task AttemptAsync(WebhookSubscriptionRecord subscription, PendingDelivery delivery, CancellationToken cancellationToken)
@@ -146,7 +184,13 @@ public sealed partial class WebhookSubscriptionGrain(
         var app = await store.GetClientAppAsync(subscription.ClientAppId, cancellationToken);
         var result = app is null
             ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Client app '{subscription.ClientAppId}' that owns the subscription no longer exists.", null)
-            : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), app.ApiSecret, cancellationToken);
+            : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secrets.Unprotect(app.ApiSecret), cancellationToken);
+
+        if (_subscription is null)
+        {
+            // Deleted while the call was in flight: its state is gone and stays gone.
+            return;
+        }
 
         switch (result.Outcome)
         {

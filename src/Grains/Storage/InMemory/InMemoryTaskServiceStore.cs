@@ -13,7 +13,7 @@ namespace TaskService.Storage.InMemory;
 /// <summary>
 /// The embedded default store: everything in this process's memory. Meant for a single silo; a cluster uses PostgreSQL.
 /// </summary>
-public sealed class InMemoryTaskServiceStore : ITaskServiceStore
+public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceStore
 {
     private readonly InMemoryTable<EventRecord> _events = new(EntitySchemas.Event, e => e.Id);
     private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id);
@@ -25,6 +25,8 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
     private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id);
     private readonly InMemoryTable<WorkflowInstanceSummary> _instances = new(EntitySchemas.WorkflowInstance, i => i.Id);
     private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
+    private readonly InMemoryOutbox _outbox = new(time);
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
     private readonly Lock _taskLock = new();
 
@@ -42,10 +44,11 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
         }
     }
 
-    public Task SaveTaskAsync(TaskAggregate aggregate, CancellationToken cancellationToken = default)
+    public Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default)
     {
         lock (_taskLock)
         {
+            _outbox.Append(outbox);
             var taskId = aggregate.Task.Id;
             var keep = aggregate.UserTasks.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
             _userTasks.RemoveWhere(u => u.TaskId == taskId && !keep.Contains(u.Id));
@@ -183,9 +186,37 @@ public sealed class InMemoryTaskServiceStore : ITaskServiceStore
     public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId)?.Id);
 
-    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, CancellationToken cancellationToken = default)
+    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default)
     {
-        _instances.Upsert(summary);
+        lock (_instanceStates)
+        {
+            _instances.Upsert(summary);
+            _instanceStates[summary.Id] = state;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        lock (_instanceStates)
+        {
+            return Task.FromResult(_instanceStates.GetValueOrDefault(instanceId));
+        }
+    }
+
+    public Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        _outbox.Append(events);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_outbox.Claim(max, lease));
+
+    public Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default)
+    {
+        _outbox.MarkDispatched(sequences);
         return Task.CompletedTask;
     }
 

@@ -18,32 +18,52 @@ namespace TaskService.Workflows.Embedded;
 /// writes its state before any call returns.
 /// </summary>
 public sealed partial class WorkflowInstanceGrain(
-    [PersistentState("instance", WorkflowInstanceGrain.StorageName)] IPersistentState<WorkflowInstanceState> state,
     WorkflowDefinitions definitions,
     ITaskServiceStore store,
     CommandRegistry commands,
     IOptions<WorkflowEngineOptions> options,
     TimeProvider time,
-    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain
+    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable
 {
-    public const string StorageName = "workflows";
+    /// <summary>Wakes an instance that has commands to run after its silo went down; each tick only re-schedules them.</summary>
+    private const string DispatchReminder = "dispatch";
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private BpmnProcess? _process;
     private IGrainTimer? _dispatchTimer;
+    private IGrainReminder? _reminder;
     private bool _dispatching;
 
-    private WorkflowInstanceState S => state.State;
+    /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
+    private WorkflowInstanceState S { get; set; } = new();
 
     private string InstanceId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (await store.LoadWorkflowInstanceStateAsync(InstanceId, cancellationToken) is { } saved)
+        {
+            S = JsonSerializer.Deserialize<WorkflowInstanceState>(saved, ContractJson.Options)
+                ?? throw new InvalidOperationException($"The saved state of workflow instance '{InstanceId}' is empty.");
+        }
+
         if (S.Started)
         {
             _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version, cancellationToken);
+            _reminder = await this.GetReminder(DispatchReminder);
             ScheduleDispatch();
         }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (!HasDispatchableWork())
+        {
+            await UpdateReminderAsync();
+            return;
+        }
+
+        ScheduleDispatch();
     }
 
     public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request)
@@ -422,15 +442,33 @@ public sealed partial class WorkflowInstanceGrain(
         await _writeGate.WaitAsync();
         try
         {
-            await state.WriteStateAsync();
-            await store.SaveWorkflowInstanceAsync(Summary());
+            await store.SaveWorkflowInstanceAsync(Summary(), JsonSerializer.Serialize(S, ContractJson.Options));
         }
         finally
         {
             _writeGate.Release();
         }
 
+        await UpdateReminderAsync();
         ScheduleDispatch();
+    }
+
+    private bool HasDispatchableWork() =>
+        S.Status == WorkflowInstanceStatus.Active && S.ExternalTasks.Any(t => t.NextAttemptAt is not null && commands.TryGet(t.Topic, out _));
+
+    /// <summary>Keeps a reminder while commands wait to run, so they run even if this activation is lost with its silo.</summary>
+    private async Task UpdateReminderAsync()
+    {
+        var needed = HasDispatchableWork();
+        if (needed && _reminder is null)
+        {
+            _reminder = await this.RegisterOrUpdateReminder(DispatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+        else if (!needed && _reminder is not null)
+        {
+            await this.UnregisterReminder(_reminder);
+            _reminder = null;
+        }
     }
 
     private void ScheduleDispatch()

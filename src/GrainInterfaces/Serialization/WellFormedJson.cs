@@ -1,0 +1,65 @@
+using System.Text.Json;
+using TaskService.Errors;
+
+namespace TaskService.Serialization;
+
+/// <summary>
+/// Refuses JSON text that cannot become a string: an escaped lone surrogate such as <c>"\ud800"</c> is valid JSON syntax, but no
+/// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it.
+/// </summary>
+public static class WellFormedJson
+{
+    public static JsonElement Ensure(JsonElement value, string field)
+    {
+        Walk(value, field, field);
+        return value;
+    }
+
+    private static void Walk(JsonElement element, string field, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Refuse(field, $"'{path}'");
+                }
+
+                break;
+
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    Walk(item, field, $"{path}[{index++}]");
+                }
+
+                break;
+
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw Refuse(field, $"a property name in '{path}'");
+                    }
+
+                    Walk(property.Value, field, $"{path}.{name}");
+                }
+
+                break;
+        }
+    }
+
+    private static TaskServiceException Refuse(string field, string where) =>
+        TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");
+}

@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskService.Storage;
+
+namespace TaskService.Outgoing;
+
+/// <summary>
+/// Runs in every silo: claims outbox entries in the order they were written, hands each to every outgoing connector, and marks
+/// it dispatched. An entry whose hand-over fails stays in the outbox and is tried again when its claim runs out, so every
+/// outgoing event reaches every connector at least once, whatever crashes in between.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    ITaskServiceStore store,
+    IEnumerable<IOutgoingConnector> connectors,
+    IOptions<OutboxOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    /// <summary>Wakes the dispatcher at once: something was just written to the outbox.</summary>
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already signalled.
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Connectors call grains, which answer once the silo has started.
+        await WaitForStartAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool full;
+            try
+            {
+                full = await DispatchBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogBatchFailed(exception);
+                full = false;
+            }
+
+            if (!full)
+            {
+                try
+                {
+                    await _signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Dispatches one batch; returns true when the batch was full, so more may be waiting.</summary>
+    internal async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var entries = await store.ClaimOutboxAsync(settings.BatchSize, settings.Lease, cancellationToken);
+        if (entries.Count == 0)
+        {
+            return false;
+        }
+
+        var dispatched = new List<long>(entries.Count);
+        foreach (var entry in entries)
+        {
+            try
+            {
+                foreach (var connector in _connectors)
+                {
+                    await connector.PublishAsync(entry.Event, cancellationToken);
+                }
+
+                dispatched.Add(entry.Sequence);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogEntryFailed(entry.Event.Key, entry.Event.Id, settings.Lease, exception);
+            }
+        }
+
+        if (dispatched.Count > 0)
+        {
+            await store.MarkDispatchedAsync(dispatched, cancellationToken);
+        }
+
+        return entries.Count == settings.BatchSize;
+    }
+
+    private async Task WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
+        await started.Task;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox read failed; retrying at the next poll")]
+    private partial void LogBatchFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outgoing {EventKey} event {EventId} could not be handed to every connector; it is retried when its claim ends in {Lease}")]
+    private partial void LogEntryFailed(string eventKey, string eventId, TimeSpan lease, Exception exception);
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskService.Outgoing;
+
+/// <summary>How the outbox dispatcher hands outgoing events to the connectors. Bound from <c>TaskService:Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    public const string SectionName = "TaskService:Outbox";
+
+    /// <summary>How often the outbox is read when nothing signals new events (picks up what a crashed silo left behind).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Entries claimed per read.</summary>
+    [Range(1, 10_000)]
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>How long a claim keeps other silos off an entry; a dispatcher that dies lets its claims run out.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+}
