@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace TaskService.EndToEnd.Tests;
+
+/// <summary>The gateway process alone as an Orleans client of the running silo, and the guard on the development secret.</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class HostingTests(ServiceProcess service)
+{
+    private static string Built(string project) =>
+        Path.Combine(RepositoryRoot.Path, "src", project, "bin", "Debug", "net10.0", $"TaskService.{project}.dll");
+
+    [Fact]
+    public async Task TheGatewayRunningAloneServesTheSameApiAsAClientOfTheCluster()
+    {
+        const int port = 5091;
+        await using var gateway = ChildProcess.Start("dotnet", [Built("Gateway")], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Urls"] = $"http://127.0.0.1:{port}",
+            ["Orleans__Endpoints__GatewayPort"] = ServiceProcess.OrleansGatewayPort.ToString(),
+        });
+        await gateway.WaitUntilReadyAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromMinutes(1));
+
+        using var viaGateway = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var token = await viaGateway.GetStringAsync("/dev/token");
+        viaGateway.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var id = $"gateway-{Guid.NewGuid():N}";
+        using var trigger = new HttpRequestMessage(HttpMethod.Post, "/events/trigger")
+        {
+            Content = JsonContent.Create(new { key = "via.gateway", payload = new { n = 1 }, source = "gateway-test" }),
+        };
+        trigger.Headers.Add("Idempotency-Key", id);
+        Assert.Equal(HttpStatusCode.Accepted, (await viaGateway.SendAsync(trigger)).StatusCode);
+
+        // The silo's own HTTP API sees what came in through the gateway: one cluster, one store.
+        using var viaSilo = new HttpClient { BaseAddress = service.BaseAddress };
+        viaSilo.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        HttpResponseMessage response;
+        while ((response = await viaSilo.GetAsync($"/events/{id}")).StatusCode == HttpStatusCode.NotFound)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The event sent through the gateway was not recorded.\nGateway:\n{gateway.Output}");
+            await Task.Delay(50);
+        }
+
+        var recorded = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("gateway-test", recorded.GetProperty("source").GetString());
+        var listed = await viaGateway.GetFromJsonAsync<JsonElement>($"/events?filter={Uri.EscapeDataString(JsonSerializer.Serialize(new { where = new { id } }))}");
+        Assert.Equal(1, listed.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("Silo")]
+    [InlineData("Gateway")]
+    public async Task TheDevelopmentSigningSecretIsRefusedOutsideDevelopment(string project)
+    {
+        await using var process = ChildProcess.Start("dotnet", [Built(project)], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["JWT_SECRET"] = "task-service-development-secret-do-not-use-in-production",
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Orleans__Endpoints__SiloPort"] = "0",
+            ["Orleans__Endpoints__GatewayPort"] = "0",
+        });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.Process.WaitForExitAsync(timeout.Token);
+
+        Assert.NotEqual(0, process.Process.ExitCode);
+        Assert.Contains("development secret", process.Output);
+        Assert.Contains("JWT_SECRET", process.Output);
+    }
+}
