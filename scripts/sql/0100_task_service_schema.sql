@@ -12,8 +12,12 @@ CREATE TABLE main.events (
     source       text          NULL,
     payload      jsonb         NOT NULL DEFAULT '{}'::jsonb,
     "timestamp"  bigint        NOT NULL,
+    -- Added by TaskService: when the event's mapped workflows were started. An event recorded but not yet routed (its silo
+    -- went down in between) is routed again by any silo; starting workflows is idempotent.
+    routed_on    timestamptz   NULL,
     CONSTRAINT pk_events_id PRIMARY KEY (id)
 );
+CREATE INDEX ix_events_unrouted ON main.events ("timestamp") WHERE routed_on IS NULL;
 CREATE INDEX ix_events_key_timestamp ON main.events ("key", "timestamp", id);
 CREATE INDEX ix_events_timestamp ON main.events ("timestamp", id);
 CREATE INDEX ix_events_source ON main.events (source);

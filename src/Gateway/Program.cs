@@ -1,8 +1,29 @@
+using Orleans.Configuration;
 using TaskService.Gateway;
 
 var builder = WebApplication.CreateBuilder(args);
-var gatewayPort = builder.Configuration.GetValue("Orleans:Endpoints:GatewayPort", 30000);
-builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort));
+var connectionString = builder.Configuration.GetConnectionString("TaskService");
+builder.UseOrleansClient(client =>
+{
+    if (string.IsNullOrWhiteSpace(connectionString))
+    {
+        // A single silo on this machine, on the embedded defaults.
+        client.UseLocalhostClustering(builder.Configuration.GetValue("Orleans:Endpoints:GatewayPort", 30000));
+        return;
+    }
+
+    // A PostgreSQL-backed cluster: the client finds the silos' gateways in the membership table.
+    client.Configure<ClusterOptions>(options =>
+    {
+        options.ClusterId = builder.Configuration.GetValue("Orleans:ClusterId", "task-service")!;
+        options.ServiceId = builder.Configuration.GetValue("Orleans:ServiceId", "task-service")!;
+    });
+    client.UseAdoNetClustering(options =>
+    {
+        options.Invariant = "Npgsql";
+        options.ConnectionString = connectionString;
+    });
+});
 builder.AddTaskServiceGateway();
 
 var app = builder.Build();

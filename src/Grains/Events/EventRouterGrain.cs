@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using TaskService.Common;
+using TaskService.Errors;
 using TaskService.Storage;
 using TaskService.Workflows;
 
@@ -32,7 +33,8 @@ public sealed partial class EventRouterGrain(
 
     public async Task<bool> RouteAsync(EventRecord record)
     {
-        if (!await store.TryAddEventAsync(record))
+        var recording = await store.RecordEventAsync(record);
+        if (recording == EventRecording.Routed)
         {
             LogDuplicate(record.Key, record.Id);
             return false;
@@ -46,17 +48,20 @@ public sealed partial class EventRouterGrain(
 
         foreach (var mapping in mappings)
         {
+            // The instance id derives from the event and the mapping, so starting again after a crash finds the same instance.
             try
             {
                 var start = await engine.StartAsync(mapping.WorkflowKey, record.Payload, DeterministicId.From("event-workflow", record.Id, mapping.Id));
                 LogWorkflowStarted(record.Key, record.Id, mapping.WorkflowKey, start.InstanceId);
             }
-            catch (Exception exception)
+            catch (TaskServiceException exception)
             {
+                // A mapping to a workflow that is not deployed, or input the workflow refuses: retrying cannot help.
                 LogWorkflowStartFailed(record.Key, record.Id, mapping.WorkflowKey, exception);
             }
         }
 
+        await store.MarkEventRoutedAsync(record.Id);
         return true;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskService.Commands;
+using TaskService.Common;
 using TaskService.Events;
 using TaskService.Outgoing;
 using TaskService.Security;
@@ -20,7 +21,7 @@ public static class TaskServiceSiloBuilderExtensions
     public static ISiloBuilder AddTaskService(this ISiloBuilder builder)
     {
         var services = builder.Services;
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TimeProvider>(MicrosecondTimeProvider.Instance);
         services.TryAddSingleton<ITaskServiceStore, InMemoryTaskServiceStore>();
         services.TryAddSingleton<IWorkflowEngine, EmbeddedWorkflowEngine>();
         services.TryAddSingleton<WorkflowDefinitions>();
@@ -36,6 +37,11 @@ public static class TaskServiceSiloBuilderExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
+        services.AddHostedService<UnroutedEventSweeper>();
+        services.AddOptions<EventRoutingOptions>()
+            .BindConfiguration(EventRoutingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddSingleton<IExternalTaskCommand, CreateTasksCommand>();
         services.AddSingleton<IExternalTaskCommand, EndTaskCommand>();
         services.TryAddSingleton<CommandRegistry>();

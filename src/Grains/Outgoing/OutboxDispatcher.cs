@@ -38,6 +38,12 @@ public sealed partial class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled)
+        {
+            LogDisabled();
+            return;
+        }
+
         // Connectors call grains, which answer once the silo has started.
         await WaitForStartAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
@@ -114,6 +120,9 @@ public sealed partial class OutboxDispatcher(
         using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
         await started.Task;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox dispatcher is off in this silo (TaskService:Outbox:Enabled is false); other silos deliver outgoing events")]
+    private partial void LogDisabled();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox read failed; retrying at the next poll")]
     private partial void LogBatchFailed(Exception exception);

@@ -7,6 +7,12 @@ public sealed class OutboxOptions
 {
     public const string SectionName = "TaskService:Outbox";
 
+    /// <summary>
+    /// Whether this silo dispatches the outbox. Every silo does by default; turning it off on some silos leaves the work to the
+    /// others (events still go into the outbox, and nothing is lost while no silo dispatches).
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How often the outbox is read when nothing signals new events (picks up what a crashed silo left behind).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -14,8 +14,14 @@ namespace TaskService.Storage;
 /// </summary>
 public interface ITaskServiceStore
 {
-    /// <summary>Records the event unless one with the same id exists. Returns true when it was new.</summary>
-    Task<bool> TryAddEventAsync(EventRecord record, CancellationToken cancellationToken = default);
+    /// <summary>Records the event unless one with the same id exists, and tells whether it was new, or known and routed yet.</summary>
+    Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Notes that the workflows mapped to the event were started.</summary>
+    Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default);
+
+    /// <summary>Recorded events whose workflows were not started, recorded before <paramref name="recordedBefore"/>, oldest first.</summary>
+    Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default);
 
     Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default);
 

@@ -13,6 +13,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
+    /// <summary>A service of the (single, in-process) silo.</summary>
+    public T SiloService<T>()
+        where T : notnull =>
+        ((InProcessSiloHandle)Cluster.Primary!).SiloHost!.Services.GetRequiredService<T>();
+
     public Task InitializeAsync() => Cluster.DeployAsync();
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -23,6 +28,11 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.UseEmbeddedProviders().AddTaskService();
             siloBuilder.AddExternalTaskCommand<ScriptedCommand>().AddExternalTaskCommand<ReadDataCommand>();
+            siloBuilder.Services.Configure<TaskService.Events.EventRoutingOptions>(options =>
+            {
+                options.SweepInterval = TimeSpan.FromMilliseconds(100);
+                options.RoutingGracePeriod = TimeSpan.FromMilliseconds(200);
+            });
             siloBuilder.Services.Configure<WorkflowEngineOptions>(options =>
             {
                 options.CommandRetries = 3;

@@ -25,13 +25,44 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id);
     private readonly InMemoryTable<WorkflowInstanceSummary> _instances = new(EntitySchemas.WorkflowInstance, i => i.Id);
     private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _routedEvents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
     private readonly InMemoryOutbox _outbox = new(time);
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
     private readonly Lock _taskLock = new();
 
-    public Task<bool> TryAddEventAsync(EventRecord record, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_events.TryAdd(record));
+    public Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default)
+    {
+        lock (_routedEvents)
+        {
+            return Task.FromResult(_events.TryAdd(record) ? EventRecording.New
+                : _routedEvents.Contains(record.Id) ? EventRecording.Routed
+                : EventRecording.Unrouted);
+        }
+    }
+
+    public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        lock (_routedEvents)
+        {
+            _routedEvents.Add(eventId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default)
+    {
+        var before = recordedBefore.ToUnixTimeMilliseconds();
+        lock (_routedEvents)
+        {
+            return Task.FromResult<IReadOnlyList<EventRecord>>(_events.Records
+                .Where(e => e.Timestamp < before && !_routedEvents.Contains(e.Id))
+                .OrderBy(e => e.Timestamp)
+                .Take(max)
+                .ToArray());
+        }
+    }
 
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {

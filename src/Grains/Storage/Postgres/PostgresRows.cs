@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using TaskService.Serialization;
+
+namespace TaskService.Storage.Postgres;
+
+/// <summary>Binds record values as parameters and reads rows back, both as records and as their contract JSON.</summary>
+internal static class PostgresRows
+{
+    public static NpgsqlParameter Text(string? value) => Parameter(value, NpgsqlDbType.Text);
+
+    public static NpgsqlParameter Integer(int value) => Parameter(value, NpgsqlDbType.Integer);
+
+    public static NpgsqlParameter BigInt(long value) => Parameter(value, NpgsqlDbType.Bigint);
+
+    /// <summary>An instant; timestamptz keeps microseconds, so a finer part is dropped.</summary>
+    public static NpgsqlParameter Instant(DateTimeOffset? value) => Parameter(value?.UtcDateTime, NpgsqlDbType.TimestampTz);
+
+    /// <summary>A JSON document, or SQL NULL when absent; a JSON null is stored as jsonb <c>null</c> so that it reads back as one.</summary>
+    public static NpgsqlParameter Jsonb(JsonElement? value) =>
+        Parameter(value is { ValueKind: not JsonValueKind.Undefined } element ? element.GetRawText() : null, NpgsqlDbType.Jsonb);
+
+    /// <summary>A JSON document for a NOT NULL column; an unset element is stored as jsonb <c>null</c>.</summary>
+    public static NpgsqlParameter RequiredJson(JsonElement value) =>
+        Parameter(value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText(), NpgsqlDbType.Jsonb);
+
+    public static NpgsqlParameter JsonText(string? json) => Parameter(json, NpgsqlDbType.Jsonb);
+
+    public static NpgsqlParameter TextArray(IEnumerable<string> values) => Parameter(values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+
+    public static NpgsqlParameter Parameter(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
+
+    /// <summary>The contract text of an enum value, for example <c>in progress</c>.</summary>
+    public static string EnumText<T>(T value)
+        where T : struct, Enum =>
+        JsonSerializer.SerializeToElement(value, ContractJson.Options).GetString()!;
+
+    public static T ParseEnum<T>(string text)
+        where T : struct, Enum =>
+        JsonSerializer.Deserialize<T>(JsonSerializer.SerializeToUtf8Bytes(text), ContractJson.Options);
+
+    /// <summary>
+    /// The row as its entity's contract JSON: camelCase names in <paramref name="columns"/> order, SQL NULL omitted, instants
+    /// written as System.Text.Json writes a <see cref="DateTimeOffset"/>, so the text equals the serialized record's.
+    /// </summary>
+    public static JsonElement ToJson(NpgsqlDataReader reader, IReadOnlyList<PostgresColumn> columns)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (reader.IsDBNull(i))
+                {
+                    continue;
+                }
+
+                var name = columns[i].Field;
+                switch (columns[i].Kind)
+                {
+                    case PostgresColumnKind.Text:
+                        writer.WriteString(name, reader.GetString(i));
+                        break;
+                    case PostgresColumnKind.Integer:
+                        writer.WriteNumber(name, reader.GetInt32(i));
+                        break;
+                    case PostgresColumnKind.BigInt:
+                        writer.WriteNumber(name, reader.GetInt64(i));
+                        break;
+                    case PostgresColumnKind.Boolean:
+                        writer.WriteBoolean(name, reader.GetBoolean(i));
+                        break;
+                    case PostgresColumnKind.TimestampTz:
+                        // As a string value, so that the writer escapes it as the in-memory rows' strings are ('+' as \u002B).
+                        writer.WriteString(name, FormatInstant(reader.GetFieldValue<DateTimeOffset>(i)));
+                        break;
+                    case PostgresColumnKind.Jsonb:
+                        writer.WritePropertyName(name);
+                        using (var document = JsonDocument.Parse(reader.GetString(i)))
+                        {
+                            document.RootElement.WriteTo(writer);
+                        }
+
+                        break;
+                    default:
+                        throw new InvalidOperationException($"Unknown column kind {columns[i].Kind}.");
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        using var result = JsonDocument.Parse(buffer.WrittenMemory);
+        return result.RootElement.Clone();
+    }
+
+    /// <summary>An instant as System.Text.Json writes a <see cref="DateTimeOffset"/>: ISO 8601, fraction trimmed, offset kept.</summary>
+    public static string FormatInstant(DateTimeOffset value) => JsonSerializer.SerializeToElement(value).GetString()!;
+
+    /// <summary>Reads the columns of a row one after the other, in the order a record declares its properties.</summary>
+    public sealed class Cursor(NpgsqlDataReader reader)
+    {
+        private int _ordinal;
+
+        public string String() => reader.GetString(_ordinal++);
+
+        public string? NullableString()
+        {
+            var i = _ordinal++;
+            return reader.IsDBNull(i) ? null : reader.GetString(i);
+        }
+
+        public int Int32() => reader.GetInt32(_ordinal++);
+
+        public long Int64() => reader.GetInt64(_ordinal++);
+
+        public DateTimeOffset Instant() => reader.GetFieldValue<DateTimeOffset>(_ordinal++);
+
+        public DateTimeOffset? NullableInstant()
+        {
+            var i = _ordinal++;
+            return reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+        }
+
+        public JsonElement Json() => NullableJson() ?? JsonElementFactory.Null;
+
+        public JsonElement? NullableJson()
+        {
+            var i = _ordinal++;
+            return reader.IsDBNull(i) ? null : JsonElementFactory.Parse(reader.GetString(i));
+        }
+
+        public T Enum<T>()
+            where T : struct, Enum => ParseEnum<T>(String());
+    }
+}

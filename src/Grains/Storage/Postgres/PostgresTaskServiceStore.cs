@@ -1,0 +1,678 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using TaskService.ClientApps;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Serialization;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+using TaskService.Workflows;
+using static TaskService.Storage.Postgres.PostgresRows;
+
+namespace TaskService.Storage.Postgres;
+
+/// <summary>
+/// The task service's tables in PostgreSQL (schema <c>main</c>, created by <c>scripts/sql</c>). Each save is one statement or
+/// one transaction, so a row and the grain state it is never disagree after a crash. List and count reads compile the
+/// LoopBack filter with <see cref="SqlFilterCompiler"/>; they answer exactly as <see cref="InMemory.InMemoryTaskServiceStore"/>.
+/// </summary>
+/// <remarks>
+/// Secrets are stored as the caller gives them (the client app grain encrypts them). Instants keep microseconds (timestamptz)
+/// and come back in UTC; JSON documents are jsonb, so they come back with jsonb's key order and cannot hold U+0000.
+/// </remarks>
+public sealed class PostgresTaskServiceStore : ITaskServiceStore
+{
+    private const string UniqueViolation = "23505";
+    private const string WorkflowProcessIdConstraint = "uq_workflows_external_identifier";
+
+    private static readonly string UpsertTask = Upsert("main.tasks", "id",
+        "id", "\"key\"", "name", "description", "status", "priority", "severity", "\"type\"", "assignee_id", "start_date", "due_date",
+        "end_date", "metadata", "external_id", "created_on", "modified_on", "notes", "event_id");
+
+    private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
+        "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on");
+
+    private static readonly string UpsertEventMapping = Upsert("main.event_workflows", "id",
+        "id", "event_key", "workflow_key", "created_on", "modified_on");
+
+    private static readonly string UpsertTaskMapping = Upsert("main.task_workflows", "id",
+        "id", "task_key", "workflow_key", "created_on", "modified_on");
+
+    private static readonly string UpsertSubscription = Upsert("main.webhook_subscriptions", "id",
+        "id", "url", "\"key\"", "client_app_id", "status", "status_reason", "created_on", "modified_on");
+
+    private static readonly string UpsertWorkflow = Upsert("main.workflows", "id",
+        "id", "name", "description", "external_identifier", "provider", "workflow_version", "inputschema", "created_on", "modified_on");
+
+    private static readonly string UpsertWorkflowVersion = Upsert("main.workflow_versions", "workflow_id, \"version\"",
+        "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
+
+    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id",
+        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state");
+
+    private const string InsertClientApp =
+        "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
+
+    private const string InsertOutbox =
+        "INSERT INTO main.outbox (event_id, event_key, body, created_on) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING";
+
+    private const string SelectClientApp = "SELECT id, name, api_key, created_on, api_secret FROM main.client_apps";
+
+    private const string SelectWorkflowVersions =
+        "SELECT workflow_id, \"version\", bpmn_diagram, external_workflow_id, inputschema, created_on FROM main.workflow_versions";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _probeGate = new(1, 1);
+    private SqlFilterCompiler? _compiler;
+
+    /// <param name="dataSource">Connections to a database migrated with <c>scripts/sql</c>; it must use the UTF8 encoding.</param>
+    /// <param name="time">The clock of outbox claims and timestamps; the system clock when null.</param>
+    public PostgresTaskServiceStore(NpgsqlDataSource dataSource, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        _dataSource = dataSource;
+        _time = time ?? TimeProvider.System;
+    }
+
+    public async Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+
+        // The outer SELECT sees the table as it was before the insert: a new row is only in "inserted". When another
+        // silo records the same id at the same moment, its row is not visible either: the event is known but not routed.
+        await using var command = Command(
+            """
+            WITH inserted AS (
+                INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id)
+            SELECT EXISTS (SELECT 1 FROM inserted), COALESCE((SELECT routed_on IS NOT NULL FROM main.events WHERE id = $1), FALSE)
+            """,
+            Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp));
+        return await WriteAsync("event", async () =>
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return reader.GetBoolean(0) ? EventRecording.New : reader.GetBoolean(1) ? EventRecording.Routed : EventRecording.Unrouted;
+        });
+    }
+
+    public async Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command(
+            "UPDATE main.events SET routed_on = $2 WHERE id = $1 AND routed_on IS NULL", Text(eventId), Instant(_time.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            $"SELECT {PostgresEntityTables.Event.SelectList} FROM main.events " +
+            "WHERE routed_on IS NULL AND \"timestamp\" < $1 ORDER BY \"timestamp\", id COLLATE \"C\" LIMIT $2",
+            [BigInt(recordedBefore.ToUnixTimeMilliseconds()), BigInt(Math.Max(max, 0))],
+            reader =>
+            {
+                var row = new Cursor(reader);
+                return new EventRecord
+                {
+                    Id = row.String(),
+                    Key = row.String(),
+                    Payload = row.Json(),
+                    Source = row.NullableString(),
+                    Description = row.NullableString(),
+                    Timestamp = row.Int64(),
+                };
+            },
+            cancellationToken);
+
+    public async Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1", Text(taskId)));
+        batch.BatchCommands.Add(BatchCommand(
+            $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
+            Text(taskId)));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var task = ReadTask(reader);
+        await reader.NextResultAsync(cancellationToken);
+        var userTasks = new List<UserTaskRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            userTasks.Add(ReadUserTask(reader));
+        }
+
+        return new TaskAggregate(task, userTasks);
+    }
+
+    public async Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        ArgumentNullException.ThrowIfNull(outbox);
+        var task = aggregate.Task;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(BatchCommand(UpsertTask,
+            Text(task.Id), Text(task.Key), Text(task.Name), Text(task.Description), Text(EnumText(task.Status)), Text(task.Priority),
+            Text(task.Severity), Text(task.Type), Text(task.AssigneeId), Instant(task.StartDate), Instant(task.DueDate), Instant(task.EndDate),
+            Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId)));
+        batch.BatchCommands.Add(BatchCommand(
+            "DELETE FROM main.user_tasks WHERE task_id = $1 AND id <> ALL($2)", Text(task.Id), TextArray(aggregate.UserTasks.Select(u => u.Id))));
+        foreach (var userTask in aggregate.UserTasks)
+        {
+            batch.BatchCommands.Add(BatchCommand(UpsertUserTask,
+                Text(userTask.Id), Text(userTask.TaskId), Text(userTask.Name), Text(EnumText(userTask.Status)), Text(userTask.ExternalId),
+                Text(userTask.Assignee), JsonText(userTask.CandidateGroups is null ? null : JsonSerializer.Serialize(userTask.CandidateGroups)),
+                Instant(userTask.DueDate), Instant(userTask.CreatedOn), Instant(userTask.ModifiedOn)));
+        }
+
+        AddOutbox(batch, outbox);
+        await WriteAsync("task", () => batch.ExecuteNonQueryAsync(cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        // user_tasks rows go with it (ON DELETE CASCADE).
+        await using var command = Command("DELETE FROM main.tasks WHERE id = $1", Text(taskId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        await using var command = Command(UpsertEventMapping,
+            Text(mapping.Id), Text(mapping.EventKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.CreatedOn));
+        await WriteAsync("event mapping", () => command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default) =>
+        DeleteAsync("DELETE FROM main.event_workflows WHERE id = $1", id, cancellationToken);
+
+    public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            $"SELECT {PostgresEntityTables.EventMapping.SelectList} FROM main.event_workflows WHERE event_key = $1 ORDER BY created_on, id COLLATE \"C\"",
+            [Text(eventKey)],
+            reader =>
+            {
+                var row = new Cursor(reader);
+                return new EventWorkflowMapping { Id = row.String(), EventKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant() };
+            },
+            cancellationToken);
+
+    public async Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        await using var command = Command(UpsertTaskMapping,
+            Text(mapping.Id), Text(mapping.TaskKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.CreatedOn));
+        await WriteAsync("task mapping", () => command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default) =>
+        DeleteAsync("DELETE FROM main.task_workflows WHERE id = $1", id, cancellationToken);
+
+    public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            $"SELECT {PostgresEntityTables.TaskMapping.SelectList} FROM main.task_workflows WHERE task_key = $1 ORDER BY created_on, id COLLATE \"C\"",
+            [Text(taskKey)],
+            reader =>
+            {
+                var row = new Cursor(reader);
+                return new TaskWorkflowMapping { Id = row.String(), TaskKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant() };
+            },
+            cancellationToken);
+
+    public async Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var app = row.App;
+        await using var command = Command(InsertClientApp, Text(app.Id), Text(app.Name), Text(app.ApiKey), Instant(app.CreatedOn), Text(row.ApiSecret));
+        return await WriteAsync("client app", () => command.ExecuteNonQueryAsync(cancellationToken)) == 1;
+    }
+
+    public async Task<ClientAppRow?> GetClientAppByKeyAsync(string apiKey, CancellationToken cancellationToken = default) =>
+        (await ReadListAsync($"{SelectClientApp} WHERE api_key = $1", [Text(apiKey)], ReadClientApp, cancellationToken)).SingleOrDefault();
+
+    public async Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ReadListAsync($"{SelectClientApp} WHERE id = $1", [Text(id)], ReadClientApp, cancellationToken)).SingleOrDefault();
+
+    public async Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        await using var command = Command(UpsertSubscription,
+            Text(subscription.Id), Text(subscription.Url), Text(subscription.Key), Text(subscription.ClientAppId), Text(EnumText(subscription.Status)),
+            Text(subscription.StatusReason), Instant(subscription.CreatedOn), Instant(subscription.ModifiedOn));
+        await WriteAsync("webhook subscription", () => command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public async Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
+        (await ReadListAsync(
+            $"SELECT {PostgresEntityTables.WebhookSubscription.SelectList} FROM main.webhook_subscriptions WHERE id = $1",
+            [Text(id)], ReadSubscription, cancellationToken)).SingleOrDefault();
+
+    public async Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
+        await DeleteAsync("DELETE FROM main.webhook_subscriptions WHERE id = $1", id, cancellationToken);
+
+    public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            $"SELECT {PostgresEntityTables.WebhookSubscription.SelectList} FROM main.webhook_subscriptions " +
+            "WHERE \"key\" = $1 AND status = $2 ORDER BY created_on, id COLLATE \"C\"",
+            [Text(key), Text(EnumText(WebhookSubscriptionStatus.Active))], ReadSubscription, cancellationToken);
+
+    public async Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Workflow.SelectList} FROM main.workflows WHERE id = $1", Text(workflowId)));
+        batch.BatchCommands.Add(BatchCommand($"{SelectWorkflowVersions} WHERE workflow_id = $1 ORDER BY \"version\"", Text(workflowId)));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var workflow = ReadWorkflow(reader);
+        await reader.NextResultAsync(cancellationToken);
+        var versions = new List<WorkflowVersionRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = new Cursor(reader);
+            versions.Add(new WorkflowVersionRecord
+            {
+                WorkflowId = row.String(),
+                Version = row.Int32(),
+                BpmnDiagram = row.String(),
+                ExternalWorkflowId = row.String(),
+                InputSchema = row.Json(),
+                CreatedOn = row.Instant(),
+            });
+        }
+
+        return new WorkflowAggregate(workflow, versions);
+    }
+
+    public async Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        var workflow = aggregate.Workflow;
+        if (aggregate.Versions.FirstOrDefault(v => v.WorkflowId != workflow.Id) is { } foreign)
+        {
+            throw new ArgumentException($"Version {foreign.Version} belongs to workflow '{foreign.WorkflowId}', not '{workflow.Id}'.", nameof(aggregate));
+        }
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            batch.BatchCommands.Add(BatchCommand(UpsertWorkflow,
+                Text(workflow.Id), Text(workflow.Name), Text(workflow.Description), Text(workflow.ExternalIdentifier), Text(workflow.Provider),
+                Integer(workflow.WorkflowVersion), RequiredJson(workflow.InputSchema), Instant(workflow.CreatedOn), Instant(workflow.ModifiedOn)));
+            batch.BatchCommands.Add(BatchCommand(
+                "DELETE FROM main.workflow_versions WHERE workflow_id = $1 AND \"version\" <> ALL($2)",
+                Text(workflow.Id), Parameter(aggregate.Versions.Select(v => v.Version).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)));
+            foreach (var version in aggregate.Versions)
+            {
+                batch.BatchCommands.Add(BatchCommand(UpsertWorkflowVersion,
+                    Text(workflow.Id), Integer(version.Version), Text(version.BpmnDiagram), Text(version.ExternalWorkflowId),
+                    RequiredJson(version.InputSchema), Instant(version.CreatedOn)));
+            }
+
+            try
+            {
+                await WriteAsync("workflow", () => batch.ExecuteNonQueryAsync(cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException ex) when (ex is { SqlState: UniqueViolation, ConstraintName: WorkflowProcessIdConstraint })
+            {
+                await transaction.RollbackAsync(cancellationToken);
+            }
+        }
+
+        // Another workflow deploys this process: the same conflict the in-memory store reports.
+        var processId = workflow.ExternalIdentifier;
+        await using var find = new NpgsqlCommand("SELECT id FROM main.workflows WHERE external_identifier = $1", connection) { Parameters = { Text(processId) } };
+        var other = await find.ExecuteScalarAsync(cancellationToken) as string ?? "(another workflow)";
+        throw TaskServiceException.Conflict("bpmnFile",
+            $"Workflow '{other}' already deploys process '{processId}'; deploy a new version of it with PATCH /workflows/{other}.");
+    }
+
+    public async Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        // workflow_versions rows go with it (ON DELETE CASCADE).
+        await using var command = Command("DELETE FROM main.workflows WHERE id = $1", Text(workflowId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command("SELECT id FROM main.workflows WHERE external_identifier = $1", Text(processId));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        await using var command = Command(UpsertWorkflowInstance,
+            Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
+            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state));
+        await WriteAsync("workflow instance", () => command.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public async Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        await using var command = Command("SELECT state FROM main.workflow_instances WHERE id = $1", Text(instanceId));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        // One batch without an explicit transaction runs in one implicit transaction: all events or none.
+        await using var batch = _dataSource.CreateBatch();
+        AddOutbox(batch, events);
+        await WriteAsync("outgoing event", () => batch.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        if (max <= 0)
+        {
+            return [];
+        }
+
+        var now = _time.GetUtcNow();
+        var entries = await ReadListAsync(
+            """
+            UPDATE main.outbox AS o SET claimed_until = $1
+            FROM (SELECT seq FROM main.outbox
+                  WHERE dispatched_on IS NULL AND (claimed_until IS NULL OR claimed_until <= $2)
+                  ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED) AS claimable
+            WHERE o.seq = claimable.seq
+            RETURNING o.seq, o.body
+            """,
+            [Instant(now + lease), Instant(now), Integer(max)],
+            reader => new OutboxEntry(
+                reader.GetInt64(0),
+                JsonSerializer.Deserialize<OutgoingEvent>(reader.GetString(1), ContractJson.Options)
+                    ?? throw new InvalidOperationException($"Outbox entry {reader.GetInt64(0)} has an empty body.")),
+            cancellationToken);
+        return entries.OrderBy(e => e.Sequence).ToArray();
+    }
+
+    public async Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0)
+        {
+            return;
+        }
+
+        // The rows stay (marked) so that an event id once written is never appended again, as in the in-memory outbox.
+        await using var command = Command(
+            "UPDATE main.outbox SET dispatched_on = $1 WHERE seq = ANY($2) AND dispatched_on IS NULL",
+            Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var table = PostgresEntityTables.For(kind);
+        var sql = (await CompilerAsync(cancellationToken)).Compile(kind, filter);
+        var columns = table.Project(filter.Fields);
+        return await ReadListAsync(
+            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {sql.Where} ORDER BY {sql.OrderBy} {sql.Paging}",
+            sql.Parameters,
+            reader => PostgresRows.ToJson(reader, columns),
+            cancellationToken);
+    }
+
+    public async Task<long> CountAsync(EntityKind kind, FilterNode? where, CancellationToken cancellationToken = default)
+    {
+        var table = PostgresEntityTables.For(kind);
+        var sql = (await CompilerAsync(cancellationToken)).CompileWhere(kind, where);
+        await using var command = Command($"SELECT count(*) FROM {table.Table} WHERE {sql.Where}", [.. sql.Parameters]);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<JsonElement?> GetAsync(EntityKind kind, string id, IReadOnlyList<string>? fields, CancellationToken cancellationToken = default)
+    {
+        var table = PostgresEntityTables.For(kind);
+        var columns = table.Project(fields);
+        var rows = await ReadListAsync(
+            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {table.Id.Sql} = $1", [Text(id)],
+            reader => PostgresRows.ToJson(reader, columns),
+            cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<IReadOnlyList<string>> FindIdsAsync(EntityKind kind, FilterNode? where, int limit, CancellationToken cancellationToken = default)
+    {
+        var table = PostgresEntityTables.For(kind);
+        var sql = (await CompilerAsync(cancellationToken)).Compile(kind, new QueryFilter { Where = where, Limit = limit });
+        return await ReadListAsync(
+            $"SELECT {table.Id.Sql} FROM {table.Table} WHERE {sql.Where} ORDER BY {sql.OrderBy} {sql.Paging}",
+            sql.Parameters,
+            reader => reader.GetString(0),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The compiler for this database, made on first use: the database must be UTF8, and ilike needs a collation whose
+    /// <c>lower()</c> folds every script (libc <c>C.utf8</c>; else the default collation if it does; else ICU's root).
+    /// </summary>
+    private async ValueTask<SqlFilterCompiler> CompilerAsync(CancellationToken cancellationToken)
+    {
+        if (_compiler is { } compiler)
+        {
+            return compiler;
+        }
+
+        await _probeGate.WaitAsync(cancellationToken);
+        try
+        {
+            return _compiler ??= await ProbeAsync(cancellationToken);
+        }
+        finally
+        {
+            _probeGate.Release();
+        }
+    }
+
+    private async Task<SqlFilterCompiler> ProbeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            """
+            SELECT current_setting('server_encoding'),
+                   (SELECT collname FROM pg_catalog.pg_collation
+                     WHERE collname IN ('C.utf8', 'C.UTF-8') AND collprovider = 'c'
+                       AND collencoding IN (-1, pg_catalog.pg_char_to_encoding('UTF8'))
+                     ORDER BY collname LIMIT 1),
+                   lower($1) = $2,
+                   EXISTS (SELECT 1 FROM pg_catalog.pg_collation WHERE collname = 'und-x-icu')
+            """,
+            Text("ÉΣЖ"), Text("éσж"));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var encoding = reader.GetString(0);
+        if (encoding != "UTF8")
+        {
+            throw new InvalidOperationException(
+                $"The task service database uses the {encoding} encoding; it must be UTF8 (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0).");
+        }
+
+        var collation = !reader.IsDBNull(1) ? reader.GetString(1)
+            : reader.GetBoolean(2) ? null
+            : reader.GetBoolean(3) ? "und-x-icu"
+            : throw new InvalidOperationException(
+                "The task service database has no collation whose lower() folds non-ASCII letters (C.utf8 or und-x-icu), and its default does not; ilike needs one.");
+        return new SqlFilterCompiler(collation);
+    }
+
+    private static string SelectList(IReadOnlyList<PostgresColumn> columns) =>
+        columns.Count == 0 ? "NULL" : string.Join(", ", columns.Select(c => c.Sql));
+
+    private static string Upsert(string table, string conflict, params string[] columns)
+    {
+        var keys = conflict.Split(',', StringSplitOptions.TrimEntries);
+        var values = string.Join(", ", columns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var updates = string.Join(", ", columns.Where(c => !keys.Contains(c)).Select(c => $"{c} = EXCLUDED.{c}"));
+        return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}";
+    }
+
+    private void AddOutbox(NpgsqlBatch batch, IReadOnlyList<OutgoingEvent> events)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var outgoing in events)
+        {
+            batch.BatchCommands.Add(BatchCommand(InsertOutbox,
+                Text(outgoing.Id), Text(outgoing.Key), JsonText(JsonSerializer.Serialize(outgoing, ContractJson.Options)), Instant(now)));
+        }
+    }
+
+    private NpgsqlCommand Command(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = _dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private async Task<IReadOnlyList<T>> ReadListAsync<T>(
+        string sql, IReadOnlyList<NpgsqlParameter> parameters, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql, [.. parameters]);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private async Task<bool> DeleteAsync(string sql, string id, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql, Text(id));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>Runs a write; text PostgreSQL cannot store (U+0000 in text or jsonb) is the caller's input error, not a server fault.</summary>
+    private static async Task<T> WriteAsync<T>(string entity, Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire)
+        {
+            throw TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {ex.MessageText}");
+        }
+    }
+
+    private static TaskRecord ReadTask(NpgsqlDataReader reader)
+    {
+        var row = new Cursor(reader);
+        return new TaskRecord
+        {
+            Id = row.String(),
+            Key = row.String(),
+            Name = row.String(),
+            Description = row.NullableString(),
+            Status = row.Enum<TaskRecordStatus>(),
+            Priority = row.NullableString(),
+            Severity = row.NullableString(),
+            Type = row.NullableString(),
+            AssigneeId = row.NullableString(),
+            StartDate = row.NullableInstant(),
+            DueDate = row.NullableInstant(),
+            EndDate = row.NullableInstant(),
+            Metadata = row.NullableJson(),
+            ExternalId = row.NullableString(),
+            CreatedOn = row.Instant(),
+            ModifiedOn = row.Instant(),
+            Notes = row.NullableString(),
+            EventId = row.NullableString(),
+        };
+    }
+
+    private static UserTaskRecord ReadUserTask(NpgsqlDataReader reader)
+    {
+        var row = new Cursor(reader);
+        return new UserTaskRecord
+        {
+            Id = row.String(),
+            TaskId = row.String(),
+            Name = row.String(),
+            Status = row.Enum<UserTaskStatus>(),
+            ExternalId = row.String(),
+            Assignee = row.NullableString(),
+            CandidateGroups = row.NullableJson() is { ValueKind: JsonValueKind.Array } groups
+                ? groups.EnumerateArray().Select(g => g.GetString()!).ToArray()
+                : null,
+            DueDate = row.NullableInstant(),
+            CreatedOn = row.Instant(),
+            ModifiedOn = row.Instant(),
+        };
+    }
+
+    private static ClientAppRow ReadClientApp(NpgsqlDataReader reader)
+    {
+        var row = new Cursor(reader);
+        var app = new ClientAppRecord { Id = row.String(), Name = row.String(), ApiKey = row.String(), CreatedOn = row.Instant() };
+        return new ClientAppRow(app, row.String());
+    }
+
+    private static WebhookSubscriptionRecord ReadSubscription(NpgsqlDataReader reader)
+    {
+        var row = new Cursor(reader);
+        return new WebhookSubscriptionRecord
+        {
+            Id = row.String(),
+            Url = row.String(),
+            Key = row.String(),
+            ClientAppId = row.String(),
+            Status = row.Enum<WebhookSubscriptionStatus>(),
+            StatusReason = row.NullableString(),
+            CreatedOn = row.Instant(),
+            ModifiedOn = row.Instant(),
+        };
+    }
+
+    private static WorkflowRecord ReadWorkflow(NpgsqlDataReader reader)
+    {
+        var row = new Cursor(reader);
+        return new WorkflowRecord
+        {
+            Id = row.String(),
+            Name = row.String(),
+            Description = row.NullableString(),
+            ExternalIdentifier = row.String(),
+            Provider = row.String(),
+            WorkflowVersion = row.Int32(),
+            InputSchema = row.Json(),
+            CreatedOn = row.Instant(),
+            ModifiedOn = row.Instant(),
+        };
+    }
+}

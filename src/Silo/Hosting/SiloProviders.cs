@@ -1,0 +1,57 @@
+using Orleans.Configuration;
+using TaskService.Hosting;
+using TaskService.Webhooks;
+
+namespace TaskService.Silo.Hosting;
+
+/// <summary>
+/// Chooses the silo's providers from configuration: without a connection string the embedded defaults (localhost clustering,
+/// memory storage, streams and reminders, in-memory store); with <c>ConnectionStrings:TaskService</c> PostgreSQL for clustering,
+/// grain storage (including the streams' pub-sub store), reminders and the task service store.
+/// </summary>
+public static class SiloProviders
+{
+    public const string ConnectionStringName = "TaskService";
+    public const string Invariant = "Npgsql";
+
+    public static ISiloBuilder UseConfiguredProviders(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = configuration.GetSection("Orleans").Get<ClusterSettings>() ?? new ClusterSettings();
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            silo.UseLocalhostClustering(settings.Endpoints.SiloPort, settings.Endpoints.GatewayPort);
+            silo.UseEmbeddedProviders();
+            return silo;
+        }
+
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ClusterId = settings.ClusterId;
+            options.ServiceId = settings.ServiceId;
+        });
+        silo.ConfigureEndpoints(settings.ResolveAdvertisedAddress(), settings.Endpoints.SiloPort, settings.Endpoints.GatewayPort, listenOnAnyHostAddress: true);
+        silo.UseAdoNetClustering(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        foreach (var storage in new[] { "PubSubStore", WebhookSubscriptionGrain.StorageName })
+        {
+            silo.AddAdoNetGrainStorage(storage, options =>
+            {
+                options.Invariant = Invariant;
+                options.ConnectionString = connectionString;
+            });
+        }
+
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = Invariant;
+            options.ConnectionString = connectionString;
+        });
+        silo.AddMemoryStreams(Events.StreamNames.Provider);
+        silo.AddPostgresStore(connectionString);
+        return silo;
+    }
+}

@@ -1,0 +1,190 @@
+using DbUp.Engine;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using TaskService.Storage.Postgres;
+
+namespace TaskService.Postgres.Tests;
+
+public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
+{
+    private static readonly string[] Scripts =
+    [
+        "0001_orleans_main.sql",
+        "0002_orleans_clustering.sql",
+        "0003_orleans_persistence.sql",
+        "0004_orleans_reminders.sql",
+        "0100_task_service_schema.sql",
+    ];
+
+    // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
+    private static readonly string[] OrleansQueryKeys =
+    [
+        "CleanupDefunctSiloEntriesKey", "CleanupDefunctSiloEntryKey", "ClearStorageKey", "DeleteMembershipTableEntriesKey",
+        "DeleteReminderRowKey", "DeleteReminderRowsKey", "DeleteStorageKey", "GatewaysQueryKey", "InsertMembershipKey",
+        "InsertMembershipVersionKey", "MembershipReadAllKey", "MembershipReadRowKey", "ReadFromStorageKey", "ReadRangeRows1Key",
+        "ReadRangeRows2Key", "ReadReminderRowKey", "ReadReminderRowsKey", "UpdateIAmAlivetimeKey", "UpdateMembershipKey",
+        "UpsertReminderRowKey", "WriteToStorageKey",
+    ];
+
+    [Fact]
+    public void TheEmbeddedScriptsAreTheNumberedFilesOfScriptsSql()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "scripts", "sql"), "*.sql")
+            .Select(Path.GetFileName)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(files, DatabaseMigrator.ScriptNames);
+        Assert.All(DatabaseMigrator.ScriptNames, name => Assert.Matches(@"^\d{4}_[a-z0-9_]+\.sql$", name));
+    }
+
+    [Fact]
+    public async Task AnEmptyDatabaseGetsEveryScriptInOrderAndTheJournalRecordsThem()
+    {
+        Assert.Equal(Scripts, database.Migration.Applied);
+        Assert.Empty(database.Migration.AlreadyApplied);
+
+        var journal = await QueryAsync("SELECT scriptname FROM main.schema_versions ORDER BY schemaversionsid");
+        Assert.Equal(Scripts, journal);
+    }
+
+    [Fact]
+    public async Task TheTaskServiceTablesExistInSchemaMain()
+    {
+        var tables = await QueryAsync("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1");
+
+        Assert.Equal(
+            [
+                "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_workflows", "tasks", "user_tasks",
+                "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
+            ],
+            tables);
+
+        // The types the original got wrong are fixed.
+        var types = await QueryAsync("""
+            SELECT table_name || '.' || column_name || ':' || data_type
+            FROM information_schema.columns
+            WHERE table_schema = 'main' AND (table_name, column_name) IN (('events', 'timestamp'), ('events', 'payload'), ('tasks', 'metadata'))
+            ORDER BY 1
+            """);
+        Assert.Equal(["events.payload:jsonb", "events.timestamp:bigint", "tasks.metadata:jsonb"], types);
+    }
+
+    [Fact]
+    public async Task TheOrleansTablesExistAndOrleansQueryHoldsEveryQueryTheProvidersAskFor()
+    {
+        var tables = await QueryAsync("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+        Assert.Equal(
+            ["orleansmembershiptable", "orleansmembershipversiontable", "orleansquery", "orleansreminderstable", "orleansstorage"],
+            tables);
+
+        var keys = await QueryAsync("SELECT QueryKey FROM OrleansQuery ORDER BY QueryKey COLLATE \"C\"");
+        Assert.Equal(OrleansQueryKeys.Order(StringComparer.Ordinal), keys);
+
+        var empty = await QueryAsync("SELECT QueryKey FROM OrleansQuery WHERE length(trim(QueryText)) < 20");
+        Assert.Empty(empty);
+    }
+
+    [Fact]
+    public async Task ApplyingTheMigrationsAgainAppliesNothingAndChangesNothing()
+    {
+        var before = await DatabaseSnapshot.TakeAsync(database.ConnectionString);
+
+        var again = await DatabaseMigrator.MigrateAsync(database.ConnectionString, NullLogger.Instance);
+
+        Assert.True(again.WasUpToDate);
+        Assert.Empty(again.Applied);
+        Assert.Equal(Scripts, again.AlreadyApplied);
+        var after = await DatabaseSnapshot.TakeAsync(database.ConnectionString);
+        Assert.Equal(before, after);
+        Assert.Contains("orleansquery", before, StringComparison.OrdinalIgnoreCase); // the snapshot saw the tables
+    }
+
+    [Fact]
+    public async Task SilosMigratingTogetherApplyEachScriptOnce()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("concurrent");
+        try
+        {
+            var runs = await Task.WhenAll(Enumerable.Range(0, 4)
+                .Select(_ => Task.Run(() => DatabaseMigrator.MigrateAsync(connectionString, NullLogger.Instance))));
+
+            // The advisory lock lets one run apply everything; the others wait for it and then find nothing to do.
+            Assert.Single(runs, r => !r.WasUpToDate);
+            Assert.Equal(Scripts, runs.Single(r => !r.WasUpToDate).Applied);
+            Assert.All(runs.Where(r => r.WasUpToDate), r => Assert.Equal(Scripts, r.AlreadyApplied));
+            Assert.Equal(Scripts, await QueryAsync("SELECT scriptname FROM main.schema_versions ORDER BY schemaversionsid", connectionString));
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task AFailingScriptIsRolledBackWholeAndTheErrorNamesItAndTheFix()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("failing");
+        try
+        {
+            SqlScript[] scripts =
+            [
+                new("0001_first.sql", "CREATE TABLE public.first_table (id integer PRIMARY KEY);"),
+                new("0002_broken.sql", "CREATE TABLE public.half_done (id integer);\nCREATE TABLE public.first_table (id integer);"),
+                new("0003_never.sql", "CREATE TABLE public.never_table (id integer);"),
+            ];
+
+            var error = await Assert.ThrowsAsync<MigrationException>(
+                () => DatabaseMigrator.MigrateAsync(connectionString, scripts, NullLogger.Instance, CancellationToken.None));
+
+            Assert.Equal("0002_broken.sql", error.Script);
+            Assert.Contains("Migration script 0002_broken.sql failed", error.Message);
+            Assert.Contains("rolled back", error.Message);
+            Assert.Contains("42P07", error.Message); // duplicate table
+            Assert.True(
+                error.Message.Contains("at line 2 of the script, in statement 2 `CREATE TABLE public.first_table (id integer)`", StringComparison.Ordinal),
+                error.Message);
+            Assert.Contains("Fix:", error.Message);
+            Assert.Contains(DatabaseMigrator.MigrateCommand, error.Message);
+
+            // Nothing of the failed script stays; the script before it is applied and recorded; the one after never ran.
+            var tables = await QueryAsync("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1", connectionString);
+            Assert.Equal(["first_table"], tables);
+            Assert.Equal(["0001_first.sql"], await QueryAsync("SELECT scriptname FROM main.schema_versions", connectionString));
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task AnUnreachableServerIsReportedWithTheFix()
+    {
+        var unreachable = new NpgsqlConnectionStringBuilder(PostgresServer.AdminConnectionString) { Port = 1, Timeout = 5 }.ConnectionString;
+
+        var error = await Assert.ThrowsAsync<MigrationException>(() => DatabaseMigrator.MigrateAsync(unreachable, NullLogger.Instance));
+
+        Assert.Null(error.Script);
+        Assert.Contains("Cannot reach PostgreSQL database ", error.Message);
+        Assert.Contains(":1/", error.Message);
+        Assert.Contains("Fix:", error.Message);
+        Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(PostgresServer.AdminConnectionString).Password ?? "no password", error.Message);
+    }
+
+    private Task<List<string>> QueryAsync(string sql) => QueryAsync(sql, database.ConnectionString);
+
+    private static async Task<List<string>> QueryAsync(string sql, string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+}

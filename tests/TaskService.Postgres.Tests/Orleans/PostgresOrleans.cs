@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace TaskService.Postgres.Tests.Orleans;
+
+/// <summary>Silo and client hosts whose clustering, grain storage and reminders are the ADO.NET providers on PostgreSQL.</summary>
+internal static class PostgresOrleans
+{
+    public const string Invariant = "Npgsql";
+    public const string GrainStorageName = "postgres";
+    public const string ServiceId = "taskservice-postgres-tests";
+
+    public static IHost BuildSilo(string connectionString, string clusterId) =>
+        new HostBuilder()
+            .UseOrleans(silo =>
+            {
+                silo.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.AddAdoNetGrainStorage(GrainStorageName, o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            })
+            .Build();
+
+    public static IHost BuildClient(string connectionString, string clusterId) =>
+        new HostBuilder()
+            .UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o =>
+                {
+                    o.ClusterId = clusterId;
+                    o.ServiceId = ServiceId;
+                });
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            })
+            .Build();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

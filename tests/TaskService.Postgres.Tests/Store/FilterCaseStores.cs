@@ -1,0 +1,50 @@
+using Npgsql;
+using TaskService.Grains.Tests.Queries;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
+using TaskService.Storage.Postgres;
+
+namespace TaskService.Postgres.Tests.Store;
+
+/// <summary>
+/// The shared filter dataset (<see cref="FilterCases.Tasks"/>) written through <see cref="ITaskServiceStore.SaveTaskAsync"/> into a
+/// fresh PostgreSQL store and into the in-memory store, which is the reference behaviour.
+/// </summary>
+/// <remarks>
+/// The in-memory store receives the rows as PostgreSQL reads them back: instants in UTC (t02's dueDate was given at +02:00)
+/// and JSON documents in jsonb's key order. That is the same data, so both stores must answer every filter with the same JSON
+/// text; <see cref="StoreRoundTripTests"/> shows separately that instants and documents survive the trip.
+/// </remarks>
+public sealed class FilterCaseStores : IAsyncLifetime
+{
+    private readonly MigratedDatabase _database = new();
+
+    public NpgsqlDataSource DataSource { get; private set; } = null!;
+
+    public PostgresTaskServiceStore Postgres { get; private set; } = null!;
+
+    public InMemoryTaskServiceStore InMemory { get; } = new(TimeProvider.System);
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        DataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        Postgres = new PostgresTaskServiceStore(DataSource);
+        foreach (var task in FilterCases.Tasks)
+        {
+            await Postgres.SaveTaskAsync(new TaskAggregate(task, []), []);
+        }
+
+        foreach (var task in FilterCases.Tasks)
+        {
+            var stored = await Postgres.LoadTaskAsync(task.Id) ?? throw new InvalidOperationException($"Task {task.Id} was not stored.");
+            await InMemory.SaveTaskAsync(stored, []);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await DataSource.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}

@@ -1,0 +1,463 @@
+using System.Text.Json;
+using Npgsql;
+using TaskService.ClientApps;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
+using TaskService.Storage.Postgres;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+using TaskService.Workflows;
+
+namespace TaskService.Postgres.Tests.Store;
+
+/// <summary>
+/// Every entity written through the PostgreSQL store and read back, as records and as the JSON the in-memory store gives for
+/// the same records. Each test uses ids of its own, so the tests of this class share one database.
+/// </summary>
+public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>, IAsyncLifetime
+{
+    // Microsecond precision: what timestamptz holds.
+    private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-01-02T03:04:05.123456Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private readonly InMemoryTaskServiceStore _reference = new(TimeProvider.System);
+    private NpgsqlDataSource _dataSource = null!;
+    private PostgresTaskServiceStore _store = null!;
+
+    public Task InitializeAsync()
+    {
+        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        _store = new PostgresTaskServiceStore(_dataSource);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => _dataSource.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task AnEventIsRecordedOnceByItsIdAndRoutedOnce()
+    {
+        var record = new EventRecord
+        {
+            Id = NewId("event"),
+            Key = "order-placed",
+            // Keys in jsonb's order (shorter first), so that the stored document reads back as the same text.
+            Payload = JsonElementFactory.Parse("""{"n":1.50,"id":"o-1","note":null,"lines":[{"qty":2,"sku":"a"}]}"""),
+            Source = "orders",
+            Description = "an order",
+            Timestamp = 1767323045123,
+        };
+
+        Assert.Equal(EventRecording.New, await _store.RecordEventAsync(record));
+        Assert.Equal(EventRecording.Unrouted, await _store.RecordEventAsync(record with { Key = "changed" }));
+        await _store.MarkEventRoutedAsync(record.Id);
+        await _store.MarkEventRoutedAsync(record.Id);
+        Assert.Equal(EventRecording.Routed, await _store.RecordEventAsync(record));
+        await _reference.RecordEventAsync(record);
+
+        await AssertSameJsonAsync(EntityKind.Event, record.Id);
+        var rows = await _store.ListAsync(EntityKind.Event, Filter($$$$"""{"where":{"id":"{{{{record.Id}}}}","payload.lines":{"neq":null}}}""", EntitySchemas.Event));
+        Assert.Equal("order-placed", Assert.Single(rows).GetProperty("key").GetString());
+    }
+
+    [Fact]
+    public async Task UnroutedEventsAreFoundOldestFirstUntilRouted()
+    {
+        // Timestamps far in the past so that other tests' events (now-ish) stay out of the window.
+        var key = NewId("key");
+        EventRecord[] events =
+        [
+            new() { Id = NewId("e3"), Key = key, Payload = JsonElementFactory.EmptyObject, Timestamp = 3_000 },
+            new() { Id = NewId("e1"), Key = key, Payload = JsonElementFactory.Parse("""{"a":[1]}"""), Timestamp = 1_000, Source = "s" },
+            new() { Id = NewId("e2"), Key = key, Payload = JsonElementFactory.EmptyObject, Timestamp = 2_000 },
+            new() { Id = NewId("e9"), Key = key, Payload = JsonElementFactory.EmptyObject, Timestamp = 9_000 },
+        ];
+        foreach (var record in events)
+        {
+            await _store.RecordEventAsync(record);
+            await _reference.RecordEventAsync(record);
+        }
+
+        var before = DateTimeOffset.FromUnixTimeMilliseconds(5_000);
+        Assert.Equal([events[1].Id, events[2].Id, events[0].Id], (await _store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
+        Assert.Equal(
+            (await _reference.GetUnroutedEventsAsync(before, 2)).Select(Canonical),
+            (await _store.GetUnroutedEventsAsync(before, 2)).Select(Canonical));
+
+        await _store.MarkEventRoutedAsync(events[1].Id);
+        Assert.Equal([events[2].Id, events[0].Id], (await _store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
+        Assert.Empty(await _store.GetUnroutedEventsAsync(before, 0));
+    }
+
+    [Fact]
+    public async Task ATaskIsWrittenWithItsUserTasksWhichASaveReplaces()
+    {
+        var task = NewTask(NewId("task"));
+        UserTaskRecord[] first = [NewUserTask(task.Id, "u1", ["sales", "ops"]), NewUserTask(task.Id, "u2", null)];
+        OutgoingEvent[] outbox = [NewOutgoing(NewId("out")), NewOutgoing(NewId("out"))];
+
+        await SaveBothAsync(new TaskAggregate(task, first), outbox);
+
+        var loaded = await _store.LoadTaskAsync(task.Id);
+        Assert.NotNull(loaded);
+        Assert.Equal(Canonical(task), Canonical(loaded.Task));
+        Assert.Equal(first.Select(Canonical), loaded.UserTasks.Select(Canonical));
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.outbox WHERE event_id = ANY($1)", (object)outbox.Select(o => o.Id).ToArray()));
+
+        // The next save keeps u2 (changed), drops u1 and adds u3.
+        var updated = task with { Status = TaskRecordStatus.InProgress, AssigneeId = "alice", ModifiedOn = Created.AddMinutes(1) };
+        UserTaskRecord[] second =
+        [
+            first[1] with { Status = UserTaskStatus.Completed, ModifiedOn = Created.AddMinutes(1) },
+            NewUserTask(task.Id, "u3", ["legal"]),
+        ];
+        await SaveBothAsync(new TaskAggregate(updated, second), []);
+
+        loaded = await _store.LoadTaskAsync(task.Id);
+        Assert.Equal(Canonical(updated), Canonical(loaded!.Task));
+        Assert.Equal(second.Select(Canonical), loaded.UserTasks.Select(Canonical));
+        await AssertSameJsonAsync(EntityKind.Task, task.Id);
+        foreach (var userTask in second)
+        {
+            await AssertSameJsonAsync(EntityKind.UserTask, userTask.Id);
+        }
+
+        Assert.Null(await _store.GetAsync(EntityKind.UserTask, first[0].Id, null));
+        var byTask = Filter($$$$"""{"where":{"taskId":"{{{{task.Id}}}}","candidateGroups":{"neq":null}}}""", EntitySchemas.UserTask);
+        Assert.Equal(
+            (await _reference.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()),
+            (await _store.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()));
+
+        await _store.DeleteTaskAsync(task.Id);
+        Assert.Null(await _store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await _store.CountAsync(EntityKind.UserTask, Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask)));
+    }
+
+    [Fact]
+    public async Task AFailingTaskSaveWritesNothingNeitherRowsNorOutbox()
+    {
+        var task = NewTask(NewId("task"));
+        var outgoing = NewOutgoing(NewId("out"));
+        // The second user task names a task that does not exist: the foreign key fails the transaction.
+        UserTaskRecord[] userTasks = [NewUserTask(task.Id, "u1", null), NewUserTask(NewId("missing"), "u2", null)];
+
+        await Assert.ThrowsAsync<PostgresException>(() => _store.SaveTaskAsync(new TaskAggregate(task, userTasks), [outgoing]));
+
+        Assert.Null(await _store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.outbox WHERE event_id = $1", outgoing.Id));
+    }
+
+    [Fact]
+    public async Task TaskFieldsSurviveTheTripAsInstantsAndDocuments()
+    {
+        var task = NewTask(NewId("task")) with
+        {
+            // Given at +02:00 with 100 ns: read back as the same instant in UTC, to the microsecond.
+            DueDate = DateTimeOffset.Parse("2026-03-01T12:00:00.1234567+02:00", System.Globalization.CultureInfo.InvariantCulture),
+            Metadata = JsonElementFactory.Parse("""{"zeta":1,"a":{"y":true,"x":[3,2,1]},"n":null}"""),
+        };
+
+        await _store.SaveTaskAsync(new TaskAggregate(task, []), []);
+        var loaded = (await _store.LoadTaskAsync(task.Id))!.Task;
+
+        Assert.Equal(TimeSpan.Zero, loaded.DueDate!.Value.Offset);
+        Assert.Equal(DateTimeOffset.Parse("2026-03-01T10:00:00.123456Z", System.Globalization.CultureInfo.InvariantCulture), loaded.DueDate);
+        Assert.True(JsonElement.DeepEquals(task.Metadata.Value, loaded.Metadata!.Value));
+        Assert.Equal("""{"a":{"x":[3,2,1],"y":true},"n":null,"zeta":1}""", loaded.Metadata.Value.GetRawText().Replace(" ", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AJsonNullDocumentStaysAJsonNullAndAnAbsentOneStaysAbsent()
+    {
+        var withNull = NewTask(NewId("task")) with { Metadata = JsonElementFactory.Null };
+        var without = NewTask(NewId("task")) with { Metadata = null };
+        foreach (var task in new[] { withNull, without })
+        {
+            await SaveBothAsync(new TaskAggregate(task, []), []);
+            await AssertSameJsonAsync(EntityKind.Task, task.Id);
+        }
+
+        Assert.Equal(JsonValueKind.Null, (await _store.LoadTaskAsync(withNull.Id))!.Task.Metadata!.Value.ValueKind);
+        Assert.Null((await _store.LoadTaskAsync(without.Id))!.Task.Metadata);
+        Assert.Equal("null", (await _store.GetAsync(EntityKind.Task, withNull.Id, ["metadata"]))!.Value.GetProperty("metadata").GetRawText());
+    }
+
+    [Fact]
+    public async Task TextPostgreSqlCannotStoreIsABadRequest()
+    {
+        var record = new EventRecord { Id = NewId("event"), Key = "k", Payload = JsonElementFactory.Parse("""{"a":"x\u0000y"}"""), Timestamp = 1 };
+
+        var error = await Assert.ThrowsAsync<TaskServiceException>(() => _store.RecordEventAsync(record));
+
+        Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
+        Assert.Equal(TaskServiceErrorKind.Invalid, (await Assert.ThrowsAsync<TaskServiceException>(() => _store.RecordEventAsync(record with { Id = "k\0", Payload = JsonElementFactory.EmptyObject }))).Kind);
+        Assert.Equal(0L, await _store.CountAsync(EntityKind.Event, Where("{\"key\":\"k\"}", EntitySchemas.Event)));
+    }
+
+    [Fact]
+    public async Task MappingsAreAddedIdempotentlyListedByKeyAndDeleted()
+    {
+        var eventKey = NewId("event-key");
+        var eventMapping = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-a", CreatedOn = Created };
+        var later = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-b", CreatedOn = Created.AddSeconds(1) };
+        var taskKey = NewId("task-key");
+        var taskMapping = new TaskWorkflowMapping { Id = NewId("tm"), TaskKey = taskKey, WorkflowKey = "wf-c", CreatedOn = Created };
+
+        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        {
+            await store.AddEventMappingAsync(later);
+            await store.AddEventMappingAsync(eventMapping);
+            await store.AddEventMappingAsync(eventMapping);
+            await store.AddTaskMappingAsync(taskMapping);
+        }
+
+        Assert.Equal([eventMapping, later], await _store.GetEventMappingsAsync(eventKey));
+        Assert.Equal([taskMapping], await _store.GetTaskMappingsAsync(taskKey));
+        Assert.Empty(await _store.GetEventMappingsAsync(taskKey));
+        await AssertSameJsonAsync(EntityKind.EventMapping, eventMapping.Id);
+        await AssertSameJsonAsync(EntityKind.TaskMapping, taskMapping.Id);
+
+        Assert.True(await _store.DeleteEventMappingAsync(eventMapping.Id));
+        Assert.False(await _store.DeleteEventMappingAsync(eventMapping.Id));
+        Assert.True(await _store.DeleteTaskMappingAsync(taskMapping.Id));
+        Assert.Equal([later], await _store.GetEventMappingsAsync(eventKey));
+        Assert.Empty(await _store.GetTaskMappingsAsync(taskKey));
+    }
+
+    [Fact]
+    public async Task AClientAppIsAddedOncePerApiKeyWithItsSecretAsGiven()
+    {
+        var app = new ClientAppRecord { Id = NewId("app"), Name = "Billing", ApiKey = NewId("key"), CreatedOn = Created };
+        var row = new ClientAppRow(app, "v1.abcd.c2VhbGVk");
+
+        Assert.True(await _store.TryAddClientAppAsync(row));
+        Assert.False(await _store.TryAddClientAppAsync(new ClientAppRow(app with { Id = NewId("app") }, "other")));
+        await _reference.TryAddClientAppAsync(row);
+
+        Assert.Equal(row, await _store.GetClientAppByKeyAsync(app.ApiKey));
+        Assert.Equal(row, await _store.GetClientAppAsync(app.Id));
+        Assert.Null(await _store.GetClientAppByKeyAsync("unknown"));
+        Assert.Equal("v1.abcd.c2VhbGVk", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT api_secret FROM main.client_apps WHERE id = $1", app.Id));
+        await AssertSameJsonAsync(EntityKind.ClientApp, app.Id);
+        Assert.False((await _store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("apiSecret", out _));
+    }
+
+    [Fact]
+    public async Task ASubscriptionIsSavedUpdatedFoundWhileActiveAndDeleted()
+    {
+        var app = new ClientAppRecord { Id = NewId("app"), Name = "Hooks", ApiKey = NewId("key"), CreatedOn = Created };
+        await _store.TryAddClientAppAsync(new ClientAppRow(app, "secret"));
+        var key = NewId("task-created");
+        var subscription = new WebhookSubscriptionRecord
+        {
+            Id = NewId("sub"), Url = "https://example.test/hook?a=1&b='2'", Key = key, ClientAppId = app.Id,
+            Status = WebhookSubscriptionStatus.Active, CreatedOn = Created, ModifiedOn = Created,
+        };
+        var second = subscription with { Id = NewId("sub"), CreatedOn = Created.AddSeconds(1) };
+
+        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        {
+            await store.SaveSubscriptionAsync(subscription);
+            await store.SaveSubscriptionAsync(second);
+        }
+
+        Assert.Equal(subscription, await _store.GetSubscriptionAsync(subscription.Id));
+        Assert.Equal([subscription, second], await _store.GetActiveSubscriptionsAsync(key));
+        await AssertSameJsonAsync(EntityKind.WebhookSubscription, subscription.Id);
+
+        var disabled = second with { Status = WebhookSubscriptionStatus.Disabled, StatusReason = "410 Gone", ModifiedOn = Created.AddMinutes(5) };
+        await _store.SaveSubscriptionAsync(disabled);
+        await _reference.SaveSubscriptionAsync(disabled);
+
+        Assert.Equal([subscription], await _store.GetActiveSubscriptionsAsync(key));
+        Assert.Equal(disabled, await _store.GetSubscriptionAsync(second.Id));
+        await AssertSameJsonAsync(EntityKind.WebhookSubscription, second.Id);
+
+        await _store.DeleteSubscriptionAsync(subscription.Id);
+        Assert.Null(await _store.GetSubscriptionAsync(subscription.Id));
+        Assert.Empty(await _store.GetActiveSubscriptionsAsync(key));
+    }
+
+    [Fact]
+    public async Task AWorkflowIsWrittenWithItsVersionsWhichASaveReplaces()
+    {
+        var workflow = NewWorkflow(NewId("wf"), NewId("process"));
+        WorkflowVersionRecord[] versions = [NewVersion(workflow, 1), NewVersion(workflow, 2)];
+
+        await SaveBothAsync(new WorkflowAggregate(workflow, versions));
+
+        var loaded = await _store.LoadWorkflowAsync(workflow.Id);
+        Assert.Equal(Canonical(workflow), Canonical(loaded!.Workflow));
+        Assert.Equal(versions.Select(Canonical), loaded.Versions.Select(Canonical));
+        Assert.Equal(workflow.Id, await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
+
+        // Version 1 deleted, version 3 deployed.
+        var updated = workflow with { WorkflowVersion = 3, ModifiedOn = Created.AddHours(1) };
+        WorkflowVersionRecord[] next = [versions[1], NewVersion(workflow, 3)];
+        await SaveBothAsync(new WorkflowAggregate(updated, next));
+
+        loaded = await _store.LoadWorkflowAsync(workflow.Id);
+        Assert.Equal([2, 3], loaded!.Versions.Select(v => v.Version));
+        Assert.Equal(next.Select(Canonical), loaded.Versions.Select(Canonical));
+        await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
+
+        await _store.DeleteWorkflowAsync(workflow.Id);
+        Assert.Null(await _store.LoadWorkflowAsync(workflow.Id));
+        Assert.Null(await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.workflow_versions WHERE workflow_id = $1", workflow.Id));
+    }
+
+    [Fact]
+    public async Task ASecondWorkflowForTheSameProcessIsTheInMemoryStoresConflict()
+    {
+        var processId = NewId("process");
+        var first = NewWorkflow(NewId("wf"), processId);
+        var second = NewWorkflow(NewId("wf"), processId);
+        await SaveBothAsync(new WorkflowAggregate(first, [NewVersion(first, 1)]));
+
+        var expected = await Assert.ThrowsAsync<TaskServiceException>(() => _reference.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
+        var actual = await Assert.ThrowsAsync<TaskServiceException>(() => _store.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
+
+        Assert.Equal(TaskServiceErrorKind.Conflict, actual.Kind);
+        Assert.Equal((expected.Kind, expected.Target, expected.Message), (actual.Kind, actual.Target, actual.Message));
+        Assert.Null(await _store.LoadWorkflowAsync(second.Id));
+        Assert.Equal(first.Id, await _store.FindWorkflowIdByProcessIdAsync(processId));
+
+        // The first workflow itself may be saved again under its process id.
+        await _store.SaveWorkflowAsync(new WorkflowAggregate(first with { Name = "renamed" }, [NewVersion(first, 1)]));
+        Assert.Equal("renamed", (await _store.LoadWorkflowAsync(first.Id))!.Workflow.Name);
+    }
+
+    [Fact]
+    public async Task AWorkflowInstanceRowAndItsStateAreWrittenTogether()
+    {
+        var summary = new WorkflowInstanceSummary
+        {
+            Id = NewId("instance"), WorkflowId = NewId("wf"), ProcessId = "order-process", Version = 2,
+            Status = WorkflowInstanceStatus.Active, Incidents = 1, CreatedOn = Created, ModifiedOn = Created,
+        };
+        const string state = """{"workflowId":"wf","variables":{"b":1,"a":"x"},"sequence":4}""";
+
+        await _store.SaveWorkflowInstanceAsync(summary, state);
+        await _reference.SaveWorkflowInstanceAsync(summary, state);
+
+        Assert.True(JsonElement.DeepEquals(JsonElementFactory.Parse(state), JsonElementFactory.Parse((await _store.LoadWorkflowInstanceStateAsync(summary.Id))!)));
+        await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
+
+        var ended = summary with { Status = WorkflowInstanceStatus.Completed, Incidents = 0, ModifiedOn = Created.AddMinutes(2), EndedOn = Created.AddMinutes(2) };
+        await _store.SaveWorkflowInstanceAsync(ended, """{"workflowId":"wf","sequence":5}""");
+        await _reference.SaveWorkflowInstanceAsync(ended, "{}");
+
+        Assert.Contains("\"sequence\": 5", await _store.LoadWorkflowInstanceStateAsync(summary.Id), StringComparison.Ordinal);
+        await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
+        Assert.Null(await _store.LoadWorkflowInstanceStateAsync("unknown"));
+        var finished = Filter($$$$"""{"where":{"workflowId":"{{{{summary.WorkflowId}}}}","endedOn":{"neq":null},"version":{"gte":1.5}}}""", EntitySchemas.WorkflowInstance);
+        Assert.Single(await _store.ListAsync(EntityKind.WorkflowInstance, finished));
+    }
+
+    private async Task SaveBothAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox)
+    {
+        await _store.SaveTaskAsync(aggregate, outbox);
+        await _reference.SaveTaskAsync(aggregate, outbox);
+    }
+
+    private async Task SaveBothAsync(WorkflowAggregate aggregate)
+    {
+        await _store.SaveWorkflowAsync(aggregate);
+        await _reference.SaveWorkflowAsync(aggregate);
+    }
+
+    /// <summary>The row's JSON, whole and projected, is the in-memory store's text for the same record.</summary>
+    private async Task AssertSameJsonAsync(EntityKind kind, string id)
+    {
+        var fields = EntitySchemas.For(kind).Fields.Keys.ToArray();
+        IReadOnlyList<string>?[] projections = [null, fields, fields[1..], [fields[^1], fields[0]]];
+        foreach (var projection in projections)
+        {
+            var expected = await _reference.GetAsync(kind, id, projection);
+            var actual = await _store.GetAsync(kind, id, projection);
+            Assert.NotNull(actual);
+            Assert.Equal(expected!.Value.GetRawText(), actual.Value.GetRawText());
+        }
+
+        var byId = new QueryFilter { Where = new ConditionNode(["id"], FilterOperator.Eq, JsonElementFactory.From(id)) };
+        Assert.Equal(
+            (await _reference.ListAsync(kind, byId)).Select(r => r.GetRawText()),
+            (await _store.ListAsync(kind, byId)).Select(r => r.GetRawText()));
+    }
+
+    private static string Canonical<T>(T record) => JsonSerializer.Serialize(record, ContractJson.Options);
+
+    private static QueryFilter Filter(string json, EntitySchema schema) => FilterParser.ParseFilter(json, schema);
+
+    private static FilterNode? Where(string json, EntitySchema schema) => FilterParser.ParseWhere(json, schema);
+
+    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    private static TaskRecord NewTask(string id) => new()
+    {
+        Id = id,
+        Key = "review",
+        Name = "Review 'contract'",
+        Description = "C:\\temp \"quoted\"",
+        Status = TaskRecordStatus.Pending,
+        Priority = "high",
+        Type = "approval",
+        StartDate = Created,
+        DueDate = Created.AddDays(7),
+        Metadata = JsonElementFactory.Parse("""{"n":2,"id":"c-1","tags":["x"]}"""),
+        ExternalId = "instance-1",
+        Notes = "日本語 😀",
+        EventId = "event-1",
+        CreatedOn = Created,
+        ModifiedOn = Created,
+    };
+
+    private static UserTaskRecord NewUserTask(string taskId, string name, string[]? groups) => new()
+    {
+        Id = NewId("ut"),
+        TaskId = taskId,
+        Name = name,
+        Status = UserTaskStatus.Pending,
+        ExternalId = NewId("engine"),
+        Assignee = groups is null ? "bob" : null,
+        CandidateGroups = groups,
+        DueDate = groups is null ? null : Created.AddDays(1),
+        CreatedOn = Created.AddSeconds(name[^1] - '0'),
+        ModifiedOn = Created,
+    };
+
+    private static OutgoingEvent NewOutgoing(string id) => new()
+    {
+        Id = id,
+        Key = OutgoingEventTypes.TaskCreated,
+        Payload = JsonElementFactory.Parse("""{"createdTasks":[]}"""),
+        Timestamp = 1767323045123,
+    };
+
+    private static WorkflowRecord NewWorkflow(string id, string processId) => new()
+    {
+        Id = id,
+        Name = "Order approval",
+        ExternalIdentifier = processId,
+        Provider = "embedded",
+        WorkflowVersion = 1,
+        InputSchema = JsonElementFactory.Parse("""{"type":"object","required":["orderId"]}"""),
+        CreatedOn = Created,
+        ModifiedOn = Created,
+    };
+
+    private static WorkflowVersionRecord NewVersion(WorkflowRecord workflow, int version) => new()
+    {
+        WorkflowId = workflow.Id,
+        Version = version,
+        BpmnDiagram = $"<definitions version='{version}'/>",
+        ExternalWorkflowId = $"{workflow.ExternalIdentifier}:{version}:{workflow.Id}",
+        InputSchema = JsonElementFactory.Parse("""{"type":"object"}"""),
+        CreatedOn = Created.AddMinutes(version),
+    };
+}
