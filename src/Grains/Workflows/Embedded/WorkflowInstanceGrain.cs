@@ -258,7 +258,7 @@ public sealed partial class WorkflowInstanceGrain(
                     continue;
                 }
 
-                if (flow.Condition is null || JuelExpression.Compile(flow.Condition).EvaluateCondition(S.Variables))
+                if (flow.Condition is null || JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(S.Variables))
                 {
                     chosen = flow;
                     break;
@@ -361,7 +361,7 @@ public sealed partial class WorkflowInstanceGrain(
 
         try
         {
-            var result = JuelExpression.Compile(value).Evaluate(S.Variables);
+            var result = JuelExpression.GetOrCompile(value).Evaluate(S.Variables);
             return result.ValueKind switch
             {
                 JsonValueKind.Null or JsonValueKind.Undefined => null,

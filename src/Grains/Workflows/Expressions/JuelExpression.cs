@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace TaskService.Workflows.Expressions;
 
 /// <summary>
@@ -7,10 +9,36 @@ namespace TaskService.Workflows.Expressions;
 /// </summary>
 public static class JuelExpression
 {
+    /// <summary>The most compiled expressions kept; deployed processes hold far fewer distinct ones.</summary>
+    private const int CacheLimit = 4096;
+
+    private static readonly ConcurrentDictionary<string, JuelCompiled> Cache = new(StringComparer.Ordinal);
+
     /// <summary>Compiles <paramref name="text"/>; throws <see cref="JuelSyntaxException"/> when it is not valid JUEL.</summary>
     public static JuelCompiled Compile(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         return JuelParser.Parse(text);
+    }
+
+    /// <summary>
+    /// Like <see cref="Compile"/>, but reuses what was compiled before: compiled expressions are immutable, and the engine evaluates
+    /// the same conditions of its deployed processes over and over.
+    /// </summary>
+    public static JuelCompiled GetOrCompile(string text)
+    {
+        if (Cache.TryGetValue(text, out var compiled))
+        {
+            return compiled;
+        }
+
+        compiled = Compile(text);
+        if (Cache.Count >= CacheLimit)
+        {
+            Cache.Clear();
+        }
+
+        Cache.TryAdd(text, compiled);
+        return compiled;
     }
 }
