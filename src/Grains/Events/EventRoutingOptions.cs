@@ -13,7 +13,7 @@ public sealed class EventRoutingOptions
 
     /// <summary>How long an event may wait for routing before it counts as lost and is routed again.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
-    public TimeSpan RoutingGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RoutingGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
 
     [Range(1, 10_000)]
     public int SweepBatchSize { get; set; } = 500;

@@ -27,6 +27,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
     private WebhookSubscriptionRecord? _subscription;
     private IGrainTimer? _timer;
+    private readonly SemaphoreSlim _storageGate = new(1, 1);
     private IGrainReminder? _reminder;
     private bool _delivering;
 
@@ -89,8 +90,7 @@ public sealed partial class WebhookSubscriptionGrain(
         await store.DeleteSubscriptionAsync(SubscriptionId);
         _subscription = null;
         _timer?.Dispose();
-        await state.ClearStateAsync();
-        await UpdateReminderAsync();
+        await SaveAsync(clear: true);
         DeactivateOnIdle();
     }
 
@@ -108,8 +108,7 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = time.GetUtcNow() });
-        await state.WriteStateAsync();
-        await UpdateReminderAsync();
+        await SaveAsync();
         if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
@@ -163,8 +162,47 @@ public sealed partial class WebhookSubscriptionGrain(
         await UpdateReminderAsync();
     }
 
-    /// <summary>Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo.</summary>
+    /// <summary>
+    /// Writes the queue and brings the reminder in line with it, one caller at a time: the delivery timer interleaves with
+    /// <see cref="EnqueueAsync"/>, and two writes (or reminder updates) in flight together would trip over each other's ETags.
+    /// </summary>
+    private async Task SaveAsync(bool clear = false)
+    {
+        await _storageGate.WaitAsync();
+        try
+        {
+            if (clear)
+            {
+                await state.ClearStateAsync();
+            }
+            else
+            {
+                await state.WriteStateAsync();
+            }
+
+            await UpdateReminderCoreAsync();
+        }
+        finally
+        {
+            _storageGate.Release();
+        }
+    }
+
     private async Task UpdateReminderAsync()
+    {
+        await _storageGate.WaitAsync();
+        try
+        {
+            await UpdateReminderCoreAsync();
+        }
+        finally
+        {
+            _storageGate.Release();
+        }
+    }
+
+    /// <summary>Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo.</summary>
+    private async Task UpdateReminderCoreAsync()
     {
         var needed = state.State.Queue.Count > 0 && _subscription is not null;
         if (needed && _reminder is null)
@@ -232,7 +270,7 @@ public sealed partial class WebhookSubscriptionGrain(
                 break;
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
     }
 
     /// <summary>Exponential backoff with equal jitter, or the receiver's Retry-After; both capped at the configured maximum.</summary>
