@@ -20,10 +20,13 @@ apt_install() {
 }
 
 # Tools the tests call: Node.js runs the webhook receiver that validates signatures as the original's sample does;
-# curl and jq run the README walk-through.
+# curl and jq run the README walk-through; kcat produces Kafka test input.
 command -v node >/dev/null || apt_install nodejs
 command -v curl >/dev/null || apt_install curl
 command -v jq >/dev/null || apt_install jq
+# kcat (Debian's package) is the independent Kafka client the Kafka tests produce with; the brokers themselves are librdkafka's
+# mock cluster, which the tests start in-process.
+command -v kcat >/dev/null || apt_install kcat
 command -v dotnet >/dev/null || { log "the .NET 10 SDK is required: https://dot.net"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

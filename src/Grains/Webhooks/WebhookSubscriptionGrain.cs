@@ -104,6 +104,12 @@ public sealed partial class WebhookSubscriptionGrain(
 
         if (state.State.Queue.Any(p => p.Event.Id == outgoingEvent.Id))
         {
+            // Handed over again (the outbox retried): make sure the queue is moving.
+            if (!_delivering)
+            {
+                Schedule(TimeSpan.Zero);
+            }
+
             return;
         }
 
@@ -180,11 +186,27 @@ public sealed partial class WebhookSubscriptionGrain(
                 await state.WriteStateAsync();
             }
 
-            await UpdateReminderCoreAsync();
+            await TryUpdateReminderCoreAsync();
         }
         finally
         {
             _storageGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The reminder only wakes the subscription if this activation is lost; a reminder service out of reach (a silo failing over)
+    /// must not stop the queued deliveries from going out now.
+    /// </summary>
+    private async Task TryUpdateReminderCoreAsync()
+    {
+        try
+        {
+            await UpdateReminderCoreAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogReminderFailed(SubscriptionId, exception);
         }
     }
 
@@ -193,7 +215,7 @@ public sealed partial class WebhookSubscriptionGrain(
         await _storageGate.WaitAsync();
         try
         {
-            await UpdateReminderCoreAsync();
+            await TryUpdateReminderCoreAsync();
         }
         finally
         {
@@ -295,6 +317,9 @@ public sealed partial class WebhookSubscriptionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver")]
     private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not update its wake-up reminder; it is tried again with the next change")]
+    private partial void LogReminderFailed(string subscriptionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} at {Url} answered 410 Gone; the subscription is disabled")]
     private partial void LogGone(string subscriptionId, string url);

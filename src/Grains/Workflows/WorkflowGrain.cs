@@ -4,13 +4,15 @@ using TaskService.Errors;
 using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
+using TaskService.Workflows.Camunda;
 
 namespace TaskService.Workflows;
 
 /// <summary>
-/// One per workflow: deploys its versions to the embedded engine and starts instances. Its state is its rows in the store.
+/// One per workflow: deploys its versions to the embedded engine (and, when a <see cref="IWorkflowDeployer"/> is registered, to
+/// that engine too) and starts instances. Its state is its rows in the store.
 /// </summary>
-public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : Grain, IWorkflowGrain
+public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IWorkflowDeployer? deployer = null) : Grain, IWorkflowGrain
 {
     private WorkflowAggregate? _state;
 
@@ -30,6 +32,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : 
         RequireText(workflow.BpmnFile, "bpmnFile");
         InputSchemaValidator.EnsureValidSchema(workflow.InputSchema);
         var process = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile);
+        var externalId = await DeployAsync(process.Id, 1, workflow.BpmnFile);
 
         var now = time.GetUtcNow();
         var record = new WorkflowRecord
@@ -38,13 +41,13 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : 
             Name = workflow.Name,
             Description = workflow.Description,
             ExternalIdentifier = process.Id,
-            Provider = WorkflowProviders.Embedded,
+            Provider = deployer?.Provider ?? WorkflowProviders.Embedded,
             WorkflowVersion = 1,
             InputSchema = workflow.InputSchema,
             CreatedOn = now,
             ModifiedOn = now,
         };
-        await SaveAsync(new WorkflowAggregate(record, [NewVersion(1, workflow.BpmnFile, process.Id, workflow.InputSchema, now)]));
+        await SaveAsync(new WorkflowAggregate(record, [NewVersion(1, workflow.BpmnFile, externalId, workflow.InputSchema, now)]));
         return record;
     }
 
@@ -75,8 +78,9 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : 
             }
 
             var next = versions.Max(v => v.Version) + 1;
-            versions = [.. versions, NewVersion(next, bpmn, process.Id, update.InputSchema ?? workflow.InputSchema, now)];
-            workflow = workflow with { WorkflowVersion = next };
+            var externalId = await DeployAsync(process.Id, next, bpmn);
+            versions = [.. versions, NewVersion(next, bpmn, externalId, update.InputSchema ?? workflow.InputSchema, now)];
+            workflow = workflow with { WorkflowVersion = next, Provider = deployer?.Provider ?? workflow.Provider };
         }
 
         workflow = workflow with
@@ -157,12 +161,18 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time) : 
         }
     }
 
-    private WorkflowVersionRecord NewVersion(int version, string bpmn, string processId, JsonElement inputSchema, DateTimeOffset now) => new()
+    /// <summary>Deploys the version to the external engine, if any, and returns the engine's id of its definition.</summary>
+    private async Task<string> DeployAsync(string processId, int version, string bpmn) =>
+        deployer is null
+            ? $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}"
+            : await deployer.DeployAsync(WorkflowId, version, processId, bpmn);
+
+    private WorkflowVersionRecord NewVersion(int version, string bpmn, string externalId, JsonElement inputSchema, DateTimeOffset now) => new()
     {
         WorkflowId = WorkflowId,
         Version = version,
         BpmnDiagram = bpmn,
-        ExternalWorkflowId = $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}",
+        ExternalWorkflowId = externalId,
         InputSchema = inputSchema,
         CreatedOn = now,
     };

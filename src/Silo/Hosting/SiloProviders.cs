@@ -1,4 +1,6 @@
 using Orleans.Configuration;
+using Orleans.Storage;
+using TaskService.Connectors.Kafka;
 using TaskService.Hosting;
 using TaskService.Webhooks;
 
@@ -7,7 +9,8 @@ namespace TaskService.Silo.Hosting;
 /// <summary>
 /// Chooses the silo's providers from configuration: without a connection string the embedded defaults (localhost clustering,
 /// memory storage, streams and reminders, in-memory store); with <c>ConnectionStrings:TaskService</c> PostgreSQL for clustering,
-/// grain storage (including the streams' pub-sub store), reminders and the task service store.
+/// grain storage (including the streams' pub-sub store), reminders and the task service store. Either way, Kafka in (the
+/// <c>kafka</c> stream provider) and out (an outgoing connector) are added when <c>TaskService:Kafka</c> enables them.
 /// </summary>
 public static class SiloProviders
 {
@@ -22,6 +25,7 @@ public static class SiloProviders
         {
             silo.UseLocalhostClustering(settings.Endpoints.SiloPort, settings.Endpoints.GatewayPort);
             silo.UseEmbeddedProviders();
+            silo.AddTaskServiceKafka(configuration);
             return silo;
         }
 
@@ -43,6 +47,11 @@ public static class SiloProviders
                 options.Invariant = Invariant;
                 options.ConnectionString = connectionString;
             });
+
+            // Orleans' own serializer, which round-trips every [GenerateSerializer] type (JsonElement payloads included, through
+            // their surrogate); the provider's default JSON serializer would write a JsonElement as its ValueKind alone.
+            silo.Services.AddOptions<AdoNetGrainStorageOptions>(storage)
+                .Configure<Orleans.Serialization.Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         }
 
         silo.UseAdoNetReminderService(options =>
@@ -50,8 +59,9 @@ public static class SiloProviders
             options.Invariant = Invariant;
             options.ConnectionString = connectionString;
         });
-        silo.AddMemoryStreams(Events.StreamNames.Provider);
+        silo.AddIncomingEventStreams();
         silo.AddPostgresStore(connectionString);
+        silo.AddTaskServiceKafka(configuration);
         return silo;
     }
 }

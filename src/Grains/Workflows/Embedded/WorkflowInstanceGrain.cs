@@ -70,6 +70,9 @@ public sealed partial class WorkflowInstanceGrain(
     {
         if (S.Started)
         {
+            // A repeated start (its caller retries after a failure) also makes sure the instance's commands are on their way.
+            ScheduleDispatch();
+            await TryUpdateReminderAsync();
             return Details();
         }
 
@@ -449,8 +452,22 @@ public sealed partial class WorkflowInstanceGrain(
             _writeGate.Release();
         }
 
-        await UpdateReminderAsync();
+        // The timer runs the commands; the reminder only wakes the instance if this activation is lost. A reminder service that
+        // is out of reach (a silo failing over) must not stop the commands from running now.
         ScheduleDispatch();
+        await TryUpdateReminderAsync();
+    }
+
+    private async Task TryUpdateReminderAsync()
+    {
+        try
+        {
+            await UpdateReminderAsync();
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogReminderFailed(InstanceId, exception);
+        }
     }
 
     private bool HasDispatchableWork() =>
@@ -639,6 +656,9 @@ public sealed partial class WorkflowInstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
     private partial void LogStarted(string instanceId, string processId, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not update its wake-up reminder; it is tried again with the next change")]
+    private partial void LogReminderFailed(string instanceId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} completed")]
     private partial void LogCompleted(string instanceId);

@@ -1,0 +1,113 @@
+using System.Globalization;
+
+namespace TaskService.Benchmarks;
+
+/// <summary>What to run, from the command line (<c>--name value</c>); <c>--help</c> lists them.</summary>
+internal sealed class BenchmarkOptions
+{
+    public const string PostgresEnvironmentVariable = "TASKSERVICE_BENCH_POSTGRES";
+
+    /// <summary>Events measured.</summary>
+    public int Events { get; private set; } = 5000;
+
+    /// <summary>Concurrent HTTP clients triggering events.</summary>
+    public int Concurrency { get; private set; } = 32;
+
+    /// <summary>Each client sends its next event only once the previous one's webhook arrived (one event in flight per client).</summary>
+    public bool AwaitDelivery { get; private set; }
+
+    /// <summary>Events sent (and awaited) before measuring: JIT, connection pools, grain activations.</summary>
+    public int Warmup { get; private set; } = 200;
+
+    /// <summary>How long to wait for the last delivery after the last event was sent.</summary>
+    public TimeSpan DeliveryDeadline { get; private set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Connection string of a PostgreSQL user that may create databases; the benchmark creates a database of its own in that
+    /// server. From <c>--postgres</c> or <see cref="PostgresEnvironmentVariable"/>.
+    /// </summary>
+    public string? Postgres { get; private set; } = Environment.GetEnvironmentVariable(PostgresEnvironmentVariable);
+
+    /// <summary>Keep the benchmark's database afterwards (for looking at the rows).</summary>
+    public bool KeepDatabase { get; private set; }
+
+    /// <summary>Where the JSON results go; by default bench/results/latest.json of the repository.</summary>
+    public string? Output { get; private set; }
+
+    /// <summary>pgbench figures measured by scripts/bench.sh on the same server, printed beside ours (transactions per second).</summary>
+    public double? PgbenchTps1 { get; private set; }
+
+    public double? PgbenchTpsN { get; private set; }
+
+    public int? PgbenchClients { get; private set; }
+
+    public double? PgbenchSeconds { get; private set; }
+
+    /// <summary>Group the process's first-chance exceptions by where they were thrown, and print the top places.</summary>
+    public bool ExceptionStacks { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public static string Usage => """
+        TaskService end-to-end benchmark (run it through scripts/bench.sh, which starts PostgreSQL and runs pgbench).
+
+          --events N             events measured (default 5000)
+          --concurrency C        concurrent HTTP clients (default 32)
+          --await-delivery       each client sends its next event only after the previous one's webhook arrived
+                                 (with --concurrency 1: the latency of one event on an otherwise idle service)
+          --warmup W             events sent before measuring, not counted (default 200)
+          --deadline-seconds S   wait at most S seconds after the last send for the deliveries (default 180)
+          --postgres CS          Npgsql connection string of a user that may create databases
+                                 (default: environment variable TASKSERVICE_BENCH_POSTGRES)
+          --keep-database        do not drop the benchmark's database at the end
+          --exception-stacks     group the first-chance exceptions by where they were thrown and print the top places
+          --output PATH          JSON results (default bench/results/latest.json)
+          --pgbench-tps-1 X, --pgbench-tps-n X, --pgbench-clients N, --pgbench-seconds S
+                                 pgbench figures of the same server, shown beside the results (scripts/bench.sh passes them)
+        """;
+
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var options = new BenchmarkOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            switch (name)
+            {
+                case "--events": options.Events = Positive(name, Value()); break;
+                case "--concurrency": options.Concurrency = Positive(name, Value()); break;
+                case "--await-delivery": options.AwaitDelivery = true; break;
+                case "--warmup": options.Warmup = NonNegative(name, Value()); break;
+                case "--deadline-seconds": options.DeliveryDeadline = TimeSpan.FromSeconds(Positive(name, Value())); break;
+                case "--postgres": options.Postgres = Value(); break;
+                case "--keep-database": options.KeepDatabase = true; break;
+                case "--output": options.Output = Value(); break;
+                case "--pgbench-tps-1": options.PgbenchTps1 = Number(name, Value()); break;
+                case "--pgbench-tps-n": options.PgbenchTpsN = Number(name, Value()); break;
+                case "--pgbench-clients": options.PgbenchClients = Positive(name, Value()); break;
+                case "--pgbench-seconds": options.PgbenchSeconds = Number(name, Value()); break;
+                case "--exception-stacks": options.ExceptionStacks = true; break;
+                case "--help" or "-h": options.Help = true; break;
+                default: throw new ArgumentException($"Unknown option '{name}'.");
+            }
+        }
+
+        return options;
+    }
+
+    private static int Positive(string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{name} must be a positive whole number, not '{text}'.");
+
+    private static int NonNegative(string name, string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"{name} must be a whole number, not '{text}'.");
+
+    private static double Number(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"{name} must be a number, not '{text}'.");
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace TaskService.Benchmarks;
+
+/// <summary>Everything one run measured: printed as a summary and written as JSON.</summary>
+internal sealed class BenchmarkReport
+{
+    public required string RunId { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public required BenchmarkOptions Options { get; init; }
+
+    public required ServerSettings Server { get; init; }
+
+    public required TimeSpan SiloStartup { get; init; }
+
+    public PhaseResult? Warmup { get; set; }
+
+    public PhaseResult? Run { get; set; }
+
+    /// <summary>Writing transactions of the server during the measured phase (transaction ids taken).</summary>
+    public long? RunWriteTransactions { get; set; }
+
+    public ProcessSnapshot? BeforeRun { get; set; }
+
+    public ProcessSnapshot? AfterRun { get; set; }
+
+    public long? RetainedHeapBytes { get; set; }
+
+    public DatabaseActivity? Database { get; set; }
+
+    /// <summary>First-chance exceptions thrown in this process during the measured phase.</summary>
+    public long? RunExceptions { get; set; }
+
+    /// <summary>Where they were thrown, most frequent first (with --exception-stacks).</summary>
+    public IReadOnlyList<(string Place, int Count)> ExceptionPlaces { get; set; } = [];
+
+    public int Duplicates { get; set; }
+
+    public int BadSignatures { get; set; }
+
+    public int UnknownDeliveries { get; set; }
+
+    public List<string> Failures { get; } = [];
+
+    /// <summary>Stopped early by Ctrl+C or SIGTERM.</summary>
+    public bool Interrupted { get; set; }
+
+    public bool Passed => Failures.Count == 0;
+
+    private int TotalEvents => (Warmup?.Sent ?? 0) + (Run?.Sent ?? 0);
+
+    public void Print(TextWriter output)
+    {
+        string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
+
+        output.WriteLine();
+        output.WriteLine($"=== TaskService end-to-end benchmark, run {RunId} ===");
+        output.WriteLine("path: POST /events/trigger -> event router -> parent-process (create-tasks) -> task -> outbox -> task-created webhook");
+        output.WriteLine(F($"events {Options.Events}, concurrency {Options.Concurrency}{(Options.AwaitDelivery ? " (each awaits its delivery)" : "")}, warm-up {Options.Warmup}; {Environment.ProcessorCount} CPUs, {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}"));
+        output.WriteLine(F($"PostgreSQL {Server.Version} (fsync={Server.Fsync}, synchronous_commit={Server.SynchronousCommit}); silo started in {SiloStartup.TotalSeconds:0.0} s (migrations included)"));
+        output.WriteLine();
+        if (Run is { } run)
+        {
+            output.WriteLine(F($"Throughput      {run.EventsPerSecond,8:0.0} events/s   ({run.Delivered} delivered, first trigger to last webhook {run.WallTime.TotalSeconds:0.00} s)"));
+            output.WriteLine(F($"Triggers        {run.TriggersPerSecond,8:0.0} accepted/s ({run.Sent} sent in {run.SendDuration.TotalSeconds:0.00} s, {run.RetriedTriggers} retried, {run.FailedTriggers} failed)"));
+            output.WriteLine(F($"Latency         trigger sent -> webhook arrived: p50 {run.EndToEnd.P50:0.0} ms  p90 {run.EndToEnd.P90:0.0} ms  p99 {run.EndToEnd.P99:0.0} ms  max {run.EndToEnd.Max:0.0} ms  (mean {run.EndToEnd.Mean:0.0} ms)"));
+            output.WriteLine(F($"                trigger sent -> 202 answer:      p50 {run.TriggerResponse.P50:0.0} ms  p90 {run.TriggerResponse.P90:0.0} ms  p99 {run.TriggerResponse.P99:0.0} ms  max {run.TriggerResponse.Max:0.0} ms"));
+            output.WriteLine(F($"Delivered       {run.Delivered} / {run.Sent} {(run.Complete ? "(all)" : "(MISSING " + (run.Sent - run.Delivered) + ")")}; duplicates {Duplicates}, bad signatures {BadSignatures}, unmatched {UnknownDeliveries}"));
+        }
+
+        output.WriteLine(F($"pgbench         single-row INSERT commits on the same server: 1 client {Tps(Options.PgbenchTps1)}, {Options.PgbenchClients?.ToString(CultureInfo.InvariantCulture) ?? "N"} clients {Tps(Options.PgbenchTpsN)}{(Options.PgbenchSeconds is { } s ? F($" ({s:0} s each)") : "")}"));
+        if (Run is { Delivered: > 0 } measured && RunWriteTransactions is { } writes)
+        {
+            var perEvent = (double)writes / measured.Delivered;
+            output.WriteLine(F($"Database        {perEvent:0.0} writing transactions per event -> {writes / measured.WallTime.TotalSeconds:0} write tx/s during the run") +
+                (Options.PgbenchTpsN is { } n ? F($" ({100 * writes / measured.WallTime.TotalSeconds / n:0}% of pgbench's {Options.PgbenchClients}-client rate)") : ""));
+        }
+
+        if (Database is { } database && TotalEvents > 0)
+        {
+            output.WriteLine(F($"                {(double)database.Commits / TotalEvents:0.0} commits per event over the whole run (reads included), {database.Rollbacks} rollbacks"));
+            output.WriteLine("                rows per event (inserted / updated / deleted):");
+            foreach (var table in database.Tables.Take(10))
+            {
+                output.WriteLine(F($"                  {table.Table,-40} {(double)table.Inserted / TotalEvents,6:0.00} / {(double)table.Updated / TotalEvents,6:0.00} / {(double)table.Deleted / TotalEvents,6:0.00}"));
+            }
+        }
+
+        if (AfterRun is { } after)
+        {
+            output.WriteLine($"Memory          working set {Mb(after.WorkingSetBytes)} (peak {Mb(after.PeakWorkingSetBytes)}), GC heap {Mb(after.GcHeapBytes)} " +
+                $"(committed {Mb(after.GcCommittedBytes)}, {(RetainedHeapBytes is { } retained ? Mb(retained) : "?")} after a full GC); whole process: silo, receiver and load driver");
+            if (BeforeRun is { } before && Run is { Delivered: > 0 } r)
+            {
+                var cpu = after.CpuTime - before.CpuTime;
+                output.WriteLine(F($"CPU / GC        {cpu.TotalSeconds:0.0} s CPU during the run = {cpu.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * cpu.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores); ") +
+                    F($"{Mb(after.AllocatedBytes - before.AllocatedBytes)} allocated ({(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / r.Delivered:0} KB per event); GCs gen0 {after.Gen0Collections - before.Gen0Collections}, gen1 {after.Gen1Collections - before.Gen1Collections}, gen2 {after.Gen2Collections - before.Gen2Collections}; {after.ThreadCount} threads"));
+            }
+        }
+
+        if (RunExceptions is { } thrown && Run is { Delivered: > 0 } x)
+        {
+            output.WriteLine(F($"Exceptions      {thrown} thrown (first chance) during the run = {(double)thrown / x.Delivered:0.00} per event"));
+            foreach (var (place, count) in ExceptionPlaces)
+            {
+                output.WriteLine(F($"                {count,7}  {place}"));
+            }
+        }
+
+        output.WriteLine();
+        output.WriteLine(Passed ? "RESULT: PASS (every event delivered)" : "RESULT: FAIL - " + string.Join("; ", Failures));
+
+        static string Tps(double? tps) => tps is { } value ? value.ToString("0", CultureInfo.InvariantCulture) + " tps" : "not measured";
+    }
+
+    public async Task WriteJsonAsync(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var json = new
+        {
+            runId = RunId,
+            startedAt = StartedAt,
+            passed = Passed,
+            failures = Failures,
+            settings = new { events = Options.Events, concurrency = Options.Concurrency, awaitDelivery = Options.AwaitDelivery, warmup = Options.Warmup },
+            machine = new
+            {
+                processorCount = Environment.ProcessorCount,
+                os = RuntimeInformation.OSDescription,
+                framework = RuntimeInformation.FrameworkDescription,
+                serverGc = GCSettings.IsServerGC,
+            },
+            postgres = new
+            {
+                version = Server.Version,
+                fsync = Server.Fsync,
+                synchronousCommit = Server.SynchronousCommit,
+                pgbench = new
+                {
+                    description = "custom script: one single-row INSERT per transaction, over TCP, same server",
+                    seconds = Options.PgbenchSeconds,
+                    tps1Client = Options.PgbenchTps1,
+                    clients = Options.PgbenchClients,
+                    tpsNClients = Options.PgbenchTpsN,
+                },
+            },
+            siloStartupSeconds = Math.Round(SiloStartup.TotalSeconds, 2),
+            run = Phase(Run),
+            warmup = Phase(Warmup),
+            deliveries = new { duplicates = Duplicates, badSignatures = BadSignatures, unmatched = UnknownDeliveries },
+            database = new
+            {
+                runWriteTransactions = RunWriteTransactions,
+                writeTransactionsPerEvent = Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? (double?)w / r.Delivered : null,
+                commitsPerEvent = Database is { } d && TotalEvents > 0 ? (double?)d.Commits / TotalEvents : null,
+                rollbacks = Database?.Rollbacks,
+                tables = Database?.Tables.Select(t => new
+                {
+                    table = t.Table,
+                    inserted = t.Inserted,
+                    updated = t.Updated,
+                    deleted = t.Deleted,
+                    sequentialScans = t.SequentialScans,
+                    indexScans = t.IndexScans,
+                }),
+            },
+            process = AfterRun is { } after ? new
+            {
+                workingSetBytes = after.WorkingSetBytes,
+                peakWorkingSetBytes = after.PeakWorkingSetBytes,
+                gcHeapBytes = after.GcHeapBytes,
+                gcCommittedBytes = after.GcCommittedBytes,
+                retainedHeapBytes = RetainedHeapBytes,
+                runCpuSeconds = BeforeRun is { } before ? (after.CpuTime - before.CpuTime).TotalSeconds : (double?)null,
+                runAllocatedBytes = BeforeRun is { } b ? after.AllocatedBytes - b.AllocatedBytes : (long?)null,
+                threads = after.ThreadCount,
+                runFirstChanceExceptions = RunExceptions,
+            } : null,
+        };
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + Environment.NewLine);
+    }
+
+    private static object? Phase(PhaseResult? phase) => phase is null ? null : new
+    {
+        sent = phase.Sent,
+        delivered = phase.Delivered,
+        failedTriggers = phase.FailedTriggers,
+        retriedTriggers = phase.RetriedTriggers,
+        eventsPerSecond = Math.Round(phase.EventsPerSecond, 2),
+        triggersPerSecond = Math.Round(phase.TriggersPerSecond, 2),
+        wallSeconds = Math.Round(phase.WallTime.TotalSeconds, 3),
+        sendSeconds = Math.Round(phase.SendDuration.TotalSeconds, 3),
+        latencyMs = Round(phase.EndToEnd),
+        triggerResponseMs = Round(phase.TriggerResponse),
+    };
+
+    private static object Round(LatencySummary s) => new
+    {
+        count = s.Count,
+        mean = Math.Round(s.Mean, 2),
+        p50 = Math.Round(s.P50, 2),
+        p90 = Math.Round(s.P90, 2),
+        p99 = Math.Round(s.P99, 2),
+        max = Math.Round(s.Max, 2),
+    };
+}

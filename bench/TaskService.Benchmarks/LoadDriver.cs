@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace TaskService.Benchmarks;
+
+/// <summary>
+/// Sends a phase's events with a fixed number of concurrent HTTP clients, prints progress every second, and waits for every
+/// event's webhook until a deadline. Each client sends its next event as soon as the previous trigger answered, or, with
+/// <c>awaitDelivery</c>, as soon as the previous event's webhook arrived (one event in flight per client).
+/// </summary>
+internal sealed class LoadDriver(
+    TaskServiceApi api,
+    BenchmarkDatabase database,
+    DeliveryLog log,
+    string runId,
+    string eventKey,
+    int concurrency,
+    bool awaitDelivery,
+    TimeSpan deadline)
+{
+    private const int MaxAttempts = 5;
+
+    /// <summary>Sends events start .. start+count-1 and waits for them; stops early when <paramref name="interrupted"/> fires.</summary>
+    public async Task<PhaseResult> RunAsync(string name, int start, int count, CancellationToken interrupted)
+    {
+        var next = start - 1;
+        var sent = 0;
+        var failed = 0;
+        var retried = 0;
+        var lastAnswered = 0L;
+        var triggerLatencies = new ConcurrentBag<double>();
+        var deliveredBefore = log.Delivered;
+        var stagesBefore = await database.ReadStagesAsync();
+        var begin = Stopwatch.GetTimestamp();
+
+        async Task ClientAsync()
+        {
+            int id;
+            while (!interrupted.IsCancellationRequested && (id = Interlocked.Increment(ref next)) < start + count)
+            {
+                var arrival = awaitDelivery ? log.ArrivalAsync(id) : Task.CompletedTask;
+                var sentAt = Stopwatch.GetTimestamp();
+                log.MarkSent(id, sentAt);
+                var accepted = false;
+                for (var attempt = 1; attempt <= MaxAttempts && !accepted; attempt++)
+                {
+                    try
+                    {
+                        accepted = await api.TriggerAsync(runId, eventKey, id, interrupted) == HttpStatusCode.Accepted;
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                    {
+                        accepted = false;
+                    }
+
+                    if (!accepted && attempt < MaxAttempts && !interrupted.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref retried);
+                        await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+                    }
+                }
+
+                var answered = Stopwatch.GetTimestamp();
+                InterlockedMax(ref lastAnswered, answered);
+                if (accepted)
+                {
+                    triggerLatencies.Add(Stopwatch.GetElapsedTime(sentAt, answered).TotalMilliseconds);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+
+                Interlocked.Increment(ref sent);
+                if (accepted && awaitDelivery)
+                {
+                    try
+                    {
+                        await arrival.WaitAsync(deadline, interrupted);
+                    }
+                    catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
+        var clients = Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(ClientAsync)));
+
+        // Progress every second until every event was sent and delivered, or the deadline after the last send passed.
+        var lastPrint = begin;
+        var deliveredAtLastPrint = 0;
+        long? sendsEndedAt = null;
+        while (true)
+        {
+            var delivered = log.Delivered - deliveredBefore;
+            var now = Stopwatch.GetTimestamp();
+            if (clients.IsCompleted && sendsEndedAt is null)
+            {
+                await clients;
+                sendsEndedAt = now;
+            }
+
+            var done = sendsEndedAt is not null && delivered >= count - Volatile.Read(ref failed);
+            var stopped = interrupted.IsCancellationRequested;
+            var late = sendsEndedAt is { } ended && Stopwatch.GetElapsedTime(ended, now) > deadline;
+            if (Stopwatch.GetElapsedTime(lastPrint, now) >= TimeSpan.FromSeconds(1) || done || late || stopped)
+            {
+                var interval = Stopwatch.GetElapsedTime(lastPrint, now).TotalSeconds;
+                var stages = await StagesSinceAsync(stagesBefore);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{name,-7}] {Stopwatch.GetElapsedTime(begin, now).TotalSeconds,6:0.0} s  sent {Volatile.Read(ref sent),6}/{count}  " +
+                    $"delivered {delivered,6}/{count}  in flight {Volatile.Read(ref sent) - delivered,5}  " +
+                    $"{(interval > 0 ? (delivered - deliveredAtLastPrint) / interval : 0),7:0.0} delivered/s | " +
+                    $"{stages}"));
+                lastPrint = now;
+                deliveredAtLastPrint = delivered;
+            }
+
+            if (done || late || stopped)
+            {
+                break;
+            }
+
+            await Task.Delay(10);
+        }
+
+        var endToEnd = new List<double>(count);
+        var lastArrival = begin;
+        for (var id = start; id < start + count; id++)
+        {
+            var arrived = log.ArrivedAt(id);
+            if (arrived != 0)
+            {
+                endToEnd.Add(Stopwatch.GetElapsedTime(log.SentAt(id), arrived).TotalMilliseconds);
+                lastArrival = Math.Max(lastArrival, arrived);
+            }
+        }
+
+        var deliveredCount = endToEnd.Count;
+        return new PhaseResult
+        {
+            Name = name,
+            Sent = sent,
+            Delivered = deliveredCount,
+            FailedTriggers = failed,
+            RetriedTriggers = retried,
+            SendDuration = Stopwatch.GetElapsedTime(begin, lastAnswered),
+            WallTime = Stopwatch.GetElapsedTime(begin, deliveredCount == count ? lastArrival : Stopwatch.GetTimestamp()),
+            EndToEnd = LatencySummary.Of(endToEnd),
+            TriggerResponse = LatencySummary.Of(triggerLatencies.ToArray()),
+        };
+    }
+
+    /// <summary>The stage counts of this phase for the progress line; a failed read shows as "stages unknown" rather than ending the run.</summary>
+    private async Task<string> StagesSinceAsync(StageCounts baseline)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            return (await database.ReadStagesAsync(timeout.Token)).Minus(baseline).ToString();
+        }
+        catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException)
+        {
+            return $"stages unknown ({exception.GetType().Name})";
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}

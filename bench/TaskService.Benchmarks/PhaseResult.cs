@@ -1,0 +1,35 @@
+namespace TaskService.Benchmarks;
+
+/// <summary>What one phase (warm-up or measured run) sent and got back.</summary>
+internal sealed record PhaseResult
+{
+    public required string Name { get; init; }
+
+    public required int Sent { get; init; }
+
+    public required int Delivered { get; init; }
+
+    /// <summary>Triggers that did not answer 202 even after retries (their events may still have been recorded).</summary>
+    public required int FailedTriggers { get; init; }
+
+    /// <summary>Trigger attempts that were retried (an error or a status other than 202).</summary>
+    public required int RetriedTriggers { get; init; }
+
+    /// <summary>From the first trigger sent to the last trigger answered.</summary>
+    public required TimeSpan SendDuration { get; init; }
+
+    /// <summary>From the first trigger sent to the last webhook arrival (or the deadline).</summary>
+    public required TimeSpan WallTime { get; init; }
+
+    /// <summary>Trigger sent to webhook arrival, per delivered event.</summary>
+    public required LatencySummary EndToEnd { get; init; }
+
+    /// <summary>Trigger sent to its 202 answer.</summary>
+    public required LatencySummary TriggerResponse { get; init; }
+
+    public double EventsPerSecond => WallTime > TimeSpan.Zero ? Delivered / WallTime.TotalSeconds : 0;
+
+    public double TriggersPerSecond => SendDuration > TimeSpan.Zero ? Sent / SendDuration.TotalSeconds : 0;
+
+    public bool Complete => Delivered == Sent && FailedTriggers == 0;
+}

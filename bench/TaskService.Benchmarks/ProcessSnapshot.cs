@@ -1,0 +1,43 @@
+using System.Diagnostics;
+
+namespace TaskService.Benchmarks;
+
+/// <summary>Memory, CPU and GC figures of this process (silo, receiver and load driver together).</summary>
+internal sealed record ProcessSnapshot(
+    long WorkingSetBytes,
+    long PeakWorkingSetBytes,
+    long GcHeapBytes,
+    long GcCommittedBytes,
+    long AllocatedBytes,
+    TimeSpan CpuTime,
+    int Gen0Collections,
+    int Gen1Collections,
+    int Gen2Collections,
+    int ThreadCount)
+{
+    public static ProcessSnapshot Take()
+    {
+        using var process = Process.GetCurrentProcess();
+        var gc = GC.GetGCMemoryInfo();
+        return new ProcessSnapshot(
+            process.WorkingSet64,
+            process.PeakWorkingSet64,
+            gc.HeapSizeBytes,
+            gc.TotalCommittedBytes,
+            GC.GetTotalAllocatedBytes(),
+            process.TotalProcessorTime,
+            GC.CollectionCount(0),
+            GC.CollectionCount(1),
+            GC.CollectionCount(2),
+            process.Threads.Count);
+    }
+
+    /// <summary>The managed heap that stays after a full, compacting collection: what the process actually holds on to.</summary>
+    public static long RetainedHeapBytes()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetGCMemoryInfo(GCKind.FullBlocking).HeapSizeBytes;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using TaskService.Events;
+
+namespace TaskService.Connectors.Kafka;
+
+/// <summary>
+/// Turns a Kafka message into an event: the JSON value is the payload, the key comes from the topic, a field of the value or a
+/// header, the timestamp from the message, and the id from topic, partition and offset, so a redelivered message records one event.
+/// </summary>
+public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvider time)
+{
+    public const string Source = "kafka";
+
+    private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field
+        ? (options.Key ?? string.Empty).Split('.', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        : [];
+
+    /// <summary>The event id of the message at <paramref name="offset"/> of a partition.</summary>
+    public static string EventId(string topic, int partition, long offset) =>
+        $"kafka:{topic}:{partition}:{KafkaClientConfig.Format(offset)}";
+
+    /// <summary>Converts the message, or tells in <paramref name="error"/> why it cannot become an event.</summary>
+    public bool TryConvert(ConsumeResult<byte[]?, byte[]?> result, out EventRecord? record, out string? error)
+    {
+        record = null;
+        var value = result.Message.Value;
+        if (value is null || value.Length == 0)
+        {
+            error = "The message has no value; TaskService expects a JSON value.";
+            return false;
+        }
+
+        JsonElement payload;
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            payload = document.RootElement.Clone();
+        }
+        catch (JsonException exception)
+        {
+            error = $"The value is not valid JSON: {exception.Message}";
+            return false;
+        }
+
+        if (!TryGetKey(result, payload, out var key, out error))
+        {
+            return false;
+        }
+
+        var timestamp = result.Message.Timestamp;
+        record = new EventRecord
+        {
+            Id = EventId(result.Topic, result.Partition.Value, result.Offset.Value),
+            Key = key,
+            Payload = payload,
+            Source = Source,
+            Description = $"{result.Topic}/{result.Partition.Value}@{KafkaClientConfig.Format(result.Offset.Value)}",
+            Timestamp = timestamp.Type == TimestampType.NotAvailable ? time.GetUtcNow().ToUnixTimeMilliseconds() : timestamp.UnixTimestampMs,
+        };
+        return true;
+    }
+
+    private bool TryGetKey(ConsumeResult<byte[]?, byte[]?> result, JsonElement payload, out string key, out string? error)
+    {
+        error = null;
+        switch (options.KeySource)
+        {
+            case KafkaEventKeySource.Field:
+                var element = payload;
+                foreach (var segment in _keyPath)
+                {
+                    if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
+                    {
+                        element = default;
+                        break;
+                    }
+                }
+
+                key = element.ValueKind switch
+                {
+                    JsonValueKind.String => element.GetString() ?? string.Empty,
+                    JsonValueKind.Number => element.GetRawText(),
+                    _ => string.Empty,
+                };
+                if (key.Length == 0)
+                {
+                    error = $"The value has no non-empty string field '{options.Key}' to take the event key from.";
+                    return false;
+                }
+
+                return true;
+
+            case KafkaEventKeySource.Header:
+                key = result.Message.Headers is { } headers && headers.TryGetLastBytes(options.Key, out var bytes) && bytes is { Length: > 0 }
+                    ? Encoding.UTF8.GetString(bytes)
+                    : string.Empty;
+                if (key.Length == 0)
+                {
+                    error = $"The message has no non-empty header '{options.Key}' to take the event key from.";
+                    return false;
+                }
+
+                return true;
+
+            default:
+                key = result.Topic;
+                return true;
+        }
+    }
+}

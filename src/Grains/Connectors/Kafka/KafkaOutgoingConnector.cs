@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskService.Events;
+using TaskService.Outgoing;
+using TaskService.Webhooks;
+
+namespace TaskService.Connectors.Kafka;
+
+/// <summary>
+/// Publishes lifecycle events to a Kafka topic through one shared idempotent producer (acks=all). The value is exactly the webhook
+/// body (<c>{id, key, payload, timestamp, source}</c> as JavaScript writes it), the event id and type are headers, and the message
+/// key is the task id, the event key or the event id. <see cref="PublishAsync"/> returns once the brokers acknowledged the event,
+/// so the outbox marks it dispatched only then.
+/// </summary>
+public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
+{
+    private static readonly byte[] JsonContentType = "application/json"u8.ToArray();
+
+    private readonly KafkaOutgoingOptions _options;
+    private readonly string _topic;
+    private int _disposed;
+    private readonly Lazy<IProducer<byte[], byte[]>> _producer;
+
+    public KafkaOutgoingConnector(IOptions<KafkaOptions> options, ILogger<KafkaOutgoingConnector> logger)
+    {
+        var kafka = options.Value;
+        _options = kafka.Outgoing;
+        _topic = kafka.Outgoing.Topic ?? throw new InvalidOperationException("TaskService:Kafka:Outgoing:Topic is required.");
+        var clientId = $"task-service-outgoing-{Environment.MachineName}";
+        _producer = new Lazy<IProducer<byte[], byte[]>>(() =>
+            new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.ForProducer(kafka, clientId, _options.DeliveryTimeout))
+                .SetLogHandler((_, message) => KafkaClientLogging.Log(logger, message))
+                .SetErrorHandler((_, error) => KafkaClientLogging.Error(logger, clientId, error))
+                .Build());
+    }
+
+    public string Name => "kafka";
+
+    public async Task PublishAsync(OutgoingEvent outgoingEvent, CancellationToken cancellationToken = default)
+    {
+        var message = new Message<byte[], byte[]>
+        {
+            Key = Encoding.UTF8.GetBytes(MessageKey(outgoingEvent, _options.MessageKey)),
+            Value = WebhookSender.CreateBody(outgoingEvent),
+            Timestamp = new Timestamp(outgoingEvent.Timestamp, TimestampType.CreateTime),
+            Headers = new Headers
+            {
+                { KafkaHeaders.EventId, Encoding.UTF8.GetBytes(outgoingEvent.Id) },
+                { KafkaHeaders.EventType, Encoding.UTF8.GetBytes(outgoingEvent.Key) },
+                { KafkaHeaders.ContentType, JsonContentType },
+            },
+        };
+        var started = Stopwatch.GetTimestamp();
+        await _producer.Value.ProduceAsync(_topic, message, cancellationToken);
+        KafkaInstruments.EventsPublished.Add(1);
+        KafkaInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>The message key of an event: its task's id (<c>taskId</c>, <c>task.id</c>, or the first of <c>createdTasks</c>), its key or its id.</summary>
+    public static string MessageKey(OutgoingEvent outgoingEvent, KafkaMessageKey key) => key switch
+    {
+        KafkaMessageKey.EventKey => outgoingEvent.Key,
+        KafkaMessageKey.EventId => outgoingEvent.Id,
+        _ => TaskId(outgoingEvent.Payload) ?? outgoingEvent.Key,
+    };
+
+    private static string? TaskId(JsonElement payload)
+    {
+        if (payload.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (payload.TryGetProperty("taskId", out var taskId) && taskId.ValueKind == JsonValueKind.String)
+        {
+            return taskId.GetString();
+        }
+
+        if (payload.TryGetProperty("task", out var task) && task.ValueKind == JsonValueKind.Object
+            && task.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+        {
+            return id.GetString();
+        }
+
+        if (payload.TryGetProperty("createdTasks", out var created) && created.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in created.EnumerateArray())
+            {
+                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("id", out var first) && first.ValueKind == JsonValueKind.String)
+                {
+                    return first.GetString();
+                }
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _producer.IsValueCreated)
+        {
+            _producer.Value.Flush(TimeSpan.FromSeconds(5));
+            _producer.Value.Dispose();
+        }
+    }
+}

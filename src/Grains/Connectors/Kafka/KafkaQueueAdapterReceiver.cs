@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Orleans.Providers.Streams.Common;
+using Orleans.Runtime;
+using Orleans.Streams;
+using TaskService.Events;
+
+namespace TaskService.Connectors.Kafka;
+
+/// <summary>
+/// Reads one partition for its pulling agent. The partition is taken with <c>Assign</c> (not a group subscription), so Orleans'
+/// queue balancer, not Kafka's group protocol, decides which silo reads it. A message becomes an event on the stream of its key;
+/// one that cannot (not JSON, no key) is dead-lettered. Offsets are stored for commit only when the pulling agent reports messages
+/// delivered (its cache purges only handled ones), and the offset stored is the one after the last handled message of a
+/// contiguous run, so a restart resumes exactly at the first message not known to be handled.
+/// </summary>
+public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
+{
+    private readonly KafkaOptions _options;
+    private readonly KafkaEventConverter _converter;
+    private readonly KafkaDeadLetterPublisher _deadLetters;
+    private readonly Action<KafkaQueueAdapterReceiver> _onShutdown;
+    private readonly ILogger _logger;
+    private readonly string _clientId;
+    private readonly ConcurrentDictionary<long, ConsumeResult<byte[]?, byte[]?>> _inFlight = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+
+    internal KafkaQueueAdapterReceiver(
+        QueueId queueId,
+        TopicPartition partition,
+        KafkaOptions options,
+        KafkaEventConverter converter,
+        KafkaDeadLetterPublisher deadLetters,
+        Action<KafkaQueueAdapterReceiver> onShutdown,
+        ILogger logger)
+    {
+        QueueId = queueId;
+        Partition = partition;
+        _options = options;
+        _converter = converter;
+        _deadLetters = deadLetters;
+        _onShutdown = onShutdown;
+        _logger = logger;
+        _clientId = $"task-service-{partition.Topic}-{partition.Partition.Value}-{Guid.NewGuid():N}";
+    }
+
+    public QueueId QueueId { get; }
+
+    public TopicPartition Partition { get; }
+
+    /// <summary>Where this partition stands: what was read, handled and committed.</summary>
+    public KafkaOffsetTracker Offsets { get; } = new();
+
+    public Task Initialize(TimeSpan timeout)
+    {
+        var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfig.ForReceiver(_options, _clientId))
+            .SetLogHandler((_, message) => KafkaClientLogging.Log(_logger, message))
+            .SetErrorHandler((_, error) => KafkaClientLogging.Error(_logger, _clientId, error))
+            .Build();
+
+        // Offset.Stored: the group's committed offset, else auto.offset.reset (StartFrom).
+        consumer.Assign(new TopicPartitionOffset(Partition, Offset.Stored));
+        _consumer = consumer;
+        KafkaLog.ReceiverStarted(_logger, Partition.Topic, Partition.Partition.Value, _options.Incoming.GroupId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
+    {
+        var consumer = _consumer;
+        var batches = new List<IBatchContainer>();
+        if (consumer is null)
+        {
+            return Task.FromResult<IList<IBatchContainer>>(batches);
+        }
+
+        var limit = maxCount < 0 ? _options.Incoming.MaxBatchSize : Math.Min(maxCount, _options.Incoming.MaxBatchSize);
+        while (batches.Count < limit)
+        {
+            ConsumeResult<byte[]?, byte[]?>? result;
+            try
+            {
+                // librdkafka fetches in the background; a zero timeout takes what has arrived without blocking the agent.
+                result = consumer.Consume(TimeSpan.Zero);
+            }
+            catch (ConsumeException exception)
+            {
+                KafkaLog.ConsumeFailed(_logger, Partition.Topic, Partition.Partition.Value, exception);
+                break;
+            }
+
+            if (result is null)
+            {
+                break;
+            }
+
+            if (result.IsPartitionEOF || !Offsets.Read(result.Offset.Value))
+            {
+                continue;
+            }
+
+            KafkaInstruments.MessagesRead.Add(1);
+            if (_converter.TryConvert(result, out var record, out var error))
+            {
+                _inFlight[result.Offset.Value] = result;
+                batches.Add(new KafkaBatchContainer
+                {
+                    StreamId = StreamId.Create(StreamNames.IncomingEvents, record!.Key),
+                    Record = record,
+                    Token = new EventSequenceTokenV2(result.Offset.Value),
+                });
+            }
+            else
+            {
+                _ = DeadLetterInvalidAsync(result, error!);
+            }
+        }
+
+        StoreCommittable();
+        return Task.FromResult<IList<IBatchContainer>>(batches);
+    }
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message is KafkaBatchContainer batch)
+            {
+                _inFlight.TryRemove(batch.Offset, out _);
+                Offsets.Handled(batch.Offset);
+            }
+        }
+
+        KafkaInstruments.MessagesHandled.Add(messages.Count);
+        StoreCommittable();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Called by the <see cref="KafkaDeliveryFailureHandler"/> when delivery of the message at <paramref name="offset"/> kept
+    /// failing: writes it to the dead-letter topic before the pulling agent moves on.
+    /// </summary>
+    internal async Task DeadLetterFailedDeliveryAsync(long offset, StreamId streamId)
+    {
+        if (!_inFlight.TryGetValue(offset, out var result))
+        {
+            KafkaLog.FailedMessageNotHeld(_logger, Partition.Topic, Partition.Partition.Value, offset, streamId.ToString());
+            return;
+        }
+
+        var error = $"Delivery to the event router of stream '{streamId}' kept failing after {_options.Incoming.DeliveryRetries} retries.";
+        await _deadLetters.PublishAsync(result, KafkaHeaders.ReasonDeliveryFailed, error, _stopping.Token);
+    }
+
+    public async Task Shutdown(TimeSpan timeout)
+    {
+        _onShutdown(this);
+        StoreCommittable();
+        var consumer = _consumer;
+        _consumer = null;
+        await _stopping.CancelAsync();
+        if (consumer is null)
+        {
+            return;
+        }
+
+        // Commit and Close block on the brokers; keep them off the agent's scheduler and bounded by the timeout.
+        var close = Task.Run(() =>
+        {
+            try
+            {
+                consumer.Commit();
+            }
+            catch (KafkaException exception) when (exception.Error.Code == Confluent.Kafka.ErrorCode.Local_NoOffset)
+            {
+                // Nothing handled since the last commit.
+            }
+            catch (KafkaException exception)
+            {
+                KafkaLog.FinalCommitFailed(_logger, Partition.Topic, Partition.Partition.Value, exception);
+            }
+
+            try
+            {
+                consumer.Close();
+            }
+            finally
+            {
+                consumer.Dispose();
+            }
+        });
+        try
+        {
+            await close.WaitAsync(timeout);
+        }
+        catch (TimeoutException exception)
+        {
+            KafkaLog.FinalCommitFailed(_logger, Partition.Topic, Partition.Partition.Value, exception);
+        }
+
+        KafkaLog.ReceiverStopped(_logger, Partition.Topic, Partition.Partition.Value, Offsets.Next);
+    }
+
+    private async Task DeadLetterInvalidAsync(ConsumeResult<byte[]?, byte[]?> result, string error)
+    {
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        try
+        {
+            await _deadLetters.PublishAsync(result, KafkaHeaders.ReasonInvalidMessage, error, _stopping.Token);
+            Offsets.Handled(result.Offset.Value);
+            KafkaInstruments.MessagesHandled.Add(1);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shut down first: not handled here, so not committed; the partition's next owner reads it again.
+        }
+    }
+
+    private void StoreCommittable()
+    {
+        var consumer = _consumer;
+        if (consumer is null || !Offsets.TryTakeCommittable(out var next))
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.StoreOffset(new TopicPartitionOffset(Partition, next));
+        }
+        catch (KafkaException exception)
+        {
+            KafkaLog.StoreOffsetFailed(_logger, Partition.Topic, Partition.Partition.Value, next, exception);
+        }
+    }
+}

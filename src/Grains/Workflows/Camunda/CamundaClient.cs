@@ -1,0 +1,239 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace TaskService.Workflows.Camunda;
+
+/// <summary>
+/// A typed client of Camunda 7 engine-rest (also served by Operaton and CIB seven): deployments, process definitions and
+/// instances, external tasks, user tasks, incidents and message correlation. Failures come back as <see cref="CamundaException"/>
+/// naming the request and what the engine said; "not found" is a null result where the caller can act on it.
+/// </summary>
+public sealed class CamundaClient
+{
+    public const string HttpClientName = "camunda";
+
+    private readonly HttpClient _http;
+    private readonly CamundaOptions _options;
+
+    public CamundaClient(HttpClient http, IOptions<CamundaOptions> options)
+    {
+        _http = http;
+        _options = options.Value;
+        Configure(_http, _options);
+    }
+
+    /// <summary>Points <paramref name="http"/> at the engine: base address, basic authentication, no client-wide timeout.</summary>
+    public static void Configure(HttpClient http, CamundaOptions options)
+    {
+        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException($"{CamundaOptions.SectionName}:BaseUrl is required.");
+        http.BaseAddress = new Uri(baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/");
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
+        }
+
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+    }
+
+    // Deployments and process definitions
+
+    /// <summary>
+    /// Deploys one BPMN file (<c>POST /deployment/create</c>, multipart). With <paramref name="deployChangedOnly"/> an unchanged
+    /// file creates no new definition version, and the answer lists no definitions.
+    /// </summary>
+    public async Task<CamundaDeployment> DeployAsync(string deploymentName, string resourceName, string bpmn, bool deployChangedOnly, CancellationToken cancellationToken = default)
+    {
+        using var content = new MultipartFormDataContent();
+        content.Add(new StringContent(deploymentName), "deployment-name");
+        content.Add(new StringContent(deployChangedOnly ? "true" : "false"), "deploy-changed-only");
+        content.Add(new StringContent(_options.DeploymentSource), "deployment-source");
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(bpmn));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        content.Add(file, "data", resourceName);
+        return (await SendAsync<CamundaDeployment>(HttpMethod.Post, "deployment/create", content, cancellationToken))!;
+    }
+
+    /// <summary>The latest version of the process definition with this key, or null.</summary>
+    public Task<CamundaProcessDefinition?> GetProcessDefinitionByKeyAsync(string key, CancellationToken cancellationToken = default) =>
+        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/key/{Escape(key)}", null, cancellationToken, notFoundIsNull: true);
+
+    public Task<CamundaProcessDefinition?> GetProcessDefinitionAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+
+    /// <summary>Deletes a process definition; with <paramref name="cascade"/> its instances too. Returns false when it did not exist.</summary>
+    public async Task<bool> DeleteProcessDefinitionAsync(string id, bool cascade, CancellationToken cancellationToken = default) =>
+        await SendAsync<object>(HttpMethod.Delete, $"process-definition/{Escape(id)}{Query(("cascade", cascade ? "true" : "false"))}", null, cancellationToken, notFoundIsNull: true, expectsBody: false) is not null;
+
+    public async Task<CamundaProcessInstance> StartByKeyAsync(string key, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/key/{Escape(key)}/start", Json(request), cancellationToken))!;
+
+    public async Task<CamundaProcessInstance> StartByIdAsync(string processDefinitionId, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/{Escape(processDefinitionId)}/start", Json(request), cancellationToken))!;
+
+    // Process instances
+
+    /// <summary>Running instances with the business key (of the process definition key, when given).</summary>
+    public async Task<IReadOnlyList<CamundaProcessInstance>> GetProcessInstancesAsync(string businessKey, string? processDefinitionKey = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaProcessInstance[]>(HttpMethod.Get, $"process-instance{Query(("businessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
+
+    public Task<CamundaProcessInstance?> GetProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+
+    /// <summary>The variables of a running instance, <c>Object</c> values in serialized form; null when the instance is not running.</summary>
+    public async Task<IReadOnlyDictionary<string, CamundaVariable>?> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default) =>
+        await SendAsync<Dictionary<string, CamundaVariable>>(HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken, notFoundIsNull: true);
+
+    /// <summary>Deletes (cancels) a running instance. Deleting one that is gone is not an error (<c>failIfNotExists=false</c>).</summary>
+    public Task DeleteProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Delete, $"process-instance/{Escape(id)}{Query(("failIfNotExists", "false"))}", null, cancellationToken, notFoundIsNull: true, expectsBody: false);
+
+    /// <summary>Instances, running or ended, that history knows with the business key.</summary>
+    public async Task<IReadOnlyList<CamundaHistoricProcessInstance>> GetHistoricProcessInstancesAsync(string businessKey, string? processDefinitionKey = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaHistoricProcessInstance[]>(HttpMethod.Get, $"history/process-instance{Query(("processInstanceBusinessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
+
+    public Task<CamundaHistoricProcessInstance?> GetHistoricProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<CamundaHistoricProcessInstance>(HttpMethod.Get, $"history/process-instance/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+
+    // External tasks
+
+    /// <summary>
+    /// Fetches and locks up to <c>maxTasks</c> external tasks. With <c>asyncResponseTimeout</c> the engine holds the request until a
+    /// task is available or the timeout passes (long polling), so this call may take that long and more.
+    /// </summary>
+    public async Task<IReadOnlyList<CamundaExternalTask>> FetchAndLockAsync(CamundaFetchRequest request, CancellationToken cancellationToken = default)
+    {
+        var longPoll = TimeSpan.FromMilliseconds(request.AsyncResponseTimeout ?? 0);
+        return (await SendAsync<CamundaExternalTask[]>(HttpMethod.Post, "external-task/fetchAndLock", Json(request), cancellationToken, timeout: _options.RequestTimeout + longPoll))!;
+    }
+
+    public Task CompleteExternalTaskAsync(string id, CamundaCompleteExternalTask request, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/complete", Json(request), cancellationToken, expectsBody: false);
+
+    public Task HandleFailureAsync(string id, CamundaExternalTaskFailure failure, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/failure", Json(failure), cancellationToken, expectsBody: false);
+
+    public Task ExtendLockAsync(string id, CamundaExtendLock request, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/extendLock", Json(request), cancellationToken, expectsBody: false);
+
+    public Task LockAsync(string id, CamundaLockExternalTask request, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/lock", Json(request), cancellationToken, expectsBody: false);
+
+    public Task UnlockAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/unlock", null, cancellationToken, expectsBody: false);
+
+    public Task SetExternalTaskRetriesAsync(string id, int retries, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Put, $"external-task/{Escape(id)}/retries", Json(new CamundaRetries { Retries = retries }), cancellationToken, expectsBody: false);
+
+    public async Task<IReadOnlyList<CamundaExternalTask>> GetExternalTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaExternalTask[]>(HttpMethod.Get, $"external-task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
+
+    // User tasks
+
+    public async Task<IReadOnlyList<CamundaTask>> GetTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
+
+    public async Task<IReadOnlyList<CamundaIdentityLink>> GetIdentityLinksAsync(string taskId, string? type = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaIdentityLink[]>(HttpMethod.Get, $"task/{Escape(taskId)}/identity-links{Query(("type", type))}", null, cancellationToken))!;
+
+    public Task CompleteTaskAsync(string id, CamundaCompleteTask request, CancellationToken cancellationToken = default) =>
+        SendAsync<object>(HttpMethod.Post, $"task/{Escape(id)}/complete", Json(request), cancellationToken, expectsBody: false);
+
+    // Incidents and messages
+
+    public async Task<IReadOnlyList<CamundaIncident>> GetIncidentsAsync(string? processInstanceId = null, string? incidentId = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaIncident[]>(HttpMethod.Get, $"incident{Query(("processInstanceId", processInstanceId), ("incidentId", incidentId))}", null, cancellationToken))!;
+
+    /// <summary>Correlates a message; with <c>resultEnabled</c> the answer lists what it reached, else the list is empty.</summary>
+    public async Task<IReadOnlyList<CamundaMessageCorrelationResult>> CorrelateMessageAsync(CamundaMessageCorrelation message, CancellationToken cancellationToken = default) =>
+        await SendAsync<CamundaMessageCorrelationResult[]>(HttpMethod.Post, "message", Json(message), cancellationToken, expectsBody: message.ResultEnabled == true) ?? [];
+
+    // Plumbing
+
+    private static JsonContent Json<T>(T body) => JsonContent.Create(body, options: CamundaJson.Options);
+
+    private static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    private static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var present = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToArray();
+        return present.Length == 0 ? string.Empty : "?" + string.Join('&', present);
+    }
+
+    private async Task<T?> SendAsync<T>(
+        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken,
+        bool notFoundIsNull = false, bool expectsBody = true, TimeSpan? timeout = null)
+        where T : class
+    {
+        var operation = $"{method.Method} /{path}";
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout ?? _options.RequestTimeout);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeoutSource.Token);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CamundaException(operation, null, null, null, new TimeoutException($"No answer within {timeout ?? _options.RequestTimeout}.", exception));
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new CamundaException(operation, null, null, null, exception);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                if (!expectsBody || response.StatusCode == HttpStatusCode.NoContent)
+                {
+                    return typeof(T) == typeof(object) ? (T)(object)NoBody.Instance : null;
+                }
+
+                try
+                {
+                    return await response.Content.ReadFromJsonAsync<T>(CamundaJson.Options, cancellationToken)
+                        ?? throw new CamundaException(operation, (int)response.StatusCode, null, "The engine answered with an empty body.");
+                }
+                catch (JsonException exception)
+                {
+                    throw new CamundaException(operation, (int)response.StatusCode, null, $"The engine's answer is not the JSON expected: {exception.Message}", exception);
+                }
+            }
+
+            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            var error = await ReadErrorAsync(response, cancellationToken);
+            throw new CamundaException(operation, (int)response.StatusCode, error?.Type, error?.Message);
+        }
+    }
+
+    private static async Task<CamundaError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            return JsonSerializer.Deserialize<CamundaError>(text, CamundaJson.Options);
+        }
+        catch (JsonException)
+        {
+            return new CamundaError { Message = text.Length > 500 ? text[..500] : text };
+        }
+    }
+
+    /// <summary>What a call without an answer body returns, so that success and "not found" (null) differ.</summary>
+    private sealed class NoBody
+    {
+        public static readonly NoBody Instance = new();
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+
+namespace TaskService.Workflows.Camunda;
+
+/// <summary>How a command ran for an external task.</summary>
+[GenerateSerializer, Immutable, Alias("TaskService.Camunda.CamundaCommandOutcome")]
+public sealed record CamundaCommandOutcome
+{
+    [Id(0)] public bool Succeeded { get; init; }
+
+    /// <summary>The variables the command set, on success.</summary>
+    [Id(1)] public IReadOnlyDictionary<string, JsonElement> Variables { get; init; } = new Dictionary<string, JsonElement>();
+
+    [Id(2)] public string? ErrorMessage { get; init; }
+
+    [Id(3)] public string? ErrorDetails { get; init; }
+
+    /// <summary>True when the outcome is that of an earlier run: the task was delivered again and the command did not run again.</summary>
+    [Id(4)] public bool Replayed { get; init; }
+
+    public static CamundaCommandOutcome Failed(string message, string? details) => new() { ErrorMessage = message, ErrorDetails = details };
+}

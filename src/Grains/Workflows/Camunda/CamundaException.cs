@@ -1,0 +1,48 @@
+using System.Net;
+
+namespace TaskService.Workflows.Camunda;
+
+/// <summary>
+/// A request to engine-rest that failed: the engine answered with an error (its <c>{type, message}</c> body is kept), or it
+/// could not be reached. The message names the request and what the engine said.
+/// </summary>
+[GenerateSerializer, Alias("TaskService.Camunda.CamundaException")]
+public sealed class CamundaException : Exception
+{
+    public CamundaException(string operation, int? statusCode, string? engineType, string? engineMessage, Exception? inner = null)
+        : base(Describe(operation, statusCode, engineType, engineMessage, inner), inner)
+    {
+        Operation = operation;
+        StatusCode = statusCode;
+        EngineType = engineType;
+        EngineMessage = engineMessage;
+    }
+
+    /// <summary>The request, for example <c>POST /external-task/8f1c/complete</c>.</summary>
+    [Id(0)] public string Operation { get; }
+
+    /// <summary>The HTTP status the engine answered with; null when it could not be reached or did not answer in time.</summary>
+    [Id(1)] public int? StatusCode { get; }
+
+    /// <summary>The engine's exception type (<c>type</c> of its error body), such as <c>InvalidRequestException</c>.</summary>
+    [Id(2)] public string? EngineType { get; }
+
+    /// <summary>The engine's message (<c>message</c> of its error body).</summary>
+    [Id(3)] public string? EngineMessage { get; }
+
+    /// <summary>True when the engine was not reached or did not answer: trying again later may succeed.</summary>
+    public bool IsTransient => StatusCode is null or (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout;
+
+    public bool IsNotFound => StatusCode == (int)HttpStatusCode.NotFound;
+
+    private static string Describe(string operation, int? statusCode, string? engineType, string? engineMessage, Exception? inner)
+    {
+        if (statusCode is null)
+        {
+            return $"Camunda engine-rest request {operation} failed: the engine could not be reached or did not answer in time ({inner?.Message ?? "no answer"}).";
+        }
+
+        var what = engineType is { Length: > 0 } type ? $"{type}: {engineMessage}" : engineMessage ?? "no error body";
+        return $"Camunda engine-rest request {operation} failed with {statusCode.Value} {(HttpStatusCode)statusCode.Value}: {what}";
+    }
+}

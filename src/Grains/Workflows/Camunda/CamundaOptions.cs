@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskService.Workflows.Camunda;
+
+/// <summary>
+/// How TaskService talks to a Camunda 7 engine-rest (or Operaton, CIB seven) and how its external-task worker behaves.
+/// Bound from <c>TaskService:Camunda</c>; used when <c>TaskService:Workflows:Engine</c> is <c>camunda</c>.
+/// </summary>
+public sealed class CamundaOptions
+{
+    public const string SectionName = "TaskService:Camunda";
+
+    /// <summary>The engine-rest root, for example <c>http://camunda:8080/engine-rest</c>.</summary>
+    [Required]
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>User for HTTP basic authentication; none when empty.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Password for HTTP basic authentication. Never logged.</summary>
+    [Redact]
+    public string? Password { get; set; }
+
+    /// <summary>How long one request may take (a long poll may take <see cref="LongPollTimeout"/> longer).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The worker id this silo locks external tasks with; by default the host name, process id and a random suffix.</summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>The most external tasks one silo runs at once, and so the most one fetchAndLock asks for.</summary>
+    [Range(1, 1000)]
+    public int MaxTasks { get; set; } = 50;
+
+    /// <summary>How long a fetched external task stays locked; the worker extends the lock while a command runs longer.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long fetchAndLock waits for a task when none is available (<c>asyncResponseTimeout</c>; at most 30 minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:30:00")]
+    public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a failing command before Camunda raises an incident (as <c>TaskService:Workflows:CommandRetries</c>).</summary>
+    [Range(0, 100)]
+    public int Retries { get; set; } = 3;
+
+    /// <summary>The <c>retryTimeout</c> after the first failure; it doubles with each further failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest <c>retryTimeout</c> reported.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan MaxRetryTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The pause after the first failed poll (engine unreachable); it doubles, with jitter, up to <see cref="MaxPollBackoff"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan PollBackoff { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxPollBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How JSON objects and arrays are sent as variables: <c>Json</c> (Camunda Spin's JSON type, the default) or <c>Object</c>
+    /// (a <c>java.util.LinkedHashMap</c> or <c>java.util.ArrayList</c> serialized as <c>application/json</c>). Both are read.
+    /// </summary>
+    public CamundaJsonVariableType JsonVariableType { get; set; } = CamundaJsonVariableType.Json;
+
+    /// <summary>The <c>deployment-source</c> of deployments TaskService makes.</summary>
+    public string DeploymentSource { get; set; } = "task-service";
+
+    /// <summary>The worker id to use: the configured one, else one made of the host name and process id.</summary>
+    public string EffectiveWorkerId => string.IsNullOrWhiteSpace(WorkerId) ? DefaultWorkerId : WorkerId;
+
+    private static readonly string DefaultWorkerId = $"task-service-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+}

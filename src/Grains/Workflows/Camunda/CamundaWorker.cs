@@ -1,0 +1,387 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskService.Commands;
+using TaskService.Serialization;
+
+namespace TaskService.Workflows.Camunda;
+
+/// <summary>
+/// The external-task worker of one silo: long-polls <c>fetchAndLock</c> for every topic a command is registered for, runs up to
+/// <see cref="CamundaOptions.MaxTasks"/> tasks at once (each through its <see cref="ICamundaExternalTaskGrain"/>, so a redelivered
+/// task runs its command once), extends locks while commands run, completes tasks whose command succeeded and reports failures
+/// with decreasing retries and a growing retry timeout, so Camunda raises an incident when they run out. A failed poll
+/// (engine unreachable) is followed by a backoff that grows with jitter; polling never stops until the silo does.
+/// </summary>
+/// <remarks>
+/// A hosted service rather than a grain: every silo must poll exactly once, which a per-process service gives without placement
+/// rules or keep-alive timers, and a 30-second long poll must not occupy a grain's turn. Command runs are grain calls, so
+/// deduplication holds across silos.
+/// </remarks>
+public sealed partial class CamundaWorker(
+    CamundaClient camunda,
+    IGrainFactory grains,
+    CommandRegistry commands,
+    IOptions<CamundaOptions> options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<CamundaWorker> logger) : BackgroundService
+{
+    private readonly CamundaOptions _options = options.Value;
+
+    public CamundaWorkerStats Stats { get; } = new();
+
+    public string WorkerId => _options.EffectiveWorkerId;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Commands call grains, which answer once the silo has started.
+        if (!await WaitForStartAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var topics = commands.Topics.OrderBy(t => t, StringComparer.Ordinal).ToArray();
+        if (topics.Length == 0)
+        {
+            LogNoTopics();
+            return;
+        }
+
+        LogStarted(WorkerId, string.Join(", ", topics), _options.MaxTasks);
+        var slots = new SemaphoreSlim(_options.MaxTasks, _options.MaxTasks);
+        var running = new HashSet<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await slots.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var free = 1;
+            while (free < _options.MaxTasks && slots.Wait(0))
+            {
+                free++;
+            }
+
+            IReadOnlyList<CamundaExternalTask> locked;
+            try
+            {
+                locked = await camunda.FetchAndLockAsync(FetchRequest(topics, free), stoppingToken);
+                Stats.PollSucceeded(locked.Count);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                slots.Release(free);
+                var failures = Stats.NextFailure();
+                var backoff = PollBackoff(failures);
+                Stats.PollFailed(backoff);
+                CamundaInstruments.PollFailures.Add(1);
+                LogPollFailed(failures, backoff, exception);
+                if (!await DelayAsync(backoff, stoppingToken))
+                {
+                    break;
+                }
+
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                slots.Release(free);
+                break;
+            }
+
+            if (locked.Count < free)
+            {
+                slots.Release(free - locked.Count);
+            }
+
+            CamundaInstruments.ExternalTasksFetched.Add(locked.Count);
+            foreach (var task in locked)
+            {
+                var handling = RunOneAsync(task, slots, stoppingToken);
+                lock (running)
+                {
+                    running.Add(handling);
+                }
+
+                _ = handling.ContinueWith(
+                    t =>
+                    {
+                        lock (running)
+                        {
+                            running.Remove(t);
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            // Without long polling an empty answer would make this loop spin.
+            if (locked.Count == 0 && _options.LongPollTimeout < TimeSpan.FromSeconds(1) && !await DelayAsync(_options.PollBackoff, stoppingToken))
+            {
+                break;
+            }
+        }
+
+        Task[] remaining;
+        lock (running)
+        {
+            remaining = [.. running];
+        }
+
+        // Tasks not reported by now are fetched again once their locks run out.
+        await Task.WhenAny(Task.WhenAll(remaining), Task.Delay(TimeSpan.FromSeconds(5), time, CancellationToken.None));
+    }
+
+    private CamundaFetchRequest FetchRequest(IReadOnlyList<string> topics, int maxTasks) => new()
+    {
+        WorkerId = WorkerId,
+        MaxTasks = maxTasks,
+        UsePriority = true,
+        AsyncResponseTimeout = (long)_options.LongPollTimeout.TotalMilliseconds,
+        Topics = topics.Select(topic => new CamundaFetchTopic
+        {
+            TopicName = topic,
+            LockDuration = LockMilliseconds,
+            DeserializeValues = false,
+        }).ToArray(),
+    };
+
+    private long LockMilliseconds => (long)_options.LockDuration.TotalMilliseconds;
+
+    /// <summary>Handles one fetched task and frees its slot, whatever happens.</summary>
+    private async Task RunOneAsync(CamundaExternalTask task, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        Stats.Started();
+        var succeeded = false;
+        try
+        {
+            succeeded = await HandleAsync(task, stoppingToken);
+        }
+        catch (Exception exception)
+        {
+            LogHandlingFailed(task.Id, exception);
+        }
+        finally
+        {
+            slots.Release();
+            Stats.Finished(succeeded);
+        }
+    }
+
+    /// <summary>Runs the task's command and reports the outcome. Returns true when the command succeeded.</summary>
+    private async Task<bool> HandleAsync(CamundaExternalTask task, CancellationToken stoppingToken)
+    {
+        var topic = task.TopicName ?? string.Empty;
+        var variables = CamundaVariables.ToJson(task.Variables);
+        var started = time.GetTimestamp();
+        CamundaCommandOutcome outcome;
+        using (var locking = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
+        {
+            var keepLocked = KeepLockedAsync(task.Id, locking.Token);
+            try
+            {
+                outcome = await grains.GetGrain<ICamundaExternalTaskGrain>(task.Id).RunAsync(new CamundaExternalTaskWork
+                {
+                    Topic = topic,
+                    ProcessInstanceId = task.ProcessInstanceId ?? string.Empty,
+                    Variables = variables,
+                });
+            }
+            catch (Exception exception)
+            {
+                // The grain call itself failed (its silo went down, a timeout): a failure like any other, retried by Camunda.
+                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' could not be run: {exception.Message}", exception.ToString());
+            }
+            finally
+            {
+                await locking.CancelAsync();
+                await keepLocked;
+            }
+        }
+
+        CamundaInstruments.CommandDuration.Record(time.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("topic", topic));
+        if (outcome.Succeeded)
+        {
+            var reported = await ReportAsync(task.Id, "complete", () => camunda.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask
+            {
+                WorkerId = WorkerId,
+                Variables = CamundaVariables.From(outcome.Variables, _options.JsonVariableType),
+            }, CancellationToken.None));
+            if (reported)
+            {
+                CamundaInstruments.ExternalTasksCompleted.Add(1, new KeyValuePair<string, object?>("topic", topic));
+                LogCompleted(task.Id, topic, outcome.Replayed);
+            }
+
+            await NotifyInstanceAsync(task, Merge(variables, outcome.Variables));
+            return true;
+        }
+
+        var retries = Math.Max(0, (task.Retries ?? _options.Retries + 1) - 1);
+        var failures = _options.Retries + 1 - retries;
+        var retryTimeout = RetryTimeout(failures);
+        var failed = await ReportAsync(task.Id, "failure", () => camunda.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure
+        {
+            WorkerId = WorkerId,
+            ErrorMessage = outcome.ErrorMessage,
+            ErrorDetails = outcome.ErrorDetails,
+            Retries = retries,
+            RetryTimeout = (long)retryTimeout.TotalMilliseconds,
+        }, CancellationToken.None));
+        if (failed)
+        {
+            CamundaInstruments.ExternalTasksFailed.Add(1, new KeyValuePair<string, object?>("topic", topic));
+            if (retries == 0)
+            {
+                LogIncident(task.Id, topic, outcome.ErrorMessage);
+            }
+            else
+            {
+                LogFailureReported(task.Id, topic, retries, retryTimeout, outcome.ErrorMessage);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Extends the task's lock every half lock duration until the command is done.</summary>
+    private async Task KeepLockedAsync(string externalTaskId, CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromMilliseconds(Math.Max(LockMilliseconds / 2, 50));
+        while (await DelayAsync(period, cancellationToken))
+        {
+            try
+            {
+                await camunda.ExtendLockAsync(externalTaskId, new CamundaExtendLock { WorkerId = WorkerId, NewDuration = LockMilliseconds }, cancellationToken);
+                LogLockExtended(externalTaskId);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (CamundaException exception) when (!exception.IsTransient)
+            {
+                // Gone (canceled instance) or locked by another worker: the outcome will be refused too; stop extending.
+                LogLockLost(externalTaskId, exception.Message);
+                return;
+            }
+            catch (CamundaException exception)
+            {
+                LogLockExtensionFailed(externalTaskId, exception.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends a complete or failure report, retrying while the engine is unreachable. Gives up when the engine refuses (the task is
+    /// gone or locked by another worker) or after a few attempts; an unreported task is fetched again once its lock runs out.
+    /// </summary>
+    private async Task<bool> ReportAsync(string externalTaskId, string what, Func<Task> report)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await report();
+                return true;
+            }
+            catch (CamundaException exception) when (!exception.IsTransient)
+            {
+                LogReportRefused(externalTaskId, what, exception.Message);
+                return false;
+            }
+            catch (CamundaException exception) when (attempt < 5)
+            {
+                LogReportRetried(externalTaskId, what, attempt, exception.Message);
+                await Task.Delay(PollBackoff(attempt), time, CancellationToken.None);
+            }
+            catch (CamundaException exception)
+            {
+                LogReportGivenUp(externalTaskId, what, attempt, exception.Message);
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Tells the instance's grain what the task saw and set, so the instance row stays current; best effort.</summary>
+    private async Task NotifyInstanceAsync(CamundaExternalTask task, JsonElement variables)
+    {
+        if (task.ProcessInstanceId is not { Length: > 0 } instanceId)
+        {
+            return;
+        }
+
+        try
+        {
+            await grains.GetGrain<ICamundaInstanceGrain>(instanceId).ExternalTaskHandledAsync(variables);
+        }
+        catch (Exception exception)
+        {
+            LogNotifyFailed(instanceId, exception.Message);
+        }
+    }
+
+    private static JsonElement Merge(IReadOnlyDictionary<string, JsonElement> seen, IReadOnlyDictionary<string, JsonElement> set)
+    {
+        var merged = new Dictionary<string, JsonElement>(seen, StringComparer.Ordinal);
+        foreach (var (name, value) in set)
+        {
+            merged[name] = value;
+        }
+
+        return JsonElementFactory.From(merged);
+    }
+
+    private TimeSpan RetryTimeout(int failures)
+    {
+        var delay = _options.RetryTimeout.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(delay, _options.MaxRetryTimeout.TotalMilliseconds));
+    }
+
+    private TimeSpan PollBackoff(int failures)
+    {
+        var delay = Math.Min(_options.PollBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30)), _options.MaxPollBackoff.TotalMilliseconds);
+        // Jitter, so that the silos of a cluster do not all come back at the same moment.
+        return TimeSpan.FromMilliseconds(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)));
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            try
+            {
+                await started.Task;
+                return true;
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+using System.Net;
+using TaskService.Api.Tests;
+using TaskService.Camunda.Tests.EngineRest;
+using TaskService.Camunda.Tests.Hosting;
+using TaskService.Commands;
+using TaskService.Grains.Tests.Workflows;
+
+namespace TaskService.Camunda.Tests;
+
+using Api = TaskService.Api.Tests.Api;
+using Workflows = TaskService.Api.Tests.Workflows;
+
+/// <summary>
+/// The Camunda worker of the silo under test against the engine-rest endpoint: concurrency, failures and retries, redelivery,
+/// and an engine that goes away and comes back. Shares the silo of the lifecycle scenario (tests of a collection run one by one).
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Whatever the test did, no request to engine-rest (nor answer) may have broken the official description.</summary>
+    public Task DisposeAsync()
+    {
+        Assert.Empty(factory.EngineRest.Violations);
+        return Task.CompletedTask;
+    }
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private FakeCamunda Engine => factory.Engine;
+
+    [Fact]
+    public async Task TwoHundredExternalTasksFetchedAtOnceAreHandledConcurrently()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("concurrent");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Concurrency));
+        var probe = factory.Commands.Probe;
+
+        var instances = Engine.StartMany(key, 200);
+        try
+        {
+            // All 200 commands are running at the same moment: none finishes before the probe releases them.
+            await Eventually.ReturnsAsync(() => Task.FromResult(probe.InFlight), n => n == 200, Deadline, "200 commands run at once");
+            Assert.Contains(200, Engine.FetchSizes);
+            Assert.True(factory.Worker.Stats.MaxInFlight >= 200);
+        }
+        finally
+        {
+            probe.Release();
+        }
+
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.Instances().Count(i => instances.Contains(i.Id) && i.State == "COMPLETED")),
+            n => n == 200, Deadline, "every instance completes");
+        Assert.All(instances, id => Assert.True(Engine.VariablesOf(id)["probed"].Value!.Value.GetBoolean()));
+        Assert.Equal(200, probe.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task AFailingCommandIsReportedWithDecreasingRetriesUntilAnIncidentAndTheWorkerKeepsPolling()
+    {
+        _ = factory.Server;
+        var failingKey = TaskSeeding.NewKey("failing");
+        Engine.Deploy(failingKey, FakeCamunda.ServiceTaskProcess(failingKey, TestCommands.Failing));
+        var instance = Engine.Start(failingKey);
+
+        // Retries 3 are configured: four failures, reported with 3, 2, 1 and 0 retries left and a doubling retry timeout.
+        var failures = await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.Failures.Where(f => IsOf(f, instance)).ToArray()),
+            f => f.Length >= 4 && Engine.IncidentsOf(instance).Count == 1, Deadline, "the failures run out of retries and raise an incident");
+        var own = failures.Where(f => IsOf(f, instance)).ToArray();
+        Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
+        Assert.Equal([100L, 200L, 400L, 800L], own.Select(f => f.RetryTimeout));
+        Assert.All(own, f => Assert.StartsWith("Scripted failure", f.ErrorMessage));
+        Assert.Equal(factory.Worker.WorkerId, own[0].WorkerId);
+        var incident = Assert.Single(Engine.IncidentsOf(instance));
+        Assert.Equal("failedExternalTask", incident.Type);
+        Assert.Equal(own[^1].ErrorMessage, incident.Message);
+
+        // No more attempts once retries ran out, and the worker goes on serving other tasks.
+        var counterKey = TaskSeeding.NewKey("after-failure");
+        Engine.Deploy(counterKey, FakeCamunda.ServiceTaskProcess(counterKey, TestCommands.Counting));
+        var next = Engine.Start(counterKey);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.Instances().Single(i => i.Id == next).State), s => s == "COMPLETED", Deadline, "the worker keeps polling after failures");
+        Assert.Equal(4, Engine.Failures.Count(f => IsOf(f, instance)));
+
+        // The incident shows on the instance through the workflow-instances API, and retrying it gives the command new retries.
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var details = await client.GetJsonAsync($"/workflow-instances/{instance}");
+        var shown = Assert.Single(details.GetProperty("incidents").EnumerateArray());
+        Assert.StartsWith("Scripted failure", shown.GetProperty("message").GetString());
+        var retried = await client.PostJsonAsync($"/workflow-instances/{instance}/incidents/{shown.GetProperty("id").GetString()}/retry", new { });
+        await retried.AssertStatusAsync(HttpStatusCode.OK);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.Failures.Count(f => IsOf(f, instance))), n => n >= 5, Deadline, "the retried command runs again");
+        Assert.Equal(2, Engine.Failures.Where(f => IsOf(f, instance)).ElementAt(4).Retries);
+    }
+
+    [Fact]
+    public async Task ARedeliveredExternalTaskRunsItsCommandOnceAndItsLockIsExtendedMeanwhile()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("redelivered");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Counting));
+        Engine.RedeliverNextTaskOf(TestCommands.Counting);
+        var completionsBefore = Engine.Completions.Count;
+
+        var instance = Engine.Start(key, new Dictionary<string, StoredVariable>
+        {
+            ["order"] = StoredVariable.JavaObject("""{"id":42,"lines":[{"sku":"A-1"}]}""", "com.example.Order"),
+        });
+
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.Instances().Single(i => i.Id == instance).State), s => s == "COMPLETED", Deadline, "the instance completes");
+        var run = Assert.Single(factory.Commands.Counter.Runs, r => Engine.Completions.Skip(completionsBefore).Contains(r.Key));
+        Assert.Equal(1, run.Value);
+        await Eventually.ReturnsAsync(() => Task.FromResult(Engine.RefusedCompletions.Contains(run.Key)), r => r, Deadline, "the second delivery's completion is refused");
+        Assert.True(Engine.LockExtensionsOf(instance) >= 1, "the lock is extended while the command runs longer than half the lock");
+
+        // The command saw the Object variable the Java side set as plain JSON, and its result came back as a typed variable.
+        var seen = factory.Commands.Counter.SeenVariables.Last(v => v.ContainsKey("order"));
+        Assert.Equal(42, seen["order"].GetProperty("id").GetInt32());
+        Assert.Equal("A-1", seen["order"].GetProperty("lines")[0].GetProperty("sku").GetString());
+        Assert.Equal("Json", Engine.VariablesOf(instance)["result"].Type);
+        Assert.Equal("Integer", Engine.VariablesOf(instance)["run"].Type);
+    }
+
+    [Fact]
+    public async Task AnExternalTaskDeliveredTwiceCreatesItsTasksOnce()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (parentKey, childKey, eventKey, taskKey) = await DeployParentAndChildAsync(client);
+        Engine.RedeliverNextTaskOf(CommandTopics.CreateTasks);
+        var refusedBefore = Engine.RefusedCompletions.Count;
+
+        await TriggerAsync(client, eventKey, taskKey, "contract-1");
+
+        var tasks = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"),
+            t => t.GetArrayLength() >= 1, Deadline, "the task is created");
+        await Eventually.ReturnsAsync(() => Task.FromResult(Engine.RefusedCompletions.Count - refusedBefore), n => n >= 1, Deadline, "the second delivery is handled");
+        tasks = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}");
+        var task = Assert.Single(tasks.EnumerateArray());
+        var parent = Assert.Single(Engine.Instances(), i => i.Key == parentKey);
+        Assert.Equal("COMPLETED", parent.State);
+        var child = Assert.Single(Engine.Instances(), i => i.Key == childKey);
+        Assert.Equal(task.GetProperty("externalId").GetString(), child.Id);
+        Assert.Single((await client.GetJsonAsync($"/tasks/{task.GetProperty("id").GetString()}/user-tasks")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task WhenTheEngineIsUnreachableTheWorkerBacksOffRecoversByItselfAndNoTriggeredEventIsLost()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (_, childKey, eventKey, taskKey) = await DeployParentAndChildAsync(client);
+        var worker = factory.Worker;
+
+        await factory.EngineRest.StopAsync();
+        try
+        {
+            var failedBefore = worker.Stats.FailedPolls;
+            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n >= 4, Deadline, "polls fail while the engine is away");
+            Assert.True(worker.Stats.LastBackoff > TimeSpan.FromMilliseconds(300), $"the backoff grows (last {worker.Stats.LastBackoff})");
+
+            for (var i = 0; i < 3; i++)
+            {
+                await TriggerAsync(client, eventKey, taskKey, $"while-down-{i}");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            // With backoff (100 ms doubling to 800 ms) a few polls fail per second, not hundreds.
+            var failed = worker.Stats.FailedPolls - failedBefore;
+            Assert.InRange(failed, 4, 15);
+            Assert.Equal(0, await client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"));
+        }
+        finally
+        {
+            await factory.EngineRest.StartAsync();
+        }
+
+        // Back: polling resumes by itself, the events are routed again, and each creates its task.
+        var created = await Eventually.ReturnsAsync(
+            () => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n >= 3, Deadline, "every event triggered meanwhile creates its task");
+        Assert.Equal(3, created);
+        Assert.Equal(0, worker.Stats.ConsecutiveFailures);
+        Assert.Equal(3, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+        Assert.Equal(3, Engine.Instances().Count(i => i.Key == childKey));
+    }
+
+    private static bool IsOf(FakeCamunda.ReportedFailure failure, string instanceId) => failure.InstanceId == instanceId;
+
+    private static async Task<(string ParentKey, string ChildKey, string EventKey, string TaskKey)> DeployParentAndChildAsync(HttpClient client)
+    {
+        var (parentBpmn, parentKey) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        await client.DeployAsync(parentBpmn);
+        await client.DeployAsync(childBpmn);
+        var eventKey = TaskSeeding.NewKey("case.opened");
+        var taskKey = TaskSeeding.NewKey("review");
+        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = parentKey })).EnsureSuccessStatusCode();
+        (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = childKey })).EnsureSuccessStatusCode();
+        return (parentKey, childKey, eventKey, taskKey);
+    }
+
+    private static async Task TriggerAsync(HttpClient client, string eventKey, string taskKey, string caseId)
+    {
+        var response = await client.PostJsonAsync("/events/trigger", new
+        {
+            key = eventKey,
+            source = "tests",
+            description = caseId,
+            payload = new { caseId, tasks = new { values = new[] { new { key = taskKey, name = $"Review {caseId}" } } } },
+        });
+        await response.AssertStatusAsync(HttpStatusCode.Accepted);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using TaskService.Api.Tests;
+using TaskService.Grains.Tests.Workflows;
+
+namespace TaskService.Camunda.Tests;
+
+using Api = TaskService.Api.Tests.Api;
+using Workflows = TaskService.Api.Tests.Workflows;
+
+/// <summary>The workflows and workflow-instances API with Camunda selected: deployments, versions, instances and cancellation go through engine-rest.</summary>
+[Collection(ApiCollection.Name)]
+public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Whatever the test did, no request to engine-rest (nor answer) may have broken the official description.</summary>
+    public Task DisposeAsync()
+    {
+        Assert.Empty(factory.EngineRest.Violations);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task DeployingAWorkflowDeploysItToCamundaAndRecordsTheDefinitionOfEachVersion()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+
+        var created = await client.DeployAsync(bpmn);
+        var id = created.GetProperty("id").GetString()!;
+        Assert.Equal("camunda", created.GetProperty("provider").GetString());
+
+        var changed = bpmn.Replace("name=\"Approve\"", "name=\"Approve it\"", StringComparison.Ordinal);
+        (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = changed })).EnsureSuccessStatusCode();
+
+        var workflow = await client.GetJsonAsync($"/workflows/{id}");
+        var versions = workflow.GetProperty("versions").EnumerateArray().OrderBy(v => v.GetProperty("version").GetInt32()).ToArray();
+        Assert.Equal(2, versions.Length);
+        var definitions = versions.Select(v => v.GetProperty("externalWorkflowId").GetString()!).ToArray();
+        Assert.Equal(definitions.Select(d => (d, key)), factory.Engine.Definitions().Where(d => d.Key == key).Select(d => (d.Id, d.Key)));
+        Assert.Equal([1, 2], factory.Engine.Definitions().Where(d => d.Key == key).Select(d => d.Version));
+    }
+
+    [Fact]
+    public async Task ExecutingAWorkflowStartsItInCamundaAndItsInstanceCanBeInspectedAndCanceled()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
+
+        var started = await (await client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { taskId = "none", amount = 12.5 } })).ReadJsonAsync(HttpStatusCode.OK);
+        var instanceId = started.GetProperty("instance").GetProperty("id").GetString()!;
+        Assert.Equal("ACTIVE", Assert.Single(factory.Engine.Instances(), i => i.Key == key).State);
+        Assert.Equal(instanceId, Assert.Single(factory.Engine.Instances(), i => i.Key == key).Id);
+
+        var details = await client.GetJsonAsync($"/workflow-instances/{instanceId}");
+        Assert.Equal("active", details.GetProperty("instance").GetProperty("status").GetString());
+        Assert.Equal(id, details.GetProperty("instance").GetProperty("workflowId").GetString());
+        Assert.Equal(12.5, details.GetProperty("variables").GetProperty("amount").GetDouble());
+        var review = Assert.Single(details.GetProperty("userTasks").EnumerateArray());
+        Assert.Equal(["reviewers"], review.GetProperty("candidateGroups").EnumerateArray().Select(g => g.GetString()));
+        Assert.Equal("Review", Assert.Single(details.GetProperty("activeElements").EnumerateArray()).GetProperty("elementId").GetString());
+        var row = Assert.Single((await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = id } })}")).EnumerateArray());
+        Assert.Equal((instanceId, "active"), (row.GetProperty("id").GetString(), row.GetProperty("status").GetString()));
+
+        await (await client.SendAsync("DELETE", $"/workflow-instances/{instanceId}")).AssertStatusAsync(HttpStatusCode.NoContent);
+        Assert.Equal("EXTERNALLY_TERMINATED", Assert.Single(factory.Engine.Instances(), i => i.Key == key).State);
+        details = await client.GetJsonAsync($"/workflow-instances/{instanceId}");
+        Assert.Equal("canceled", details.GetProperty("instance").GetProperty("status").GetString());
+        Assert.Equal(12.5, details.GetProperty("variables").GetProperty("amount").GetDouble());
+
+        await (await client.SendAsync("GET", "/workflow-instances/no-such-instance")).AssertStatusAsync(HttpStatusCode.NotFound);
+    }
+}

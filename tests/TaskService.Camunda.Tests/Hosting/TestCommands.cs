@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using TaskService.Commands;
+using TaskService.Serialization;
+
+namespace TaskService.Camunda.Tests.Hosting;
+
+/// <summary>Commands the Camunda tests register in the silo, each on a topic of its own, with what they observed.</summary>
+public sealed class TestCommands
+{
+    public const string Concurrency = "probe-concurrency";
+    public const string Failing = "always-fails";
+    public const string Counting = "count-runs";
+
+    public ConcurrencyProbe Probe { get; } = new();
+
+    public ScriptedFailure Failure { get; } = new();
+
+    public RunCounter Counter { get; } = new();
+
+    public IEnumerable<IExternalTaskCommand> All => [Probe, Failure, Counter];
+
+    /// <summary>Holds every run until <see cref="Release"/> (or 20 s), and records how many ran at the same time.</summary>
+    public sealed class ConcurrencyProbe : IExternalTaskCommand
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _inFlight;
+        private int _maxInFlight;
+
+        public string Topic => Concurrency;
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+        public void Release() => _gate.TrySetResult();
+
+        public async Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _inFlight);
+            int max;
+            while (now > (max = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
+            {
+            }
+
+            try
+            {
+                await _gate.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+
+            return new Dictionary<string, JsonElement> { ["probed"] = JsonElementFactory.From(true) };
+        }
+    }
+
+    /// <summary>Always fails, with a message naming the run.</summary>
+    public sealed class ScriptedFailure : IExternalTaskCommand
+    {
+        private int _runs;
+
+        public string Topic => Failing;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        public Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException($"Scripted failure {Interlocked.Increment(ref _runs)} of external task {context.ExternalTaskId}");
+    }
+
+    /// <summary>Counts its runs per external task; each run takes a while, longer than half a lock, so locks are extended.</summary>
+    public sealed class RunCounter : IExternalTaskCommand
+    {
+        public ConcurrentDictionary<string, int> Runs { get; } = new();
+
+        public ConcurrentQueue<IReadOnlyDictionary<string, JsonElement>> SeenVariables { get; } = new();
+
+        public TimeSpan Duration { get; set; } = TimeSpan.FromMilliseconds(1500);
+
+        public string Topic => Counting;
+
+        public async Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken)
+        {
+            var run = Runs.AddOrUpdate(context.ExternalTaskId, 1, (_, n) => n + 1);
+            SeenVariables.Enqueue(context.Variables);
+            await Task.Delay(Duration, cancellationToken);
+            return new Dictionary<string, JsonElement> { ["run"] = JsonElementFactory.From(run), ["result"] = JsonElementFactory.From(new { ok = true, items = new[] { 1, 2 } }) };
+        }
+    }
+}

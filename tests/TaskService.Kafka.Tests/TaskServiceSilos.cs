@@ -1,0 +1,140 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
+using Orleans.TestingHost.Logging;
+using TaskService.Connectors.Kafka;
+using TaskService.Hosting;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
+using TaskService.Workflows;
+
+namespace TaskService.Kafka.Tests;
+
+/// <summary>
+/// In-process TaskService silos on the embedded providers plus Kafka from configuration (as <c>SiloProviders</c> adds it), all
+/// sharing one in-memory task service store and one reminder table that outlive silo restarts, as a database would.
+/// </summary>
+public sealed class TaskServiceSilos : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private readonly IConfiguration _configuration;
+
+    private TaskServiceSilos(string name, KafkaMockCluster kafka, int silos, Action<Dictionary<string, string?>> configure, Func<ITaskServiceStore, ITaskServiceStore>? decorateStore)
+    {
+        var siloStore = decorateStore?.Invoke(Store) ?? Store;
+        _settings = new Dictionary<string, string?>
+        {
+            ["TaskService:Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            // Recover quickly once a broker is back.
+            ["TaskService:Kafka:Client:reconnect.backoff.ms"] = "20",
+            ["TaskService:Kafka:Client:reconnect.backoff.max.ms"] = "250",
+            ["TaskService:Kafka:Client:topic.metadata.refresh.interval.ms"] = "1000",
+            ["TaskService:Kafka:Consumer:session.timeout.ms"] = "6000",
+            ["TaskService:Kafka:Incoming:CommitInterval"] = "00:00:00.100",
+            ["TaskService:Kafka:Incoming:PollInterval"] = "00:00:00.020",
+            ["TaskService:Kafka:Incoming:DeliveryRetries"] = "3",
+            ["TaskService:Kafka:Incoming:DeliveryRetryBackoff"] = "00:00:00.050",
+            ["TaskService:Kafka:MetadataTimeout"] = "00:00:10",
+            ["TaskService:Outbox:PollInterval"] = "00:00:00.100",
+            ["TaskService:Outbox:Lease"] = "00:00:02",
+            ["TaskService:Events:SweepInterval"] = "00:00:01",
+        };
+        configure(_settings);
+        _configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
+
+        var logs = Path.Combine(AppContext.BaseDirectory, "logs");
+        Directory.CreateDirectory(logs);
+        var builder = new InProcessTestClusterBuilder((short)silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((options, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(_settings);
+            host.Logging.ClearProviders()
+                .AddFile(Path.Combine(logs, $"{name}-{options.SiloName}-{DateTime.UtcNow:HHmmss}.log"))
+                .SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Orleans", LogLevel.Warning)
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddFilter("Polly", LogLevel.Warning)
+                .AddFilter("TaskService", LogLevel.Warning)
+                .AddFilter("TaskService.Connectors.Kafka", LogLevel.Information);
+        });
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton(siloStore);
+            silo.UseEmbeddedProviders().AddTaskService();
+            silo.Services.AddSingleton<IReminderTable>(Reminders);
+            silo.AddTaskServiceKafka(_configuration);
+        });
+        builder.ConfigureClientHost(host => host.Logging.ClearProviders());
+        Cluster = builder.Build();
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    /// <summary>The task service's tables, shared by every silo and kept across restarts.</summary>
+    public InMemoryTaskServiceStore Store { get; } = new(TimeProvider.System);
+
+    /// <summary>The reminders, shared by every silo and kept across restarts.</summary>
+    public SharedReminderTable Reminders { get; } = new();
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static async Task<TaskServiceSilos> StartAsync(
+        string name,
+        KafkaMockCluster kafka,
+        int silos,
+        Action<Dictionary<string, string?>> configure,
+        Func<ITaskServiceStore, ITaskServiceStore>? decorateStore = null)
+    {
+        var host = new TaskServiceSilos(name, kafka, silos, configure, decorateStore);
+        await host.Cluster.DeployAsync();
+        return host;
+    }
+
+    /// <summary>Deploys a workflow whose <c>create-tasks</c> step creates the tasks the event lists, and maps <paramref name="eventKey"/> to it.</summary>
+    public async Task<string> DeployCreateTasksWorkflowAsync(string eventKey)
+    {
+        var processId = $"kafka_{Guid.NewGuid():N}";
+        var bpmn = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{processId}" isExecutable="true">
+                <bpmn:startEvent id="start" />
+                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="create" />
+                <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
+                <bpmn:sequenceFlow id="f2" sourceRef="create" targetRef="end" />
+                <bpmn:endEvent id="end" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+        await Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow
+        {
+            Name = "kafka-create-tasks",
+            BpmnFile = bpmn,
+            InputSchema = JsonElementFactory.Parse("{}"),
+        });
+        await Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
+        return processId;
+    }
+
+    /// <summary>A message value whose event makes the workflow create one task named after <paramref name="n"/>.</summary>
+    public static string CreateOneTask(int n) =>
+        $$$"""{"n":{{{n}}},"tasks":{"values":[{"key":"kafka-task","name":"Task {{{n}}}"}]}}""";
+
+    public Task<long> CountAsync(EntityKind kind) => Store.CountAsync(kind, null);
+
+    /// <summary>The receivers of every running silo's Kafka stream provider.</summary>
+    public IEnumerable<KafkaQueueAdapterReceiver> Receivers => Cluster.Silos.Where(s => s.IsActive).SelectMany(ReceiversOf);
+
+    /// <summary>The receivers, and so the partitions, one silo reads now.</summary>
+    public static IReadOnlyCollection<KafkaQueueAdapterReceiver> ReceiversOf(InProcessSiloHandle silo) =>
+        silo.ServiceProvider.GetKeyedService<Orleans.Streams.IQueueAdapterFactory>(KafkaOptions.StreamProviderName) is KafkaQueueAdapterFactory factory
+            ? factory.Receivers
+            : [];
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
