@@ -14,9 +14,7 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
 {
     public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var workflowId = await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken)
-            ?? throw new TaskServiceException(TaskServiceErrorKind.NotFound,
-                $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
+        var workflowId = await WorkflowEngines.RequireWorkflowIdAsync(store, workflowKey, cancellationToken);
         var aggregate = await store.LoadWorkflowAsync(workflowId, cancellationToken) ?? throw TaskServiceException.NotFound("workflow", workflowId);
         var latest = aggregate.Versions.Single(v => v.Version == aggregate.Workflow.WorkflowVersion);
         var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, latest, variables, startId, options.Value.JsonVariableType, cancellationToken);
@@ -27,26 +25,12 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
             Version = latest.Version,
             Variables = variables,
         });
-        return new WorkflowStart(instanceId, PendingUserTasks(details));
+        return new WorkflowStart(instanceId, WorkflowEngines.PendingUserTasks(details));
     }
 
     public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        PendingUserTasks(await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+        WorkflowEngines.PendingUserTasks(await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<ICamundaInstanceGrain>(instanceId).CancelAsync(reason);
-
-    /// <summary>The user tasks an instance waits on, as tasks record them.</summary>
-    public static IReadOnlyList<NewUserTask> PendingUserTasks(WorkflowInstanceDetails details) =>
-        details.UserTasks
-            .Where(u => !u.Completed)
-            .Select(u => new NewUserTask
-            {
-                ExternalId = u.Id,
-                Name = u.Name ?? u.ElementId,
-                Assignee = u.Assignee,
-                CandidateGroups = u.CandidateGroups,
-                DueDate = u.DueDate,
-            })
-            .ToArray();
 }

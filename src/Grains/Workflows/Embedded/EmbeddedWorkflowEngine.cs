@@ -10,9 +10,7 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
 {
     public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var workflowId = await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken)
-            ?? throw new TaskServiceException(TaskServiceErrorKind.NotFound,
-                $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
+        var workflowId = await WorkflowEngines.RequireWorkflowIdAsync(store, workflowKey, cancellationToken);
         var workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync()
             ?? throw TaskServiceException.NotFound("workflow", workflowId);
         var details = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
@@ -21,25 +19,12 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
             Version = workflow.WorkflowVersion,
             Variables = variables,
         });
-        return new WorkflowStart(startId, PendingUserTasks(details));
+        return new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details));
     }
 
     public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        PendingUserTasks(await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+        WorkflowEngines.PendingUserTasks(await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CancelAsync(reason);
-
-    private static IReadOnlyList<NewUserTask> PendingUserTasks(WorkflowInstanceDetails details) =>
-        details.UserTasks
-            .Where(u => !u.Completed)
-            .Select(u => new NewUserTask
-            {
-                ExternalId = u.Id,
-                Name = u.Name ?? u.ElementId,
-                Assignee = u.Assignee,
-                CandidateGroups = u.CandidateGroups,
-                DueDate = u.DueDate,
-            })
-            .ToArray();
 }
