@@ -30,6 +30,7 @@ public static class GatewaySetup
             ContractJson.Configure(json.SerializerOptions);
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
+        services.AddOptions<TaskService.Common.LimitsOptions>().BindConfiguration(TaskService.Common.LimitsOptions.SectionName).ValidateOnStart();
         services.AddHealthChecks();
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);

@@ -28,6 +28,7 @@ public static class TaskServiceSiloBuilderExtensions
         }
 
         services.TryAddSingleton<TimeProvider>(MicrosecondTimeProvider.Instance);
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.TryAddSingleton<ITaskServiceStore, InMemoryTaskServiceStore>();
         services.TryAddSingleton<IWorkflowEngine, EmbeddedWorkflowEngine>();
         services.TryAddSingleton<WorkflowDefinitions>();

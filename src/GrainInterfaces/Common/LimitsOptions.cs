@@ -1,0 +1,62 @@
+namespace TaskService.Common;
+
+/// <summary>
+/// Every size TaskService accepts, bound from <c>TaskService:Limits</c>. Each limit is enforced before anything is stored or
+/// queued; a request over one is refused with a 4xx that names the field and the limit. The defaults are generous for real use
+/// and small enough that no single request can exhaust a silo.
+/// </summary>
+public sealed class LimitsOptions
+{
+    public const string SectionName = "TaskService:Limits";
+
+    /// <summary>Largest request body of any route not listed below, in bytes (413 above it).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest request body of the workflow deploy and update routes (BPMN and input schema), in bytes.</summary>
+    public long MaxWorkflowRequestBodyBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Deepest nesting of arrays and objects in any JSON the service reads (bodies, filters, schemas, payloads).</summary>
+    public int MaxJsonDepth { get; set; } = 32;
+
+    /// <summary>Longest key or id (event keys, task keys, workflow keys, event ids, path ids), in characters.</summary>
+    public int MaxKeyLength { get; set; } = 200;
+
+    /// <summary>Longest name (task, workflow, client app, user task names, sources, statuses and such), in characters.</summary>
+    public int MaxNameLength { get; set; } = 500;
+
+    /// <summary>Longest free text (descriptions, notes), in characters.</summary>
+    public int MaxTextLength { get; set; } = 10_000;
+
+    /// <summary>Longest webhook URL, in characters.</summary>
+    public int MaxUrlLength { get; set; } = 2048;
+
+    /// <summary>Largest event payload as UTF-8 JSON, in bytes. Chosen so that every stream provider (memory and Kafka) carries it.</summary>
+    public int MaxEventPayloadBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest free-form JSON value other than event payloads (task metadata, workflow inputs), in bytes.</summary>
+    public int MaxJsonValueBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest <c>filter</c> or <c>where</c> query parameter, in characters.</summary>
+    public int MaxFilterLength { get; set; } = 8 * 1024;
+
+    /// <summary>Most values in one <c>inq</c> or <c>nin</c> list, and most clauses in one <c>and</c> or <c>or</c>.</summary>
+    public int MaxFilterListLength { get; set; } = 500;
+
+    /// <summary>Most tasks one <c>create-tasks</c> step may create.</summary>
+    public int MaxTasksPerCommand { get; set; } = 1000;
+
+    /// <summary>Largest BPMN document, in bytes.</summary>
+    public int MaxBpmnBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Deepest element nesting in a BPMN document.</summary>
+    public int MaxXmlDepth { get; set; } = 64;
+
+    /// <summary>Most elements in a BPMN document.</summary>
+    public int MaxXmlElements { get; set; } = 20_000;
+
+    /// <summary>Largest workflow input schema, in bytes of JSON.</summary>
+    public int MaxInputSchemaBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How long one regular expression match on user input may run before it is abandoned (the input is then refused).</summary>
+    public TimeSpan RegexMatchTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+}
