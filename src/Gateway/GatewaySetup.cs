@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TaskService.Gateway.Apis;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
+using Microsoft.Extensions.Options;
+using TaskService.Common;
 using TaskService.Serialization;
 
 namespace TaskService.Gateway;
@@ -25,12 +27,15 @@ public static class GatewaySetup
         // Parameters and bodies that cannot be bound raise BadHttpRequestException in every environment, so the exception
         // handler answers with a problem that names the parameter, not a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        services.ConfigureHttpJsonOptions(json =>
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<LimitsOptions>>((json, limits) =>
         {
             ContractJson.Configure(json.SerializerOptions);
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
         });
-        services.AddOptions<TaskService.Common.LimitsOptions>().BindConfiguration(TaskService.Common.LimitsOptions.SectionName).ValidateOnStart();
+        services.TryAddSingleton(sp => new RequestFieldChecks(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
+        services.AddTaskServiceRateLimits(builder.Configuration);
         services.AddHealthChecks();
         services.AddOpenApi();
         services.TryAddSingleton(TimeProvider.System);
@@ -42,23 +47,30 @@ public static class GatewaySetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyGuard>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapEventsApi();
-        app.MapTasksApi();
-        app.MapUserTasksApi();
-        app.MapClientAppsApi();
-        app.MapWebhooksApi();
-        app.MapWorkflowsApi();
-        app.MapWorkflowInstancesApi();
+        // Every API route goes through the same checks of path ids, query parameters and body fields (RequestValidationFilter).
+        var api = app.MapGroup(string.Empty);
+        api.AddEndpointFilter<RequestValidationFilter>();
+        api.MapEventsApi();
+        api.MapTasksApi();
+        api.MapUserTasksApi();
+        api.MapClientAppsApi();
+        api.MapWebhooksApi();
+        api.MapWorkflowsApi();
+        api.MapWorkflowInstancesApi();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready");
         app.MapOpenApi();
-        if (app.Environment.IsDevelopment())
+        // A token with every permission, for trying the service out: only in Development, and only while the signing secret is
+        // the built-in development secret, so it can never hand out tokens that a configured (real) secret would accept.
+        if (app.Environment.IsDevelopment() && app.Services.GetRequiredService<JwtOptions>().JwtSecret == JwtOptions.DevelopmentSecret)
         {
-            app.MapDevelopmentTokenApi();
+            api.MapDevelopmentTokenApi();
         }
 
         return app;

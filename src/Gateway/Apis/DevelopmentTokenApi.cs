@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskService.Gateway.Auth;
+using TaskService.Gateway.Http;
 
 namespace TaskService.Gateway.Apis;
 
@@ -8,7 +9,7 @@ public static class DevelopmentTokenApi
 {
     public static IEndpointRouteBuilder MapDevelopmentTokenApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dev/token", Issue).WithTags("Development").AllowAnonymous();
+        app.MapGet("/dev/token", Issue).WithTags("Development").AllowAnonymous().AcceptsQuery("permissions", "hours");
         return app;
     }
 

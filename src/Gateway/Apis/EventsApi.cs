@@ -22,12 +22,12 @@ public static class EventsApi
         var events = app.MapGroup("/events").WithTags("Events");
 
         events.MapPost("/trigger", TriggerAsync).RequireAuthorization(Permissions.TriggerEvent);
-        events.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewEvent);
-        events.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewEvent);
+        events.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewEvent).AcceptsQuery("filter");
+        events.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewEvent).AcceptsQuery("where");
         events.MapPost("/mapping", AddMappingAsync).RequireAuthorization(Permissions.MapTask);
-        events.MapGet("/mapping", ListMappingsAsync).RequireAuthorization(Permissions.MapTask);
+        events.MapGet("/mapping", ListMappingsAsync).RequireAuthorization(Permissions.MapTask).AcceptsQuery("filter");
         events.MapDelete("/mapping/{id}", DeleteMappingAsync).RequireAuthorization(Permissions.MapTask);
-        events.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewEvent);
+        events.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewEvent).AcceptsQuery("filter");
         return app;
     }
 
@@ -35,7 +35,7 @@ public static class EventsApi
     /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
     /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
     /// </summary>
-    public static async Task<Accepted<EventAccepted>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time)
+    public static async Task<Accepted<EventAccepted>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
     {
         body = Validation.Body(body);
         var key = Validation.Required(body.Key, "key");
@@ -45,10 +45,7 @@ public static class EventsApi
         }
 
         var id = FirstNonEmpty(request.Headers[IdempotencyKeyHeader], request.Headers[RequestIdHeader], body.Id) ?? DeterministicId.NewId();
-        if (id.Length > 200)
-        {
-            throw TaskServiceException.Invalid("id", "The event id (Idempotency-Key, x-request-id or id) may be at most 200 characters.");
-        }
+        check.Key(id, "id");
 
         var record = new EventRecord
         {

@@ -1,27 +1,63 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TaskService.Gateway.Http;
 
 namespace TaskService.Gateway.Apis;
 
 /// <summary>Body of <c>POST /events/trigger</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record EventTriggerRequest(string? Key, JsonElement? Payload, string? Source, string? Description, string? Id = null);
+public sealed record EventTriggerRequest(string? Key, JsonElement? Payload, string? Source, string? Description, string? Id = null) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check)
+    {
+        check.Key(Key, "key");
+        check.Json(Payload, "payload", check.Limits.MaxEventPayloadBytes);
+        check.Name(Source, "source");
+        check.FreeText(Description, "description");
+        check.Key(Id, "id");
+    }
+}
 
 /// <summary>Body of <c>POST /events/mapping</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record EventMappingRequest(string? EventKey, string? WorkflowKey);
+public sealed record EventMappingRequest(string? EventKey, string? WorkflowKey) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check)
+    {
+        check.Key(EventKey, "eventKey");
+        check.Key(WorkflowKey, "workflowKey");
+    }
+}
 
 /// <summary>Body of <c>POST /tasks/mapping</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record TaskMappingRequest(string? TaskKey, string? WorkflowKey);
+public sealed record TaskMappingRequest(string? TaskKey, string? WorkflowKey) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check)
+    {
+        check.Key(TaskKey, "taskKey");
+        check.Key(WorkflowKey, "workflowKey");
+    }
+}
 
 /// <summary>Body of <c>POST /client-apps</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record ClientAppRequest(string? ClientName);
+public sealed record ClientAppRequest(string? ClientName) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check) => check.Name(ClientName, "clientName");
+}
 
 /// <summary>Body of <c>POST /webhooks/subscribe</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record SubscribeRequest(string? Url, string? Key, string? Id = null);
+public sealed record SubscribeRequest(string? Url, string? Key, string? Id = null) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check)
+    {
+        check.Url(Url, "url");
+        check.Key(Key, "key");
+        check.Key(Id, "id");
+    }
+}
 
 /// <summary>Body of <c>PATCH /tasks</c>: the fields to change.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -36,4 +72,18 @@ public sealed record TaskPatchRequest(
     DateTimeOffset? StartDate,
     DateTimeOffset? DueDate,
     JsonElement? Metadata,
-    string? Notes);
+    string? Notes) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check)
+    {
+        check.Name(Name, "name");
+        check.FreeText(Description, "description");
+        check.Name(Status, "status");
+        check.Name(Priority, "priority");
+        check.Name(Severity, "severity");
+        check.Name(Type, "type");
+        check.Key(AssigneeId, "assigneeId");
+        check.Json(Metadata, "metadata", check.Limits.MaxJsonValueBytes);
+        check.FreeText(Notes, "notes");
+    }
+}

@@ -20,16 +20,16 @@ public static class TasksApi
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
 
-        tasks.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewTask);
-        tasks.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewTask);
+        tasks.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewTask).AcceptsQuery("filter");
+        tasks.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewTask).AcceptsQuery("where");
         tasks.MapPost("/mapping", AddMappingAsync).RequireAuthorization(Permissions.MapTask);
-        tasks.MapGet("/mapping", ListMappingsAsync).RequireAuthorization(Permissions.MapTask);
+        tasks.MapGet("/mapping", ListMappingsAsync).RequireAuthorization(Permissions.MapTask).AcceptsQuery("filter");
         tasks.MapDelete("/mapping/{id}", DeleteMappingAsync).RequireAuthorization(Permissions.MapTask);
-        tasks.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewTask);
+        tasks.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewTask).AcceptsQuery("filter");
         tasks.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Permissions.UpdateTask);
-        tasks.MapPatch("/", UpdateWhereAsync).RequireAuthorization(Permissions.UpdateTask);
-        tasks.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.DeleteTask);
-        tasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteTask);
+        tasks.MapPatch("/", UpdateWhereAsync).RequireAuthorization(Permissions.UpdateTask).AcceptsQuery("where");
+        tasks.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery("cascade");
+        tasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery("where", "cascade");
         return app;
     }
 

@@ -18,12 +18,12 @@ public static class UserTasksApi
     {
         var userTasks = app.MapGroup("/tasks/{taskId}/user-tasks").WithTags("User tasks");
 
-        userTasks.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewUserTask);
-        userTasks.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewUserTask);
-        userTasks.MapGet("/{userTaskId}", GetAsync).RequireAuthorization(Permissions.ViewUserTask);
-        userTasks.MapPatch("/{userTaskId}/complete", CompleteAsync).RequireAuthorization(Permissions.CompleteUserTask);
+        userTasks.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("filter");
+        userTasks.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("where");
+        userTasks.MapGet("/{userTaskId}", GetAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("filter");
+        userTasks.MapPatch("/{userTaskId}/complete", CompleteAsync).RequireAuthorization(Permissions.CompleteUserTask).Accepts<VariablesRequest>("application/json");
         userTasks.MapDelete("/{userTaskId}", DeleteAsync).RequireAuthorization(Permissions.DeleteUserTask);
-        userTasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteUserTask);
+        userTasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteUserTask).AcceptsQuery("where");
         return app;
     }
 

@@ -18,7 +18,7 @@ public static class WebhooksApi
     {
         var webhooks = app.MapGroup("/webhooks").WithTags("Webhooks").RequireAuthorization(Permissions.SubscribeToWebhook);
         webhooks.MapPost("/subscribe", SubscribeAsync);
-        webhooks.MapGet("/", ListAsync);
+        webhooks.MapGet("/", ListAsync).AcceptsQuery("filter");
         webhooks.MapDelete("/{id}", DeleteAsync);
         return app;
     }

@@ -17,10 +17,10 @@ public static class WorkflowInstancesApi
     public static IEndpointRouteBuilder MapWorkflowInstancesApi(this IEndpointRouteBuilder app)
     {
         var instances = app.MapGroup("/workflow-instances").WithTags("Workflow instances");
-        instances.MapGet("/", ListAsync).RequireAuthorization(Permissions.Workflow.View);
+        instances.MapGet("/", ListAsync).RequireAuthorization(Permissions.Workflow.View).AcceptsQuery("filter");
         instances.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Workflow.View);
         instances.MapPost("/{id}/incidents/{incidentId}/retry", RetryIncidentAsync).RequireAuthorization(Permissions.Workflow.Execute);
-        instances.MapPost("/{id}/external-tasks/{externalTaskId}/complete", CompleteExternalTaskAsync).RequireAuthorization(Permissions.Workflow.Execute);
+        instances.MapPost("/{id}/external-tasks/{externalTaskId}/complete", CompleteExternalTaskAsync).RequireAuthorization(Permissions.Workflow.Execute).Accepts<VariablesRequest>("application/json");
         instances.MapDelete("/{id}", CancelAsync).RequireAuthorization(Permissions.Workflow.Execute);
         return app;
     }

@@ -19,10 +19,10 @@ public static class WorkflowsApi
     public static IEndpointRouteBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
     {
         var workflows = app.MapGroup("/workflows").WithTags("Workflows");
-        workflows.MapPost("/", CreateAsync).RequireAuthorization(Permissions.Workflow.Create);
-        workflows.MapGet("/", ListAsync).RequireAuthorization(Permissions.Workflow.View);
+        workflows.MapPost("/", CreateAsync).RequireAuthorization(Permissions.Workflow.Create).AcceptsLargeBody();
+        workflows.MapGet("/", ListAsync).RequireAuthorization(Permissions.Workflow.View).AcceptsQuery("filter");
         workflows.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Workflow.View);
-        workflows.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Permissions.Workflow.Update);
+        workflows.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Permissions.Workflow.Update).AcceptsLargeBody();
         workflows.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.Workflow.Delete);
         workflows.MapDelete("/{id}/version/{version:int}", DeleteVersionAsync).RequireAuthorization(Permissions.Workflow.Delete);
         workflows.MapPost("/{id}/execute", ExecuteAsync).RequireAuthorization(Permissions.Workflow.Execute);
@@ -36,7 +36,7 @@ public static class WorkflowsApi
         var workflow = await grains.GetGrain<IWorkflowGrain>(Common.DeterministicId.NewId()).CreateAsync(new NewWorkflow
         {
             Name = Validation.Required(body.Name, "name"),
-            BpmnFile = Validation.Required(body.BpmnFile, "bpmnFile", 5_000_000),
+            BpmnFile = Validation.Required(body.BpmnFile, "bpmnFile", int.MaxValue),
             InputSchema = body.InputSchema ?? JsonElementFactory.Parse("""{"type":"object"}"""),
             Description = body.Description,
         });

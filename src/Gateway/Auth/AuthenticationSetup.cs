@@ -1,5 +1,3 @@
-using System.IdentityModel.Tokens.Jwt;
-using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
@@ -50,6 +48,7 @@ public static class AuthenticationSetup
                     ValidateLifetime = true,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                jwt.Events = new JwtBearerEvents { OnTokenValidated = PermissionClaims.NormalizeAsync };
             });
 
         var authorization = services.AddAuthorizationBuilder();
@@ -66,15 +65,28 @@ public static class AuthenticationSetup
         return services;
     }
 
-    /// <summary>Issues a token for the configured secret and issuer; used by the development token endpoint and tests.</summary>
+    /// <summary>
+    /// Issues a token for the configured secret and issuer, with the permission codes as a JSON array of strings (the form
+    /// <see cref="PermissionClaims"/> accepts, even for one code); used by the development token endpoint and tests.
+    /// </summary>
     public static string CreateToken(JwtOptions options, IEnumerable<string> permissions, TimeSpan lifetime, string subject = "developer")
     {
-        var credentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.JwtSecret)), SecurityAlgorithms.HmacSha256);
-        var claims = new List<Claim> { new("sub", subject) };
-        claims.AddRange(permissions.Select(p => new Claim(Permissions.ClaimType, p)));
         var now = DateTime.UtcNow;
-        var token = new JwtSecurityToken(options.JwtIssuer, options.JwtAudience, claims, now, now + lifetime, credentials);
-        return new JwtSecurityTokenHandler().WriteToken(token);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = options.JwtIssuer,
+            Audience = options.JwtAudience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + lifetime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.JwtSecret)), SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = subject,
+                [Permissions.ClaimType] = permissions.ToArray(),
+            },
+        };
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(descriptor);
     }
 
     private static JwtOptions ReadJwtOptions(IConfiguration configuration)

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using TaskService.Errors;
 using TaskService.Gateway.Apis;
-using TaskService.Serialization;
 
 namespace TaskService.Gateway.Http;
 
@@ -15,20 +16,26 @@ public static class OptionalBody
             return null;
         }
 
+        // The same JSON rules (depth, strict numbers, unknown properties refused) as bodies bound by the framework; RequestBodyGuard
+        // has already refused bodies that are too large or not JSON.
+        var services = request.HttpContext.RequestServices;
+        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         VariablesRequest? body;
         try
         {
-            body = await request.ReadFromJsonAsync<VariablesRequest>(ContractJson.Options);
+            body = await request.ReadFromJsonAsync<VariablesRequest>(json, request.HttpContext.RequestAborted);
         }
         catch (JsonException exception)
         {
-            throw TaskServiceException.Invalid(exception.Path is { Length: > 2 } path ? path[2..] : "body", $"The request body is not valid: {exception.Message.Split('\n')[0]}");
+            var (detail, target) = ClientErrorText.ForJson(exception);
+            throw TaskServiceException.Invalid(target, detail);
         }
 
+        body?.Validate(services.GetRequiredService<RequestFieldChecks>());
         return body?.Variables switch
         {
             null or { ValueKind: JsonValueKind.Null } => null,
-            { ValueKind: JsonValueKind.Object } variables => Validation.WellFormed(variables, "variables"),
+            { ValueKind: JsonValueKind.Object } variables => variables,
             _ => throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object."),
         };
     }

@@ -14,8 +14,9 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             TaskServiceException { Kind: TaskServiceErrorKind.NotFound } e => (StatusCodes.Status404NotFound, "Not found", e.Message, e.Target),
             TaskServiceException { Kind: TaskServiceErrorKind.Conflict } e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Target),
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
-            BadHttpRequestException { InnerException: JsonException json } => (StatusCodes.Status400BadRequest, "Invalid request body", Describe(json), JsonTarget(json)),
-            BadHttpRequestException e => (e.StatusCode, "Invalid request", e.Message, ParameterName(e.Message)),
+            BadHttpRequestException { InnerException: JsonException json } => Json(json),
+            JsonException json => Json(json),
+            BadHttpRequestException e => Binding(e),
             _ => (0, string.Empty, string.Empty, null),
         };
 
@@ -29,7 +30,6 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         };
         if (exception is TaskServiceException { Errors: { Count: > 0 } errors })
@@ -44,22 +44,23 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         return await problems.TryWriteAsync(context);
     }
 
-    private static string Describe(JsonException exception) =>
-        exception.Path is { Length: > 1 } path
-            ? $"The request body is not valid at '{path}': {FirstLine(exception.Message)}"
-            : $"The request body is not valid JSON: {FirstLine(exception.Message)}";
-
-    private static string? JsonTarget(JsonException exception) =>
-        exception.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-
-    /// <summary>The parameter a binding failure names, as in <c>Failed to bind parameter "Nullable&lt;bool&gt; cascade" from "maybe".</c></summary>
-    private static string? ParameterName(string message)
+    private static (int, string, string, string?) Json(JsonException exception)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?:[^\"]*\\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\"");
-        return match.Success ? match.Groups["name"].Value : null;
+        var (detail, target) = ClientErrorText.ForJson(exception);
+        return (StatusCodes.Status400BadRequest, "Invalid request body", detail, target);
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    private static (int, string, string, string?) Binding(BadHttpRequestException exception)
+    {
+        var (detail, target) = ClientErrorText.ForBinding(exception.Message);
+        var title = exception.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "Request body too large",
+            StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+            _ => "Invalid request",
+        };
+        return (exception.StatusCode, title, detail, target);
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
     private partial void LogUnhandled(string method, string path, Exception exception);

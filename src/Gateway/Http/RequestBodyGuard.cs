@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using TaskService.Common;
+
+namespace TaskService.Gateway.Http;
+
+/// <summary>
+/// Checks a request's body before anything reads it: at most the route's size limit (413), JSON when the route reads a body (415),
+/// and none at all when the route reads none (400). Runs after routing, so the route's metadata decides.
+/// </summary>
+public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOptions> limits)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null || !HasBody(context.Request))
+        {
+            return next(context);
+        }
+
+        var limit = endpoint.Metadata.GetMetadata<LargeRequestBody>() is null ? limits.Value.MaxRequestBodyBytes : limits.Value.MaxWorkflowRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Problem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
+                $"The request body is {context.Request.ContentLength} bytes; this route takes at most {limit} bytes (TaskService:Limits).");
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+        else
+        {
+            context.Request.Body = new LimitedRequestStream(context.Request.Body, limit);
+        }
+
+        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
+        {
+            return Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
+                $"{context.Request.Method} {context.Request.Path} takes no request body; send none.");
+        }
+
+        if (!IsJson(context.Request.ContentType))
+        {
+            return Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"The request body must be JSON sent as 'Content-Type: application/json', not '{Printable(context.Request.ContentType)}'.");
+        }
+
+        return next(context);
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    private static bool IsJson(string? contentType)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
+        {
+            return false;
+        }
+
+        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+        var charset = media.Charset.Value;
+        return json && (charset is null || charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static string Printable(string? value) =>
+        string.IsNullOrEmpty(value) ? "(none)" : new string([.. value.Take(100).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '?' : c)]);
+
+    private static Task Problem(HttpContext context, int status, string title, string detail) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(context);
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Serialization;
+
+namespace TaskService.Gateway.Http;
+
+/// <summary>
+/// The checks a request's fields go through, each against its limit in <see cref="LimitsOptions"/>. Every failure is a 400 that
+/// names the field and says what is allowed. Absent (null) values pass: whether a field is required is the handler's business.
+/// </summary>
+public sealed class RequestFieldChecks(LimitsOptions limits)
+{
+    public LimitsOptions Limits => limits;
+
+    /// <summary>A key or id: event keys, task keys, workflow keys, ids. No control characters, at most <see cref="LimitsOptions.MaxKeyLength"/>.</summary>
+    public void Key(string? value, string field) => Text(value, field, limits.MaxKeyLength, allowLineBreaks: false);
+
+    /// <summary>A name or short label, at most <see cref="LimitsOptions.MaxNameLength"/>.</summary>
+    public void Name(string? value, string field) => Text(value, field, limits.MaxNameLength, allowLineBreaks: false);
+
+    /// <summary>Free text such as a description, at most <see cref="LimitsOptions.MaxTextLength"/>; line breaks and tabs allowed.</summary>
+    public void FreeText(string? value, string field) => Text(value, field, limits.MaxTextLength, allowLineBreaks: true);
+
+    /// <summary>A URL, at most <see cref="LimitsOptions.MaxUrlLength"/>.</summary>
+    public void Url(string? value, string field) => Text(value, field, limits.MaxUrlLength, allowLineBreaks: false);
+
+    /// <summary>A document held as a string (a BPMN file), at most <paramref name="maxBytes"/> of UTF-8.</summary>
+    public void Document(string? value, string field, int maxBytes)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > maxBytes || System.Text.Encoding.UTF8.GetByteCount(EnsureWellFormed(value, field)) > maxBytes)
+        {
+            throw TaskServiceException.Invalid(field, $"'{field}' is larger than the limit of {maxBytes} bytes (TaskService:Limits).");
+        }
+    }
+
+    /// <summary>A free-form JSON value: well-formed Unicode, at most <paramref name="maxBytes"/> as UTF-8 JSON.</summary>
+    public void Json(JsonElement? value, string field, int maxBytes)
+    {
+        if (value is not { } element)
+        {
+            return;
+        }
+
+        WellFormedJson.Ensure(element, field);
+        var size = JsonSize(element);
+        if (size > maxBytes)
+        {
+            throw TaskServiceException.Invalid(field, $"'{field}' is {size} bytes of JSON; the limit is {maxBytes} bytes (TaskService:Limits).");
+        }
+    }
+
+    /// <summary>A path or query value that names one entity: not blank, not too long, printable, well-formed Unicode.</summary>
+    public void Identifier(string value, string parameter)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw TaskServiceException.Invalid(parameter, $"The path parameter '{parameter}' is empty or only white space.");
+        }
+
+        Text(value, parameter, limits.MaxKeyLength, allowLineBreaks: false);
+    }
+
+    private static int JsonSize(JsonElement element) => System.Text.Encoding.UTF8.GetByteCount(element.GetRawText());
+
+    private static void Text(string? value, string field, int maxLength, bool allowLineBreaks)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw TaskServiceException.Invalid(field, $"'{field}' is longer than {maxLength} characters (TaskService:Limits).");
+        }
+
+        EnsureWellFormed(value, field);
+        foreach (var c in value)
+        {
+            if (char.IsControl(c) && !(allowLineBreaks && c is '\n' or '\r' or '\t'))
+            {
+                throw TaskServiceException.Invalid(field, $"'{field}' holds the control character U+{(int)c:X4}; send printable text.");
+            }
+        }
+    }
+
+    private static string EnsureWellFormed(string value, string field)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                throw TaskServiceException.Invalid(field, $"'{field}' holds an unpaired UTF-16 surrogate (such as \\ud800); send well-formed Unicode.");
+            }
+        }
+
+        return value;
+    }
+}
