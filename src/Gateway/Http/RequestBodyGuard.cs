@@ -36,16 +36,18 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
             context.Request.Body = new LimitedRequestStream(context.Request.Body, limit);
         }
 
-        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
-        {
-            return Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
-                $"{context.Request.Method} {context.Request.Path} takes no request body; send none.");
-        }
-
+        // A JSON-reading route reached with another content type is routed to the framework's 415 endpoint, which carries no
+        // metadata: so the media type is checked first, and only then whether the route reads a body at all.
         if (!IsJson(context.Request.ContentType))
         {
             return Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"The request body must be JSON sent as 'Content-Type: application/json', not '{Printable(context.Request.ContentType)}'.");
+        }
+
+        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
+        {
+            return Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
+                $"{context.Request.Method} {context.Request.Path} takes no request body; send none.");
         }
 
         return next(context);

@@ -5,7 +5,8 @@ namespace TaskService.Serialization;
 
 /// <summary>
 /// Refuses JSON text that cannot become a string: an escaped lone surrogate such as <c>"\ud800"</c> is valid JSON syntax, but no
-/// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it.
+/// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it. The same
+/// holds for the NUL character (<c>"\u0000"</c>), which PostgreSQL's text and jsonb cannot store.
 /// </summary>
 public static class WellFormedJson
 {
@@ -20,13 +21,19 @@ public static class WellFormedJson
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
+                string text;
                 try
                 {
-                    _ = element.GetString();
+                    text = element.GetString()!;
                 }
                 catch (InvalidOperationException)
                 {
                     throw Refuse(field, $"'{path}'");
+                }
+
+                if (text.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw RefuseNul(field, $"'{path}'");
                 }
 
                 break;
@@ -53,12 +60,20 @@ public static class WellFormedJson
                         throw Refuse(field, $"a property name in '{path}'");
                     }
 
+                    if (name.Contains('\0', StringComparison.Ordinal))
+                    {
+                        throw RefuseNul(field, $"a property name in '{path}'");
+                    }
+
                     Walk(property.Value, field, $"{path}.{name}");
                 }
 
                 break;
         }
     }
+
+    private static TaskServiceException RefuseNul(string field, string where) =>
+        TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds the NUL character (\\u0000), which no stored document can carry; remove it.");
 
     private static TaskServiceException Refuse(string field, string where) =>
         TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");
