@@ -139,7 +139,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var limit = new TaskService.Common.LimitsOptions().MaxTasksPerCommand;
         var keyPrefix = $"over-{Guid.NewGuid():N}-";
         var values = string.Join(",", Enumerable.Range(0, limit + 1).Select(i => $$"""{"key":"{{keyPrefix}}{{i}}"}"""));
-        var details = await ExecuteAsync(Bpmn.Unhandled(NewProcessId(), "create-tasks"), $$"""{"tasks":{"values":[{{values}}]}}""");
+        var details = await ExecuteAsync(Bpmn.Unhandled(NewProcessId(), "create-tasks"), "{\"tasks\":{\"values\":[" + values + "]}}");
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
 
         details = await WaitForAsync(instance, d => d.Incidents.Count > 0, "the create-tasks step raises an incident");
