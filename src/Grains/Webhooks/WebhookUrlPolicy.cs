@@ -132,9 +132,24 @@ public sealed partial class WebhookUrlPolicy
         }
 
         host = NormalizeName(idnHost.Trim('[', ']'));
+        var isAddress = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6;
+        if (CheckHost(host, isAddress, uri.Host, out literal) is { } refusal)
+        {
+            return refusal;
+        }
+
+        // Without ICU (invariant globalization) IDN mapping does not fold full-width letters and digits: fold them here too, so that
+        // no spelling of a refused host passes as an unrelated punycode name.
+        var folded = NormalizeName(FoldWidth(uri.Host.Trim('[', ']')));
+        return folded != host && folded.All(char.IsAscii) ? CheckHost(folded, isAddress, uri.Host, out _) : null;
+    }
+
+    private string? CheckHost(string host, bool isAddress, string original, out IPAddress? literal)
+    {
+        literal = null;
         var scope = host.IndexOf('%', StringComparison.Ordinal);
-        var bare = scope >= 0 ? host[..scope] : host;
-        if (IPAddress.TryParse(bare, out var address) && (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6 || LooksNumeric(bare)))
+        var bare = scope >= 0 && isAddress ? host[..scope] : host;
+        if (IPAddress.TryParse(bare, out var address) && (isAddress || LooksNumeric(bare)))
         {
             literal = address;
             return CheckAddress(address, host);
@@ -142,7 +157,7 @@ public sealed partial class WebhookUrlPolicy
 
         if (host.Length == 0 || !host.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.') || host.Contains("..", StringComparison.Ordinal))
         {
-            return $"'url' has the host '{uri.Host}', which is not a valid host name.";
+            return $"'url' has the host '{original}', which is not a valid host name.";
         }
 
         if ((host == "localhost" || host.EndsWith(".localhost", StringComparison.Ordinal)) && !_allowLoopback && !IsAllowedName(host))
@@ -152,6 +167,21 @@ public sealed partial class WebhookUrlPolicy
 
         return null;
     }
+
+    /// <summary>Full-width ASCII forms (U+FF01 to U+FF5E) and ideographic full stops as their ASCII characters.</summary>
+    private static string FoldWidth(string text) => string.Create(text.Length, text, static (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            var c = source[i];
+            span[i] = c switch
+            {
+                >= '\uFF01' and <= '\uFF5E' => (char)(c - 0xFEE0),
+                '\u3002' or '\uFF61' => '.',
+                _ => c,
+            };
+        }
+    });
 
     /// <summary>Null when <paramref name="address"/> (of <paramref name="host"/>) may be reached, else the rule it breaks.</summary>
     public string? CheckAddress(IPAddress address, string host)
