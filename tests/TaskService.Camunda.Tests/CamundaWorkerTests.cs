@@ -4,6 +4,7 @@ using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Camunda.Tests.Hosting;
 using TaskService.Commands;
 using TaskService.Grains.Tests.Workflows;
+using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;
 
@@ -124,7 +125,8 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var seen = factory.Commands.Counter.SeenVariables.Last(v => v.ContainsKey("order"));
         Assert.Equal(42, seen["order"].GetProperty("id").GetInt32());
         Assert.Equal("A-1", seen["order"].GetProperty("lines")[0].GetProperty("sku").GetString());
-        Assert.Equal("Json", Engine.VariablesOf(instance)["result"].Type);
+        var result = Engine.VariablesOf(instance)["result"];
+        Assert.Equal(("Object", CamundaVariables.ObjectMapType, "application/json"), (result.Type, result.ObjectTypeName, result.SerializationDataFormat));
         Assert.Equal("Integer", Engine.VariablesOf(instance)["run"].Type);
     }
 

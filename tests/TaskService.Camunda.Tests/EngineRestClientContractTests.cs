@@ -58,7 +58,7 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         var review = Assert.Single(await client.GetTasksAsync(byKey.Id));
         Assert.Equal(("Review\ndocument", "reviewer"), (review.Name, review.Assignee));
         Assert.Equal(new DateTimeOffset(2030, 6, 30, 17, 0, 0, TimeSpan.Zero), review.Due);
-        Assert.Equal(["reviewers"], (await client.GetIdentityLinksAsync(review.Id, "candidate")).Select(l => l.GroupId));
+        Assert.Equal(["reviewers"], (await client.GetIdentityLinksAsync(review.Id, "candidate"))!.Select(l => l.GroupId));
         await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask { Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"reviewed":true}"""), CamundaJsonVariableType.Object) });
         var approve = Assert.Single(await client.GetTasksAsync(byKey.Id));
         await client.CompleteTaskAsync(approve.Id, new CamundaCompleteTask());

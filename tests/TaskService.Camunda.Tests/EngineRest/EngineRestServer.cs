@@ -20,7 +20,7 @@ namespace TaskService.Camunda.Tests.EngineRest;
 /// </summary>
 public sealed class EngineRestServer : IAsyncDisposable
 {
-    public const string Root = "/engine-rest";
+    public const string DefaultRoot = "/engine-rest";
 
     private static readonly JsonSerializerOptions AnswerJson = new() { PropertyNamingPolicy = null };
 
@@ -28,8 +28,9 @@ public sealed class EngineRestServer : IAsyncDisposable
     private readonly (string User, string Password)? _credentials;
     private WebApplication? _app;
 
-    public EngineRestServer(FakeCamunda engine, (string User, string Password)? credentials = null, OpenApiValidator? validator = null)
+    public EngineRestServer(FakeCamunda engine, (string User, string Password)? credentials = null, OpenApiValidator? validator = null, string root = DefaultRoot)
     {
+        Root = root;
         Engine = engine;
         _credentials = credentials;
         _validator = validator ?? OpenApiValidator.Instance;
@@ -41,7 +42,13 @@ public sealed class EngineRestServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string BaseUrl => $"http://127.0.0.1:{Port}{Root}";
+    /// <summary>The path engine-rest is served under, <c>/engine-rest</c> unless the test says otherwise.</summary>
+    public string Root { get; }
+
+    /// <summary>The server's address, without the engine-rest path.</summary>
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    public string BaseUrl => $"{Address}{Root}";
 
     public bool IsRunning => _app is not null;
 

@@ -44,9 +44,11 @@ public static class CamundaStarts
                 : await camunda.StartByKeyAsync(processKey, request, cancellationToken);
             return instance.Id;
         }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 404)
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 404 or 500)
         {
-            // The definition is gone from the engine, or the engine refuses the variables: trying again cannot help.
+            // As the description documents them: 400, the variables are refused (or, from some engines, 404: the definition is
+            // gone); 500, the instance could not be created, because running it from the start failed (a condition that cannot be
+            // evaluated, a gateway with no way out). The engine rolled back, and the same start fails the same way again.
             throw new TaskServiceException(
                 exception.StatusCode == 404 ? TaskServiceErrorKind.NotFound : TaskServiceErrorKind.Invalid,
                 $"Camunda refused to start version {version.Version} of workflow '{workflow.Id}' (process '{processKey}'): {exception.EngineMessage}",

@@ -79,14 +79,11 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object.");
         }
 
-        try
+        var completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
         {
-            await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
-            {
-                Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
-            });
-        }
-        catch (CamundaException exception) when (exception.IsNotFound)
+            Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
+        });
+        if (!completed)
         {
             throw TaskServiceException.NotFound("user task", userTaskId);
         }
@@ -135,7 +132,11 @@ public sealed partial class CamundaWorkflowInstanceGrain(
                 $"Incident '{incidentId}' is of type '{incident.IncidentType}'; only failed external tasks are retried here. Resolve it in Camunda Cockpit.");
         }
 
-        await camunda.SetExternalTaskRetriesAsync(externalTaskId, Math.Max(1, options.Value.Retries));
+        if (!await camunda.SetExternalTaskRetriesAsync(externalTaskId, Math.Max(1, options.Value.Retries)))
+        {
+            throw TaskServiceException.NotFound("external task", externalTaskId);
+        }
+
         LogIncidentRetried(InstanceId, incidentId);
         return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
     }
@@ -172,46 +173,36 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         await SaveAsync();
     }
 
-    /// <summary>Reads the instance from the engine, updates the row, and returns what an operator sees; null when no one knows it.</summary>
+    /// <summary>
+    /// Reads the instance from the engine, updates the row, and returns what an operator sees; null when no one knows it. An
+    /// instance may end at any moment between two reads (its last external task completed, say): whichever read first finds it
+    /// gone, the instance is taken as ended, from history, and nothing fails.
+    /// </summary>
     private async Task<WorkflowInstanceDetails?> RefreshAsync()
     {
         var running = await camunda.GetProcessInstanceAsync(InstanceId);
-        if (running is null)
+        var variables = running is null ? null : await camunda.GetProcessInstanceVariablesAsync(InstanceId);
+        if (running is null || variables is null)
         {
-            if (_state is null)
-            {
-                var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
-                if (history is null)
-                {
-                    return null;
-                }
-
-                _state = await AdoptAsync(history.ProcessDefinitionId, history.StartTime);
-            }
-
-            if (_state.Status == WorkflowInstanceStatus.Active)
-            {
-                await NoteEndedAsync();
-            }
-
-            _state.ModifiedOn = time.GetUtcNow();
-            await SaveAsync();
-            return Details([], [], []);
+            return await RefreshEndedAsync();
         }
 
         _state ??= await AdoptAsync(running.DefinitionId, null);
-        if (await camunda.GetProcessInstanceVariablesAsync(InstanceId) is { } variables)
+        foreach (var (name, value) in CamundaVariables.ToJson(variables))
         {
-            foreach (var (name, value) in CamundaVariables.ToJson(variables))
-            {
-                _state.Variables[name] = value;
-            }
+            _state.Variables[name] = value;
         }
 
         var pending = new List<InstanceUserTask>();
         foreach (var task in await camunda.GetTasksAsync(InstanceId))
         {
-            var groups = (await camunda.GetIdentityLinksAsync(task.Id, "candidate"))
+            if (await camunda.GetIdentityLinksAsync(task.Id, "candidate") is not { } links)
+            {
+                // Completed since the query: no longer pending.
+                continue;
+            }
+
+            var groups = links
                 .Where(l => l.GroupId is not null)
                 .Select(l => l.GroupId!)
                 .ToArray();
@@ -248,6 +239,30 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         _state.ModifiedOn = time.GetUtcNow();
         await SaveAsync();
         return Details(pending, externalTasks, incidents);
+    }
+
+    /// <summary>The instance does not run (any more): the row notes how it ended, from history; null when neither knows it.</summary>
+    private async Task<WorkflowInstanceDetails?> RefreshEndedAsync()
+    {
+        if (_state is null)
+        {
+            var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
+            if (history is null)
+            {
+                return null;
+            }
+
+            _state = await AdoptAsync(history.ProcessDefinitionId, history.StartTime);
+        }
+
+        if (_state.Status == WorkflowInstanceStatus.Active)
+        {
+            await NoteEndedAsync();
+        }
+
+        _state.ModifiedOn = time.GetUtcNow();
+        await SaveAsync();
+        return Details([], [], []);
     }
 
     /// <summary>State for an instance TaskService did not start (a modeler or another client did), named after its definition.</summary>
