@@ -166,6 +166,15 @@ public sealed class FakeCamunda
         }
     }
 
+    /// <summary>The instances of a process, with when they started and ended.</summary>
+    public IReadOnlyList<(string Id, string State, DateTimeOffset Started, DateTimeOffset? Ended)> InstancesOf(string processKey)
+    {
+        lock (_gate)
+        {
+            return _instances.Values.Where(i => i.Definition.Key == processKey).Select(i => (i.Id, i.State, i.StartTime, i.EndTime)).ToArray();
+        }
+    }
+
     public IReadOnlyDictionary<string, StoredVariable> VariablesOf(string instanceId)
     {
         lock (_gate)

@@ -89,23 +89,26 @@ public sealed class CamundaClient
         SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken, absentOn: Status404);
 
     /// <summary>
-    /// The variables of a running instance, <c>Object</c> values in serialized form; null when the instance is not running. The
+    /// The variables of an instance that is expected to run, <c>Object</c> values in serialized form, or word that it ended. The
     /// description answers 500 ("Process instance with given id does not exist") for an instance that ended or never was, the
-    /// same status as any other engine failure, so a 500 is taken as "not running" only once <c>GET /process-instance/{id}</c>
-    /// confirms it with its documented 404.
+    /// same status as any other engine failure (some engines answer 404), so the answer is confirmed with history: an instance
+    /// history has seen end, or one neither history (its level may be <c>none</c>) nor <c>GET /process-instance/{id}</c> knows,
+    /// is not running; then the history record comes back with it. Otherwise the engine's failure is thrown.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, CamundaVariable>?> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<CamundaVariablesRead> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default)
     {
         try
         {
-            return await SendAsync<Dictionary<string, CamundaVariable>>(
-                HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken, absentOn: Status404);
+            var variables = await SendAsync<Dictionary<string, CamundaVariable>>(
+                HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken);
+            return new CamundaVariablesRead(variables, null);
         }
-        catch (CamundaException exception) when (exception.StatusCode == (int)HttpStatusCode.InternalServerError)
+        catch (CamundaException exception) when (exception.StatusCode is (int)HttpStatusCode.InternalServerError or (int)HttpStatusCode.NotFound)
         {
-            if (await GetProcessInstanceAsync(id, cancellationToken) is null)
+            var history = await GetHistoricProcessInstanceAsync(id, cancellationToken);
+            if (history is { EndTime: not null } || (history is null && await GetProcessInstanceAsync(id, cancellationToken) is null))
             {
-                return null;
+                return new CamundaVariablesRead(null, history);
             }
 
             throw;

@@ -20,16 +20,19 @@ public static class CamundaStarts
         }
 
         var processKey = workflow.ExternalIdentifier;
-        var running = await camunda.GetProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        // Both questions at once: a key's events are routed one after another, so each round trip's wait is the key's.
+        var runningRead = camunda.GetProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        var knownRead = camunda.GetHistoricProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        var running = await runningRead;
+        var known = await knownRead;
         if (running.Count > 0)
         {
             return running[0].Id;
         }
 
-        var ended = await camunda.GetHistoricProcessInstancesAsync(businessKey, processKey, cancellationToken);
-        if (ended.Count > 0)
+        if (known.Count > 0)
         {
-            return ended[0].Id;
+            return known[0].Id;
         }
 
         var request = new CamundaStartRequest

@@ -180,19 +180,59 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     /// </summary>
     private async Task<WorkflowInstanceDetails?> RefreshAsync()
     {
-        var running = await camunda.GetProcessInstanceAsync(InstanceId);
-        var variables = running is null ? null : await camunda.GetProcessInstanceVariablesAsync(InstanceId);
-        if (running is null || variables is null)
+        if (_state is null)
         {
-            return await RefreshEndedAsync();
+            // Not seen before: named after its definition, which the running instance tells.
+            if (await camunda.GetProcessInstanceAsync(InstanceId) is not { } running)
+            {
+                return await RefreshEndedAsync(null);
+            }
+
+            _state = await AdoptAsync(running.DefinitionId, null);
         }
 
-        _state ??= await AdoptAsync(running.DefinitionId, null);
+        var read = await camunda.GetProcessInstanceVariablesAsync(InstanceId);
+        if (read.Variables is not { } variables)
+        {
+            return await RefreshEndedAsync(read.Ended);
+        }
+
         foreach (var (name, value) in CamundaVariables.ToJson(variables))
         {
             _state.Variables[name] = value;
         }
 
+        // The reads that follow are independent of each other: one round trip's wait for all of them.
+        var userTasks = PendingUserTasksAsync();
+        var externalTasksRead = camunda.GetExternalTasksAsync(InstanceId);
+        var incidentsRead = camunda.GetIncidentsAsync(processInstanceId: InstanceId);
+        var pending = await userTasks;
+        var externalTasks = await externalTasksRead;
+        var incidents = await incidentsRead;
+        var pendingIds = pending.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < _state.UserTasks.Count; i++)
+        {
+            if (!_state.UserTasks[i].Completed && !pendingIds.Contains(_state.UserTasks[i].Id))
+            {
+                _state.UserTasks[i] = _state.UserTasks[i] with { Completed = true };
+            }
+        }
+
+        foreach (var task in pending.Where(p => _state.UserTasks.All(u => u.Id != p.Id)))
+        {
+            _state.UserTasks.Add(task);
+        }
+
+        _state.Status = WorkflowInstanceStatus.Active;
+        _state.Incidents = incidents.Count;
+        _state.ModifiedOn = time.GetUtcNow();
+        await SaveAsync();
+        return Details(pending, externalTasks, incidents);
+    }
+
+    /// <summary>The user tasks the instance waits on, with their candidate groups.</summary>
+    private async Task<List<InstanceUserTask>> PendingUserTasksAsync()
+    {
         var pending = new List<InstanceUserTask>();
         foreach (var task in await camunda.GetTasksAsync(InstanceId))
         {
@@ -218,35 +258,15 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             });
         }
 
-        var pendingIds = pending.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < _state.UserTasks.Count; i++)
-        {
-            if (!_state.UserTasks[i].Completed && !pendingIds.Contains(_state.UserTasks[i].Id))
-            {
-                _state.UserTasks[i] = _state.UserTasks[i] with { Completed = true };
-            }
-        }
-
-        foreach (var task in pending.Where(p => _state.UserTasks.All(u => u.Id != p.Id)))
-        {
-            _state.UserTasks.Add(task);
-        }
-
-        var externalTasks = await camunda.GetExternalTasksAsync(InstanceId);
-        var incidents = await camunda.GetIncidentsAsync(processInstanceId: InstanceId);
-        _state.Status = WorkflowInstanceStatus.Active;
-        _state.Incidents = incidents.Count;
-        _state.ModifiedOn = time.GetUtcNow();
-        await SaveAsync();
-        return Details(pending, externalTasks, incidents);
+        return pending;
     }
 
     /// <summary>The instance does not run (any more): the row notes how it ended, from history; null when neither knows it.</summary>
-    private async Task<WorkflowInstanceDetails?> RefreshEndedAsync()
+    private async Task<WorkflowInstanceDetails?> RefreshEndedAsync(CamundaHistoricProcessInstance? history)
     {
         if (_state is null)
         {
-            var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
+            history ??= await camunda.GetHistoricProcessInstanceAsync(InstanceId);
             if (history is null)
             {
                 return null;
@@ -257,7 +277,7 @@ public sealed partial class CamundaWorkflowInstanceGrain(
 
         if (_state.Status == WorkflowInstanceStatus.Active)
         {
-            await NoteEndedAsync();
+            await NoteEndedAsync(history);
         }
 
         _state.ModifiedOn = time.GetUtcNow();
@@ -291,9 +311,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     }
 
     /// <summary>The instance no longer runs: history says whether it completed or was canceled.</summary>
-    private async Task NoteEndedAsync()
+    private async Task NoteEndedAsync(CamundaHistoricProcessInstance? history = null)
     {
-        var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
+        history ??= await camunda.GetHistoricProcessInstanceAsync(InstanceId);
         _state!.Status = history?.State switch
         {
             "EXTERNALLY_TERMINATED" or "INTERNALLY_TERMINATED" => WorkflowInstanceStatus.Canceled,
