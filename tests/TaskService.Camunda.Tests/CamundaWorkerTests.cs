@@ -75,6 +75,12 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
         Assert.Equal([100L, 200L, 400L, 800L], own.Select(f => f.RetryTimeout));
         Assert.All(own, f => Assert.StartsWith("Scripted failure", f.ErrorMessage));
+
+        // Camunda is told the exception's type name and message; no stack trace, no source path, no namespace.
+        Assert.All(own, f => Assert.Equal($"InvalidOperationException: {f.ErrorMessage}", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain(" at ", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain(".cs", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain("TaskService.", f.ErrorDetails));
         Assert.Equal(factory.Worker.WorkerId, own[0].WorkerId);
         var incident = Assert.Single(Engine.IncidentsOf(instance));
         Assert.Equal("failedExternalTask", incident.Type);
@@ -166,6 +172,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
             var failedBefore = worker.Stats.FailedPolls;
             await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n >= 4, Deadline, "polls fail while the engine is away");
             Assert.True(worker.Stats.LastBackoff > TimeSpan.FromMilliseconds(300), $"the backoff grows (last {worker.Stats.LastBackoff})");
+            Assert.True(worker.Stats.LastBackoff <= TimeSpan.FromMilliseconds(800), $"the backoff stays within MaxPollBackoff (last {worker.Stats.LastBackoff})");
 
             for (var i = 0; i < 3; i++)
             {

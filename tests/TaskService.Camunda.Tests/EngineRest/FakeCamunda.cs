@@ -53,7 +53,7 @@ public sealed class FakeCamunda
 
     public ConcurrentQueue<string> RefusedCompletions { get; } = new();
 
-    public sealed record ReportedFailure(string ExternalTaskId, string InstanceId, string Topic, string WorkerId, int Retries, long RetryTimeout, string? ErrorMessage, DateTimeOffset At);
+    public sealed record ReportedFailure(string ExternalTaskId, string InstanceId, string Topic, string WorkerId, int Retries, long RetryTimeout, string? ErrorMessage, DateTimeOffset At, string? ErrorDetails = null);
 
     /// <summary>The next task of <paramref name="topic"/> to be locked is delivered once more by a later fetch, as if its lock had run out.</summary>
     public void RedeliverNextTaskOf(string topic)
@@ -726,7 +726,7 @@ public sealed class FakeCamunda
         task.ErrorDetails = body.TryGetProperty("errorDetails", out var d) ? d.GetString() : null;
         task.LockExpiration = DateTimeOffset.UtcNow.AddMilliseconds(retryTimeout);
         task.RedeliveriesLeft = 0;
-        Failures.Enqueue(new ReportedFailure(id, task.Instance.Id, task.Topic, workerId!, retries, retryTimeout, task.ErrorMessage, DateTimeOffset.UtcNow));
+        Failures.Enqueue(new ReportedFailure(id, task.Instance.Id, task.Topic, workerId!, retries, retryTimeout, task.ErrorMessage, DateTimeOffset.UtcNow, task.ErrorDetails));
         if (retries == 0)
         {
             RaiseIncident(task);
