@@ -107,6 +107,42 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     }
 
     [Fact]
+    public async Task WhenTheEngineCannotContinueAfterACompletedTaskTheTaskIsReportedAsFailedUntilAnIncident()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("cannot-continue");
+        Engine.Deploy(key, $$"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_cannot" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{{key}}" isExecutable="true">
+                <bpmn:startEvent id="Start" />
+                <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Work" />
+                <bpmn:serviceTask id="Work" camunda:type="external" camunda:topic="{{TestCommands.Counting}}" />
+                <bpmn:sequenceFlow id="Flow_2" sourceRef="Work" targetRef="Gateway" />
+                <bpmn:exclusiveGateway id="Gateway" />
+                <bpmn:sequenceFlow id="Flow_3" sourceRef="Gateway" targetRef="End">
+                  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${notSet &gt; 1}</bpmn:conditionExpression>
+                </bpmn:sequenceFlow>
+                <bpmn:endEvent id="End" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """);
+        var instance = Engine.Start(key);
+
+        // The command succeeds, but completing its task makes the engine evaluate a condition that fails: the description's 500
+        // "could not be resumed", and the engine rolls back. The worker reports a failure instead, so retries run out into an incident.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.IncidentsOf(instance).Count), n => n == 1, Deadline, "the failures run out of retries and raise an incident");
+        var own = Engine.Failures.Where(f => IsOf(f, instance)).ToArray();
+        Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
+        Assert.All(own, f => Assert.StartsWith($"Camunda could not continue the process after command '{TestCommands.Counting}' succeeded", f.ErrorMessage));
+        Assert.All(own, f => Assert.Contains("notSet", f.ErrorMessage));
+        Assert.All(own, f => Assert.StartsWith("ProcessEngineException: ", f.ErrorDetails));
+        Assert.Equal("ACTIVE", Engine.Instances().Single(i => i.Id == instance).State);
+        Assert.Equal(1, factory.Commands.Counter.Runs[own[0].ExternalTaskId]);
+    }
+
+    [Fact]
     public async Task ARedeliveredExternalTaskRunsItsCommandOnceAndItsLockIsExtendedMeanwhile()
     {
         _ = factory.Server;

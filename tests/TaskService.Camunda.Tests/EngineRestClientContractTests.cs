@@ -108,6 +108,44 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WhatIsGoneIsReadWithTheStatusTheDescriptionGivesForEachOperation()
+    {
+        var client = Client(_server, "camunda-user", "camunda-password");
+        var (bpmn, key) = (BpmnSamples.ChildTwoUserTasks.Replace("\"child-process\"", "\"gone-process\"", StringComparison.Ordinal), "gone-process");
+        await client.DeployAsync("gone", "gone.bpmn", bpmn, deployChangedOnly: false);
+        var instance = await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "gone-1" });
+        var review = Assert.Single(await client.GetTasksAsync(instance.Id));
+        Assert.NotNull((await client.GetProcessInstanceVariablesAsync(instance.Id)).Variables);
+        await client.DeleteProcessInstanceAsync(instance.Id);
+
+        // 400 for an unknown definition (key or id).
+        Assert.Null(await client.GetProcessDefinitionByKeyAsync("no-such-process"));
+        Assert.Null(await client.GetProcessDefinitionAsync("no-such-definition"));
+
+        // 500 for the variables of an instance that ended: read as "ended", with its history.
+        var read = await client.GetProcessInstanceVariablesAsync(instance.Id);
+        Assert.False(read.IsRunning);
+        Assert.Equal("EXTERNALLY_TERMINATED", read.Ended?.State);
+        Assert.False((await client.GetProcessInstanceVariablesAsync("no-such-instance")).IsRunning);
+
+        // 400 for the identity links of a task that is gone, 500 for completing it (confirmed by a task query).
+        Assert.Null(await client.GetIdentityLinksAsync(review.Id, "candidate"));
+        Assert.False(await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask()));
+
+        // 400 for the retries of an external task that is gone.
+        Assert.False(await client.SetExternalTaskRetriesAsync("no-such-task", 1));
+
+        Assert.Equal(
+            [
+                ("getProcessDefinitionByKey", 400), ("getProcessDefinition", 400), ("getProcessInstanceVariables", 500),
+                ("getHistoricProcessInstance", 404), ("getProcessInstance", 404), ("getIdentityLinks", 400), ("complete", 500),
+                ("setExternalTaskResourceRetries", 400),
+            ],
+            _server.Errors.Select(e => (e.OperationId, e.Status)).Distinct());
+        Assert.Empty(_server.Violations);
+    }
+
+    [Fact]
     public async Task EngineErrorsBecomeCamundaExceptionsThatNameTheRequestAndTheEnginesMessage()
     {
         var client = Client(_server, "camunda-user", "camunda-password");

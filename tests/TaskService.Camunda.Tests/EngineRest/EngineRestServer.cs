@@ -58,6 +58,9 @@ public sealed class EngineRestServer : IAsyncDisposable
     /// <summary>The operation ids of the requests served, in order.</summary>
     public ConcurrentQueue<string> Operations { get; } = new();
 
+    /// <summary>The operation ids of the requests the engine answered with an error, and the status.</summary>
+    public ConcurrentQueue<(string OperationId, int Status)> Errors { get; } = new();
+
     /// <summary>Requests refused for missing or wrong credentials.</summary>
     public ConcurrentQueue<string> Unauthorized { get; } = new();
 
@@ -159,6 +162,11 @@ public sealed class EngineRestServer : IAsyncDisposable
         var queryValues = query.GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var answer = await Engine.HandleAsync(new FakeRequest(operation, queryValues, json, form), context.RequestAborted);
         JsonElement? body = answer.Body is null ? null : JsonSerializer.SerializeToElement(answer.Body, AnswerJson);
+        if (answer.Status >= 400)
+        {
+            Errors.Enqueue((operation.OperationId, answer.Status));
+        }
+
         foreach (var problem in _validator.ValidateResponse(operation, answer.Status, body))
         {
             Violations.Enqueue($"answer: {problem}");
