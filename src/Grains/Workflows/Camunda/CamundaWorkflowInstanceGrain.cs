@@ -79,10 +79,23 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object.");
         }
 
-        var completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
+        bool completed;
+        try
         {
-            Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
-        });
+            completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
+            {
+                Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
+            });
+        }
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+        {
+            // As documented: 400, the engine refuses a variable; 500 (the task still pending), the engine could not continue the
+            // process after it and rolled back.
+            throw exception.StatusCode == 400
+                ? TaskServiceException.Invalid("variables", $"Camunda refused the variables: {exception.EngineMessage}")
+                : TaskServiceException.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {exception.EngineMessage}");
+        }
+
         if (!completed)
         {
             throw TaskServiceException.NotFound("user task", userTaskId);
@@ -116,6 +129,14 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         catch (CamundaException exception) when (exception.IsNotFound)
         {
             throw TaskServiceException.NotFound("external task", externalTaskId);
+        }
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+        {
+            // As documented: 400, the task is locked by another worker (or its lock is not ours); 500, the engine could not
+            // continue the process after it (the engine rolled back, the task is still there).
+            throw TaskServiceException.Conflict("externalTaskId", exception.StatusCode == 400
+                ? $"External task '{externalTaskId}' is locked by another worker: {exception.EngineMessage}"
+                : $"Camunda could not continue the process after external task '{externalTaskId}': {exception.EngineMessage}");
         }
 
         Merge(variables);
