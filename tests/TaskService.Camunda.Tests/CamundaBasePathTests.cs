@@ -17,6 +17,7 @@ public sealed class CamundaBasePathTests
     [InlineData("http://camunda:8080/engine-rest/", null, "http://camunda:8080/engine-rest/")]
     [InlineData("http://operaton:8080", "/engine-rest", "http://operaton:8080/engine-rest/")]
     [InlineData("http://cibseven:8080/apps", "/rest", "http://cibseven:8080/apps/rest/")]
+    [InlineData("http://camunda:8080", "engine-rest/", "http://camunda:8080/engine-rest/")]
     [InlineData("https://bpm.example.com/camunda/engine-rest", "", "https://bpm.example.com/camunda/engine-rest/")]
     public void TheEngineRestRootIsTheAddressWithTheBasePath(string baseUrl, string? basePath, string expected)
     {
@@ -32,9 +33,11 @@ public sealed class CamundaBasePathTests
     [Theory]
     [InlineData("/engine-rest", true)]
     [InlineData("/camunda/rest/", true)]
+    [InlineData("engine-rest", true)]
     [InlineData("", true)]
     [InlineData("engine-rest?x=1", false)]
     [InlineData("/engine rest", false)]
+    [InlineData("/engine-rest#top", false)]
     public void TheBasePathMustBeAPath(string basePath, bool valid)
     {
         var options = new CamundaOptions { BaseUrl = new Uri("http://camunda:8080"), BasePath = basePath };

@@ -22,7 +22,7 @@ public sealed class CamundaOptions
     /// (Camunda Run, the Spring Boot starter and the distributions); set it for an application that mounts the REST API elsewhere,
     /// or empty when <see cref="BaseUrl"/> is the root itself.
     /// </summary>
-    [RegularExpression("^(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*/?$", ErrorMessage = "BasePath must be empty or a path such as /engine-rest.")]
+    [RegularExpression("^[A-Za-z0-9._~%!$&'()*+,;=:@/-]*$", ErrorMessage = "BasePath must be empty or a path such as /engine-rest (no spaces, query or fragment).")]
     public string BasePath { get; set; } = "/engine-rest";
 
     /// <summary>User for HTTP basic authentication; none when empty.</summary>
