@@ -210,6 +210,13 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
             Assert.True(worker.Stats.LastBackoff > TimeSpan.FromMilliseconds(300), $"the backoff grows (last {worker.Stats.LastBackoff})");
             Assert.True(worker.Stats.LastBackoff <= TimeSpan.FromMilliseconds(800), $"the backoff stays within MaxPollBackoff (last {worker.Stats.LastBackoff})");
 
+            // Readiness says so, naming the engine.
+            var ready = await factory.CreateAnonymousClient().GetAsync("/health/ready");
+            var report = await ready.ReadJsonAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+            var camunda = Assert.Single(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "camunda");
+            Assert.Equal("Unhealthy", camunda.GetProperty("status").GetString());
+            Assert.Contains("BaseUrl", camunda.GetProperty("description").GetString());
+
             for (var i = 0; i < 3; i++)
             {
                 await TriggerAsync(client, eventKey, taskKey, $"while-down-{i}");
@@ -233,6 +240,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal(3, created);
         Assert.Equal(0, worker.Stats.ConsecutiveFailures);
         Assert.Equal(3, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+        await (await factory.CreateAnonymousClient().GetAsync("/health/ready")).AssertStatusAsync(System.Net.HttpStatusCode.OK);
         Assert.Equal(3, Engine.Instances().Count(i => i.Key == childKey));
     }
 
