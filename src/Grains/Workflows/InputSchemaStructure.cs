@@ -22,6 +22,15 @@ internal sealed class InputSchemaStructure
     /// <summary>Most subschema evaluations any one input value may cause, so that evaluation stays proportional to the input.</summary>
     internal const double MaxEvaluationsPerValue = 1000;
 
+    /// <summary>
+    /// Most subschema evaluations one input may cause in all (an upper bound, estimated before evaluating). JsonSchema.Net takes
+    /// 10 to 20 µs per evaluation, so this keeps the check of one input within about half a second of a silo thread.
+    /// </summary>
+    internal const double MaxEvaluationsPerInput = 20_000;
+
+    /// <summary>Up to this many evaluations, an input that fails is evaluated again to list every violation (which costs twice as much).</summary>
+    internal const double MaxEvaluationsToListViolations = 8_000;
+
     private const string Field = "inputSchema";
 
     private static readonly Dictionary<string, string> KnownDrafts = new(StringComparer.Ordinal)
@@ -51,6 +60,48 @@ internal sealed class InputSchemaStructure
 
     /// <summary>Every <c>pattern</c> and <c>patternProperties</c> key in the schema.</summary>
     public List<string> Patterns { get; } = [];
+
+    /// <summary>For each input depth, the most subschemas one value at that depth meets (index 0: the input itself).</summary>
+    private double[] _rootLevels = [];
+
+    /// <summary>
+    /// An upper bound of the subschema evaluations checking <paramref name="input"/> takes: for each depth, its values there times
+    /// the most subschemas one value at that depth meets. Null when the input nests deeper than the limit.
+    /// </summary>
+    public double? EstimateEvaluations(JsonElement input)
+    {
+        var total = 0d;
+        var pending = new Stack<(JsonElement Value, int Depth)>();
+        pending.Push((input, 0));
+        while (pending.TryPop(out var entry))
+        {
+            if (entry.Depth >= _rootLevels.Length)
+            {
+                return null;
+            }
+
+            total += _rootLevels[entry.Depth];
+            switch (entry.Value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in entry.Value.EnumerateObject())
+                    {
+                        pending.Push((property.Value, entry.Depth + 1));
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in entry.Value.EnumerateArray())
+                    {
+                        pending.Push((item, entry.Depth + 1));
+                    }
+
+                    break;
+            }
+        }
+
+        return total;
+    }
 
     /// <summary>Checks <paramref name="schema"/>; throws a 400 naming the problem and where it is.</summary>
     public static InputSchemaStructure Check(JsonElement schema, LimitsOptions limits)
@@ -322,6 +373,7 @@ internal sealed class InputSchemaStructure
     private void CheckEvaluationBound()
     {
         var levels = _limits.MaxJsonDepth + 1;
+        _rootLevels = new double[levels];
         var memo = new double[_nodes.Count, levels];
         var done = new bool[_nodes.Count, levels];
         for (var depth = 0; depth < levels; depth++)
@@ -330,6 +382,11 @@ internal sealed class InputSchemaStructure
             for (var node = 0; node < _nodes.Count; node++)
             {
                 var count = Evaluations(node, depth, memo, done);
+                if (node == 0)
+                {
+                    _rootLevels[depth] = count;
+                }
+
                 if (count > MaxEvaluationsPerValue)
                 {
                     throw TaskServiceException.Invalid(Field,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -49,12 +50,28 @@ public static class InputSchemaValidator
             return;
         }
 
-        InputSchemaStructure.Check(schema, limits);
+        var structure = InputSchemaStructure.Check(schema, limits);
+        var estimated = structure.EstimateEvaluations(input);
+        switch (estimated)
+        {
+            case null:
+                throw TaskServiceException.Invalid("input", $"'input' nests deeper than {limits.MaxJsonDepth} levels (TaskService:Limits:MaxJsonDepth).");
+            case > InputSchemaStructure.MaxEvaluationsPerInput and var estimate:
+                throw TaskServiceException.Invalid("input", string.Create(CultureInfo.InvariantCulture,
+                    $"'input' is too large to check against the workflow's inputSchema: up to {estimate:0} subschema evaluations, the limit is {InputSchemaStructure.MaxEvaluationsPerInput:0}. Send fewer values, or simplify the schema's 'allOf', 'anyOf', 'oneOf' and '$ref' combinations."));
+        }
+
         var compiled = Compile(schema, limits);
         EvaluationResults results;
         try
         {
-            results = compiled.Evaluate(JsonNode.Parse(input.GetRawText()), new EvaluationOptions { OutputFormat = OutputFormat.List });
+            // The quick verdict first; only an input that fails is evaluated again to list every violation.
+            var instance = JsonNode.Parse(input.GetRawText());
+            results = compiled.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.Flag });
+            if (!results.IsValid && estimated <= InputSchemaStructure.MaxEvaluationsToListViolations)
+            {
+                results = compiled.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            }
         }
         catch (RegexMatchTimeoutException exception)
         {

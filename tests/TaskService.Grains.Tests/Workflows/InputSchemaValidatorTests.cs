@@ -87,6 +87,27 @@ public sealed class InputSchemaValidatorTests
     }
 
     [Fact]
+    public void AnInputWhoseCheckWouldTakeTooLongIsRefusedBeforeEvaluating()
+    {
+        // 2^7 branches per array element, under the per-value bound; 3,000 elements would take about 15 s to evaluate.
+        var defs = string.Join(",", Enumerable.Range(0, 7).Select(i => $$"""
+            "d{{i}}":{"anyOf":[{"$ref":"#/$defs/d{{i + 1}}"},{"$ref":"#/$defs/d{{i + 1}}"}]}
+            """));
+        var schema = Parse("{\"$defs\":{" + defs + ",\"d7\":{\"type\":\"integer\"}},\"properties\":{\"a\":{\"items\":{\"$ref\":\"#/$defs/d0\"}}}}");
+        InputSchemaValidator.EnsureValidSchema(schema, Limits);
+        var input = Parse("{\"a\":[" + string.Join(",", Enumerable.Repeat("1", 3_000)) + "]}");
+
+        var watch = Stopwatch.StartNew();
+        var exception = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.Validate(schema, input, Limits));
+        watch.Stop();
+
+        Assert.Equal("input", exception.Target);
+        Assert.Contains("too large to check", exception.Message, StringComparison.Ordinal);
+        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200), $"refusing took {watch.ElapsedMilliseconds} ms");
+        InputSchemaValidator.Validate(schema, Parse("""{"a":[1,2,3]}"""), Limits);
+    }
+
+    [Fact]
     public void ACatastrophicPatternOnALongInputAnswersWellUnderASecond()
     {
         var schema = Parse("""{"type":"object","properties":{"code":{"type":"string","pattern":"^(a+)+$"}},"patternProperties":{"^(b+)+$":{"type":"integer"}}}""");
