@@ -151,8 +151,8 @@ public static partial class FilterParser
 
         try
         {
-            // Values that no store can compare against (unpaired surrogates, NUL) are refused here rather than failing in the store.
-            Serialization.WellFormedJson.Ensure(document.RootElement, target);
+            // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.
+            Serialization.WellFormedJson.Ensure(document.RootElement, target, allowNul: true);
             return document;
         }
         catch

@@ -10,13 +10,19 @@ namespace TaskService.Serialization;
 /// </summary>
 public static class WellFormedJson
 {
-    public static JsonElement Ensure(JsonElement value, string field)
+    /// <param name="value">The JSON to check.</param>
+    /// <param name="field">The field named in the error.</param>
+    /// <param name="allowNul">
+    /// Whether NUL may appear: true for values that are only compared, never stored (filter values; the stores compare them
+    /// correctly), false for anything that is kept.
+    /// </param>
+    public static JsonElement Ensure(JsonElement value, string field, bool allowNul = false)
     {
-        Walk(value, field, field);
+        Walk(value, field, field, allowNul);
         return value;
     }
 
-    private static void Walk(JsonElement element, string field, string path)
+    private static void Walk(JsonElement element, string field, string path, bool allowNul)
     {
         switch (element.ValueKind)
         {
@@ -31,7 +37,7 @@ public static class WellFormedJson
                     throw Refuse(field, $"'{path}'");
                 }
 
-                if (text.Contains('\0', StringComparison.Ordinal))
+                if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
                 {
                     throw RefuseNul(field, $"'{path}'");
                 }
@@ -42,7 +48,7 @@ public static class WellFormedJson
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, field, $"{path}[{index++}]");
+                    Walk(item, field, $"{path}[{index++}]", allowNul);
                 }
 
                 break;
@@ -60,12 +66,12 @@ public static class WellFormedJson
                         throw Refuse(field, $"a property name in '{path}'");
                     }
 
-                    if (name.Contains('\0', StringComparison.Ordinal))
+                    if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
                     {
                         throw RefuseNul(field, $"a property name in '{path}'");
                     }
 
-                    Walk(property.Value, field, $"{path}.{name}");
+                    Walk(property.Value, field, $"{path}.{name}", allowNul);
                 }
 
                 break;

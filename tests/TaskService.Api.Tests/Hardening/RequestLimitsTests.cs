@@ -163,8 +163,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [Theory]
     [InlineData("{\"where\":{\"name\":\"\\ud800\"}}")]
     [InlineData("{\"where\":{\"name\":{\"like\":\"\\udfff%\"}}}")]
-    [InlineData("{\"where\":{\"name\":\"a\\u0000b\"}}")]
-    public async Task AFilterHoldingALoneSurrogateOrNulIs400(string filter)
+    public async Task AFilterHoldingALoneSurrogateIs400(string filter)
     {
         var client = factory.CreateAdminClient();
         var response = await client.GetAsync($"/tasks?{Api.Filter(filter)}");
