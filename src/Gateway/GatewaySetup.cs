@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TaskService.Gateway.Apis;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
+using TaskService.Gateway.OpenApi;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Serialization;
@@ -37,7 +38,7 @@ public static class GatewaySetup
         services.TryAddSingleton(sp => new RequestFieldChecks(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddTaskServiceRateLimits(builder.Configuration);
         services.AddHealthChecks();
-        services.AddOpenApi();
+        services.AddTaskServiceOpenApi();
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
