@@ -63,6 +63,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         }
 
         DescribeRows(document);
+        OmittedNulls(document);
         document.Components.Schemas[Problem] = ProblemSchema();
 
         foreach (var (path, item) in document.Paths)
@@ -112,6 +113,21 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         AddRelation(document, nameof(WorkflowRecord), "workflowVersions", nameof(WorkflowVersionRecord), "The workflow's versions, with filter include: [\"workflowVersions\"].");
     }
 
+    /// <summary>Answers leave null values out, so a property that may be null is never required to be present.</summary>
+    private static void OmittedNulls(OpenApiDocument document)
+    {
+        foreach (var (_, component) in document.Components!.Schemas!)
+        {
+            if (component is OpenApiSchema { Required.Count: > 0, Properties: { } properties } schema)
+            {
+                foreach (var name in schema.Required.Where(n => properties.TryGetValue(n, out var property) && property.Type is { } type && type.HasFlag(JsonSchemaType.Null)).ToArray())
+                {
+                    schema.Required.Remove(name);
+                }
+            }
+        }
+    }
+
     private static void AddRelation(OpenApiDocument document, string parent, string relation, string target, string description)
     {
         if (document.Components!.Schemas![parent] is OpenApiSchema schema)
@@ -156,11 +172,8 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
             AddProblem(document, operation, "409", "The change conflicts with the entity's state.");
         }
 
-        if (hasBody)
-        {
-            AddProblem(document, operation, "413", "The body is larger than TaskService:Limits allows.");
-            AddProblem(document, operation, "415", "The body is not JSON.");
-        }
+        AddProblem(document, operation, "413", hasBody ? "The body is larger than TaskService:Limits allows." : "A body was sent to a route that reads none.");
+        AddProblem(document, operation, "415", hasBody ? "The body is not JSON." : "A body was sent to a route that reads none.");
 
         AddProblem(document, operation, "429", "Too many requests from this caller; retry after Retry-After.");
         if (key == "POST /events/trigger")
