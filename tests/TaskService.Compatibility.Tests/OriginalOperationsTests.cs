@@ -358,7 +358,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         var app = await ClientApp.CreateAsync(factory);
         var client = app.CreateWebhooksClient(factory, "16010");
 
-        var response = await client.PostJsonAsync("/webhooks/subscribe", new { url = "https://example.com/hooks", key = "task-created" });
+        var response = await client.PostJsonAsync("/webhooks/subscribe", new { url = "http://127.0.0.1:9/hooks", key = "task-created" });
 
         // The original answers 204; here 201 with the subscription. Bad key or secret is 401 in both.
         var subscription = await response.ReadJsonAsync(HttpStatusCode.Created);
@@ -366,7 +366,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         var wrong = factory.CreateClient("16010");
         wrong.DefaultRequestHeaders.Add(ClientApp.ApiKeyHeader, app.ApiKey);
         wrong.DefaultRequestHeaders.Add(ClientApp.ApiSecretHeader, "wrong");
-        await (await wrong.PostJsonAsync("/webhooks/subscribe", new { url = "https://example.com/hooks", key = "task-created" })).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        await (await wrong.PostJsonAsync("/webhooks/subscribe", new { url = "http://127.0.0.1:9/hooks", key = "task-created" })).AssertStatusAsync(HttpStatusCode.Unauthorized);
     }
 
     // ---- helpers ----
