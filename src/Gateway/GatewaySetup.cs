@@ -5,6 +5,7 @@ using TaskService.Gateway.Apis;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
 using TaskService.Gateway.Observability;
+using TaskService.Gateway.OpenApi;
 using Scalar.AspNetCore;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
@@ -39,7 +40,7 @@ public static class GatewaySetup
         services.TryAddSingleton(sp => new RequestFieldChecks(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddTaskServiceRateLimits(builder.Configuration);
         services.AddHealthChecks();
-        services.AddOpenApi();
+        services.AddTaskServiceOpenApi();
         builder.AddTaskServiceTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         return builder;

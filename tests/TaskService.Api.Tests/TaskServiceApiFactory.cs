@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using TaskService.Api.Tests.Contract;
 using TaskService.Gateway.Auth;
 
 namespace TaskService.Api.Tests;
@@ -18,6 +19,18 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
 
     private readonly int _siloPort = FreePort();
     private readonly int _gatewayPort = FreePort();
+    private readonly Lazy<Task<OpenApiContract>> _contract;
+
+    public TaskServiceApiFactory()
+    {
+        _contract = new(() => ContractLog.LoadAsync(Server.CreateClient()));
+    }
+
+    /// <summary>Every answer the clients of this factory received, checked against the service's own OpenAPI document at the end.</summary>
+    public ContractLog Contract { get; } = new();
+
+    /// <summary>The service's own OpenAPI document.</summary>
+    public Task<OpenApiContract> ContractAsync() => _contract.Value;
 
     public JwtOptions Jwt { get; } = new() { JwtSecret = Secret, JwtIssuer = Issuer };
 
@@ -27,13 +40,29 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
     /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
     public HttpClient CreateClient(params string[] permissions)
     {
-        var client = base.CreateClient();
+        var client = CreateRecordingClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(permissions));
         return client;
     }
 
     /// <summary>A client that sends no token.</summary>
-    public HttpClient CreateAnonymousClient() => base.CreateClient();
+    public HttpClient CreateAnonymousClient() => CreateRecordingClient();
+
+    /// <summary>A client whose answers are checked against the OpenAPI document into <paramref name="log"/> (and <see cref="Contract"/>).</summary>
+    public HttpClient CreateRecordingClient(ContractLog? log = null) =>
+        CreateDefaultClient(new ContractRecorder(log is null ? [Contract] : [Contract, log]));
+
+    public override async ValueTask DisposeAsync()
+    {
+        // Runs once all tests of the collection are done: an answer the document does not describe fails the run.
+        var violations = Contract.Count == 0 ? [] : Contract.Check(await ContractAsync()).Violations;
+        await base.DisposeAsync();
+        if (violations.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"{violations.Count} kinds of answers differ from /openapi/v1.json:\n{string.Join('\n', violations.Take(40))}");
+        }
+    }
 
     /// <summary>A client with every permission.</summary>
     public HttpClient CreateAdminClient() => CreateClient([.. Permissions.All]);

@@ -197,7 +197,8 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"limit": 1001}""")]
     [InlineData("""{"skip": "two"}""")]
     [InlineData("""{"order": "metadata ASC"}""")]
-    [InlineData("""{"include": ["userTasks"]}""")]
+    [InlineData("""{"include": ["subtasks"]}""")]
+    [InlineData("""{"include": [{"relation": "userTasks", "scope": {"where": {"nope": 1}}}]}""")]
     public async Task ListingTasksWithABadFilterIs400NamingFilter(string filter)
     {
         var response = await factory.CreateClient(Permissions.ViewTask).GetAsync($"/tasks?{Api.Filter(filter)}");

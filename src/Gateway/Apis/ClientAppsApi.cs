@@ -10,7 +10,7 @@ public static class ClientAppsApi
     public static IEndpointRouteBuilder MapClientAppsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/client-apps", CreateAsync).RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps");
-        app.MapPost("/client-app", CreateAsync).RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps").ExcludeFromDescription();
+        app.MapPost("/client-app", CreateAsync).RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps");
         return app;
     }
 

@@ -41,7 +41,7 @@ public static class TasksApi
 
     public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
     {
-        var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Task, id, QueryParameters.Fields(request, EntitySchemas.Task));
+        var row = await grains.GetGrain<IQueryGrain>(0).GetFilteredAsync(EntityKind.Task, id, QueryParameters.SingleRowFilter(request, EntitySchemas.Task));
         return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("task", id);
     }
 
@@ -98,7 +98,7 @@ public static class TasksApi
 
     private static async Task<IReadOnlyList<string>> MatchingIdsAsync(HttpRequest request, IGrainFactory grains)
     {
-        if (!request.Query.ContainsKey("where"))
+        if (!QueryParameters.Has(request, QueryParameters.WhereName))
         {
             throw TaskServiceException.Invalid("where", "A bulk change needs the 'where' query parameter; use where={} to match every task.");
         }

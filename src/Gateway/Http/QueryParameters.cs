@@ -1,15 +1,31 @@
+using System.Text.Json;
+using TaskService.Errors;
 using TaskService.Queries;
 
 namespace TaskService.Gateway.Http;
 
-/// <summary>Reads the LoopBack <c>filter</c> and <c>where</c> query parameters; a bad one is a 400 naming the problem.</summary>
+/// <summary>
+/// Reads the LoopBack <c>filter</c> and <c>where</c> query parameters, in their JSON form (<c>filter={"where":...}</c>) or
+/// the <c>qs</c> bracket form (<c>filter[where][status]=pending</c>); a bad one is a 400 naming the problem.
+/// </summary>
 public static class QueryParameters
 {
+    public const string FilterName = "filter";
+    public const string WhereName = "where";
+
     public static QueryFilter Filter(HttpRequest request, EntitySchema schema) =>
-        FilterParser.ParseFilter(request.Query["filter"].ToString(), schema);
+        Read(request, FilterName, schema, isWhere: false) is { } bracket
+            ? FilterParser.ParseFilter(bracket, schema)
+            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema);
 
     public static FilterNode? Where(HttpRequest request, EntitySchema schema) =>
-        FilterParser.ParseWhere(request.Query["where"].ToString(), schema);
+        Read(request, WhereName, schema, isWhere: true) is { } bracket
+            ? FilterParser.ParseWhere(bracket, schema, WhereName)
+            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
+
+    /// <summary>True when the request gives <paramref name="name"/> in either form.</summary>
+    public static bool Has(HttpRequest request, string name) =>
+        request.Query.ContainsKey(name) || request.Query.Keys.Any(k => QueryStringFilter.IsBracketKey(k, name));
 
     /// <summary>Adds <c>field = value</c> to a where clause, for reads scoped to a parent.</summary>
     public static FilterNode Scope(FilterNode? where, string field, string value)
@@ -22,15 +38,40 @@ public static class QueryParameters
     public static QueryFilter Scope(QueryFilter filter, string field, string value) =>
         filter with { Where = Scope(filter.Where, field, value) };
 
-    /// <summary>The fields requested for a single-row read (the <c>fields</c> part of <c>filter</c>; a where is refused).</summary>
-    public static IReadOnlyList<string>? Fields(HttpRequest request, EntitySchema schema)
+    /// <summary>
+    /// The filter of a single-row read, whose <c>fields</c> and <c>include</c> apply (a where is refused).
+    /// </summary>
+    public static QueryFilter SingleRowFilter(HttpRequest request, EntitySchema schema)
     {
         var filter = Filter(request, schema);
         if (filter.Where is not null)
         {
-            throw Errors.TaskServiceException.Invalid("filter", "A filter on a read by id may only hold 'fields'; 'where' is not allowed here.");
+            throw TaskServiceException.Invalid(FilterName, "A filter on a read by id may only hold 'fields' and 'include'; 'where' is not allowed here.");
         }
 
-        return filter.Fields;
+        return filter;
+    }
+
+    /// <summary>The fields requested for a single-row read of a collection without relations.</summary>
+    public static IReadOnlyList<string>? Fields(HttpRequest request, EntitySchema schema) => SingleRowFilter(request, schema).Fields;
+
+    /// <summary>The bracket form of <paramref name="name"/> as JSON, or null when the request does not use it.</summary>
+    private static JsonElement? Read(HttpRequest request, string name, EntitySchema schema, bool isWhere)
+    {
+        var pairs = request.Query
+            .Where(p => QueryStringFilter.IsBracketKey(p.Key, name))
+            .Select(p => new KeyValuePair<string, IReadOnlyList<string>>(p.Key, p.Value.Select(v => v ?? "").ToArray()))
+            .ToArray();
+        if (pairs.Length == 0)
+        {
+            return null;
+        }
+
+        if (request.Query.ContainsKey(name))
+        {
+            throw TaskServiceException.Invalid(name, $"The request gives '{name}' both as JSON ({name}=...) and in the bracket form ({pairs[0].Key}=...); use one form.");
+        }
+
+        return QueryStringFilter.Build(pairs, name, schema, isWhere);
     }
 }

@@ -42,40 +42,50 @@ public sealed class RequestValidationFilter(RequestFieldChecks checks) : IEndpoi
         }
 
         var accepted = http.GetEndpoint()?.Metadata.GetMetadata<AcceptedQueryParameters>() ?? AcceptedQueryParameters.None;
+        var bracketLength = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (name, values) in query)
         {
-            if (!accepted.Names.Contains(name))
+            // filter[where][status]=... is the qs bracket form of filter (QueryParameters reads it); other keys are named exactly.
+            var root = BracketRoot(name, accepted);
+            if (root is null && !accepted.Names.Contains(name))
             {
                 throw TaskServiceException.Invalid(name, UnknownParameter(name, accepted));
             }
 
-            if (values.Count > 1)
+            if (root is null && values.Count > 1)
             {
                 throw TaskServiceException.Invalid(name, $"The query parameter '{name}' is given {values.Count} times; give it once.");
             }
 
-            var value = values.ToString();
-            var max = name is "filter" or "where" ? _checks.Limits.MaxFilterLength : _checks.Limits.MaxKeyLength;
-            if (value.Length > max)
+            var parameter = root ?? name;
+            var max = parameter is QueryParameters.FilterName or QueryParameters.WhereName ? _checks.Limits.MaxFilterLength : _checks.Limits.MaxKeyLength;
+            var length = root is null ? values.ToString().Length : name.Length + values.Sum(v => (v?.Length ?? 0) + 1);
+            if (root is not null)
             {
-                throw TaskServiceException.Invalid(name, $"The query parameter '{name}' is longer than {max} characters (TaskService:Limits).");
+                length = bracketLength[root] = bracketLength.GetValueOrDefault(root) + length;
+            }
+
+            if (length > max)
+            {
+                throw TaskServiceException.Invalid(parameter, $"The query parameter '{parameter}' is longer than {max} characters (TaskService:Limits).");
             }
         }
     }
 
-    private static string UnknownParameter(string name, AcceptedQueryParameters accepted)
+    private static string? BracketRoot(string name, AcceptedQueryParameters accepted)
     {
         var bracket = name.IndexOf('[', StringComparison.Ordinal);
-        if (bracket > 0 && accepted.Names.Contains(name[..bracket]))
+        if (bracket <= 0)
         {
-            var parameter = name[..bracket];
-            var example = parameter == "where" ? "where={\"status\":1}" : $"{parameter}={{\"where\":{{\"status\":1}}}}";
-            return $"The query parameter '{name}' uses the bracket form, which this route does not read; send '{parameter}' as one JSON value, " +
-                   $"for example {example} (URL-encoded).";
+            return null;
         }
 
-        return accepted.Names.Count == 0
+        var root = name[..bracket];
+        return root is QueryParameters.FilterName or QueryParameters.WhereName && accepted.Names.Contains(root) ? root : null;
+    }
+
+    private static string UnknownParameter(string name, AcceptedQueryParameters accepted) =>
+        accepted.Names.Count == 0
             ? $"This route takes no query parameters; '{name}' is not understood."
             : $"The query parameter '{name}' is not understood here; this route reads {string.Join(", ", accepted.Names.Order().Select(n => $"'{n}'"))}.";
-    }
 }

@@ -13,4 +13,7 @@ public enum EntityKind
     WebhookSubscription = 6,
     Workflow = 7,
     WorkflowInstance = 8,
+
+    /// <summary>The deployed versions of a workflow; read only through <c>include</c> of a workflow.</summary>
+    WorkflowVersion = 9,
 }

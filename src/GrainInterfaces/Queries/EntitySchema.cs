@@ -3,8 +3,10 @@ namespace TaskService.Queries;
 /// <summary>The fields of a queryable collection, as they are named in the HTTP contract.</summary>
 public sealed class EntitySchema
 {
-    public EntitySchema(EntityKind kind, string name, IReadOnlyDictionary<string, FieldType> fields, IReadOnlyList<SortOrder> defaultOrder)
+    public EntitySchema(EntityKind kind, string name, IReadOnlyDictionary<string, FieldType> fields, IReadOnlyList<SortOrder> defaultOrder,
+        IReadOnlyList<EntityRelation>? relations = null)
     {
+        Relations = (relations ?? []).ToDictionary(r => r.Name, StringComparer.Ordinal);
         Kind = kind;
         Name = name;
         Fields = fields;
@@ -20,6 +22,9 @@ public sealed class EntitySchema
 
     /// <summary>The order applied after any requested order, so that paging is stable.</summary>
     public IReadOnlyList<SortOrder> DefaultOrder { get; }
+
+    /// <summary>The relations a filter's <c>include</c> may name.</summary>
+    public IReadOnlyDictionary<string, EntityRelation> Relations { get; }
 
     public bool TryGetField(string name, out FieldType type) => Fields.TryGetValue(name, out type);
 }

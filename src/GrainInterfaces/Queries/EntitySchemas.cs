@@ -1,24 +1,25 @@
 namespace TaskService.Queries;
 
-/// <summary>The schema of every queryable collection.</summary>
+/// <summary>The schema of every queryable collection. A relation's target is declared above its parent: static properties initialize in written order.</summary>
 public static class EntitySchemas
 {
     public static EntitySchema Event { get; } = Create(EntityKind.Event, "event", [("timestamp", false), ("id", false)],
         ("id", FieldType.String), ("key", FieldType.String), ("payload", FieldType.Json), ("source", FieldType.String),
         ("description", FieldType.String), ("timestamp", FieldType.Number));
 
+    public static EntitySchema UserTask { get; } = Create(EntityKind.UserTask, "user task", [("createdOn", false), ("id", false)],
+        ("id", FieldType.String), ("taskId", FieldType.String), ("name", FieldType.String), ("status", FieldType.String),
+        ("externalId", FieldType.String), ("assignee", FieldType.String), ("candidateGroups", FieldType.Json),
+        ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+
     public static EntitySchema Task { get; } = Create(EntityKind.Task, "task", [("createdOn", false), ("id", false)],
+        [new EntityRelation("userTasks", UserTask, "taskId")],
         ("id", FieldType.String), ("key", FieldType.String), ("name", FieldType.String), ("description", FieldType.String),
         ("status", FieldType.String), ("priority", FieldType.String), ("severity", FieldType.String), ("type", FieldType.String),
         ("assigneeId", FieldType.String), ("startDate", FieldType.DateTime), ("dueDate", FieldType.DateTime),
         ("endDate", FieldType.DateTime), ("metadata", FieldType.Json), ("externalId", FieldType.String),
         ("notes", FieldType.String), ("eventId", FieldType.String),
         ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
-
-    public static EntitySchema UserTask { get; } = Create(EntityKind.UserTask, "user task", [("createdOn", false), ("id", false)],
-        ("id", FieldType.String), ("taskId", FieldType.String), ("name", FieldType.String), ("status", FieldType.String),
-        ("externalId", FieldType.String), ("assignee", FieldType.String), ("candidateGroups", FieldType.Json),
-        ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
 
     public static EntitySchema EventMapping { get; } = Create(EntityKind.EventMapping, "event mapping", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
@@ -34,7 +35,13 @@ public static class EntitySchemas
         ("status", FieldType.String), ("statusReason", FieldType.String), ("createdOn", FieldType.DateTime),
         ("modifiedOn", FieldType.DateTime));
 
+    /// <summary>A workflow's deployed versions, as <c>include: ["workflowVersions"]</c> of a workflow shows them.</summary>
+    public static EntitySchema WorkflowVersion { get; } = Create(EntityKind.WorkflowVersion, "workflow version", [("version", false)],
+        ("workflowId", FieldType.String), ("version", FieldType.Number), ("bpmnDiagram", FieldType.String),
+        ("externalWorkflowId", FieldType.String), ("inputSchema", FieldType.Json), ("createdOn", FieldType.DateTime));
+
     public static EntitySchema Workflow { get; } = Create(EntityKind.Workflow, "workflow", [("createdOn", false), ("id", false)],
+        [new EntityRelation("workflowVersions", WorkflowVersion, "workflowId")],
         ("id", FieldType.String), ("name", FieldType.String), ("description", FieldType.String), ("externalIdentifier", FieldType.String),
         ("provider", FieldType.String), ("workflowVersion", FieldType.Number), ("inputSchema", FieldType.Json),
         ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
@@ -55,11 +62,17 @@ public static class EntitySchemas
         EntityKind.WebhookSubscription => WebhookSubscription,
         EntityKind.Workflow => Workflow,
         EntityKind.WorkflowInstance => WorkflowInstance,
+        EntityKind.WorkflowVersion => WorkflowVersion,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 
     private static EntitySchema Create(EntityKind kind, string name, (string Field, bool Descending)[] defaultOrder, params (string Name, FieldType Type)[] fields) =>
+        Create(kind, name, defaultOrder, [], fields);
+
+    private static EntitySchema Create(EntityKind kind, string name, (string Field, bool Descending)[] defaultOrder, EntityRelation[] relations,
+        params (string Name, FieldType Type)[] fields) =>
         new(kind, name,
             fields.ToDictionary(f => f.Name, f => f.Type, StringComparer.Ordinal),
-            defaultOrder.Select(o => new SortOrder(o.Field, o.Descending)).ToArray());
+            defaultOrder.Select(o => new SortOrder(o.Field, o.Descending)).ToArray(),
+            relations);
 }

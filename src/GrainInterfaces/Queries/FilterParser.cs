@@ -57,8 +57,20 @@ public static partial class FilterParser
         }
 
         using var document = ParseDocument(filterJson, FilterParameter);
-        var root = document.RootElement;
-        if (root.ValueKind == JsonValueKind.Null)
+        return ParseFilter(document.RootElement, schema, 0);
+    }
+
+    /// <summary>Parses a filter object (the JSON form, or the bracket form read by <see cref="QueryStringFilter"/>).</summary>
+    public static QueryFilter ParseFilter(JsonElement root, EntitySchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        Serialization.WellFormedJson.Ensure(root, FilterParameter);
+        return ParseFilter(root, schema, 0);
+    }
+
+    private static QueryFilter ParseFilter(JsonElement root, EntitySchema schema, int includeDepth)
+    {
+        if (root.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             return QueryFilter.Empty;
         }
@@ -74,6 +86,7 @@ public static partial class FilterParser
         int? skip = null;
         string? skipName = null;
         IReadOnlyList<string>? fields = null;
+        IReadOnlyList<IncludeFilter> include = [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
@@ -107,13 +120,92 @@ public static partial class FilterParser
                     fields = ParseFields(property.Value, schema);
                     break;
                 case "include":
-                    throw Invalid(FilterParameter, $"The filter key 'include' is not supported: a {schema.Name} has no relations to include. Fetch related entities with their own endpoints.");
+                    include = ParseInclude(property.Value, schema, includeDepth);
+                    break;
                 default:
-                    throw Invalid(FilterParameter, $"Unknown filter key '{Quote(property.Name)}'. Supported: where, order, limit, skip, offset, fields.");
+                    throw Invalid(FilterParameter, $"Unknown filter key '{Quote(property.Name)}'. Supported: where, order, limit, skip, offset, fields, include.");
             }
         }
 
-        return new QueryFilter { Where = where, Order = order, Limit = limit, Skip = skip ?? 0, Fields = fields };
+        return new QueryFilter { Where = where, Order = order, Limit = limit, Skip = skip ?? 0, Fields = fields, Include = include };
+    }
+
+    /// <summary>
+    /// <c>include</c>: a relation name, a <c>{"relation", "scope"}</c> object, or an array of them. A relation the schema does
+    /// not declare is refused, as is one named twice.
+    /// </summary>
+    private static IReadOnlyList<IncludeFilter> ParseInclude(JsonElement value, EntitySchema schema, int depth)
+    {
+        IEnumerable<JsonElement> entries = value.ValueKind switch
+        {
+            JsonValueKind.Null => [],
+            JsonValueKind.Array => value.EnumerateArray(),
+            _ => [value],
+        };
+
+        var result = new List<IncludeFilter>();
+        foreach (var entry in entries)
+        {
+            var included = entry.ValueKind switch
+            {
+                JsonValueKind.String => new IncludeFilter { Relation = Relation(entry.GetString()!, schema).Name },
+                JsonValueKind.Object => ParseIncludeObject(entry, schema, depth),
+                _ => throw Invalid(FilterParameter, $"Each entry of 'include' must be a relation name or {{\"relation\": ..., \"scope\": {{...}}}}, got {Describe(entry)}."),
+            };
+
+            if (result.Any(i => i.Relation == included.Relation))
+            {
+                throw Invalid(FilterParameter, $"'include' names the relation '{included.Relation}' more than once.");
+            }
+
+            result.Add(included);
+        }
+
+        return result;
+    }
+
+    private static IncludeFilter ParseIncludeObject(JsonElement entry, EntitySchema schema, int depth)
+    {
+        EntityRelation? relation = null;
+        var scope = QueryFilter.Empty;
+        foreach (var property in entry.EnumerateObject())
+        {
+            switch (property.Name)
+            {
+                case "relation" when property.Value.ValueKind == JsonValueKind.String:
+                    relation = Relation(property.Value.GetString()!, schema);
+                    break;
+                case "relation":
+                    throw Invalid(FilterParameter, $"'include[].relation' must be a relation name, got {Describe(property.Value)}.");
+                case "scope":
+                    break;
+                default:
+                    throw Invalid(FilterParameter, $"Unknown key '{Quote(property.Name)}' in an 'include' entry. Supported: relation, scope.");
+            }
+        }
+
+        if (relation is null)
+        {
+            throw Invalid(FilterParameter, "An 'include' entry given as an object needs 'relation', for example {\"relation\": \"userTasks\"}.");
+        }
+
+        if (entry.TryGetProperty("scope", out var scopeValue))
+        {
+            scope = ParseFilter(scopeValue, relation.Target, depth + 1);
+        }
+
+        return new IncludeFilter { Relation = relation.Name, Scope = scope };
+    }
+
+    private static EntityRelation Relation(string name, EntitySchema schema)
+    {
+        if (schema.Relations.TryGetValue(name, out var relation))
+        {
+            return relation;
+        }
+
+        var known = schema.Relations.Count == 0 ? $"a {schema.Name} has no relations to include" : $"a {schema.Name} includes {string.Join(", ", schema.Relations.Keys)}";
+        throw Invalid(FilterParameter, $"Unknown relation '{Quote(name)}' in 'include': {known}.");
     }
 
     /// <summary>Parses the <c>where</c> query parameter of count, patch and delete endpoints: a where object itself.</summary>

@@ -6,7 +6,7 @@ namespace TaskService.Queries;
 [Alias("TaskService.IQueryGrain")]
 public interface IQueryGrain : IGrainWithIntegerKey
 {
-    /// <summary>The matching rows in their JSON form, projected to the requested fields.</summary>
+    /// <summary>The matching rows in their JSON form, projected to the requested fields, with the included relations.</summary>
     [Alias("ListAsync")]
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter);
 
@@ -16,6 +16,10 @@ public interface IQueryGrain : IGrainWithIntegerKey
     /// <summary>One row by id, or null.</summary>
     [Alias("GetAsync")]
     Task<JsonElement?> GetAsync(EntityKind kind, string id, IReadOnlyList<string>? fields);
+
+    /// <summary>One row by id with the filter's fields and included relations (its where, order and paging are ignored), or null.</summary>
+    [Alias("GetFilteredAsync")]
+    Task<JsonElement?> GetFilteredAsync(EntityKind kind, string id, QueryFilter filter);
 
     /// <summary>The ids of the rows that match, in default order, up to <paramref name="limit"/>.</summary>
     [Alias("FindIdsAsync")]

@@ -1,6 +1,6 @@
 namespace TaskService.Queries;
 
-/// <summary>A parsed LoopBack filter: where, order, limit, skip and fields.</summary>
+/// <summary>A parsed LoopBack filter: where, order, limit, skip, fields and include.</summary>
 [GenerateSerializer, Immutable, Alias("TaskService.QueryFilter")]
 public sealed record QueryFilter
 {
@@ -16,4 +16,7 @@ public sealed record QueryFilter
 
     /// <summary>The fields to return; null returns all.</summary>
     [Id(4)] public IReadOnlyList<string>? Fields { get; init; }
+
+    /// <summary>Related rows to add to each row under the relation's name.</summary>
+    [Id(5)] public IReadOnlyList<IncludeFilter> Include { get; init; } = [];
 }

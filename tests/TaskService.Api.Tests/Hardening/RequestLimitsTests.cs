@@ -215,9 +215,20 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         var taskId = (await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("query"), name = "has user tasks" }))[0];
         await factory.AddUserTasksAsync(taskId, "first", "second");
 
-        var response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?where[name]=nomatch");
-        var problem = await response.AssertBadRequestNamingAsync("where[name]");
-        Assert.Contains("bracket form", problem.GetProperty("detail").GetString());
+        // The bracket form of a parameter the route does not read is as unknown as the parameter itself.
+        var response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?filter[where][name]=nomatch");
+        var problem = await response.AssertBadRequestNamingAsync("filter[where][name]");
+        Assert.Contains("not understood", problem.GetProperty("detail").GetString());
+        Assert.Equal(2, await factory.StoredUserTaskCountAsync(taskId));
+
+        // The case the hostile probe found: the bracket form is read, so a where that matches nothing deletes nothing.
+        response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?where[name]=nomatch");
+        await response.AssertStatusAsync(HttpStatusCode.NoContent);
+        Assert.Equal(2, await factory.StoredUserTaskCountAsync(taskId));
+
+        // where[...] and where=... together are refused rather than one of them ignored.
+        response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?where[name]=first&where={Uri.EscapeDataString("{}")}");
+        await response.AssertBadRequestNamingAsync("where");
         Assert.Equal(2, await factory.StoredUserTaskCountAsync(taskId));
 
         response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?wehre={Uri.EscapeDataString("{\"name\":\"first\"}")}");

@@ -7,7 +7,7 @@ using TaskService.Storage.Postgres;
 namespace TaskService.Postgres.Tests.Store;
 
 /// <summary>
-/// The shared filter dataset (<see cref="FilterCases.Tasks"/>) written through <see cref="ITaskServiceStore.SaveTaskAsync"/> into a
+/// The shared filter dataset (<see cref="FilterCases.Tasks"/> with their user tasks, and <see cref="IncludeCases.Workflows"/>) written through <see cref="ITaskServiceStore.SaveTaskAsync"/> into a
 /// fresh PostgreSQL store and into the in-memory store, which is the reference behaviour.
 /// </summary>
 /// <remarks>
@@ -32,7 +32,13 @@ public sealed class FilterCaseStores : IAsyncLifetime
         Postgres = new PostgresTaskServiceStore(DataSource);
         foreach (var task in FilterCases.Tasks)
         {
-            await Postgres.SaveTaskAsync(new TaskAggregate(task, []), []);
+            await Postgres.SaveTaskAsync(new TaskAggregate(task, FilterCases.UserTasks.Where(u => u.TaskId == task.Id).ToArray()), []);
+        }
+
+        foreach (var workflow in IncludeCases.Workflows)
+        {
+            await Postgres.SaveWorkflowAsync(workflow);
+            await InMemory.SaveWorkflowAsync(await Postgres.LoadWorkflowAsync(workflow.Workflow.Id) ?? throw new InvalidOperationException($"Workflow {workflow.Workflow.Id} was not stored."));
         }
 
         foreach (var task in FilterCases.Tasks)

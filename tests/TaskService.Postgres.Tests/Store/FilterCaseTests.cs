@@ -105,6 +105,34 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     }
 
     [Theory]
+    [MemberData(nameof(FilterCases.BracketCaseNames), MemberType = typeof(FilterCases))]
+    public async Task SharedCaseInTheBracketFormReturnsTheExpectedIdsAndTheInMemoryStoresJson(string name)
+    {
+        var testCase = FilterCases.Get(name);
+        var json = QueryStringFilter.Build(FilterCases.BracketForm(testCase.FilterJson, "filter"), "filter", TaskSchema, isWhere: false);
+        var filter = json is { } bracket ? FilterParser.ParseFilter(bracket, TaskSchema) : QueryFilter.Empty;
+
+        var rows = await stores.Postgres.ListAsync(EntityKind.Task, filter);
+
+        Assert.Equal(testCase.ExpectedIds, rows.Select(Id).ToArray());
+        await AssertSameAnswersAsync(filter);
+    }
+
+    [Theory]
+    [MemberData(nameof(IncludeCases.CaseNames), MemberType = typeof(IncludeCases))]
+    public async Task IncludeCaseGivesTheExpectedRowsAndTheInMemoryStoresJson(string name)
+    {
+        var testCase = IncludeCases.Get(name);
+        var filter = FilterParser.ParseFilter(testCase.FilterJson, EntitySchemas.For(testCase.Kind));
+
+        var expected = await new IncludeResolver(stores.InMemory).ListAsync(testCase.Kind, filter);
+        var actual = await new IncludeResolver(stores.Postgres).ListAsync(testCase.Kind, filter);
+
+        Assert.Equal(testCase.Expected, IncludeCases.Describe(actual, IncludeCases.RelationOf(testCase.Kind)));
+        Assert.Equal(expected.Select(r => r.GetRawText()).ToArray(), actual.Select(r => r.GetRawText()).ToArray());
+    }
+
+    [Theory]
     [MemberData(nameof(EdgeFilters))]
     public async Task EdgeFilterGivesTheInMemoryStoresAnswer(string filterJson)
     {
