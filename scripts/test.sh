@@ -14,6 +14,7 @@ log() { printf '[test.sh] %s\n' "$*"; }
 # Tools the tests call: Node.js runs the webhook receiver that validates signatures as the original's sample does;
 # curl and jq run the README walk-through; kcat produces Kafka test input.
 command -v node >/dev/null || apt_install nodejs
+command -v npm >/dev/null || apt_install npm
 command -v curl >/dev/null || apt_install curl
 command -v jq >/dev/null || apt_install jq
 # kcat (Debian's package) is the independent Kafka client the Kafka tests produce with; the brokers themselves are librdkafka's
@@ -22,6 +23,13 @@ command -v kcat >/dev/null || apt_install kcat
 command -v dotnet >/dev/null || { log "the .NET 10 SDK is required: https://dot.net"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The Node peers' own packages (the Standard Webhooks reference library the webhook receiver verifies with), pinned by
+# tests/node/package-lock.json.
+if [ ! -d tests/node/node_modules/standardwebhooks ]; then
+  log "installing the Node test peers' packages (tests/node)"
+  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+fi
 
 log "building TaskService.sln"
 dotnet build TaskService.sln -nologo -v quiet -clp:ErrorsOnly

@@ -58,7 +58,7 @@ public static class GatewaySetup
 
         // Every API route goes through the same checks of path ids, query parameters and body fields (RequestValidationFilter).
         var api = app.MapGroup(string.Empty);
-        api.AddEndpointFilter<RequestValidationFilter>();
+        api.AddEndpointFilter(new RequestValidationFilter(app.Services.GetRequiredService<RequestFieldChecks>()));
         api.MapEventsApi();
         api.MapTasksApi();
         api.MapUserTasksApi();

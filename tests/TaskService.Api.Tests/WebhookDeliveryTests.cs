@@ -38,6 +38,7 @@ public sealed class WebhookDeliveryTests(TaskServiceApiFactory factory)
         var receipts = await Eventually.ReturnsAsync(() => scope.Receiver.ReceivedForAsync(path, key), r => r.Count > 0, because: $"the {kind} delivery arrives");
         var receipt = Assert.Single(receipts);
         Assert.True(receipt.Valid, $"the README sample rejected the signature of a delivery with {kind}: {receipt.Body}");
+        Assert.True(receipt.StandardValid, $"the Standard Webhooks library (npm standardwebhooks, installed by scripts/test.sh) did not accept the webhook-* headers of a delivery with {kind}: {receipt.Body}");
         Assert.Equal("task-created", receipt.Key);
         Assert.Equal("task-service", receipt.Body.GetProperty("source").GetString());
         // The header is the signing time of this attempt; the body's timestamp is when the event happened.

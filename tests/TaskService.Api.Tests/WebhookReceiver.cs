@@ -94,7 +94,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             r.GetProperty("valid").GetBoolean(),
             r.GetProperty("body").Clone(),
             r.GetProperty("headers").GetProperty("signature").GetString(),
-            r.GetProperty("headers").GetProperty("timestamp").GetString())).ToArray();
+            r.GetProperty("headers").GetProperty("timestamp").GetString(),
+            r.TryGetProperty("standardValid", out var standard) && standard.ValueKind is JsonValueKind.True or JsonValueKind.False ? standard.GetBoolean() : null)).ToArray();
     }
 
     /// <summary>The receipts at <paramref name="path"/> whose task-created or task-completed payload names a task with <paramref name="taskKeyOrId"/>.</summary>
@@ -140,7 +141,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>One request the receiver recorded.</summary>
     /// <param name="Valid">Whether the README's signature check accepted it.</param>
     /// <param name="Body">The parsed JSON body (a string when it did not parse).</param>
-    public sealed record Receipt(string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp)
+    /// <param name="StandardValid">Whether the Standard Webhooks library accepted its webhook-* headers (null when the library is not installed).</param>
+    public sealed record Receipt(string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp, bool? StandardValid = null)
     {
         public string? EventId => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("id", out var id) ? id.GetString() : null;
 

@@ -10,7 +10,7 @@
 // signature is valid and 401 when not, unless a behaviour set for its path says otherwise.
 //
 // Control endpoints:
-//   GET  /_received   -> 200 JSON array of {path, valid, body, headers: {signature, timestamp}} in arrival order
+//   GET  /_received   -> 200 JSON array of {path, valid, standardValid, body, headers: {signature, timestamp}} in arrival order
 //                        (body is the parsed JSON, or the raw text when it does not parse).
 //   POST /_behaviour  <- {"path": "/x", "failTimes": 2, "status": 500, "hang": false}
 //                        The next `failTimes` requests to `path` answer `status` (default 500), or never answer
@@ -20,6 +20,14 @@
 // Behaviours can also be preset with RECEIVER_BEHAVIOURS, a JSON array of the objects /_behaviour accepts.
 
 const http = require('http');
+// The Standard Webhooks reference library (npm `standardwebhooks`), installed by scripts/test.sh from tests/node/package.json.
+// When it is missing, `standardValid` is null rather than a verdict.
+let StandardWebhook = null;
+try {
+  ({ Webhook: StandardWebhook } = require('standardwebhooks'));
+} catch {
+  StandardWebhook = null;
+}
 const crypto = require('crypto');
 const { createHmac } = crypto;
 
@@ -83,6 +91,27 @@ function send(response, status, body) {
   response.end(text);
 }
 
+// Standard Webhooks: the library checks webhook-id, webhook-timestamp (within its tolerance) and webhook-signature, with the
+// client app secret given in its raw form. RECEIVER_STANDARD_SECRETS (comma-separated) lists the secrets to try, for rotations.
+function verifyStandard(request, rawBody) {
+  if (!StandardWebhook) {
+    return null;
+  }
+  const secrets = (process.env.RECEIVER_STANDARD_SECRETS ?? yourApiSecret).split(',').filter((s) => s.length > 0);
+  return secrets.some((secret) => {
+    try {
+      new StandardWebhook(secret, { format: 'raw' }).verify(rawBody, {
+        'webhook-id': header(request, 'webhook-id') ?? '',
+        'webhook-timestamp': header(request, 'webhook-timestamp') ?? '',
+        'webhook-signature': header(request, 'webhook-signature') ?? '',
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function handle(request, response, rawBody) {
   const path = new URL(request.url ?? '/', 'http://receiver').pathname;
 
@@ -123,6 +152,7 @@ function handle(request, response, rawBody) {
   received.push({
     path,
     valid,
+    standardValid: verifyStandard(request, rawBody),
     body,
     headers: { signature: header(request, 'x-task-signature'), timestamp: header(request, 'x-task-timestamp') },
   });

@@ -35,9 +35,26 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         return JavaScriptJson.SerializeToUtf8Bytes(envelope.RootElement);
     }
 
+    /// <summary>The <c>id</c> of a delivery body written by <see cref="CreateBody"/> (its first property).</summary>
+    private static string EventId(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                return reader.GetString() ?? string.Empty;
+            }
+        }
+
+        return string.Empty;
+    }
+
     public async Task<WebhookDeliveryResult> SendAsync(string url, byte[] body, string secret, CancellationToken cancellationToken)
     {
-        var timestamp = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var now = time.GetUtcNow();
+        var timestamp = now.ToUnixTimeMilliseconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ByteArrayContent(body),
@@ -45,6 +62,13 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Compute(secret, body, timestamp));
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Standard Webhooks, for receivers that use one of its libraries; the message id is the event id in the body.
+        var messageId = EventId(body);
+        var seconds = now.ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.IdHeader, messageId);
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.TimestampHeader, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Compute(secret, messageId, seconds, body));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
