@@ -19,6 +19,10 @@ public interface IWebhookSubscriptionGrain : IGrainWithStringKey
     [Alias("EnqueueAsync")]
     Task EnqueueAsync(OutgoingEvent outgoingEvent);
 
+    /// <summary>Queues the events, in the given order, with one write; returns at once; delivery retries in the background.</summary>
+    [Alias("EnqueueManyAsync")]
+    Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents);
+
     [Alias("GetDeliveryStatsAsync")]
     Task<WebhookDeliveryStats> GetDeliveryStatsAsync();
 }

@@ -1,24 +1,29 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
+using TaskService.Queries;
 using TaskService.Storage;
+using TaskService.Webhooks;
 
 namespace TaskService.Events;
 
 /// <summary>
-/// Runs in every silo: finds events that were recorded but whose workflows were not started within the grace period (the silo
-/// that took them went down, or its in-memory stream queue was lost) and puts them on the event stream again. The router
-/// starts workflows idempotently, so an event routed twice starts each workflow once.
+/// Runs in every silo. As soon as the silo is ready it routes every event recorded before its start and not routed (a restart
+/// lost what the old process held in memory) and wakes every webhook subscription, so queued deliveries resume at once instead
+/// of at their next reminder tick. Then, periodically, it routes events that waited longer than the grace period (another silo
+/// went down). The router starts workflows idempotently, so an event routed twice starts each workflow once.
 /// </summary>
 public sealed partial class UnroutedEventSweeper(
     ITaskServiceStore store,
-    IClusterClient cluster,
+    IGrainFactory grains,
+    RoutingBacklog backlog,
     IOptions<EventRoutingOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<UnroutedEventSweeper> logger) : BackgroundService
 {
+    private const int MaxSubscriptionsWoken = 10_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
@@ -35,12 +40,24 @@ public sealed partial class UnroutedEventSweeper(
             }
         }
 
+        try
+        {
+            await RecoverAtStartAsync(time.GetUtcNow(), stoppingToken);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogSweepFailed(exception);
+        }
+
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         while (await WaitAsync(timer, stoppingToken))
         {
             try
             {
-                await SweepAsync(stoppingToken);
+                if (!backlog.IsFull)
+                {
+                    await SweepAsync(stoppingToken);
+                }
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -49,15 +66,28 @@ public sealed partial class UnroutedEventSweeper(
         }
     }
 
-    internal async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>Routes every unrouted event recorded before <paramref name="startedAt"/> and wakes the webhook subscriptions.</summary>
+    internal async Task RecoverAtStartAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var events = await store.GetUnroutedEventsAsync(time.GetUtcNow() - settings.RoutingGracePeriod, settings.SweepBatchSize, cancellationToken);
-        var provider = cluster.GetStreamProvider(StreamNames.Provider);
+        var subscriptions = await store.FindIdsAsync(EntityKind.WebhookSubscription, null, MaxSubscriptionsWoken, cancellationToken);
+        await Task.WhenAll(subscriptions.Select(id => grains.GetGrain<IWebhookSubscriptionGrain>(id).GetDeliveryStatsAsync()));
+
+        // One batch as large as the backlog may be; anything beyond it is found by the periodic sweeps.
+        await SweepAsync(startedAt, Math.Max(options.Value.SweepBatchSize, options.Value.MaxBacklog), cancellationToken);
+    }
+
+    internal Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        SweepAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, options.Value.SweepBatchSize, cancellationToken);
+
+    private async Task<int> SweepAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken)
+    {
+        var events = await store.GetUnroutedEventsAsync(recordedBefore, max, cancellationToken);
         foreach (var record in events)
         {
             LogRerouting(record.Key, record.Id);
-            await provider.GetStream<EventRecord>(StreamId.Create(StreamNames.IncomingEvents, record.Key)).OnNextAsync(record);
+
+            // Recorded already: the router takes it whatever its backlog, as it would have before the loss.
+            await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force: true);
         }
 
         return events.Count;

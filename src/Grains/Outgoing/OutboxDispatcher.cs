@@ -6,8 +6,8 @@ using TaskService.Storage;
 namespace TaskService.Outgoing;
 
 /// <summary>
-/// Runs in every silo: claims outbox entries in the order they were written, hands each to every outgoing connector, and marks
-/// it dispatched. An entry whose hand-over fails stays in the outbox and is tried again when its claim runs out, so every
+/// Runs in every silo: claims outbox entries in the order they were written, hands them to every outgoing connector as one
+/// batch, and marks them dispatched. A batch whose hand-over fails stays in the outbox and is tried again when its claim runs out, so every
 /// outgoing event reaches every connector at least once, whatever crashes in between.
 /// </summary>
 public sealed partial class OutboxDispatcher(
@@ -87,29 +87,23 @@ public sealed partial class OutboxDispatcher(
             return false;
         }
 
-        var dispatched = new List<long>(entries.Count);
-        foreach (var entry in entries)
+        // The whole batch goes to each connector at once, in outbox order (one call and one queue write per webhook
+        // subscription). A connector that fails leaves the batch claimed; it is handed over again when the claim runs out.
+        var events = entries.Select(e => e.Event).ToArray();
+        try
         {
-            try
+            foreach (var connector in _connectors)
             {
-                foreach (var connector in _connectors)
-                {
-                    await connector.PublishAsync(entry.Event, cancellationToken);
-                }
-
-                dispatched.Add(entry.Sequence);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogEntryFailed(entry.Event.Key, entry.Event.Id, settings.Lease, exception);
+                await connector.PublishManyAsync(events, cancellationToken);
             }
         }
-
-        if (dispatched.Count > 0)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await store.MarkDispatchedAsync(dispatched, cancellationToken);
+            LogBatchHandOverFailed(entries.Count, settings.Lease, exception);
+            return false;
         }
 
+        await store.MarkDispatchedAsync([.. entries.Select(e => e.Sequence)], cancellationToken);
         return entries.Count == settings.BatchSize;
     }
 
@@ -127,6 +121,6 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox read failed; retrying at the next poll")]
     private partial void LogBatchFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outgoing {EventKey} event {EventId} could not be handed to every connector; it is retried when its claim ends in {Lease}")]
-    private partial void LogEntryFailed(string eventKey, string eventId, TimeSpan lease, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outgoing event(s) could not be handed to every connector; they are retried when their claim ends in {Lease}")]
+    private partial void LogBatchHandOverFailed(int count, TimeSpan lease, Exception exception);
 }

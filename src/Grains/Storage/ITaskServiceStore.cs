@@ -20,6 +20,9 @@ public interface ITaskServiceStore
     /// <summary>Notes that the workflows mapped to the event were started.</summary>
     Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default);
 
+    /// <summary>Notes that the workflows mapped to each of the events were started, in one write.</summary>
+    Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default);
+
     /// <summary>Recorded events whose workflows were not started, recorded before <paramref name="recordedBefore"/>, oldest first.</summary>
     Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default);
 

@@ -31,6 +31,15 @@ public sealed partial class WebhookSubscriptionGrain(
     private IGrainReminder? _reminder;
     private bool _delivering;
 
+    /// <summary>
+    /// Deliveries made since the queue was last written. Successful deliveries are written in groups (at most
+    /// <see cref="MaxUnsavedDeliveries"/>, and always when the queue runs dry): a crash in between delivers those again, which
+    /// at-least-once delivery with event ids allows, and a busy queue costs one write per group instead of one per event.
+    /// </summary>
+    private int _unsavedDeliveries;
+
+    private const int MaxUnsavedDeliveries = 32;
+
     private string SubscriptionId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -94,27 +103,38 @@ public sealed partial class WebhookSubscriptionGrain(
         DeactivateOnIdle();
     }
 
-    public async Task EnqueueAsync(OutgoingEvent outgoingEvent)
+    public Task EnqueueAsync(OutgoingEvent outgoingEvent) => EnqueueManyAsync([outgoingEvent]);
+
+    public async Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents)
     {
         if (_subscription is not { Status: WebhookSubscriptionStatus.Active })
         {
-            LogSkipped(SubscriptionId, outgoingEvent.Key, outgoingEvent.Id);
-            return;
-        }
-
-        if (state.State.Queue.Any(p => p.Event.Id == outgoingEvent.Id))
-        {
-            // Handed over again (the outbox retried): make sure the queue is moving.
-            if (!_delivering)
+            foreach (var skipped in outgoingEvents)
             {
-                Schedule(TimeSpan.Zero);
+                LogSkipped(SubscriptionId, skipped.Key, skipped.Id);
             }
 
             return;
         }
 
-        state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = time.GetUtcNow() });
-        await SaveAsync();
+        // An event handed over again (the outbox retried) is queued once.
+        var queued = state.State.Queue.Select(p => p.Event.Id).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var added = 0;
+        foreach (var outgoingEvent in outgoingEvents)
+        {
+            if (queued.Add(outgoingEvent.Id))
+            {
+                state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = now });
+                added++;
+            }
+        }
+
+        if (added > 0)
+        {
+            await SaveAsync();
+        }
+
         if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
@@ -163,9 +183,11 @@ public sealed partial class WebhookSubscriptionGrain(
         finally
         {
             _delivering = false;
+            if (_unsavedDeliveries > 0 && _subscription is not null)
+            {
+                await SaveAsync();
+            }
         }
-
-        await UpdateReminderAsync();
     }
 
     /// <summary>
@@ -177,6 +199,7 @@ public sealed partial class WebhookSubscriptionGrain(
         await _storageGate.WaitAsync();
         try
         {
+            _unsavedDeliveries = 0;
             if (clear)
             {
                 await state.ClearStateAsync();
@@ -223,10 +246,13 @@ public sealed partial class WebhookSubscriptionGrain(
         }
     }
 
-    /// <summary>Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo.</summary>
+    /// <summary>
+    /// Keeps a reminder while the subscription is active (and while deliveries are queued), so they go out even if this activation
+    /// is lost with its silo. It is registered with the first queued event and kept, not added and removed with every event.
+    /// </summary>
     private async Task UpdateReminderCoreAsync()
     {
-        var needed = state.State.Queue.Count > 0 && _subscription is not null;
+        var needed = _subscription is not null && (state.State.Queue.Count > 0 || _subscription.Status == WebhookSubscriptionStatus.Active);
         if (needed && _reminder is null)
         {
             _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -258,6 +284,11 @@ public sealed partial class WebhookSubscriptionGrain(
                 state.State.Queue.Remove(delivery);
                 state.State.Delivered++;
                 LogDelivered(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.StatusCode ?? 0);
+                if (++_unsavedDeliveries < MaxUnsavedDeliveries && state.State.Queue.Count > 0)
+                {
+                    return;
+                }
+
                 break;
 
             case WebhookDeliveryOutcome.Gone:

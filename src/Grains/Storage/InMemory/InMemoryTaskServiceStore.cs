@@ -51,6 +51,16 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
+    public Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        lock (_routedEvents)
+        {
+            _routedEvents.UnionWith(eventIds);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default)
     {
         var before = recordedBefore.ToUnixTimeMilliseconds();

@@ -108,6 +108,16 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        await using var command = Command(
+            "UPDATE main.events SET routed_on = $2 WHERE id = ANY($1) AND routed_on IS NULL",
+            TextArray(eventIds),
+            Instant(_time.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
         ReadListAsync(
             $"SELECT {PostgresEntityTables.Event.SelectList} FROM main.events " +
