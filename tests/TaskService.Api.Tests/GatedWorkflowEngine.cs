@@ -5,7 +5,10 @@ using TaskService.Workflows;
 
 namespace TaskService.Api.Tests;
 
-/// <summary>A workflow engine whose starts wait until the test opens the gate, so routed events pile up in the backlog.</summary>
+/// <summary>
+/// A workflow engine whose starts wait until the test opens the gate, so routed events pile up in the backlog; a start whose
+/// variables carry <c>"poison": true</c> fails as a bug deep in the pipeline would.
+/// </summary>
 public sealed class GatedWorkflowEngine : IWorkflowEngine
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -18,6 +21,11 @@ public sealed class GatedWorkflowEngine : IWorkflowEngine
     public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
         await _gate.Task.WaitAsync(cancellationToken);
+        if (variables.TryGetProperty("poison", out var poison) && poison.ValueKind == JsonValueKind.True)
+        {
+            throw new InvalidOperationException("A start that fails for reasons no retry can fix.");
+        }
+
         Started[startId] = variables.Clone();
         return new WorkflowStart(startId, []);
     }

@@ -28,6 +28,7 @@ public sealed partial class EventRouterGrain(
 {
     private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
     private int _running;
+    private TaskCompletionSource? _drained;
 
     private string EventKey => this.GetPrimaryKeyString();
 
@@ -53,6 +54,28 @@ public sealed partial class EventRouterGrain(
 
         backlog.Add();
         Enqueue(item);
+    }
+
+    /// <summary>
+    /// A router going away (its silo stops, or it is idle) first routes what it holds: a Kafka offset is committed once the event
+    /// is recorded, so an event left here would wait for the unrouted-event sweeper's grace period.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_running == 0 && _waiting.Count == 0)
+        {
+            return;
+        }
+
+        _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _drained.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogNotDrained(EventKey, _running + _waiting.Count);
+        }
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -132,6 +155,10 @@ public sealed partial class EventRouterGrain(
             _running--;
             backlog.Remove();
             Pump();
+            if (_running == 0 && _waiting.Count == 0)
+            {
+                _drained?.TrySetResult();
+            }
         }
     }
 
@@ -173,6 +200,9 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Routing event {EventId} with key {EventKey} failed; it is dead-lettered (left unrouted for the sweeper) and the queue moves on")]
     private partial void LogRoutingFailed(string eventKey, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event router {EventKey} went away with {Count} event(s) not routed; the unrouted-event sweeper routes them")]
+    private partial void LogNotDrained(string eventKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event stream {EventKey} reported an error")]
     private partial void LogStreamError(string eventKey, Exception exception);

@@ -4,14 +4,15 @@ using Microsoft.Extensions.Options;
 using TaskService.Queries;
 using TaskService.Storage;
 using TaskService.Webhooks;
+using TaskService.Workflows;
 
 namespace TaskService.Events;
 
 /// <summary>
 /// Runs in every silo. As soon as the silo is ready it routes every event recorded before its start and not routed (a restart
-/// lost what the old process held in memory) and wakes every webhook subscription, so queued deliveries resume at once instead
-/// of at their next reminder tick. Then, periodically, it routes events that waited longer than the grace period (another silo
-/// went down). The router starts workflows idempotently, so an event routed twice starts each workflow once.
+/// lost what the old process held in memory), wakes every webhook subscription, so queued deliveries resume at once instead
+/// of at their next reminder tick, and wakes workflow instances whose commands are due. Then, periodically, it routes events
+/// and wakes instances that waited longer than the grace period (another silo went down). The router starts workflows idempotently, so an event routed twice starts each workflow once.
 /// </summary>
 public sealed partial class UnroutedEventSweeper(
     ITaskServiceStore store,
@@ -58,6 +59,8 @@ public sealed partial class UnroutedEventSweeper(
                 {
                     await SweepAsync(stoppingToken);
                 }
+
+                await WakeDueInstancesAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -66,9 +69,13 @@ public sealed partial class UnroutedEventSweeper(
         }
     }
 
-    /// <summary>Routes every unrouted event recorded before <paramref name="startedAt"/> and wakes the webhook subscriptions.</summary>
+    /// <summary>
+    /// Routes every unrouted event recorded before <paramref name="startedAt"/>, wakes the webhook subscriptions, and wakes the
+    /// workflow instances whose commands are due.
+    /// </summary>
     internal async Task RecoverAtStartAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
+        await WakeDueInstancesAsync(startedAt, cancellationToken);
         var subscriptions = await store.FindIdsAsync(EntityKind.WebhookSubscription, null, MaxSubscriptionsWoken, cancellationToken);
         await Task.WhenAll(subscriptions.Select(id => grains.GetGrain<IWebhookSubscriptionGrain>(id).GetDeliveryStatsAsync()));
 
@@ -93,6 +100,21 @@ public sealed partial class UnroutedEventSweeper(
         return events.Count;
     }
 
+    /// <summary>
+    /// Activates workflow instances whose commands were due before <paramref name="dueBefore"/>: an activation schedules its due
+    /// commands; an instance that is active already ignores the call.
+    /// </summary>
+    private async Task WakeDueInstancesAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken)
+    {
+        var due = await store.GetDueWorkflowInstancesAsync(dueBefore, options.Value.SweepBatchSize, cancellationToken);
+        foreach (var id in due)
+        {
+            LogWakingInstance(id);
+        }
+
+        await Task.WhenAll(due.Select(id => grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync()));
+    }
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
@@ -107,6 +129,9 @@ public sealed partial class UnroutedEventSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} with key {EventKey} was recorded but not routed; routing it again")]
     private partial void LogRerouting(string eventKey, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
+    private partial void LogWakingInstance(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for unrouted events failed; trying again at the next sweep")]
     private partial void LogSweepFailed(Exception exception);

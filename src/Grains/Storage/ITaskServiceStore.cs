@@ -76,8 +76,14 @@ public interface ITaskServiceStore
     /// <summary>The id of the workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
     Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes a workflow instance: its queryable row and its engine state (JSON), in one statement.</summary>
-    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes a workflow instance: its queryable row, its engine state (JSON) and when it next has a command to run
+    /// (<paramref name="dueOn"/>, null for none), in one statement.
+    /// </summary>
+    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first.</summary>
+    Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
 
     /// <summary>The engine state of a workflow instance as last saved, or null.</summary>
     Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default);

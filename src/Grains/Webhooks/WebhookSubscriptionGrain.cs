@@ -247,12 +247,12 @@ public sealed partial class WebhookSubscriptionGrain(
     }
 
     /// <summary>
-    /// Keeps a reminder while the subscription is active (and while deliveries are queued), so they go out even if this activation
-    /// is lost with its silo. It is registered with the first queued event and kept, not added and removed with every event.
+    /// Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo. A busy queue
+    /// keeps it between events; a restarted silo wakes every subscription at once (see <see cref="Events.UnroutedEventSweeper"/>).
     /// </summary>
     private async Task UpdateReminderCoreAsync()
     {
-        var needed = _subscription is not null && (state.State.Queue.Count > 0 || _subscription.Status == WebhookSubscriptionStatus.Active);
+        var needed = state.State.Queue.Count > 0 && _subscription is not null;
         if (needed && _reminder is null)
         {
             _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));

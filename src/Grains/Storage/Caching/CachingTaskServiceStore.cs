@@ -122,8 +122,11 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default) =>
         inner.LoadWorkflowAsync(workflowId, cancellationToken);
 
-    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default) =>
-        inner.SaveWorkflowInstanceAsync(summary, state, cancellationToken);
+    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
+        inner.SaveWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.GetDueWorkflowInstancesAsync(dueBefore, max, cancellationToken);
 
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
         inner.LoadWorkflowInstanceStateAsync(instanceId, cancellationToken);

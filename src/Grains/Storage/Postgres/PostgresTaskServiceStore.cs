@@ -51,7 +51,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
 
     private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id",
-        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state");
+        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on");
 
     private const string InsertClientApp =
         "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -367,14 +367,22 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default)
+    public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
         await using var command = Command(UpsertWorkflowInstance,
             Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
-            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state));
+            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
+            Instant(dueOn));
         await WriteAsync("workflow instance", () => command.ExecuteNonQueryAsync(cancellationToken));
     }
+
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            "SELECT id FROM main.workflow_instances WHERE due_on < $1 ORDER BY due_on LIMIT $2",
+            [Instant(dueBefore), BigInt(Math.Max(max, 0))],
+            reader => reader.GetString(0),
+            cancellationToken);
 
     public async Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
     {
