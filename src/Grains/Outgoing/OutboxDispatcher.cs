@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,28 @@ public sealed partial class OutboxDispatcher(
 {
     private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly ConcurrentQueue<OutboxEntry> _pushed = new();
+
+    /// <summary>Whether this silo dispatches the outbox (<see cref="OutboxOptions.Enabled"/>).</summary>
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>How long a claim keeps other dispatchers off an entry.</summary>
+    public TimeSpan Lease => options.Value.Lease;
+
+    /// <summary>
+    /// Takes entries this silo just committed already claimed (see <see cref="ITaskServiceStore.AppendClaimedOutboxAsync"/>) and
+    /// hands them over at once: no claim round trip, no poll. If this silo goes down first, their claim runs out and any
+    /// silo's dispatcher takes them.
+    /// </summary>
+    public void Push(IReadOnlyList<OutboxEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            _pushed.Enqueue(entry);
+        }
+
+        Notify();
+    }
 
     /// <summary>Wakes the dispatcher at once: something was just written to the outbox.</summary>
     public void Notify()
@@ -77,15 +100,35 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Dispatches one batch; returns true when the batch was full, so more may be waiting.</summary>
+    /// <summary>Dispatches one batch (pushed entries first); returns true when more may be waiting.</summary>
     internal async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var pushed = new List<OutboxEntry>();
+        while (pushed.Count < settings.BatchSize && _pushed.TryDequeue(out var entry))
+        {
+            pushed.Add(entry);
+        }
+
+        if (pushed.Count > 0)
+        {
+            await HandOverAsync(pushed, cancellationToken);
+            return true;
+        }
+
         var entries = await store.ClaimOutboxAsync(settings.BatchSize, settings.Lease, cancellationToken);
         if (entries.Count == 0)
         {
             return false;
         }
+
+        return await HandOverAsync(entries, cancellationToken) && entries.Count == settings.BatchSize;
+    }
+
+    /// <summary>Hands claimed entries to every connector and marks them dispatched; false when a connector failed.</summary>
+    private async Task<bool> HandOverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
 
         // The whole batch goes to each connector at once, in outbox order (one call and one queue write per webhook
         // subscription). A connector that fails leaves the batch claimed; it is handed over again when the claim runs out.
@@ -104,7 +147,7 @@ public sealed partial class OutboxDispatcher(
         }
 
         await store.MarkDispatchedAsync([.. entries.Select(e => e.Sequence)], cancellationToken);
-        return entries.Count == settings.BatchSize;
+        return true;
     }
 
     private async Task WaitForStartAsync(CancellationToken stoppingToken)

@@ -92,6 +92,13 @@ public interface ITaskServiceStore
     Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Appends outgoing events to the outbox already claimed for <paramref name="lease"/> by the caller, who hands them over
+    /// at once (no other dispatcher takes them until the claim runs out). Returns the entries added, in order; an event whose
+    /// id is there already is neither added nor returned.
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Claims up to <paramref name="max"/> undelivered outbox entries, oldest first, that no one else holds a claim on, for
     /// <paramref name="lease"/>. An entry whose claim ran out (its dispatcher crashed) is claimed again.
     /// </summary>

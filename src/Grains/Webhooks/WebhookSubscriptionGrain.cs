@@ -132,12 +132,18 @@ public sealed partial class WebhookSubscriptionGrain(
 
         if (added > 0)
         {
-            await SaveAsync();
+            await SaveAsync(updateReminder: false);
         }
 
         if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
+        }
+
+        // The first delivery is under way (the timer interleaves) while the reminder is brought in line with the queue.
+        if (added > 0)
+        {
+            await UpdateReminderAsync();
         }
     }
 
@@ -194,7 +200,7 @@ public sealed partial class WebhookSubscriptionGrain(
     /// Writes the queue and brings the reminder in line with it, one caller at a time: the delivery timer interleaves with
     /// <see cref="EnqueueAsync"/>, and two writes (or reminder updates) in flight together would trip over each other's ETags.
     /// </summary>
-    private async Task SaveAsync(bool clear = false)
+    private async Task SaveAsync(bool clear = false, bool updateReminder = true)
     {
         await _storageGate.WaitAsync();
         try
@@ -209,7 +215,10 @@ public sealed partial class WebhookSubscriptionGrain(
                 await state.WriteStateAsync();
             }
 
-            await TryUpdateReminderCoreAsync();
+            if (updateReminder)
+            {
+                await TryUpdateReminderCoreAsync();
+            }
         }
         finally
         {

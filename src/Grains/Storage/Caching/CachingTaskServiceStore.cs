@@ -134,6 +134,9 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default) =>
         inner.AppendOutboxAsync(events, cancellationToken);
 
+    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        inner.AppendClaimedOutboxAsync(events, lease, cancellationToken);
+
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         inner.ClaimOutboxAsync(max, lease, cancellationToken);
 

@@ -404,6 +404,42 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         await WriteAsync("outgoing event", () => batch.ExecuteNonQueryAsync(cancellationToken));
     }
 
+    public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        // One multi-row INSERT: all events or none. RETURNING lists only the rows it added.
+        var now = _time.GetUtcNow();
+        var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
+        foreach (var outgoing in events)
+        {
+            byId.TryAdd(outgoing.Id, outgoing);
+        }
+
+        var added = await WriteAsync("outgoing event", () => ReadListAsync(
+            """
+            INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
+            SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
+            ORDER BY e.n
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING seq, event_id
+            """,
+            [
+                TextArray(byId.Keys),
+                TextArray(byId.Values.Select(e => e.Key)),
+                Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+                Instant(now),
+                Instant(now + lease),
+            ],
+            reader => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            cancellationToken));
+        return [.. added.OrderBy(e => e.Sequence)];
+    }
+
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         if (max <= 0)
