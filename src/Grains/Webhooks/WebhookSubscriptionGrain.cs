@@ -40,6 +40,11 @@ public sealed partial class WebhookSubscriptionGrain(
 
     private const int MaxUnsavedDeliveries = 32;
 
+    /// <summary>Changes made to the queue by enqueues, and how many of them the last write covered.</summary>
+    private long _changes;
+
+    private long _written;
+
     private string SubscriptionId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -132,7 +137,8 @@ public sealed partial class WebhookSubscriptionGrain(
 
         if (added > 0)
         {
-            await SaveAsync(updateReminder: false);
+            _changes++;
+            await SaveAsync(updateReminder: false, sharedWrite: true);
         }
 
         if (!_delivering)
@@ -200,11 +206,22 @@ public sealed partial class WebhookSubscriptionGrain(
     /// Writes the queue and brings the reminder in line with it, one caller at a time: the delivery timer interleaves with
     /// <see cref="EnqueueAsync"/>, and two writes (or reminder updates) in flight together would trip over each other's ETags.
     /// </summary>
-    private async Task SaveAsync(bool clear = false, bool updateReminder = true)
+    /// <remarks>
+    /// With <paramref name="sharedWrite"/> a caller whose change was already covered by a write that began after it (another
+    /// caller's) returns without writing again: concurrent enqueues share one write of the queue.
+    /// </remarks>
+    private async Task SaveAsync(bool clear = false, bool updateReminder = true, bool sharedWrite = false)
     {
+        var change = _changes;
         await _storageGate.WaitAsync();
         try
         {
+            if (sharedWrite && _written >= change)
+            {
+                return;
+            }
+
+            var covered = _changes;
             _unsavedDeliveries = 0;
             if (clear)
             {
@@ -214,6 +231,8 @@ public sealed partial class WebhookSubscriptionGrain(
             {
                 await state.WriteStateAsync();
             }
+
+            _written = covered;
 
             if (updateReminder)
             {
