@@ -45,6 +45,8 @@ internal sealed class InProcessSilo : IAsyncDisposable
             $"--Orleans:Endpoints:SiloPort={ports[1]}",
             $"--Orleans:Endpoints:GatewayPort={ports[2]}",
             "--Orleans:AdvertisedIPAddress=127.0.0.1",
+            // The benchmark's webhook receiver listens on loopback, which the webhook URL policy refuses outside Development.
+            "--TaskService:Webhooks:AllowedHosts:0=127.0.0.1",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Orleans=Warning",

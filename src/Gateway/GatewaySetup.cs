@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TaskService.Gateway.Apis;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
+using TaskService.Gateway.Observability;
+using Scalar.AspNetCore;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Serialization;
@@ -38,6 +40,7 @@ public static class GatewaySetup
         services.AddTaskServiceRateLimits(builder.Configuration);
         services.AddHealthChecks();
         services.AddOpenApi();
+        builder.AddTaskServiceTelemetry();
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -63,9 +66,22 @@ public static class GatewaySetup
         api.MapWorkflowsApi();
         api.MapWorkflowInstancesApi();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready");
+        // Liveness is the process answering; readiness runs every registered check (store, cluster membership, secrets key,
+        // Kafka and Camunda where configured) and says which failed and why.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
         app.MapOpenApi();
+        app.MapTaskServiceTelemetry();
+        var operations = app.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
+        if (operations.ApiReferenceEnabled(app.Environment))
+        {
+            // The API reference over our OpenAPI document; paste a bearer token into it to try the routes.
+            app.MapScalarApiReference("/scalar", scalar => scalar
+                .WithTitle("TaskService API")
+                .AddPreferredSecuritySchemes("Bearer")
+                .AddHttpAuthentication("Bearer", auth => auth.Token = string.Empty));
+        }
+
         // A token with every permission, for trying the service out: only in Development, and only while the signing secret is
         // the built-in development secret, so it can never hand out tokens that a configured (real) secret would accept.
         if (app.Environment.IsDevelopment() && app.Services.GetRequiredService<JwtOptions>().JwtSecret == JwtOptions.DevelopmentSecret)

@@ -1,10 +1,12 @@
 using Orleans.Configuration;
 using TaskService.Gateway;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the program, so the published output behaves the same from any directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var connectionString = builder.Configuration.GetConnectionString("TaskService");
 builder.UseOrleansClient(client =>
 {
+    client.AddActivityPropagation();
     if (string.IsNullOrWhiteSpace(connectionString))
     {
         // A single silo on this machine, on the embedded defaults.

@@ -1,4 +1,7 @@
+using Orleans.Dashboard;
 using TaskService.Gateway;
+using TaskService.Gateway.Auth;
+using TaskService.Gateway.Observability;
 using TaskService.Hosting;
 using TaskService.Silo.Hosting;
 
@@ -24,7 +27,8 @@ public sealed class Program
 
     public static WebApplication Build(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json is read from beside the program, so the published output behaves the same from any directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var connectionString = builder.Configuration.GetConnectionString(SiloProviders.ConnectionStringName);
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         if (!string.IsNullOrWhiteSpace(connectionString) && storage.MigrateOnStart)
@@ -33,15 +37,39 @@ public sealed class Program
             builder.Services.AddHostedService(sp => new MigrateOnStartService(connectionString, sp.GetRequiredService<ILogger<MigrateOnStartService>>()));
         }
 
+        var operations = builder.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
+        var dashboard = operations.DashboardEnabled(builder.Environment);
         builder.UseOrleans(silo =>
         {
             silo.UseConfiguredProviders(builder.Configuration);
             silo.AddTaskService();
+            silo.AddActivityPropagation();
+            if (dashboard)
+            {
+                silo.AddDashboard();
+            }
         });
         builder.AddTaskServiceGateway();
+        var health = builder.Services.AddHealthChecks().AddCheck<Health.SiloStatusHealthCheck>("orleans-silo");
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            health.AddCheck("postgresql", new Health.PostgresHealthCheck(connectionString), timeout: TimeSpan.FromSeconds(5));
+        }
 
         var app = builder.Build();
         app.MapTaskServiceApi();
+        if (dashboard)
+        {
+            // The Orleans dashboard; outside Development only for tokens that carry the ViewDashboard permission.
+            var group = app.MapGroup("/dashboard");
+            if (!app.Environment.IsDevelopment())
+            {
+                group.RequireAuthorization(Permissions.ViewDashboard);
+            }
+
+            group.MapOrleansDashboard();
+        }
+
         return app;
     }
 }

@@ -13,7 +13,20 @@ public sealed class HealthAndOpenApiTests(TaskServiceApiFactory factory)
         var response = await factory.CreateAnonymousClient().GetAsync(path);
 
         await response.AssertStatusAsync(HttpStatusCode.OK);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        var report = await response.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        var checks = report.GetProperty("checks").EnumerateArray().ToList();
+        if (path == "/health/ready")
+        {
+            // Readiness names each check with its reason; the silo's own membership is always among them.
+            var silo = Assert.Single(checks, c => c.GetProperty("name").GetString() == "orleans-silo");
+            Assert.Equal("Healthy", silo.GetProperty("status").GetString());
+            Assert.Contains("active", silo.GetProperty("description").GetString());
+        }
+        else
+        {
+            Assert.Empty(checks);
+        }
     }
 
     [Fact]

@@ -21,6 +21,9 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
 
     public JwtOptions Jwt { get; } = new() { JwtSecret = Secret, JwtIssuer = Issuer };
 
+    /// <summary>Settings that replace or add to the defaults below, for a test that needs a service configured its own way.</summary>
+    public Dictionary<string, string> Overrides { get; init; } = [];
+
     /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
     public HttpClient CreateClient(params string[] permissions)
     {
@@ -41,7 +44,13 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     {
         builder.UseEnvironment("Testing");
         // Settings given with UseSetting reach the configuration before Program reads it.
-        foreach (var (key, value) in Settings())
+        var settings = Settings();
+        foreach (var (key, value) in Overrides)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
@@ -57,6 +66,8 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
         ["TaskService:Webhooks:InitialBackoff"] = "00:00:00.050",
         ["TaskService:Webhooks:MaxBackoff"] = "00:00:00.500",
         ["TaskService:Webhooks:MaxAttempts"] = "5",
+        // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
+        ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
     };
 
     private static int FreePort()

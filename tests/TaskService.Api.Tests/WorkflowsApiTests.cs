@@ -156,6 +156,7 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         Assert.Equal("route", incident.GetProperty("elementId").GetString());
         var instanceId = stuck.GetProperty("instance").GetProperty("id").GetString();
         var listed = await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { id = instanceId, incidents = new { gt = 0 } } })}");
+        Assert.Equal(listed.GetArrayLength(), await client.CountAsync($"/workflow-instances/count?{Api.Where(new { id = instanceId, incidents = new { gt = 0 } })}"));
         Assert.Single(listed.EnumerateArray());
 
         // A topic nobody handles waits as an open external task that an operator completes.

@@ -18,15 +18,16 @@ public sealed class CamundaVariablesTests
         { "1e300", "Double", "1E+300" },
         { "true", "Boolean", "true" },
         { "null", "Null", "null" },
-        { """{"a":[1,2]}""", "Json", "\"{\\\"a\\\":[1,2]}\"" },
-        { "[1,\"x\"]", "Json", "\"[1,\\\"x\\\"]\"" },
+        { "\"2015-10-06T16:34:42.000+0200\"", "String", "\"2015-10-06T16:34:42.000+0200\"" },
+        { """{"a":[1,2]}""", "Object", "\"{\\\"a\\\":[1,2]}\"" },
+        { "[1,\"x\"]", "Object", "\"[1,\\\"x\\\"]\"" },
     };
 
     [Theory]
     [MemberData(nameof(JsonToTyped))]
     public void JsonValuesBecomeTheTypedVariablesCamundaReads(string json, string type, string value)
     {
-        var variable = CamundaVariables.From(JsonElementFactory.Parse(json), CamundaJsonVariableType.Json);
+        var variable = CamundaVariables.From(JsonElementFactory.Parse(json), new CamundaOptions().JsonVariableType);
         var written = JsonSerializer.SerializeToElement(variable, CamundaJson.Options);
 
         Assert.Equal(type, written.GetProperty("type").GetString());
@@ -36,13 +37,23 @@ public sealed class CamundaVariablesTests
     }
 
     [Fact]
-    public void ObjectsAndArraysCanBeSentAsJavaCollectionsSerializedToJson()
+    public void ByDefaultObjectsAndArraysAreSentAsJavaCollectionsSerializedToJson()
     {
-        var map = JsonSerializer.SerializeToElement(CamundaVariables.From(JsonElementFactory.Parse("""{"a":1}"""), CamundaJsonVariableType.Object), CamundaJson.Options);
-        var list = JsonSerializer.SerializeToElement(CamundaVariables.From(JsonElementFactory.Parse("[1]"), CamundaJsonVariableType.Object), CamundaJson.Options);
+        var jsonType = new CamundaOptions().JsonVariableType;
+        var map = JsonSerializer.SerializeToElement(CamundaVariables.From(JsonElementFactory.Parse("""{"a":1}"""), jsonType), CamundaJson.Options);
+        var list = JsonSerializer.SerializeToElement(CamundaVariables.From(JsonElementFactory.Parse("[1]"), jsonType), CamundaJson.Options);
 
-        Assert.Equal("""{"value":"{\"a\":1}","type":"Object","valueInfo":{"objectTypeName":"java.util.LinkedHashMap","serializationDataFormat":"application/json"}}""", map.GetRawText());
-        Assert.Equal("java.util.ArrayList", list.GetProperty("valueInfo").GetProperty("objectTypeName").GetString());
+        Assert.Equal(CamundaJsonVariableType.Object, jsonType);
+        Assert.Equal("""{"value":"{\"a\":1}","type":"Object","valueInfo":{"objectTypeName":"java.util.LinkedHashMap<java.lang.String,java.lang.Object>","serializationDataFormat":"application/json"}}""", map.GetRawText());
+        Assert.Equal("java.util.ArrayList<java.lang.Object>", list.GetProperty("valueInfo").GetProperty("objectTypeName").GetString());
+    }
+
+    [Fact]
+    public void TeamsThatWantSpinGetJsonVariables()
+    {
+        var spin = JsonSerializer.SerializeToElement(CamundaVariables.From(JsonElementFactory.Parse("""{"a":1}"""), CamundaJsonVariableType.Json), CamundaJson.Options);
+
+        Assert.Equal("""{"value":"{\"a\":1}","type":"Json"}""", spin.GetRawText());
     }
 
     [Fact]
@@ -97,7 +108,7 @@ public sealed class CamundaVariablesTests
         var sent = JsonElementFactory.Parse("""{"s":"é\n\"q\"","i":-7,"l":-5000000000,"d":2.5,"b":true,"n":null,"o":{"nested":{"list":[1,{"x":null}]}},"a":[]}""");
 
         var instance = await client.StartByKeyAsync("round-trip", new CamundaStartRequest { Variables = CamundaVariables.FromJsonObject(sent, jsonType) });
-        var read = CamundaVariables.ToJsonObject(await client.GetProcessInstanceVariablesAsync(instance.Id));
+        var read = CamundaVariables.ToJsonObject((await client.GetProcessInstanceVariablesAsync(instance.Id)).Variables);
 
         Assert.True(JsonElement.DeepEquals(sent, read), read.GetRawText());
         Assert.Equal(jsonType == CamundaJsonVariableType.Json ? "Json" : "Object", server.Engine.VariablesOf(instance.Id)["o"].Type);

@@ -4,6 +4,7 @@ using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Camunda.Tests.Hosting;
 using TaskService.Commands;
 using TaskService.Grains.Tests.Workflows;
+using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;
 
@@ -74,6 +75,12 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
         Assert.Equal([100L, 200L, 400L, 800L], own.Select(f => f.RetryTimeout));
         Assert.All(own, f => Assert.StartsWith("Scripted failure", f.ErrorMessage));
+
+        // Camunda is told the exception's type name and message; no stack trace, no source path, no namespace.
+        Assert.All(own, f => Assert.Equal($"InvalidOperationException: {f.ErrorMessage}", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain(" at ", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain(".cs", f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain("TaskService.", f.ErrorDetails));
         Assert.Equal(factory.Worker.WorkerId, own[0].WorkerId);
         var incident = Assert.Single(Engine.IncidentsOf(instance));
         Assert.Equal("failedExternalTask", incident.Type);
@@ -97,6 +104,42 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         await Eventually.ReturnsAsync(
             () => Task.FromResult(Engine.Failures.Count(f => IsOf(f, instance))), n => n >= 5, Deadline, "the retried command runs again");
         Assert.Equal(2, Engine.Failures.Where(f => IsOf(f, instance)).ElementAt(4).Retries);
+    }
+
+    [Fact]
+    public async Task WhenTheEngineCannotContinueAfterACompletedTaskTheTaskIsReportedAsFailedUntilAnIncident()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("cannot-continue");
+        Engine.Deploy(key, $$"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_cannot" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{{key}}" isExecutable="true">
+                <bpmn:startEvent id="Start" />
+                <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Work" />
+                <bpmn:serviceTask id="Work" camunda:type="external" camunda:topic="{{TestCommands.Counting}}" />
+                <bpmn:sequenceFlow id="Flow_2" sourceRef="Work" targetRef="Gateway" />
+                <bpmn:exclusiveGateway id="Gateway" />
+                <bpmn:sequenceFlow id="Flow_3" sourceRef="Gateway" targetRef="End">
+                  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${notSet &gt; 1}</bpmn:conditionExpression>
+                </bpmn:sequenceFlow>
+                <bpmn:endEvent id="End" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """);
+        var instance = Engine.Start(key);
+
+        // The command succeeds, but completing its task makes the engine evaluate a condition that fails: the description's 500
+        // "could not be resumed", and the engine rolls back. The worker reports a failure instead, so retries run out into an incident.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.IncidentsOf(instance).Count), n => n == 1, Deadline, "the failures run out of retries and raise an incident");
+        var own = Engine.Failures.Where(f => IsOf(f, instance)).ToArray();
+        Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
+        Assert.All(own, f => Assert.StartsWith($"Camunda could not continue the process after command '{TestCommands.Counting}' succeeded", f.ErrorMessage));
+        Assert.All(own, f => Assert.Contains("notSet", f.ErrorMessage));
+        Assert.All(own, f => Assert.StartsWith("ProcessEngineException: ", f.ErrorDetails));
+        Assert.Equal("ACTIVE", Engine.Instances().Single(i => i.Id == instance).State);
+        Assert.Equal(1, factory.Commands.Counter.Runs[own[0].ExternalTaskId]);
     }
 
     [Fact]
@@ -124,7 +167,8 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var seen = factory.Commands.Counter.SeenVariables.Last(v => v.ContainsKey("order"));
         Assert.Equal(42, seen["order"].GetProperty("id").GetInt32());
         Assert.Equal("A-1", seen["order"].GetProperty("lines")[0].GetProperty("sku").GetString());
-        Assert.Equal("Json", Engine.VariablesOf(instance)["result"].Type);
+        var result = Engine.VariablesOf(instance)["result"];
+        Assert.Equal(("Object", CamundaVariables.ObjectMapType, "application/json"), (result.Type, result.ObjectTypeName, result.SerializationDataFormat));
         Assert.Equal("Integer", Engine.VariablesOf(instance)["run"].Type);
     }
 
@@ -164,6 +208,14 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
             var failedBefore = worker.Stats.FailedPolls;
             await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n >= 4, Deadline, "polls fail while the engine is away");
             Assert.True(worker.Stats.LastBackoff > TimeSpan.FromMilliseconds(300), $"the backoff grows (last {worker.Stats.LastBackoff})");
+            Assert.True(worker.Stats.LastBackoff <= TimeSpan.FromMilliseconds(800), $"the backoff stays within MaxPollBackoff (last {worker.Stats.LastBackoff})");
+
+            // Readiness says so, naming the engine.
+            var ready = await factory.CreateAnonymousClient().GetAsync("/health/ready");
+            var report = await ready.ReadJsonAsync(System.Net.HttpStatusCode.ServiceUnavailable);
+            var camunda = Assert.Single(report.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "camunda");
+            Assert.Equal("Unhealthy", camunda.GetProperty("status").GetString());
+            Assert.Contains("BaseUrl", camunda.GetProperty("description").GetString());
 
             for (var i = 0; i < 3; i++)
             {
@@ -188,6 +240,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal(3, created);
         Assert.Equal(0, worker.Stats.ConsecutiveFailures);
         Assert.Equal(3, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+        await (await factory.CreateAnonymousClient().GetAsync("/health/ready")).AssertStatusAsync(System.Net.HttpStatusCode.OK);
         Assert.Equal(3, Engine.Instances().Count(i => i.Key == childKey));
     }
 

@@ -71,4 +71,42 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
 
         await (await client.SendAsync("GET", "/workflow-instances/no-such-instance")).AssertStatusAsync(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task CompletingAnExternalTaskTheEngineCannotFinishIsAConflictAndLeavesTheInstanceAsItWas()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var key = $"cannot-finish-{Guid.NewGuid():N}";
+        factory.Engine.Deploy(key, $$"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_finish" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{{key}}" isExecutable="true">
+                <bpmn:startEvent id="Start" />
+                <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Manual" />
+                <bpmn:serviceTask id="Manual" camunda:type="external" camunda:topic="nobody-polls-{{key}}" />
+                <bpmn:sequenceFlow id="Flow_2" sourceRef="Manual" targetRef="Gateway" />
+                <bpmn:exclusiveGateway id="Gateway" />
+                <bpmn:sequenceFlow id="Flow_3" sourceRef="Gateway" targetRef="End">
+                  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${order.amount > 1}</bpmn:conditionExpression>
+                </bpmn:sequenceFlow>
+                <bpmn:endEvent id="End" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """);
+        var instance = factory.Engine.Start(key);
+        var externalTaskId = Assert.Single((await client.GetJsonAsync($"/workflow-instances/{instance}")).GetProperty("externalTasks").EnumerateArray()).GetProperty("id").GetString()!;
+
+        // The condition after the task reads a variable nobody set: the engine answers 500 and rolls back.
+        var refused = await client.PostJsonAsync($"/workflow-instances/{instance}/external-tasks/{externalTaskId}/complete", new { variables = new { note = "x" } });
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("could not continue", problem.GetProperty("detail").GetString());
+        Assert.Equal("ACTIVE", Assert.Single(factory.Engine.Instances(), i => i.Id == instance).State);
+        Assert.Equal(1, factory.Engine.OpenExternalTasks($"nobody-polls-{key}"));
+
+        // With the variable the condition needs (a map, as sent by default), it completes.
+        var completed = await client.PostJsonAsync($"/workflow-instances/{instance}/external-tasks/{externalTaskId}/complete", new { variables = new { order = new { amount = 5 } } });
+        await completed.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("COMPLETED", Assert.Single(factory.Engine.Instances(), i => i.Id == instance).State);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         Assert.Equal("bk-2", byId.BusinessKey);
         Assert.Equal(byKey.Id, Assert.Single(await client.GetProcessInstancesAsync("bk-1", key)).Id);
         Assert.Equal(definition.Id, (await client.GetProcessInstanceAsync(byKey.Id))!.DefinitionId);
-        var read = CamundaVariables.ToJson((await client.GetProcessInstanceVariablesAsync(byKey.Id))!);
+        var read = CamundaVariables.ToJson((await client.GetProcessInstanceVariablesAsync(byKey.Id)).Variables);
         Assert.Equal([1, 2], read["o"].GetProperty("a").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(5000000000L, read["l"].GetInt64());
         Assert.Equal("ACTIVE", Assert.Single(await client.GetHistoricProcessInstancesAsync("bk-1", key)).State);
@@ -58,7 +58,7 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         var review = Assert.Single(await client.GetTasksAsync(byKey.Id));
         Assert.Equal(("Review\ndocument", "reviewer"), (review.Name, review.Assignee));
         Assert.Equal(new DateTimeOffset(2030, 6, 30, 17, 0, 0, TimeSpan.Zero), review.Due);
-        Assert.Equal(["reviewers"], (await client.GetIdentityLinksAsync(review.Id, "candidate")).Select(l => l.GroupId));
+        Assert.Equal(["reviewers"], (await client.GetIdentityLinksAsync(review.Id, "candidate"))!.Select(l => l.GroupId));
         await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask { Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"reviewed":true}"""), CamundaJsonVariableType.Object) });
         var approve = Assert.Single(await client.GetTasksAsync(byKey.Id));
         await client.CompleteTaskAsync(approve.Id, new CamundaCompleteTask());
@@ -105,6 +105,44 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         Assert.Empty(_server.Violations);
         Assert.Empty(_server.Unauthorized);
         Assert.Equal(ClientOperations.Order(), _server.Operations.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task WhatIsGoneIsReadWithTheStatusTheDescriptionGivesForEachOperation()
+    {
+        var client = Client(_server, "camunda-user", "camunda-password");
+        var (bpmn, key) = (BpmnSamples.ChildTwoUserTasks.Replace("\"child-process\"", "\"gone-process\"", StringComparison.Ordinal), "gone-process");
+        await client.DeployAsync("gone", "gone.bpmn", bpmn, deployChangedOnly: false);
+        var instance = await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "gone-1" });
+        var review = Assert.Single(await client.GetTasksAsync(instance.Id));
+        Assert.NotNull((await client.GetProcessInstanceVariablesAsync(instance.Id)).Variables);
+        await client.DeleteProcessInstanceAsync(instance.Id);
+
+        // 400 for an unknown definition (key or id).
+        Assert.Null(await client.GetProcessDefinitionByKeyAsync("no-such-process"));
+        Assert.Null(await client.GetProcessDefinitionAsync("no-such-definition"));
+
+        // 500 for the variables of an instance that ended: read as "ended", with its history.
+        var read = await client.GetProcessInstanceVariablesAsync(instance.Id);
+        Assert.False(read.IsRunning);
+        Assert.Equal("EXTERNALLY_TERMINATED", read.Ended?.State);
+        Assert.False((await client.GetProcessInstanceVariablesAsync("no-such-instance")).IsRunning);
+
+        // 400 for the identity links of a task that is gone, 500 for completing it (confirmed by a task query).
+        Assert.Null(await client.GetIdentityLinksAsync(review.Id, "candidate"));
+        Assert.False(await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask()));
+
+        // 400 for the retries of an external task that is gone.
+        Assert.False(await client.SetExternalTaskRetriesAsync("no-such-task", 1));
+
+        Assert.Equal(
+            [
+                ("getProcessDefinitionByKey", 400), ("getProcessDefinition", 400), ("getProcessInstanceVariables", 500),
+                ("getHistoricProcessInstance", 404), ("getProcessInstance", 404), ("getIdentityLinks", 400), ("complete", 500),
+                ("setExternalTaskResourceRetries", 400),
+            ],
+            _server.Errors.Select(e => (e.OperationId, e.Status)).Distinct());
+        Assert.Empty(_server.Violations);
     }
 
     [Fact]

@@ -119,4 +119,17 @@ public sealed class OpenApiValidatorTests : IAsyncLifetime
 
         Assert.Contains(errors, e => e.Contains("$[0].due", StringComparison.Ordinal) && e.Contains("Camunda's format", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void AnErrorStatusTheDescriptionDoesNotGiveForTheOperationIsAViolation()
+    {
+        var variables = OpenApiDescription.Instance.FindOperation("GET", "/process-instance/some-id/variables")!;
+        using var error = JsonDocument.Parse("""{"type":"InvalidRequestException","message":"Process instance with id some-id does not exist"}""");
+
+        var asDocumented = OpenApiValidator.Instance.ValidateResponse(variables, 500, error.RootElement);
+        var notDocumented = OpenApiValidator.Instance.ValidateResponse(variables, 404, error.RootElement);
+
+        Assert.Empty(asDocumented);
+        Assert.Contains(notDocumented, e => e.Contains("status 404 is not documented", StringComparison.Ordinal));
+    }
 }

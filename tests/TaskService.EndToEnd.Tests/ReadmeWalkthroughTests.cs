@@ -51,6 +51,10 @@ public sealed class ReadmeWalkthroughTests(ServiceProcess service)
         Assert.Equal("completed", task.GetProperty("status").GetString());
         Assert.Equal(1, documents.Single(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("count", out _)).GetProperty("count").GetInt64());
         Assert.Equal(["task-completed", "task-created", "user-task-completed"], documents.Last().EnumerateArray().Select(s => s.GetProperty("key").GetString()).Order(StringComparer.Ordinal));
+
+        // Quiet by default: the webhook deliveries above wrote no line per outgoing HTTP request, and the silo no watchdog warning.
+        Assert.DoesNotContain("System.Net.Http.HttpClient", service.Output);
+        Assert.DoesNotContain("Orleans.Runtime.Watchdog", service.Output);
     }
 
     private static string ExtractWalkthrough(string readme)

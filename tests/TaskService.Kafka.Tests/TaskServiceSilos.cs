@@ -42,6 +42,8 @@ public sealed class TaskServiceSilos : IAsyncDisposable
             ["TaskService:Outbox:PollInterval"] = "00:00:00.100",
             ["TaskService:Outbox:Lease"] = "00:00:02",
             ["TaskService:Events:SweepInterval"] = "00:00:01",
+            // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
+            ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
         };
         configure(_settings);
         _configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();

@@ -31,7 +31,7 @@ public static class WebhooksApi
         var key = Validation.Required(body.Key, "key");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw TaskServiceException.Invalid("url", $"'url' must be an absolute http or https URL, not '{url}'.");
+            throw TaskServiceException.Invalid("url", "'url' must be an absolute http or https URL.");
         }
 
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)

@@ -18,6 +18,7 @@ public static class WorkflowInstancesApi
     {
         var instances = app.MapGroup("/workflow-instances").WithTags("Workflow instances");
         instances.MapGet("/", ListAsync).RequireAuthorization(Permissions.Workflow.View).AcceptsQuery("filter");
+        instances.MapGet("/count", CountAsync).RequireAuthorization(Permissions.Workflow.View).AcceptsQuery("where");
         instances.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.Workflow.View);
         instances.MapPost("/{id}/incidents/{incidentId}/retry", RetryIncidentAsync).RequireAuthorization(Permissions.Workflow.Execute);
         instances.MapPost("/{id}/external-tasks/{externalTaskId}/complete", CompleteExternalTaskAsync).RequireAuthorization(Permissions.Workflow.Execute).Accepts<VariablesRequest>("application/json");
@@ -27,6 +28,9 @@ public static class WorkflowInstancesApi
 
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.WorkflowInstance, QueryParameters.Filter(request, EntitySchemas.WorkflowInstance)));
+
+    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.WorkflowInstance, QueryParameters.Where(request, EntitySchemas.WorkflowInstance))));
 
     public static async Task<Results<Ok<WorkflowInstanceDetails>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync() is { } details

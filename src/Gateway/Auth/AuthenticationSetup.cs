@@ -57,6 +57,7 @@ public static class AuthenticationSetup
             authorization.AddPolicy(code, policy => policy.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, code));
         }
 
+        authorization.AddPolicy(Permissions.ViewDashboard, policy => policy.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, Permissions.ViewDashboard));
         foreach (var (policy, accepted) in Permissions.Workflow.Accepted)
         {
             authorization.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireClaim(Permissions.ClaimType, accepted));

@@ -35,6 +35,9 @@ public static class Permissions
         };
     }
 
+    /// <summary>Opens the Orleans dashboard outside Development (an operator's permission of this service, not of the original).</summary>
+    public const string ViewDashboard = "ViewDashboard";
+
     /// <summary>The name of the claim that holds the codes.</summary>
     public const string ClaimType = "permissions";
 

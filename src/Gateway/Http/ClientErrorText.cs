@@ -10,7 +10,9 @@ namespace TaskService.Gateway.Http;
 public static partial class ClientErrorText
 {
     /// <summary>What is wrong with a body that could not be read as JSON, and the field it is about.</summary>
-    public static (string Detail, string Target) ForJson(JsonException exception)
+    /// <param name="exception">What the JSON reader or serializer threw.</param>
+    /// <param name="requestType">The body's type, when known: the expected type of the field is read from it.</param>
+    public static (string Detail, string Target) ForJson(JsonException exception, Type? requestType = null)
     {
         var target = exception.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
         var message = FirstLine(exception.Message);
@@ -21,10 +23,10 @@ public static partial class ClientErrorText
             return ($"The request body holds the property '{property}', which this route does not take.", property);
         }
 
-        var conversion = Conversion().Match(message);
-        if (conversion.Success)
+        if (Conversion().IsMatch(message))
         {
-            return ($"'{target}' must be {Expected(conversion.Groups["type"].Value)}.", target);
+            // The serializer names the record that holds the field, not the field's type: look the field up in the body's type.
+            return (FieldType(requestType, target) is { } type ? $"'{target}' must be {Expected(type.Name)}." : $"'{target}' has the wrong JSON type or an out-of-range value.", target);
         }
 
         var text = Scrub(PositionSuffix().Replace(message, string.Empty).Trim());
@@ -55,6 +57,23 @@ public static partial class ClientErrorText
 
     /// <summary>Removes anything that looks like a .NET type name or a file path from a message.</summary>
     public static string Scrub(string message) => FilePath().Replace(TypeName().Replace(message, "a value of another type"), "(path)");
+
+    private static Type? FieldType(Type? type, string path)
+    {
+        foreach (var segment in path.Split('.'))
+        {
+            var name = segment.Split('[')[0];
+            var property = type?.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                return type == typeof(JsonElement) ? type : null;
+            }
+
+            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
+        return type;
+    }
 
     private static string Expected(string type)
     {

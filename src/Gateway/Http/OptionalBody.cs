@@ -27,7 +27,7 @@ public static class OptionalBody
         }
         catch (JsonException exception)
         {
-            var (detail, target) = ClientErrorText.ForJson(exception);
+            var (detail, target) = ClientErrorText.ForJson(exception, typeof(VariablesRequest));
             throw TaskServiceException.Invalid(target, detail);
         }
 

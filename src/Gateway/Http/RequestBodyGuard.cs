@@ -36,19 +36,49 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
             context.Request.Body = new LimitedRequestStream(context.Request.Body, limit);
         }
 
-        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
-        {
-            return Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
-                $"{context.Request.Method} {context.Request.Path} takes no request body; send none.");
-        }
-
+        // A JSON-reading route reached with another content type is routed to the framework's 415 endpoint, which carries no
+        // metadata: so the media type is checked first, and only then whether the route reads a body at all.
         if (!IsJson(context.Request.ContentType))
         {
             return Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
                 $"The request body must be JSON sent as 'Content-Type: application/json', not '{Printable(context.Request.ContentType)}'.");
         }
 
+        if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
+        {
+            return RefuseUnreadBodyAsync(context);
+        }
+
         return next(context);
+    }
+
+    /// <summary>
+    /// A route that reads no body refuses one, since whatever it says would be ignored; an empty JSON object, which many clients
+    /// send with every POST, says nothing and passes.
+    /// </summary>
+    private async Task RefuseUnreadBodyAsync(HttpContext context)
+    {
+        const int EmptyObjectMaxBytes = 64;
+        if (context.Request.ContentLength is > 0 and <= EmptyObjectMaxBytes)
+        {
+            var buffer = new byte[EmptyObjectMaxBytes];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+            {
+                length += read;
+            }
+
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, length).Trim();
+            if (text.Replace(" ", string.Empty, StringComparison.Ordinal) == "{}")
+            {
+                await next(context);
+                return;
+            }
+        }
+
+        await Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
+            $"{context.Request.Method} {context.Request.Path} takes no request body; send none (or an empty JSON object).");
     }
 
     private static bool HasBody(HttpRequest request) =>

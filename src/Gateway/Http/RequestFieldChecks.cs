@@ -16,8 +16,8 @@ public sealed class RequestFieldChecks(LimitsOptions limits)
     /// <summary>A key or id: event keys, task keys, workflow keys, ids. No control characters, at most <see cref="LimitsOptions.MaxKeyLength"/>.</summary>
     public void Key(string? value, string field) => Text(value, field, limits.MaxKeyLength, allowLineBreaks: false);
 
-    /// <summary>A name or short label, at most <see cref="LimitsOptions.MaxNameLength"/>.</summary>
-    public void Name(string? value, string field) => Text(value, field, limits.MaxNameLength, allowLineBreaks: false);
+    /// <summary>A name or short label, at most <see cref="LimitsOptions.MaxNameLength"/>; line breaks allowed (BPMN names carry them).</summary>
+    public void Name(string? value, string field) => Text(value, field, limits.MaxNameLength, allowLineBreaks: true);
 
     /// <summary>Free text such as a description, at most <see cref="LimitsOptions.MaxTextLength"/>; line breaks and tabs allowed.</summary>
     public void FreeText(string? value, string field) => Text(value, field, limits.MaxTextLength, allowLineBreaks: true);

@@ -14,8 +14,8 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             TaskServiceException { Kind: TaskServiceErrorKind.NotFound } e => (StatusCodes.Status404NotFound, "Not found", e.Message, e.Target),
             TaskServiceException { Kind: TaskServiceErrorKind.Conflict } e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Target),
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
-            BadHttpRequestException { InnerException: JsonException json } => Json(json),
-            JsonException json => Json(json),
+            BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
+            JsonException json => Json(json, httpContext),
             BadHttpRequestException e => Binding(e),
             _ => (0, string.Empty, string.Empty, null),
         };
@@ -44,9 +44,12 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         return await problems.TryWriteAsync(context);
     }
 
-    private static (int, string, string, string?) Json(JsonException exception)
+    private static (int, string, string, string?) Json(JsonException exception, HttpContext context)
     {
-        var (detail, target) = ClientErrorText.ForJson(exception);
+        // The exception handler clears the request's endpoint; the feature keeps the one that failed.
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        var requestType = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
+        var (detail, target) = ClientErrorText.ForJson(exception, requestType);
         return (StatusCodes.Status400BadRequest, "Invalid request body", detail, target);
     }
 

@@ -10,7 +10,7 @@ public sealed class LimitsOptions
     public const string SectionName = "TaskService:Limits";
 
     /// <summary>Largest request body of any route not listed below, in bytes (413 above it).</summary>
-    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+    public long MaxRequestBodyBytes { get; set; } = 512 * 1024;
 
     /// <summary>Largest request body of the workflow deploy and update routes (BPMN and input schema), in bytes.</summary>
     public long MaxWorkflowRequestBodyBytes { get; set; } = 2 * 1024 * 1024;

@@ -139,13 +139,26 @@ public static partial class FilterParser
 
     private static JsonDocument ParseDocument(string json, string target)
     {
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(json, DocumentOptions);
+            document = JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException ex)
         {
             throw Invalid(target, $"The '{target}' parameter is not valid JSON: {ex.Message}");
+        }
+
+        try
+        {
+            // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.
+            Serialization.WellFormedJson.Ensure(document.RootElement, target, allowNul: true);
+            return document;
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
         }
     }
 

@@ -5,28 +5,41 @@ namespace TaskService.Serialization;
 
 /// <summary>
 /// Refuses JSON text that cannot become a string: an escaped lone surrogate such as <c>"\ud800"</c> is valid JSON syntax, but no
-/// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it.
+/// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it. The same
+/// holds for the NUL character (<c>"\u0000"</c>), which PostgreSQL's text and jsonb cannot store.
 /// </summary>
 public static class WellFormedJson
 {
-    public static JsonElement Ensure(JsonElement value, string field)
+    /// <param name="value">The JSON to check.</param>
+    /// <param name="field">The field named in the error.</param>
+    /// <param name="allowNul">
+    /// Whether NUL may appear: true for values that are only compared, never stored (filter values; the stores compare them
+    /// correctly), false for anything that is kept.
+    /// </param>
+    public static JsonElement Ensure(JsonElement value, string field, bool allowNul = false)
     {
-        Walk(value, field, field);
+        Walk(value, field, field, allowNul);
         return value;
     }
 
-    private static void Walk(JsonElement element, string field, string path)
+    private static void Walk(JsonElement element, string field, string path, bool allowNul)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
+                string text;
                 try
                 {
-                    _ = element.GetString();
+                    text = element.GetString()!;
                 }
                 catch (InvalidOperationException)
                 {
                     throw Refuse(field, $"'{path}'");
+                }
+
+                if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw RefuseNul(field, $"'{path}'");
                 }
 
                 break;
@@ -35,7 +48,7 @@ public static class WellFormedJson
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, field, $"{path}[{index++}]");
+                    Walk(item, field, $"{path}[{index++}]", allowNul);
                 }
 
                 break;
@@ -53,12 +66,20 @@ public static class WellFormedJson
                         throw Refuse(field, $"a property name in '{path}'");
                     }
 
-                    Walk(property.Value, field, $"{path}.{name}");
+                    if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
+                    {
+                        throw RefuseNul(field, $"a property name in '{path}'");
+                    }
+
+                    Walk(property.Value, field, $"{path}.{name}", allowNul);
                 }
 
                 break;
         }
     }
+
+    private static TaskServiceException RefuseNul(string field, string where) =>
+        TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds the NUL character (\\u0000), which no stored document can carry; remove it.");
 
     private static TaskServiceException Refuse(string field, string where) =>
         TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");

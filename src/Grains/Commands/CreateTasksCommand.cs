@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Events;
@@ -21,13 +22,14 @@ public sealed class CreateTasksCommand(
     ITaskServiceStore store,
     IWorkflowEngine engine,
     IOutgoingEventPublisher publisher,
-    TimeProvider time) : IExternalTaskCommand
+    TimeProvider time,
+    IOptions<LimitsOptions> limits) : IExternalTaskCommand
 {
     public string Topic => CommandTopics.CreateTasks;
 
     public async Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken)
     {
-        var entries = ReadTasks(context.Variables);
+        var entries = ReadTasks(context.Variables, limits.Value.MaxTasksPerCommand);
         var created = new List<TaskRecord>(entries.Count);
         for (var index = 0; index < entries.Count; index++)
         {
@@ -61,8 +63,11 @@ public sealed class CreateTasksCommand(
         };
     }
 
-    /// <summary>Reads <c>tasks.values</c>, accepting the object or its values as JSON text, as Camunda variables often carry them.</summary>
-    public static IReadOnlyList<NewTask> ReadTasks(IReadOnlyDictionary<string, JsonElement> variables)
+    /// <summary>
+    /// Reads <c>tasks.values</c>, accepting the object or its values as JSON text, as Camunda variables often carry them. More than
+    /// <paramref name="maxTasks"/> entries fail the step before any task is created.
+    /// </summary>
+    public static IReadOnlyList<NewTask> ReadTasks(IReadOnlyDictionary<string, JsonElement> variables, int maxTasks)
     {
         if (!variables.TryGetValue("tasks", out var tasks) || tasks.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
@@ -79,6 +84,12 @@ public sealed class CreateTasksCommand(
         if (values.ValueKind != JsonValueKind.Array)
         {
             throw TaskServiceException.Invalid("tasks.values", "'tasks.values' must be an array of tasks, or a JSON string holding one.");
+        }
+
+        if (values.GetArrayLength() > maxTasks)
+        {
+            throw TaskServiceException.Invalid("tasks.values",
+                $"'tasks.values' lists {values.GetArrayLength()} tasks; one create-tasks step creates at most {maxTasks} (TaskService:Limits:MaxTasksPerCommand). Split the list over several steps.");
         }
 
         return values.EnumerateArray().Select((entry, index) => ReadTask(entry, $"tasks.values[{index}]")).ToArray();

@@ -59,16 +59,24 @@ public static class TaskServiceSiloBuilderExtensions
         services.AddOptions<WebhookOptions>()
             .BindConfiguration(WebhookOptions.SectionName)
             .ValidateDataAnnotations()
+            .Validate(o => o.AllowedHosts.TrueForAll(WebhookUrlPolicy.IsValidAllowedHost),
+                $"{WebhookOptions.SectionName}:AllowedHosts holds an entry that is neither a host name, an IP address nor a CIDR range.")
             .ValidateOnStart();
+        services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
+        services.TryAddSingleton<WebhookUrlPolicy>();
+
+        // Every connection a delivery opens goes through the URL policy, on the address actually connected (DNS rebinding).
         services.AddHttpClient(WebhookSender.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 AllowAutoRedirect = false,
+                ConnectCallback = provider.GetRequiredService<WebhookUrlPolicy>().ConnectAsync,
             });
         services.TryAddSingleton<WebhookSender>();
         services.AddOptions<SecretOptions>().BindConfiguration(SecretOptions.SectionName);
         services.TryAddSingleton<ISecretProtector, AesGcmSecretProtector>();
+        services.AddHealthChecks().AddCheck<ClientAppSecretsHealthCheck>(ClientAppSecretsHealthCheck.Name, tags: ["ready"]);
         return builder;
     }
 

@@ -22,4 +22,20 @@ public sealed class WebhookOptions
     /// <summary>The longest delay between attempts, whether computed or asked for by a Retry-After header.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Allow subscriptions to private networks: RFC 1918 (10/8, 172.16/12, 192.168/16), carrier-grade NAT (100.64/10) and IPv6
+    /// unique-local (fc00::/7) addresses. Loopback, link-local (169.254/16 with the cloud metadata address, fe80::/10), unspecified,
+    /// multicast and broadcast addresses stay refused; list them in <see cref="AllowedHosts"/> to allow one.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>In the Development environment, allow loopback receivers (localhost, 127/8, ::1). Outside Development it has no effect.</summary>
+    public bool AllowLoopbackInDevelopment { get; set; } = true;
+
+    /// <summary>
+    /// Hosts webhooks may reach whatever their addresses: host names (<c>hooks.intranet</c>, or <c>*.intranet</c> for its
+    /// subdomains), IP addresses and CIDR ranges (<c>10.1.0.0/16</c>, <c>fd00::/8</c>). Empty by default.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
 }

@@ -69,6 +69,14 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         {
             return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"No answer within {options.Value.Timeout.TotalSeconds:0.###} s.", null);
         }
+        catch (HttpRequestException exception) when (exception.InnerException is WebhookAddressRefusedException refused)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+        }
+        catch (WebhookAddressRefusedException refused)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+        }
         catch (HttpRequestException exception)
         {
             return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Request failed: {exception.Message}", null);

@@ -16,6 +16,7 @@ public sealed partial class WebhookSubscriptionGrain(
     ITaskServiceStore store,
     ISecretProtector secrets,
     WebhookSender sender,
+    WebhookUrlPolicy urlPolicy,
     IOptions<WebhookOptions> options,
     TimeProvider time,
     ILogger<WebhookSubscriptionGrain> logger) : Grain, IWebhookSubscriptionGrain, IRemindable
@@ -74,6 +75,11 @@ public sealed partial class WebhookSubscriptionGrain(
         if (_subscription is not null)
         {
             return _subscription;
+        }
+
+        if (await urlPolicy.CheckAsync(url) is { } refusal)
+        {
+            throw TaskServiceException.Invalid("url", refusal);
         }
 
         var now = time.GetUtcNow();
@@ -296,9 +302,13 @@ public sealed partial class WebhookSubscriptionGrain(
     {
         delivery.Attempts++;
         var app = await store.GetClientAppAsync(subscription.ClientAppId, cancellationToken);
+        var secret = app is null ? null : Unprotect(app.ApiSecret);
         var result = app is null
             ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Client app '{subscription.ClientAppId}' that owns the subscription no longer exists.", null)
-            : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secrets.Unprotect(app.ApiSecret), cancellationToken);
+            : secret is null
+                // Never sent unsigned: the attempt fails, visibly, until the key is fixed (see the client-app-secrets health check).
+                ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"The secret of client app '{subscription.ClientAppId}' cannot be decrypted with the configured TaskService:Secrets keys, so the delivery cannot be signed.", null)
+                : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secret, cancellationToken);
 
         if (_subscription is null)
         {
@@ -331,6 +341,13 @@ public sealed partial class WebhookSubscriptionGrain(
                     ModifiedOn = time.GetUtcNow(),
                 };
                 await store.SaveSubscriptionAsync(_subscription, cancellationToken);
+                break;
+
+            case WebhookDeliveryOutcome.Undeliverable:
+                state.State.LastError = result.Error;
+                state.State.Queue.Remove(delivery);
+                state.State.Failed++;
+                LogUndeliverable(SubscriptionId, delivery.Event.Key, delivery.Event.Id, result.Error);
                 break;
 
             default:
@@ -376,6 +393,25 @@ public sealed partial class WebhookSubscriptionGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver")]
     private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} cannot deliver {EventKey} event {EventId}: {Error}. The event is dropped")]
+    private partial void LogUndeliverable(string subscriptionId, string eventKey, string eventId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId}: the client app secret cannot be decrypted; the delivery is not sent unsigned")]
+    private partial void LogCannotSign(string subscriptionId, Exception exception);
+
+    private string? Unprotect(string protectedSecret)
+    {
+        try
+        {
+            return secrets.Unprotect(protectedSecret);
+        }
+        catch (Exception exception) when (exception is System.Security.Cryptography.CryptographicException or FormatException)
+        {
+            LogCannotSign(SubscriptionId, exception);
+            return null;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not update its wake-up reminder; it is tried again with the next change")]
     private partial void LogReminderFailed(string subscriptionId, Exception exception);

@@ -1,48 +1,88 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Json.Schema;
+using TaskService.Common;
 using TaskService.Errors;
 
 namespace TaskService.Workflows;
 
-/// <summary>Checks workflow input schemas, and inputs against them (JSON Schema 2020-12 unless the schema says otherwise).</summary>
+/// <summary>
+/// Checks workflow input schemas, and inputs against them (JSON Schema 2020-12 unless the schema names another draft). A schema is
+/// checked whole before it is stored (<see cref="InputSchemaStructure"/>), and again before each evaluation, so that one stored
+/// before these checks existed cannot take the silo down either; its patterns never backtrack without a bound (<see cref="SafeRegex"/>).
+/// </summary>
 public static class InputSchemaValidator
 {
     /// <summary>Throws a 400 naming the problem when <paramref name="schema"/> is not a usable JSON Schema.</summary>
-    public static void EnsureValidSchema(JsonElement schema)
+    public static void EnsureValidSchema(JsonElement schema, LimitsOptions limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
         {
             throw TaskServiceException.Invalid("inputSchema", "'inputSchema' must be a JSON Schema: an object (or true/false).");
         }
 
-        var node = JsonNode.Parse(schema.GetRawText());
-        var meta = MetaSchemas.Draft202012.Evaluate(node, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var structure = InputSchemaStructure.Check(schema, limits);
+        var metaSchema = structure.Draft switch
+        {
+            "2019-09" => MetaSchemas.Draft201909,
+            "draft-07" => MetaSchemas.Draft7,
+            "draft-06" => MetaSchemas.Draft6,
+            _ => MetaSchemas.Draft202012,
+        };
+        var meta = metaSchema.Evaluate(JsonNode.Parse(schema.GetRawText()), new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (!meta.IsValid)
         {
             throw new TaskServiceException(TaskServiceErrorKind.Invalid, "'inputSchema' is not a valid JSON Schema.", "inputSchema", Violations(meta, "inputSchema"));
         }
 
-        try
-        {
-            JsonSchema.FromText(schema.GetRawText());
-        }
-        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException)
-        {
-            throw TaskServiceException.Invalid("inputSchema", $"'inputSchema' is not a valid JSON Schema: {exception.Message}");
-        }
+        Compile(schema, limits);
     }
 
     /// <summary>Throws a 400 listing every violation when <paramref name="input"/> does not satisfy <paramref name="schema"/>.</summary>
-    public static void Validate(JsonElement schema, JsonElement input)
+    public static void Validate(JsonElement schema, JsonElement input, LimitsOptions limits)
     {
+        ArgumentNullException.ThrowIfNull(limits);
         if (schema.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return;
         }
 
-        var compiled = JsonSchema.FromText(schema.GetRawText());
-        var results = compiled.Evaluate(JsonNode.Parse(input.GetRawText()), new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var structure = InputSchemaStructure.Check(schema, limits);
+        var estimated = structure.EstimateEvaluations(input);
+        switch (estimated)
+        {
+            case null:
+                throw TaskServiceException.Invalid("input", $"'input' nests deeper than {limits.MaxJsonDepth} levels (TaskService:Limits:MaxJsonDepth).");
+            case > InputSchemaStructure.MaxEvaluationsPerInput and var estimate:
+                throw TaskServiceException.Invalid("input", string.Create(CultureInfo.InvariantCulture,
+                    $"'input' is too large to check against the workflow's inputSchema: up to {estimate:0} subschema evaluations, the limit is {InputSchemaStructure.MaxEvaluationsPerInput:0}. Send fewer values, or simplify the schema's 'allOf', 'anyOf', 'oneOf' and '$ref' combinations."));
+        }
+
+        var compiled = Compile(schema, limits);
+        EvaluationResults results;
+        try
+        {
+            // The quick verdict first; only an input that fails is evaluated again to list every violation.
+            var instance = JsonNode.Parse(input.GetRawText());
+            results = compiled.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.Flag });
+            if (!results.IsValid && estimated <= InputSchemaStructure.MaxEvaluationsToListViolations)
+            {
+                results = compiled.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            }
+        }
+        catch (RegexMatchTimeoutException exception)
+        {
+            throw TaskServiceException.Invalid("input",
+                $"'input' could not be checked against the workflow's inputSchema: matching the pattern '{exception.Pattern}' took longer than {limits.RegexMatchTimeout.TotalMilliseconds} ms (TaskService:Limits:RegexMatchTimeout); shorten the value or simplify the pattern.");
+        }
+        catch (InvalidOperationException)
+        {
+            throw TaskServiceException.Invalid("input", "'input' has a string that is not valid Unicode (a lone UTF-16 surrogate).");
+        }
+
         if (!results.IsValid)
         {
             var violations = Violations(results, "input");
@@ -50,6 +90,24 @@ public static class InputSchemaValidator
                 $"'input' does not satisfy the workflow's inputSchema: {string.Join("; ", violations.Select(v => $"{v.Key}: {string.Join(", ", v.Value)}"))}",
                 "input", violations);
         }
+    }
+
+    private static JsonSchema Compile(JsonElement schema, LimitsOptions limits)
+    {
+        JsonSchema compiled;
+        try
+        {
+            compiled = JsonSchema.FromText(schema.GetRawText());
+        }
+        catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // The library's messages name its .NET types; say where, not what the parser thought.
+            var where = exception is JsonException { Path: { Length: > 0 } path } ? $" at {path}" : "";
+            throw TaskServiceException.Invalid("inputSchema", $"'inputSchema' is not a valid JSON Schema{where}.");
+        }
+
+        SchemaPatterns.MakeSafe(compiled, limits.RegexMatchTimeout);
+        return compiled;
     }
 
     private static Dictionary<string, string[]> Violations(EvaluationResults results, string root)

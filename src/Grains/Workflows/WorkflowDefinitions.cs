@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Storage;
 using TaskService.Workflows.Bpmn;
@@ -6,17 +8,17 @@ using TaskService.Workflows.Bpmn;
 namespace TaskService.Workflows;
 
 /// <summary>Parses and validates BPMN files, and keeps the parsed processes of deployed versions.</summary>
-public sealed class WorkflowDefinitions(ITaskServiceStore store)
+public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<LimitsOptions> limits)
 {
     private readonly ConcurrentDictionary<(string WorkflowId, int Version), BpmnProcess> _processes = new();
 
     /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a 400 naming the element.</summary>
-    public static BpmnProcess ParseForDeployment(string bpmnFile)
+    public static BpmnProcess ParseForDeployment(string bpmnFile, LimitsOptions limits)
     {
         IReadOnlyList<BpmnProcess> processes;
         try
         {
-            processes = BpmnParser.Parse(bpmnFile);
+            processes = BpmnParser.Parse(bpmnFile, limits);
         }
         catch (BpmnValidationException exception)
         {
@@ -47,7 +49,7 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store)
             ?? throw TaskServiceException.NotFound("workflow", workflowId);
         var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw TaskServiceException.NotFound("workflow version", $"{workflowId}/{version}");
-        var process = ParseForDeployment(deployed.BpmnDiagram);
+        var process = ParseForDeployment(deployed.BpmnDiagram, limits.Value);
         _processes[(workflowId, version)] = process;
         return process;
     }

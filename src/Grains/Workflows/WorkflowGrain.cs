@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Queries;
 using TaskService.Serialization;
@@ -12,7 +14,7 @@ namespace TaskService.Workflows;
 /// One per workflow: deploys its versions to the embedded engine (and, when a <see cref="IWorkflowDeployer"/> is registered, to
 /// that engine too) and starts instances. Its state is its rows in the store.
 /// </summary>
-public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IWorkflowDeployer? deployer = null) : Grain, IWorkflowGrain
+public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IOptions<LimitsOptions> limits, IWorkflowDeployer? deployer = null) : Grain, IWorkflowGrain
 {
     private WorkflowAggregate? _state;
 
@@ -30,8 +32,8 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IW
 
         RequireText(workflow.Name, "name");
         RequireText(workflow.BpmnFile, "bpmnFile");
-        InputSchemaValidator.EnsureValidSchema(workflow.InputSchema);
-        var process = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile);
+        InputSchemaValidator.EnsureValidSchema(workflow.InputSchema, limits.Value);
+        var process = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile, limits.Value);
         var externalId = await DeployAsync(process.Id, 1, workflow.BpmnFile);
 
         var now = time.GetUtcNow();
@@ -63,14 +65,14 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IW
         var versions = state.Versions;
         if (update.InputSchema is { } schema)
         {
-            InputSchemaValidator.EnsureValidSchema(schema);
+            InputSchemaValidator.EnsureValidSchema(schema, limits.Value);
         }
 
         var latest = versions.Single(v => v.Version == workflow.WorkflowVersion);
         if (update.BpmnFile is { } bpmn && bpmn != latest.BpmnDiagram)
         {
             RequireText(bpmn, "bpmnFile");
-            var process = WorkflowDefinitions.ParseForDeployment(bpmn);
+            var process = WorkflowDefinitions.ParseForDeployment(bpmn, limits.Value);
             if (process.Id != workflow.ExternalIdentifier)
             {
                 throw TaskServiceException.Invalid("bpmnFile",
@@ -131,7 +133,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IW
             throw TaskServiceException.Invalid("input", "'input' must be a JSON object; its properties become the instance's variables.");
         }
 
-        InputSchemaValidator.Validate(deployed.InputSchema, input);
+        InputSchemaValidator.Validate(deployed.InputSchema, input, limits.Value);
         var instanceId = Common.DeterministicId.NewId();
         return await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(new WorkflowStartRequest
         {

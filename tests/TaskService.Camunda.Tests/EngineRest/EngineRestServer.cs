@@ -20,7 +20,7 @@ namespace TaskService.Camunda.Tests.EngineRest;
 /// </summary>
 public sealed class EngineRestServer : IAsyncDisposable
 {
-    public const string Root = "/engine-rest";
+    public const string DefaultRoot = "/engine-rest";
 
     private static readonly JsonSerializerOptions AnswerJson = new() { PropertyNamingPolicy = null };
 
@@ -28,8 +28,9 @@ public sealed class EngineRestServer : IAsyncDisposable
     private readonly (string User, string Password)? _credentials;
     private WebApplication? _app;
 
-    public EngineRestServer(FakeCamunda engine, (string User, string Password)? credentials = null, OpenApiValidator? validator = null)
+    public EngineRestServer(FakeCamunda engine, (string User, string Password)? credentials = null, OpenApiValidator? validator = null, string root = DefaultRoot)
     {
+        Root = root;
         Engine = engine;
         _credentials = credentials;
         _validator = validator ?? OpenApiValidator.Instance;
@@ -41,7 +42,13 @@ public sealed class EngineRestServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public string BaseUrl => $"http://127.0.0.1:{Port}{Root}";
+    /// <summary>The path engine-rest is served under, <c>/engine-rest</c> unless the test says otherwise.</summary>
+    public string Root { get; }
+
+    /// <summary>The server's address, without the engine-rest path.</summary>
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    public string BaseUrl => $"{Address}{Root}";
 
     public bool IsRunning => _app is not null;
 
@@ -50,6 +57,9 @@ public sealed class EngineRestServer : IAsyncDisposable
 
     /// <summary>The operation ids of the requests served, in order.</summary>
     public ConcurrentQueue<string> Operations { get; } = new();
+
+    /// <summary>The operation ids of the requests the engine answered with an error, and the status.</summary>
+    public ConcurrentQueue<(string OperationId, int Status)> Errors { get; } = new();
 
     /// <summary>Requests refused for missing or wrong credentials.</summary>
     public ConcurrentQueue<string> Unauthorized { get; } = new();
@@ -152,6 +162,11 @@ public sealed class EngineRestServer : IAsyncDisposable
         var queryValues = query.GroupBy(q => q.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
         var answer = await Engine.HandleAsync(new FakeRequest(operation, queryValues, json, form), context.RequestAborted);
         JsonElement? body = answer.Body is null ? null : JsonSerializer.SerializeToElement(answer.Body, AnswerJson);
+        if (answer.Status >= 400)
+        {
+            Errors.Enqueue((operation.OperationId, answer.Status));
+        }
+
         foreach (var problem in _validator.ValidateResponse(operation, answer.Status, body))
         {
             Violations.Enqueue($"answer: {problem}");

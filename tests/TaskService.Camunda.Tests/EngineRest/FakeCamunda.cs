@@ -15,7 +15,12 @@ namespace TaskService.Camunda.Tests.EngineRest;
 /// worker locks, lock expiry, retries, retry timeouts and incidents, long-polls fetchAndLock, and keeps history of ended
 /// instances. It answers as the engine does: dates as <c>yyyy-MM-dd'T'HH:mm:ss.SSSZ</c> in the server's offset (+02:00 here),
 /// typed variables with <c>valueInfo</c>, Object variables in their serialized JSON form, every DTO property written, null or not,
-/// errors as <c>{type, message}</c>. Calls are not transactional: a failure half-way leaves what was done.
+/// errors as <c>{type, message}</c> with the status the description gives for the operation (500 for the variables of an
+/// instance that is not running, 400 for an unknown definition, ...). Variables are deserialized as the Java engine would:
+/// <c>Object</c> values into the Java type they name (maps and lists; a type this engine does not have is refused), so
+/// expressions reach their properties and items; Spin <c>Json</c> values stay opaque to expressions (<c>${order.amount}</c> on
+/// one fails, as it does on Camunda, where Spin's API is needed). An expression that fails is a 500 of the request that ran
+/// it, and starting an instance or completing a task is undone when it fails, as the engine's transaction is.
 /// </summary>
 public sealed class FakeCamunda
 {
@@ -30,6 +35,7 @@ public sealed class FakeCamunda
     private readonly Dictionary<string, IncidentRecord> _incidents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _redeliverOnce = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lockExtensions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _endBeforeVariablesRead = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
 
@@ -47,7 +53,7 @@ public sealed class FakeCamunda
 
     public ConcurrentQueue<string> RefusedCompletions { get; } = new();
 
-    public sealed record ReportedFailure(string ExternalTaskId, string InstanceId, string Topic, string WorkerId, int Retries, long RetryTimeout, string? ErrorMessage, DateTimeOffset At);
+    public sealed record ReportedFailure(string ExternalTaskId, string InstanceId, string Topic, string WorkerId, int Retries, long RetryTimeout, string? ErrorMessage, DateTimeOffset At, string? ErrorDetails = null);
 
     /// <summary>The next task of <paramref name="topic"/> to be locked is delivered once more by a later fetch, as if its lock had run out.</summary>
     public void RedeliverNextTaskOf(string topic)
@@ -57,6 +63,21 @@ public sealed class FakeCamunda
             _redeliverOnce.Add(topic);
         }
     }
+
+    /// <summary>
+    /// Instances of <paramref name="processKey"/> end (as if their last piece of work completed meanwhile) at the moment someone
+    /// asks for their variables, so that read answers as the description says for an instance that is not running: 500.
+    /// </summary>
+    public void EndBeforeVariablesAreRead(string processKey)
+    {
+        lock (_gate)
+        {
+            _endBeforeVariablesRead.Add(processKey);
+        }
+    }
+
+    /// <summary>How many reads of variables found the instance ended (and answered 500).</summary>
+    public int VariablesOfEndedInstancesAsked { get; private set; }
 
     // Test access to the engine's state
 
@@ -145,6 +166,15 @@ public sealed class FakeCamunda
         }
     }
 
+    /// <summary>The instances of a process, with when they started and ended.</summary>
+    public IReadOnlyList<(string Id, string State, DateTimeOffset Started, DateTimeOffset? Ended)> InstancesOf(string processKey)
+    {
+        lock (_gate)
+        {
+            return _instances.Values.Where(i => i.Definition.Key == processKey).Select(i => (i.Id, i.State, i.StartTime, i.EndTime)).ToArray();
+        }
+    }
+
     public IReadOnlyDictionary<string, StoredVariable> VariablesOf(string instanceId)
     {
         lock (_gate)
@@ -194,12 +224,12 @@ public sealed class FakeCamunda
     {
         "createDeployment" => CreateDeployment(request.Form ?? throw FakeError.BadRequest("multipart/form-data expected")),
         "getProcessDefinitionByKey" => FakeResponse.Ok(DefinitionDto(LatestDefinition(request.Path("key"))
-            ?? throw FakeError.NotFound($"No matching process definition with key: {request.Path("key")} and no tenant-id"))),
-        "getProcessDefinition" => FakeResponse.Ok(DefinitionDto(RequireDefinition(request.Path("id")))),
+            ?? throw FakeError.BadRequest($"No matching process definition with key: {request.Path("key")} and no tenant-id"))),
+        "getProcessDefinition" => FakeResponse.Ok(DefinitionDto(RequireDefinition(request.Path("id"), 400))),
         "deleteProcessDefinition" => DeleteDefinition(request.Path("id"), request.QueryValue("cascade") == "true"),
         "startProcessInstanceByKey" => Start(LatestDefinition(request.Path("key"))
-            ?? throw FakeError.NotFound($"No matching process definition with key: {request.Path("key")} and no tenant-id"), request.Body),
-        "startProcessInstance" => Start(RequireDefinition(request.Path("id")), request.Body),
+            ?? throw FakeError.BadRequest($"No matching process definition with key: {request.Path("key")} and no tenant-id"), request.Body),
+        "startProcessInstance" => Start(RequireDefinition(request.Path("id"), 400), request.Body),
         "getProcessInstances" => FakeResponse.Ok(_instances.Values
             .Where(i => i.State == "ACTIVE")
             .Where(i => request.QueryValue("businessKey") is not { } key || i.BusinessKey == key)
@@ -207,7 +237,7 @@ public sealed class FakeCamunda
             .Select(InstanceDto).ToArray()),
         "getProcessInstance" => FakeResponse.Ok(InstanceDto(RequireRunning(request.Path("id")))),
         "deleteProcessInstance" => DeleteInstance(request.Path("id"), request.QueryValue("failIfNotExists") != "false"),
-        "getProcessInstanceVariables" => FakeResponse.Ok(VariablesDto(RequireRunning(request.Path("id")).Variables, null, request.QueryValue("deserializeValues") != "false")),
+        "getProcessInstanceVariables" => FakeResponse.Ok(VariablesDto(RunningForVariables(request.Path("id")).Variables, null, request.QueryValue("deserializeValues") != "false")),
         "getHistoricProcessInstances" => FakeResponse.Ok(_instances.Values
             .Where(i => request.QueryValue("processInstanceBusinessKey") is not { } key || i.BusinessKey == key)
             .Where(i => request.QueryValue("processDefinitionKey") is not { } key || i.Definition.Key == key)
@@ -286,12 +316,13 @@ public sealed class FakeCamunda
 
     private Definition? LatestDefinition(string key) => _definitions.Where(d => d.Key == key).MaxBy(d => d.Version);
 
-    private Definition RequireDefinition(string id) =>
-        _definitions.FirstOrDefault(d => d.Id == id) ?? throw FakeError.NotFound($"No matching definition with id {id}");
+    /// <summary>The definition with this id; else the status the description gives for the operation (400 or 404).</summary>
+    private Definition RequireDefinition(string id, int status) =>
+        _definitions.FirstOrDefault(d => d.Id == id) ?? throw new FakeError(status, "InvalidRequestException", $"No matching definition with id {id}");
 
     private FakeResponse DeleteDefinition(string id, bool cascade)
     {
-        var definition = RequireDefinition(id);
+        var definition = RequireDefinition(id, 404);
         var running = _instances.Values.Where(i => i.Definition == definition && i.State == "ACTIVE").ToArray();
         if (running.Length > 0 && !cascade)
         {
@@ -315,6 +346,7 @@ public sealed class FakeCamunda
         var variables = ReadVariables(body, "variables");
         var businessKey = body.TryGetProperty("businessKey", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null;
         var instance = StartInstance(definition, businessKey, variables);
+
         var dto = InstanceDto(instance);
         dto["variables"] = body.TryGetProperty("withVariablesInReturn", out var withVariables) && withVariables.ValueKind == JsonValueKind.True
             ? VariablesDto(instance.Variables, null, deserialize: true)
@@ -331,9 +363,40 @@ public sealed class FakeCamunda
         }
 
         _instances[instance.Id] = instance;
-        var token = new Token(NewId(), definition.Process.Start.Id);
-        Leave(instance, token, definition.Process.Start);
-        CompleteIfDone(instance);
+        try
+        {
+            var token = new Token(NewId(), definition.Process.Start.Id);
+            Leave(instance, token, definition.Process.Start);
+            CompleteIfDone(instance);
+        }
+        catch (FakeError)
+        {
+            // The engine's transaction rolls back: no instance, no tasks.
+            _instances.Remove(instance.Id);
+            RemoveWorkOf(instance);
+            throw;
+        }
+
+        return instance;
+    }
+
+    /// <summary>
+    /// The running instance whose variables are asked for. The description answers 500 for one that is not running; an instance
+    /// marked to end before its variables are read ends now.
+    /// </summary>
+    private Instance RunningForVariables(string id)
+    {
+        if (_instances.TryGetValue(id, out var instance) && instance.State == "ACTIVE" && _endBeforeVariablesRead.Contains(instance.Definition.Key))
+        {
+            End(instance, "COMPLETED");
+        }
+
+        if (instance is not { State: "ACTIVE" })
+        {
+            VariablesOfEndedInstancesAsked++;
+            throw new FakeError(500, "ProcessEngineException", $"Process instance with id {id} does not exist");
+        }
+
         return instance;
     }
 
@@ -359,6 +422,12 @@ public sealed class FakeCamunda
         instance.EndTime = Now();
         instance.Tokens.Clear();
         instance.JoinArrivals.Clear();
+        RemoveWorkOf(instance);
+    }
+
+    /// <summary>Removes the instance's external tasks, user tasks and incidents.</summary>
+    private void RemoveWorkOf(Instance instance)
+    {
         foreach (var task in _externalTasks.Values.Where(t => t.Instance == instance).ToArray())
         {
             _externalTasks.Remove(task.Id);
@@ -415,11 +484,11 @@ public sealed class FakeCamunda
                 _externalTasks[externalTask.Id] = externalTask;
                 break;
             case ExclusiveGateway gateway:
-                var variables = instance.Variables.ToDictionary(v => v.Key, v => v.Value.ToJson(), StringComparer.Ordinal);
+                var variables = ExpressionVariables(instance);
                 SequenceFlow? chosen = null;
                 foreach (var flow in process.Outgoing(gateway.Id).Where(f => f.Id != gateway.DefaultFlowId))
                 {
-                    if (flow.Condition is null || JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(variables))
+                    if (flow.Condition is null || RunExpression(flow.Condition, () => JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(variables)))
                     {
                         chosen = flow;
                         break;
@@ -474,13 +543,30 @@ public sealed class FakeCamunda
             return string.IsNullOrWhiteSpace(text) ? null : text;
         }
 
-        var result = JuelExpression.GetOrCompile(text).Evaluate(instance.Variables.ToDictionary(v => v.Key, v => v.Value.ToJson(), StringComparer.Ordinal));
+        var result = RunExpression(text, () => JuelExpression.GetOrCompile(text).Evaluate(ExpressionVariables(instance)));
         return result.ValueKind switch
         {
             JsonValueKind.Null => null,
             JsonValueKind.String => result.GetString(),
             _ => result.GetRawText(),
         };
+    }
+
+    /// <summary>The variables as the Java engine's expressions see them (<see cref="StoredVariable.ToExpressionValue"/>).</summary>
+    private static Dictionary<string, JsonElement> ExpressionVariables(Instance instance) =>
+        instance.Variables.ToDictionary(v => v.Key, v => v.Value.ToExpressionValue(), StringComparer.Ordinal);
+
+    /// <summary>Runs an expression; a failure is the engine's: a 500 of the request that got the process there.</summary>
+    private static T RunExpression<T>(string text, Func<T> evaluate)
+    {
+        try
+        {
+            return evaluate();
+        }
+        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
+        {
+            throw new FakeError(500, "ProcessEngineException", $"Unknown property used in expression: {text}. Cause: {exception.Message}");
+        }
     }
 
     private void CompleteIfDone(Instance instance)
@@ -594,24 +680,28 @@ public sealed class FakeCamunda
             throw FakeError.BadUserRequest($"External Task {id} cannot be completed by worker '{workerId}'. It is locked by worker '{task.WorkerId}'.");
         }
 
-        foreach (var (name, value) in ReadVariables(body, "variables"))
+        var variables = ReadVariables(body, "variables");
+        Atomically(task.Instance, () =>
         {
-            task.Instance.Variables[name] = value;
-        }
+            foreach (var (name, value) in variables)
+            {
+                task.Instance.Variables[name] = value;
+            }
 
-        _externalTasks.Remove(id);
+            _externalTasks.Remove(id);
+            var element = (ExternalTaskElement)task.Instance.Definition.Process.Elements[task.ActivityId];
+            if (element.EndsToken)
+            {
+                task.Instance.Tokens.Remove(task.Token);
+            }
+            else
+            {
+                Leave(task.Instance, task.Token, element);
+            }
+
+            CompleteIfDone(task.Instance);
+        });
         Completions.Enqueue(id);
-        var element = (ExternalTaskElement)task.Instance.Definition.Process.Elements[task.ActivityId];
-        if (element.EndsToken)
-        {
-            task.Instance.Tokens.Remove(task.Token);
-        }
-        else
-        {
-            Leave(task.Instance, task.Token, element);
-        }
-
-        CompleteIfDone(task.Instance);
         return FakeResponse.NoContent;
     }
 
@@ -636,7 +726,7 @@ public sealed class FakeCamunda
         task.ErrorDetails = body.TryGetProperty("errorDetails", out var d) ? d.GetString() : null;
         task.LockExpiration = DateTimeOffset.UtcNow.AddMilliseconds(retryTimeout);
         task.RedeliveriesLeft = 0;
-        Failures.Enqueue(new ReportedFailure(id, task.Instance.Id, task.Topic, workerId!, retries, retryTimeout, task.ErrorMessage, DateTimeOffset.UtcNow));
+        Failures.Enqueue(new ReportedFailure(id, task.Instance.Id, task.Topic, workerId!, retries, retryTimeout, task.ErrorMessage, DateTimeOffset.UtcNow, task.ErrorDetails));
         if (retries == 0)
         {
             RaiseIncident(task);
@@ -695,11 +785,12 @@ public sealed class FakeCamunda
 
     private FakeResponse SetRetries(string id, JsonElement body)
     {
-        var task = RequireExternalTask(id);
+        // The description gives these two statuses the other way round from the other external-task operations; so does this engine.
+        var task = _externalTasks.GetValueOrDefault(id) ?? throw FakeError.BadRequest($"External task with id {id} does not exist");
         var retries = body.TryGetProperty("retries", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetInt32() : -1;
         if (retries < 0)
         {
-            throw FakeError.BadRequest("The number of retries cannot be negative or null.");
+            throw FakeError.NotFound("The number of retries cannot be negative or null.");
         }
 
         task.Retries = retries;
@@ -724,17 +815,21 @@ public sealed class FakeCamunda
     {
         if (!_userTasks.TryGetValue(id, out var task))
         {
-            throw FakeError.NotFound($"Cannot complete task {id}: Cannot find task with id {id}: task is null");
+            throw new FakeError(500, "RestException", $"Cannot complete task {id}: Cannot find task with id {id}: task is null");
         }
 
-        foreach (var (name, value) in ReadVariables(body, "variables"))
+        var variables = ReadVariables(body, "variables");
+        Atomically(task.Instance, () =>
         {
-            task.Instance.Variables[name] = value;
-        }
+            foreach (var (name, value) in variables)
+            {
+                task.Instance.Variables[name] = value;
+            }
 
-        _userTasks.Remove(id);
-        Leave(task.Instance, task.Token, task.Instance.Definition.Process.Elements[task.ActivityId]);
-        CompleteIfDone(task.Instance);
+            _userTasks.Remove(id);
+            Leave(task.Instance, task.Token, task.Instance.Definition.Process.Elements[task.ActivityId]);
+            CompleteIfDone(task.Instance);
+        });
         return body.TryGetProperty("withVariablesInReturn", out var with) && with.ValueKind == JsonValueKind.True
             ? FakeResponse.Ok(VariablesDto(task.Instance.Variables, null, deserialize: true))
             : FakeResponse.NoContent;
@@ -742,7 +837,7 @@ public sealed class FakeCamunda
 
     private FakeResponse IdentityLinks(string id, string? type)
     {
-        var task = _userTasks.GetValueOrDefault(id) ?? throw FakeError.NotFound($"Cannot find task with id {id}");
+        var task = _userTasks.GetValueOrDefault(id) ?? throw FakeError.BadRequest($"Cannot find task with id {id}");
         var links = new List<Dictionary<string, object?>>();
         if (task.Assignee is { } assignee)
         {
@@ -914,6 +1009,64 @@ public sealed class FakeCamunda
         var changed = _changed;
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         changed.TrySetResult();
+    }
+
+    /// <summary>Runs <paramref name="change"/> on the instance as one engine transaction: when it fails, the instance is as before.</summary>
+    private void Atomically(Instance instance, Action change)
+    {
+        var state = instance.State;
+        var endTime = instance.EndTime;
+        var variables = new Dictionary<string, StoredVariable>(instance.Variables);
+        var tokens = instance.Tokens.Select(t => (Token: t, t.ElementId)).ToArray();
+        var joins = instance.JoinArrivals.ToDictionary(j => j.Key, j => j.Value.ToList());
+        var externalTasks = _externalTasks.Values.Where(t => t.Instance == instance).ToArray();
+        var userTasks = _userTasks.Values.Where(t => t.Instance == instance).ToArray();
+        var incidents = _incidents.Values.Where(i => i.InstanceId == instance.Id).ToArray();
+        try
+        {
+            change();
+        }
+        catch (FakeError)
+        {
+            instance.State = state;
+            instance.EndTime = endTime;
+            instance.Variables.Clear();
+            foreach (var (name, value) in variables)
+            {
+                instance.Variables[name] = value;
+            }
+
+            instance.Tokens.Clear();
+            foreach (var (token, elementId) in tokens)
+            {
+                token.ElementId = elementId;
+                instance.Tokens.Add(token);
+            }
+
+            instance.JoinArrivals.Clear();
+            foreach (var (gateway, arrivals) in joins)
+            {
+                instance.JoinArrivals[gateway] = arrivals;
+            }
+
+            RemoveWorkOf(instance);
+            foreach (var task in externalTasks)
+            {
+                _externalTasks[task.Id] = task;
+            }
+
+            foreach (var task in userTasks)
+            {
+                _userTasks[task.Id] = task;
+            }
+
+            foreach (var incident in incidents)
+            {
+                _incidents[incident.Id] = incident;
+            }
+
+            throw;
+        }
     }
 
     private sealed record Deployment(string Id, string? Name, string? Source, DateTimeOffset Time, IReadOnlyDictionary<string, string> Resources);

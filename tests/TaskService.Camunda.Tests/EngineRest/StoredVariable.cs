@@ -97,9 +97,52 @@ public sealed record StoredVariable(string Type, JsonElement? Value, string? Obj
                     throw FakeError.BadRequest($"Cannot put variable {name}: Cannot deserialize object in variable '{name}': data format '{format}' is not supported by this engine.");
                 }
 
+                if (value is not null)
+                {
+                    Deserialize(name, typeName!, value.Value.GetString()!);
+                }
+
                 return new StoredVariable(type, value, typeName, format);
         }
     }
+
+    /// <summary>The Java types this engine has, by how JSON must look to be deserialized into them (Jackson's rules).</summary>
+    private static readonly Dictionary<string, JsonValueKind[]> JavaTypes = new(StringComparer.Ordinal)
+    {
+        ["java.util.LinkedHashMap"] = [JsonValueKind.Object],
+        ["java.util.HashMap"] = [JsonValueKind.Object],
+        ["java.util.Map"] = [JsonValueKind.Object],
+        ["java.util.ArrayList"] = [JsonValueKind.Array],
+        ["java.util.List"] = [JsonValueKind.Array],
+        ["java.util.LinkedList"] = [JsonValueKind.Array],
+        ["java.lang.Object"] = [JsonValueKind.Object, JsonValueKind.Array, JsonValueKind.String, JsonValueKind.Number, JsonValueKind.True, JsonValueKind.False, JsonValueKind.Null],
+        ["java.lang.String"] = [JsonValueKind.String, JsonValueKind.Null],
+    };
+
+    /// <summary>
+    /// Deserializes a serialized <c>Object</c> value as the Java engine would when it is used (Jackson, from the canonical type
+    /// name <c>java.util.LinkedHashMap&lt;java.lang.String,java.lang.Object&gt;</c>): the type and its type arguments must be
+    /// classes the engine has, and the JSON must have the shape of the type (an object for a map, an array for a list).
+    /// </summary>
+    private static void Deserialize(string name, string typeName, string json)
+    {
+        var names = typeName.Split(['<', '>', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Length == 0 ? typeName : names.FirstOrDefault(n => !JavaTypes.ContainsKey(n));
+        if (unknown is not null)
+        {
+            throw FakeError.BadRequest(
+                $"Cannot put variable {name}: Cannot deserialize object in variable '{name}': SPIN/JACKSON-JSON-01007 Cannot construct java type from string '{typeName}': class {unknown} not found");
+        }
+
+        using var document = JsonDocument.Parse(json);
+        if (!JavaTypes[names[0]].Contains(document.RootElement.ValueKind))
+        {
+            throw FakeError.BadRequest(
+                $"Cannot put variable {name}: Cannot deserialize object in variable '{name}': SPIN/JACKSON-JSON-01006 Cannot deserialize '{Shorten(json)}' to java type '{typeName}'");
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     /// <summary>An <c>Object</c> variable as Java code would set it: a value serialized to JSON by Spin/Jackson.</summary>
     public static StoredVariable JavaObject(string json, string javaType) => new("Object", JsonElementFactory.From(json), javaType, CamundaVariables.JsonDataFormat);
@@ -122,7 +165,16 @@ public sealed record StoredVariable(string Type, JsonElement? Value, string? Obj
         return new Dictionary<string, object?> { ["type"] = Type, ["value"] = value, ["valueInfo"] = info };
     }
 
-    /// <summary>The value as expressions see it (JSON).</summary>
+    /// <summary>
+    /// The value as the Java engine's expressions see it: a deserialized <c>Object</c> is a Java map, list or bean, whose
+    /// properties and items expressions reach (JSON objects and arrays here); a Spin <c>Json</c> value is a <c>SpinJsonNode</c>,
+    /// whose fields expressions do not reach (only Spin's methods do), so it is opaque here: its text, without properties.
+    /// </summary>
+    public JsonElement ToExpressionValue() => Type == "Json" && Value is { } text
+        ? JsonElementFactory.From($"SpinJsonNode {text.GetString()}")
+        : ToJson();
+
+    /// <summary>The value as plain JSON.</summary>
     public JsonElement ToJson() => Type switch
     {
         _ when Value is null => JsonElementFactory.Null,

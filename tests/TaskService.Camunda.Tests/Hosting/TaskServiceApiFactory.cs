@@ -101,6 +101,8 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
         ["TaskService:Webhooks:InitialBackoff"] = "00:00:00.050",
         ["TaskService:Webhooks:MaxBackoff"] = "00:00:00.500",
         ["TaskService:Webhooks:MaxAttempts"] = "5",
+        // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
+        ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
         ["TaskService:Events:SweepInterval"] = "00:00:00.250",
         ["TaskService:Events:RoutingGracePeriod"] = "00:00:01",
         ["TaskService:Workflows:Engine"] = "camunda",

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
 using TaskService.Commands;
 using TaskService.Hosting;
+using TaskService.Webhooks;
 using TaskService.Workflows;
 
 namespace TaskService.Grains.Tests.Engine;
@@ -12,6 +14,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public TestCluster Cluster { get; } = new TestClusterBuilder(1).AddSiloBuilderConfigurator<SiloConfigurator>().Build();
 
     public IGrainFactory Grains => Cluster.GrainFactory;
+
+    /// <summary>The silo's webhook host resolver: names a test maps resolve to its addresses, others do not resolve.</summary>
+    public static TestHostResolver HostNames { get; } = new();
 
     /// <summary>A service of the (single, in-process) silo.</summary>
     public T SiloService<T>()
@@ -27,6 +32,10 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder)
         {
             siloBuilder.UseEmbeddedProviders().AddTaskService();
+            siloBuilder.Services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(HostNames));
+
+            // The test cluster runs in Development; its webhooks reach no loopback receiver, so hold it to the production rule.
+            siloBuilder.Services.Configure<WebhookOptions>(options => options.AllowLoopbackInDevelopment = false);
             siloBuilder.AddExternalTaskCommand<ScriptedCommand>().AddExternalTaskCommand<ReadDataCommand>();
             siloBuilder.Services.Configure<TaskService.Events.EventRoutingOptions>(options =>
             {

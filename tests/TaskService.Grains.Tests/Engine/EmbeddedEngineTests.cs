@@ -77,7 +77,10 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var incident = Assert.Single(details.Incidents);
         Assert.Equal("run", incident.ElementId);
         Assert.Contains("scripted failure", incident.Message);
-        Assert.Contains(nameof(InvalidOperationException), incident.Details);
+        Assert.Contains("scripted failure", incident.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(InvalidOperationException), incident.Details, StringComparison.Ordinal);
+        Assert.DoesNotContain(" at ", incident.Details, StringComparison.Ordinal); // no stack frames
+        Assert.DoesNotContain(".cs", incident.Details, StringComparison.Ordinal); // no source paths
         Assert.Equal(4, script.Calls); // the first attempt and three retries
         Assert.Equal(1, details.Instance.Incidents);
         Assert.Equal(WorkflowInstanceStatus.Active, details.Instance.Status);
@@ -131,6 +134,27 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         Assert.Empty(after.ActiveElements);
         var error = await Assert.ThrowsAsync<TaskServiceException>(() => instance.CompleteUserTaskAsync(details.UserTasks[0].Id, null));
         Assert.Equal(TaskServiceErrorKind.Conflict, error.Kind);
+    }
+
+    [Fact]
+    public async Task ACreateTasksStepOverTheTaskLimitBecomesAnIncidentAndCreatesNothing()
+    {
+        var limit = new TaskService.Common.LimitsOptions().MaxTasksPerCommand;
+        var keyPrefix = $"over-{Guid.NewGuid():N}-";
+        var values = string.Join(",", Enumerable.Range(0, limit + 1).Select(i => $$"""{"key":"{{keyPrefix}}{{i}}"}"""));
+        var details = await ExecuteAsync(Bpmn.Unhandled(NewProcessId(), "create-tasks"), "{\"tasks\":{\"values\":[" + values + "]}}");
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
+
+        details = await WaitForAsync(instance, d => d.Incidents.Count > 0, "the create-tasks step raises an incident");
+
+        var incident = Assert.Single(details.Incidents);
+        Assert.Equal("wait", incident.ElementId);
+        Assert.Contains($"lists {limit + 1} tasks", incident.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxTasksPerCommand", incident.Message, StringComparison.Ordinal);
+        Assert.Equal(WorkflowInstanceStatus.Active, details.Instance.Status);
+        var query = fixture.Grains.GetGrain<TaskService.Queries.IQueryGrain>(0);
+        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"like":"{{{keyPrefix}}}%"}}""", TaskService.Queries.EntitySchemas.Task);
+        Assert.Equal(0, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
     }
 
     private async Task<WorkflowInstanceDetails> ExecuteAsync(string bpmn, string input)

@@ -149,6 +149,22 @@ public sealed class FilterEvaluatorTests
     }
 
     [Fact]
+    public void APathologicalLikePatternOnALongValueAnswersQuickly()
+    {
+        // Backtracking regex translations of LIKE take exponential time here; the matcher keeps one restart point (O(n*m)).
+        var row = new JsonObject { ["id"] = "x", ["name"] = new string('a', 10_000) };
+        var pattern = string.Concat(Enumerable.Repeat("%a", 200)) + "%b";
+        var where = new ConditionNode(["name"], FilterOperator.Ilike, JsonSerializer.SerializeToElement(pattern));
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var matches = FilterEvaluator.Matches(row, where, TaskSchema);
+        watch.Stop();
+
+        Assert.False(matches);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"LIKE took {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public void StringsOrderByCodePointNotUtf16Unit()
     {
         // U+FF21 sorts before U+1F600 in UTF-8 byte order, but after it as UTF-16 units (0xD83D).

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TaskService.Common;
 using TaskService.Workflows.Bpmn;
 using TaskService.Workflows.Expressions;
 
@@ -230,14 +231,46 @@ public sealed class BpmnParserTests
     }
 
     [Fact]
-    public void FilesOverFiveMegabytesAreRejected()
+    public void FilesOverTheConfiguredSizeAreRejected()
     {
-        var xml = Process(StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />") + new string(' ', BpmnParser.MaxLength);
+        var limits = new LimitsOptions();
+        var xml = Process(StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />") + new string(' ', limits.MaxBpmnBytes);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
 
         Assert.Null(exception.ElementId);
-        Assert.Contains("5 MB", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxBpmnBytes", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HundredThousandNestedElementsAreRefusedInMilliseconds()
+    {
+        const int depth = 100_000;
+        var nested = string.Concat(Enumerable.Repeat("<x>", depth)) + string.Concat(Enumerable.Repeat("</x>", depth));
+        var xml = Process($"<bpmn:documentation>{nested}</bpmn:documentation>" + StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />");
+        var limits = new LimitsOptions();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
+        watch.Stop();
+
+        Assert.Contains("MaxXmlDepth", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"deeper than {limits.MaxXmlDepth} levels", exception.Message, StringComparison.Ordinal);
+        Assert.True(watch.ElapsedMilliseconds < 500, $"refusing took {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public void MoreElementsThanTheLimitAreRefused()
+    {
+        var limits = new LimitsOptions { MaxXmlElements = 50 };
+        var flat = string.Concat(Enumerable.Repeat("<bpmn:documentation>d</bpmn:documentation>", 60));
+        var xml = Process(flat + StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />");
+
+        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
+
+        Assert.Contains("more than 50 elements", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxXmlElements", exception.Message, StringComparison.Ordinal);
+        Assert.Single(BpmnParser.Parse(xml, new LimitsOptions()));
     }
 
     [Fact]

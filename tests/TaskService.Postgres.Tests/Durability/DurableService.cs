@@ -49,6 +49,8 @@ public sealed class DurableService : IAsyncDisposable
         ["TaskService__Webhooks__InitialBackoff"] = "00:00:00.100",
         ["TaskService__Webhooks__MaxBackoff"] = "00:00:01",
         ["TaskService__Webhooks__MaxAttempts"] = "200",
+        // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
+        ["TaskService__Webhooks__AllowedHosts__0"] = "127.0.0.1",
         ["TaskService__Outbox__PollInterval"] = "00:00:00.250",
         ["TaskService__Outbox__Lease"] = "00:00:05",
         ["TaskService__Events__SweepInterval"] = "00:00:01",

@@ -30,6 +30,13 @@ public static class KafkaSiloBuilderExtensions
             silo.AddKafkaOutgoingConnector(section);
         }
 
+        if (options.Incoming.Enabled || options.Outgoing.Enabled)
+        {
+            var name = options.Incoming.Enabled ? KafkaOptions.StreamProviderName : Options.DefaultName;
+            silo.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+                "kafka", services => new KafkaHealthCheck(services.GetRequiredService<IOptionsMonitor<KafkaOptions>>(), name), failureStatus: null, tags: null, timeout: TimeSpan.FromSeconds(5)));
+        }
+
         return silo;
     }
 

@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using TaskService.Common;
 using TaskService.Workflows.Expressions;
 
 namespace TaskService.Workflows.Bpmn;
@@ -24,9 +27,6 @@ namespace TaskService.Workflows.Bpmn;
 /// </remarks>
 public static class BpmnParser
 {
-    /// <summary>The largest BPMN file accepted, in characters.</summary>
-    public const int MaxLength = 5 * 1024 * 1024;
-
     /// <summary>The BPMN 2.0 model namespace, whatever prefix (bpmn, bpmn2 or none) the file gives it.</summary>
     public const string ModelNamespace = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 
@@ -78,12 +78,19 @@ public static class BpmnParser
     private static readonly string[] DelegateAttributes = ["class", "delegateExpression", "expression"];
 
     /// <summary>Parses <paramref name="xml"/> and returns its executable processes, in document order.</summary>
-    public static IReadOnlyList<BpmnProcess> Parse(string xml)
+    /// <remarks>
+    /// The document's size, element nesting and element count are held to <paramref name="limits"/> (the defaults when null) while it
+    /// is read, before any tree is built, so that no document can hold a silo thread for long.
+    /// </remarks>
+    public static IReadOnlyList<BpmnProcess> Parse(string xml, LimitsOptions? limits = null)
     {
         ArgumentNullException.ThrowIfNull(xml);
-        if (xml.Length > MaxLength)
+        limits ??= new LimitsOptions();
+        var bytes = xml.Length > limits.MaxBpmnBytes ? xml.Length : Encoding.UTF8.GetByteCount(xml);
+        if (bytes > limits.MaxBpmnBytes)
         {
-            throw new BpmnValidationException(null, $"The BPMN file has {xml.Length} characters; the limit is {MaxLength} (5 MB).");
+            throw new BpmnValidationException(null,
+                $"The BPMN file is {(xml.Length > limits.MaxBpmnBytes ? "more than " + limits.MaxBpmnBytes.ToString(CultureInfo.InvariantCulture) : bytes.ToString(CultureInfo.InvariantCulture))} bytes; the limit is {limits.MaxBpmnBytes} bytes (TaskService:Limits:MaxBpmnBytes).");
         }
 
         if (string.IsNullOrWhiteSpace(xml))
@@ -91,7 +98,7 @@ public static class BpmnParser
             throw new BpmnValidationException(null, "The BPMN file is empty; export the diagram from Camunda Modeler as BPMN 2.0 XML.");
         }
 
-        var root = Load(xml);
+        var root = Load(xml, limits);
         if (root.Name != Model + "definitions")
         {
             throw new BpmnValidationException(null,
@@ -122,19 +129,20 @@ public static class BpmnParser
                 "The BPMN file has no executable process: set isExecutable=\"true\" on the process to run (the 'Executable' checkbox in Camunda Modeler).");
     }
 
-    private static XElement Load(string xml)
+    private static XElement Load(string xml, LimitsOptions limits)
     {
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Prohibit,
             XmlResolver = null,
-            MaxCharactersInDocument = MaxLength,
+            MaxCharactersInDocument = limits.MaxBpmnBytes,
             IgnoreComments = true,
             IgnoreProcessingInstructions = true,
         };
 
         try
         {
+            CheckShape(xml, settings, limits);
             using var reader = XmlReader.Create(new StringReader(xml), settings);
             var document = XDocument.Load(reader, LoadOptions.SetLineInfo);
             return document.Root ?? throw new BpmnValidationException(null, "The BPMN file has no root element.");
@@ -145,6 +153,34 @@ public static class BpmnParser
                 $"The BPMN file is not well-formed XML at line {exception.LineNumber}, position {exception.LinePosition}: {exception.Message}");
         }
     }
+
+    /// <summary>One streaming pass that stops at the first element too deep or too many, before a tree is built.</summary>
+    private static void CheckShape(string xml, XmlReaderSettings settings, LimitsOptions limits)
+    {
+        using var reader = XmlReader.Create(new StringReader(xml), settings);
+        var elements = 0;
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            if (reader.Depth >= limits.MaxXmlDepth)
+            {
+                throw new BpmnValidationException(null,
+                    $"The BPMN file nests elements deeper than {limits.MaxXmlDepth} levels (TaskService:Limits:MaxXmlDepth), at <{reader.LocalName}> on line {LineOf(reader)}.");
+            }
+
+            if (++elements > limits.MaxXmlElements)
+            {
+                throw new BpmnValidationException(null,
+                    $"The BPMN file has more than {limits.MaxXmlElements} elements (TaskService:Limits:MaxXmlElements).");
+            }
+        }
+    }
+
+    private static int LineOf(XmlReader reader) => reader is IXmlLineInfo info ? info.LineNumber : 0;
 
     private static void CheckUniqueIds(XElement root)
     {

@@ -26,11 +26,10 @@ public sealed class CamundaClient
         Configure(_http, _options);
     }
 
-    /// <summary>Points <paramref name="http"/> at the engine: base address, basic authentication, no client-wide timeout.</summary>
+    /// <summary>Points <paramref name="http"/> at the engine-rest root (address and base path), basic authentication, no client-wide timeout.</summary>
     public static void Configure(HttpClient http, CamundaOptions options)
     {
-        var baseUrl = options.BaseUrl ?? throw new InvalidOperationException($"{CamundaOptions.SectionName}:BaseUrl is required.");
-        http.BaseAddress = new Uri(baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl.AbsoluteUri : baseUrl.AbsoluteUri + "/");
+        http.BaseAddress = options.EngineRestRoot;
         http.Timeout = Timeout.InfiniteTimeSpan;
         if (!string.IsNullOrEmpty(options.Username))
         {
@@ -59,16 +58,20 @@ public sealed class CamundaClient
         return (await SendAsync<CamundaDeployment>(HttpMethod.Post, "deployment/create", content, cancellationToken))!;
     }
 
-    /// <summary>The latest version of the process definition with this key, or null.</summary>
+    /// <summary>
+    /// The latest version of the process definition with this key, or null. The description documents 400 for an unknown key
+    /// (engines answer 404 as well); with no other input than the key, both mean "no such definition".
+    /// </summary>
     public Task<CamundaProcessDefinition?> GetProcessDefinitionByKeyAsync(string key, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/key/{Escape(key)}", null, cancellationToken, notFoundIsNull: true);
+        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/key/{Escape(key)}", null, cancellationToken, absentOn: Status400Or404);
 
+    /// <summary>The process definition with this id, or null (400 in the description, 404 from some engines).</summary>
     public Task<CamundaProcessDefinition?> GetProcessDefinitionAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/{Escape(id)}", null, cancellationToken, absentOn: Status400Or404);
 
     /// <summary>Deletes a process definition; with <paramref name="cascade"/> its instances too. Returns false when it did not exist.</summary>
     public async Task<bool> DeleteProcessDefinitionAsync(string id, bool cascade, CancellationToken cancellationToken = default) =>
-        await SendAsync<object>(HttpMethod.Delete, $"process-definition/{Escape(id)}{Query(("cascade", cascade ? "true" : "false"))}", null, cancellationToken, notFoundIsNull: true, expectsBody: false) is not null;
+        await SendAsync<object>(HttpMethod.Delete, $"process-definition/{Escape(id)}{Query(("cascade", cascade ? "true" : "false"))}", null, cancellationToken, absentOn: Status404, expectsBody: false) is not null;
 
     public async Task<CamundaProcessInstance> StartByKeyAsync(string key, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
         (await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/key/{Escape(key)}/start", Json(request), cancellationToken))!;
@@ -83,22 +86,45 @@ public sealed class CamundaClient
         (await SendAsync<CamundaProcessInstance[]>(HttpMethod.Get, $"process-instance{Query(("businessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
 
     public Task<CamundaProcessInstance?> GetProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+        SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken, absentOn: Status404);
 
-    /// <summary>The variables of a running instance, <c>Object</c> values in serialized form; null when the instance is not running.</summary>
-    public async Task<IReadOnlyDictionary<string, CamundaVariable>?> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default) =>
-        await SendAsync<Dictionary<string, CamundaVariable>>(HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken, notFoundIsNull: true);
+    /// <summary>
+    /// The variables of an instance that is expected to run, <c>Object</c> values in serialized form, or word that it ended. The
+    /// description answers 500 ("Process instance with given id does not exist") for an instance that ended or never was, the
+    /// same status as any other engine failure (some engines answer 404), so the answer is confirmed with history: an instance
+    /// history has seen end, or one neither history (its level may be <c>none</c>) nor <c>GET /process-instance/{id}</c> knows,
+    /// is not running; then the history record comes back with it. Otherwise the engine's failure is thrown.
+    /// </summary>
+    public async Task<CamundaVariablesRead> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var variables = await SendAsync<Dictionary<string, CamundaVariable>>(
+                HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken);
+            return new CamundaVariablesRead(variables, null);
+        }
+        catch (CamundaException exception) when (exception.StatusCode is (int)HttpStatusCode.InternalServerError or (int)HttpStatusCode.NotFound)
+        {
+            var history = await GetHistoricProcessInstanceAsync(id, cancellationToken);
+            if (history is { EndTime: not null } || (history is null && await GetProcessInstanceAsync(id, cancellationToken) is null))
+            {
+                return new CamundaVariablesRead(null, history);
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Deletes (cancels) a running instance. Deleting one that is gone is not an error (<c>failIfNotExists=false</c>).</summary>
     public Task DeleteProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Delete, $"process-instance/{Escape(id)}{Query(("failIfNotExists", "false"))}", null, cancellationToken, notFoundIsNull: true, expectsBody: false);
+        SendAsync<object>(HttpMethod.Delete, $"process-instance/{Escape(id)}{Query(("failIfNotExists", "false"))}", null, cancellationToken, absentOn: Status404, expectsBody: false);
 
     /// <summary>Instances, running or ended, that history knows with the business key.</summary>
     public async Task<IReadOnlyList<CamundaHistoricProcessInstance>> GetHistoricProcessInstancesAsync(string businessKey, string? processDefinitionKey = null, CancellationToken cancellationToken = default) =>
         (await SendAsync<CamundaHistoricProcessInstance[]>(HttpMethod.Get, $"history/process-instance{Query(("processInstanceBusinessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
 
     public Task<CamundaHistoricProcessInstance?> GetHistoricProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaHistoricProcessInstance>(HttpMethod.Get, $"history/process-instance/{Escape(id)}", null, cancellationToken, notFoundIsNull: true);
+        SendAsync<CamundaHistoricProcessInstance>(HttpMethod.Get, $"history/process-instance/{Escape(id)}", null, cancellationToken, absentOn: Status404);
 
     // External tasks
 
@@ -127,8 +153,15 @@ public sealed class CamundaClient
     public Task UnlockAsync(string id, CancellationToken cancellationToken = default) =>
         SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/unlock", null, cancellationToken, expectsBody: false);
 
-    public Task SetExternalTaskRetriesAsync(string id, int retries, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Put, $"external-task/{Escape(id)}/retries", Json(new CamundaRetries { Retries = retries }), cancellationToken, expectsBody: false);
+    /// <summary>
+    /// Sets the retries of an external task (and so resolves its incident). False when the task is gone: the description says 400
+    /// for that (and 404 for negative retries, which are never sent), engines answer 404 as well.
+    /// </summary>
+    public async Task<bool> SetExternalTaskRetriesAsync(string id, int retries, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        return await SendAsync<object>(HttpMethod.Put, $"external-task/{Escape(id)}/retries", Json(new CamundaRetries { Retries = retries }), cancellationToken, absentOn: Status400Or404, expectsBody: false) is not null;
+    }
 
     public async Task<IReadOnlyList<CamundaExternalTask>> GetExternalTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
         (await SendAsync<CamundaExternalTask[]>(HttpMethod.Get, $"external-task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
@@ -138,11 +171,38 @@ public sealed class CamundaClient
     public async Task<IReadOnlyList<CamundaTask>> GetTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
         (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
 
-    public async Task<IReadOnlyList<CamundaIdentityLink>> GetIdentityLinksAsync(string taskId, string? type = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaIdentityLink[]>(HttpMethod.Get, $"task/{Escape(taskId)}/identity-links{Query(("type", type))}", null, cancellationToken))!;
+    /// <summary>User tasks by id: one, or none when no such task is pending.</summary>
+    public async Task<IReadOnlyList<CamundaTask>> GetTaskByIdAsync(string taskId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("taskId", taskId))}", null, cancellationToken))!;
 
-    public Task CompleteTaskAsync(string id, CamundaCompleteTask request, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"task/{Escape(id)}/complete", Json(request), cancellationToken, expectsBody: false);
+    /// <summary>
+    /// The identity links of a pending user task; null when the task is gone (completed meanwhile): 400 in the description,
+    /// 404 from some engines.
+    /// </summary>
+    public async Task<IReadOnlyList<CamundaIdentityLink>?> GetIdentityLinksAsync(string taskId, string? type = null, CancellationToken cancellationToken = default) =>
+        await SendAsync<CamundaIdentityLink[]>(HttpMethod.Get, $"task/{Escape(taskId)}/identity-links{Query(("type", type))}", null, cancellationToken, absentOn: Status400Or404);
+
+    /// <summary>
+    /// Completes a user task. False when no such task is pending: the description answers 500 for an unknown task, the same
+    /// status as "the process could not be resumed", so a 500 counts as "no such task" only once <c>GET /task?taskId=</c> finds
+    /// none; otherwise the engine's error is thrown.
+    /// </summary>
+    public async Task<bool> CompleteTaskAsync(string id, CamundaCompleteTask request, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SendAsync<object>(HttpMethod.Post, $"task/{Escape(id)}/complete", Json(request), cancellationToken, absentOn: Status404, expectsBody: false) is not null;
+        }
+        catch (CamundaException exception) when (exception.StatusCode == (int)HttpStatusCode.InternalServerError)
+        {
+            if ((await GetTaskByIdAsync(id, cancellationToken)).Count == 0)
+            {
+                return false;
+            }
+
+            throw;
+        }
+    }
 
     // Incidents and messages
 
@@ -154,6 +214,10 @@ public sealed class CamundaClient
         await SendAsync<CamundaMessageCorrelationResult[]>(HttpMethod.Post, "message", Json(message), cancellationToken, expectsBody: message.ResultEnabled == true) ?? [];
 
     // Plumbing
+
+    private static readonly int[] Status404 = [(int)HttpStatusCode.NotFound];
+
+    private static readonly int[] Status400Or404 = [(int)HttpStatusCode.BadRequest, (int)HttpStatusCode.NotFound];
 
     private static JsonContent Json<T>(T body) => JsonContent.Create(body, options: CamundaJson.Options);
 
@@ -167,7 +231,7 @@ public sealed class CamundaClient
 
     private async Task<T?> SendAsync<T>(
         HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken,
-        bool notFoundIsNull = false, bool expectsBody = true, TimeSpan? timeout = null)
+        int[]? absentOn = null, bool expectsBody = true, TimeSpan? timeout = null)
         where T : class
     {
         var operation = $"{method.Method} /{path}";
@@ -208,7 +272,7 @@ public sealed class CamundaClient
                 }
             }
 
-            if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound)
+            if (absentOn is not null && absentOn.Contains((int)response.StatusCode))
             {
                 return null;
             }

@@ -18,5 +18,16 @@ public sealed record CamundaCommandOutcome
     /// <summary>True when the outcome is that of an earlier run: the task was delivered again and the command did not run again.</summary>
     [Id(4)] public bool Replayed { get; init; }
 
-    public static CamundaCommandOutcome Failed(string message, string? details) => new() { ErrorMessage = message, ErrorDetails = details };
+    /// <summary>
+    /// A failure as Camunda is told of it: <paramref name="message"/>, and as details the exception's type name and message only.
+    /// Stack traces and source paths never leave the silo; the full exception is in its log.
+    /// </summary>
+    public static CamundaCommandOutcome Failed(string message, Exception? exception) => new()
+    {
+        ErrorMessage = message,
+        ErrorDetails = exception is null ? null : Details(exception),
+    };
+
+    /// <summary>The exception's short type name and its message, for example <c>InvalidOperationException: the order is closed</c>.</summary>
+    public static string Details(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
 }

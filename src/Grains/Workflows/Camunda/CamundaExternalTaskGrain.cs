@@ -49,7 +49,7 @@ public sealed partial class CamundaExternalTaskGrain(
                 ? $"Command '{work.Topic}' did not finish within {options.Value.CommandTimeout}: {exception.Message}"
                 : exception.Message;
             LogCommandFailed(ExternalTaskId, work.Topic, exception);
-            return CamundaCommandOutcome.Failed(message, exception.ToString());
+            return CamundaCommandOutcome.Failed(message, exception);
         }
     }
 

@@ -10,9 +10,20 @@ public sealed class CamundaOptions
 {
     public const string SectionName = "TaskService:Camunda";
 
-    /// <summary>The engine-rest root, for example <c>http://camunda:8080/engine-rest</c>.</summary>
+    /// <summary>
+    /// The engine's address, for example <c>http://camunda:8080</c>; engine-rest is at <see cref="BasePath"/> under it. An address
+    /// that already ends with the base path (<c>http://camunda:8080/engine-rest</c>) is taken as it is.
+    /// </summary>
     [Required]
     public Uri? BaseUrl { get; set; }
+
+    /// <summary>
+    /// Where engine-rest is served under <see cref="BaseUrl"/>: <c>/engine-rest</c> in Camunda 7, Operaton and CIB seven alike
+    /// (Camunda Run, the Spring Boot starter and the distributions); set it for an application that mounts the REST API elsewhere,
+    /// or empty when <see cref="BaseUrl"/> is the root itself.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9._~%!$&'()*+,;=:@/-]*$", ErrorMessage = "BasePath must be empty or a path such as /engine-rest (no spaces, query or fragment).")]
+    public string BasePath { get; set; } = "/engine-rest";
 
     /// <summary>User for HTTP basic authentication; none when empty.</summary>
     public string? Username { get; set; }
@@ -60,10 +71,25 @@ public sealed class CamundaOptions
     public TimeSpan MaxPollBackoff { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// How JSON objects and arrays are sent as variables: <c>Json</c> (Camunda Spin's JSON type, the default) or <c>Object</c>
-    /// (a <c>java.util.LinkedHashMap</c> or <c>java.util.ArrayList</c> serialized as <c>application/json</c>). Both are read.
+    /// How JSON objects and arrays are sent as variables: <c>Object</c> (the default: a <c>java.util.LinkedHashMap</c> or
+    /// <c>java.util.ArrayList</c> serialized as <c>application/json</c>, so that <c>${order.amount &gt; 100}</c> works in Camunda as
+    /// in the embedded engine) or <c>Json</c> (Camunda Spin's JSON type, for processes written against Spin, such as
+    /// <c>${order.prop("amount").numberValue() &gt; 100}</c>). Both are read.
     /// </summary>
-    public CamundaJsonVariableType JsonVariableType { get; set; } = CamundaJsonVariableType.Json;
+    public CamundaJsonVariableType JsonVariableType { get; set; } = CamundaJsonVariableType.Object;
+
+    /// <summary>The engine-rest root: <see cref="BaseUrl"/> with <see cref="BasePath"/>, ending with a slash.</summary>
+    public Uri EngineRestRoot
+    {
+        get
+        {
+            var baseUrl = BaseUrl ?? throw new InvalidOperationException($"{SectionName}:BaseUrl is required.");
+            var address = baseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
+            var path = (BasePath ?? string.Empty).Trim().Trim('/');
+            var root = path.Length == 0 || address.EndsWith("/" + path, StringComparison.OrdinalIgnoreCase) ? address : $"{address}/{path}";
+            return new Uri(root + "/");
+        }
+    }
 
     /// <summary>The <c>deployment-source</c> of deployments TaskService makes.</summary>
     public string DeploymentSource { get; set; } = "task-service";

@@ -20,16 +20,19 @@ public static class CamundaStarts
         }
 
         var processKey = workflow.ExternalIdentifier;
-        var running = await camunda.GetProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        // Both questions at once: a key's events are routed one after another, so each round trip's wait is the key's.
+        var runningRead = camunda.GetProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        var knownRead = camunda.GetHistoricProcessInstancesAsync(businessKey, processKey, cancellationToken);
+        var running = await runningRead;
+        var known = await knownRead;
         if (running.Count > 0)
         {
             return running[0].Id;
         }
 
-        var ended = await camunda.GetHistoricProcessInstancesAsync(businessKey, processKey, cancellationToken);
-        if (ended.Count > 0)
+        if (known.Count > 0)
         {
-            return ended[0].Id;
+            return known[0].Id;
         }
 
         var request = new CamundaStartRequest
@@ -44,9 +47,11 @@ public static class CamundaStarts
                 : await camunda.StartByKeyAsync(processKey, request, cancellationToken);
             return instance.Id;
         }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 404)
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 404 or 500)
         {
-            // The definition is gone from the engine, or the engine refuses the variables: trying again cannot help.
+            // As the description documents them: 400, the variables are refused (or, from some engines, 404: the definition is
+            // gone); 500, the instance could not be created, because running it from the start failed (a condition that cannot be
+            // evaluated, a gateway with no way out). The engine rolled back, and the same start fails the same way again.
             throw new TaskServiceException(
                 exception.StatusCode == 404 ? TaskServiceErrorKind.NotFound : TaskServiceErrorKind.Invalid,
                 $"Camunda refused to start version {version.Version} of workflow '{workflow.Id}' (process '{processKey}'): {exception.EngineMessage}",

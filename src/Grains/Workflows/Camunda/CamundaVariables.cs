@@ -5,16 +5,22 @@ using TaskService.Serialization;
 namespace TaskService.Workflows.Camunda;
 
 /// <summary>
-/// Maps TaskService's JSON variables to Camunda's typed variables and back. Written: strings as <c>String</c>, booleans as
-/// <c>Boolean</c>, whole numbers as <c>Integer</c> (or <c>Long</c> when they do not fit), other numbers as <c>Double</c>, null as
-/// <c>Null</c>, objects and arrays as <c>Json</c> or as <c>Object</c> serialized to <c>application/json</c>. Read: each of those,
-/// <c>Object</c> variables in their serialized JSON form or already deserialized, <c>Date</c> as an ISO 8601 string, and any
-/// other type by its value.
+/// Maps TaskService's JSON variables to Camunda's typed variables and back. Written: strings as <c>String</c> (date-like text
+/// too, so that expressions compare it as the embedded engine does), booleans as <c>Boolean</c>, whole numbers as
+/// <c>Integer</c> (or <c>Long</c> when they do not fit), other numbers as <c>Double</c>, null as <c>Null</c>, objects and arrays
+/// as <c>Object</c> serialized to <c>application/json</c> with the Java type the engine deserializes them into
+/// (<c>java.util.LinkedHashMap&lt;java.lang.String,java.lang.Object&gt;</c>, <c>java.util.ArrayList&lt;java.lang.Object&gt;</c>), or
+/// as Spin <c>Json</c> when so configured. Read: each of those, <c>Object</c> variables in their serialized JSON form or already
+/// deserialized, <c>Date</c> as an ISO 8601 string, and any other type by its value.
 /// </summary>
 public static class CamundaVariables
 {
-    public const string ObjectMapType = "java.util.LinkedHashMap";
-    public const string ObjectListType = "java.util.ArrayList";
+    /// <summary>The Java type a JSON object is deserialized into: Jackson reads this canonical name, type arguments included.</summary>
+    public const string ObjectMapType = "java.util.LinkedHashMap<java.lang.String,java.lang.Object>";
+
+    /// <summary>The Java type a JSON array is deserialized into.</summary>
+    public const string ObjectListType = "java.util.ArrayList<java.lang.Object>";
+
     public const string JsonDataFormat = "application/json";
 
     /// <summary>The properties of a JSON object as typed variables; null or undefined is no variables.</summary>

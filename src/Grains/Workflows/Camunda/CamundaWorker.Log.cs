@@ -46,4 +46,10 @@ public sealed partial class CamundaWorker
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda process instance {InstanceId}: its row could not be updated after an external task ({Reason})")]
     private partial void LogNotifyFailed(string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Topic} of Camunda external task {ExternalTaskId} could not be run")]
+    private partial void LogCommandCallFailed(string externalTaskId, string topic, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda external task {ExternalTaskId} ({Topic}): the command succeeded but the engine could not continue the process ({Reason}); reported as a failure")]
+    private partial void LogEngineCouldNotContinue(string externalTaskId, string topic, string? reason);
 }

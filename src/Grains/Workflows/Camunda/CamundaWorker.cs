@@ -31,6 +31,9 @@ public sealed partial class CamundaWorker(
 {
     private readonly CamundaOptions _options = options.Value;
 
+    /// <summary>How far a poll backoff may stray from its doubling value, either way (never past <see cref="CamundaOptions.MaxPollBackoff"/>).</summary>
+    public const double PollJitter = 0.2;
+
     public CamundaWorkerStats Stats { get; } = new();
 
     public string WorkerId => _options.EffectiveWorkerId;
@@ -199,7 +202,8 @@ public sealed partial class CamundaWorker(
             catch (Exception exception)
             {
                 // The grain call itself failed (its silo went down, a timeout): a failure like any other, retried by Camunda.
-                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' could not be run: {exception.Message}", exception.ToString());
+                LogCommandCallFailed(task.Id, topic, exception);
+                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' could not be run: {exception.Message}", exception);
             }
             finally
             {
@@ -211,7 +215,7 @@ public sealed partial class CamundaWorker(
         CamundaInstruments.CommandDuration.Record(time.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("topic", topic));
         if (outcome.Succeeded)
         {
-            var reported = await ReportAsync(task.Id, "complete", () => camunda.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask
+            var (reported, refusal) = await ReportAsync(task.Id, "complete", () => camunda.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask
             {
                 WorkerId = WorkerId,
                 Variables = CamundaVariables.From(outcome.Variables, _options.JsonVariableType),
@@ -222,14 +226,27 @@ public sealed partial class CamundaWorker(
                 LogCompleted(task.Id, topic, outcome.Replayed);
             }
 
-            await NotifyInstanceAsync(task, Merge(variables, outcome.Variables));
-            return true;
+            if (refusal is not { StatusCode: 500 })
+            {
+                await NotifyInstanceAsync(task, Merge(variables, outcome.Variables));
+                return true;
+            }
+
+            // 500 is "the process instance could not be resumed" (a condition after the task failed, for example): the task stays
+            // ours and would come back at every lock expiry. Reported as a failure instead, its retries run out into an incident
+            // an operator sees, with the engine's reason.
+            LogEngineCouldNotContinue(task.Id, topic, refusal.EngineMessage);
+            outcome = new CamundaCommandOutcome
+            {
+                ErrorMessage = $"Camunda could not continue the process after command '{topic}' succeeded: {refusal.EngineMessage}",
+                ErrorDetails = $"{refusal.EngineType}: {refusal.EngineMessage}",
+            };
         }
 
         var retries = Math.Max(0, (task.Retries ?? _options.Retries + 1) - 1);
         var failures = _options.Retries + 1 - retries;
         var retryTimeout = RetryTimeout(failures);
-        var failed = await ReportAsync(task.Id, "failure", () => camunda.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure
+        var (failed, _) = await ReportAsync(task.Id, "failure", () => camunda.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure
         {
             WorkerId = WorkerId,
             ErrorMessage = outcome.ErrorMessage,
@@ -283,21 +300,22 @@ public sealed partial class CamundaWorker(
 
     /// <summary>
     /// Sends a complete or failure report, retrying while the engine is unreachable. Gives up when the engine refuses (the task is
-    /// gone or locked by another worker) or after a few attempts; an unreported task is fetched again once its lock runs out.
+    /// gone or locked by another worker, or the engine could not continue the process: the refusal is returned) or after a few
+    /// attempts; an unreported task is fetched again once its lock runs out.
     /// </summary>
-    private async Task<bool> ReportAsync(string externalTaskId, string what, Func<Task> report)
+    private async Task<(bool Reported, CamundaException? Refusal)> ReportAsync(string externalTaskId, string what, Func<Task> report)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await report();
-                return true;
+                return (true, null);
             }
             catch (CamundaException exception) when (!exception.IsTransient)
             {
                 LogReportRefused(externalTaskId, what, exception.Message);
-                return false;
+                return (false, exception);
             }
             catch (CamundaException exception) when (attempt < 5)
             {
@@ -307,7 +325,7 @@ public sealed partial class CamundaWorker(
             catch (CamundaException exception)
             {
                 LogReportGivenUp(externalTaskId, what, attempt, exception.Message);
-                return false;
+                return (false, null);
             }
         }
     }
@@ -341,18 +359,10 @@ public sealed partial class CamundaWorker(
         return JsonElementFactory.From(merged);
     }
 
-    private TimeSpan RetryTimeout(int failures)
-    {
-        var delay = _options.RetryTimeout.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(delay, _options.MaxRetryTimeout.TotalMilliseconds));
-    }
+    private TimeSpan RetryTimeout(int failures) => new CamundaBackoff(_options.RetryTimeout, _options.MaxRetryTimeout).Delay(failures, 0);
 
-    private TimeSpan PollBackoff(int failures)
-    {
-        var delay = Math.Min(_options.PollBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 30)), _options.MaxPollBackoff.TotalMilliseconds);
-        // Jitter, so that the silos of a cluster do not all come back at the same moment.
-        return TimeSpan.FromMilliseconds(delay * (0.8 + (Random.Shared.NextDouble() * 0.4)));
-    }
+    private TimeSpan PollBackoff(int failures) =>
+        new CamundaBackoff(_options.PollBackoff, _options.MaxPollBackoff, PollJitter).Delay(failures, Random.Shared.NextDouble());
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -44,6 +44,7 @@ public static class CamundaWorkflowEngineSetup
         services.TryAddSingleton<IWorkflowDeployer, CamundaWorkflowDeployer>();
         services.TryAddSingleton<CamundaWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<CamundaWorker>());
+        services.AddHealthChecks().AddCheck<CamundaHealthCheck>(CamundaHealthCheck.Name, timeout: TimeSpan.FromSeconds(5));
 
         // IWorkflowInstanceGrain is served by the Camunda instance grain: the embedded one leaves this silo's grain types.
         services.PostConfigure<GrainTypeOptions>(options => options.Classes.Remove(typeof(WorkflowInstanceGrain)));

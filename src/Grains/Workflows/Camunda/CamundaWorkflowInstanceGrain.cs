@@ -79,14 +79,24 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object.");
         }
 
+        bool completed;
         try
         {
-            await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
+            completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
             {
                 Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
             });
         }
-        catch (CamundaException exception) when (exception.IsNotFound)
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+        {
+            // As documented: 400, the engine refuses a variable; 500 (the task still pending), the engine could not continue the
+            // process after it and rolled back.
+            throw exception.StatusCode == 400
+                ? TaskServiceException.Invalid("variables", $"Camunda refused the variables: {exception.EngineMessage}")
+                : TaskServiceException.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {exception.EngineMessage}");
+        }
+
+        if (!completed)
         {
             throw TaskServiceException.NotFound("user task", userTaskId);
         }
@@ -120,6 +130,14 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         {
             throw TaskServiceException.NotFound("external task", externalTaskId);
         }
+        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+        {
+            // As documented: 400, the task is locked by another worker (or its lock is not ours); 500, the engine could not
+            // continue the process after it (the engine rolled back, the task is still there).
+            throw TaskServiceException.Conflict("externalTaskId", exception.StatusCode == 400
+                ? $"External task '{externalTaskId}' is locked by another worker: {exception.EngineMessage}"
+                : $"Camunda could not continue the process after external task '{externalTaskId}': {exception.EngineMessage}");
+        }
 
         Merge(variables);
         return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
@@ -135,7 +153,11 @@ public sealed partial class CamundaWorkflowInstanceGrain(
                 $"Incident '{incidentId}' is of type '{incident.IncidentType}'; only failed external tasks are retried here. Resolve it in Camunda Cockpit.");
         }
 
-        await camunda.SetExternalTaskRetriesAsync(externalTaskId, Math.Max(1, options.Value.Retries));
+        if (!await camunda.SetExternalTaskRetriesAsync(externalTaskId, Math.Max(1, options.Value.Retries)))
+        {
+            throw TaskServiceException.NotFound("external task", externalTaskId);
+        }
+
         LogIncidentRetried(InstanceId, incidentId);
         return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
     }
@@ -172,46 +194,76 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         await SaveAsync();
     }
 
-    /// <summary>Reads the instance from the engine, updates the row, and returns what an operator sees; null when no one knows it.</summary>
+    /// <summary>
+    /// Reads the instance from the engine, updates the row, and returns what an operator sees; null when no one knows it. An
+    /// instance may end at any moment between two reads (its last external task completed, say): whichever read first finds it
+    /// gone, the instance is taken as ended, from history, and nothing fails.
+    /// </summary>
     private async Task<WorkflowInstanceDetails?> RefreshAsync()
     {
-        var running = await camunda.GetProcessInstanceAsync(InstanceId);
-        if (running is null)
+        if (_state is null)
         {
-            if (_state is null)
+            // Not seen before: named after its definition, which the running instance tells.
+            if (await camunda.GetProcessInstanceAsync(InstanceId) is not { } running)
             {
-                var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
-                if (history is null)
-                {
-                    return null;
-                }
-
-                _state = await AdoptAsync(history.ProcessDefinitionId, history.StartTime);
+                return await RefreshEndedAsync(null);
             }
 
-            if (_state.Status == WorkflowInstanceStatus.Active)
-            {
-                await NoteEndedAsync();
-            }
-
-            _state.ModifiedOn = time.GetUtcNow();
-            await SaveAsync();
-            return Details([], [], []);
+            _state = await AdoptAsync(running.DefinitionId, null);
         }
 
-        _state ??= await AdoptAsync(running.DefinitionId, null);
-        if (await camunda.GetProcessInstanceVariablesAsync(InstanceId) is { } variables)
+        var read = await camunda.GetProcessInstanceVariablesAsync(InstanceId);
+        if (read.Variables is not { } variables)
         {
-            foreach (var (name, value) in CamundaVariables.ToJson(variables))
+            return await RefreshEndedAsync(read.Ended);
+        }
+
+        foreach (var (name, value) in CamundaVariables.ToJson(variables))
+        {
+            _state.Variables[name] = value;
+        }
+
+        // The reads that follow are independent of each other: one round trip's wait for all of them.
+        var userTasks = PendingUserTasksAsync();
+        var externalTasksRead = camunda.GetExternalTasksAsync(InstanceId);
+        var incidentsRead = camunda.GetIncidentsAsync(processInstanceId: InstanceId);
+        var pending = await userTasks;
+        var externalTasks = await externalTasksRead;
+        var incidents = await incidentsRead;
+        var pendingIds = pending.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < _state.UserTasks.Count; i++)
+        {
+            if (!_state.UserTasks[i].Completed && !pendingIds.Contains(_state.UserTasks[i].Id))
             {
-                _state.Variables[name] = value;
+                _state.UserTasks[i] = _state.UserTasks[i] with { Completed = true };
             }
         }
 
+        foreach (var task in pending.Where(p => _state.UserTasks.All(u => u.Id != p.Id)))
+        {
+            _state.UserTasks.Add(task);
+        }
+
+        _state.Status = WorkflowInstanceStatus.Active;
+        _state.Incidents = incidents.Count;
+        _state.ModifiedOn = time.GetUtcNow();
+        await SaveAsync();
+        return Details(pending, externalTasks, incidents);
+    }
+
+    /// <summary>The user tasks the instance waits on, with their candidate groups.</summary>
+    private async Task<List<InstanceUserTask>> PendingUserTasksAsync()
+    {
         var pending = new List<InstanceUserTask>();
         foreach (var task in await camunda.GetTasksAsync(InstanceId))
         {
-            var groups = (await camunda.GetIdentityLinksAsync(task.Id, "candidate"))
+            if (await camunda.GetIdentityLinksAsync(task.Id, "candidate") is not { } links)
+            {
+                // Completed since the query: no longer pending.
+                continue;
+            }
+
+            var groups = links
                 .Where(l => l.GroupId is not null)
                 .Select(l => l.GroupId!)
                 .ToArray();
@@ -227,27 +279,31 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             });
         }
 
-        var pendingIds = pending.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < _state.UserTasks.Count; i++)
+        return pending;
+    }
+
+    /// <summary>The instance does not run (any more): the row notes how it ended, from history; null when neither knows it.</summary>
+    private async Task<WorkflowInstanceDetails?> RefreshEndedAsync(CamundaHistoricProcessInstance? history)
+    {
+        if (_state is null)
         {
-            if (!_state.UserTasks[i].Completed && !pendingIds.Contains(_state.UserTasks[i].Id))
+            history ??= await camunda.GetHistoricProcessInstanceAsync(InstanceId);
+            if (history is null)
             {
-                _state.UserTasks[i] = _state.UserTasks[i] with { Completed = true };
+                return null;
             }
+
+            _state = await AdoptAsync(history.ProcessDefinitionId, history.StartTime);
         }
 
-        foreach (var task in pending.Where(p => _state.UserTasks.All(u => u.Id != p.Id)))
+        if (_state.Status == WorkflowInstanceStatus.Active)
         {
-            _state.UserTasks.Add(task);
+            await NoteEndedAsync(history);
         }
 
-        var externalTasks = await camunda.GetExternalTasksAsync(InstanceId);
-        var incidents = await camunda.GetIncidentsAsync(processInstanceId: InstanceId);
-        _state.Status = WorkflowInstanceStatus.Active;
-        _state.Incidents = incidents.Count;
         _state.ModifiedOn = time.GetUtcNow();
         await SaveAsync();
-        return Details(pending, externalTasks, incidents);
+        return Details([], [], []);
     }
 
     /// <summary>State for an instance TaskService did not start (a modeler or another client did), named after its definition.</summary>
@@ -276,9 +332,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     }
 
     /// <summary>The instance no longer runs: history says whether it completed or was canceled.</summary>
-    private async Task NoteEndedAsync()
+    private async Task NoteEndedAsync(CamundaHistoricProcessInstance? history = null)
     {
-        var history = await camunda.GetHistoricProcessInstanceAsync(InstanceId);
+        history ??= await camunda.GetHistoricProcessInstanceAsync(InstanceId);
         _state!.Status = history?.State switch
         {
             "EXTERNALLY_TERMINATED" or "INTERNALLY_TERMINATED" => WorkflowInstanceStatus.Canceled,

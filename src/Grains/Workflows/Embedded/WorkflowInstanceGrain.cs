@@ -577,9 +577,11 @@ public sealed partial class WorkflowInstanceGrain(
             if (task.Failures > retries)
             {
                 task.NextAttemptAt = null;
+                // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
+                LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
                 RaiseIncident(task.ElementId, task.Id,
                     $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
-                    failure.ToString());
+                    Common.PublicErrorText.Describe(failure));
             }
             else
             {
@@ -662,6 +664,9 @@ public sealed partial class WorkflowInstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: command {Topic} failed for external task {ExternalTaskId} ({Failures} of {Retries} retries); next attempt in {Delay}")]
     private partial void LogCommandFailed(string instanceId, string topic, string externalTaskId, int failures, int retries, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: command {Topic} of external task {ExternalTaskId} failed {Failures} time(s); retries are exhausted")]
+    private partial void LogCommandGaveUp(string instanceId, string topic, string externalTaskId, int failures, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId} has an incident at {ElementId}: {Message}. Fix the cause, then retry the incident through the workflow-instances API")]
     private partial void LogIncident(string instanceId, string elementId, string message);

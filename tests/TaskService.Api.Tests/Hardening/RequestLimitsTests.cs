@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace TaskService.Api.Tests.Hardening;
+
+/// <summary>Sizes, content types and fields the API refuses before anything is stored or queued (TaskService:Limits).</summary>
+[Collection(ApiCollection.Name)]
+public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
+{
+    [Fact]
+    public async Task ABodyOverTheRouteLimitIs413AndNothingIsRecorded()
+    {
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("too-large");
+        var big = new string('a', 600 * 1024);
+        var response = await client.SendAsync("POST", "/events/trigger", $"{{\"key\":\"{key}\",\"payload\":{{\"text\":\"{big}\"}}}}");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+    }
+
+    [Fact]
+    public async Task AChunkedBodyOverTheLimitIs413()
+    {
+        var client = factory.CreateAdminClient();
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("{\"key\":\"k\",\"payload\":{\"text\":\"" + new string('b', 700 * 1024) + "\"}}")));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await client.SendAsync(request);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task AnEventPayloadOverItsLimitIs400NamingPayload()
+    {
+        var limits = new TaskService.Common.LimitsOptions();
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("payload-limit");
+
+        // Under the body limit, over the payload limit: refused before the 202, so nothing reaches a stream it cannot cross.
+        var text = new string('c', limits.MaxEventPayloadBytes - 1000);
+        var payload = $$"""{"a":"{{text}}","b":"{{new string('d', 2000)}}"}""";
+        var response = await client.SendAsync("POST", "/events/trigger", $$"""{"key":"{{key}}","payload":{{payload}}}""");
+        var problem = await response.AssertBadRequestNamingAsync("payload");
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+
+        // Just under it is accepted.
+        var accepted = await client.SendAsync("POST", "/events/trigger", "{\"key\":\"" + key + "\",\"payload\":{\"a\":\"" + new string('e', limits.MaxEventPayloadBytes - 100) + "\"}}");
+        await accepted.AssertStatusAsync(HttpStatusCode.Accepted);
+    }
+
+    [Fact]
+    public async Task AWorkflowDeploymentMayBeLargerThanOtherBodiesButNotUnbounded()
+    {
+        var limits = new TaskService.Common.LimitsOptions();
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, _) = Workflows.WithFreshProcessId(TaskService.Grains.Tests.Workflows.BpmnSamples.ChildTwoUserTasks, "child-process");
+        var padded = bpmn.Replace("<bpmn:process ", $"<!-- {new string('x', (int)limits.MaxRequestBodyBytes)} --><bpmn:process ", StringComparison.Ordinal);
+        Assert.NotEqual(bpmn, padded);
+        var response = await client.PostJsonAsync("/workflows", new { name = "padded", bpmnFile = padded });
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+
+        var huge = new string('x', (int)limits.MaxWorkflowRequestBodyBytes + 10);
+        response = await client.PostJsonAsync("/workflows", new { name = "huge", bpmnFile = huge });
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Theory]
+    [InlineData("POST", "/events/trigger")]
+    [InlineData("POST", "/events/mapping")]
+    [InlineData("POST", "/client-apps")]
+    [InlineData("PATCH", "/tasks/some-task/user-tasks/some-user-task/complete")]
+    [InlineData("POST", "/workflow-instances/some-instance/external-tasks/some-task/complete")]
+    public async Task ABodyThatIsNotJsonIs415(string method, string url)
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        foreach (var type in new[] { "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "nonsense" })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("key=value")) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            var response = await client.SendAsync(request);
+            var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+            Assert.Contains("application/json", problem.GetProperty("detail").GetString());
+        }
+    }
+
+    [Theory]
+    [InlineData("PATCH", "/tasks/some-task/user-tasks/some-user-task/complete")]
+    [InlineData("POST", "/workflow-instances/some-instance/external-tasks/some-task/complete")]
+    public async Task TheCompleteRoutesAnswerMalformedJsonWith400(string method, string url)
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        foreach (var body in new[] { "{", "[1,2]", "{\"variables\": 5}", "{\"variables\": {\"a\": \"\\ud800\"}}", "{\"other\": 1}", "\"text\"" })
+        {
+            var response = await client.SendAsync(method, url, body);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
+    public async Task ABodyOnARouteThatReadsNoneIs400()
+    {
+        var client = factory.CreateAdminClient();
+        var response = await client.SendAsync("DELETE", "/tasks/no-such-task", "{\"cascade\": false}");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+
+        // An empty JSON object says nothing, and many clients send one with every request that has a method like POST.
+        response = await client.SendAsync("DELETE", "/tasks/no-such-task", " { } ");
+        Assert.NotEqual(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("key", 201)]
+    [InlineData("source", 501)]
+    [InlineData("description", 10_001)]
+    [InlineData("id", 201)]
+    public async Task AFieldOverItsLengthIs400NamingIt(string field, int length)
+    {
+        var client = factory.CreateAdminClient();
+        var body = new Dictionary<string, object> { ["key"] = "k", ["payload"] = new { }, [field] = new string('f', length) };
+        var response = await client.PostJsonAsync("/events/trigger", body);
+        var problem = await response.AssertBadRequestNamingAsync(field);
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task JsonNestedDeeperThanTheLimitIs400()
+    {
+        var client = factory.CreateAdminClient();
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+        var response = await client.SendAsync("POST", "/events/trigger", $$"""{"key":"deep","payload":{{deep}}}""");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("depth", problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("%20")]
+    [InlineData("%20%20%09")]
+    [InlineData("a%0Ab")]
+    public async Task APathIdThatIsBlankOrHoldsControlCharactersIs400(string id)
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        foreach (var url in new[] { $"/tasks/{id}", $"/events/{id}", $"/workflows/{id}", $"/workflow-instances/{id}", $"/tasks/{id}/user-tasks" })
+        {
+            var response = await client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [Fact]
+    public async Task APathIdLongerThanTheLimitIs400()
+    {
+        var client = factory.CreateAdminClient();
+        var response = await client.GetAsync($"/tasks/{new string('t', 201)}");
+        await response.AssertBadRequestNamingAsync("id");
+        response = await client.SendAsync("PATCH", $"/tasks/{new string('t', 201)}", "{\"name\":\"x\"}");
+        await response.AssertBadRequestNamingAsync("id");
+    }
+
+    [Theory]
+    [InlineData("{\"where\":{\"name\":\"\\ud800\"}}")]
+    [InlineData("{\"where\":{\"name\":{\"like\":\"\\udfff%\"}}}")]
+    public async Task AFilterHoldingALoneSurrogateIs400(string filter)
+    {
+        var client = factory.CreateAdminClient();
+        var response = await client.GetAsync($"/tasks?{Api.Filter(filter)}");
+        await response.AssertBadRequestNamingAsync("filter");
+    }
+
+    [Fact]
+    public async Task AnEventPayloadHoldingNulIs400()
+    {
+        var client = factory.CreateAdminClient();
+        var response = await client.SendAsync("POST", "/events/trigger", "{\"key\":\"nul\",\"payload\":{\"a\":\"x\\u0000y\"}}");
+        await response.AssertBadRequestNamingAsync("payload");
+    }
+
+    [Fact]
+    public async Task ErrorTextsNameFieldsNotDotNetTypes()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var cases = new (string Method, string Url, string Body)[]
+        {
+            ("POST", "/events/trigger", "{\"key\": 5}"),
+            ("POST", "/events/trigger", "{\"key\": \"k\", \"unknown\": 1}"),
+            ("POST", "/workflows/x/execute", "{\"input\": {}, \"workflowVersion\": \"one\"}"),
+            ("POST", "/workflows/x/execute", "{\"input\": {}, \"workflowVersion\": 1e40}"),
+            ("PATCH", "/tasks/x", "{\"dueDate\": \"tomorrow\"}"),
+            ("DELETE", "/tasks/x?cascade=maybe", ""),
+        };
+        foreach (var (method, url, body) in cases)
+        {
+            var response = await client.SendAsync(method, url, body.Length == 0 ? null : body);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} {url} {body}: {(int)response.StatusCode} {text}");
+            Assert.DoesNotContain("System.", text);
+            Assert.DoesNotContain("TaskService.", text);
+            Assert.DoesNotContain("Nullable", text);
+            Assert.DoesNotContain(".cs:line", text);
+        }
+
+        var unknown = await (await client.SendAsync("POST", "/events/trigger", "{\"key\": \"k\", \"unknown\": 1}")).AssertBadRequestNamingAsync("unknown");
+        Assert.Contains("'unknown'", unknown.GetProperty("detail").GetString());
+        var version = await (await client.SendAsync("POST", "/workflows/x/execute", "{\"input\": {}, \"workflowVersion\": \"one\"}")).AssertBadRequestNamingAsync("workflowVersion");
+        Assert.Contains("whole number", version.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AQueryParameterTheRouteDoesNotReadIs400AndDeletesNothing()
+    {
+        var client = factory.CreateAdminClient();
+        var taskId = (await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("query"), name = "has user tasks" }))[0];
+        await factory.AddUserTasksAsync(taskId, "first", "second");
+
+        var response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?where[name]=nomatch");
+        var problem = await response.AssertBadRequestNamingAsync("where[name]");
+        Assert.Contains("bracket form", problem.GetProperty("detail").GetString());
+        Assert.Equal(2, await factory.StoredUserTaskCountAsync(taskId));
+
+        response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?wehre={Uri.EscapeDataString("{\"name\":\"first\"}")}");
+        await response.AssertBadRequestNamingAsync("wehre");
+        response = await client.DeleteAsync($"/tasks/{taskId}/user-tasks?where={Uri.EscapeDataString("{}")}&where={Uri.EscapeDataString("{\"name\":\"x\"}")}");
+        await response.AssertBadRequestNamingAsync("where");
+        Assert.Equal(2, await factory.StoredUserTaskCountAsync(taskId));
+
+        response = await client.GetAsync($"/tasks/{taskId}?verbose=true");
+        await response.AssertBadRequestNamingAsync("verbose");
+    }
+
+    [Fact]
+    public async Task AFilterLongerThanTheLimitIs400()
+    {
+        var client = factory.CreateAdminClient();
+        var ids = Enumerable.Range(0, 2000).Select(i => $"id-{i:D6}").ToArray();
+        var response = await client.GetAsync($"/tasks?{Api.Filter(new { where = new { id = new { inq = ids } } })}");
+        var problem = await response.AssertBadRequestNamingAsync("filter");
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task WrongJsonTypesAreNamed()
+    {
+        var client = factory.CreateAdminClient();
+        var problem = await (await client.SendAsync("POST", "/events/trigger", "{\"key\":\"k\",\"payload\":[1,2]}")).AssertBadRequestNamingAsync("payload");
+        Assert.Contains("object", problem.GetProperty("detail").GetString());
+        await (await client.SendAsync("POST", "/client-apps", "{\"clientName\": {\"a\":1}}")).AssertBadRequestNamingAsync("clientName");
+        await (await client.SendAsync("POST", "/client-apps", "[]")).AssertProblemAsync(HttpStatusCode.BadRequest);
+        await (await client.SendAsync("POST", "/client-apps", "null")).AssertProblemAsync(HttpStatusCode.BadRequest);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace TaskService.EndToEnd.Tests;
+
+/// <summary>
+/// The README's production commands, run as written against a PostgreSQL database of their own: they run the Production
+/// environment, where the development token endpoint does not exist.
+/// </summary>
+public sealed class ProductionCommandTests
+{
+    private const string StartMarker = "<!-- production:start -->";
+    private const string EndMarker = "<!-- production:end -->";
+
+    [Fact]
+    public async Task TheReadmeProductionCommandsRunInProductionWithoutTheDevelopmentToken()
+    {
+        var commands = ReadmeRunCommands();
+        Assert.Equal(2, commands.Count);
+        Assert.Contains("migrate", commands[0]);
+
+        var environment = await EnvironmentAsync();
+        await using (var migrate = ChildProcess.Start("bash", ["-euo", "pipefail", "-c", commands[0]], environment))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await migrate.Process.WaitForExitAsync(timeout.Token);
+            Assert.True(migrate.Process.ExitCode == 0, $"'{commands[0]}' failed:\n{migrate.Output}");
+        }
+
+        await using var silo = ChildProcess.Start("bash", ["-euo", "pipefail", "-c", "exec " + commands[1]], environment);
+        var baseUrl = environment["Urls"];
+        await silo.WaitUntilReadyAsync($"{baseUrl}/health/ready", TimeSpan.FromMinutes(3));
+
+        // The host logs its environment once it has started, which can be a moment after the first answer.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!silo.Output.Contains("Hosting environment:", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(silo.Output.Contains("Hosting environment: Production", StringComparison.Ordinal), silo.Output);
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/dev/token")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/tasks")).StatusCode);
+    }
+
+    /// <summary>The <c>dotnet run</c> lines of the production block, without their comments.</summary>
+    private static List<string> ReadmeRunCommands()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
+        var start = readme.IndexOf(StartMarker, StringComparison.Ordinal);
+        var end = readme.IndexOf(EndMarker, StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, "README.md has no production block between the markers.");
+        return readme[start..end].Split('\n')
+            .Select(line => line.Split('#')[0].Trim())
+            .Where(line => line.StartsWith("dotnet run", StringComparison.Ordinal))
+            .ToList();
+    }
+
+    /// <summary>The variables the README exports, with values for this machine, plus free ports.</summary>
+    private static async Task<Dictionary<string, string>> EnvironmentAsync()
+    {
+        var server = Environment.GetEnvironmentVariable("TASKSERVICE_TEST_POSTGRES");
+        Assert.False(string.IsNullOrEmpty(server), "TASKSERVICE_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
+        var database = $"production_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        return new Dictionary<string, string>
+        {
+            ["ConnectionStrings__TaskService"] = connectionString,
+            ["TaskService__Secrets__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["JWT_SECRET"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
+            ["JWT_ISSUER"] = "production-test",
+            ["Urls"] = $"http://127.0.0.1:{FreePort()}",
+            ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
+            ["Orleans__Endpoints__GatewayPort"] = FreePort().ToString(),
+        };
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
