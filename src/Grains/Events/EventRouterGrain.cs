@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using TaskService.Common;
@@ -15,9 +16,11 @@ namespace TaskService.Events;
 /// its key (Kafka), and starts every workflow mapped to the key with the payload as variables. Events do not wait for each
 /// other: up to <see cref="EventRoutingOptions.MaxConcurrentRoutings"/> are routed at once, the rest wait in arrival order.
 /// An event whose routing fails is logged, counted and left unrouted in the store (the sweeper tries it later); the router
-/// moves on, so one bad event never stalls its queue.
+/// moves on, so one bad event never stalls its queue. Routers are placed at random, so in a cluster the keys' routing work is
+/// spread over the silos whichever silo took the events.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.IncomingEvents)]
+[RandomPlacement]
 public sealed partial class EventRouterGrain(
     ITaskServiceStore store,
     IWorkflowEngine engine,

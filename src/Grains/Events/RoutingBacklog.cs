@@ -1,24 +1,33 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace TaskService.Events;
 
 /// <summary>
-/// The events this silo's routers hold: accepted (recorded) and not yet routed. Over <see cref="EventRoutingOptions.MaxBacklog"/>
-/// new events are refused or, from a stream, wait; routing one frees room.
+/// The work this silo holds for accepted events: events its routers hold (recorded, not yet routed) and outgoing events its
+/// webhook subscriptions have queued and not yet delivered. Over <see cref="EventRoutingOptions.MaxBacklog"/> new events are
+/// refused or, from a stream, wait; routing or delivering frees room. Counting deliveries too keeps the whole path bounded when
+/// receivers (or the deliveries' share of the machine) are slower than ingestion.
 /// </summary>
 public sealed class RoutingBacklog
 {
     private readonly int _max;
+    private readonly ConcurrentDictionary<string, int> _deliveryQueues = new(StringComparer.Ordinal);
     private int _count;
+    private int _queuedDeliveries;
     private TaskCompletionSource _room = NewSignal();
 
     public RoutingBacklog(IOptions<EventRoutingOptions> options)
     {
         _max = options.Value.MaxBacklog;
-        EventRoutingInstruments.ObserveBacklog(() => Volatile.Read(ref _count));
+        EventRoutingInstruments.ObserveBacklog(() => Count);
     }
 
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>Events held by routers plus deliveries queued by webhook subscriptions in this silo.</summary>
+    public int Count => Volatile.Read(ref _count) + Volatile.Read(ref _queuedDeliveries);
+
+    /// <summary>Events held by this silo's routers.</summary>
+    public int Routing => Volatile.Read(ref _count);
 
     public int Max => _max;
 
@@ -27,7 +36,7 @@ public sealed class RoutingBacklog
     /// <summary>Takes room for one event unless the backlog is full.</summary>
     public bool TryAdd()
     {
-        if (Interlocked.Increment(ref _count) <= _max)
+        if (Interlocked.Increment(ref _count) + Volatile.Read(ref _queuedDeliveries) <= _max)
         {
             return true;
         }
@@ -41,7 +50,38 @@ public sealed class RoutingBacklog
 
     public void Remove()
     {
-        if (Interlocked.Decrement(ref _count) < _max)
+        Interlocked.Decrement(ref _count);
+        SignalIfRoom();
+    }
+
+    /// <summary>
+    /// Notes how many deliveries a webhook subscription of this silo has queued (0 when it has none or leaves this silo). Each
+    /// subscription reports from its own activation, one report at a time, so a report replaces its previous one.
+    /// </summary>
+    public void ReportDeliveryQueue(string subscriptionId, int queued)
+    {
+        var previous = _deliveryQueues.TryGetValue(subscriptionId, out var known) ? known : 0;
+        if (queued == previous)
+        {
+            return;
+        }
+
+        if (queued == 0)
+        {
+            _deliveryQueues.TryRemove(subscriptionId, out _);
+        }
+        else
+        {
+            _deliveryQueues[subscriptionId] = queued;
+        }
+
+        Interlocked.Add(ref _queuedDeliveries, queued - previous);
+        SignalIfRoom();
+    }
+
+    private void SignalIfRoom()
+    {
+        if (Count < _max)
         {
             Volatile.Read(ref _room).TrySetResult();
         }

@@ -16,6 +16,7 @@ public sealed partial class WebhookSubscriptionGrain(
     ITaskServiceStore store,
     ISecretProtector secrets,
     WebhookSender sender,
+    Events.RoutingBacklog backlog,
     WebhookUrlPolicy urlPolicy,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -41,6 +42,9 @@ public sealed partial class WebhookSubscriptionGrain(
 
     private const int MaxUnsavedDeliveries = 32;
 
+    /// <summary>The last attempt failed and the head of the queue waits for a retry.</summary>
+    private bool _receiverFailing;
+
     /// <summary>Changes made to the queue by enqueues, and how many of them the last write covered.</summary>
     private long _changes;
 
@@ -56,7 +60,23 @@ public sealed partial class WebhookSubscriptionGrain(
         {
             Schedule(TimeSpan.Zero);
         }
+
+        ReportQueue();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The queue stays stored; it is no longer this silo's work.
+        backlog.ReportDeliveryQueue(SubscriptionId, 0);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tells this silo's backlog how many deliveries wait here, so ingestion slows down when delivery falls behind. A queue held
+    /// up by a failing receiver counts for nothing: that receiver must not stop events for everyone else.
+    /// </summary>
+    private void ReportQueue() =>
+        backlog.ReportDeliveryQueue(SubscriptionId, _subscription is null || _receiverFailing ? 0 : state.State.Queue.Count);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -109,6 +129,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
         await store.DeleteSubscriptionAsync(SubscriptionId);
         _subscription = null;
+        ReportQueue();
         _timer?.Dispose();
         await SaveAsync(clear: true);
         DeactivateOnIdle();
@@ -141,6 +162,7 @@ public sealed partial class WebhookSubscriptionGrain(
             }
         }
 
+        ReportQueue();
         if (added > 0)
         {
             _changes++;
@@ -319,9 +341,11 @@ public sealed partial class WebhookSubscriptionGrain(
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Delivered:
+                _receiverFailing = false;
                 state.State.Queue.Remove(delivery);
                 state.State.Delivered++;
                 LogDelivered(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.StatusCode ?? 0);
+                ReportQueue();
                 if (++_unsavedDeliveries < MaxUnsavedDeliveries && state.State.Queue.Count > 0)
                 {
                     return;
@@ -365,9 +389,11 @@ public sealed partial class WebhookSubscriptionGrain(
                     LogRetrying(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, delay, result.Error);
                 }
 
+                _receiverFailing = true;
                 break;
         }
 
+        ReportQueue();
         await SaveAsync();
     }
 
