@@ -4,15 +4,18 @@
 # (Release), which drives HTTP trigger -> workflow -> task -> outbox -> webhook against the same server and prints both.
 # Results also go to bench/results/latest.json. See bench/README.md for how to read the output.
 #
-# Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--pgbench-seconds S] [--pgbench-clients N]
-#                         [--skip-pgbench] [--no-build] [-- more arguments for the benchmark program, e.g. --keep-database]
+# By default: the maximum (closed loop, C clients), then open loop at half of it for S seconds, then idle single events.
+#
+# Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--rate R] [--seconds S] [--pgbench-seconds S]
+#                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [-- more arguments for the benchmark program]
+#   --rate R --seconds S   open loop only: R events per second for S seconds
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 log() { printf '[bench.sh] %s\n' "$*"; }
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
 concurrency=32
@@ -21,6 +24,7 @@ pgbench_seconds=10
 pgbench_clients=8
 skip_pgbench=0
 build_args=()
+load_args=()
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,6 +33,8 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=${2:?--warmup needs a value}; shift 2 ;;
     --pgbench-seconds) pgbench_seconds=${2:?--pgbench-seconds needs a value}; shift 2 ;;
     --pgbench-clients) pgbench_clients=${2:?--pgbench-clients needs a value}; shift 2 ;;
+    --rate) load_args+=(--rate "${2:?--rate needs a value}"); shift 2 ;;
+    --seconds) load_args+=(--seconds "${2:?--seconds needs a value}"); shift 2 ;;
     --skip-pgbench) skip_pgbench=1; shift ;;
     --no-build) build_args=(--no-build); shift ;;
     -h | --help) usage; exit 0 ;;
@@ -85,7 +91,7 @@ status=0
 TASKSERVICE_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=postgres" \
   dotnet run -c Release "${build_args[@]}" --project bench/TaskService.Benchmarks -- \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
-  --output "$repo/bench/results/latest.json" "${pgbench_args[@]}" "${extra[@]}" || status=$?
+  --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${extra[@]}" || status=$?
 
 [ "$status" -eq 0 ] && log "done" || log "FAILED (exit $status)"
 exit "$status"

@@ -16,6 +16,21 @@ internal sealed class BenchmarkOptions
     /// <summary>Each client sends its next event only once the previous one's webhook arrived (one event in flight per client).</summary>
     public bool AwaitDelivery { get; private set; }
 
+    /// <summary>
+    /// Open loop only: send at this many events per second for <see cref="Seconds"/> (no closed-loop maximum is measured).
+    /// Without it the run measures the maximum (closed loop) and then runs open-loop at half of it.
+    /// </summary>
+    public double? Rate { get; private set; }
+
+    /// <summary>How long the open-loop phase sends (at most <see cref="Events"/> events).</summary>
+    public int Seconds { get; private set; } = 10;
+
+    /// <summary>Skip the open-loop phase at half the measured maximum.</summary>
+    public bool NoHalfLoad { get; private set; }
+
+    /// <summary>Events sent one at a time, each after the previous one's webhook arrived: the latency of an idle service.</summary>
+    public int IdleEvents { get; private set; } = 50;
+
     /// <summary>Events sent (and awaited) before measuring: JIT, connection pools, grain activations.</summary>
     public int Warmup { get; private set; } = 200;
 
@@ -56,6 +71,10 @@ internal sealed class BenchmarkOptions
           --await-delivery       each client sends its next event only after the previous one's webhook arrived
                                  (with --concurrency 1: the latency of one event on an otherwise idle service)
           --warmup W             events sent before measuring, not counted (default 200)
+          --rate R --seconds S   open loop only: send R events per second for S seconds (default S 10); without --rate the
+                                 run measures the maximum (closed loop) and then sends open-loop at half of it for S seconds
+          --no-half-load         skip the open-loop phase at half the maximum
+          --idle-events N        events sent one at a time on the otherwise idle service, for its latency (default 50; 0 skips)
           --deadline-seconds S   wait at most S seconds after the last send for the deliveries (default 180)
           --postgres CS          Npgsql connection string of a user that may create databases
                                  (default: environment variable TASKSERVICE_BENCH_POSTGRES)
@@ -79,6 +98,10 @@ internal sealed class BenchmarkOptions
                 case "--concurrency": options.Concurrency = Positive(name, Value()); break;
                 case "--await-delivery": options.AwaitDelivery = true; break;
                 case "--warmup": options.Warmup = NonNegative(name, Value()); break;
+                case "--rate": options.Rate = Number(name, Value()) is > 0 and var rate ? rate : throw new ArgumentException("--rate must be above 0."); break;
+                case "--seconds": options.Seconds = Positive(name, Value()); break;
+                case "--no-half-load": options.NoHalfLoad = true; break;
+                case "--idle-events": options.IdleEvents = NonNegative(name, Value()); break;
                 case "--deadline-seconds": options.DeliveryDeadline = TimeSpan.FromSeconds(Positive(name, Value())); break;
                 case "--postgres": options.Postgres = Value(); break;
                 case "--keep-database": options.KeepDatabase = true; break;

@@ -23,6 +23,12 @@ internal sealed class BenchmarkReport
 
     public PhaseResult? Run { get; set; }
 
+    /// <summary>The open-loop phase (at half the measured maximum, or at --rate).</summary>
+    public PhaseResult? HalfLoad { get; set; }
+
+    /// <summary>One event at a time on an otherwise idle service.</summary>
+    public PhaseResult? Idle { get; set; }
+
     /// <summary>Writing transactions of the server during the measured phase (transaction ids taken).</summary>
     public long? RunWriteTransactions { get; set; }
 
@@ -53,7 +59,11 @@ internal sealed class BenchmarkReport
 
     public bool Passed => Failures.Count == 0;
 
-    private int TotalEvents => (Warmup?.Sent ?? 0) + (Run?.Sent ?? 0);
+    private int TotalEvents => (Warmup?.Sent ?? 0) + (Run?.Sent ?? 0) + (HalfLoad is { } h && h != Run ? h.Sent : 0) + (Idle?.Sent ?? 0);
+
+    private IEnumerable<PhaseResult> Phases => new[] { Run, HalfLoad == Run ? null : HalfLoad, Idle }.OfType<PhaseResult>();
+
+    private double? RatioTo(double? tps) => Run is { EventsPerSecond: > 0 } run && tps is > 0 ? run.EventsPerSecond / tps : null;
 
     public void Print(TextWriter output)
     {
@@ -114,10 +124,36 @@ internal sealed class BenchmarkReport
             }
         }
 
+        PrintTargets(output);
         output.WriteLine();
         output.WriteLine(Passed ? "RESULT: PASS (every event delivered)" : "RESULT: FAIL - " + string.Join("; ", Failures));
 
         static string Tps(double? tps) => tps is { } value ? value.ToString("0", CultureInfo.InvariantCulture) + " tps" : "not measured";
+    }
+
+    /// <summary>Each target line of the speed issue with the value this run measured.</summary>
+    private void PrintTargets(TextWriter output)
+    {
+        string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        static string Ms(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + " ms" : "-";
+        static string X(double? value) => value is { } v ? v.ToString("0.000", CultureInfo.InvariantCulture) + "x" : "-";
+        output.WriteLine();
+        output.WriteLine("Targets                                   measured                          target");
+        void Line(string name, string measured, string target) => output.WriteLine(F($"  {name,-40}{measured,-34}{target}"));
+        Line("throughput / pgbench 1 client", F($"{X(RatioTo(Options.PgbenchTps1))} ({Run?.EventsPerSecond ?? 0:0.0} events/s)"), ">= 1.0x");
+        Line(F($"throughput / pgbench {Options.PgbenchClients ?? 0} clients"), X(RatioTo(Options.PgbenchTpsN)), ">= 1.0x (next goal)");
+        Line(F($"half load ({HalfLoad?.Rate ?? 0:0.0}/s) p50 / p99"), $"{Ms(HalfLoad?.EndToEnd.P50)} / {Ms(HalfLoad?.EndToEnd.P99)}", "<= 10 ms / <= 50 ms");
+        Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
+        Line("write transactions per event", Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? F($"{(double)w / r.Delivered:0.00}") : "-", "<= 1");
+        if (BeforeRun is { } before && AfterRun is { } after && Run is { Delivered: > 0 } run)
+        {
+            Line("process CPU per event", F($"{(after.CpuTime - before.CpuTime).TotalMilliseconds / run.Delivered:0.00} ms"), "<= 0.4 ms");
+            Line("allocated per event", F($"{(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / run.Delivered:0} KB"), "<= 50 KB");
+        }
+
+        Line("first-chance exceptions per event", RunExceptions is { } e && Run is { Delivered: > 0 } d ? F($"{(double)e / d.Delivered:0.00}") : "-", "0");
+        Line("backpressure: accepted / refused (503)", F($"{Phases.Sum(p => p.Sent - p.FailedTriggers)} / {Phases.Sum(p => p.RefusedTriggers)}"), "503 + Retry-After over the bound");
+        Line("backpressure: largest backlog seen", F($"{(Phases.Any() ? Phases.Max(p => p.MaxBacklog) : 0)} events"), "bounded (TaskService:Events:MaxBacklog)");
     }
 
     public async Task WriteJsonAsync(string path)
@@ -129,7 +165,7 @@ internal sealed class BenchmarkReport
             startedAt = StartedAt,
             passed = Passed,
             failures = Failures,
-            settings = new { events = Options.Events, concurrency = Options.Concurrency, awaitDelivery = Options.AwaitDelivery, warmup = Options.Warmup },
+            settings = new { events = Options.Events, concurrency = Options.Concurrency, awaitDelivery = Options.AwaitDelivery, warmup = Options.Warmup, rate = Options.Rate, seconds = Options.Seconds, idleEvents = Options.IdleEvents },
             machine = new
             {
                 processorCount = Environment.ProcessorCount,
@@ -154,6 +190,24 @@ internal sealed class BenchmarkReport
             siloStartupSeconds = Math.Round(SiloStartup.TotalSeconds, 2),
             run = Phase(Run),
             warmup = Phase(Warmup),
+            halfLoad = HalfLoad is { } half ? new
+            {
+                rate = Math.Round(half.Rate ?? 0, 2),
+                eventsPerSecond = Math.Round(half.EventsPerSecond, 2),
+                latencyMs = new { p50 = Math.Round(half.EndToEnd.P50, 2), p90 = Math.Round(half.EndToEnd.P90, 2), p99 = Math.Round(half.EndToEnd.P99, 2), max = Math.Round(half.EndToEnd.Max, 2) },
+            } : null,
+            idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
+            ratios = new
+            {
+                toPgbench1 = RatioTo(Options.PgbenchTps1) is { } r1 ? Math.Round(r1, 4) : (double?)null,
+                toPgbenchN = RatioTo(Options.PgbenchTpsN) is { } rn ? Math.Round(rn, 4) : (double?)null,
+            },
+            backpressure = new
+            {
+                accepted = Phases.Sum(p => p.Sent - p.FailedTriggers),
+                refused = Phases.Sum(p => p.RefusedTriggers),
+                maxBacklog = Phases.Any() ? Phases.Max(p => p.MaxBacklog) : 0,
+            },
             deliveries = new { duplicates = Duplicates, badSignatures = BadSignatures, unmatched = UnknownDeliveries },
             database = new
             {

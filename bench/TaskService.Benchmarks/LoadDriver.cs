@@ -6,9 +6,11 @@ using System.Net;
 namespace TaskService.Benchmarks;
 
 /// <summary>
-/// Sends a phase's events with a fixed number of concurrent HTTP clients, prints progress every second, and waits for every
-/// event's webhook until a deadline. Each client sends its next event as soon as the previous trigger answered, or, with
-/// <c>awaitDelivery</c>, as soon as the previous event's webhook arrived (one event in flight per client).
+/// Sends a phase's events, prints progress every second, and waits for every event's webhook until a deadline. Closed loop
+/// (<see cref="RunAsync"/>): a fixed number of concurrent HTTP clients, each sending its next event as soon as the previous
+/// trigger answered, or, with <c>awaitDelivery</c>, as soon as the previous event's webhook arrived. Open loop
+/// (<see cref="RunOpenLoopAsync"/>): events sent at a fixed rate whatever the answers. A 503 (backpressure) is counted as
+/// refused and the event is sent again after the Retry-After the service asked for.
 /// </summary>
 internal sealed class LoadDriver(
     TaskServiceApi api,
@@ -23,72 +25,115 @@ internal sealed class LoadDriver(
     private const int MaxAttempts = 5;
 
     /// <summary>Sends events start .. start+count-1 and waits for them; stops early when <paramref name="interrupted"/> fires.</summary>
-    public async Task<PhaseResult> RunAsync(string name, int start, int count, CancellationToken interrupted)
+    public Task<PhaseResult> RunAsync(string name, int start, int count, CancellationToken interrupted) =>
+        RunCoreAsync(name, start, count, rate: null, interrupted);
+
+    /// <summary>Sends events start .. start+count-1 at <paramref name="rate"/> per second, whatever the answers, and waits for them.</summary>
+    public Task<PhaseResult> RunOpenLoopAsync(string name, int start, int count, double rate, CancellationToken interrupted) =>
+        RunCoreAsync(name, start, count, rate, interrupted);
+
+    private async Task<PhaseResult> RunCoreAsync(string name, int start, int count, double? rate, CancellationToken interrupted)
     {
         var next = start - 1;
         var sent = 0;
         var failed = 0;
         var retried = 0;
+        var refused = 0;
+        var maxBacklog = 0L;
         var lastAnswered = 0L;
         var triggerLatencies = new ConcurrentBag<double>();
         var deliveredBefore = log.Delivered;
         var stagesBefore = await database.ReadStagesAsync();
         var begin = Stopwatch.GetTimestamp();
 
+        async Task SendOneAsync(int id)
+        {
+            var arrival = awaitDelivery ? log.ArrivalAsync(id) : Task.CompletedTask;
+            var sentAt = Stopwatch.GetTimestamp();
+            log.MarkSent(id, sentAt);
+            var accepted = false;
+            for (var attempt = 1; attempt <= MaxAttempts && !accepted && !interrupted.IsCancellationRequested; attempt++)
+            {
+                HttpStatusCode? status = null;
+                try
+                {
+                    status = await api.TriggerAsync(runId, eventKey, id, interrupted);
+                    accepted = status == HttpStatusCode.Accepted;
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    accepted = false;
+                }
+
+                if (status == HttpStatusCode.ServiceUnavailable)
+                {
+                    // Backpressure: not a failure. Wait as asked (the service says 1 s by default) and send it again.
+                    Interlocked.Increment(ref refused);
+                    attempt--;
+                    await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                }
+                else if (!accepted && attempt < MaxAttempts && !interrupted.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref retried);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+                }
+            }
+
+            var answered = Stopwatch.GetTimestamp();
+            InterlockedMax(ref lastAnswered, answered);
+            if (accepted)
+            {
+                triggerLatencies.Add(Stopwatch.GetElapsedTime(sentAt, answered).TotalMilliseconds);
+            }
+            else
+            {
+                Interlocked.Increment(ref failed);
+            }
+
+            Interlocked.Increment(ref sent);
+            if (accepted && awaitDelivery)
+            {
+                try
+                {
+                    await arrival.WaitAsync(deadline, interrupted);
+                }
+                catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+                {
+                }
+            }
+        }
+
         async Task ClientAsync()
         {
             int id;
             while (!interrupted.IsCancellationRequested && (id = Interlocked.Increment(ref next)) < start + count)
             {
-                var arrival = awaitDelivery ? log.ArrivalAsync(id) : Task.CompletedTask;
-                var sentAt = Stopwatch.GetTimestamp();
-                log.MarkSent(id, sentAt);
-                var accepted = false;
-                for (var attempt = 1; attempt <= MaxAttempts && !accepted; attempt++)
-                {
-                    try
-                    {
-                        accepted = await api.TriggerAsync(runId, eventKey, id, interrupted) == HttpStatusCode.Accepted;
-                    }
-                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-                    {
-                        accepted = false;
-                    }
-
-                    if (!accepted && attempt < MaxAttempts && !interrupted.IsCancellationRequested)
-                    {
-                        Interlocked.Increment(ref retried);
-                        await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
-                    }
-                }
-
-                var answered = Stopwatch.GetTimestamp();
-                InterlockedMax(ref lastAnswered, answered);
-                if (accepted)
-                {
-                    triggerLatencies.Add(Stopwatch.GetElapsedTime(sentAt, answered).TotalMilliseconds);
-                }
-                else
-                {
-                    Interlocked.Increment(ref failed);
-                }
-
-                Interlocked.Increment(ref sent);
-                if (accepted && awaitDelivery)
-                {
-                    try
-                    {
-                        await arrival.WaitAsync(deadline, interrupted);
-                    }
-                    catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
+                await SendOneAsync(id);
             }
         }
 
-        var clients = Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(ClientAsync)));
+        // Open loop: event i leaves at begin + i / rate, whether or not earlier ones were answered.
+        async Task ScheduleAsync(double perSecond)
+        {
+            var sends = new List<Task>(count);
+            for (var i = 0; i < count && !interrupted.IsCancellationRequested; i++)
+            {
+                var due = TimeSpan.FromSeconds(i / perSecond) - Stopwatch.GetElapsedTime(begin);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, CancellationToken.None);
+                }
+
+                var id = start + i;
+                sends.Add(Task.Run(() => SendOneAsync(id)));
+            }
+
+            await Task.WhenAll(sends);
+        }
+
+        var clients = rate is { } perSecond
+            ? Task.Run(() => ScheduleAsync(perSecond))
+            : Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(ClientAsync)));
 
         // Progress every second until every event was sent and delivered, or the deadline after the last send passed.
         var lastPrint = begin;
@@ -110,12 +155,13 @@ internal sealed class LoadDriver(
             if (Stopwatch.GetElapsedTime(lastPrint, now) >= TimeSpan.FromSeconds(1) || done || late || stopped)
             {
                 var interval = Stopwatch.GetElapsedTime(lastPrint, now).TotalSeconds;
-                var stages = await StagesSinceAsync(stagesBefore);
+                var (stages, backlog) = await StagesSinceAsync(stagesBefore);
+                maxBacklog = Math.Max(maxBacklog, backlog);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{name,-7}] {Stopwatch.GetElapsedTime(begin, now).TotalSeconds,6:0.0} s  sent {Volatile.Read(ref sent),6}/{count}  " +
                     $"delivered {delivered,6}/{count}  in flight {Volatile.Read(ref sent) - delivered,5}  " +
                     $"{(interval > 0 ? (delivered - deliveredAtLastPrint) / interval : 0),7:0.0} delivered/s | " +
-                    $"{stages}"));
+                    $"{stages}{(refused > 0 ? $" refused {Volatile.Read(ref refused)}" : "")}"));
                 lastPrint = now;
                 deliveredAtLastPrint = delivered;
             }
@@ -148,6 +194,9 @@ internal sealed class LoadDriver(
             Delivered = deliveredCount,
             FailedTriggers = failed,
             RetriedTriggers = retried,
+            RefusedTriggers = refused,
+            MaxBacklog = maxBacklog,
+            Rate = rate,
             SendDuration = Stopwatch.GetElapsedTime(begin, lastAnswered),
             WallTime = Stopwatch.GetElapsedTime(begin, deliveredCount == count ? lastArrival : Stopwatch.GetTimestamp()),
             EndToEnd = LatencySummary.Of(endToEnd),
@@ -155,17 +204,21 @@ internal sealed class LoadDriver(
         };
     }
 
-    /// <summary>The stage counts of this phase for the progress line; a failed read shows as "stages unknown" rather than ending the run.</summary>
-    private async Task<string> StagesSinceAsync(StageCounts baseline)
+    /// <summary>
+    /// The stage counts of this phase for the progress line, and the backlog (recorded, not yet routed); a failed read shows as
+    /// "stages unknown" rather than ending the run.
+    /// </summary>
+    private async Task<(string Stages, long Backlog)> StagesSinceAsync(StageCounts baseline)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            return (await database.ReadStagesAsync(timeout.Token)).Minus(baseline).ToString();
+            var stages = (await database.ReadStagesAsync(timeout.Token)).Minus(baseline);
+            return (stages.ToString(), stages.Recorded - stages.Routed);
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException)
         {
-            return $"stages unknown ({exception.GetType().Name})";
+            return ($"stages unknown ({exception.GetType().Name})", 0);
         }
     }
 

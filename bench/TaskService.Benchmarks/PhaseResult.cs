@@ -15,6 +15,15 @@ internal sealed record PhaseResult
     /// <summary>Trigger attempts that were retried (an error or a status other than 202).</summary>
     public required int RetriedTriggers { get; init; }
 
+    /// <summary>Trigger answers 503 (backpressure); each such event was sent again after the Retry-After.</summary>
+    public int RefusedTriggers { get; init; }
+
+    /// <summary>The most events seen recorded and not yet routed (sampled once a second from the tables).</summary>
+    public long MaxBacklog { get; init; }
+
+    /// <summary>The open-loop send rate (events per second); null for a closed-loop phase.</summary>
+    public double? Rate { get; init; }
+
     /// <summary>From the first trigger sent to the last trigger answered.</summary>
     public required TimeSpan SendDuration { get; init; }
 

@@ -61,7 +61,8 @@ public static class Program
         var runId = startedAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var database = await BenchmarkDatabase.CreateAsync(options.Postgres!, runId);
         Console.WriteLine($"[setup  ] database {database.Name} created");
-        var log = new DeliveryLog(options.Warmup + options.Events);
+        // Room for every phase: warm-up, closed loop, open loop (at most as many events as the closed loop), idle.
+        var log = new DeliveryLog(options.Warmup + 2 * options.Events + options.IdleEvents);
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
         BenchmarkReport? report = null;
         try
@@ -111,19 +112,71 @@ public static class Program
                     }
                 }
 
-                var firstTransaction = await database.NextTransactionIdAsync();
-                report.BeforeRun = ProcessSnapshot.Take();
-                var exceptionsBefore = exceptions.Count;
-                report.Run = await driver.RunAsync("run", options.Warmup, options.Events, silo.Stopping);
-                report.AfterRun = ProcessSnapshot.Take();
-                report.RunExceptions = exceptions.Count - exceptionsBefore;
-                report.ExceptionPlaces = exceptions.Top(8);
-                report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;
-                report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
+                var next = options.Warmup;
+                if (options.Rate is null)
+                {
+                    var firstTransaction = await database.NextTransactionIdAsync();
+                    report.BeforeRun = ProcessSnapshot.Take();
+                    var exceptionsBefore = exceptions.Count;
+                    report.Run = await driver.RunAsync("run", next, options.Events, silo.Stopping);
+                    report.AfterRun = ProcessSnapshot.Take();
+                    report.RunExceptions = exceptions.Count - exceptionsBefore;
+                    report.ExceptionPlaces = exceptions.Top(8);
+                    report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;
+                    report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
+                    next += report.Run.Sent;
+                }
+
+                // Open loop: at the rate asked for, or at half the maximum just measured.
+                var rate = options.Rate ?? (options.NoHalfLoad ? 0 : (report.Run?.EventsPerSecond ?? 0) / 2);
+                if (rate > 0 && !silo.Stopping.IsCancellationRequested)
+                {
+                    var count = Math.Max(1, Math.Min(options.Events, (int)Math.Round(rate * options.Seconds)));
+                    var openLoop = new LoadDriver(api, database, log, runId, EventKey, options.Concurrency, false, options.DeliveryDeadline);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[setup  ] open loop: {count} events at {rate:0.0}/s"));
+                    var firstTransaction = await database.NextTransactionIdAsync();
+                    var before = ProcessSnapshot.Take();
+                    var exceptionsBefore = exceptions.Count;
+                    report.HalfLoad = await openLoop.RunOpenLoopAsync("open", next, count, rate, silo.Stopping);
+                    next += report.HalfLoad.Sent;
+                    if (report.Run is null)
+                    {
+                        // Open loop only: its figures are the run's.
+                        report.Run = report.HalfLoad;
+                        report.BeforeRun = before;
+                        report.AfterRun = ProcessSnapshot.Take();
+                        report.RunExceptions = exceptions.Count - exceptionsBefore;
+                        report.ExceptionPlaces = exceptions.Top(8);
+                        report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;
+                        report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
+                    }
+                }
+
+                // Idle: one event at a time, each after the previous one's webhook.
+                if (options.IdleEvents > 0 && !silo.Stopping.IsCancellationRequested)
+                {
+                    var idle = new LoadDriver(api, database, log, runId, EventKey, 1, true, options.DeliveryDeadline);
+                    report.Idle = await idle.RunAsync("idle", next, options.IdleEvents, silo.Stopping);
+                }
+
                 if (silo.Stopping.IsCancellationRequested)
                 {
                     report.Interrupted = true;
                     report.Failures.Add("interrupted (Ctrl+C or SIGTERM): the figures cover only part of the run");
+                }
+
+                foreach (var phase in new[] { report.HalfLoad, report.Idle })
+                {
+                    if (phase is { } p && !report.Interrupted && (p.Delivered < p.Sent || p.FailedTriggers > 0))
+                    {
+                        report.Failures.Add($"{p.Name}: {p.Delivered} of {p.Sent} events delivered, {p.FailedTriggers} triggers failed");
+                    }
+                }
+
+                if (report.Run is null)
+                {
+                    report.Failures.Add("nothing was measured");
+                    return report;
                 }
 
                 if (report.Run.FailedTriggers > 0)

@@ -12,7 +12,7 @@ namespace TaskService.Api.Tests;
 /// One single-node TaskService (silo and HTTP API in one host, embedded defaults) shared by the API tests.
 /// Its Orleans ports are free ports, so it can run beside other test processes.
 /// </summary>
-public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Program>
+public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Program>
 {
     public const string Secret = "api-tests-signing-secret-0123456789-abcdefghijklmnop";
     public const string Issuer = "task-service-tests";

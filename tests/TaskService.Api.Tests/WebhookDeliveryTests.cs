@@ -127,6 +127,32 @@ public sealed class WebhookDeliveryTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task DeliveriesToOneDestinationArriveInTheOrderTheirEventsWereProduced()
+    {
+        await using var scope = await DeliveryScope.StartAsync(factory);
+        var path = DeliveryScope.NewPath("ordered");
+        await scope.SubscribeAsync(path, "task-completed");
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.AddRange(await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("ordered"), name = $"ordered {i}" }));
+        }
+
+        // Each task-completed is committed before the next task is ended: that is the order of production.
+        foreach (var id in ids)
+        {
+            await factory.EndTaskAsync(id);
+        }
+
+        var receipts = await Eventually.ReturnsAsync(
+            async () => (await scope.Receiver.ReceivedAsync()).Where(r => r.Path == path).ToArray(),
+            r => r.Length >= ids.Count,
+            because: "every task-completed reaches the destination");
+        Assert.All(receipts, r => Assert.True(r.Valid, r.Body.ToString()));
+        Assert.Equal(ids, receipts.Select(r => r.Payload.GetProperty("taskId").GetString()));
+    }
+
+    [Fact]
     public async Task ATamperedDeliveryIsRejectedByTheSampleSignatureCheck()
     {
         await using var scope = await DeliveryScope.StartAsync(factory);

@@ -14,6 +14,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0003_orleans_persistence.sql",
         "0004_orleans_reminders.sql",
         "0100_task_service_schema.sql",
+        "0101_workflow_instance_due.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).

@@ -35,7 +35,7 @@ public static class EventsApi
     /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
     /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
     /// </summary>
-    public static async Task<Accepted<EventAccepted>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
+    public static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
     {
         body = Validation.Body(body);
         var key = Validation.Required(body.Key, "key");
@@ -56,8 +56,24 @@ public static class EventsApi
             Description = body.Description,
             Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
-        await grains.GetGrain<IEventIngressGrain>(0).PublishAsync(record);
+        var acceptance = await grains.GetGrain<IEventIngressGrain>(0).TryPublishAsync(record);
+        if (acceptance.Busy)
+        {
+            return Busy(request.HttpContext.Response, acceptance.RetryAfter);
+        }
+
         return TypedResults.Accepted($"/events/{Uri.EscapeDataString(id)}", new EventAccepted(id, key));
+    }
+
+    /// <summary>503 with Retry-After: too many events wait for routing; the same request (same id) may be sent again later.</summary>
+    private static ProblemHttpResult Busy(HttpResponse response, TimeSpan retryAfter)
+    {
+        var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "Busy",
+            detail: $"Too many events are waiting to be routed. Send the event again (with the same id) in {seconds} s.");
     }
 
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>

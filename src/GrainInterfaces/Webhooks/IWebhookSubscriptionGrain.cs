@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using TaskService.Events;
 
 namespace TaskService.Webhooks;
@@ -15,9 +16,16 @@ public interface IWebhookSubscriptionGrain : IGrainWithStringKey
     [Alias("DeleteAsync")]
     Task DeleteAsync();
 
-    /// <summary>Queues the event for delivery and returns at once; delivery retries in the background.</summary>
-    [Alias("EnqueueAsync")]
+    /// <summary>
+    /// Queues the event for delivery and returns once the queue is written; delivery retries in the background. Calls interleave,
+    /// so deliveries go on while the queue is written and concurrent calls share one write.
+    /// </summary>
+    [Alias("EnqueueAsync"), AlwaysInterleave]
     Task EnqueueAsync(OutgoingEvent outgoingEvent);
+
+    /// <summary>Queues the events, in the given order, as <see cref="EnqueueAsync"/> does.</summary>
+    [Alias("EnqueueManyAsync"), AlwaysInterleave]
+    Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents);
 
     [Alias("GetDeliveryStatsAsync")]
     Task<WebhookDeliveryStats> GetDeliveryStatsAsync();

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using TaskService.Common;
@@ -9,37 +12,161 @@ using TaskService.Workflows;
 namespace TaskService.Events;
 
 /// <summary>
-/// One per event key, fed by the event stream of that key whatever provider carries it (memory streams embedded, Kafka in production).
-/// Records each event once by its id and starts every workflow mapped to the key with the payload as variables.
+/// One per event key. Takes recorded events from the ingress (HTTP, Orleans clients, the sweeper) and from the event stream of
+/// its key (Kafka), and starts every workflow mapped to the key with the payload as variables. Events do not wait for each
+/// other: up to <see cref="EventRoutingOptions.MaxConcurrentRoutings"/> are routed at once, the rest wait in arrival order.
+/// An event whose routing fails is logged, counted and left unrouted in the store (the sweeper tries it later); the router
+/// moves on, so one bad event never stalls its queue. Routers are placed at random, so in a cluster the keys' routing work is
+/// spread over the silos whichever silo took the events.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.IncomingEvents)]
+[RandomPlacement]
 public sealed partial class EventRouterGrain(
     ITaskServiceStore store,
     IWorkflowEngine engine,
+    RoutingBacklog backlog,
+    RoutedEventMarker marker,
+    IOptions<EventRoutingOptions> options,
     ILogger<EventRouterGrain> logger) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<EventRecord>
 {
+    private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
+    private int _running;
+    private TaskCompletionSource? _drained;
+
+    private string EventKey => this.GetPrimaryKeyString();
+
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<EventRecord>().ResumeAsync(this);
 
-    public Task OnNextAsync(EventRecord item, StreamSequenceToken? token = null) => RouteAsync(item);
+    /// <summary>
+    /// An event from a stream (Kafka): not recorded yet. While the backlog is full the delivery waits, which pauses the
+    /// partition; once recorded, the event is queued (the offset may then be committed: the store holds it).
+    /// </summary>
+    public async Task OnNextAsync(EventRecord item, StreamSequenceToken? token = null)
+    {
+        if (backlog.IsFull)
+        {
+            await backlog.WaitForRoomAsync(options.Value.StreamBackpressureWait);
+        }
+
+        if (await store.RecordEventAsync(item) == EventRecording.Routed)
+        {
+            LogDuplicate(EventKey, item.Id);
+            return;
+        }
+
+        backlog.Add();
+        Enqueue(item);
+    }
+
+    /// <summary>
+    /// A router going away (its silo stops, or it is idle) first routes what it holds: a Kafka offset is committed once the event
+    /// is recorded, so an event left here would wait for the unrouted-event sweeper's grace period.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_running == 0 && _waiting.Count == 0)
+        {
+            return;
+        }
+
+        _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _drained.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogNotDrained(EventKey, _running + _waiting.Count);
+        }
+    }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex)
     {
-        LogStreamError(this.GetPrimaryKeyString(), ex);
+        LogStreamError(EventKey, ex);
         return Task.CompletedTask;
+    }
+
+    public Task<EventAcceptance> AcceptAsync(EventRecord record, bool force)
+    {
+        if (force)
+        {
+            backlog.Add();
+        }
+        else if (!backlog.TryAdd())
+        {
+            EventRoutingInstruments.EventsRefused.Add(1);
+            return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
+        }
+
+        Enqueue(record);
+        return Task.FromResult(EventAcceptance.Accepted);
     }
 
     public async Task<bool> RouteAsync(EventRecord record)
     {
-        var recording = await store.RecordEventAsync(record);
-        if (recording == EventRecording.Routed)
+        if (await store.RecordEventAsync(record) == EventRecording.Routed)
         {
             LogDuplicate(record.Key, record.Id);
             return false;
         }
 
+        await StartWorkflowsAsync(record);
+        await store.MarkEventRoutedAsync(record.Id);
+        return true;
+    }
+
+    private void Enqueue(EventRecord record)
+    {
+        _waiting.Enqueue((record, Stopwatch.GetTimestamp()));
+        Pump();
+    }
+
+    /// <summary>Starts waiting events while fewer than the allowed number are being routed. Runs on this activation only.</summary>
+    private void Pump()
+    {
+        var max = options.Value.MaxConcurrentRoutings;
+        while (_running < max && _waiting.TryDequeue(out var next))
+        {
+            _running++;
+
+            // Runs in this activation's context: its continuations take turns with the grain's calls, so the queue and the
+            // counter need no lock.
+            _ = RouteInBackgroundAsync(next.Record, next.Arrived);
+        }
+    }
+
+    private async Task RouteInBackgroundAsync(EventRecord record, long arrived)
+    {
+        try
+        {
+            await StartWorkflowsAsync(record);
+            await marker.MarkAsync(record.Id);
+            EventRoutingInstruments.EventsRouted.Add(1);
+            EventRoutingInstruments.RoutingDuration.Record(Stopwatch.GetElapsedTime(arrived).TotalMilliseconds);
+        }
+        catch (Exception exception)
+        {
+            // Dead-lettered: the event stays recorded as not routed, so the sweeper routes it again later; this queue moves on.
+            EventRoutingInstruments.EventsFailed.Add(1);
+            LogRoutingFailed(record.Key, record.Id, exception);
+        }
+        finally
+        {
+            _running--;
+            backlog.Remove();
+            Pump();
+            if (_running == 0 && _waiting.Count == 0)
+            {
+                _drained?.TrySetResult();
+            }
+        }
+    }
+
+    private async Task StartWorkflowsAsync(EventRecord record)
+    {
         var mappings = await store.GetEventMappingsAsync(record.Key);
         if (mappings.Count == 0)
         {
@@ -60,12 +187,9 @@ public sealed partial class EventRouterGrain(
                 LogWorkflowStartFailed(record.Key, record.Id, mapping.WorkflowKey, exception);
             }
         }
-
-        await store.MarkEventRoutedAsync(record.Id);
-        return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was already recorded; ignored")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was already routed; ignored")]
     private partial void LogDuplicate(string eventKey, string eventId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} with key {EventKey} recorded; no workflow is mapped to the key")]
@@ -76,6 +200,12 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}")]
     private partial void LogWorkflowStartFailed(string eventKey, string eventId, string workflowKey, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Routing event {EventId} with key {EventKey} failed; it is dead-lettered (left unrouted for the sweeper) and the queue moves on")]
+    private partial void LogRoutingFailed(string eventKey, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event router {EventKey} went away with {Count} event(s) not routed; the unrouted-event sweeper routes them")]
+    private partial void LogNotDrained(string eventKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event stream {EventKey} reported an error")]
     private partial void LogStreamError(string eventKey, Exception exception);

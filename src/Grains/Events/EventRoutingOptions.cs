@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TaskService.Events;
 
-/// <summary>How recorded events that were never routed are found again. Bound from <c>TaskService:Events</c>.</summary>
+/// <summary>How events are routed, how much may wait, and how lost ones are found again. Bound from <c>TaskService:Events</c>.</summary>
 public sealed class EventRoutingOptions
 {
     public const string SectionName = "TaskService:Events";
@@ -11,10 +11,36 @@ public sealed class EventRoutingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long an event may wait for routing before it counts as lost and is routed again.</summary>
+    /// <summary>
+    /// How long an event may wait for routing before it counts as lost and is routed again. Right after a silo starts, every
+    /// event recorded before its start and not routed is routed at once (a restart lost what the old process held).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan RoutingGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
 
     [Range(1, 10_000)]
     public int SweepBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Events a silo's routers may hold (waiting or being routed) before new ones are refused: <c>POST /events/trigger</c>
+    /// answers 503 with Retry-After and Kafka partitions stop being read until the backlog shrinks. The default is a few seconds
+    /// of work on a small machine.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxBacklog { get; set; } = 2000;
+
+    /// <summary>Events one router (one event key) routes at the same time; the others wait in its queue, in arrival order.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentRoutings { get; set; } = 64;
+
+    /// <summary>What a refused sender is told to wait (the Retry-After header).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a Kafka delivery waits for room in a full backlog before it takes the event anyway (recorded, routed when its
+    /// turn comes); the wait is what pauses the partition. Keep it well under Orleans' response timeout.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:20")]
+    public TimeSpan StreamBackpressureWait { get; set; } = TimeSpan.FromSeconds(5);
 }

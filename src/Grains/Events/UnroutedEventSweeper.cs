@@ -1,24 +1,30 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
+using TaskService.Queries;
 using TaskService.Storage;
+using TaskService.Webhooks;
+using TaskService.Workflows;
 
 namespace TaskService.Events;
 
 /// <summary>
-/// Runs in every silo: finds events that were recorded but whose workflows were not started within the grace period (the silo
-/// that took them went down, or its in-memory stream queue was lost) and puts them on the event stream again. The router
-/// starts workflows idempotently, so an event routed twice starts each workflow once.
+/// Runs in every silo. As soon as the silo is ready it routes every event recorded before its start and not routed (a restart
+/// lost what the old process held in memory), wakes every webhook subscription, so queued deliveries resume at once instead
+/// of at their next reminder tick, and wakes workflow instances whose commands are due. Then, periodically, it routes events
+/// and wakes instances that waited longer than the grace period (another silo went down). The router starts workflows idempotently, so an event routed twice starts each workflow once.
 /// </summary>
 public sealed partial class UnroutedEventSweeper(
     ITaskServiceStore store,
-    IClusterClient cluster,
+    IGrainFactory grains,
+    RoutingBacklog backlog,
     IOptions<EventRoutingOptions> options,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<UnroutedEventSweeper> logger) : BackgroundService
 {
+    private const int MaxSubscriptionsWoken = 10_000;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
@@ -35,12 +41,26 @@ public sealed partial class UnroutedEventSweeper(
             }
         }
 
+        try
+        {
+            await RecoverAtStartAsync(time.GetUtcNow(), stoppingToken);
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogSweepFailed(exception);
+        }
+
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         while (await WaitAsync(timer, stoppingToken))
         {
             try
             {
-                await SweepAsync(stoppingToken);
+                if (!backlog.IsFull)
+                {
+                    await SweepAsync(stoppingToken);
+                }
+
+                await WakeDueInstancesAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -49,18 +69,50 @@ public sealed partial class UnroutedEventSweeper(
         }
     }
 
-    internal async Task<int> SweepAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes every unrouted event recorded before <paramref name="startedAt"/>, wakes the webhook subscriptions, and wakes the
+    /// workflow instances whose commands are due.
+    /// </summary>
+    internal async Task RecoverAtStartAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        var events = await store.GetUnroutedEventsAsync(time.GetUtcNow() - settings.RoutingGracePeriod, settings.SweepBatchSize, cancellationToken);
-        var provider = cluster.GetStreamProvider(StreamNames.Provider);
+        await WakeDueInstancesAsync(startedAt, cancellationToken);
+        var subscriptions = await store.FindIdsAsync(EntityKind.WebhookSubscription, null, MaxSubscriptionsWoken, cancellationToken);
+        await Task.WhenAll(subscriptions.Select(id => grains.GetGrain<IWebhookSubscriptionGrain>(id).GetDeliveryStatsAsync()));
+
+        // One batch as large as the backlog may be; anything beyond it is found by the periodic sweeps.
+        await SweepAsync(startedAt, Math.Max(options.Value.SweepBatchSize, options.Value.MaxBacklog), cancellationToken);
+    }
+
+    internal Task<int> SweepAsync(CancellationToken cancellationToken) =>
+        SweepAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, options.Value.SweepBatchSize, cancellationToken);
+
+    private async Task<int> SweepAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken)
+    {
+        var events = await store.GetUnroutedEventsAsync(recordedBefore, max, cancellationToken);
         foreach (var record in events)
         {
             LogRerouting(record.Key, record.Id);
-            await provider.GetStream<EventRecord>(StreamId.Create(StreamNames.IncomingEvents, record.Key)).OnNextAsync(record);
+
+            // Recorded already: the router takes it whatever its backlog, as it would have before the loss.
+            await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force: true);
         }
 
         return events.Count;
+    }
+
+    /// <summary>
+    /// Activates workflow instances whose commands were due before <paramref name="dueBefore"/>: an activation schedules its due
+    /// commands; an instance that is active already ignores the call.
+    /// </summary>
+    private async Task WakeDueInstancesAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken)
+    {
+        var due = await store.GetDueWorkflowInstancesAsync(dueBefore, options.Value.SweepBatchSize, cancellationToken);
+        foreach (var id in due)
+        {
+            LogWakingInstance(id);
+        }
+
+        await Task.WhenAll(due.Select(id => grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync()));
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
@@ -77,6 +129,9 @@ public sealed partial class UnroutedEventSweeper(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} with key {EventKey} was recorded but not routed; routing it again")]
     private partial void LogRerouting(string eventKey, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
+    private partial void LogWakingInstance(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for unrouted events failed; trying again at the next sweep")]
     private partial void LogSweepFailed(Exception exception);

@@ -45,6 +45,9 @@ public static class TaskServiceSiloBuilderExtensions
             .ValidateOnStart();
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
         services.AddHostedService<UnroutedEventSweeper>();
+        services.TryAddSingleton<RoutingBacklog>();
+        services.TryAddSingleton<RoutedEventMarker>();
+        services.AddHostedService(sp => sp.GetRequiredService<RoutedEventMarker>());
         services.AddOptions<EventRoutingOptions>()
             .BindConfiguration(EventRoutingOptions.SectionName)
             .ValidateDataAnnotations()

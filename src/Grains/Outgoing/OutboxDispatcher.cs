@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,8 +7,8 @@ using TaskService.Storage;
 namespace TaskService.Outgoing;
 
 /// <summary>
-/// Runs in every silo: claims outbox entries in the order they were written, hands each to every outgoing connector, and marks
-/// it dispatched. An entry whose hand-over fails stays in the outbox and is tried again when its claim runs out, so every
+/// Runs in every silo: claims outbox entries in the order they were written, hands them to every outgoing connector as one
+/// batch, and marks them dispatched. A batch whose hand-over fails stays in the outbox and is tried again when its claim runs out, so every
 /// outgoing event reaches every connector at least once, whatever crashes in between.
 /// </summary>
 public sealed partial class OutboxDispatcher(
@@ -19,6 +20,28 @@ public sealed partial class OutboxDispatcher(
 {
     private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
     private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly ConcurrentQueue<OutboxEntry> _pushed = new();
+
+    /// <summary>Whether this silo dispatches the outbox (<see cref="OutboxOptions.Enabled"/>).</summary>
+    public bool Enabled => options.Value.Enabled;
+
+    /// <summary>How long a claim keeps other dispatchers off an entry.</summary>
+    public TimeSpan Lease => options.Value.Lease;
+
+    /// <summary>
+    /// Takes entries this silo just committed already claimed (see <see cref="ITaskServiceStore.AppendClaimedOutboxAsync"/>) and
+    /// hands them over at once: no claim round trip, no poll. If this silo goes down first, their claim runs out and any
+    /// silo's dispatcher takes them.
+    /// </summary>
+    public void Push(IReadOnlyList<OutboxEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            _pushed.Enqueue(entry);
+        }
+
+        Notify();
+    }
 
     /// <summary>Wakes the dispatcher at once: something was just written to the outbox.</summary>
     public void Notify()
@@ -77,40 +100,54 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Dispatches one batch; returns true when the batch was full, so more may be waiting.</summary>
+    /// <summary>Dispatches one batch (pushed entries first); returns true when more may be waiting.</summary>
     internal async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var pushed = new List<OutboxEntry>();
+        while (pushed.Count < settings.BatchSize && _pushed.TryDequeue(out var entry))
+        {
+            pushed.Add(entry);
+        }
+
+        if (pushed.Count > 0)
+        {
+            await HandOverAsync(pushed, cancellationToken);
+            return true;
+        }
+
         var entries = await store.ClaimOutboxAsync(settings.BatchSize, settings.Lease, cancellationToken);
         if (entries.Count == 0)
         {
             return false;
         }
 
-        var dispatched = new List<long>(entries.Count);
-        foreach (var entry in entries)
-        {
-            try
-            {
-                foreach (var connector in _connectors)
-                {
-                    await connector.PublishAsync(entry.Event, cancellationToken);
-                }
+        return await HandOverAsync(entries, cancellationToken) && entries.Count == settings.BatchSize;
+    }
 
-                dispatched.Add(entry.Sequence);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+    /// <summary>Hands claimed entries to every connector and marks them dispatched; false when a connector failed.</summary>
+    private async Task<bool> HandOverAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+
+        // The whole batch goes to each connector at once, in outbox order (one call and one queue write per webhook
+        // subscription). A connector that fails leaves the batch claimed; it is handed over again when the claim runs out.
+        var events = entries.Select(e => e.Event).ToArray();
+        try
+        {
+            foreach (var connector in _connectors)
             {
-                LogEntryFailed(entry.Event.Key, entry.Event.Id, settings.Lease, exception);
+                await connector.PublishManyAsync(events, cancellationToken);
             }
         }
-
-        if (dispatched.Count > 0)
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            await store.MarkDispatchedAsync(dispatched, cancellationToken);
+            LogBatchHandOverFailed(entries.Count, settings.Lease, exception);
+            return false;
         }
 
-        return entries.Count == settings.BatchSize;
+        await store.MarkDispatchedAsync([.. entries.Select(e => e.Sequence)], cancellationToken);
+        return true;
     }
 
     private async Task WaitForStartAsync(CancellationToken stoppingToken)
@@ -127,6 +164,6 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox read failed; retrying at the next poll")]
     private partial void LogBatchFailed(Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outgoing {EventKey} event {EventId} could not be handed to every connector; it is retried when its claim ends in {Lease}")]
-    private partial void LogEntryFailed(string eventKey, string eventId, TimeSpan lease, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outgoing event(s) could not be handed to every connector; they are retried when their claim ends in {Lease}")]
+    private partial void LogBatchHandOverFailed(int count, TimeSpan lease, Exception exception);
 }

@@ -20,6 +20,9 @@ public interface ITaskServiceStore
     /// <summary>Notes that the workflows mapped to the event were started.</summary>
     Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default);
 
+    /// <summary>Notes that the workflows mapped to each of the events were started, in one write.</summary>
+    Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default);
+
     /// <summary>Recorded events whose workflows were not started, recorded before <paramref name="recordedBefore"/>, oldest first.</summary>
     Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default);
 
@@ -73,14 +76,27 @@ public interface ITaskServiceStore
     /// <summary>The id of the workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
     Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes a workflow instance: its queryable row and its engine state (JSON), in one statement.</summary>
-    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Writes a workflow instance: its queryable row, its engine state (JSON) and when it next has a command to run
+    /// (<paramref name="dueOn"/>, null for none), in one statement.
+    /// </summary>
+    Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first.</summary>
+    Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
 
     /// <summary>The engine state of a workflow instance as last saved, or null.</summary>
     Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default);
 
     /// <summary>Appends outgoing events to the outbox; an event whose id is there already is not added again.</summary>
     Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends outgoing events to the outbox already claimed for <paramref name="lease"/> by the caller, who hands them over
+    /// at once (no other dispatcher takes them until the claim runs out). Returns the entries added, in order; an event whose
+    /// id is there already is neither added nor returned.
+    /// </summary>
+    Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Claims up to <paramref name="max"/> undelivered outbox entries, oldest first, that no one else holds a claim on, for

@@ -16,6 +16,7 @@ public sealed partial class WebhookSubscriptionGrain(
     ITaskServiceStore store,
     ISecretProtector secrets,
     WebhookSender sender,
+    Events.RoutingBacklog backlog,
     WebhookUrlPolicy urlPolicy,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -32,6 +33,23 @@ public sealed partial class WebhookSubscriptionGrain(
     private IGrainReminder? _reminder;
     private bool _delivering;
 
+    /// <summary>
+    /// Deliveries made since the queue was last written. Successful deliveries are written in groups (at most
+    /// <see cref="MaxUnsavedDeliveries"/>, and always when the queue runs dry): a crash in between delivers those again, which
+    /// at-least-once delivery with event ids allows, and a busy queue costs one write per group instead of one per event.
+    /// </summary>
+    private int _unsavedDeliveries;
+
+    private const int MaxUnsavedDeliveries = 32;
+
+    /// <summary>The last attempt failed and the head of the queue waits for a retry.</summary>
+    private bool _receiverFailing;
+
+    /// <summary>Changes made to the queue by enqueues, and how many of them the last write covered.</summary>
+    private long _changes;
+
+    private long _written;
+
     private string SubscriptionId => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -42,7 +60,23 @@ public sealed partial class WebhookSubscriptionGrain(
         {
             Schedule(TimeSpan.Zero);
         }
+
+        ReportQueue();
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The queue stays stored; it is no longer this silo's work.
+        backlog.ReportDeliveryQueue(SubscriptionId, 0);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Tells this silo's backlog how many deliveries wait here, so ingestion slows down when delivery falls behind. A queue held
+    /// up by a failing receiver counts for nothing: that receiver must not stop events for everyone else.
+    /// </summary>
+    private void ReportQueue() =>
+        backlog.ReportDeliveryQueue(SubscriptionId, _subscription is null || _receiverFailing ? 0 : state.State.Queue.Count);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -95,35 +129,55 @@ public sealed partial class WebhookSubscriptionGrain(
 
         await store.DeleteSubscriptionAsync(SubscriptionId);
         _subscription = null;
+        ReportQueue();
         _timer?.Dispose();
         await SaveAsync(clear: true);
         DeactivateOnIdle();
     }
 
-    public async Task EnqueueAsync(OutgoingEvent outgoingEvent)
+    public Task EnqueueAsync(OutgoingEvent outgoingEvent) => EnqueueManyAsync([outgoingEvent]);
+
+    public async Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents)
     {
         if (_subscription is not { Status: WebhookSubscriptionStatus.Active })
         {
-            LogSkipped(SubscriptionId, outgoingEvent.Key, outgoingEvent.Id);
-            return;
-        }
-
-        if (state.State.Queue.Any(p => p.Event.Id == outgoingEvent.Id))
-        {
-            // Handed over again (the outbox retried): make sure the queue is moving.
-            if (!_delivering)
+            foreach (var skipped in outgoingEvents)
             {
-                Schedule(TimeSpan.Zero);
+                LogSkipped(SubscriptionId, skipped.Key, skipped.Id);
             }
 
             return;
         }
 
-        state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = time.GetUtcNow() });
-        await SaveAsync();
+        // An event handed over again (the outbox retried) is queued once.
+        var queued = state.State.Queue.Select(p => p.Event.Id).ToHashSet(StringComparer.Ordinal);
+        var now = time.GetUtcNow();
+        var added = 0;
+        foreach (var outgoingEvent in outgoingEvents)
+        {
+            if (queued.Add(outgoingEvent.Id))
+            {
+                state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = now });
+                added++;
+            }
+        }
+
+        ReportQueue();
+        if (added > 0)
+        {
+            _changes++;
+            await SaveAsync(updateReminder: false, sharedWrite: true);
+        }
+
         if (!_delivering)
         {
             Schedule(TimeSpan.Zero);
+        }
+
+        // The first delivery is under way (the timer interleaves) while the reminder is brought in line with the queue.
+        if (added > 0)
+        {
+            await UpdateReminderAsync();
         }
     }
 
@@ -169,20 +223,34 @@ public sealed partial class WebhookSubscriptionGrain(
         finally
         {
             _delivering = false;
+            if (_unsavedDeliveries > 0 && _subscription is not null)
+            {
+                await SaveAsync();
+            }
         }
-
-        await UpdateReminderAsync();
     }
 
     /// <summary>
     /// Writes the queue and brings the reminder in line with it, one caller at a time: the delivery timer interleaves with
     /// <see cref="EnqueueAsync"/>, and two writes (or reminder updates) in flight together would trip over each other's ETags.
     /// </summary>
-    private async Task SaveAsync(bool clear = false)
+    /// <remarks>
+    /// With <paramref name="sharedWrite"/> a caller whose change was already covered by a write that began after it (another
+    /// caller's) returns without writing again: concurrent enqueues share one write of the queue.
+    /// </remarks>
+    private async Task SaveAsync(bool clear = false, bool updateReminder = true, bool sharedWrite = false)
     {
+        var change = _changes;
         await _storageGate.WaitAsync();
         try
         {
+            if (sharedWrite && _written >= change)
+            {
+                return;
+            }
+
+            var covered = _changes;
+            _unsavedDeliveries = 0;
             if (clear)
             {
                 await state.ClearStateAsync();
@@ -192,7 +260,12 @@ public sealed partial class WebhookSubscriptionGrain(
                 await state.WriteStateAsync();
             }
 
-            await TryUpdateReminderCoreAsync();
+            _written = covered;
+
+            if (updateReminder)
+            {
+                await TryUpdateReminderCoreAsync();
+            }
         }
         finally
         {
@@ -229,7 +302,10 @@ public sealed partial class WebhookSubscriptionGrain(
         }
     }
 
-    /// <summary>Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo.</summary>
+    /// <summary>
+    /// Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo. A busy queue
+    /// keeps it between events; a restarted silo wakes every subscription at once (see <see cref="Events.UnroutedEventSweeper"/>).
+    /// </summary>
     private async Task UpdateReminderCoreAsync()
     {
         var needed = state.State.Queue.Count > 0 && _subscription is not null;
@@ -265,9 +341,16 @@ public sealed partial class WebhookSubscriptionGrain(
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Delivered:
+                _receiverFailing = false;
                 state.State.Queue.Remove(delivery);
                 state.State.Delivered++;
                 LogDelivered(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.StatusCode ?? 0);
+                ReportQueue();
+                if (++_unsavedDeliveries < MaxUnsavedDeliveries && state.State.Queue.Count > 0)
+                {
+                    return;
+                }
+
                 break;
 
             case WebhookDeliveryOutcome.Gone:
@@ -306,9 +389,11 @@ public sealed partial class WebhookSubscriptionGrain(
                     LogRetrying(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, delay, result.Error);
                 }
 
+                _receiverFailing = true;
                 break;
         }
 
+        ReportQueue();
         await SaveAsync();
     }
 

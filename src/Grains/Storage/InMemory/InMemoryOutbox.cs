@@ -10,8 +10,10 @@ internal sealed class InMemoryOutbox(TimeProvider time)
     private readonly HashSet<string> _eventIds = new(StringComparer.Ordinal);
     private long _sequence;
 
-    public void Append(IReadOnlyList<OutgoingEvent> events)
+    public IReadOnlyList<OutboxEntry> Append(IReadOnlyList<OutgoingEvent> events, TimeSpan? lease = null)
     {
+        var claimedUntil = lease is { } claim ? time.GetUtcNow() + claim : (DateTimeOffset?)null;
+        var added = new List<OutboxEntry>(events.Count);
         lock (_lock)
         {
             foreach (var outgoing in events)
@@ -19,10 +21,14 @@ internal sealed class InMemoryOutbox(TimeProvider time)
                 if (_eventIds.Add(outgoing.Id))
                 {
                     var sequence = ++_sequence;
-                    _pending[sequence] = new Entry(new OutboxEntry(sequence, outgoing));
+                    var entry = new OutboxEntry(sequence, outgoing);
+                    _pending[sequence] = new Entry(entry) { ClaimedUntil = claimedUntil };
+                    added.Add(entry);
                 }
             }
         }
+
+        return added;
     }
 
     public IReadOnlyList<OutboxEntry> Claim(int max, TimeSpan lease)

@@ -27,6 +27,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _routedEvents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _instancesDue = new(StringComparer.Ordinal);
     private readonly InMemoryOutbox _outbox = new(time);
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
     private readonly Lock _taskLock = new();
@@ -46,6 +47,16 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         lock (_routedEvents)
         {
             _routedEvents.Add(eventId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        lock (_routedEvents)
+        {
+            _routedEvents.UnionWith(eventIds);
         }
 
         return Task.CompletedTask;
@@ -217,12 +228,29 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
         Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId)?.Id);
 
-    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default)
+    {
+        lock (_instanceStates)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(
+                [.. _instancesDue.Where(d => d.Value < dueBefore).OrderBy(d => d.Value).Take(max).Select(d => d.Key)]);
+        }
+    }
+
+    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         lock (_instanceStates)
         {
             _instances.Upsert(summary);
             _instanceStates[summary.Id] = state;
+            if (dueOn is { } due)
+            {
+                _instancesDue[summary.Id] = due;
+            }
+            else
+            {
+                _instancesDue.Remove(summary.Id);
+            }
         }
 
         return Task.CompletedTask;
@@ -241,6 +269,9 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         _outbox.Append(events);
         return Task.CompletedTask;
     }
+
+    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_outbox.Append(events, lease));
 
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         Task.FromResult(_outbox.Claim(max, lease));

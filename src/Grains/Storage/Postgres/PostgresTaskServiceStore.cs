@@ -51,7 +51,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
 
     private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id",
-        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state");
+        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on");
 
     private const string InsertClientApp =
         "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -105,6 +105,16 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
     {
         await using var command = Command(
             "UPDATE main.events SET routed_on = $2 WHERE id = $1 AND routed_on IS NULL", Text(eventId), Instant(_time.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventIds);
+        await using var command = Command(
+            "UPDATE main.events SET routed_on = $2 WHERE id = ANY($1) AND routed_on IS NULL",
+            TextArray(eventIds),
+            Instant(_time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -357,14 +367,22 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
-    public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, CancellationToken cancellationToken = default)
+    public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
         await using var command = Command(UpsertWorkflowInstance,
             Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
-            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state));
+            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
+            Instant(dueOn));
         await WriteAsync("workflow instance", () => command.ExecuteNonQueryAsync(cancellationToken));
     }
+
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        ReadListAsync(
+            "SELECT id FROM main.workflow_instances WHERE due_on < $1 ORDER BY due_on LIMIT $2",
+            [Instant(dueBefore), BigInt(Math.Max(max, 0))],
+            reader => reader.GetString(0),
+            cancellationToken);
 
     public async Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
     {
@@ -384,6 +402,42 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         await using var batch = _dataSource.CreateBatch();
         AddOutbox(batch, events);
         await WriteAsync("outgoing event", () => batch.ExecuteNonQueryAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (events.Count == 0)
+        {
+            return [];
+        }
+
+        // One multi-row INSERT: all events or none. RETURNING lists only the rows it added.
+        var now = _time.GetUtcNow();
+        var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
+        foreach (var outgoing in events)
+        {
+            byId.TryAdd(outgoing.Id, outgoing);
+        }
+
+        var added = await WriteAsync("outgoing event", () => ReadListAsync(
+            """
+            INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
+            SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
+            ORDER BY e.n
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING seq, event_id
+            """,
+            [
+                TextArray(byId.Keys),
+                TextArray(byId.Values.Select(e => e.Key)),
+                Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+                Instant(now),
+                Instant(now + lease),
+            ],
+            reader => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            cancellationToken));
+        return [.. added.OrderBy(e => e.Sequence)];
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -25,13 +25,15 @@ public sealed partial class WorkflowInstanceGrain(
     TimeProvider time,
     ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable
 {
-    /// <summary>Wakes an instance that has commands to run after its silo went down; each tick only re-schedules them.</summary>
+    /// <summary>
+    /// The reminder earlier versions kept while commands waited. Instances no longer register it (the due time saved with the
+    /// state is swept instead); one left from before is taken as a wake-up and removed.
+    /// </summary>
     private const string DispatchReminder = "dispatch";
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private BpmnProcess? _process;
     private IGrainTimer? _dispatchTimer;
-    private IGrainReminder? _reminder;
     private bool _dispatching;
 
     /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
@@ -50,20 +52,24 @@ public sealed partial class WorkflowInstanceGrain(
         if (S.Started)
         {
             _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version, cancellationToken);
-            _reminder = await this.GetReminder(DispatchReminder);
             ScheduleDispatch();
         }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (!HasDispatchableWork())
-        {
-            await UpdateReminderAsync();
-            return;
-        }
-
         ScheduleDispatch();
+        try
+        {
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogReminderFailed(InstanceId, exception);
+        }
     }
 
     public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request)
@@ -72,7 +78,6 @@ public sealed partial class WorkflowInstanceGrain(
         {
             // A repeated start (its caller retries after a failure) also makes sure the instance's commands are on their way.
             ScheduleDispatch();
-            await TryUpdateReminderAsync();
             return Details();
         }
 
@@ -437,7 +442,11 @@ public sealed partial class WorkflowInstanceGrain(
         LogIncident(InstanceId, elementId, message);
     }
 
-    /// <summary>Writes the state (one write at a time) and its queryable row, then schedules the commands that are due.</summary>
+    /// <summary>
+    /// Writes the state (one write at a time), its queryable row and when its next command is due, then schedules the commands
+    /// that are due. The due time is what brings the instance back if this activation is lost: every silo's sweeper wakes
+    /// instances whose commands are overdue.
+    /// </summary>
     private async Task PersistAsync()
     {
         CompleteIfDone();
@@ -445,47 +454,34 @@ public sealed partial class WorkflowInstanceGrain(
         await _writeGate.WaitAsync();
         try
         {
-            await store.SaveWorkflowInstanceAsync(Summary(), JsonSerializer.Serialize(S, ContractJson.Options));
+            await store.SaveWorkflowInstanceAsync(Summary(), JsonSerializer.Serialize(S, ContractJson.Options), NextDue());
         }
         finally
         {
             _writeGate.Release();
         }
 
-        // The timer runs the commands; the reminder only wakes the instance if this activation is lost. A reminder service that
-        // is out of reach (a silo failing over) must not stop the commands from running now.
         ScheduleDispatch();
-        await TryUpdateReminderAsync();
     }
 
-    private async Task TryUpdateReminderAsync()
+    /// <summary>When the next command of this instance is due, or null when it has none to run.</summary>
+    private DateTimeOffset? NextDue()
     {
-        try
+        if (S.Status != WorkflowInstanceStatus.Active)
         {
-            await UpdateReminderAsync();
+            return null;
         }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogReminderFailed(InstanceId, exception);
-        }
-    }
 
-    private bool HasDispatchableWork() =>
-        S.Status == WorkflowInstanceStatus.Active && S.ExternalTasks.Any(t => t.NextAttemptAt is not null && commands.TryGet(t.Topic, out _));
+        DateTimeOffset? next = null;
+        foreach (var task in S.ExternalTasks)
+        {
+            if (task.NextAttemptAt is { } due && (next is null || due < next) && commands.TryGet(task.Topic, out _))
+            {
+                next = due;
+            }
+        }
 
-    /// <summary>Keeps a reminder while commands wait to run, so they run even if this activation is lost with its silo.</summary>
-    private async Task UpdateReminderAsync()
-    {
-        var needed = HasDispatchableWork();
-        if (needed && _reminder is null)
-        {
-            _reminder = await this.RegisterOrUpdateReminder(DispatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-        else if (!needed && _reminder is not null)
-        {
-            await this.UnregisterReminder(_reminder);
-            _reminder = null;
-        }
+        return next;
     }
 
     private void ScheduleDispatch()
@@ -495,12 +491,7 @@ public sealed partial class WorkflowInstanceGrain(
             return;
         }
 
-        var next = S.ExternalTasks
-            .Where(t => t.NextAttemptAt is not null && commands.TryGet(t.Topic, out _))
-            .Select(t => t.NextAttemptAt!.Value)
-            .DefaultIfEmpty(DateTimeOffset.MaxValue)
-            .Min();
-        if (next == DateTimeOffset.MaxValue)
+        if (NextDue() is not { } next)
         {
             return;
         }
@@ -659,7 +650,7 @@ public sealed partial class WorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
     private partial void LogStarted(string instanceId, string processId, int version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not update its wake-up reminder; it is tried again with the next change")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not remove a wake-up reminder left by an earlier version; it is tried again at its next tick")]
     private partial void LogReminderFailed(string instanceId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} completed")]

@@ -1,0 +1,19 @@
+namespace TaskService.Events;
+
+/// <summary>
+/// Whether an event was taken for routing, or refused because the routing backlog is over its bound. A refused event may be
+/// sent again (with the same id) after <see cref="RetryAfter"/>.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("TaskService.EventAcceptance")]
+public sealed record EventAcceptance
+{
+    public static readonly EventAcceptance Accepted = new();
+
+    /// <summary>True when the event was refused: too many events wait for routing.</summary>
+    [Id(0)] public bool Busy { get; init; }
+
+    /// <summary>How long a refused sender should wait before sending again.</summary>
+    [Id(1)] public TimeSpan RetryAfter { get; init; }
+
+    public static EventAcceptance Refused(TimeSpan retryAfter) => new() { Busy = true, RetryAfter = retryAfter };
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using TaskService.ClientApps;
+using TaskService.Events;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Webhooks;
+using TaskService.Workflows;
+
+namespace TaskService.Storage.Caching;
+
+/// <summary>
+/// Serves the reads every event makes (its mappings, the workflow id of a process, the client app and the subscriptions of an
+/// outgoing event) from memory, and passes everything else to the store. Writes through this store clear the matching cache at
+/// once. Other silos' writes are seen after <see cref="StoreCacheOptions.Ttl"/>: invalidating across silos would need a message
+/// to every silo on every change, and a TTL of a second or two bounds the staleness of rows that change by hand. Empty answers
+/// are never kept, so a mapping or subscription added on another silo is seen on its first use.
+/// </summary>
+public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<StoreCacheOptions> options, TimeProvider time) : ITaskServiceStore
+{
+    private readonly ReadCache<IReadOnlyList<EventWorkflowMapping>> _eventMappings = new(options.Value.Ttl, time);
+    private readonly ReadCache<IReadOnlyList<TaskWorkflowMapping>> _taskMappings = new(options.Value.Ttl, time);
+    private readonly ReadCache<string> _workflowIds = new(options.Value.Ttl, time);
+    private readonly ReadCache<ClientAppRow> _clientApps = new(options.Value.Ttl, time);
+    private readonly ReadCache<IReadOnlyList<WebhookSubscriptionRecord>> _subscriptions = new(options.Value.Ttl, time);
+
+    public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
+        NonNull(_eventMappings.GetAsync(eventKey, async () => await inner.GetEventMappingsAsync(eventKey, cancellationToken), l => l.Count > 0));
+
+    public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
+        NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken), l => l.Count > 0));
+
+    public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
+        _workflowIds.GetAsync(processId, () => inner.FindWorkflowIdByProcessIdAsync(processId, cancellationToken), _ => true);
+
+    public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
+        _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken), _ => true);
+
+    public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
+        NonNull(_subscriptions.GetAsync(key, async () => await inner.GetActiveSubscriptionsAsync(key, cancellationToken), l => l.Count > 0));
+
+    public async Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        await inner.AddEventMappingAsync(mapping, cancellationToken);
+        _eventMappings.Clear();
+    }
+
+    public async Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var deleted = await inner.DeleteEventMappingAsync(id, cancellationToken);
+        _eventMappings.Clear();
+        return deleted;
+    }
+
+    public async Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    {
+        await inner.AddTaskMappingAsync(mapping, cancellationToken);
+        _taskMappings.Clear();
+    }
+
+    public async Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var deleted = await inner.DeleteTaskMappingAsync(id, cancellationToken);
+        _taskMappings.Clear();
+        return deleted;
+    }
+
+    public async Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default)
+    {
+        await inner.SaveWorkflowAsync(aggregate, cancellationToken);
+        _workflowIds.Clear();
+    }
+
+    public async Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await inner.DeleteWorkflowAsync(workflowId, cancellationToken);
+        _workflowIds.Clear();
+    }
+
+    public async Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default)
+    {
+        await inner.SaveSubscriptionAsync(subscription, cancellationToken);
+        _subscriptions.Clear();
+    }
+
+    public async Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await inner.DeleteSubscriptionAsync(id, cancellationToken);
+        _subscriptions.Clear();
+    }
+
+    public Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default) =>
+        inner.RecordEventAsync(record, cancellationToken);
+
+    public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default) =>
+        inner.MarkEventRoutedAsync(eventId, cancellationToken);
+
+    public Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default) =>
+        inner.MarkEventsRoutedAsync(eventIds, cancellationToken);
+
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.GetUnroutedEventsAsync(recordedBefore, max, cancellationToken);
+
+    public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        inner.LoadTaskAsync(taskId, cancellationToken);
+
+    public Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default) =>
+        inner.SaveTaskAsync(aggregate, outbox, cancellationToken);
+
+    public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        inner.DeleteTaskAsync(taskId, cancellationToken);
+
+    public Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default) =>
+        inner.TryAddClientAppAsync(row, cancellationToken);
+
+    public Task<ClientAppRow?> GetClientAppByKeyAsync(string apiKey, CancellationToken cancellationToken = default) =>
+        inner.GetClientAppByKeyAsync(apiKey, cancellationToken);
+
+    public Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
+        inner.GetSubscriptionAsync(id, cancellationToken);
+
+    public Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default) =>
+        inner.LoadWorkflowAsync(workflowId, cancellationToken);
+
+    public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
+        inner.SaveWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.GetDueWorkflowInstancesAsync(dueBefore, max, cancellationToken);
+
+    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        inner.LoadWorkflowInstanceStateAsync(instanceId, cancellationToken);
+
+    public Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default) =>
+        inner.AppendOutboxAsync(events, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        inner.AppendClaimedOutboxAsync(events, lease, cancellationToken);
+
+    public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        inner.ClaimOutboxAsync(max, lease, cancellationToken);
+
+    public Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default) =>
+        inner.MarkDispatchedAsync(sequences, cancellationToken);
+
+    public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
+        inner.ListAsync(kind, filter, cancellationToken);
+
+    public Task<long> CountAsync(EntityKind kind, FilterNode? where, CancellationToken cancellationToken = default) =>
+        inner.CountAsync(kind, where, cancellationToken);
+
+    public Task<JsonElement?> GetAsync(EntityKind kind, string id, IReadOnlyList<string>? fields, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(kind, id, fields, cancellationToken);
+
+    public Task<IReadOnlyList<string>> FindIdsAsync(EntityKind kind, FilterNode? where, int limit, CancellationToken cancellationToken = default) =>
+        inner.FindIdsAsync(kind, where, limit, cancellationToken);
+
+    private static async Task<IReadOnlyList<T>> NonNull<T>(Task<IReadOnlyList<T>?> list) => await list ?? [];
+}
