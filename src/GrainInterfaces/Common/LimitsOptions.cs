@@ -36,11 +36,11 @@ public sealed class LimitsOptions
     /// <summary>Largest free-form JSON value other than event payloads (task metadata, workflow inputs), in bytes.</summary>
     public int MaxJsonValueBytes { get; set; } = 64 * 1024;
 
-    /// <summary>Longest <c>filter</c> or <c>where</c> query parameter, in characters.</summary>
+    /// <summary>
+    /// Longest <c>filter</c> or <c>where</c> query parameter, in characters (all bracket-form parts together). It also bounds the
+    /// length of <c>inq</c>/<c>nin</c> lists and the breadth of <c>and</c>/<c>or</c>.
+    /// </summary>
     public int MaxFilterLength { get; set; } = 8 * 1024;
-
-    /// <summary>Most values in one <c>inq</c> or <c>nin</c> list, and most clauses in one <c>and</c> or <c>or</c>.</summary>
-    public int MaxFilterListLength { get; set; } = 500;
 
     /// <summary>Most tasks one <c>create-tasks</c> step may create.</summary>
     public int MaxTasksPerCommand { get; set; } = 1000;
