@@ -37,6 +37,9 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     /// <summary>Settings that replace or add to the defaults below, for a test that needs a service configured its own way.</summary>
     public Dictionary<string, string> Overrides { get; init; } = [];
 
+    /// <summary>Services a test adds to the host (an in-memory trace exporter, say).</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? TestServices { get; init; }
+
     /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
     public HttpClient CreateClient(params string[] permissions)
     {
@@ -73,6 +76,11 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     {
         builder.UseEnvironment("Testing");
         // Settings given with UseSetting reach the configuration before Program reads it.
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureServices(testServices);
+        }
+
         var settings = Settings();
         foreach (var (key, value) in Overrides)
         {

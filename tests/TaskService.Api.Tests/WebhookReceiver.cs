@@ -95,7 +95,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             r.GetProperty("body").Clone(),
             r.GetProperty("headers").GetProperty("signature").GetString(),
             r.GetProperty("headers").GetProperty("timestamp").GetString(),
-            r.TryGetProperty("standardValid", out var standard) && standard.ValueKind is JsonValueKind.True or JsonValueKind.False ? standard.GetBoolean() : null)).ToArray();
+            r.TryGetProperty("standardValid", out var standard) && standard.ValueKind is JsonValueKind.True or JsonValueKind.False ? standard.GetBoolean() : null,
+            r.GetProperty("headers").TryGetProperty("traceparent", out var trace) && trace.ValueKind == JsonValueKind.String ? trace.GetString() : null)).ToArray();
     }
 
     /// <summary>The receipts at <paramref name="path"/> whose task-created or task-completed payload names a task with <paramref name="taskKeyOrId"/>.</summary>
@@ -142,7 +143,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="Valid">Whether the README's signature check accepted it.</param>
     /// <param name="Body">The parsed JSON body (a string when it did not parse).</param>
     /// <param name="StandardValid">Whether the Standard Webhooks library accepted its webhook-* headers (null when the library is not installed).</param>
-    public sealed record Receipt(string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp, bool? StandardValid = null)
+    /// <param name="TraceParent">The delivery's traceparent header.</param>
+    public sealed record Receipt(string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp, bool? StandardValid = null, string? TraceParent = null)
     {
         public string? EventId => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("id", out var id) ? id.GetString() : null;
 

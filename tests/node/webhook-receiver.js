@@ -154,7 +154,11 @@ function handle(request, response, rawBody) {
     valid,
     standardValid: verifyStandard(request, rawBody),
     body,
-    headers: { signature: header(request, 'x-task-signature'), timestamp: header(request, 'x-task-timestamp') },
+    headers: {
+      signature: header(request, 'x-task-signature'),
+      timestamp: header(request, 'x-task-timestamp'),
+      traceparent: header(request, 'traceparent'),
+    },
   });
 
   const behaviour = behaviours.get(path);

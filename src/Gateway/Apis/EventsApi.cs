@@ -55,6 +55,7 @@ public static class EventsApi
             Source = body.Source,
             Description = body.Description,
             Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
         var acceptance = await grains.GetGrain<IEventIngressGrain>(0).TryPublishAsync(record);
         if (acceptance.Busy)

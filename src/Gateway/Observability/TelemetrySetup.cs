@@ -40,6 +40,7 @@ public static class TelemetrySetup
         if (tracing)
         {
             telemetry.WithTracing(traces => traces
+                .SetSampler(new HousekeepingSampler())
                 .AddSource(TaskServiceTelemetry.ActivitySourceName)
                 .AddSource(OrleansSources)
                 .AddAspNetCoreInstrumentation(asp => asp.Filter = context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments(PrometheusPath))

@@ -20,4 +20,7 @@ public sealed record EventRecord
 
     /// <summary>Milliseconds since the Unix epoch.</summary>
     [Id(5)] public long Timestamp { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> the event arrived with (its HTTP request's trace, or a Kafka message's header); routing continues it.</summary>
+    [Id(6)] public string? TraceParent { get; init; }
 }

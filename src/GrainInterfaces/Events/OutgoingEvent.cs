@@ -21,4 +21,10 @@ public sealed record OutgoingEvent
     [Id(3)] public long Timestamp { get; init; }
 
     [Id(4)] public string Source { get; init; } = OutgoingEventTypes.Source;
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the work that produced the event, when it was traced: deliveries continue that trace and
+    /// carry it to receivers (HTTP header, Kafka header). Not part of the webhook body.
+    /// </summary>
+    [Id(5)] public string? TraceParent { get; init; }
 }

@@ -54,6 +54,7 @@ public sealed class CreateTasksCommand(
                 Key = OutgoingEventTypes.TaskCreated,
                 Payload = JsonElementFactory.From(new { createdTasks = created }),
                 Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                TraceParent = System.Diagnostics.Activity.Current?.Id,
             },
             cancellationToken);
 

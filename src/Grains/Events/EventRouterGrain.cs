@@ -140,6 +140,9 @@ public sealed partial class EventRouterGrain(
 
     private async Task RouteInBackgroundAsync(EventRecord record, long arrived)
     {
+        // Each event is routed under its own trace, not under whichever call happened to start this routing.
+        System.Diagnostics.Activity.Current = null;
+        using var activity = TaskServiceActivities.StartRouting(record.Id, record.Key, record.TraceParent);
         try
         {
             await StartWorkflowsAsync(record);

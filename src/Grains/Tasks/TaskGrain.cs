@@ -242,6 +242,7 @@ public sealed partial class TaskGrain(
     /// <summary>An outgoing event whose id derives from what it is about, so a repeated change publishes the same event.</summary>
     private OutgoingEvent Outgoing(string key, string subjectId, object payload) => new()
     {
+        TraceParent = System.Diagnostics.Activity.Current?.Id,
         Id = DeterministicId.From(key, subjectId),
         Key = key,
         Payload = JsonElementFactory.From(payload),

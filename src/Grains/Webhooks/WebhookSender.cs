@@ -51,8 +51,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         return string.Empty;
     }
 
-    public async Task<WebhookDeliveryResult> SendAsync(string url, byte[] body, string secret, CancellationToken cancellationToken)
+    /// <param name="traceParent">The trace of the work that produced the event; the delivery continues it and sends it on.</param>
+    public async Task<WebhookDeliveryResult> SendAsync(string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null)
     {
+        using var activity = TaskServiceActivities.StartDelivery(traceParent, url);
         var now = time.GetUtcNow();
         var timestamp = now.ToUnixTimeMilliseconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
@@ -69,6 +71,12 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         request.Headers.TryAddWithoutValidation(StandardWebhookSignature.IdHeader, messageId);
         request.Headers.TryAddWithoutValidation(StandardWebhookSignature.TimestampHeader, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Compute(secret, messageId, seconds, body));
+
+        // With tracing on, HttpClient writes traceparent for its own span; without it, the receiver still gets the event's trace.
+        if (activity is null && traceParent is not null)
+        {
+            request.Headers.TryAddWithoutValidation(TaskServiceActivities.TraceParentHeader, traceParent);
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);

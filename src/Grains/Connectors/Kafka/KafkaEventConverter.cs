@@ -58,6 +58,9 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
             Source = Source,
             Description = $"{result.Topic}/{result.Partition.Value}@{KafkaClientConfig.Format(result.Offset.Value)}",
             Timestamp = timestamp.Type == TimestampType.NotAvailable ? time.GetUtcNow().ToUnixTimeMilliseconds() : timestamp.UnixTimestampMs,
+            TraceParent = result.Message.Headers is { } headers && headers.TryGetLastBytes(TaskServiceActivities.TraceParentHeader, out var trace) && trace is { Length: > 0 and <= 128 }
+                ? System.Text.Encoding.ASCII.GetString(trace)
+                : null,
         };
         return true;
     }

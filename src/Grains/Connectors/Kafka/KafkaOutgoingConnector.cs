@@ -54,6 +54,11 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
                 { KafkaHeaders.ContentType, JsonContentType },
             },
         };
+        if (outgoingEvent.TraceParent is { } traceParent)
+        {
+            message.Headers.Add(TaskServiceActivities.TraceParentHeader, Encoding.UTF8.GetBytes(traceParent));
+        }
+
         var started = Stopwatch.GetTimestamp();
         await _producer.Value.ProduceAsync(_topic, message, cancellationToken);
         KafkaInstruments.EventsPublished.Add(1);

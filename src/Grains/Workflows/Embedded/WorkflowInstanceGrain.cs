@@ -34,6 +34,9 @@ public sealed partial class WorkflowInstanceGrain(
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private BpmnProcess? _process;
     private IGrainTimer? _dispatchTimer;
+
+    /// <summary>The trace of the call that last made work due here (a start, a completed user task): commands continue it.</summary>
+    private string? _traceParent;
     private bool _dispatching;
 
     /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
@@ -497,6 +500,7 @@ public sealed partial class WorkflowInstanceGrain(
         }
 
         var due = next - time.GetUtcNow();
+        _traceParent = System.Diagnostics.Activity.Current?.Id ?? _traceParent;
         _dispatchTimer?.Dispose();
         _dispatchTimer = this.RegisterGrainTimer(
             DispatchDueAsync,
@@ -536,6 +540,7 @@ public sealed partial class WorkflowInstanceGrain(
 
     private async Task RunCommandAsync(ExternalTaskState task, CancellationToken cancellationToken)
     {
+        using var activity = TaskServiceActivities.StartCommand(task.Topic, InstanceId, _traceParent);
         commands.TryGet(task.Topic, out var command);
         var context = new ExternalTaskContext(task.Id, task.Topic, InstanceId, new Dictionary<string, JsonElement>(S.Variables, StringComparer.Ordinal));
         IReadOnlyDictionary<string, JsonElement>? result = null;

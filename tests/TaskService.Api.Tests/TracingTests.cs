@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using TaskService.Grains.Tests.Workflows;
+
+namespace TaskService.Api.Tests;
+
+/// <summary>One trace per event: from the trigger through routing, the workflow and the task to the webhook delivery.</summary>
+public sealed class TracingTests : IAsyncLifetime
+{
+    private readonly List<Activity> _spans = [];
+    private readonly TaskServiceApiFactory _factory;
+
+    public TracingTests()
+    {
+        _factory = new TaskServiceApiFactory
+        {
+            Overrides = { ["TaskService:Operations:Tracing"] = "true" },
+            TestServices = services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(_spans)),
+        };
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task ATriggeredEventIsOneTraceFromTheRequestToTheWebhookWhichCarriesItsTraceparent()
+    {
+        var client = _factory.CreateClient(Workflows.AllPermissions);
+        await using var scope = await DeliveryScope.StartAsync(_factory);
+        var path = DeliveryScope.NewPath("traced");
+        await scope.SubscribeAsync(path);
+        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        await client.DeployAsync(bpmn);
+        var eventKey = TaskSeeding.NewKey("traced");
+        var taskKey = TaskSeeding.NewKey("traced-task");
+        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
+
+        // The caller's own trace: everything the event causes belongs to it.
+        var traceId = ActivityTraceId.CreateRandom();
+        using var trigger = Api.Request("POST", "/events/trigger", System.Text.Json.JsonSerializer.Serialize(new
+        {
+            key = eventKey,
+            payload = new { tasks = new { values = new[] { new { key = taskKey, name = "traced task" } } } },
+        }));
+        trigger.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        await (await client.SendAsync(trigger)).AssertStatusAsync(HttpStatusCode.Accepted);
+
+        var receipt = (await Eventually.ReturnsAsync(() => scope.Receiver.ReceivedForAsync(path, taskKey), r => r.Count > 0, because: "task-created is delivered")).Single();
+        Assert.True(receipt.TraceParent is { } header && header.Contains(traceId.ToHexString(), StringComparison.Ordinal), $"the delivery's traceparent '{receipt.TraceParent}' continues trace {traceId}. Spans: {Describe()}");
+
+        var names = await Eventually.ReturnsAsync(
+            () => Task.FromResult(SpansOf(traceId)),
+            spans => spans.Contains("webhook deliver") && spans.Any(n => n.StartsWith("POST", StringComparison.Ordinal) && n != "POST /events/trigger"),
+            because: "the delivery's spans are exported");
+        Assert.Contains("POST /events/trigger", names);
+        Assert.Contains("route event", names);
+        Assert.Contains(names, n => n.Contains("WorkflowInstance", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.Contains("TaskGrain", StringComparison.Ordinal) || n.Contains("ITaskGrain", StringComparison.Ordinal));
+        Assert.Contains("webhook deliver", names);
+        Assert.Contains("run command create-tasks", names);
+
+        // Orleans' own polling and timers start no traces of their own.
+        lock (_spans)
+        {
+            Assert.DoesNotContain(_spans, s => s.Parent is null && s.ParentSpanId == default && s.DisplayName.StartsWith("IMemoryStreamQueueGrain/", StringComparison.Ordinal));
+        }
+    }
+
+    private string Describe()
+    {
+        lock (_spans)
+        {
+            return string.Join("\n", _spans.GroupBy(s => s.TraceId)
+                .Where(g => g.Any(s => s.DisplayName.Contains("event", StringComparison.OrdinalIgnoreCase) || s.DisplayName.Contains("webhook", StringComparison.Ordinal) || s.DisplayName.Contains("Task", StringComparison.Ordinal)))
+                .Select(g => $"{g.Key}: {string.Join(" | ", g.Select(s => s.DisplayName))}"));
+        }
+    }
+
+    private List<string> SpansOf(ActivityTraceId traceId)
+    {
+        lock (_spans)
+        {
+            return _spans.Where(s => s.TraceId == traceId).Select(s => s.DisplayName).ToList();
+        }
+    }
+}
