@@ -54,12 +54,14 @@ public sealed class TaskServiceSilo : IAsyncDisposable
         {
             silo.Services.AddSingleton<ITaskServiceStore>(Store);
             silo.UseEmbeddedProviders().AddTaskService();
-            silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IGrainFactory>()));
+            silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IGrainFactory>()) { Jitter = _jitter });
             silo.AddTaskServiceSqs(configuration);
         });
         builder.ConfigureClientHost(host => host.Logging.ClearProviders());
         Cluster = builder.Build();
     }
+
+    private bool _jitter;
 
     public InProcessTestCluster Cluster { get; }
 
@@ -70,9 +72,9 @@ public sealed class TaskServiceSilo : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public static async Task<TaskServiceSilo> StartAsync(string name, Dictionary<string, string?> settings)
+    public static async Task<TaskServiceSilo> StartAsync(string name, Dictionary<string, string?> settings, bool jitter = false)
     {
-        var silo = new TaskServiceSilo(name, settings);
+        var silo = new TaskServiceSilo(name, settings) { _jitter = jitter };
         await silo.Cluster.DeployAsync();
         return silo;
     }
