@@ -1,12 +1,14 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Amazon.SQS.Model;
 using TaskService.Events;
 using TaskService.Queries;
+using Xunit.Abstractions;
 
 namespace TaskService.Sqs.Tests;
 
 /// <summary>Messages in an SQS queue start workflows; their tasks' lifecycle events leave through an SQS queue.</summary>
-public sealed class SqsLifecycleTests
+public sealed class SqsLifecycleTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
@@ -15,18 +17,19 @@ public sealed class SqsLifecycleTests
     {
         using var sqs = SqsServer.Client();
         var input = await SqsServer.CreateQueueAsync(sqs, "in");
-        var output = await SqsServer.CreateQueueAsync(sqs, "out", fifo: true);
+        var outgoing = await SqsServer.CreateQueueAsync(sqs, "out", fifo: true);
         await using var silo = await TaskServiceSilo.StartAsync(nameof(SqsLifecycleTests), new()
         {
             ["TaskService:Sqs:Incoming:Enabled"] = "true",
             ["TaskService:Sqs:Incoming:Queues:0"] = input.Name,
-            ["TaskService:Sqs:Incoming:ReceiversPerQueue"] = "2",
+            ["TaskService:Sqs:Incoming:ReceiversPerQueue"] = "4",
             ["TaskService:Sqs:Outgoing:Enabled"] = "true",
-            ["TaskService:Sqs:Outgoing:Queue"] = output.Url,
+            ["TaskService:Sqs:Outgoing:Queue"] = outgoing.Url,
         });
         await silo.DeployCreateTasksWorkflowAsync(input.Name);
 
-        const int Count = 40;
+        const int Count = 1000;
+        var clock = Stopwatch.StartNew();
         for (var start = 0; start < Count; start += 10)
         {
             var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest
@@ -37,8 +40,13 @@ public sealed class SqsLifecycleTests
             Assert.Empty(response.Failed ?? []);
         }
 
+        var sentAt = clock.Elapsed;
         await Eventually.ReturnsAsync(() => silo.CountAsync(EntityKind.Task), n => n >= Count, Deadline, "every message creates its task");
-        var published = await SqsServer.DrainAsync(sqs, output.Url, Count, Deadline);
+        var tasksAt = clock.Elapsed;
+        var published = await SqsServer.DrainAsync(sqs, outgoing.Url, Count, Deadline);
+        output.WriteLine($"sent in {sentAt.TotalSeconds:F1} s");
+        output.WriteLine($"{Count} messages sent, recorded and turned into tasks in {tasksAt.TotalSeconds:F1} s ({Count / tasksAt.TotalSeconds:F0}/s); " +
+            $"all their task-created messages received from the outgoing queue after {clock.Elapsed.TotalSeconds:F1} s ({Count / clock.Elapsed.TotalSeconds:F0}/s end to end)");
 
         Assert.Equal(Count, await silo.CountAsync(EntityKind.Task));
         Assert.Equal(Count, await silo.CountAsync(EntityKind.Event));
