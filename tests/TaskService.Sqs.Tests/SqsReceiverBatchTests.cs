@@ -9,8 +9,9 @@ using TaskService.Events;
 namespace TaskService.Sqs.Tests;
 
 /// <summary>
-/// One received batch with several messages per FIFO group (as AWS hands them out; the test server hands out one per group and
-/// receive): each group's messages are recorded one after another in their order, and a failure stops only its own group.
+/// What the receiver does with one received batch: several messages per FIFO group (as AWS hands them out; the test server hands
+/// out one per group and receive) are recorded one after another in their order, and a failure stops only its own group; when
+/// the ingress pushes back, nothing is deleted and the messages come back after the delay it asked for.
 /// </summary>
 public sealed class SqsReceiverBatchTests
 {
@@ -41,6 +42,35 @@ public sealed class SqsReceiverBatchTests
         Assert.True(sink.MaxConcurrency >= 2, $"the two groups are recorded concurrently (at most {sink.MaxConcurrency} at once)");
     }
 
+    [Fact]
+    public async Task WhenTheIngressPushesBackTheBatchIsNotDeletedAndComesBackAfterTheDelayItAskedFor()
+    {
+        using var sqs = SqsServer.Client();
+        var (name, url) = await SqsServer.CreateQueueAsync(sqs, "pushback");
+        for (var n = 0; n < 3; n++)
+        {
+            await sqs.SendMessageAsync(url, $$$"""{"n":{{{n}}}}""");
+        }
+
+        var received = (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, VisibilityTimeout = 600 })).Messages;
+        Assert.Equal(3, received.Count);
+        var options = Options.Create(new SqsOptions
+        {
+            ServiceUrl = new Uri(SqsServer.Url),
+            Region = SqsServer.Region,
+            Incoming = new SqsIncomingOptions { Enabled = true, Queues = [name] },
+        });
+        var sink = new PushBackSink(TimeSpan.FromSeconds(1));
+        using var receiver = new SqsReceiver(options, sink, new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance), TimeProvider.System, NullLogger<SqsReceiver>.Instance);
+
+        var pause = await receiver.HandleBatchAsync(new SqsQueue(name, url), received, CancellationToken.None);
+
+        // The receive loop pauses as asked, and the messages come back then, not after their 10 minutes of visibility.
+        Assert.Equal(TimeSpan.FromSeconds(1), pause);
+        var again = await SqsServer.DrainAsync(sqs, url, 3, TimeSpan.FromSeconds(20));
+        Assert.Equal(received.Select(m => m.MessageId).Order(), again.Select(m => m.MessageId).Order());
+    }
+
     private static Message Message(string group, int n) => new()
     {
         MessageId = $"{group}-{n}",
@@ -48,6 +78,12 @@ public sealed class SqsReceiverBatchTests
         Body = $$$"""{"n":{{{n}}}}""",
         Attributes = new Dictionary<string, string> { ["MessageGroupId"] = group },
     };
+
+    /// <summary>Refuses every event as the ingress does when its backlog is over its bound.</summary>
+    private sealed class PushBackSink(TimeSpan retryAfter) : ISqsEventSink
+    {
+        public Task<TimeSpan?> RecordAsync(EventRecord record, CancellationToken cancellationToken) => Task.FromResult<TimeSpan?>(retryAfter);
+    }
 
     /// <summary>Remembers which messages were recorded in which order, with a random delay per record; one id always fails.</summary>
     private sealed class OrderedSink : ISqsEventSink
