@@ -6,9 +6,10 @@ namespace TaskService.Connectors.Sqs;
 /// Records events through the same ingress as HTTP (<see cref="IEventIngressGrain"/>): recorded once per id, then routed.
 /// </summary>
 /// <remarks>
-/// Backpressure hook: the ingress of this branch has no bounded variant yet, so every event is accepted. When
-/// <c>IEventIngressGrain.TryPublishAsync</c> (answers "over the bound, retry after ...") is available, call it here and return its
-/// retry-after; the receivers already stop receiving for that long.
+/// Backpressure hook: the ingress here has no bounded variant yet, so every event is accepted. Once
+/// <c>IEventIngressGrain.TryPublishAsync</c> exists (it answers an <c>EventAcceptance</c> that is <c>Busy</c> with a
+/// <c>RetryAfter</c> when the routing backlog is over its bound), call it here and return <c>RetryAfter</c> when busy; the
+/// receivers already stop receiving for that long and let the message come back then.
 /// </remarks>
 public sealed class IngressEventSink(IGrainFactory grains) : ISqsEventSink
 {

@@ -157,7 +157,10 @@ public sealed class SqsReceiver(
 
         await heartbeat.CancelAsync();
         await keepInvisible;
-        await DeleteAsync(queue, [.. done], stoppingToken);
+
+        // Recorded messages are deleted even when the silo is stopping: fewer come back to be recorded again.
+        using var deleting = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await DeleteAsync(queue, [.. done], deleting.Token);
         return pauses.Max();
     }
 
@@ -312,7 +315,7 @@ public sealed class SqsReceiver(
         }
     }
 
-    private async Task DeleteAsync(SqsQueue queue, List<Message> messages, CancellationToken stoppingToken)
+    private async Task DeleteAsync(SqsQueue queue, List<Message> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
         {
@@ -325,14 +328,14 @@ public sealed class SqsReceiver(
             {
                 QueueUrl = queue.Url,
                 Entries = messages.Select(m => new DeleteMessageBatchRequestEntry { Id = m.MessageId, ReceiptHandle = m.ReceiptHandle }).ToList(),
-            }, stoppingToken);
+            }, cancellationToken);
             if (response.Failed is { Count: > 0 } failed)
             {
                 SqsLog.DeleteFailed(logger, queue.Name, new InvalidOperationException(
                     string.Join("; ", failed.Select(f => $"{f.Id}: {f.Code}"))));
             }
         }
-        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception exception)
         {
             SqsLog.DeleteFailed(logger, queue.Name, exception);
         }
