@@ -36,6 +36,10 @@ public static class SqsSiloBuilderExtensions
             silo.Services.AddSingleton<IOutgoingConnector>(services => services.GetRequiredService<SqsOutgoingConnector>());
         }
 
+        silo.Services.TryAddSingleton<SqsHealthCheck>();
+        silo.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            "sqs", services => services.GetRequiredService<SqsHealthCheck>(), failureStatus: null, tags: null, timeout: TimeSpan.FromSeconds(5)));
+
         return silo;
     }
 }
