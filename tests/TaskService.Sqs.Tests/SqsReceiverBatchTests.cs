@@ -71,6 +71,27 @@ public sealed class SqsReceiverBatchTests
         Assert.Equal(received.Select(m => m.MessageId).Order(), again.Select(m => m.MessageId).Order());
     }
 
+    [Fact]
+    public void WithoutADeadLetterQueueAMalformedMessageComesBackAfterADelayGrowingWithItsReceives()
+    {
+        var options = Options.Create(new SqsOptions
+        {
+            ServiceUrl = new Uri("http://127.0.0.1:1"), // never called
+            Incoming = new SqsIncomingOptions { Enabled = true, Queues = ["q"], ErrorBackoff = TimeSpan.FromSeconds(1), VisibilityTimeout = TimeSpan.FromSeconds(30) },
+        });
+        using var receiver = new SqsReceiver(options, new OrderedSink(), new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance), TimeProvider.System, NullLogger<SqsReceiver>.Instance);
+
+        TimeSpan After(int receives) => receiver.RedriveDelay(new Message
+        {
+            MessageId = "m",
+            Attributes = new Dictionary<string, string> { ["ApproximateReceiveCount"] = receives.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(1), After(1));
+        Assert.Equal(TimeSpan.FromSeconds(4), After(3));
+        Assert.Equal(TimeSpan.FromSeconds(30), After(12));
+    }
+
     private static Message Message(string group, int n) => new()
     {
         MessageId = $"{group}-{n}",

@@ -22,8 +22,9 @@ public sealed class SqsIncomingOptions
 
     /// <summary>
     /// Where messages go that cannot become an event (not JSON, no key): a queue name or URL. They carry their error, origin queue
-    /// and message id as message attributes and are deleted from their queue. Without it such a message is made visible again at
-    /// once, so the queue's own redrive policy moves it after <c>maxReceiveCount</c> receives.
+    /// and message id as message attributes and are deleted from their queue. Without it such a message is made visible again
+    /// after <see cref="ErrorBackoff"/>, doubled per receive (at most <see cref="VisibilityTimeout"/>), so the queue's own redrive
+    /// policy moves it after <c>maxReceiveCount</c> receives.
     /// </summary>
     public string? DeadLetterQueue { get; set; }
 
@@ -46,7 +47,7 @@ public sealed class SqsIncomingOptions
     [Range(1, 64)]
     public int ReceiversPerQueue { get; set; } = 1;
 
-    /// <summary>Pause after a failed receive before the next.</summary>
+    /// <summary>Pause after a failed receive before the next; also the first delay before a message left to the redrive policy comes back.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan ErrorBackoff { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -180,8 +180,9 @@ public sealed class SqsReceiver(
                     continue;
                 }
 
-                // Left to the redrive policy: this message and the rest of its group come back at once.
-                await ReleaseAsync(queue, [.. rest], invisible, TimeSpan.Zero, stoppingToken);
+                // Left to the redrive policy: this message and the rest of its group come back after a delay that grows with
+                // each receive, so a queue without a redrive policy does not spin on it.
+                await ReleaseAsync(queue, [.. rest], invisible, RedriveDelay(message), stoppingToken);
                 return null;
             }
 
@@ -339,6 +340,17 @@ public sealed class SqsReceiver(
         {
             SqsLog.DeleteFailed(logger, queue.Name, exception);
         }
+    }
+
+    /// <summary><see cref="SqsIncomingOptions.ErrorBackoff"/> doubled per earlier receive of the message, at most the visibility timeout.</summary>
+    internal TimeSpan RedriveDelay(Message message)
+    {
+        var receives = message.Attributes is { } attributes && attributes.TryGetValue("ApproximateReceiveCount", out var count)
+            && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                ? parsed
+                : 1;
+        var delay = _incoming.ErrorBackoff * Math.Pow(2, Math.Clamp(receives - 1, 0, 20));
+        return delay < _incoming.VisibilityTimeout ? delay : _incoming.VisibilityTimeout;
     }
 
     private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };
