@@ -10,6 +10,8 @@ log() { printf '[test.sh] %s\n' "$*"; }
 
 # shellcheck source=lib/postgres.sh
 . "$repo/scripts/lib/postgres.sh"
+# shellcheck source=lib/sqs.sh
+. "$repo/scripts/lib/sqs.sh"
 
 # Tools the tests call: Node.js runs the webhook receiver that validates signatures as the original's sample does;
 # curl and jq run the README walk-through; kcat produces Kafka test input.
@@ -49,6 +51,17 @@ else
   start_postgres taskservice-pg
   export TASKSERVICE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=postgres"
   log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') ready on 127.0.0.1:$pg_port in $(( ($(date +%s%N) - started_ns) / 1000000 )) ms (data in $pg_dir/data)"
+fi
+
+# SQS: fauxqs (scripts/lib/sqs.sh), an SQS-protocol server on loopback, stopped when this script exits. The SQS tests find it
+# through TASKSERVICE_TEST_SQS; when that is set already, they use that server and none is started.
+if [ -n "${TASKSERVICE_TEST_SQS:-}" ]; then
+  log "using the SQS server of TASKSERVICE_TEST_SQS"
+else
+  start_sqs
+  trap 'stop_sqs; stop_postgres' EXIT
+  export TASKSERVICE_TEST_SQS="$sqs_url"
+  log "SQS server (fauxqs) ready on $sqs_url"
 fi
 
 log "running every test project"

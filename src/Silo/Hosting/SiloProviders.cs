@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Storage;
 using TaskService.Connectors.Kafka;
+using TaskService.Connectors.Sqs;
 using TaskService.Hosting;
 using TaskService.Webhooks;
 
@@ -10,7 +11,8 @@ namespace TaskService.Silo.Hosting;
 /// Chooses the silo's providers from configuration: without a connection string the embedded defaults (localhost clustering,
 /// memory storage, streams and reminders, in-memory store); with <c>ConnectionStrings:TaskService</c> PostgreSQL for clustering,
 /// grain storage (including the streams' pub-sub store), reminders and the task service store. Either way, Kafka in (the
-/// <c>kafka</c> stream provider) and out (an outgoing connector) are added when <c>TaskService:Kafka</c> enables them.
+/// <c>kafka</c> stream provider) and out (an outgoing connector) are added when <c>TaskService:Kafka</c> enables them, and SQS
+/// in (receivers) and out when <c>TaskService:Sqs</c> does.
 /// </summary>
 public static class SiloProviders
 {
@@ -26,6 +28,7 @@ public static class SiloProviders
             silo.UseLocalhostClustering(settings.Endpoints.SiloPort, settings.Endpoints.GatewayPort);
             silo.UseEmbeddedProviders();
             silo.AddTaskServiceKafka(configuration);
+            silo.AddTaskServiceSqs(configuration);
             return silo;
         }
 
@@ -62,6 +65,7 @@ public static class SiloProviders
         silo.AddIncomingEventStreams();
         silo.AddPostgresStore(connectionString);
         silo.AddTaskServiceKafka(configuration);
+        silo.AddTaskServiceSqs(configuration);
         return silo;
     }
 }

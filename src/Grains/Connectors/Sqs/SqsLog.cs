@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace TaskService.Connectors.Sqs;
+
+/// <summary>Log messages of the SQS connectors.</summary>
+internal static partial class SqsLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Receiving events from SQS queue {Queue} ({Receivers} receive loops, batches of up to {BatchSize})")]
+    public static partial void ReceiverStarted(ILogger logger, string queue, int receivers, int batchSize);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS queue {Queue} could not be looked up; retrying in {Delay}")]
+    public static partial void ResolveFailed(ILogger logger, string queue, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from SQS queue {Queue} failed; retrying in {Delay}")]
+    public static partial void ReceiveFailed(ILogger logger, string queue, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS message {Queue}/{MessageId} could not be recorded; it comes back when its visibility timeout ends")]
+    public static partial void RecordFailed(ILogger logger, string queue, string messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS message {Queue}/{MessageId} went to dead-letter queue {DeadLetterQueue}: {Error}")]
+    public static partial void DeadLettered(ILogger logger, string queue, string messageId, string deadLetterQueue, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS message {Queue}/{MessageId} cannot become an event and is left to the queue's redrive policy: {Error}")]
+    public static partial void LeftToRedrive(ILogger logger, string queue, string messageId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQS message {Queue}/{MessageId} could not be dead-lettered; it comes back when its visibility timeout ends")]
+    public static partial void DeadLetterFailed(ILogger logger, string queue, string messageId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The event ingress is over its backlog bound; receiving from SQS queue {Queue} pauses for {Delay}")]
+    public static partial void Backpressure(ILogger logger, string queue, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Visibility of SQS messages of queue {Queue} could not be changed")]
+    public static partial void VisibilityFailed(ILogger logger, string queue, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recorded SQS messages of queue {Queue} could not be deleted; they come back and are recorded once")]
+    public static partial void DeleteFailed(ILogger logger, string queue, Exception exception);
+}

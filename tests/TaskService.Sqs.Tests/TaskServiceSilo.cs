@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.TestingHost;
+using Orleans.TestingHost.Logging;
+using TaskService.Connectors.Sqs;
+using TaskService.Hosting;
+using TaskService.Mappings;
+using TaskService.Queries;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
+using TaskService.Workflows;
+
+namespace TaskService.Sqs.Tests;
+
+/// <summary>An in-process TaskService silo on the embedded providers plus SQS from configuration (as <c>SiloProviders</c> adds it).</summary>
+public sealed class TaskServiceSilo : IAsyncDisposable
+{
+    private TaskServiceSilo(string name, Dictionary<string, string?> settings)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["TaskService:Sqs:ServiceUrl"] = SqsServer.Url,
+            ["TaskService:Sqs:Region"] = SqsServer.Region,
+            ["TaskService:Sqs:Incoming:WaitTime"] = "00:00:01",
+            ["TaskService:Sqs:Incoming:VisibilityTimeout"] = "00:00:06",
+            ["TaskService:Sqs:Incoming:ErrorBackoff"] = "00:00:00.200",
+            ["TaskService:Outbox:PollInterval"] = "00:00:00.100",
+            ["TaskService:Events:SweepInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
+        var logs = Path.Combine(AppContext.BaseDirectory, "logs");
+        Directory.CreateDirectory(logs);
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((options, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(all);
+            host.Logging.ClearProviders()
+                .AddFile(Path.Combine(logs, $"{name}-{options.SiloName}-{DateTime.UtcNow:HHmmss}.log"))
+                .SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Orleans", LogLevel.Warning)
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddFilter("TaskService", LogLevel.Warning)
+                .AddFilter("TaskService.Connectors.Sqs", LogLevel.Information);
+        });
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<ITaskServiceStore>(Store);
+            silo.UseEmbeddedProviders().AddTaskService();
+            silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IGrainFactory>()) { Jitter = _jitter });
+            silo.AddTaskServiceSqs(configuration);
+        });
+        builder.ConfigureClientHost(host => host.Logging.ClearProviders());
+        Cluster = builder.Build();
+    }
+
+    private bool _jitter;
+
+    public InProcessTestCluster Cluster { get; }
+
+    public InMemoryTaskServiceStore Store { get; } = new(TimeProvider.System);
+
+    /// <summary>The events the receivers recorded, in the order they recorded them.</summary>
+    public RecordingEventSink? Sink { get; private set; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static async Task<TaskServiceSilo> StartAsync(string name, Dictionary<string, string?> settings, bool jitter = false)
+    {
+        var silo = new TaskServiceSilo(name, settings) { _jitter = jitter };
+        await silo.Cluster.DeployAsync();
+        return silo;
+    }
+
+    /// <summary>Deploys a workflow whose <c>create-tasks</c> step creates the tasks the event lists, and maps <paramref name="eventKey"/> to it.</summary>
+    public async Task DeployCreateTasksWorkflowAsync(string eventKey)
+    {
+        var processId = $"sqs_{Guid.NewGuid():N}";
+        var bpmn = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{processId}" isExecutable="true">
+                <bpmn:startEvent id="start" />
+                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="create" />
+                <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
+                <bpmn:sequenceFlow id="f2" sourceRef="create" targetRef="end" />
+                <bpmn:endEvent id="end" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+        await Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow
+        {
+            Name = "sqs-create-tasks",
+            BpmnFile = bpmn,
+            InputSchema = JsonElementFactory.Parse("{}"),
+        });
+        await Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
+    }
+
+    /// <summary>A message body whose event makes the workflow create one task named after <paramref name="n"/>.</summary>
+    public static string CreateOneTask(int n) =>
+        $$$"""{"n":{{{n}}},"tasks":{"values":[{"key":"sqs-task","name":"Task {{{n}}}"}]}}""";
+
+    public Task<long> CountAsync(EntityKind kind) => Store.CountAsync(kind, null);
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
