@@ -18,7 +18,7 @@ public sealed class DeadLetterTests(DeadLetterApiFactory factory) : IClassFixtur
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == EventRoutingInstruments.MeterName && instrument.Name == "task-service.events.routing-failed")
+            if (instrument.Meter.Name == EventRoutingInstruments.MeterName && instrument.Name == "taskservice.events.dead_lettered")
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -41,7 +41,7 @@ public sealed class DeadLetterTests(DeadLetterApiFactory factory) : IClassFixtur
             () => Task.FromResult(factory.Engine.Started.ContainsKey(DeterministicId.From("event-workflow", good, mapping))),
             started => started, because: "the event behind the failed one is routed");
         Assert.False(factory.Engine.Started.ContainsKey(DeterministicId.From("event-workflow", poisoned, mapping)));
-        Assert.True(Interlocked.Read(ref failures) >= 1, "The failure is counted on task-service.events.routing-failed.");
+        Assert.True(Interlocked.Read(ref failures) >= 1, "The failure is counted on taskservice.events.dead_lettered.");
 
         // Dead-lettered, not dropped: it stays recorded as not routed, where the sweeper finds it; the good one is noted as routed.
         var store = factory.Services.GetRequiredService<ITaskServiceStore>();

@@ -9,7 +9,7 @@ namespace TaskService.Api.Tests;
 /// <summary>One trace per event: from the trigger through routing, the workflow and the task to the webhook delivery.</summary>
 public sealed class TracingTests : IAsyncLifetime
 {
-    private readonly List<Activity> _spans = [];
+    private readonly LockedSpans _spans = new();
     private readonly TaskServiceApiFactory _factory;
 
     public TracingTests()
@@ -63,17 +63,13 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Contains("run command create-tasks", names);
 
         // Orleans' own polling and timers start no traces of their own.
-        lock (_spans)
-        {
-            Assert.DoesNotContain(_spans, s => s.Parent is null && s.ParentSpanId == default && s.DisplayName.StartsWith("IMemoryStreamQueueGrain/", StringComparison.Ordinal));
-        }
+        Assert.DoesNotContain(_spans.Snapshot(), s => s.ParentSpanId == default && s.DisplayName.StartsWith("IMemoryStreamQueueGrain/", StringComparison.Ordinal));
     }
 
     private string Describe()
     {
-        lock (_spans)
         {
-            return string.Join("\n", _spans.GroupBy(s => s.TraceId)
+            return string.Join("\n", _spans.Snapshot().GroupBy(s => s.TraceId)
                 .Where(g => g.Any(s => s.DisplayName.Contains("event", StringComparison.OrdinalIgnoreCase) || s.DisplayName.Contains("webhook", StringComparison.Ordinal) || s.DisplayName.Contains("Task", StringComparison.Ordinal)))
                 .Select(g => $"{g.Key}: {string.Join(" | ", g.Select(s => s.DisplayName))}"));
         }
@@ -81,9 +77,65 @@ public sealed class TracingTests : IAsyncLifetime
 
     private List<string> SpansOf(ActivityTraceId traceId)
     {
-        lock (_spans)
+        return _spans.Snapshot().Where(s => s.TraceId == traceId).Select(s => s.DisplayName).ToList();
+    }
+}
+
+/// <summary>The exporter's list, written by the exporter's thread while the test reads it.</summary>
+internal sealed class LockedSpans : ICollection<Activity>
+{
+    private readonly List<Activity> _items = [];
+
+    public int Count
+    {
+        get
         {
-            return _spans.Where(s => s.TraceId == traceId).Select(s => s.DisplayName).ToList();
+            lock (_items)
+            {
+                return _items.Count;
+            }
         }
     }
+
+    public bool IsReadOnly => false;
+
+    public Activity[] Snapshot()
+    {
+        lock (_items)
+        {
+            return [.. _items];
+        }
+    }
+
+    public void Add(Activity item)
+    {
+        lock (_items)
+        {
+            _items.Add(item);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_items)
+        {
+            _items.Clear();
+        }
+    }
+
+    public bool Contains(Activity item) => Snapshot().Contains(item);
+
+    public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
+
+    public bool Remove(Activity item)
+    {
+        lock (_items)
+        {
+            return _items.Remove(item);
+        }
+    }
+
+    public IEnumerator<Activity> GetEnumerator() => ((IEnumerable<Activity>)Snapshot()).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

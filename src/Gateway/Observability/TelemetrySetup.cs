@@ -51,7 +51,7 @@ public static class TelemetrySetup
         telemetry.WithMetrics(metrics =>
         {
             metrics
-                .AddMeter(TaskServiceTelemetry.MeterName, "Microsoft.Orleans")
+                .AddMeter(TaskServiceTelemetry.MeterName, TaskServiceTelemetry.MeterName + ".*", "Microsoft.Orleans")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()

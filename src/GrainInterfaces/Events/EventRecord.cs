@@ -22,5 +22,6 @@ public sealed record EventRecord
     [Id(5)] public long Timestamp { get; init; }
 
     /// <summary>The W3C <c>traceparent</c> the event arrived with (its HTTP request's trace, or a Kafka message's header); routing continues it.</summary>
-    [Id(6)] public string? TraceParent { get; init; }
+    /// <remarks>Carried between grains only: not stored, not listed, not part of the event's public shape.</remarks>
+    [Id(6), System.Text.Json.Serialization.JsonIgnore] public string? TraceParent { get; init; }
 }

@@ -10,20 +10,20 @@ public static class EventRoutingInstruments
     private static readonly Meter Meter = new(MeterName);
 
     /// <summary>Events whose mapped workflows were started.</summary>
-    public static readonly Counter<long> EventsRouted = Meter.CreateCounter<long>("task-service.events.routed", "{event}");
+    public static readonly Counter<long> EventsRouted = Meter.CreateCounter<long>("taskservice.events.routed", "{event}");
 
     /// <summary>
     /// Events whose routing failed and that the router moved past (dead-lettered): they stay recorded as not routed, and the
     /// unrouted-event sweeper tries them again later.
     /// </summary>
-    public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("task-service.events.routing-failed", "{event}");
+    public static readonly Counter<long> EventsFailed = Meter.CreateCounter<long>("taskservice.events.dead_lettered", "{event}");
 
     /// <summary>Events refused because the routing backlog was over its bound.</summary>
-    public static readonly Counter<long> EventsRefused = Meter.CreateCounter<long>("task-service.events.refused", "{event}");
+    public static readonly Counter<long> EventsRefused = Meter.CreateCounter<long>("taskservice.events.refused", "{event}");
 
     /// <summary>Time from an event's arrival at its router until its workflows were started.</summary>
-    public static readonly Histogram<double> RoutingDuration = Meter.CreateHistogram<double>("task-service.events.routing-duration", "ms");
+    public static readonly Histogram<double> RoutingDuration = Meter.CreateHistogram<double>("taskservice.events.routing_duration", "ms");
 
     internal static void ObserveBacklog(Func<int> backlog) =>
-        Meter.CreateObservableGauge("task-service.events.backlog", backlog, "{event}", "Events accepted by this silo's routers and not yet routed.");
+        Meter.CreateObservableGauge("taskservice.events.backlog", backlog, "{event}", "Events accepted by this silo's routers and not yet routed.");
 }

@@ -10,17 +10,17 @@ public static class SqsInstruments
     private static readonly Meter Meter = new(MeterName);
 
     /// <summary>Messages received from incoming queues.</summary>
-    public static readonly Counter<long> MessagesReceived = Meter.CreateCounter<long>("task-service.sqs.messages-received", "{message}");
+    public static readonly Counter<long> MessagesReceived = Meter.CreateCounter<long>("taskservice.sqs.messages_received", "{message}");
 
     /// <summary>Incoming messages whose event was recorded (and which were then deleted).</summary>
-    public static readonly Counter<long> MessagesRecorded = Meter.CreateCounter<long>("task-service.sqs.messages-recorded", "{message}");
+    public static readonly Counter<long> MessagesRecorded = Meter.CreateCounter<long>("taskservice.sqs.messages_recorded", "{message}");
 
     /// <summary>Incoming messages sent to the dead-letter queue.</summary>
-    public static readonly Counter<long> MessagesDeadLettered = Meter.CreateCounter<long>("task-service.sqs.messages-dead-lettered", "{message}");
+    public static readonly Counter<long> MessagesDeadLettered = Meter.CreateCounter<long>("taskservice.sqs.messages_dead_lettered", "{message}");
 
     /// <summary>Outgoing events accepted by SQS.</summary>
-    public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("task-service.sqs.events-published", "{event}");
+    public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("taskservice.sqs.events_published", "{event}");
 
     /// <summary>Time of one <c>SendMessageBatch</c> request.</summary>
-    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("task-service.sqs.publish-duration", "ms");
+    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("taskservice.sqs.publish_duration", "ms");
 }

@@ -9,13 +9,13 @@ public static class CamundaInstruments
 
     private static readonly Meter Meter = new(MeterName);
 
-    public static readonly Counter<long> ExternalTasksFetched = Meter.CreateCounter<long>("camunda-external-tasks-fetched", "{task}", "External tasks fetched and locked.");
+    public static readonly Counter<long> ExternalTasksFetched = Meter.CreateCounter<long>("taskservice.camunda.external_tasks_fetched", "{task}", "External tasks fetched and locked.");
 
-    public static readonly Counter<long> ExternalTasksCompleted = Meter.CreateCounter<long>("camunda-external-tasks-completed", "{task}", "External tasks whose command succeeded and that were reported complete.");
+    public static readonly Counter<long> ExternalTasksCompleted = Meter.CreateCounter<long>("taskservice.camunda.external_tasks_completed", "{task}", "External tasks whose command succeeded and that were reported complete.");
 
-    public static readonly Counter<long> ExternalTasksFailed = Meter.CreateCounter<long>("camunda-external-tasks-failed", "{task}", "External tasks whose command failed and that were reported as failures.");
+    public static readonly Counter<long> ExternalTasksFailed = Meter.CreateCounter<long>("taskservice.camunda.external_tasks_failed", "{task}", "External tasks whose command failed and that were reported as failures.");
 
-    public static readonly Counter<long> PollFailures = Meter.CreateCounter<long>("camunda-poll-failures", "{poll}", "fetchAndLock requests that failed.");
+    public static readonly Counter<long> PollFailures = Meter.CreateCounter<long>("taskservice.camunda.poll_failures", "{poll}", "fetchAndLock requests that failed.");
 
-    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("camunda-command-duration", "ms", "How long commands of external tasks ran.");
+    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("taskservice.camunda.command_duration", "ms", "How long commands of external tasks ran.");
 }
