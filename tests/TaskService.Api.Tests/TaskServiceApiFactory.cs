@@ -48,6 +48,15 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
         return client;
     }
 
+    /// <summary>A client whose bearer token names the user <paramref name="subject"/> (its <c>sub</c>) with the given permission codes.</summary>
+    public HttpClient CreateClientFor(string subject, params string[] permissions)
+    {
+        var client = CreateRecordingClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", AuthenticationSetup.CreateToken(Jwt, permissions, TimeSpan.FromHours(1), subject));
+        return client;
+    }
+
     /// <summary>A client that sends no token.</summary>
     public HttpClient CreateAnonymousClient() => CreateRecordingClient();
 

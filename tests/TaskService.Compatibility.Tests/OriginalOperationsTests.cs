@@ -170,7 +170,13 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
 
         var response = await client.PatchJsonAsync($"/tasks/{ids[0]}", new { name = "renamed", priority = "low", notes = "n", dueDate = "2030-01-01T00:00:00.000Z", metadata = new { a = 1 } });
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
-        Assert.Equal("renamed", (await Client("GET", "/tasks/{id}").GetJsonAsync($"/tasks/{ids[0]}")).GetProperty("name").GetString());
+        var patched = await Client("GET", "/tasks/{id}").GetJsonAsync($"/tasks/{ids[0]}");
+        Assert.Equal("renamed", patched.GetProperty("name").GetString());
+
+        // The audit fields as the original fills them: modifiedBy is the token's user, deleted is false on every row read.
+        Assert.Equal("developer", patched.GetProperty("modifiedBy").GetString());
+        Assert.False(patched.GetProperty("deleted").GetBoolean());
+        OriginalContract.AssertBodyMatches("GET", "/tasks/{id}", "200", patched.GetRawText());
 
         // Not built yet (issue 12, point 4): the original's writable key, endDate and externalId are refused with a 400 naming them.
         foreach (var field in new[] { "key", "endDate", "externalId" })
@@ -201,6 +207,11 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
 
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
         await (await Client("GET", "/tasks/{id}").GetAsync($"/tasks/{ids[0]}")).AssertStatusAsync(HttpStatusCode.NotFound);
+
+        // Soft delete as the original's: the deleted task is left out of lists and counts, even when asked for by id or by deleted.
+        Assert.Equal(0, (await Client("GET", "/tasks/count").GetJsonAsync($"/tasks/count?{Http.Where(new { id = ids[0] })}")).GetProperty("count").GetInt64());
+        Assert.Equal(0, (await Client("GET", "/tasks/count").GetJsonAsync($"/tasks/count?{Http.Where(new { id = ids[0], deleted = true })}")).GetProperty("count").GetInt64());
+        Assert.Equal(0, (await Client("GET", "/tasks").GetJsonAsync($"/tasks?{Http.Filter(new { where = new { id = ids[0] } })}")).GetArrayLength());
     }
 
     [Fact]

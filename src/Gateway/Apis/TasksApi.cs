@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -45,38 +46,38 @@ public static class TasksApi
         return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("task", id);
     }
 
-    public static async Task<NoContent> UpdateAsync(string id, TaskPatchRequest? body, IGrainFactory grains)
+    public static async Task<NoContent> UpdateAsync(string id, TaskPatchRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         var update = ToUpdate(Validation.Body(body));
-        await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update);
+        await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update, user.UserId());
         return TypedResults.NoContent();
     }
 
     /// <summary>Updates every task the <c>where</c> parameter matches; <c>where</c> is required (<c>where={}</c> matches all).</summary>
-    public static async Task<Ok<CountResult>> UpdateWhereAsync(TaskPatchRequest? body, HttpRequest request, IGrainFactory grains)
+    public static async Task<Ok<CountResult>> UpdateWhereAsync(TaskPatchRequest? body, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var update = ToUpdate(Validation.Body(body));
         var ids = await MatchingIdsAsync(request, grains);
         foreach (var id in ids)
         {
-            await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update);
+            await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update, user.UserId());
         }
 
         return TypedResults.Ok(new CountResult(ids.Count));
     }
 
     /// <summary>Deletes a task; <c>cascade</c> (default true) also deletes its user tasks and ends its workflow instance.</summary>
-    public static async Task<NoContent> DeleteAsync(string id, bool? cascade, IGrainFactory grains)
+    public static async Task<NoContent> DeleteAsync(string id, bool? cascade, ClaimsPrincipal user, IGrainFactory grains)
     {
-        await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true);
+        await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId());
         return TypedResults.NoContent();
     }
 
-    public static async Task<NoContent> DeleteWhereAsync(bool? cascade, HttpRequest request, IGrainFactory grains)
+    public static async Task<NoContent> DeleteWhereAsync(bool? cascade, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         foreach (var id in await MatchingIdsAsync(request, grains))
         {
-            await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true);
+            await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId());
         }
 
         return TypedResults.NoContent();

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -62,20 +63,20 @@ public static class UserTasksApi
     }
 
     /// <summary>Completes a pending user task of this task. A user task of another task is 404; one already completed is 409.</summary>
-    public static async Task<NoContent> CompleteAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<NoContent> CompleteAsync(string taskId, string userTaskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var variables = await OptionalBody.ReadVariablesAsync(request);
         var task = grains.GetGrain<ITaskGrain>(taskId);
-        await task.CompleteUserTaskAsync(userTaskId, variables);
+        await task.CompleteUserTaskAsync(userTaskId, variables, user.UserId());
         return TypedResults.NoContent();
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string taskId, string userTaskId, IGrainFactory grains) =>
-        await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId]) > 0
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId], user.UserId()) > 0
             ? TypedResults.NoContent()
             : ProblemResults.NotFound("user task", userTaskId);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteWhereAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteWhereAsync(string taskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var where = QueryParameters.Scope(QueryParameters.Where(request, EntitySchemas.UserTask), TaskIdField, taskId);
         if (!await TaskExistsAsync(taskId, grains))
@@ -86,7 +87,7 @@ public static class UserTasksApi
         var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.UserTask, where, TasksApi.MaxBulkRows);
         if (ids.Count > 0)
         {
-            await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids);
+            await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids, user.UserId());
         }
 
         return TypedResults.NoContent();

@@ -10,7 +10,9 @@ public static class EntitySchemas
     public static EntitySchema UserTask { get; } = Create(EntityKind.UserTask, "user task", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("taskId", FieldType.String), ("name", FieldType.String), ("status", FieldType.String),
         ("externalId", FieldType.String), ("assignee", FieldType.String), ("candidateGroups", FieldType.Json),
-        ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+        ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
+        ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema Task { get; } = Create(EntityKind.Task, "task", [("createdOn", false), ("id", false)],
         [new EntityRelation("userTasks", UserTask, "taskId")],
@@ -19,7 +21,9 @@ public static class EntitySchemas
         ("assigneeId", FieldType.String), ("startDate", FieldType.DateTime), ("dueDate", FieldType.DateTime),
         ("endDate", FieldType.DateTime), ("metadata", FieldType.Json), ("externalId", FieldType.String),
         ("notes", FieldType.String), ("eventId", FieldType.String),
-        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
+        ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema EventMapping { get; } = Create(EntityKind.EventMapping, "event mapping", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));

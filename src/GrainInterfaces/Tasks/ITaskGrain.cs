@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace TaskService.Tasks;
 
-/// <summary>One per task: the only writer of the task and its user tasks.</summary>
+/// <summary>
+/// One per task: the only writer of the task and its user tasks. <c>userId</c> is the signed-in user (the token's <c>sub</c>)
+/// who asks for the change; it fills <c>modifiedBy</c>/<c>deletedBy</c>, and is null when the service itself acts.
+/// </summary>
 [Alias("TaskService.ITaskGrain")]
 public interface ITaskGrain : IGrainWithStringKey
 {
@@ -27,7 +30,7 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>Applies a partial update. Completing a task this way is refused.</summary>
     [Alias("UpdateAsync")]
-    Task<TaskRecord> UpdateAsync(TaskUpdate update);
+    Task<TaskRecord> UpdateAsync(TaskUpdate update, string? userId = null);
 
     /// <summary>Completes the task (the <c>end-task</c> command) and publishes <c>task-completed</c> once.</summary>
     [Alias("EndAsync")]
@@ -35,13 +38,19 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>Completes one of this task's pending user tasks and publishes <c>user-task-completed</c>.</summary>
     [Alias("CompleteUserTaskAsync")]
-    Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables);
+    Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null);
 
-    /// <summary>Deletes the given user tasks of this task; ids of other tasks are ignored. Returns the count deleted.</summary>
+    /// <summary>
+    /// Soft-deletes the given user tasks of this task (deleted, deletedOn, deletedBy); ids of other tasks and ones already
+    /// deleted are ignored. Returns the count deleted.
+    /// </summary>
     [Alias("DeleteUserTasksAsync")]
-    Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds);
+    Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds, string? userId = null);
 
-    /// <summary>Deletes the task. Without cascade a task that still has user tasks is refused.</summary>
+    /// <summary>
+    /// Soft-deletes the task: the row stays, marked deleted, and is hidden from every read. Without cascade a task that still
+    /// has user tasks is refused; with it, its user tasks are deleted too and its workflow instance is ended.
+    /// </summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(bool cascade);
+    Task DeleteAsync(bool cascade, string? userId = null);
 }

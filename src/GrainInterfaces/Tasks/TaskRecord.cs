@@ -45,4 +45,18 @@ public sealed record TaskRecord
 
     /// <summary>The id of the incoming event whose workflow created the task, when known.</summary>
     [Id(17)] public string? EventId { get; init; }
+
+    /// <summary>The user (the token's <c>sub</c>) who created the row; null when the system created it.</summary>
+    [Id(18)] public string? CreatedBy { get; init; }
+
+    /// <summary>The user who last changed the row; null when the system changed it.</summary>
+    [Id(19)] public string? ModifiedBy { get; init; }
+
+    /// <summary>True once the row is deleted; deleted rows are kept but hidden from every read.</summary>
+    [Id(20)] public bool Deleted { get; init; }
+
+    [Id(21)] public DateTimeOffset? DeletedOn { get; init; }
+
+    /// <summary>The user who deleted the row.</summary>
+    [Id(22)] public string? DeletedBy { get; init; }
 }

@@ -24,4 +24,18 @@ public sealed record UserTaskRecord
     [Id(8)] public DateTimeOffset CreatedOn { get; init; }
 
     [Id(9)] public DateTimeOffset ModifiedOn { get; init; }
+
+    /// <summary>The user (the token's <c>sub</c>) who created the row; null when the system created it.</summary>
+    [Id(10)] public string? CreatedBy { get; init; }
+
+    /// <summary>The user who last changed the row; null when the system changed it.</summary>
+    [Id(11)] public string? ModifiedBy { get; init; }
+
+    /// <summary>True once the row is deleted; deleted rows are kept but hidden from every read.</summary>
+    [Id(12)] public bool Deleted { get; init; }
+
+    [Id(13)] public DateTimeOffset? DeletedOn { get; init; }
+
+    /// <summary>The user who deleted the row.</summary>
+    [Id(14)] public string? DeletedBy { get; init; }
 }

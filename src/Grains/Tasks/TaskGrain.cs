@@ -62,7 +62,7 @@ public sealed partial class TaskGrain(
     public Task<TaskRecord?> GetAsync() => Task.FromResult(_state?.Task);
 
     public Task<IReadOnlyList<UserTaskRecord>> GetUserTasksAsync() =>
-        Task.FromResult(_state?.UserTasks ?? []);
+        Task.FromResult(_state is null ? [] : Live(_state.UserTasks));
 
     public async Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks)
     {
@@ -87,7 +87,7 @@ public sealed partial class TaskGrain(
         }
     }
 
-    public async Task<TaskRecord> UpdateAsync(TaskUpdate update)
+    public async Task<TaskRecord> UpdateAsync(TaskUpdate update, string? userId = null)
     {
         var state = Require();
         if (update.Status == TaskRecordStatus.Completed)
@@ -115,6 +115,7 @@ public sealed partial class TaskGrain(
             Metadata = update.Metadata ?? state.Task.Metadata,
             Notes = update.Notes ?? state.Task.Notes,
             ModifiedOn = now,
+            ModifiedBy = userId,
         };
 
         // A status change reaches the user tasks only where the user-task status allows it: of the statuses PATCH may set,
@@ -138,10 +139,10 @@ public sealed partial class TaskGrain(
         return task;
     }
 
-    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
+    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null)
     {
         var state = Require();
-        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId)
+        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId && !u.Deleted)
             ?? throw TaskServiceException.NotFound("user task", userTaskId);
         if (userTask.Status == UserTaskStatus.Completed)
         {
@@ -155,37 +156,50 @@ public sealed partial class TaskGrain(
         }
 
         var now = time.GetUtcNow();
-        var completed = userTask with { Status = UserTaskStatus.Completed, ModifiedOn = now };
+        var completed = userTask with { Status = UserTaskStatus.Completed, ModifiedOn = now, ModifiedBy = userId };
         var userTasks = Merge(state.UserTasks.Select(u => u.Id == userTaskId ? completed : u).ToArray(), next);
         var task = state.Task.Status == TaskRecordStatus.Pending
-            ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now }
+            ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now, ModifiedBy = userId }
             : state.Task;
         await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }));
         LogUserTaskCompleted(TaskId, userTaskId);
         return completed;
     }
 
-    public async Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds)
+    public async Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds, string? userId = null)
     {
         var state = Require();
         var remove = userTaskIds.ToHashSet(StringComparer.Ordinal);
-        var kept = state.UserTasks.Where(u => !remove.Contains(u.Id)).ToArray();
-        var deleted = state.UserTasks.Count - kept.Length;
+        var now = time.GetUtcNow();
+        var deleted = 0;
+        var userTasks = state.UserTasks
+            .Select(u =>
+            {
+                if (u.Deleted || !remove.Contains(u.Id))
+                {
+                    return u;
+                }
+
+                deleted++;
+                return SoftDeleted(u, now, userId);
+            })
+            .ToArray();
         if (deleted > 0)
         {
-            await SaveAsync(state with { UserTasks = kept });
+            await SaveAsync(state with { UserTasks = userTasks });
         }
 
         return deleted;
     }
 
-    public async Task DeleteAsync(bool cascade)
+    public async Task DeleteAsync(bool cascade, string? userId = null)
     {
         var state = Require();
-        if (!cascade && state.UserTasks.Count > 0)
+        var live = Live(state.UserTasks);
+        if (!cascade && live.Count > 0)
         {
             throw TaskServiceException.Conflict("cascade",
-                $"Task '{TaskId}' has {state.UserTasks.Count} user task(s); delete with cascade=true to remove them and end its workflow.");
+                $"Task '{TaskId}' has {live.Count} user task(s); delete with cascade=true to remove them and end its workflow.");
         }
 
         if (cascade && state.Task.ExternalId is { } instanceId && state.Task.Status != TaskRecordStatus.Completed)
@@ -193,13 +207,22 @@ public sealed partial class TaskGrain(
             await engine.CancelAsync(instanceId, $"Task '{TaskId}' was deleted.");
         }
 
-        await store.DeleteTaskAsync(TaskId);
+        // The original soft-deletes: the rows stay, marked deleted, and every read leaves them out.
+        var now = time.GetUtcNow();
+        var task = state.Task with { Deleted = true, DeletedOn = now, DeletedBy = userId };
+        await store.SaveTaskAsync(new TaskAggregate(task, state.UserTasks.Select(u => u.Deleted ? u : SoftDeleted(u, now, userId)).ToArray()), []);
         _state = null;
         LogTaskDeleted(TaskId, cascade);
         DeactivateOnIdle();
     }
 
     private TaskAggregate Require() => _state ?? throw TaskServiceException.NotFound("task", TaskId);
+
+    private static IReadOnlyList<UserTaskRecord> Live(IReadOnlyList<UserTaskRecord> userTasks) =>
+        userTasks.Any(u => u.Deleted) ? userTasks.Where(u => !u.Deleted).ToArray() : userTasks;
+
+    private static UserTaskRecord SoftDeleted(UserTaskRecord userTask, DateTimeOffset now, string? userId) =>
+        userTask with { Deleted = true, DeletedOn = now, DeletedBy = userId };
 
     /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then wakes the outbox dispatcher.</summary>
     private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TaskService.Serialization;
+using TaskService.Storage;
 using TaskService.Tasks;
 
 namespace TaskService.Grains.Tests.Queries;
@@ -20,7 +21,7 @@ public static class FilterCases
     [
         CreateTask("t01", "review", "Review contract", TaskRecordStatus.Pending, "2024-01-01T08:00:00Z", priority: "high", assigneeId: "alice",
             startDate: "2024-01-01T09:00:00Z", dueDate: "2024-03-01T09:00:00Z",
-            metadata: """{"customer":{"id":"c-1","tier":"gold"},"score":10,"urgent":true}"""),
+            metadata: """{"customer":{"id":"c-1","tier":"gold"},"score":10,"urgent":true}""", createdBy: "alice", modifiedBy: "bob"),
         CreateTask("t02", "review", "review invoice", TaskRecordStatus.InProgress, "2024-01-02T08:00:00Z", priority: "low", assigneeId: "bob",
             dueDate: "2024-02-15T12:00:00+02:00", metadata: """{"customer":{"id":"c-2"},"score":3.5,"urgent":false}"""),
         CreateTask("t03", "approve", "Approve 100% of budget", TaskRecordStatus.Completed, "2024-01-03T08:00:00Z", assigneeId: "alice",
@@ -28,7 +29,7 @@ public static class FilterCases
         CreateTask("t04", "approve", "Approve_budget", TaskRecordStatus.Pending, "2024-01-04T08:00:00Z", priority: "medium",
             dueDate: "2024-02-15T10:00:00Z", metadata: """{"score":"10","tags":["a","b"]}"""),
         CreateTask("t05", "plan", "Été planning", TaskRecordStatus.Pending, "2024-01-05T08:00:00Z", priority: "high", assigneeId: "carol",
-            dueDate: "2024-02-01T00:00:00Z", metadata: """{"customer":{"id":"c-1"},"score":7}"""),
+            dueDate: "2024-02-01T00:00:00Z", metadata: """{"customer":{"id":"c-1"},"score":7}""", createdBy: "alice"),
         CreateTask("t06", "plan", "été review", TaskRecordStatus.Completed, "2024-01-06T08:00:00Z", priority: "low", metadata: "{}"),
         CreateTask("t07", "intl", "日本語タスク", TaskRecordStatus.InProgress, "2024-01-07T08:00:00Z", assigneeId: "dave",
             dueDate: "2024-01-31T23:59:59.999Z", metadata: """{"customer":null,"score":-2}"""),
@@ -39,8 +40,39 @@ public static class FilterCases
         CreateTask("t11", "sec", @"back\slash", TaskRecordStatus.Completed, "2024-01-11T08:00:00Z", priority: "medium", assigneeId: "bob",
             dueDate: "2024-05-01T00:00:00Z", description: @"C:\temp"),
         CreateTask("t12", "zeta", "Zeta", TaskRecordStatus.InProgress, "2024-01-12T08:00:00Z", priority: "high", assigneeId: "bob",
-            dueDate: "2024-04-01T00:00:00Z", metadata: """{"customer":{"id":"c-3","tier":"silver"},"score":100,"urgent":true}"""),
+            dueDate: "2024-04-01T00:00:00Z", metadata: """{"customer":{"id":"c-3","tier":"silver"},"score":100,"urgent":true}""",
+            createdBy: "carol", modifiedBy: "carol"),
     ];
+
+    /// <summary>
+    /// A soft-deleted task (with a user task) that would match almost every case: stores that hide deleted rows never return it.
+    /// It is the newest task, so that ordering by createdOn DESC would put it first.
+    /// </summary>
+    public static TaskRecord DeletedTask { get; } = CreateTask("t13", "review", "Review deleted", TaskRecordStatus.Pending, "2024-01-13T08:00:00Z",
+        priority: "high", assigneeId: "alice", createdBy: "alice", modifiedBy: "bob") with
+    {
+        Deleted = true,
+        DeletedOn = Date("2024-01-14T08:00:00Z"),
+        DeletedBy = "bob",
+    };
+
+    /// <summary>Soft-deleted user tasks: one of the live task t01 and one of the deleted task t13; neither is ever returned.</summary>
+    public static IReadOnlyList<UserTaskRecord> DeletedUserTasks { get; } =
+    [
+        CreateUserTask("u98", "t01", "Deleted step", UserTaskStatus.Pending, "2024-01-01T12:00:00Z") with
+        {
+            Deleted = true, DeletedOn = Date("2024-01-02T12:00:00Z"), DeletedBy = "bob",
+        },
+        CreateUserTask("u99", "t13", "Deleted task's step", UserTaskStatus.Pending, "2024-01-13T09:00:00Z") with
+        {
+            Deleted = true, DeletedOn = Date("2024-01-14T08:00:00Z"), DeletedBy = "bob",
+        },
+    ];
+
+    /// <summary>What a store holds: every task with its user tasks, live and soft-deleted, and the soft-deleted task.</summary>
+    public static IEnumerable<TaskAggregate> Aggregates() =>
+        Tasks.Append(DeletedTask).Select(t => new TaskAggregate(t,
+            UserTasks.Concat(DeletedUserTasks).Where(u => u.TaskId == t.Id).OrderBy(u => u.CreatedOn).ToArray()));
 
     /// <summary>Filters and the ids they return, in order.</summary>
     public static IReadOnlyList<Case> Cases { get; } =
@@ -78,6 +110,14 @@ public static class FilterCases
         new("inq empty matches nothing", """{"where":{"status":{"inq":[]}}}""", []),
         new("inq date-times", """{"where":{"dueDate":{"inq":["2024-02-15T12:00:00+02:00","2024-04-01T00:00:00Z"]}}}""", ["t02", "t04", "t12"]),
         new("nin skips nulls", """{"where":{"priority":{"nin":["high","low"]}}}""", ["t04", "t11"]),
+
+        // Audit fields: who created and changed a row; deleted rows are never returned, so deleted is false on every row
+        new("createdBy eq", """{"where":{"createdBy":"alice"}}""", ["t01", "t05"]),
+        new("modifiedBy inq", """{"where":{"modifiedBy":{"inq":["bob","carol"]}}}""", ["t01", "t12"]),
+        new("createdBy order", """{"where":{"createdBy":{"neq":"x"}},"order":"createdBy DESC"}""", ["t12", "t01", "t05"]),
+        new("deleted false matches every row", """{"where":{"deleted":false}}""", DefaultOrder),
+        new("deleted true matches nothing", """{"where":{"deleted":true}}""", []),
+        new("deletedBy eq matches nothing", """{"where":{"deletedBy":"bob"}}""", []),
         new("nin empty matches all non-null", """{"where":{"priority":{"nin":[]}}}""", ["t01", "t02", "t04", "t05", "t06", "t09", "t10", "t11", "t12"]),
 
         // like / ilike
@@ -306,7 +346,8 @@ public static class FilterCases
     private static TaskRecord CreateTask(
         string id, string key, string name, TaskRecordStatus status, string createdOn,
         string? priority = null, string? assigneeId = null, string? startDate = null, string? dueDate = null,
-        string? endDate = null, string? description = null, string? metadata = null) => new()
+        string? endDate = null, string? description = null, string? metadata = null, string? createdBy = null,
+        string? modifiedBy = null) => new()
         {
             Id = id,
             Key = key,
@@ -321,6 +362,8 @@ public static class FilterCases
             Metadata = metadata is null ? null : JsonElementFactory.Parse(metadata),
             CreatedOn = Date(createdOn)!.Value,
             ModifiedOn = Date(createdOn)!.Value,
+            CreatedBy = createdBy,
+            ModifiedBy = modifiedBy,
         };
 
     private static UserTaskRecord CreateUserTask(string id, string taskId, string name, UserTaskStatus status, string createdOn) => new()

@@ -40,9 +40,9 @@ public static class IncludeCases
     /// <summary>Writes the dataset into <paramref name="store"/>.</summary>
     public static async Task SeedAsync(ITaskServiceStore store)
     {
-        foreach (var task in FilterCases.Tasks)
+        foreach (var aggregate in FilterCases.Aggregates())
         {
-            await store.SaveTaskAsync(new TaskAggregate(task, FilterCases.UserTasks.Where(u => u.TaskId == task.Id).ToArray()), []);
+            await store.SaveTaskAsync(aggregate, []);
         }
 
         foreach (var workflow in Workflows)

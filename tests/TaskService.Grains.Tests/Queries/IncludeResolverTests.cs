@@ -61,7 +61,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
 
         var userTask = Assert.Single((await _resolver.ListAsync(EntityKind.Task, filter))[0].GetProperty("userTasks").EnumerateArray());
 
-        Assert.Equal(["id", "taskId", "name", "status", "externalId", "createdOn", "modifiedOn"], userTask.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "taskId", "name", "status", "externalId", "createdOn", "modifiedOn", "deleted"], userTask.EnumerateObject().Select(p => p.Name));
         Assert.Equal("t02", userTask.GetProperty("taskId").GetString());
     }
 

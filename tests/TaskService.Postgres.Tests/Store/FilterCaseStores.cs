@@ -30,9 +30,9 @@ public sealed class FilterCaseStores : IAsyncLifetime
         await _database.InitializeAsync();
         DataSource = NpgsqlDataSource.Create(_database.ConnectionString);
         Postgres = new PostgresTaskServiceStore(DataSource);
-        foreach (var task in FilterCases.Tasks)
+        foreach (var aggregate in FilterCases.Aggregates())
         {
-            await Postgres.SaveTaskAsync(new TaskAggregate(task, FilterCases.UserTasks.Where(u => u.TaskId == task.Id).ToArray()), []);
+            await Postgres.SaveTaskAsync(aggregate, []);
         }
 
         foreach (var workflow in IncludeCases.Workflows)
@@ -46,6 +46,9 @@ public sealed class FilterCaseStores : IAsyncLifetime
             var stored = await Postgres.LoadTaskAsync(task.Id) ?? throw new InvalidOperationException($"Task {task.Id} was not stored.");
             await InMemory.SaveTaskAsync(stored, []);
         }
+
+        // A soft-deleted task is not loaded (it no longer exists for its grain); it is written as it is.
+        await InMemory.SaveTaskAsync(FilterCases.Aggregates().Single(a => a.Task.Deleted), []);
     }
 
     public async Task DisposeAsync()

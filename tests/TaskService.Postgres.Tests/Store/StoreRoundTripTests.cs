@@ -137,6 +137,44 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task SoftDeletedRowsAreKeptWithTheirAuditFieldsAndHiddenFromEveryRead()
+    {
+        var task = NewTask(NewId("task")) with { CreatedBy = "creator", ModifiedBy = "editor" };
+        var deletedOn = Created.AddMinutes(5);
+        UserTaskRecord[] userTasks =
+        [
+            NewUserTask(task.Id, "live", null) with { ModifiedBy = "editor" },
+            NewUserTask(task.Id, "gone", null) with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" },
+        ];
+        await SaveBothAsync(new TaskAggregate(task, userTasks), []);
+
+        // The task's grain sees its deleted user task (to never record it again); reads do not.
+        var loaded = await _store.LoadTaskAsync(task.Id);
+        Assert.Equal(userTasks.Select(Canonical), loaded!.UserTasks.Select(Canonical));
+        Assert.Equal(Canonical(task), Canonical(loaded.Task));
+        await AssertSameJsonAsync(EntityKind.Task, task.Id);
+        await AssertSameJsonAsync(EntityKind.UserTask, userTasks[0].Id);
+        Assert.Null(await _store.GetAsync(EntityKind.UserTask, userTasks[1].Id, null));
+        var ofTask = Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask);
+        Assert.Equal(1L, await _store.CountAsync(EntityKind.UserTask, ofTask));
+        Assert.Equal([userTasks[0].Id], await _store.FindIdsAsync(EntityKind.UserTask, ofTask, 10));
+
+        var deleted = task with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" };
+        await SaveBothAsync(new TaskAggregate(deleted, [.. userTasks.Select(u => u with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" })]), []);
+
+        Assert.Null(await _store.LoadTaskAsync(task.Id));
+        Assert.Null(await _store.GetAsync(EntityKind.Task, task.Id, null));
+        Assert.Null(await _reference.GetAsync(EntityKind.Task, task.Id, null));
+        var byId = Where($$$$"""{"id":"{{{{task.Id}}}}"}""", EntitySchemas.Task);
+        Assert.Equal(0L, await _store.CountAsync(EntityKind.Task, byId));
+        Assert.Empty(await _store.ListAsync(EntityKind.Task, new QueryFilter { Where = byId }));
+        Assert.Equal(0L, await _store.CountAsync(EntityKind.UserTask, ofTask));
+        Assert.Equal("remover", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.tasks WHERE id = $1 AND deleted", task.Id));
+        Assert.Equal("creator", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT created_by FROM main.tasks WHERE id = $1", task.Id));
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.user_tasks WHERE task_id = $1 AND deleted AND deleted_by = 'remover'", task.Id));
+    }
+
+    [Fact]
     public async Task AFailingTaskSaveWritesNothingNeitherRowsNorOutbox()
     {
         var task = NewTask(NewId("task"));

@@ -6,17 +6,22 @@ using TaskService.Serialization;
 
 namespace TaskService.Storage.InMemory;
 
-/// <summary>A collection of records with their JSON form, which the filter evaluator reads.</summary>
+/// <summary>
+/// A collection of records with their JSON form, which the filter evaluator reads. Records <c>hidden</c> selects (soft-deleted
+/// rows) stay in the table for the owning grain but are left out of every query: list, count, get and find.
+/// </summary>
 internal sealed class InMemoryTable<T> : IQueryableTable
     where T : class
 {
     private readonly ConcurrentDictionary<string, Row> _rows = new(StringComparer.Ordinal);
     private readonly Func<T, string> _id;
+    private readonly Func<T, bool>? _hidden;
 
-    public InMemoryTable(EntitySchema schema, Func<T, string> id)
+    public InMemoryTable(EntitySchema schema, Func<T, string> id, Func<T, bool>? hidden = null)
     {
         Schema = schema;
         _id = id;
+        _hidden = hidden;
     }
 
     public EntitySchema Schema { get; }
@@ -43,21 +48,25 @@ internal sealed class InMemoryTable<T> : IQueryableTable
     }
 
     public IReadOnlyList<JsonElement> List(QueryFilter filter) =>
-        FilterEvaluator.Apply(_rows.Values.Select(r => r.Json), filter, Schema)
+        FilterEvaluator.Apply(Visible.Select(r => r.Json), filter, Schema)
             .Select(o => JsonSerializer.SerializeToElement(o))
             .ToArray();
 
-    public long Count(FilterNode? where) => _rows.Values.LongCount(r => FilterEvaluator.Matches(r.Json, where, Schema));
+    public long Count(FilterNode? where) => Visible.LongCount(r => FilterEvaluator.Matches(r.Json, where, Schema));
 
     public JsonElement? GetJson(string id, IReadOnlyList<string>? fields) =>
-        _rows.TryGetValue(id, out var row)
+        _rows.TryGetValue(id, out var row) && IsVisible(row)
             ? JsonSerializer.SerializeToElement(FilterEvaluator.Project(row.Json, fields))
             : null;
 
     public IReadOnlyList<string> FindIds(FilterNode? where, int limit) =>
-        FilterEvaluator.Apply(_rows.Values.Select(r => r.Json), new QueryFilter { Where = where, Limit = limit, Fields = ["id"] }, Schema)
+        FilterEvaluator.Apply(Visible.Select(r => r.Json), new QueryFilter { Where = where, Limit = limit, Fields = ["id"] }, Schema)
             .Select(o => o["id"]!.GetValue<string>())
             .ToArray();
+
+    private IEnumerable<Row> Visible => _hidden is null ? _rows.Values : _rows.Values.Where(IsVisible);
+
+    private bool IsVisible(Row row) => _hidden is null || !_hidden(row.Record);
 
     private static JsonObject ToJson(T record) =>
         JsonSerializer.SerializeToNode(record, ContractJson.Options)!.AsObject();

@@ -16,8 +16,8 @@ namespace TaskService.Storage.InMemory;
 public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceStore
 {
     private readonly InMemoryTable<EventRecord> _events = new(EntitySchemas.Event, e => e.Id);
-    private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id);
-    private readonly InMemoryTable<UserTaskRecord> _userTasks = new(EntitySchemas.UserTask, u => u.Id);
+    private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id, t => t.Deleted);
+    private readonly InMemoryTable<UserTaskRecord> _userTasks = new(EntitySchemas.UserTask, u => u.Id, u => u.Deleted);
     private readonly InMemoryTable<EventWorkflowMapping> _eventMappings = new(EntitySchemas.EventMapping, m => m.Id);
     private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id);
     private readonly InMemoryTable<ClientAppRecord> _clientApps = new(EntitySchemas.ClientApp, a => a.Id);
@@ -80,7 +80,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         lock (_taskLock)
         {
             var task = _tasks.Get(taskId);
-            return Task.FromResult(task is null
+            return Task.FromResult(task is null || task.Deleted
                 ? null
                 : new TaskAggregate(task, _userTasks.Records.Where(u => u.TaskId == taskId).OrderBy(u => u.CreatedOn).ThenBy(u => u.Id, StringComparer.Ordinal).ToArray()));
         }

@@ -11,7 +11,7 @@ public sealed class PostgresEntityTable
 {
     private readonly FrozenDictionary<string, PostgresColumn> _byField;
 
-    public PostgresEntityTable(EntitySchema schema, string table, IReadOnlyList<PostgresColumn> columns)
+    public PostgresEntityTable(EntitySchema schema, string table, IReadOnlyList<PostgresColumn> columns, bool softDelete = false)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentException.ThrowIfNullOrEmpty(table);
@@ -22,7 +22,11 @@ public sealed class PostgresEntityTable
         _byField = columns.ToFrozenDictionary(c => c.Field, StringComparer.Ordinal);
         Id = _byField["id"];
         SelectList = string.Join(", ", columns.Select(c => c.Sql));
+        Visible = softDelete ? "NOT deleted" : "TRUE";
     }
+
+    /// <summary>The condition of the rows reads see: soft-deleted rows are left out of every list, count and get.</summary>
+    public string Visible { get; }
 
     public EntitySchema Schema { get; }
 

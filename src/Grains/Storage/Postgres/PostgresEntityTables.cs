@@ -8,6 +8,13 @@ namespace TaskService.Storage.Postgres;
 /// </summary>
 public static class PostgresEntityTables
 {
+    /// <summary>The columns of who made, changed and deleted a row, in the order the records declare them.</summary>
+    private static readonly PostgresColumn[] Audit =
+    [
+        Text("createdBy", "created_by"), Text("modifiedBy", "modified_by"),
+        new("deleted", "deleted", FieldType.Boolean, PostgresColumnKind.Boolean), Date("deletedOn", "deleted_on"), Text("deletedBy", "deleted_by"),
+    ];
+
     public static PostgresEntityTable Event { get; } = new(EntitySchemas.Event, "main.events",
     [
         Text("id", "id"), Text("key", "\"key\""), Json("payload", "payload"), Text("source", "source"),
@@ -20,15 +27,15 @@ public static class PostgresEntityTables
         Text("status", "status"), Text("priority", "priority"), Text("severity", "severity"), Text("type", "\"type\""),
         Text("assigneeId", "assignee_id"), Date("startDate", "start_date"), Date("dueDate", "due_date"), Date("endDate", "end_date"),
         Json("metadata", "metadata"), Text("externalId", "external_id"), Date("createdOn", "created_on"),
-        Date("modifiedOn", "modified_on"), Text("notes", "notes"), Text("eventId", "event_id"),
-    ]);
+        Date("modifiedOn", "modified_on"), Text("notes", "notes"), Text("eventId", "event_id"), .. Audit,
+    ], softDelete: true);
 
     public static PostgresEntityTable UserTask { get; } = new(EntitySchemas.UserTask, "main.user_tasks",
     [
         Text("id", "id"), Text("taskId", "task_id"), Text("name", "name"), Text("status", "status"),
         Text("externalId", "external_id"), Text("assignee", "assignee"), Json("candidateGroups", "candidate_groups"),
-        Date("dueDate", "due_date"), Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"),
-    ]);
+        Date("dueDate", "due_date"), Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), .. Audit,
+    ], softDelete: true);
 
     public static PostgresEntityTable EventMapping { get; } = new(EntitySchemas.EventMapping, "main.event_workflows",
     [

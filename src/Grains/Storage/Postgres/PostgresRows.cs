@@ -15,6 +15,8 @@ internal static class PostgresRows
 
     public static NpgsqlParameter BigInt(long value) => Parameter(value, NpgsqlDbType.Bigint);
 
+    public static NpgsqlParameter Boolean(bool value) => Parameter(value, NpgsqlDbType.Boolean);
+
     /// <summary>An instant; timestamptz keeps microseconds, so a finer part is dropped.</summary>
     public static NpgsqlParameter Instant(DateTimeOffset? value) => Parameter(value?.UtcDateTime, NpgsqlDbType.TimestampTz);
 
@@ -116,6 +118,8 @@ internal static class PostgresRows
         public int Int32() => reader.GetInt32(_ordinal++);
 
         public long Int64() => reader.GetInt64(_ordinal++);
+
+        public bool Boolean() => reader.GetBoolean(_ordinal++);
 
         public DateTimeOffset Instant() => reader.GetFieldValue<DateTimeOffset>(_ordinal++);
 

@@ -30,10 +30,12 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertTask = Upsert("main.tasks", "id",
         "id", "\"key\"", "name", "description", "status", "priority", "severity", "\"type\"", "assignee_id", "start_date", "due_date",
-        "end_date", "metadata", "external_id", "created_on", "modified_on", "notes", "event_id");
+        "end_date", "metadata", "external_id", "created_on", "modified_on", "notes", "event_id",
+        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by");
 
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
-        "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on");
+        "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
+        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by");
 
     private static readonly string UpsertEventMapping = Upsert("main.event_workflows", "id",
         "id", "event_key", "workflow_key", "created_on", "modified_on");
@@ -141,7 +143,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
     public async Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
         await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1", Text(taskId)));
+        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted", Text(taskId)));
         batch.BatchCommands.Add(BatchCommand(
             $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
             Text(taskId)));
@@ -173,7 +175,8 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         batch.BatchCommands.Add(BatchCommand(UpsertTask,
             Text(task.Id), Text(task.Key), Text(task.Name), Text(task.Description), Text(EnumText(task.Status)), Text(task.Priority),
             Text(task.Severity), Text(task.Type), Text(task.AssigneeId), Instant(task.StartDate), Instant(task.DueDate), Instant(task.EndDate),
-            Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId)));
+            Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId),
+            Text(task.CreatedBy), Text(task.ModifiedBy), Boolean(task.Deleted), Instant(task.DeletedOn), Text(task.DeletedBy)));
         batch.BatchCommands.Add(BatchCommand(
             "DELETE FROM main.user_tasks WHERE task_id = $1 AND id <> ALL($2)", Text(task.Id), TextArray(aggregate.UserTasks.Select(u => u.Id))));
         foreach (var userTask in aggregate.UserTasks)
@@ -181,7 +184,8 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
             batch.BatchCommands.Add(BatchCommand(UpsertUserTask,
                 Text(userTask.Id), Text(userTask.TaskId), Text(userTask.Name), Text(EnumText(userTask.Status)), Text(userTask.ExternalId),
                 Text(userTask.Assignee), JsonText(userTask.CandidateGroups is null ? null : JsonSerializer.Serialize(userTask.CandidateGroups)),
-                Instant(userTask.DueDate), Instant(userTask.CreatedOn), Instant(userTask.ModifiedOn)));
+                Instant(userTask.DueDate), Instant(userTask.CreatedOn), Instant(userTask.ModifiedOn),
+                Text(userTask.CreatedBy), Text(userTask.ModifiedBy), Boolean(userTask.Deleted), Instant(userTask.DeletedOn), Text(userTask.DeletedBy)));
         }
 
         AddOutbox(batch, outbox);
@@ -488,7 +492,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         var sql = (await CompilerAsync(cancellationToken)).Compile(kind, filter);
         var columns = table.Project(filter.Fields);
         return await ReadListAsync(
-            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {sql.Where} ORDER BY {sql.OrderBy} {sql.Paging}",
+            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {table.Visible} AND ({sql.Where}) ORDER BY {sql.OrderBy} {sql.Paging}",
             sql.Parameters,
             reader => PostgresRows.ToJson(reader, columns),
             cancellationToken);
@@ -498,7 +502,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
     {
         var table = PostgresEntityTables.For(kind);
         var sql = (await CompilerAsync(cancellationToken)).CompileWhere(kind, where);
-        await using var command = Command($"SELECT count(*) FROM {table.Table} WHERE {sql.Where}", [.. sql.Parameters]);
+        await using var command = Command($"SELECT count(*) FROM {table.Table} WHERE {table.Visible} AND ({sql.Where})", [.. sql.Parameters]);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
@@ -507,7 +511,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         var table = PostgresEntityTables.For(kind);
         var columns = table.Project(fields);
         var rows = await ReadListAsync(
-            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {table.Id.Sql} = $1", [Text(id)],
+            $"SELECT {SelectList(columns)} FROM {table.Table} WHERE {table.Id.Sql} = $1 AND {table.Visible}", [Text(id)],
             reader => PostgresRows.ToJson(reader, columns),
             cancellationToken);
         return rows.Count == 0 ? null : rows[0];
@@ -518,7 +522,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         var table = PostgresEntityTables.For(kind);
         var sql = (await CompilerAsync(cancellationToken)).Compile(kind, new QueryFilter { Where = where, Limit = limit });
         return await ReadListAsync(
-            $"SELECT {table.Id.Sql} FROM {table.Table} WHERE {sql.Where} ORDER BY {sql.OrderBy} {sql.Paging}",
+            $"SELECT {table.Id.Sql} FROM {table.Table} WHERE {table.Visible} AND ({sql.Where}) ORDER BY {sql.OrderBy} {sql.Paging}",
             sql.Parameters,
             reader => reader.GetString(0),
             cancellationToken);
@@ -667,6 +671,11 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
             ModifiedOn = row.Instant(),
             Notes = row.NullableString(),
             EventId = row.NullableString(),
+            CreatedBy = row.NullableString(),
+            ModifiedBy = row.NullableString(),
+            Deleted = row.Boolean(),
+            DeletedOn = row.NullableInstant(),
+            DeletedBy = row.NullableString(),
         };
     }
 
@@ -687,6 +696,11 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
             DueDate = row.NullableInstant(),
             CreatedOn = row.Instant(),
             ModifiedOn = row.Instant(),
+            CreatedBy = row.NullableString(),
+            ModifiedBy = row.NullableString(),
+            Deleted = row.Boolean(),
+            DeletedOn = row.NullableInstant(),
+            DeletedBy = row.NullableString(),
         };
     }
 
