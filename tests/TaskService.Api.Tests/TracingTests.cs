@@ -66,14 +66,11 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.DoesNotContain(_spans.Snapshot(), s => s.ParentSpanId == default && s.DisplayName.StartsWith("IMemoryStreamQueueGrain/", StringComparison.Ordinal));
     }
 
-    private string Describe()
-    {
-        {
-            return string.Join("\n", _spans.Snapshot().GroupBy(s => s.TraceId)
-                .Where(g => g.Any(s => s.DisplayName.Contains("event", StringComparison.OrdinalIgnoreCase) || s.DisplayName.Contains("webhook", StringComparison.Ordinal) || s.DisplayName.Contains("Task", StringComparison.Ordinal)))
-                .Select(g => $"{g.Key}: {string.Join(" | ", g.Select(s => s.DisplayName))}"));
-        }
-    }
+    /// <summary>The traces that touch events, tasks or webhooks, for the failure message.</summary>
+    private string Describe() =>
+        string.Join("\n", _spans.Snapshot().GroupBy(s => s.TraceId)
+            .Where(g => g.Any(s => s.DisplayName.Contains("event", StringComparison.OrdinalIgnoreCase) || s.DisplayName.Contains("webhook", StringComparison.Ordinal) || s.DisplayName.Contains("Task", StringComparison.Ordinal)))
+            .Select(g => $"{g.Key}: {string.Join(" | ", g.Select(s => s.DisplayName))}"));
 
     private List<string> SpansOf(ActivityTraceId traceId)
     {

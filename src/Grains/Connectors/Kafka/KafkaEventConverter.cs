@@ -13,9 +13,7 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
 {
     public const string Source = "kafka";
 
-    private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field
-        ? (options.Key ?? string.Empty).Split('.', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        : [];
+    private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
 
     /// <summary>The event id of the message at <paramref name="offset"/> of a partition.</summary>
     public static string EventId(string topic, int partition, long offset) =>
@@ -71,22 +69,7 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
         switch (options.KeySource)
         {
             case KafkaEventKeySource.Field:
-                var element = payload;
-                foreach (var segment in _keyPath)
-                {
-                    if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
-                    {
-                        element = default;
-                        break;
-                    }
-                }
-
-                key = element.ValueKind switch
-                {
-                    JsonValueKind.String => element.GetString() ?? string.Empty,
-                    JsonValueKind.Number => element.GetRawText(),
-                    _ => string.Empty,
-                };
+                key = EventKeyField.Read(payload, _keyPath);
                 if (key.Length == 0)
                 {
                     error = $"The value has no non-empty string field '{options.Key}' to take the event key from.";

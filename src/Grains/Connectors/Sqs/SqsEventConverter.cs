@@ -14,9 +14,7 @@ public sealed class SqsEventConverter(SqsIncomingOptions options, TimeProvider t
 {
     public const string Source = "sqs";
 
-    private readonly string[] _keyPath = options.KeySource == SqsEventKeySource.Field
-        ? (options.Key ?? string.Empty).Split('.', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        : [];
+    private readonly string[] _keyPath = options.KeySource == SqsEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
 
     public static string EventId(string queue, string messageId) => $"sqs:{queue}:{messageId}";
 
@@ -75,22 +73,7 @@ public sealed class SqsEventConverter(SqsIncomingOptions options, TimeProvider t
         switch (options.KeySource)
         {
             case SqsEventKeySource.Field:
-                var element = payload;
-                foreach (var segment in _keyPath)
-                {
-                    if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(segment, out element))
-                    {
-                        element = default;
-                        break;
-                    }
-                }
-
-                key = element.ValueKind switch
-                {
-                    JsonValueKind.String => element.GetString() ?? string.Empty,
-                    JsonValueKind.Number => element.GetRawText(),
-                    _ => string.Empty,
-                };
+                key = EventKeyField.Read(payload, _keyPath);
                 if (key.Length == 0)
                 {
                     error = $"The body has no non-empty string field '{options.Key}' to take the event key from.";
