@@ -91,6 +91,14 @@ for trx in "$results"/*.trx; do
 done
 
 if [ "$status" -ne 0 ]; then
+  # The failed tests by name, last, so that a log read from its end shows which ones and why.
+  for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    failed_names=$(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | grep -o 'testName="[^"]*"' || true)
+    if [ -n "$failed_names" ]; then
+      printf '  failed: %s\n' "${failed_names//$'\n'/$'\n'  failed: }"
+    fi
+  done
   log "FAILED (exit $status)"
 else
   log "all tests passed"
