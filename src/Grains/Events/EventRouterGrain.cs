@@ -56,6 +56,7 @@ public sealed partial class EventRouterGrain(
         }
 
         backlog.Add();
+        EventRoutingInstruments.EventsAccepted.Add(1);
         Enqueue(item);
     }
 
@@ -101,6 +102,7 @@ public sealed partial class EventRouterGrain(
             return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
         }
 
+        EventRoutingInstruments.EventsAccepted.Add(1);
         Enqueue(record);
         return Task.FromResult(EventAcceptance.Accepted);
     }
@@ -148,7 +150,7 @@ public sealed partial class EventRouterGrain(
             await StartWorkflowsAsync(record);
             await marker.MarkAsync(record.Id);
             EventRoutingInstruments.EventsRouted.Add(1);
-            EventRoutingInstruments.RoutingDuration.Record(Stopwatch.GetElapsedTime(arrived).TotalMilliseconds);
+            EventRoutingInstruments.RoutingLag.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
         }
         catch (Exception exception)
         {

@@ -39,6 +39,9 @@ public static class TaskServiceSiloBuilderExtensions
         services.TryAddSingleton<IOutgoingEventPublisher, OutboxPublisher>();
         services.TryAddSingleton<OutboxDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.AddMetrics();
+        services.TryAddSingleton<OutboxInstruments>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxInstruments>());
         services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.SectionName)
             .ValidateDataAnnotations()

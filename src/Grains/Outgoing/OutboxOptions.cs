@@ -27,4 +27,11 @@ public sealed class OutboxOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the outbox backlog gauges (<c>taskservice.outbox.backlog</c>, <c>.oldest_age</c>) read the backlog: one small
+    /// query per interval, and none while no metrics exporter listens.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan BacklogReadInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

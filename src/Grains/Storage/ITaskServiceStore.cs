@@ -107,6 +107,9 @@ public interface ITaskServiceStore
     /// <summary>Marks outbox entries as handed to every outgoing connector.</summary>
     Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default);
 
+    /// <summary>How many outbox entries wait to be dispatched and when the oldest was written: one small read, for the metrics.</summary>
+    Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default);
 
     Task<long> CountAsync(EntityKind kind, FilterNode? where, CancellationToken cancellationToken = default);

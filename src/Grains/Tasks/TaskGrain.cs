@@ -55,6 +55,7 @@ public sealed partial class TaskGrain(
             ModifiedOn = now,
         };
         await SaveAsync(new TaskAggregate(record, []));
+        TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
         return record;
     }
@@ -73,7 +74,9 @@ public sealed partial class TaskGrain(
         }
 
         var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = time.GetUtcNow() };
-        await SaveAsync(new TaskAggregate(task, Merge(state.UserTasks, pendingUserTasks)));
+        var merged = Merge(state.UserTasks, pendingUserTasks);
+        await SaveAsync(new TaskAggregate(task, merged));
+        TaskInstruments.UserTasksCreated.Add(merged.Count - state.UserTasks.Count);
         return task;
     }
 
@@ -84,6 +87,7 @@ public sealed partial class TaskGrain(
         if (merged.Count != state.UserTasks.Count)
         {
             await SaveAsync(state with { UserTasks = merged });
+            TaskInstruments.UserTasksCreated.Add(merged.Count - state.UserTasks.Count);
         }
     }
 
@@ -135,6 +139,7 @@ public sealed partial class TaskGrain(
         var now = time.GetUtcNow();
         var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
         await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }));
+        TaskInstruments.TasksCompleted.Add(1);
         LogTaskCompleted(TaskId);
         return task;
     }
@@ -162,6 +167,7 @@ public sealed partial class TaskGrain(
             ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now, ModifiedBy = userId }
             : state.Task;
         await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }));
+        TaskInstruments.UserTasksCompleted.Add(1);
         LogUserTaskCompleted(TaskId, userTaskId);
         return completed;
     }

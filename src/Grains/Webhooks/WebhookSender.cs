@@ -52,25 +52,54 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     }
 
     /// <param name="traceParent">The trace of the work that produced the event; the delivery continues it and sends it on.</param>
-    public async Task<WebhookDeliveryResult> SendAsync(string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null)
+    /// <param name="previousSecret">
+    /// While the client app's secret is being rotated, its previous secret: <c>webhook-signature</c> then carries a signature
+    /// with each secret, so receivers that still hold the previous one keep verifying (see <see cref="SignHeaders"/>).
+    /// </param>
+    public async Task<WebhookDeliveryResult> SendAsync(
+        string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null, string? previousSecret = null)
     {
-        using var activity = TaskServiceActivities.StartDelivery(traceParent, url);
-        var now = time.GetUtcNow();
+        var started = time.GetTimestamp();
+        var result = await SendCoreAsync(url, body, secret, previousSecret, traceParent, cancellationToken);
+        WebhookInstruments.Attempted(result.Outcome, time.GetElapsedTime(started));
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the signature headers: the original's <c>x-task-signature</c> with the current secret only (its receivers compare
+    /// the whole header with one computed value, so it cannot hold two), and Standard Webhooks' <c>webhook-signature</c> with
+    /// one <c>v1,</c> signature per secret, separated by a space as the specification allows (the current secret's first).
+    /// </summary>
+    public static void SignHeaders(HttpRequestMessage request, byte[] body, string secret, string? previousSecret, DateTimeOffset now)
+    {
         var timestamp = now.ToUnixTimeMilliseconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url)
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Compute(secret, body, timestamp));
         request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // Standard Webhooks, for receivers that use one of its libraries; the message id is the event id in the body.
         var messageId = EventId(body);
         var seconds = now.ToUnixTimeSeconds();
+        var signatures = StandardWebhookSignature.Compute(secret, messageId, seconds, body);
+        if (previousSecret is not null)
+        {
+            signatures += " " + StandardWebhookSignature.Compute(previousSecret, messageId, seconds, body);
+        }
+
         request.Headers.TryAddWithoutValidation(StandardWebhookSignature.IdHeader, messageId);
         request.Headers.TryAddWithoutValidation(StandardWebhookSignature.TimestampHeader, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader, StandardWebhookSignature.Compute(secret, messageId, seconds, body));
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader, signatures);
+    }
+
+    private async Task<WebhookDeliveryResult> SendCoreAsync(
+        string url, byte[] body, string secret, string? previousSecret, string? traceParent, CancellationToken cancellationToken)
+    {
+        using var activity = TaskServiceActivities.StartDelivery(traceParent, url);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        SignHeaders(request, body, secret, previousSecret, time.GetUtcNow());
 
         // With tracing on, HttpClient writes traceparent for its own span; without it, the receiver still gets the event's trace.
         if (activity is null && traceParent is not null)

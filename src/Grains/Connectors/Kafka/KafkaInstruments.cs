@@ -22,5 +22,5 @@ public static class KafkaInstruments
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("taskservice.kafka.events_published", "{event}");
 
     /// <summary>Time from handing an outgoing event to the producer until the brokers acknowledged it.</summary>
-    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("taskservice.kafka.publish_duration", "ms");
+    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("taskservice.kafka.publish_duration", "s");
 }

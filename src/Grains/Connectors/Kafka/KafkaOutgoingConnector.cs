@@ -62,7 +62,7 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
         var started = Stopwatch.GetTimestamp();
         await _producer.Value.ProduceAsync(_topic, message, cancellationToken);
         KafkaInstruments.EventsPublished.Add(1);
-        KafkaInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        KafkaInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     /// <summary>The message key of an event: its task's id (<c>taskId</c>, <c>task.id</c>, or the first of <c>createdTasks</c>), its key or its id.</summary>

@@ -22,5 +22,5 @@ public static class SqsInstruments
     public static readonly Counter<long> EventsPublished = Meter.CreateCounter<long>("taskservice.sqs.events_published", "{event}");
 
     /// <summary>Time of one <c>SendMessageBatch</c> request.</summary>
-    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("taskservice.sqs.publish_duration", "ms");
+    public static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("taskservice.sqs.publish_duration", "s");
 }

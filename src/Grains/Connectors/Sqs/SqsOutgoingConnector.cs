@@ -59,7 +59,7 @@ public sealed class SqsOutgoingConnector : IOutgoingConnector, IDisposable
             }
 
             SqsInstruments.EventsPublished.Add(chunk.Count);
-            SqsInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            SqsInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
     }
 

@@ -140,6 +140,9 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         inner.ClaimOutboxAsync(max, lease, cancellationToken);
 
+    public Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default) =>
+        inner.GetOutboxBacklogAsync(cancellationToken);
+
     public Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default) =>
         inner.MarkDispatchedAsync(sequences, cancellationToken);
 

@@ -12,7 +12,8 @@ internal sealed class InMemoryOutbox(TimeProvider time)
 
     public IReadOnlyList<OutboxEntry> Append(IReadOnlyList<OutgoingEvent> events, TimeSpan? lease = null)
     {
-        var claimedUntil = lease is { } claim ? time.GetUtcNow() + claim : (DateTimeOffset?)null;
+        var now = time.GetUtcNow();
+        var claimedUntil = lease is { } claim ? now + claim : (DateTimeOffset?)null;
         var added = new List<OutboxEntry>(events.Count);
         lock (_lock)
         {
@@ -22,7 +23,7 @@ internal sealed class InMemoryOutbox(TimeProvider time)
                 {
                     var sequence = ++_sequence;
                     var entry = new OutboxEntry(sequence, outgoing);
-                    _pending[sequence] = new Entry(entry) { ClaimedUntil = claimedUntil };
+                    _pending[sequence] = new Entry(entry, now) { ClaimedUntil = claimedUntil };
                     added.Add(entry);
                 }
             }
@@ -68,9 +69,20 @@ internal sealed class InMemoryOutbox(TimeProvider time)
         }
     }
 
-    private sealed class Entry(OutboxEntry value)
+    /// <summary>The entries not yet dispatched; the first by sequence is the oldest.</summary>
+    public OutboxBacklog Backlog()
+    {
+        lock (_lock)
+        {
+            return _pending.Count == 0 ? OutboxBacklog.Empty : new OutboxBacklog(_pending.Count, _pending.First().Value.CreatedOn);
+        }
+    }
+
+    private sealed class Entry(OutboxEntry value, DateTimeOffset createdOn)
     {
         public OutboxEntry Value { get; } = value;
+
+        public DateTimeOffset CreatedOn { get; } = createdOn;
 
         public DateTimeOffset? ClaimedUntil { get; set; }
     }

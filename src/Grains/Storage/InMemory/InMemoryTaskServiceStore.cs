@@ -276,6 +276,9 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         Task.FromResult(_outbox.Claim(max, lease));
 
+    public Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(_outbox.Backlog());
+
     public Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default)
     {
         _outbox.MarkDispatched(sequences);

@@ -485,6 +485,20 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default)
+    {
+        // Both halves read the partial index of pending rows; the oldest is the first by sequence.
+        var rows = await ReadListAsync(
+            """
+            SELECT count(*), (SELECT created_on FROM main.outbox WHERE dispatched_on IS NULL ORDER BY seq LIMIT 1)
+            FROM main.outbox WHERE dispatched_on IS NULL
+            """,
+            [],
+            reader => new OutboxBacklog(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1)),
+            cancellationToken);
+        return rows.Count == 0 ? OutboxBacklog.Empty : rows[0];
+    }
+
     public async Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(filter);

@@ -17,5 +17,5 @@ public static class CamundaInstruments
 
     public static readonly Counter<long> PollFailures = Meter.CreateCounter<long>("taskservice.camunda.poll_failures", "{poll}", "fetchAndLock requests that failed.");
 
-    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("taskservice.camunda.command_duration", "ms", "How long commands of external tasks ran.");
+    public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>("taskservice.camunda.command_duration", "s", "How long commands of external tasks ran.");
 }

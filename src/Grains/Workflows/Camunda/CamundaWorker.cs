@@ -212,7 +212,8 @@ public sealed partial class CamundaWorker(
             }
         }
 
-        CamundaInstruments.CommandDuration.Record(time.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("topic", topic));
+        CamundaInstruments.CommandDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("topic", topic));
+        Commands.CommandInstruments.Ran(topic, outcome.Succeeded);
         if (outcome.Succeeded)
         {
             var (reported, refusal) = await ReportAsync(task.Id, "complete", () => camunda.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask
@@ -259,6 +260,7 @@ public sealed partial class CamundaWorker(
             CamundaInstruments.ExternalTasksFailed.Add(1, new KeyValuePair<string, object?>("topic", topic));
             if (retries == 0)
             {
+                WorkflowInstruments.Incidents.Add(1);
                 LogIncident(task.Id, topic, outcome.ErrorMessage);
             }
             else

@@ -64,6 +64,7 @@ public sealed partial class CamundaWorkflowInstanceGrain(
                 ModifiedOn = now,
             };
             Merge(start.Variables);
+            WorkflowInstruments.InstancesStarted.Add(1);
             LogTracked(InstanceId, start.ProcessId);
         }
 
@@ -345,6 +346,11 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         for (var i = 0; i < _state.UserTasks.Count; i++)
         {
             _state.UserTasks[i] = _state.UserTasks[i] with { Completed = true };
+        }
+
+        if (_state.Status == WorkflowInstanceStatus.Completed)
+        {
+            WorkflowInstruments.InstancesCompleted.Add(1);
         }
 
         LogEnded(InstanceId, _state.Status);

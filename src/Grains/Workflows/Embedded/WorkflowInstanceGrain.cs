@@ -107,6 +107,7 @@ public sealed partial class WorkflowInstanceGrain(
         var token = NewToken(_process.Start.Id);
         Leave(token, _process.Start);
         await PersistAsync();
+        WorkflowInstruments.InstancesStarted.Add(1);
         LogStarted(InstanceId, _process.Id, S.Version);
         return Details();
     }
@@ -409,6 +410,7 @@ public sealed partial class WorkflowInstanceGrain(
         {
             S.Status = WorkflowInstanceStatus.Completed;
             S.EndedOn = time.GetUtcNow();
+            WorkflowInstruments.InstancesCompleted.Add(1);
             LogCompleted(InstanceId);
         }
     }
@@ -442,6 +444,7 @@ public sealed partial class WorkflowInstanceGrain(
             Details = details,
             CreatedOn = time.GetUtcNow(),
         });
+        WorkflowInstruments.Incidents.Add(1);
         LogIncident(InstanceId, elementId, message);
     }
 
@@ -557,6 +560,8 @@ public sealed partial class WorkflowInstanceGrain(
                 failure = exception;
             }
         }
+
+        Commands.CommandInstruments.Ran(task.Topic, failure is null);
 
         // The instance may have been canceled, or the task completed from outside, while the command ran.
         if (S.Status != WorkflowInstanceStatus.Active || !S.ExternalTasks.Contains(task))
