@@ -11,7 +11,17 @@ public interface IClientAppGrain : IGrainWithStringKey
     [Alias("GetAsync")]
     Task<ClientAppRecord?> GetAsync();
 
-    /// <summary>True when the app exists and the secret matches (compared in constant time).</summary>
+    /// <summary>
+    /// True when the app exists and the secret matches (compared in constant time): its current secret, or during a rotation's
+    /// overlap the one it replaced.
+    /// </summary>
     [Alias("VerifyAsync")]
     Task<bool> VerifyAsync(string apiSecret);
+
+    /// <summary>
+    /// Gives the app a new secret; the current one stays valid for <paramref name="overlap"/> (null: the configured
+    /// <c>TaskService:Webhooks:SecretRotationOverlap</c>), then only the new one is. Not found when the app does not exist.
+    /// </summary>
+    [Alias("RotateSecretAsync")]
+    Task<ClientAppSecretRotation> RotateSecretAsync(TimeSpan? overlap);
 }

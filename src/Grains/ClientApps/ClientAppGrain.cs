@@ -1,14 +1,20 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Security;
 using TaskService.Storage;
+using TaskService.Webhooks;
 
 namespace TaskService.ClientApps;
 
-/// <summary>One per client app, keyed by its API key. Owns the app's secret, which leaves it only to sign deliveries.</summary>
-public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector secrets, TimeProvider time) : Grain, IClientAppGrain
+/// <summary>
+/// One per client app, keyed by its API key. Owns the app's secret, which leaves it only to sign deliveries, and rotates it:
+/// the secret it replaces stays valid for an overlap, so receivers and callers can switch without a gap.
+/// </summary>
+public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector secrets, TimeProvider time, IOptions<WebhookOptions> options)
+    : Grain, IClientAppGrain
 {
     private ClientAppRow? _row;
 
@@ -49,10 +55,45 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
             return Task.FromResult(false);
         }
 
-        // Hashing first makes the comparison take the same time whatever the length of the guess.
-        return Task.FromResult(CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(apiSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(secrets.Unprotect(_row.ApiSecret)))));
+        // Both comparisons always run, so the answer takes the same time whichever secret matched.
+        var current = Matches(apiSecret, _row.ApiSecret);
+        var previous = _row.PreviousSecretAt(time.GetUtcNow()) is { } protectedPrevious && Matches(apiSecret, protectedPrevious);
+        return Task.FromResult(current | previous);
     }
+
+    public async Task<ClientAppSecretRotation> RotateSecretAsync(TimeSpan? overlap)
+    {
+        if (_row is null)
+        {
+            throw TaskServiceException.NotFound("client app", this.GetPrimaryKeyString());
+        }
+
+        var keep = overlap ?? options.Value.SecretRotationOverlap;
+        if (keep < TimeSpan.Zero || keep.TotalSeconds > ClientAppSecretRotation.MaxOverlapSeconds)
+        {
+            throw TaskServiceException.Invalid("overlapSeconds", $"'overlapSeconds' must be from 0 to {ClientAppSecretRotation.MaxOverlapSeconds}.");
+        }
+
+        // A rotation during another's overlap ends that one: only the secret replaced now stays valid.
+        var secret = NewSecret();
+        var validUntil = time.GetUtcNow() + keep;
+        var row = _row with { ApiSecret = secrets.Protect(secret), PreviousApiSecret = _row.ApiSecret, PreviousSecretValidUntil = validUntil };
+        await store.UpdateClientAppSecretsAsync(row);
+        _row = row;
+        return new ClientAppSecretRotation
+        {
+            Id = row.App.Id,
+            Name = row.App.Name,
+            ApiKey = row.App.ApiKey,
+            ApiSecret = secret,
+            PreviousSecretValidUntil = validUntil,
+        };
+    }
+
+    /// <summary>Hashing first makes the comparison take the same time whatever the length of the guess.</summary>
+    private bool Matches(string apiSecret, string protectedSecret) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(apiSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(secrets.Unprotect(protectedSecret))));
 
     private static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

@@ -55,6 +55,9 @@ public interface ITaskServiceStore
 
     Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes the app's secrets (a rotation): the current one and the previous one with the end of its validity.</summary>
+    Task UpdateClientAppSecretsAsync(ClientAppRow row, CancellationToken cancellationToken = default);
+
     Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default);
 
     Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default);

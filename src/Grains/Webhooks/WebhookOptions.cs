@@ -38,4 +38,11 @@ public sealed class WebhookOptions
     /// subdomains), IP addresses and CIDR ranges (<c>10.1.0.0/16</c>, <c>fd00::/8</c>). Empty by default.
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>
+    /// How long a client app's previous secret stays valid after its secret is rotated (<c>POST /client-apps/{id}/rotate-secret</c>,
+    /// which may ask for another overlap): meanwhile it authenticates the app and deliveries carry a signature with each secret.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
+    public TimeSpan SecretRotationOverlap { get; set; } = TimeSpan.FromHours(24);
 }

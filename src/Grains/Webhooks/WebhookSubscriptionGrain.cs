@@ -330,7 +330,8 @@ public sealed partial class WebhookSubscriptionGrain(
             : secret is null
                 // Never sent unsigned: the attempt fails, visibly, until the key is fixed (see the client-app-secrets health check).
                 ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"The secret of client app '{subscription.ClientAppId}' cannot be decrypted with the configured TaskService:Secrets keys, so the delivery cannot be signed.", null)
-                : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secret, cancellationToken, delivery.Event.TraceParent);
+                : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secret, cancellationToken, delivery.Event.TraceParent,
+                    app.PreviousSecretAt(time.GetUtcNow()) is { } previous ? Unprotect(previous) : null);
 
         if (_subscription is null)
         {

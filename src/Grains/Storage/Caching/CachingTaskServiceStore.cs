@@ -116,6 +116,14 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<ClientAppRow?> GetClientAppByKeyAsync(string apiKey, CancellationToken cancellationToken = default) =>
         inner.GetClientAppByKeyAsync(apiKey, cancellationToken);
 
+    public async Task UpdateClientAppSecretsAsync(ClientAppRow row, CancellationToken cancellationToken = default)
+    {
+        await inner.UpdateClientAppSecretsAsync(row, cancellationToken);
+
+        // This silo signs with the new secret at once; other silos' caches catch up within the cache's time to live.
+        _clientApps.Clear();
+    }
+
     public Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
         inner.GetSubscriptionAsync(id, cancellationToken);
 

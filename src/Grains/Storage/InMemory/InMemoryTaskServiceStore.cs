@@ -162,6 +162,19 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
     }
 
+    public Task UpdateClientAppSecretsAsync(ClientAppRow row, CancellationToken cancellationToken = default)
+    {
+        lock (_clientAppsByKey)
+        {
+            if (_clientAppsByKey.ContainsKey(row.App.ApiKey))
+            {
+                _clientAppsByKey[row.App.ApiKey] = row;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default)
     {
         var app = _clientApps.Get(id);

@@ -61,7 +61,8 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
     private const string InsertOutbox =
         "INSERT INTO main.outbox (event_id, event_key, body, created_on) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING";
 
-    private const string SelectClientApp = "SELECT id, name, api_key, created_on, api_secret FROM main.client_apps";
+    private const string SelectClientApp =
+        "SELECT id, name, api_key, created_on, api_secret, previous_api_secret, previous_secret_valid_until FROM main.client_apps";
 
     private const string SelectWorkflowVersions =
         "SELECT workflow_id, \"version\", bpmn_diagram, external_workflow_id, inputschema, created_on FROM main.workflow_versions";
@@ -257,6 +258,15 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
 
     public async Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
         (await ReadListAsync($"{SelectClientApp} WHERE id = $1", [Text(id)], ReadClientApp, cancellationToken)).SingleOrDefault();
+
+    public async Task UpdateClientAppSecretsAsync(ClientAppRow row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await using var command = Command(
+            "UPDATE main.client_apps SET api_secret = $2, previous_api_secret = $3, previous_secret_valid_until = $4 WHERE id = $1",
+            Text(row.App.Id), Text(row.ApiSecret), Text(row.PreviousApiSecret), Instant(row.PreviousSecretValidUntil));
+        await WriteAsync("client app", () => command.ExecuteNonQueryAsync(cancellationToken));
+    }
 
     public async Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default)
     {
@@ -722,7 +732,7 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
     {
         var row = new Cursor(reader);
         var app = new ClientAppRecord { Id = row.String(), Name = row.String(), ApiKey = row.String(), CreatedOn = row.Instant() };
-        return new ClientAppRow(app, row.String());
+        return new ClientAppRow(app, row.String(), row.NullableString(), row.NullableInstant());
     }
 
     private static WebhookSubscriptionRecord ReadSubscription(NpgsqlDataReader reader)
