@@ -29,7 +29,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
 
-    public static async Task<WebhookReceiver> StartAsync(string secret)
+    /// <param name="secret">The client app secret the README's check of <c>x-task-signature</c> uses.</param>
+    /// <param name="standardSecrets">
+    /// The secrets the Standard Webhooks library tries on <c>webhook-signature</c> (any one verifying is enough); by default
+    /// <paramref name="secret"/>. Giving one secret per receiver tells which secrets a delivery verifies with.
+    /// </param>
+    public static async Task<WebhookReceiver> StartAsync(string secret, IReadOnlyList<string>? standardSecrets = null)
     {
         var script = Path.Combine(RepositoryRoot(), "tests", "node", "webhook-receiver.js");
         var start = new ProcessStartInfo("node", [script])
@@ -41,6 +46,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
         };
         start.Environment["RECEIVER_PORT"] = "0";
         start.Environment["RECEIVER_SECRET"] = secret;
+        if (standardSecrets is not null)
+        {
+            start.Environment["RECEIVER_STANDARD_SECRETS"] = string.Join(',', standardSecrets);
+        }
         // The receiver exits when our end of its stdin closes, so it cannot outlive a test process that dies.
         start.Environment["RECEIVER_EXIT_ON_STDIN_END"] = "1";
 
@@ -96,7 +105,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
             r.GetProperty("headers").GetProperty("signature").GetString(),
             r.GetProperty("headers").GetProperty("timestamp").GetString(),
             r.TryGetProperty("standardValid", out var standard) && standard.ValueKind is JsonValueKind.True or JsonValueKind.False ? standard.GetBoolean() : null,
-            r.GetProperty("headers").TryGetProperty("traceparent", out var trace) && trace.ValueKind == JsonValueKind.String ? trace.GetString() : null)).ToArray();
+            r.GetProperty("headers").TryGetProperty("traceparent", out var trace) && trace.ValueKind == JsonValueKind.String ? trace.GetString() : null,
+            r.GetProperty("headers").TryGetProperty("webhookSignature", out var signatures) && signatures.ValueKind == JsonValueKind.String ? signatures.GetString() : null)).ToArray();
     }
 
     /// <summary>The receipts at <paramref name="path"/> whose task-created or task-completed payload names a task with <paramref name="taskKeyOrId"/>.</summary>
@@ -144,7 +154,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="Body">The parsed JSON body (a string when it did not parse).</param>
     /// <param name="StandardValid">Whether the Standard Webhooks library accepted its webhook-* headers (null when the library is not installed).</param>
     /// <param name="TraceParent">The delivery's traceparent header.</param>
-    public sealed record Receipt(string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp, bool? StandardValid = null, string? TraceParent = null)
+    /// <param name="StandardSignature">The delivery's webhook-signature header: one or more <c>v1,</c> signatures separated by spaces.</param>
+    public sealed record Receipt(
+        string Path, bool Valid, JsonElement Body, string? Signature, string? Timestamp, bool? StandardValid = null, string? TraceParent = null,
+        string? StandardSignature = null)
     {
         public string? EventId => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty("id", out var id) ? id.GetString() : null;
 

@@ -10,7 +10,8 @@
 // signature is valid and 401 when not, unless a behaviour set for its path says otherwise.
 //
 // Control endpoints:
-//   GET  /_received   -> 200 JSON array of {path, valid, standardValid, body, headers: {signature, timestamp}} in arrival order
+//   GET  /_received   -> 200 JSON array of {path, valid, standardValid, body,
+//                        headers: {signature, timestamp, traceparent, webhookSignature}} in arrival order
 //                        (body is the parsed JSON, or the raw text when it does not parse).
 //   POST /_behaviour  <- {"path": "/x", "failTimes": 2, "status": 500, "hang": false}
 //                        The next `failTimes` requests to `path` answer `status` (default 500), or never answer
@@ -158,6 +159,7 @@ function handle(request, response, rawBody) {
       signature: header(request, 'x-task-signature'),
       timestamp: header(request, 'x-task-timestamp'),
       traceparent: header(request, 'traceparent'),
+      webhookSignature: header(request, 'webhook-signature'),
     },
   });
 

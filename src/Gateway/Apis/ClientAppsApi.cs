@@ -17,7 +17,8 @@ public static class ClientAppsApi
         app.MapPost("/client-apps", CreateAsync).RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps");
         app.MapPost("/client-app", CreateAsync).RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps");
         app.MapPost("/client-apps/{id}/rotate-secret", RotateSecretAsync)
-            .RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps").AcceptsQuery(OverlapParameter);
+            .RequireAuthorization(Permissions.CreateApiKey).WithTags("Client apps").AcceptsQuery(OverlapParameter)
+            .Produces<ClientAppSecretRotation>();
         return app;
     }
 
@@ -36,9 +37,9 @@ public static class ClientAppsApi
     /// 24 hours): meanwhile either secret authenticates the app and webhook deliveries carry a Standard Webhooks signature
     /// with each.
     /// </summary>
-    public static async Task<IResult> RotateSecretAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<IResult> RotateSecretAsync(string id, string? overlapSeconds, HttpRequest request, IGrainFactory grains)
     {
-        var overlap = Overlap(request.Query[OverlapParameter].ToString());
+        var overlap = Overlap(overlapSeconds);
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
         {
             return ApiKeyAuthentication.Unauthorized();
@@ -53,7 +54,7 @@ public static class ClientAppsApi
         return TypedResults.Ok(await grains.GetGrain<IClientAppGrain>(app.ApiKey).RotateSecretAsync(overlap));
     }
 
-    private static TimeSpan? Overlap(string text)
+    private static TimeSpan? Overlap(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {

@@ -160,7 +160,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
     {
         var hasBody = operation.RequestBody is not null || key.StartsWith("POST ", StringComparison.Ordinal) || key.StartsWith("PATCH ", StringComparison.Ordinal);
         AddProblem(document, operation, "400", "A query parameter, path id or body field is invalid; 'errors' names it.");
-        AddProblem(document, operation, "401", "No valid bearer token" + (path.StartsWith("/webhooks", StringComparison.Ordinal) ? ", or no valid x-api-key / x-api-secret." : "."));
+        AddProblem(document, operation, "401", "No valid bearer token" + (SecurityTransformer.UsesClientAppCredentials(path) ? ", or no valid x-api-key / x-api-secret." : "."));
         AddProblem(document, operation, "403", "The token lacks the route's permission.");
         if (path.Contains('{', StringComparison.Ordinal))
         {

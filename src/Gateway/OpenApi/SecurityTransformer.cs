@@ -32,7 +32,7 @@ internal sealed class SecurityTransformer : IOpenApiDocumentTransformer
             foreach (var (_, operation) in item.Operations ?? [])
             {
                 var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(Bearer, document)] = [] };
-                if (path.StartsWith("/webhooks", StringComparison.Ordinal))
+                if (UsesClientAppCredentials(path))
                 {
                     requirement[new OpenApiSecuritySchemeReference(ApiKey, document)] = [];
                     requirement[new OpenApiSecuritySchemeReference(ApiSecret, document)] = [];
@@ -44,6 +44,10 @@ internal sealed class SecurityTransformer : IOpenApiDocumentTransformer
 
         return Task.CompletedTask;
     }
+
+    /// <summary>The routes that also need the client app's credentials: the webhook routes and the secret rotation.</summary>
+    internal static bool UsesClientAppCredentials(string path) =>
+        path.StartsWith("/webhooks", StringComparison.Ordinal) || path.EndsWith("/rotate-secret", StringComparison.Ordinal);
 
     private static OpenApiSecurityScheme Header(string name, string description) => new()
     {
