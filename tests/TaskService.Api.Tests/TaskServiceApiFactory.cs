@@ -23,7 +23,7 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
 
     public TaskServiceApiFactory()
     {
-        _contract = new(() => ContractLog.LoadAsync(Server.CreateClient()));
+        _contract = new(() => ContractLog.LoadAsync(CreateDefaultClient()));
     }
 
     /// <summary>Every answer the clients of this factory received, checked against the service's own OpenAPI document at the end.</summary>

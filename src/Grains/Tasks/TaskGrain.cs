@@ -168,6 +168,7 @@ public sealed partial class TaskGrain(
             : state.Task;
         await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }));
         TaskInstruments.UserTasksCompleted.Add(1);
+        TaskInstruments.UserTasksCreated.Add(userTasks.Count - state.UserTasks.Count);
         LogUserTaskCompleted(TaskId, userTaskId);
         return completed;
     }
