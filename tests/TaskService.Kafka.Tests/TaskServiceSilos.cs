@@ -23,7 +23,13 @@ public sealed class TaskServiceSilos : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly IConfiguration _configuration;
 
-    private TaskServiceSilos(string name, KafkaMockCluster kafka, int silos, Action<Dictionary<string, string?>> configure, Func<ITaskServiceStore, ITaskServiceStore>? decorateStore)
+    private TaskServiceSilos(
+        string name,
+        KafkaMockCluster kafka,
+        int silos,
+        Action<Dictionary<string, string?>> configure,
+        Func<ITaskServiceStore, ITaskServiceStore>? decorateStore,
+        Action<ISiloBuilder>? configureSilo)
     {
         var siloStore = decorateStore?.Invoke(Store) ?? Store;
         _settings = new Dictionary<string, string?>
@@ -70,6 +76,7 @@ public sealed class TaskServiceSilos : IAsyncDisposable
             silo.UseEmbeddedProviders().AddTaskService();
             silo.Services.AddSingleton<IReminderTable>(Reminders);
             silo.AddTaskServiceKafka(_configuration);
+            configureSilo?.Invoke(silo);
         });
         builder.ConfigureClientHost(host => host.Logging.ClearProviders());
         Cluster = builder.Build();
@@ -90,9 +97,10 @@ public sealed class TaskServiceSilos : IAsyncDisposable
         KafkaMockCluster kafka,
         int silos,
         Action<Dictionary<string, string?>> configure,
-        Func<ITaskServiceStore, ITaskServiceStore>? decorateStore = null)
+        Func<ITaskServiceStore, ITaskServiceStore>? decorateStore = null,
+        Action<ISiloBuilder>? configureSilo = null)
     {
-        var host = new TaskServiceSilos(name, kafka, silos, configure, decorateStore);
+        var host = new TaskServiceSilos(name, kafka, silos, configure, decorateStore, configureSilo);
         await host.Cluster.DeployAsync();
         return host;
     }
