@@ -48,6 +48,16 @@ public sealed class SecretsKeyTests
             Deadline,
             "the reason is logged",
             service.Outputs);
+        // The answer names the check and says why.
+        using (var ready = await http.GetAsync($"{second.HttpUrl}/health/ready"))
+        {
+            var report = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+            Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+            var secrets = report.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "client-app-secrets");
+            Assert.Equal("Unhealthy", secrets.GetProperty("status").GetString());
+            Assert.Contains("cannot decrypt the stored secrets of 1 of 1 client app(s)", secrets.GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+
         using var live = await http.GetAsync($"{second.HttpUrl}/health/live");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
     }

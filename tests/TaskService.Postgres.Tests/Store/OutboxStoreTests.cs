@@ -71,6 +71,26 @@ public sealed class OutboxStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheBacklogCountsTheEntriesNotDispatchedAndDatesTheOldest()
+    {
+        Assert.Equal(OutboxBacklog.Empty, await _store.GetOutboxBacklogAsync());
+        var first = _time.GetUtcNow();
+        await BothAsync(store => store.AppendOutboxAsync([Outgoing("a")]));
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await BothAsync(store => store.AppendOutboxAsync([Outgoing("b"), Outgoing("c")]));
+
+        Assert.Equal(new OutboxBacklog(3, first), await _store.GetOutboxBacklogAsync());
+        Assert.Equal(new OutboxBacklog(3, first), await _reference.GetOutboxBacklogAsync());
+
+        // Dispatching the oldest makes the next one the oldest; claims alone change nothing.
+        var claimed = await _store.ClaimOutboxAsync(1, Lease);
+        await _store.MarkDispatchedAsync([claimed[0].Sequence]);
+        await _reference.MarkDispatchedAsync([(await _reference.ClaimOutboxAsync(1, Lease))[0].Sequence]);
+        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _store.GetOutboxBacklogAsync());
+        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _reference.GetOutboxBacklogAsync());
+    }
+
+    [Fact]
     public async Task TwoDispatchersClaimingAtOnceNeverGetTheSameEntry()
     {
         var events = Enumerable.Range(0, 40).Select(i => Outgoing($"e{i:D2}")).ToArray();

@@ -284,6 +284,22 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task ARotatedClientAppKeepsItsPreviousSecretUntilTheOverlapEnds()
+    {
+        var app = new ClientAppRecord { Id = NewId("app"), Name = "Rotating", ApiKey = NewId("key"), CreatedOn = Created };
+        await _store.TryAddClientAppAsync(new ClientAppRow(app, "v1.old.c2VhbGVk"));
+        var rotated = new ClientAppRow(app, "v1.new.c2VhbGVk", "v1.old.c2VhbGVk", Created.AddHours(24));
+
+        await _store.UpdateClientAppSecretsAsync(rotated);
+
+        Assert.Equal(rotated, await _store.GetClientAppAsync(app.Id));
+        Assert.Equal(rotated, await _store.GetClientAppByKeyAsync(app.ApiKey));
+        Assert.Equal("v1.old.c2VhbGVk", rotated.PreviousSecretAt(Created.AddHours(23)));
+        Assert.Null(rotated.PreviousSecretAt(Created.AddHours(24)));
+        Assert.False((await _store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("previousApiSecret", out _));
+    }
+
+    [Fact]
     public async Task ASubscriptionIsSavedUpdatedFoundWhileActiveAndDeleted()
     {
         var app = new ClientAppRecord { Id = NewId("app"), Name = "Hooks", ApiKey = NewId("key"), CreatedOn = Created };
