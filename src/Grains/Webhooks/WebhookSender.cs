@@ -70,7 +70,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     /// the whole header with one computed value, so it cannot hold two), and Standard Webhooks' <c>webhook-signature</c> with
     /// one <c>v1,</c> signature per secret, separated by a space as the specification allows (the current secret's first).
     /// </summary>
-    public static void SignHeaders(HttpRequestMessage request, byte[] body, string secret, string? previousSecret, DateTimeOffset now)
+    private static void SignHeaders(HttpRequestMessage request, byte[] body, string secret, string? previousSecret, DateTimeOffset now)
     {
         var timestamp = now.ToUnixTimeMilliseconds();
         request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Compute(secret, body, timestamp));
