@@ -48,7 +48,7 @@ public static class EntitySchemas
     public static EntitySchema WebhookDelivery { get; } = Create(EntityKind.WebhookDelivery, "webhook delivery", [("sequence", true)],
         [new EntityRelation("attempts", WebhookDeliveryAttempt, "deliveryId")],
         ("id", FieldType.String), ("subscriptionId", FieldType.String), ("clientAppId", FieldType.String), ("eventId", FieldType.String),
-        ("eventType", FieldType.String), ("sequence", FieldType.Number), ("status", FieldType.String), ("attempts", FieldType.Number),
+        ("eventType", FieldType.String), ("sequence", FieldType.Number), ("status", FieldType.String), ("attemptCount", FieldType.Number),
         ("nextAttemptAt", FieldType.DateTime), ("lastStatusCode", FieldType.Number), ("lastError", FieldType.String),
         ("lastDurationMs", FieldType.Number), ("redeliveryOf", FieldType.String), ("createdOn", FieldType.DateTime),
         ("modifiedOn", FieldType.DateTime), ("deliveredOn", FieldType.DateTime));

@@ -24,8 +24,8 @@ public sealed record WebhookDeliveryRecord
 
     [Id(6)] public WebhookDeliveryStatus Status { get; init; }
 
-    /// <summary>Attempts made so far.</summary>
-    [Id(7)] public int Attempts { get; init; }
+    /// <summary>Attempts made so far (the <c>attempts</c> relation lists them).</summary>
+    [Id(7)] public int AttemptCount { get; init; }
 
     /// <summary>When the next attempt is due; null once delivered or given up.</summary>
     [Id(8)] public DateTimeOffset? NextAttemptAt { get; init; }

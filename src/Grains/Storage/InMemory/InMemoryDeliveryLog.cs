@@ -37,7 +37,7 @@ internal sealed class InMemoryDeliveryLog
                     EventType = queued.Event.Key,
                     Sequence = queued.Sequence,
                     Status = WebhookDeliveryStatus.Pending,
-                    Attempts = queued.Attempts,
+                    AttemptCount = queued.Attempts,
                     NextAttemptAt = queued.NextAttemptAt,
                     RedeliveryOf = queued.RedeliveryOf,
                     CreatedOn = queued.CreatedOn,
@@ -60,7 +60,7 @@ internal sealed class InMemoryDeliveryLog
                     .Where(d => d.SubscriptionId == subscriptionId && d.Status == WebhookDeliveryStatus.Pending)
                     .OrderBy(d => d.Sequence)
                     .Take(max)
-                    .Select(d => _queued[d.Id] with { Attempts = d.Attempts, NextAttemptAt = d.NextAttemptAt ?? d.CreatedOn }),
+                    .Select(d => _queued[d.Id] with { Attempts = d.AttemptCount, NextAttemptAt = d.NextAttemptAt ?? d.CreatedOn }),
             ];
         }
     }
@@ -69,7 +69,7 @@ internal sealed class InMemoryDeliveryLog
     {
         lock (_lock)
         {
-            return Deliveries.Get(deliveryId) is { } row ? _queued[deliveryId] with { Attempts = row.Attempts } : null;
+            return Deliveries.Get(deliveryId) is { } row ? _queued[deliveryId] with { Attempts = row.AttemptCount } : null;
         }
     }
 
@@ -87,7 +87,7 @@ internal sealed class InMemoryDeliveryLog
                 Deliveries.Upsert(row with
                 {
                     Status = update.Status,
-                    Attempts = update.Attempts,
+                    AttemptCount = update.Attempts,
                     NextAttemptAt = update.NextAttemptAt,
                     LastStatusCode = update.LastStatusCode,
                     LastError = update.LastError,

@@ -76,7 +76,7 @@ public static class PostgresEntityTables
     [
         Text("id", "id"), Text("subscriptionId", "subscription_id"), Text("clientAppId", "client_app_id"), Text("eventId", "event_id"),
         Text("eventType", "event_type"), new("sequence", "seq", FieldType.Number, PostgresColumnKind.BigInt), Text("status", "status"),
-        Integer("attempts", "attempts"), Date("nextAttemptAt", "next_attempt_at"), Integer("lastStatusCode", "last_status_code"),
+        Integer("attemptCount", "attempts"), Date("nextAttemptAt", "next_attempt_at"), Integer("lastStatusCode", "last_status_code"),
         Text("lastError", "last_error"), Integer("lastDurationMs", "last_duration_ms"), Text("redeliveryOf", "redelivery_of"),
         Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), Date("deliveredOn", "delivered_on"),
     ]);
