@@ -19,14 +19,16 @@ internal sealed class InMemoryDeliveryLog
         var added = new List<QueuedDelivery>(deliveries.Count);
         lock (_lock)
         {
-            foreach (var delivery in deliveries)
+            // As PostgreSQL's identity column does, a row that is there already uses up a sequence number.
+            foreach (var delivery in deliveries.DistinctBy(d => d.Id, StringComparer.Ordinal))
             {
+                var sequence = ++_sequence;
                 if (_queued.ContainsKey(delivery.Id))
                 {
                     continue;
                 }
 
-                var queued = delivery with { Sequence = ++_sequence };
+                var queued = delivery with { Sequence = sequence };
                 _queued[queued.Id] = queued;
                 Deliveries.Upsert(new WebhookDeliveryRecord
                 {
@@ -60,7 +62,7 @@ internal sealed class InMemoryDeliveryLog
                     .Where(d => d.SubscriptionId == subscriptionId && d.Status == WebhookDeliveryStatus.Pending)
                     .OrderBy(d => d.Sequence)
                     .Take(max)
-                    .Select(d => _queued[d.Id] with { Attempts = d.AttemptCount, NextAttemptAt = d.NextAttemptAt ?? d.CreatedOn }),
+                    .Select(d => _queued[d.Id] with { Attempts = d.AttemptCount, NextAttemptAt = d.NextAttemptAt ?? DateTimeOffset.MinValue }),
             ];
         }
     }
@@ -69,7 +71,7 @@ internal sealed class InMemoryDeliveryLog
     {
         lock (_lock)
         {
-            return Deliveries.Get(deliveryId) is { } row ? _queued[deliveryId] with { Attempts = row.AttemptCount } : null;
+            return Deliveries.Get(deliveryId) is { } row ? _queued[deliveryId] with { Attempts = row.AttemptCount, NextAttemptAt = row.NextAttemptAt ?? DateTimeOffset.MinValue } : null;
         }
     }
 
@@ -131,9 +133,11 @@ internal sealed class InMemoryDeliveryLog
             [
                 .. Deliveries.Records
                     .Where(d => d.Status == WebhookDeliveryStatus.Pending && (d.NextAttemptAt ?? d.CreatedOn) < dueBefore)
-                    .Select(d => d.SubscriptionId)
-                    .Distinct(StringComparer.Ordinal)
-                    .Take(max),
+                    .GroupBy(d => d.SubscriptionId, StringComparer.Ordinal)
+                    .OrderBy(g => g.Min(d => d.NextAttemptAt ?? d.CreatedOn))
+                    .ThenBy(g => g.Key, StringComparer.Ordinal)
+                    .Take(max)
+                    .Select(g => g.Key),
             ];
         }
     }

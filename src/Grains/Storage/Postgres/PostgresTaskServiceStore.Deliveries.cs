@@ -161,7 +161,8 @@ public sealed partial class PostgresTaskServiceStore
 
     public Task<IReadOnlyList<string>> GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
         ReadListAsync(
-            "SELECT DISTINCT subscription_id FROM main.webhook_deliveries WHERE status = 'pending' AND next_attempt_at < $1 LIMIT $2",
+            "SELECT subscription_id FROM main.webhook_deliveries WHERE status = 'pending' AND next_attempt_at < $1 " +
+            "GROUP BY subscription_id ORDER BY min(next_attempt_at), subscription_id COLLATE \"C\" LIMIT $2",
             [Instant(dueBefore), Integer(Math.Max(max, 0))],
             reader => reader.GetString(0),
             cancellationToken);
