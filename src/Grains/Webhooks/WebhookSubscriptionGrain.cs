@@ -307,17 +307,17 @@ public sealed partial class WebhookSubscriptionGrain(
 
     private void Merge(IReadOnlyList<QueuedDelivery> rows)
     {
-        var added = false;
+        var inOrder = true;
         foreach (var row in rows)
         {
             if (_known.Add(row.Id))
             {
+                inOrder &= _queue.Count == 0 || _queue[^1].Delivery.Sequence < row.Sequence;
                 _queue.Add(new Pending(row));
-                added = true;
             }
         }
 
-        if (added && _queue.Count > 1)
+        if (!inOrder)
         {
             // Rows of concurrent hand-overs may arrive out of their sequence; the list stays in it (the sort is stable).
             var ordered = _queue.OrderBy(p => p.Delivery.Sequence).ToArray();
