@@ -40,4 +40,21 @@ public sealed record QueuedDelivery
         NextAttemptAt = now,
         CreatedOn = now,
     };
+
+    /// <summary>The delivery log row of this delivery as it is appended: pending, no attempt made.</summary>
+    public WebhookDeliveryRecord ToPendingRecord() => new()
+    {
+        Id = Id,
+        SubscriptionId = SubscriptionId,
+        ClientAppId = ClientAppId,
+        EventId = Event.Id,
+        EventType = Event.Key,
+        Sequence = Sequence,
+        Status = WebhookDeliveryStatus.Pending,
+        AttemptCount = Attempts,
+        NextAttemptAt = NextAttemptAt,
+        RedeliveryOf = RedeliveryOf,
+        CreatedOn = CreatedOn,
+        ModifiedOn = CreatedOn,
+    };
 }

@@ -256,20 +256,7 @@ public sealed partial class WebhookSubscriptionGrain(
         Wake();
         var queued = added[0];
         LogRedelivering(SubscriptionId, original.Id, queued.Id, queued.Event.Id);
-        return new WebhookDeliveryRecord
-        {
-            Id = queued.Id,
-            SubscriptionId = queued.SubscriptionId,
-            ClientAppId = queued.ClientAppId,
-            EventId = queued.Event.Id,
-            EventType = queued.Event.Key,
-            Sequence = queued.Sequence,
-            Status = WebhookDeliveryStatus.Pending,
-            NextAttemptAt = queued.NextAttemptAt,
-            RedeliveryOf = queued.RedeliveryOf,
-            CreatedOn = queued.CreatedOn,
-            ModifiedOn = queued.CreatedOn,
-        };
+        return queued.ToPendingRecord();
     }
 
     public async Task<WebhookDeliveryStats> GetDeliveryStatsAsync()

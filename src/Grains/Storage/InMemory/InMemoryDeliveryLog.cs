@@ -30,21 +30,7 @@ internal sealed class InMemoryDeliveryLog
 
                 var queued = delivery with { Sequence = sequence };
                 _queued[queued.Id] = queued;
-                Deliveries.Upsert(new WebhookDeliveryRecord
-                {
-                    Id = queued.Id,
-                    SubscriptionId = queued.SubscriptionId,
-                    ClientAppId = queued.ClientAppId,
-                    EventId = queued.Event.Id,
-                    EventType = queued.Event.Key,
-                    Sequence = queued.Sequence,
-                    Status = WebhookDeliveryStatus.Pending,
-                    AttemptCount = queued.Attempts,
-                    NextAttemptAt = queued.NextAttemptAt,
-                    RedeliveryOf = queued.RedeliveryOf,
-                    CreatedOn = queued.CreatedOn,
-                    ModifiedOn = queued.CreatedOn,
-                });
+                Deliveries.Upsert(queued.ToPendingRecord());
                 added.Add(queued);
             }
         }
