@@ -130,6 +130,32 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task ADeliveryOfASubscriptionDisabledByGoneIsListedAsFailedAndRedeliveringItIsAConflict()
+    {
+        var app = await ClientApp.CreateAsync(factory);
+        await using var receiver = ScriptedReceiver.Start((_, _) => new ScriptedReceiver.Answer(410));
+        var subscription = (await app.SubscribeAsync(factory, receiver.Url("/gone"), "task-created")).GetProperty("id").GetString()!;
+        using var hooks = app.CreateWebhooksClient(factory);
+        try
+        {
+            await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("gone-log"), name = "gone" });
+
+            var rows = await Eventually.ReturnsAsync(
+                () => hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries"),
+                r => r.GetArrayLength() == 1 && r[0].GetProperty("status").GetString() == "failed");
+            Assert.Equal(410, rows[0].GetProperty("lastStatusCode").GetInt32());
+            var conflict = await (await hooks.PostAsync($"/webhooks/{subscription}/deliveries/{rows[0].GetProperty("id").GetString()}/redeliver", null))
+                .AssertProblemAsync(HttpStatusCode.Conflict);
+            Assert.Contains("disabled", conflict.GetProperty("detail").GetString());
+            Assert.Single(receiver.Requests);
+        }
+        finally
+        {
+            using var _ = await hooks.DeleteAsync($"/webhooks/{subscription}");
+        }
+    }
+
+    [Fact]
     public async Task AnotherClientAppsSubscriptionAndDeliveriesAreNotFound()
     {
         var owner = await ClientApp.CreateAsync(factory);
