@@ -16,6 +16,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0100_task_service_schema.sql",
         "0101_workflow_instance_due.sql",
         "0102_task_soft_delete.sql",
+        "0103_webhook_deliveries.sql",
         "0104_client_app_secret_rotation.sql",
     ];
 
@@ -58,7 +59,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         Assert.Equal(
             [
                 "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_workflows", "tasks", "user_tasks",
-                "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
+                "webhook_deliveries", "webhook_delivery_attempts", "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
             ],
             tables);
 

@@ -9,17 +9,24 @@ using TaskService.Webhooks;
 namespace TaskService.Gateway.Apis;
 
 /// <summary>
-/// <c>/webhooks</c>: a client app subscribes URLs to event keys and manages its own subscriptions.
-/// Every route needs permission 16010 and the app's <c>x-api-key</c> and <c>x-api-secret</c>.
+/// <c>/webhooks</c>: a client app subscribes URLs to event keys, manages its own subscriptions, reads their delivery log and
+/// redelivers. Every route needs permission 16010 and the app's <c>x-api-key</c> and <c>x-api-secret</c>; another app's
+/// subscription is answered as not found.
 /// </summary>
 public static class WebhooksApi
 {
+    /// <summary>The page size of the delivery log when the filter sets no limit.</summary>
+    public const int DefaultDeliveryPageSize = 100;
+
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
         var webhooks = app.MapGroup("/webhooks").WithTags("Webhooks").RequireAuthorization(Permissions.SubscribeToWebhook);
         webhooks.MapPost("/subscribe", SubscribeAsync);
         webhooks.MapGet("/", ListAsync).AcceptsQuery("filter");
         webhooks.MapDelete("/{id}", DeleteAsync);
+        webhooks.MapGet("/{id}/deliveries", ListDeliveriesAsync).AcceptsQuery("filter");
+        webhooks.MapGet("/{id}/deliveries/{deliveryId}", GetDeliveryAsync);
+        webhooks.MapPost("/{id}/deliveries/{deliveryId}/redeliver", RedeliverAsync);
         return app;
     }
 
@@ -72,5 +79,72 @@ public static class WebhooksApi
 
         await subscription.DeleteAsync();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// The subscription's delivery log, newest first unless the filter orders it: a LoopBack filter over the deliveries' fields
+    /// (status, eventType, eventId, createdOn, ...), with <c>include: ["attempts"]</c> for each delivery's attempts.
+    /// </summary>
+    public static async Task<IResult> ListDeliveriesAsync(string id, HttpRequest request, IGrainFactory grains)
+    {
+        var filter = QueryParameters.Filter(request, EntitySchemas.WebhookDelivery);
+        if (await OwnSubscriptionAsync(id, request, grains) is { } refused)
+        {
+            return refused;
+        }
+
+        filter = QueryParameters.Scope(filter, "subscriptionId", id);
+        IReadOnlyList<JsonElement> rows = await grains.GetGrain<IQueryGrain>(0)
+            .ListAsync(EntityKind.WebhookDelivery, filter.Limit is null ? filter with { Limit = DefaultDeliveryPageSize } : filter);
+        return TypedResults.Ok(rows);
+    }
+
+    /// <summary>One delivery of the subscription with its attempts, oldest attempt first.</summary>
+    public static async Task<IResult> GetDeliveryAsync(string id, string deliveryId, HttpRequest request, IGrainFactory grains)
+    {
+        if (await OwnSubscriptionAsync(id, request, grains) is { } refused)
+        {
+            return refused;
+        }
+
+        var withAttempts = new QueryFilter { Include = [new IncludeFilter { Relation = "attempts" }] };
+        var row = await grains.GetGrain<IQueryGrain>(0).GetFilteredAsync(EntityKind.WebhookDelivery, deliveryId, withAttempts);
+        if (row is not { } delivery || !delivery.TryGetProperty("subscriptionId", out var owner) || owner.GetString() != id)
+        {
+            return ProblemResults.NotFound("webhook delivery", deliveryId);
+        }
+
+        return TypedResults.Ok(delivery);
+    }
+
+    /// <summary>
+    /// Queues a new delivery of the same event (delivered, given up or still pending), whose attempts start at 1: 202 with it.
+    /// </summary>
+    public static async Task<IResult> RedeliverAsync(string id, string deliveryId, HttpRequest request, IGrainFactory grains)
+    {
+        if (await OwnSubscriptionAsync(id, request, grains) is { } refused)
+        {
+            return refused;
+        }
+
+        if (await grains.GetGrain<IWebhookSubscriptionGrain>(id).RedeliverAsync(deliveryId) is not { } redelivery)
+        {
+            return ProblemResults.NotFound("webhook delivery", deliveryId);
+        }
+
+        return TypedResults.Accepted($"/webhooks/{id}/deliveries/{redelivery.Id}", redelivery);
+    }
+
+    /// <summary>Null when the calling app owns subscription <paramref name="id"/>; otherwise the 401 or 404 to answer.</summary>
+    private static async Task<IResult?> OwnSubscriptionAsync(string id, HttpRequest request, IGrainFactory grains)
+    {
+        if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
+        {
+            return ApiKeyAuthentication.Unauthorized();
+        }
+
+        return await grains.GetGrain<IWebhookSubscriptionGrain>(id).GetAsync() is { } found && found.ClientAppId == app.Id
+            ? null
+            : ProblemResults.NotFound("webhook subscription", id);
     }
 }

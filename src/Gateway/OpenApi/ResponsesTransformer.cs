@@ -34,13 +34,17 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         ["GET /workflow-instances"] = (typeof(WorkflowInstanceSummary), true, "200"),
         ["GET /webhooks"] = (typeof(WebhookSubscriptionRecord), true, "200"),
         ["POST /webhooks/subscribe"] = (typeof(WebhookSubscriptionRecord), false, "201"),
+        ["GET /webhooks/{id}/deliveries"] = (typeof(WebhookDeliveryRecord), true, "200"),
+        ["GET /webhooks/{id}/deliveries/{deliveryId}"] = (typeof(WebhookDeliveryRecord), false, "200"),
+        ["POST /webhooks/{id}/deliveries/{deliveryId}/redeliver"] = (typeof(WebhookDeliveryRecord), false, "202"),
     };
 
     /// <summary>Row types whose properties may be left out (filter.fields; null values are not written).</summary>
     private static readonly Type[] RowTypes =
     [
         typeof(EventRecord), typeof(EventWorkflowMapping), typeof(TaskRecord), typeof(TaskWorkflowMapping), typeof(UserTaskRecord),
-        typeof(WorkflowRecord), typeof(WorkflowInstanceSummary), typeof(WebhookSubscriptionRecord),
+        typeof(WorkflowRecord), typeof(WorkflowInstanceSummary), typeof(WebhookSubscriptionRecord), typeof(WebhookDeliveryRecord),
+        typeof(WebhookDeliveryAttemptRecord),
     ];
 
     /// <summary>Routes that answer 409 when the change conflicts with the entity's state.</summary>
@@ -50,7 +54,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         "POST /workflows", "PATCH /workflows/{id}", "DELETE /workflows/{id}", "DELETE /workflows/{id}/version/{version}",
         "POST /workflows/{id}/execute", "POST /workflow-instances/{id}/incidents/{incidentId}/retry",
         "POST /workflow-instances/{id}/external-tasks/{externalTaskId}/complete", "DELETE /workflow-instances/{id}",
-        "POST /events/mapping", "POST /tasks/mapping", "PATCH /tasks",
+        "POST /events/mapping", "POST /tasks/mapping", "PATCH /tasks", "POST /webhooks/{id}/deliveries/{deliveryId}/redeliver",
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
@@ -110,6 +114,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         }
 
         AddRelation(document, nameof(TaskRecord), "userTasks", nameof(UserTaskRecord), "The task's user tasks, with filter include: [\"userTasks\"].");
+        AddRelation(document, nameof(WebhookDeliveryRecord), "attempts", nameof(WebhookDeliveryAttemptRecord), "The delivery's attempts, oldest first: always on GET /webhooks/{id}/deliveries/{deliveryId}, with filter include: [\"attempts\"] on the list.");
         AddRelation(document, nameof(WorkflowRecord), "workflowVersions", nameof(WorkflowVersionRecord), "The workflow's versions, with filter include: [\"workflowVersions\"].");
     }
 
@@ -148,7 +153,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         operation.Responses!.Remove("200");
         operation.Responses[status] = new OpenApiResponse
         {
-            Description = list ? "The matching rows." : status == "201" ? "Created." : "The row.",
+            Description = list ? "The matching rows." : status == "201" ? "Created." : status == "202" ? "Accepted: queued." : "The row.",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 ["application/json"] = new() { Schema = list ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = reference } : reference },

@@ -16,4 +16,10 @@ public enum EntityKind
 
     /// <summary>The deployed versions of a workflow; read only through <c>include</c> of a workflow.</summary>
     WorkflowVersion = 9,
+
+    /// <summary>The webhook delivery log: one row per event and subscription.</summary>
+    WebhookDelivery = 10,
+
+    /// <summary>The attempts of a webhook delivery; read through <c>include</c> of a delivery.</summary>
+    WebhookDeliveryAttempt = 11,
 }

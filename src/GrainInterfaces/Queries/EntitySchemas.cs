@@ -39,6 +39,20 @@ public static class EntitySchemas
         ("status", FieldType.String), ("statusReason", FieldType.String), ("createdOn", FieldType.DateTime),
         ("modifiedOn", FieldType.DateTime));
 
+    public static EntitySchema WebhookDeliveryAttempt { get; } = Create(EntityKind.WebhookDeliveryAttempt, "webhook delivery attempt", [("attempt", false), ("id", false)],
+        ("id", FieldType.String), ("deliveryId", FieldType.String), ("subscriptionId", FieldType.String), ("attempt", FieldType.Number),
+        ("attemptedOn", FieldType.DateTime), ("statusCode", FieldType.Number), ("durationMs", FieldType.Number), ("error", FieldType.String),
+        ("nextAttemptAt", FieldType.DateTime));
+
+    /// <summary>The delivery log, newest first unless ordered otherwise.</summary>
+    public static EntitySchema WebhookDelivery { get; } = Create(EntityKind.WebhookDelivery, "webhook delivery", [("sequence", true)],
+        [new EntityRelation("attempts", WebhookDeliveryAttempt, "deliveryId")],
+        ("id", FieldType.String), ("subscriptionId", FieldType.String), ("clientAppId", FieldType.String), ("eventId", FieldType.String),
+        ("eventType", FieldType.String), ("sequence", FieldType.Number), ("status", FieldType.String), ("attemptCount", FieldType.Number),
+        ("nextAttemptAt", FieldType.DateTime), ("lastStatusCode", FieldType.Number), ("lastError", FieldType.String),
+        ("lastDurationMs", FieldType.Number), ("redeliveryOf", FieldType.String), ("createdOn", FieldType.DateTime),
+        ("modifiedOn", FieldType.DateTime), ("deliveredOn", FieldType.DateTime));
+
     /// <summary>A workflow's deployed versions, as <c>include: ["workflowVersions"]</c> of a workflow shows them.</summary>
     public static EntitySchema WorkflowVersion { get; } = Create(EntityKind.WorkflowVersion, "workflow version", [("version", false)],
         ("workflowId", FieldType.String), ("version", FieldType.Number), ("bpmnDiagram", FieldType.String),
@@ -67,6 +81,8 @@ public static class EntitySchemas
         EntityKind.Workflow => Workflow,
         EntityKind.WorkflowInstance => WorkflowInstance,
         EntityKind.WorkflowVersion => WorkflowVersion,
+        EntityKind.WebhookDelivery => WebhookDelivery,
+        EntityKind.WebhookDeliveryAttempt => WebhookDeliveryAttempt,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 

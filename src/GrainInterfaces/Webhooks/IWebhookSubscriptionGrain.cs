@@ -17,8 +17,8 @@ public interface IWebhookSubscriptionGrain : IGrainWithStringKey
     Task DeleteAsync();
 
     /// <summary>
-    /// Queues the event for delivery and returns once the queue is written; delivery retries in the background. Calls interleave,
-    /// so deliveries go on while the queue is written and concurrent calls share one write.
+    /// Appends the event to the subscription's deliveries (a row of the delivery log) and returns once the row is written;
+    /// delivery retries in the background. An event appended before is not appended again. Calls interleave with deliveries.
     /// </summary>
     [Alias("EnqueueAsync"), AlwaysInterleave]
     Task EnqueueAsync(OutgoingEvent outgoingEvent);
@@ -27,6 +27,26 @@ public interface IWebhookSubscriptionGrain : IGrainWithStringKey
     [Alias("EnqueueManyAsync"), AlwaysInterleave]
     Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents);
 
+    /// <summary>
+    /// Takes deliveries already appended to the store for this subscription (the webhook connector appends a whole outbox batch
+    /// for every subscription in one write, then calls this) and delivers them in sequence order. With none, it looks for
+    /// pending rows in the store that it does not know of, as <see cref="ResumeAsync"/> does.
+    /// </summary>
+    [Alias("DeliverAsync"), AlwaysInterleave]
+    Task DeliverAsync(IReadOnlyList<QueuedDelivery> deliveries);
+
+    /// <summary>Wakes the subscription: an idle one reads its pending deliveries from the store and works them off.</summary>
+    [Alias("ResumeAsync"), AlwaysInterleave]
+    Task ResumeAsync();
+
+    /// <summary>
+    /// Queues a new delivery of the event of <paramref name="deliveryId"/> (delivered or given up, or pending) whose attempts
+    /// start at 1. Null when this subscription has no such delivery.
+    /// </summary>
+    [Alias("RedeliverAsync")]
+    Task<WebhookDeliveryRecord?> RedeliverAsync(string deliveryId);
+
+    /// <summary>Counts of the subscription's deliveries in the delivery log (so within its retention), and the last error.</summary>
     [Alias("GetDeliveryStatsAsync")]
     Task<WebhookDeliveryStats> GetDeliveryStatsAsync();
 }

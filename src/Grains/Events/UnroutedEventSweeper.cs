@@ -10,15 +10,18 @@ namespace TaskService.Events;
 
 /// <summary>
 /// Runs in every silo. As soon as the silo is ready it routes every event recorded before its start and not routed (a restart
-/// lost what the old process held in memory), wakes every webhook subscription, so queued deliveries resume at once instead
-/// of at their next reminder tick, and wakes workflow instances whose commands are due. Then, periodically, it routes events
-/// and wakes instances that waited longer than the grace period (another silo went down). The router starts workflows idempotently, so an event routed twice starts each workflow once.
+/// lost what the old process held in memory), wakes every webhook subscription with pending deliveries, so they resume at
+/// once, and wakes workflow instances whose commands are due. Then, periodically, it routes events and wakes instances that
+/// waited longer than the grace period (another silo went down), wakes subscriptions whose deliveries are overdue, and deletes
+/// delivery log rows older than <see cref="WebhookOptions.DeliveryLogRetention"/>. The router starts workflows idempotently,
+/// so an event routed twice starts each workflow once.
 /// </summary>
 public sealed partial class UnroutedEventSweeper(
     ITaskServiceStore store,
     IGrainFactory grains,
     RoutingBacklog backlog,
     IOptions<EventRoutingOptions> options,
+    IOptions<WebhookOptions> webhookOptions,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<UnroutedEventSweeper> logger) : BackgroundService
@@ -61,6 +64,7 @@ public sealed partial class UnroutedEventSweeper(
                 }
 
                 await WakeDueInstancesAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, stoppingToken);
+                await SweepDeliveriesAsync(stoppingToken);
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
@@ -76,8 +80,7 @@ public sealed partial class UnroutedEventSweeper(
     internal async Task RecoverAtStartAsync(DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         await WakeDueInstancesAsync(startedAt, cancellationToken);
-        var subscriptions = await store.FindIdsAsync(EntityKind.WebhookSubscription, null, MaxSubscriptionsWoken, cancellationToken);
-        await Task.WhenAll(subscriptions.Select(id => grains.GetGrain<IWebhookSubscriptionGrain>(id).GetDeliveryStatsAsync()));
+        await WakeSubscriptionsAsync(DateTimeOffset.MaxValue, cancellationToken);
 
         // One batch as large as the backlog may be; anything beyond it is found by the periodic sweeps.
         await SweepAsync(startedAt, Math.Max(options.Value.SweepBatchSize, options.Value.MaxBacklog), cancellationToken);
@@ -115,6 +118,27 @@ public sealed partial class UnroutedEventSweeper(
         await Task.WhenAll(due.Select(id => grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync()));
     }
 
+    /// <summary>
+    /// Wakes subscriptions whose deliveries were due a sweep interval ago and are still pending (the silo that held them went
+    /// down, or a hand-over was lost), and deletes delivered and failed deliveries past their retention.
+    /// </summary>
+    internal async Task SweepDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await WakeSubscriptionsAsync(now - options.Value.SweepInterval, cancellationToken);
+        var purged = await store.PurgeDeliveryLogAsync(now - webhookOptions.Value.DeliveryLogRetention, options.Value.SweepBatchSize, cancellationToken);
+        if (purged > 0)
+        {
+            LogPurged(purged, webhookOptions.Value.DeliveryLogRetention);
+        }
+    }
+
+    private async Task WakeSubscriptionsAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken)
+    {
+        var subscriptions = await store.GetSubscriptionsWithDueDeliveriesAsync(dueBefore, MaxSubscriptionsWoken, cancellationToken);
+        await Task.WhenAll(subscriptions.Select(id => grains.GetGrain<IWebhookSubscriptionGrain>(id).ResumeAsync()));
+    }
+
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
     {
         try
@@ -132,6 +156,9 @@ public sealed partial class UnroutedEventSweeper(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
     private partial void LogWakingInstance(string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} webhook deliveries older than the delivery log retention ({Retention})")]
+    private partial void LogPurged(int count, TimeSpan retention);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for unrouted events failed; trying again at the next sweep")]
     private partial void LogSweepFailed(Exception exception);

@@ -62,6 +62,7 @@ public interface ITaskServiceStore
 
     Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes the subscription and its delivery log.</summary>
     Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>The active subscriptions whose key equals <paramref name="key"/>.</summary>
@@ -112,6 +113,36 @@ public interface ITaskServiceStore
 
     /// <summary>How many outbox entries wait to be dispatched and when the oldest was written: one small read, for the metrics.</summary>
     Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends deliveries, pending, in the given order (their sequence follows it), in one write: all or none. A delivery whose
+    /// id is there already is neither added nor returned. Returns the ones added with their sequence, in order.
+    /// </summary>
+    Task<IReadOnlyList<QueuedDelivery>> AppendDeliveriesAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="max"/> pending deliveries of the subscription, in sequence order.</summary>
+    Task<IReadOnlyList<QueuedDelivery>> GetPendingDeliveriesAsync(string subscriptionId, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>One delivery with its event, or null.</summary>
+    Task<QueuedDelivery?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes the outcomes of delivery attempts, in the given order, in one write: each delivery's row and each attempt's row.
+    /// Updates of deliveries that are gone (their subscription was deleted) are skipped.
+    /// </summary>
+    Task RecordDeliveryUpdatesAsync(IReadOnlyList<WebhookDeliveryUpdate> updates, CancellationToken cancellationToken = default);
+
+    /// <summary>The subscription's deliveries counted by status, and the last error of any of its deliveries or attempts.</summary>
+    Task<WebhookDeliveryStats> GetDeliveryStatsAsync(string subscriptionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Ids of subscriptions with a pending delivery whose next attempt was due before <paramref name="dueBefore"/>.</summary>
+    Task<IReadOnlyList<string>> GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> delivered and failed deliveries last changed before <paramref name="finishedBefore"/>,
+    /// with their attempts. Returns how many deliveries were deleted.
+    /// </summary>
+    Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default);
 

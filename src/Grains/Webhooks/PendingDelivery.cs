@@ -2,7 +2,7 @@ using TaskService.Events;
 
 namespace TaskService.Webhooks;
 
-/// <summary>An event waiting to be delivered to one subscription.</summary>
+/// <summary>An event waiting in a queue stored by an earlier version (see <see cref="WebhookSubscriptionState"/>).</summary>
 [GenerateSerializer, Alias("TaskService.PendingDelivery")]
 public sealed class PendingDelivery
 {

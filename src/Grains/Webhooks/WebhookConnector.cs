@@ -1,45 +1,71 @@
+using Microsoft.Extensions.Logging;
 using TaskService.Events;
 using TaskService.Outgoing;
 using TaskService.Storage;
 
 namespace TaskService.Webhooks;
 
-/// <summary>The HTTP outgoing connector: queues each event on every active subscription whose key equals the event key.</summary>
-public sealed class WebhookConnector(ITaskServiceStore store, IGrainFactory grains) : IOutgoingConnector
+/// <summary>
+/// The HTTP outgoing connector: appends a delivery of each event to every active subscription whose key equals the event key,
+/// then wakes those subscriptions.
+/// </summary>
+public sealed partial class WebhookConnector(ITaskServiceStore store, IGrainFactory grains, TimeProvider time, ILogger<WebhookConnector> logger) : IOutgoingConnector
 {
     public string Name => "webhooks";
 
-    public async Task PublishAsync(OutgoingEvent outgoingEvent, CancellationToken cancellationToken = default)
-    {
-        var subscriptions = await store.GetActiveSubscriptionsAsync(outgoingEvent.Key, cancellationToken);
-        await Task.WhenAll(subscriptions.Select(s => grains.GetGrain<IWebhookSubscriptionGrain>(s.Id).EnqueueAsync(outgoingEvent)));
-    }
+    public Task PublishAsync(OutgoingEvent outgoingEvent, CancellationToken cancellationToken = default) =>
+        PublishManyAsync([outgoingEvent], cancellationToken);
 
-    /// <summary>One call (and one queue write) per subscription for the whole batch, each subscription's events in batch order.</summary>
+    /// <summary>
+    /// One write for the whole batch: a row per event and subscription, in batch order (production order), appended before the
+    /// outbox marks the batch dispatched. Then each subscription is handed its new rows; a hand-over that fails is harmless, as
+    /// the rows are stored and the sweep wakes their subscription.
+    /// </summary>
     public async Task PublishManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents, CancellationToken cancellationToken = default)
     {
-        var queues = new Dictionary<string, List<OutgoingEvent>>(StringComparer.Ordinal);
-        foreach (var group in outgoingEvents.GroupBy(e => e.Key, StringComparer.Ordinal))
+        var subscriptionsByKey = new Dictionary<string, IReadOnlyList<WebhookSubscriptionRecord>>(StringComparer.Ordinal);
+        foreach (var key in outgoingEvents.Select(e => e.Key).Distinct(StringComparer.Ordinal))
         {
-            foreach (var subscription in await store.GetActiveSubscriptionsAsync(group.Key, cancellationToken))
-            {
-                if (!queues.TryGetValue(subscription.Id, out var queue))
-                {
-                    queues[subscription.Id] = queue = [];
-                }
+            subscriptionsByKey[key] = await store.GetActiveSubscriptionsAsync(key, cancellationToken);
+        }
 
-                queue.AddRange(group);
+        var now = time.GetUtcNow();
+        var rows = new List<QueuedDelivery>();
+        var subscriptions = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var outgoingEvent in outgoingEvents)
+        {
+            foreach (var subscription in subscriptionsByKey[outgoingEvent.Key])
+            {
+                rows.Add(QueuedDelivery.First(subscription, outgoingEvent, now));
+                subscriptions.Add(subscription.Id);
             }
         }
 
-        // Batch order is production order; events of different keys for one subscription are put back in that order.
-        var position = new Dictionary<OutgoingEvent, int>(ReferenceEqualityComparer.Instance);
-        for (var index = 0; index < outgoingEvents.Count; index++)
+        if (rows.Count == 0)
         {
-            position[outgoingEvents[index]] = index;
+            return;
         }
 
-        await Task.WhenAll(queues.Select(q =>
-            grains.GetGrain<IWebhookSubscriptionGrain>(q.Key).EnqueueManyAsync([.. q.Value.OrderBy(e => position[e])])));
+        var added = await store.AppendDeliveriesAsync(rows, cancellationToken);
+        var bySubscription = added.GroupBy(d => d.SubscriptionId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<QueuedDelivery>)[.. g], StringComparer.Ordinal);
+
+        // A subscription without new rows (the batch was handed over before) is woken all the same: it may have missed them.
+        await Task.WhenAll(subscriptions.Select(id => HandOverAsync(id, bySubscription.GetValueOrDefault(id) ?? [])));
     }
+
+    private async Task HandOverAsync(string subscriptionId, IReadOnlyList<QueuedDelivery> deliveries)
+    {
+        try
+        {
+            await grains.GetGrain<IWebhookSubscriptionGrain>(subscriptionId).DeliverAsync(deliveries);
+        }
+        catch (Exception exception)
+        {
+            LogHandOverFailed(subscriptionId, deliveries.Count, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not be handed {Count} new delivery(ies); they are stored, and the sweep wakes the subscription")]
+    private partial void LogHandOverFailed(string subscriptionId, int count, Exception exception);
 }

@@ -24,6 +24,13 @@ public sealed class WebhookOptions
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long delivered and failed (given up) deliveries stay in the delivery log, with their attempts, before the periodic
+    /// sweep deletes them. Pending deliveries are never deleted.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan DeliveryLogRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Allow subscriptions to private networks: RFC 1918 (10/8, 172.16/12, 192.168/16), carrier-grade NAT (100.64/10) and IPv6
     /// unique-local (fc00::/7) addresses. Loopback, link-local (169.254/16 with the cloud metadata address, fe80::/10), unspecified,
     /// multicast and broadcast addresses stay refused; list them in <see cref="AllowedHosts"/> to allow one.

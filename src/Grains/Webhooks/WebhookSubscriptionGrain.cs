@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskService.Errors;
@@ -11,12 +12,21 @@ namespace TaskService.Webhooks;
 /// Owns one subscription and delivers its events in order, one at a time, retrying with exponential backoff and jitter.
 /// Each subscription is its own grain, so a slow or failing receiver never delays another subscription.
 /// </summary>
+/// <remarks>
+/// The deliveries are rows of the delivery log in the store, appended by whoever hands events over (the webhook connector
+/// appends a whole outbox batch for every subscription in one write); this grain keeps no state of its own. It reads its
+/// pending rows when it activates (a page at a time, in sequence order), takes new rows from the connector's call, and
+/// records outcomes in the background, many in one write: delivering never waits for the database unless
+/// <see cref="MaxUnsavedUpdates"/> outcomes are waiting to be written. A crash before an outcome is written delivers that
+/// event again, which at-least-once delivery with event ids allows. Nothing needs an Orleans reminder: pending rows whose
+/// attempt is due are found by the store's sweep (<see cref="UnroutedEventSweeper"/>), which wakes their subscriptions.
+/// </remarks>
 public sealed partial class WebhookSubscriptionGrain(
-    [PersistentState("deliveries", WebhookSubscriptionGrain.StorageName)] IPersistentState<WebhookSubscriptionState> state,
+    [PersistentState("deliveries", WebhookSubscriptionGrain.StorageName)] IPersistentState<WebhookSubscriptionState> legacyQueue,
     ITaskServiceStore store,
     ISecretProtector secrets,
     WebhookSender sender,
-    Events.RoutingBacklog backlog,
+    RoutingBacklog backlog,
     WebhookUrlPolicy urlPolicy,
     IOptions<WebhookOptions> options,
     TimeProvider time,
@@ -24,70 +34,84 @@ public sealed partial class WebhookSubscriptionGrain(
 {
     public const string StorageName = "webhooks";
 
-    /// <summary>Wakes a subscription whose queue outlived its activation (a silo went down); each tick only resumes delivery.</summary>
-    private const string DeliveryReminder = "deliver";
+    /// <summary>The reminder earlier versions kept while their queue was not empty; a tick now only removes it.</summary>
+    private const string LegacyReminder = "deliver";
+
+    /// <summary>Pending rows read from the store at a time.</summary>
+    private const int PageSize = 1000;
+
+    /// <summary>Outcomes that may wait to be written before delivering waits for the write.</summary>
+    private const int MaxUnsavedUpdates = 256;
+
+    /// <summary>Ids of finished deliveries remembered, so that a late hand-over of a row already delivered is not sent again.</summary>
+    private const int MaxRememberedIds = 10_000;
+
+    private static readonly TimeSpan WriteRetryDelay = TimeSpan.FromSeconds(1);
 
     private WebhookSubscriptionRecord? _subscription;
     private IGrainTimer? _timer;
-    private readonly SemaphoreSlim _storageGate = new(1, 1);
-    private IGrainReminder? _reminder;
     private bool _delivering;
+    private bool _deactivating;
+
+    /// <summary>The deliveries this activation works off, in sequence order; the head is the one attempted.</summary>
+    private readonly List<Pending> _queue = [];
+
+    /// <summary>Ids of the deliveries in <see cref="_queue"/> and of finished ones (see <see cref="MaxRememberedIds"/>).</summary>
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    private readonly Queue<string> _finished = new();
 
     /// <summary>
-    /// Deliveries made since the queue was last written. Successful deliveries are written in groups (at most
-    /// <see cref="MaxUnsavedDeliveries"/>, and always when the queue runs dry): a crash in between delivers those again, which
-    /// at-least-once delivery with event ids allows, and a busy queue costs one write per group instead of one per event.
+    /// The store holds pending rows beyond the last page read: new rows are not taken from hand-overs then (they would jump the
+    /// queue); they are read with the next page.
     /// </summary>
-    private int _unsavedDeliveries;
-
-    private const int MaxUnsavedDeliveries = 32;
+    private bool _storeHasMore;
 
     /// <summary>The last attempt failed and the head of the queue waits for a retry.</summary>
     private bool _receiverFailing;
 
-    /// <summary>Changes made to the queue by enqueues, and how many of them the last write covered.</summary>
-    private long _changes;
-
-    private long _written;
+    private readonly List<WebhookDeliveryUpdate> _unsaved = [];
+    private Task _writing = Task.CompletedTask;
 
     private string SubscriptionId => this.GetPrimaryKeyString();
+
+    private bool IsActive => _subscription is { Status: WebhookSubscriptionStatus.Active };
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _subscription = await store.GetSubscriptionAsync(SubscriptionId, cancellationToken);
-        _reminder = await this.GetReminder(DeliveryReminder);
-        if (state.State.Queue.Count > 0)
-        {
-            Schedule(TimeSpan.Zero);
-        }
-
-        ReportQueue();
+        await MoveLegacyQueueAsync(cancellationToken);
+        await LoadPendingAsync(cancellationToken);
+        Wake();
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The queue stays stored; it is no longer this silo's work.
+        // The rows stay stored; they are no longer this silo's work. Outcomes not written yet are written now if possible.
         backlog.ReportDeliveryQueue(SubscriptionId, 0);
-        return Task.CompletedTask;
+        try
+        {
+            await WaitForWritesAsync().WaitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is OperationCanceledException or TimeoutException)
+        {
+            LogUnsavedAtDeactivation(SubscriptionId, _unsaved.Count);
+        }
+        finally
+        {
+            _deactivating = true;
+        }
     }
-
-    /// <summary>
-    /// Tells this silo's backlog how many deliveries wait here, so ingestion slows down when delivery falls behind. A queue held
-    /// up by a failing receiver counts for nothing: that receiver must not stop events for everyone else.
-    /// </summary>
-    private void ReportQueue() =>
-        backlog.ReportDeliveryQueue(SubscriptionId, _subscription is null || _receiverFailing ? 0 : state.State.Queue.Count);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Queue.Count == 0 || _subscription is null)
+        // Only an earlier version's wake-up reminder can tick here; the delivery log needs none.
+        if (await this.GetReminder(reminderName) is { } reminder)
         {
-            await UpdateReminderAsync();
+            await this.UnregisterReminder(reminder);
         }
-        else if (!_delivering)
-        {
-            Schedule(TimeSpan.Zero);
-        }
+
+        Wake();
     }
 
     public async Task<WebhookSubscriptionRecord> CreateAsync(string url, string key, string clientAppId)
@@ -127,11 +151,18 @@ public sealed partial class WebhookSubscriptionGrain(
             throw TaskServiceException.NotFound("webhook subscription", SubscriptionId);
         }
 
+        // The subscription's delivery log goes with it; updates of its rows still waiting to be written find nothing.
         await store.DeleteSubscriptionAsync(SubscriptionId);
         _subscription = null;
-        ReportQueue();
+        _queue.Clear();
+        _storeHasMore = false;
         _timer?.Dispose();
-        await SaveAsync(clear: true);
+        ReportQueue();
+        if (legacyQueue.RecordExists)
+        {
+            await legacyQueue.ClearStateAsync();
+        }
+
         DeactivateOnIdle();
     }
 
@@ -139,7 +170,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
     public async Task EnqueueManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents)
     {
-        if (_subscription is not { Status: WebhookSubscriptionStatus.Active })
+        if (_subscription is not { Status: WebhookSubscriptionStatus.Active } subscription)
         {
             foreach (var skipped in outgoingEvents)
             {
@@ -149,45 +180,157 @@ public sealed partial class WebhookSubscriptionGrain(
             return;
         }
 
-        // An event handed over again (the outbox retried) is queued once.
-        var queued = state.State.Queue.Select(p => p.Event.Id).ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
-        var added = 0;
-        foreach (var outgoingEvent in outgoingEvents)
+        var added = await store.AppendDeliveriesAsync([.. outgoingEvents.Select(e => QueuedDelivery.First(subscription, e, now))]);
+        Take(added);
+        Wake();
+    }
+
+    public async Task DeliverAsync(IReadOnlyList<QueuedDelivery> deliveries)
+    {
+        if (!IsActive)
         {
-            if (queued.Add(outgoingEvent.Id))
+            // Handed over from a cache that had not seen the subscription go: the rows are given up, not sent.
+            await GiveUpRemainingAsync();
+            return;
+        }
+
+        if (deliveries.Count == 0)
+        {
+            await ResumeAsync();
+            return;
+        }
+
+        Take(deliveries);
+        Wake();
+    }
+
+    public async Task ResumeAsync()
+    {
+        if (!IsActive)
+        {
+            await GiveUpRemainingAsync();
+            return;
+        }
+
+        // A working activation reads the store itself when its queue runs dry; an idle one may have missed a hand-over.
+        if (!_delivering && _queue.Count == 0)
+        {
+            await WaitForWritesAsync();
+            await LoadPendingAsync(CancellationToken.None);
+        }
+
+        Wake();
+    }
+
+    public async Task<WebhookDeliveryRecord?> RedeliverAsync(string deliveryId)
+    {
+        if (_subscription is not { } subscription
+            || await store.GetDeliveryAsync(deliveryId) is not { } original
+            || original.SubscriptionId != SubscriptionId)
+        {
+            return null;
+        }
+
+        if (subscription.Status != WebhookSubscriptionStatus.Active)
+        {
+            throw TaskServiceException.Conflict("deliveryId",
+                $"Webhook subscription '{SubscriptionId}' is {subscription.Status.ToString().ToLowerInvariant()} ({subscription.StatusReason}); subscribe again to receive events.");
+        }
+
+        var now = time.GetUtcNow();
+        var added = await store.AppendDeliveriesAsync(
+        [
+            new QueuedDelivery
             {
-                state.State.Queue.Add(new PendingDelivery { Event = outgoingEvent, NextAttemptAt = now });
-                added++;
+                Id = Common.DeterministicId.NewId(),
+                SubscriptionId = SubscriptionId,
+                ClientAppId = subscription.ClientAppId,
+                Event = original.Event,
+                RedeliveryOf = original.Id,
+                NextAttemptAt = now,
+                CreatedOn = now,
+            },
+        ]);
+        Take(added);
+        Wake();
+        var queued = added[0];
+        LogRedelivering(SubscriptionId, original.Id, queued.Id, queued.Event.Id);
+        return queued.ToPendingRecord();
+    }
+
+    public async Task<WebhookDeliveryStats> GetDeliveryStatsAsync()
+    {
+        await WaitForWritesAsync();
+        return await store.GetDeliveryStatsAsync(SubscriptionId);
+    }
+
+    /// <summary>Reads the next page of pending rows (those not known here) into the queue.</summary>
+    private async Task LoadPendingAsync(CancellationToken cancellationToken)
+    {
+        var rows = await store.GetPendingDeliveriesAsync(SubscriptionId, PageSize, cancellationToken);
+        _storeHasMore = rows.Count == PageSize;
+        if (!IsActive)
+        {
+            if (rows.Count > 0)
+            {
+                await GiveUpRemainingAsync();
             }
+
+            return;
         }
 
-        ReportQueue();
-        if (added > 0)
-        {
-            _changes++;
-            await SaveAsync(updateReminder: false, sharedWrite: true);
-        }
+        Merge(rows);
+    }
 
-        if (!_delivering)
+    /// <summary>Takes rows just appended, unless the store holds older pending rows not read yet (they come first).</summary>
+    private void Take(IReadOnlyList<QueuedDelivery> rows)
+    {
+        if (!_storeHasMore)
         {
-            Schedule(TimeSpan.Zero);
-        }
-
-        // The first delivery is under way (the timer interleaves) while the reminder is brought in line with the queue.
-        if (added > 0)
-        {
-            await UpdateReminderAsync();
+            Merge(rows);
         }
     }
 
-    public Task<WebhookDeliveryStats> GetDeliveryStatsAsync() => Task.FromResult(new WebhookDeliveryStats
+    private void Merge(IReadOnlyList<QueuedDelivery> rows)
     {
-        Pending = state.State.Queue.Count,
-        Delivered = state.State.Delivered,
-        Failed = state.State.Failed,
-        LastError = state.State.LastError,
-    });
+        var inOrder = true;
+        foreach (var row in rows)
+        {
+            if (_known.Add(row.Id))
+            {
+                inOrder &= _queue.Count == 0 || _queue[^1].Delivery.Sequence < row.Sequence;
+                _queue.Add(new Pending(row));
+            }
+        }
+
+        if (!inOrder)
+        {
+            // Rows of concurrent hand-overs may arrive out of their sequence; the list stays in it (the sort is stable).
+            var ordered = _queue.OrderBy(p => p.Delivery.Sequence).ToArray();
+            _queue.Clear();
+            _queue.AddRange(ordered);
+        }
+
+        ReportQueue();
+    }
+
+    /// <summary>Starts the delivery loop unless it runs.</summary>
+    private void Wake()
+    {
+        ReportQueue();
+        if (!_delivering && (_queue.Count > 0 || _storeHasMore) && IsActive)
+        {
+            Schedule(TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Tells this silo's backlog how many deliveries wait here, so ingestion slows down when delivery falls behind. A queue held
+    /// up by a failing receiver counts for nothing: that receiver must not stop events for everyone else.
+    /// </summary>
+    private void ReportQueue() =>
+        backlog.ReportDeliveryQueue(SubscriptionId, !IsActive || _receiverFailing ? 0 : _queue.Count);
 
     private void Schedule(TimeSpan dueTime)
     {
@@ -207,9 +350,22 @@ public sealed partial class WebhookSubscriptionGrain(
         _delivering = true;
         try
         {
-            while (state.State.Queue.Count > 0 && _subscription is { Status: WebhookSubscriptionStatus.Active } subscription)
+            while (_subscription is { Status: WebhookSubscriptionStatus.Active } subscription)
             {
-                var head = state.State.Queue[0];
+                if (_queue.Count == 0)
+                {
+                    if (!_storeHasMore)
+                    {
+                        return;
+                    }
+
+                    // The outcomes of the rows just worked off are written first, so the next page holds none of them.
+                    await WaitForWritesAsync();
+                    await LoadPendingAsync(cancellationToken);
+                    continue;
+                }
+
+                var head = _queue[0];
                 var wait = head.NextAttemptAt - time.GetUtcNow();
                 if (wait > TimeSpan.Zero)
                 {
@@ -218,111 +374,24 @@ public sealed partial class WebhookSubscriptionGrain(
                 }
 
                 await AttemptAsync(subscription, head, cancellationToken);
+                if (_unsaved.Count >= MaxUnsavedUpdates)
+                {
+                    await _writing;
+                }
             }
         }
         finally
         {
             _delivering = false;
-            if (_unsavedDeliveries > 0 && _subscription is not null)
-            {
-                await SaveAsync();
-            }
         }
     }
 
-    /// <summary>
-    /// Writes the queue and brings the reminder in line with it, one caller at a time: the delivery timer interleaves with
-    /// <see cref="EnqueueAsync"/>, and two writes (or reminder updates) in flight together would trip over each other's ETags.
-    /// </summary>
-    /// <remarks>
-    /// With <paramref name="sharedWrite"/> a caller whose change was already covered by a write that began after it (another
-    /// caller's) returns without writing again: concurrent enqueues share one write of the queue.
-    /// </remarks>
-    private async Task SaveAsync(bool clear = false, bool updateReminder = true, bool sharedWrite = false)
+    private async Task AttemptAsync(WebhookSubscriptionRecord subscription, Pending delivery, CancellationToken cancellationToken)
     {
-        var change = _changes;
-        await _storageGate.WaitAsync();
-        try
-        {
-            if (sharedWrite && _written >= change)
-            {
-                return;
-            }
-
-            var covered = _changes;
-            _unsavedDeliveries = 0;
-            if (clear)
-            {
-                await state.ClearStateAsync();
-            }
-            else
-            {
-                await state.WriteStateAsync();
-            }
-
-            _written = covered;
-
-            if (updateReminder)
-            {
-                await TryUpdateReminderCoreAsync();
-            }
-        }
-        finally
-        {
-            _storageGate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The reminder only wakes the subscription if this activation is lost; a reminder service out of reach (a silo failing over)
-    /// must not stop the queued deliveries from going out now.
-    /// </summary>
-    private async Task TryUpdateReminderCoreAsync()
-    {
-        try
-        {
-            await UpdateReminderCoreAsync();
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            LogReminderFailed(SubscriptionId, exception);
-        }
-    }
-
-    private async Task UpdateReminderAsync()
-    {
-        await _storageGate.WaitAsync();
-        try
-        {
-            await TryUpdateReminderCoreAsync();
-        }
-        finally
-        {
-            _storageGate.Release();
-        }
-    }
-
-    /// <summary>
-    /// Keeps a reminder while deliveries are queued, so they go out even if this activation is lost with its silo. A busy queue
-    /// keeps it between events; a restarted silo wakes every subscription at once (see <see cref="Events.UnroutedEventSweeper"/>).
-    /// </summary>
-    private async Task UpdateReminderCoreAsync()
-    {
-        var needed = state.State.Queue.Count > 0 && _subscription is not null;
-        if (needed && _reminder is null)
-        {
-            _reminder = await this.RegisterOrUpdateReminder(DeliveryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
-        else if (!needed && _reminder is not null)
-        {
-            await this.UnregisterReminder(_reminder);
-            _reminder = null;
-        }
-    }
-
-    private async Task AttemptAsync(WebhookSubscriptionRecord subscription, PendingDelivery delivery, CancellationToken cancellationToken)
-    {
-        delivery.Attempts++;
+        var attempt = delivery.Attempts + 1;
+        var attemptedOn = time.GetUtcNow();
+        var started = Stopwatch.GetTimestamp();
+        var outgoing = delivery.Delivery.Event;
         var app = await store.GetClientAppAsync(subscription.ClientAppId, cancellationToken);
         var secret = app is null ? null : Unprotect(app.ApiSecret);
         var result = app is null
@@ -330,64 +399,65 @@ public sealed partial class WebhookSubscriptionGrain(
             : secret is null
                 // Never sent unsigned: the attempt fails, visibly, until the key is fixed (see the client-app-secrets health check).
                 ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"The secret of client app '{subscription.ClientAppId}' cannot be decrypted with the configured TaskService:Secrets keys, so the delivery cannot be signed.", null)
-                : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(delivery.Event), secret, cancellationToken, delivery.Event.TraceParent,
+                : await sender.SendAsync(subscription.Url, WebhookSender.CreateBody(outgoing), secret, cancellationToken, outgoing.TraceParent,
                     app.PreviousSecretAt(time.GetUtcNow()) is { } previous ? Unprotect(previous) : null);
+        var durationMs = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-        if (_subscription is null)
+        if (_subscription is null || !_queue.Contains(delivery))
         {
-            // Deleted while the call was in flight: its state is gone and stays gone.
+            // Deleted while the call was in flight: its rows are gone and stay gone.
             return;
         }
 
+        delivery.Attempts = attempt;
+        var now = time.GetUtcNow();
+        var update = new WebhookDeliveryUpdate
+        {
+            DeliveryId = delivery.Delivery.Id,
+            Attempts = attempt,
+            LastStatusCode = result.StatusCode,
+            LastError = result.Error,
+            LastDurationMs = durationMs,
+            ModifiedOn = now,
+        };
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Delivered:
                 _receiverFailing = false;
-                state.State.Queue.Remove(delivery);
-                state.State.Delivered++;
-                LogDelivered(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.StatusCode ?? 0);
-                ReportQueue();
-                if (++_unsavedDeliveries < MaxUnsavedDeliveries && state.State.Queue.Count > 0)
-                {
-                    return;
-                }
-
+                Finish(delivery, update with { Status = WebhookDeliveryStatus.Delivered, DeliveredOn = now }, attemptedOn);
+                LogDelivered(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.StatusCode ?? 0);
                 break;
 
             case WebhookDeliveryOutcome.Gone:
                 LogGone(SubscriptionId, subscription.Url);
-                state.State.LastError = result.Error;
-                state.State.Failed += state.State.Queue.Count;
-                state.State.Queue.Clear();
+                Finish(delivery, update with { Status = WebhookDeliveryStatus.Failed }, attemptedOn);
                 _subscription = subscription with
                 {
                     Status = WebhookSubscriptionStatus.Disabled,
                     StatusReason = "The receiver answered 410 Gone.",
-                    ModifiedOn = time.GetUtcNow(),
+                    ModifiedOn = now,
                 };
                 await store.SaveSubscriptionAsync(_subscription, cancellationToken);
+                await GiveUpRemainingAsync();
                 break;
 
             case WebhookDeliveryOutcome.Undeliverable:
-                state.State.LastError = result.Error;
-                state.State.Queue.Remove(delivery);
-                state.State.Failed++;
-                LogUndeliverable(SubscriptionId, delivery.Event.Key, delivery.Event.Id, result.Error);
+                Finish(delivery, update with { Status = WebhookDeliveryStatus.Failed }, attemptedOn);
+                LogUndeliverable(SubscriptionId, outgoing.Key, outgoing.Id, result.Error);
                 break;
 
             default:
-                state.State.LastError = result.Error;
-                if (delivery.Attempts >= options.Value.MaxAttempts)
+                if (attempt >= options.Value.MaxAttempts)
                 {
-                    state.State.Queue.Remove(delivery);
-                    state.State.Failed++;
-                    LogGaveUp(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, result.Error);
+                    Finish(delivery, update with { Status = WebhookDeliveryStatus.Failed }, attemptedOn);
+                    LogGaveUp(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.Error);
                 }
                 else
                 {
-                    var delay = Backoff(delivery.Attempts, result.RetryAfter);
-                    delivery.NextAttemptAt = time.GetUtcNow() + delay;
-                    LogRetrying(SubscriptionId, delivery.Event.Key, delivery.Event.Id, delivery.Attempts, delay, result.Error);
+                    var delay = Backoff(attempt, result.RetryAfter);
+                    delivery.NextAttemptAt = now + delay;
+                    Record(update with { Status = WebhookDeliveryStatus.Pending, NextAttemptAt = delivery.NextAttemptAt }, delivery, attemptedOn);
+                    LogRetrying(SubscriptionId, outgoing.Key, outgoing.Id, attempt, delay, result.Error);
                 }
 
                 _receiverFailing = true;
@@ -395,7 +465,151 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         ReportQueue();
-        await SaveAsync();
+    }
+
+    /// <summary>A delivery is done with (delivered or given up): it leaves the queue and its outcome is written.</summary>
+    private void Finish(Pending delivery, WebhookDeliveryUpdate update, DateTimeOffset attemptedOn)
+    {
+        _queue.Remove(delivery);
+        Record(update, delivery, attemptedOn);
+    }
+
+    private void Record(WebhookDeliveryUpdate update, Pending delivery, DateTimeOffset attemptedOn)
+    {
+        _unsaved.Add(update with
+        {
+            Attempt = new WebhookDeliveryAttemptRecord
+            {
+                Id = WebhookDeliveryAttemptRecord.IdOf(update.DeliveryId, update.Attempts),
+                DeliveryId = update.DeliveryId,
+                SubscriptionId = delivery.Delivery.SubscriptionId,
+                Attempt = update.Attempts,
+                AttemptedOn = attemptedOn,
+                StatusCode = update.LastStatusCode,
+                DurationMs = update.LastDurationMs ?? 0,
+                Error = update.LastError,
+                NextAttemptAt = update.NextAttemptAt,
+            },
+        });
+        StartWriting();
+    }
+
+    /// <summary>
+    /// Gives up every delivery still queued here or pending in the store (the subscription was disabled or deleted), without
+    /// attempting them.
+    /// </summary>
+    private async Task GiveUpRemainingAsync()
+    {
+        var reason = _subscription is null
+            ? "The webhook subscription no longer exists."
+            : $"The webhook subscription is disabled: {_subscription.StatusReason}";
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            foreach (var pending in _queue.ToArray())
+            {
+                _queue.Remove(pending);
+                _unsaved.Add(new WebhookDeliveryUpdate
+                {
+                    DeliveryId = pending.Delivery.Id,
+                    Status = WebhookDeliveryStatus.Failed,
+                    Attempts = pending.Attempts,
+                    LastError = reason,
+                    ModifiedOn = now,
+                });
+                LogSkipped(SubscriptionId, pending.Delivery.Event.Key, pending.Delivery.Event.Id);
+            }
+
+            StartWriting();
+            await WaitForWritesAsync();
+            var rows = _deactivating ? [] : await store.GetPendingDeliveriesAsync(SubscriptionId, PageSize);
+            if (rows.Count == 0)
+            {
+                _storeHasMore = false;
+                ReportQueue();
+                return;
+            }
+
+            _queue.AddRange(rows.Select(r => new Pending(r)));
+        }
+    }
+
+    private void StartWriting()
+    {
+        if (_writing.IsCompleted && _unsaved.Count > 0)
+        {
+            _writing = WriteUnsavedAsync();
+        }
+    }
+
+    /// <summary>Writes the outcomes waiting, one batch at a time, until none waits; a failed write is tried again.</summary>
+    private async Task WriteUnsavedAsync()
+    {
+        while (_unsaved.Count > 0 && !_deactivating)
+        {
+            var batch = _unsaved.ToArray();
+            _unsaved.Clear();
+            try
+            {
+                await store.RecordDeliveryUpdatesAsync(batch);
+            }
+            catch (Exception exception)
+            {
+                LogWriteFailed(SubscriptionId, batch.Length, WriteRetryDelay, exception);
+                _unsaved.InsertRange(0, batch);
+                await Task.Delay(WriteRetryDelay, time);
+                continue;
+            }
+
+            foreach (var update in batch)
+            {
+                if (update.Status != WebhookDeliveryStatus.Pending)
+                {
+                    Remember(update.DeliveryId);
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns once every outcome recorded so far is written.</summary>
+    private async Task WaitForWritesAsync()
+    {
+        while (!_deactivating && (!_writing.IsCompleted || _unsaved.Count > 0))
+        {
+            StartWriting();
+            await _writing;
+        }
+    }
+
+    private void Remember(string finishedId)
+    {
+        _finished.Enqueue(finishedId);
+        while (_finished.Count > MaxRememberedIds)
+        {
+            _known.Remove(_finished.Dequeue());
+        }
+    }
+
+    /// <summary>
+    /// Moves a delivery queue stored as grain state by an earlier version to the delivery log, once, and clears that state.
+    /// </summary>
+    private async Task MoveLegacyQueueAsync(CancellationToken cancellationToken)
+    {
+        if (!legacyQueue.RecordExists)
+        {
+            return;
+        }
+
+        if (_subscription is { } subscription && legacyQueue.State.Queue.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await store.AppendDeliveriesAsync(
+                [.. legacyQueue.State.Queue.Select(p => QueuedDelivery.First(subscription, p.Event, now) with { Attempts = p.Attempts, NextAttemptAt = p.NextAttemptAt })],
+                cancellationToken);
+            LogMovedLegacyQueue(SubscriptionId, legacyQueue.State.Queue.Count);
+        }
+
+        await legacyQueue.ClearStateAsync(cancellationToken);
     }
 
     /// <summary>Exponential backoff with equal jitter, or the receiver's Retry-After; both capped at the configured maximum.</summary>
@@ -412,21 +626,6 @@ public sealed partial class WebhookSubscriptionGrain(
         return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} delivered {EventKey} event {EventId} after {Attempts} attempt(s) with status {StatusCode}")]
-    private partial void LogDelivered(string subscriptionId, string eventKey, string eventId, int attempts, int statusCode);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}")]
-    private partial void LogRetrying(string subscriptionId, string eventKey, string eventId, int attempts, TimeSpan delay, string? error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver")]
-    private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} cannot deliver {EventKey} event {EventId}: {Error}. The event is dropped")]
-    private partial void LogUndeliverable(string subscriptionId, string eventKey, string eventId, string? error);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId}: the client app secret cannot be decrypted; the delivery is not sent unsigned")]
-    private partial void LogCannotSign(string subscriptionId, Exception exception);
-
     private string? Unprotect(string protectedSecret)
     {
         try
@@ -440,12 +639,46 @@ public sealed partial class WebhookSubscriptionGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not update its wake-up reminder; it is tried again with the next change")]
-    private partial void LogReminderFailed(string subscriptionId, Exception exception);
+    /// <summary>A queued delivery and where it stands in this activation.</summary>
+    private sealed class Pending(QueuedDelivery delivery)
+    {
+        public QueuedDelivery Delivery { get; } = delivery;
+
+        public int Attempts { get; set; } = delivery.Attempts;
+
+        public DateTimeOffset NextAttemptAt { get; set; } = delivery.NextAttemptAt;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} delivered {EventKey} event {EventId} after {Attempts} attempt(s) with status {StatusCode}")]
+    private partial void LogDelivered(string subscriptionId, string eventKey, string eventId, int attempts, int statusCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    private partial void LogRetrying(string subscriptionId, string eventKey, string eventId, int attempts, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver, then redeliver it (POST /webhooks/{{id}}/deliveries/{{deliveryId}}/redeliver)")]
+    private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} cannot deliver {EventKey} event {EventId}: {Error}. The event is dropped")]
+    private partial void LogUndeliverable(string subscriptionId, string eventKey, string eventId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId}: the client app secret cannot be decrypted; the delivery is not sent unsigned")]
+    private partial void LogCannotSign(string subscriptionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} at {Url} answered 410 Gone; the subscription is disabled")]
     private partial void LogGone(string subscriptionId, string url);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} is not active; {EventKey} event {EventId} not queued")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} is not active; {EventKey} event {EventId} not delivered")]
     private partial void LogSkipped(string subscriptionId, string eventKey, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SubscriptionId} redelivers delivery {DeliveryId} as {RedeliveryId} (event {EventId})")]
+    private partial void LogRedelivering(string subscriptionId, string deliveryId, string redeliveryId, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not write the outcomes of {Count} delivery attempt(s); trying again in {Delay}")]
+    private partial void LogWriteFailed(string subscriptionId, int count, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} deactivated with {Count} delivery outcome(s) not written; those deliveries are made again")]
+    private partial void LogUnsavedAtDeactivation(string subscriptionId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SubscriptionId}: moved {Count} queued delivery(ies) stored by an earlier version to the delivery log")]
+    private partial void LogMovedLegacyQueue(string subscriptionId, int count);
 }

@@ -1,6 +1,9 @@
 namespace TaskService.Webhooks;
 
-/// <summary>The delivery queue of one subscription.</summary>
+/// <summary>
+/// The delivery queue as grain state, before deliveries became rows of the delivery log. Kept only so that a queue stored
+/// by an earlier version is read once when its subscription activates, moved to the delivery log and cleared.
+/// </summary>
 [GenerateSerializer, Alias("TaskService.WebhookSubscriptionState")]
 public sealed class WebhookSubscriptionState
 {

@@ -154,6 +154,27 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task MarkDispatchedAsync(IReadOnlyList<long> sequences, CancellationToken cancellationToken = default) =>
         inner.MarkDispatchedAsync(sequences, cancellationToken);
 
+    public Task<IReadOnlyList<QueuedDelivery>> AppendDeliveriesAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken = default) =>
+        inner.AppendDeliveriesAsync(deliveries, cancellationToken);
+
+    public Task<IReadOnlyList<QueuedDelivery>> GetPendingDeliveriesAsync(string subscriptionId, int max, CancellationToken cancellationToken = default) =>
+        inner.GetPendingDeliveriesAsync(subscriptionId, max, cancellationToken);
+
+    public Task<QueuedDelivery?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default) =>
+        inner.GetDeliveryAsync(deliveryId, cancellationToken);
+
+    public Task RecordDeliveryUpdatesAsync(IReadOnlyList<WebhookDeliveryUpdate> updates, CancellationToken cancellationToken = default) =>
+        inner.RecordDeliveryUpdatesAsync(updates, cancellationToken);
+
+    public Task<WebhookDeliveryStats> GetDeliveryStatsAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        inner.GetDeliveryStatsAsync(subscriptionId, cancellationToken);
+
+    public Task<IReadOnlyList<string>> GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.GetSubscriptionsWithDueDeliveriesAsync(dueBefore, max, cancellationToken);
+
+    public Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.PurgeDeliveryLogAsync(finishedBefore, max, cancellationToken);
+
     public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
         inner.ListAsync(kind, filter, cancellationToken);
 

@@ -29,6 +29,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly Dictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _instancesDue = new(StringComparer.Ordinal);
     private readonly InMemoryOutbox _outbox = new(time);
+    private readonly InMemoryDeliveryLog _deliveries = new();
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
     private readonly Lock _taskLock = new();
 
@@ -193,6 +194,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     public Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default)
     {
         _subscriptions.Remove(id);
+        _deliveries.DeleteSubscription(id);
         return Task.CompletedTask;
     }
 
@@ -298,6 +300,30 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<QueuedDelivery>> AppendDeliveriesAsync(IReadOnlyList<QueuedDelivery> deliveries, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.Append(deliveries));
+
+    public Task<IReadOnlyList<QueuedDelivery>> GetPendingDeliveriesAsync(string subscriptionId, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.Pending(subscriptionId, max));
+
+    public Task<QueuedDelivery?> GetDeliveryAsync(string deliveryId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.Get(deliveryId));
+
+    public Task RecordDeliveryUpdatesAsync(IReadOnlyList<WebhookDeliveryUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        _deliveries.Record(updates);
+        return Task.CompletedTask;
+    }
+
+    public Task<WebhookDeliveryStats> GetDeliveryStatsAsync(string subscriptionId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.Stats(subscriptionId));
+
+    public Task<IReadOnlyList<string>> GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.DueSubscriptions(dueBefore, max));
+
+    public Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_deliveries.Purge(finishedBefore, max));
+
     public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
         Task.FromResult(Table(kind).List(filter));
 
@@ -321,6 +347,8 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         EntityKind.WebhookSubscription => _subscriptions,
         EntityKind.Workflow => _workflows,
         EntityKind.WorkflowInstance => _instances,
+        EntityKind.WebhookDelivery => _deliveries.Deliveries,
+        EntityKind.WebhookDeliveryAttempt => _deliveries.Attempts,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 }

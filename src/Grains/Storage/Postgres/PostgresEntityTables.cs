@@ -72,6 +72,22 @@ public static class PostgresEntityTables
         Date("endedOn", "ended_on"),
     ]);
 
+    public static PostgresEntityTable WebhookDelivery { get; } = new(EntitySchemas.WebhookDelivery, "main.webhook_deliveries",
+    [
+        Text("id", "id"), Text("subscriptionId", "subscription_id"), Text("clientAppId", "client_app_id"), Text("eventId", "event_id"),
+        Text("eventType", "event_type"), new("sequence", "seq", FieldType.Number, PostgresColumnKind.BigInt), Text("status", "status"),
+        Integer("attemptCount", "attempts"), Date("nextAttemptAt", "next_attempt_at"), Integer("lastStatusCode", "last_status_code"),
+        Text("lastError", "last_error"), Integer("lastDurationMs", "last_duration_ms"), Text("redeliveryOf", "redelivery_of"),
+        Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), Date("deliveredOn", "delivered_on"),
+    ]);
+
+    public static PostgresEntityTable WebhookDeliveryAttempt { get; } = new(EntitySchemas.WebhookDeliveryAttempt, "main.webhook_delivery_attempts",
+    [
+        Text("id", "id"), Text("deliveryId", "delivery_id"), Text("subscriptionId", "subscription_id"), Integer("attempt", "attempt"),
+        Date("attemptedOn", "attempted_on"), Integer("statusCode", "status_code"), Integer("durationMs", "duration_ms"),
+        Text("error", "error"), Date("nextAttemptAt", "next_attempt_at"),
+    ]);
+
     public static PostgresEntityTable For(EntityKind kind) => kind switch
     {
         EntityKind.Event => Event,
@@ -83,6 +99,8 @@ public static class PostgresEntityTables
         EntityKind.WebhookSubscription => WebhookSubscription,
         EntityKind.Workflow => Workflow,
         EntityKind.WorkflowInstance => WorkflowInstance,
+        EntityKind.WebhookDelivery => WebhookDelivery,
+        EntityKind.WebhookDeliveryAttempt => WebhookDeliveryAttempt,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 

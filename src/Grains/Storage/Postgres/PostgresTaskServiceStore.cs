@@ -23,7 +23,7 @@ namespace TaskService.Storage.Postgres;
 /// Secrets are stored as the caller gives them (the client app grain encrypts them). Instants keep microseconds (timestamptz)
 /// and come back in UTC; JSON documents are jsonb, so they come back with jsonb's key order and cannot hold U+0000.
 /// </remarks>
-public sealed class PostgresTaskServiceStore : ITaskServiceStore
+public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 {
     private const string UniqueViolation = "23505";
     private const string WorkflowProcessIdConstraint = "uq_workflows_external_identifier";
@@ -282,8 +282,14 @@ public sealed class PostgresTaskServiceStore : ITaskServiceStore
             $"SELECT {PostgresEntityTables.WebhookSubscription.SelectList} FROM main.webhook_subscriptions WHERE id = $1",
             [Text(id)], ReadSubscription, cancellationToken)).SingleOrDefault();
 
-    public async Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>
-        await DeleteAsync("DELETE FROM main.webhook_subscriptions WHERE id = $1", id, cancellationToken);
+    public async Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        // One batch, one implicit transaction: the subscription and its delivery log (attempts go with their deliveries).
+        await using var batch = _dataSource.CreateBatch();
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM main.webhook_deliveries WHERE subscription_id = $1", Text(id)));
+        batch.BatchCommands.Add(BatchCommand("DELETE FROM main.webhook_subscriptions WHERE id = $1", Text(id)));
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
 
     public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
         ReadListAsync(
