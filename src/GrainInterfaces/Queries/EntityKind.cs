@@ -16,4 +16,7 @@ public enum EntityKind
 
     /// <summary>The deployed versions of a workflow; read only through <c>include</c> of a workflow.</summary>
     WorkflowVersion = 9,
+
+    /// <summary>The recorded changes of tasks and their user tasks.</summary>
+    TaskHistory = 10,
 }
