@@ -13,6 +13,7 @@ namespace TaskService.Workflows.Bpmn;
 public static class BpmnFormReader
 {
     private static readonly XNamespace Camunda = BpmnParser.CamundaNamespace;
+    private static readonly XNamespace Model = BpmnParser.ModelNamespace;
 
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "string", "long", "boolean", "date", "enum" };
 
@@ -20,7 +21,7 @@ public static class BpmnFormReader
     public static UserTaskForm? Read(XElement userTask, string elementId)
     {
         ArgumentNullException.ThrowIfNull(userTask);
-        var formData = userTask.Elements(BpmnParser.ModelNamespace + "extensionElements").Elements(Camunda + "formData").ToArray();
+        var formData = userTask.Elements(Model + "extensionElements").Elements(Camunda + "formData").ToArray();
         if (formData.Length == 0)
         {
             return null;
