@@ -57,7 +57,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
 
         Assert.Equal(
             [
-                "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_workflows", "tasks", "user_tasks",
+                "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_history", "task_workflows", "tasks", "user_tasks",
                 "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
             ],
             tables);

@@ -84,10 +84,12 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
         ]);
 
         Assert.Equal(["own", "offered"], await NamesAsync(new AndNode([ofTask, mine])));
-        Assert.Equal(["offered", "held"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$"""{"candidateGroups":{"contains":"{{sales}}"}}""", EntitySchemas.UserTask)!])));
-        Assert.Equal(["offered"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$"""{"candidateGroups":{"contains":["{{sales}}","b"]},"dueDate":{"gt":"2026-01-01T00:00:00Z"}}""", EntitySchemas.UserTask)!])));
+        Assert.Equal(["offered", "held"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":"{{{sales}}}"}}""", EntitySchemas.UserTask)!])));
+        Assert.Equal(["offered"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":["{{{sales}}}","b"]},"dueDate":{"gt":"2026-01-01T00:00:00Z"}}""", EntitySchemas.UserTask)!])));
         Assert.Equal(2L, await _store.CountAsync(EntityKind.UserTask, new AndNode([ofTask, mine])));
-        Assert.Equal(form, (await _store.LoadTaskAsync(task.Id))!.UserTasks.Single(u => u.Name == "own").Form);
+        Assert.Equal(
+            JsonSerializer.Serialize(form, ContractJson.Options),
+            JsonSerializer.Serialize((await _store.LoadTaskAsync(task.Id))!.UserTasks.Single(u => u.Name == "own").Form, ContractJson.Options));
     }
 
     private async Task<string[]> NamesAsync(FilterNode where)
