@@ -86,6 +86,10 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         Assert.Equal(eve, (await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).ReadJsonAsync(HttpStatusCode.OK)).GetProperty("assignee").GetString());
         await (await danaClient.SendAsync("POST", $"{url}/claim")).AssertProblemAsync(HttpStatusCode.Conflict);
         Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee", """{"userId": null}""")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee", "{}")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
         await (await manager.SendAsync("PUT", $"{url}/assignee", """{"user": "x"}""")).AssertBadRequestNamingAsync("user");
 
         await (await danaClient.SendAsync("PATCH", $"{url}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
