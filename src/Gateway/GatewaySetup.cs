@@ -31,6 +31,8 @@ public static class GatewaySetup
         // handler answers with a problem that names the parameter, not a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.GroupsClaim), "TaskService:Auth:GroupsClaim must name a claim.").ValidateOnStart();
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<LimitsOptions>>((json, limits) =>
         {
             ContractJson.Configure(json.SerializerOptions);
@@ -62,6 +64,8 @@ public static class GatewaySetup
         api.MapEventsApi();
         api.MapTasksApi();
         api.MapUserTasksApi();
+        api.MapInboxApi();
+        api.MapTaskHistoryApi();
         api.MapClientAppsApi();
         api.MapWebhooksApi();
         api.MapWorkflowsApi();

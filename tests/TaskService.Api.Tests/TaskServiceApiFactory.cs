@@ -57,6 +57,15 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
         return client;
     }
 
+    /// <summary>A client whose token names <paramref name="subject"/> and carries the <c>groups</c> claim.</summary>
+    public HttpClient CreateClientFor(string subject, IReadOnlyList<string> groups, params string[] permissions)
+    {
+        var client = CreateRecordingClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
+            "Bearer", AuthenticationSetup.CreateToken(Jwt, permissions, TimeSpan.FromHours(1), subject, groups));
+        return client;
+    }
+
     /// <summary>A client that sends no token.</summary>
     public HttpClient CreateAnonymousClient() => CreateRecordingClient();
 

@@ -87,3 +87,10 @@ public sealed record TaskPatchRequest(
         check.FreeText(Notes, "notes");
     }
 }
+
+/// <summary>Body of <c>PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee</c>: the new assignee, or null to clear it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record AssigneeRequest(string? UserId) : IValidatableRequest
+{
+    public void Validate(RequestFieldChecks check) => check.Key(UserId, "userId");
+}

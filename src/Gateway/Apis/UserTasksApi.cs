@@ -22,7 +22,19 @@ public static class UserTasksApi
         userTasks.MapGet("/", ListAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("filter");
         userTasks.MapGet("/count", CountAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("where");
         userTasks.MapGet("/{userTaskId}", GetAsync).RequireAuthorization(Permissions.ViewUserTask).AcceptsQuery("filter");
-        userTasks.MapPatch("/{userTaskId}/complete", CompleteAsync).RequireAuthorization(Permissions.CompleteUserTask).Accepts<VariablesRequest>("application/json");
+        userTasks.MapPatch("/{userTaskId}/complete", CompleteAsync).RequireAuthorization(Permissions.CompleteUserTask).Accepts<VariablesRequest>("application/json")
+            .WithSummary("Completes a pending user task with optional variables.")
+            .WithDescription("Only the assignee may complete an assigned user task (else 403), unless the token holds the override permission " +
+                "16014; an unassigned one anyone with 16005 may complete. The variables must satisfy the user task's form (camunda:formData of " +
+                "its BPMN element): a violation is a 400 whose 'errors' name each field as 'variables/{field id}'. They pass into the workflow.");
+        userTasks.MapPost("/{userTaskId}/claim", ClaimAsync).RequireAuthorization(Permissions.ClaimUserTask)
+            .WithSummary("Claims a pending, unassigned user task: the caller (the token's sub) becomes its assignee.")
+            .WithDescription("Claiming one the caller already holds answers it unchanged; one another user holds is a 409. Answers the user task.");
+        userTasks.MapPost("/{userTaskId}/unclaim", UnclaimAsync).RequireAuthorization(Permissions.ClaimUserTask)
+            .WithSummary("Gives a claimed user task back: its assignee is cleared.")
+            .WithDescription("Only its assignee may, or a holder of the override permission 16014 (else 403). Answers the user task.");
+        userTasks.MapPut("/{userTaskId}/assignee", AssignAsync).RequireAuthorization(Permissions.AssignUserTask)
+            .WithSummary("Sets the assignee of a pending user task to {userId}, whoever holds it; null or no userId clears it.");
         userTasks.MapDelete("/{userTaskId}", DeleteAsync).RequireAuthorization(Permissions.DeleteUserTask);
         userTasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteUserTask).AcceptsQuery("where");
         return app;
@@ -62,14 +74,31 @@ public static class UserTasksApi
         return TypedResults.Ok(fields is null ? found : await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.UserTask, userTaskId, fields) ?? found);
     }
 
-    /// <summary>Completes a pending user task of this task. A user task of another task is 404; one already completed is 409.</summary>
+    /// <summary>
+    /// Completes a pending user task of this task. A user task of another task is 404; one already completed is 409; one assigned
+    /// to someone else is 403 without the override permission; variables that violate the user task's form are 400.
+    /// </summary>
     public static async Task<NoContent> CompleteAsync(string taskId, string userTaskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var variables = await OptionalBody.ReadVariablesAsync(request);
         var task = grains.GetGrain<ITaskGrain>(taskId);
-        await task.CompleteUserTaskAsync(userTaskId, variables, user.UserId());
+        await task.CompleteUserTaskAsync(userTaskId, variables, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask));
         return TypedResults.NoContent();
     }
+
+    public static async Task<Ok<UserTaskRecord>> ClaimAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).ClaimUserTaskAsync(userTaskId, RequireUser(user)));
+
+    public static async Task<Ok<UserTaskRecord>> UnclaimAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).UnclaimUserTaskAsync(
+            userTaskId, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask)));
+
+    public static async Task<Ok<UserTaskRecord>> AssignAsync(string taskId, string userTaskId, AssigneeRequest? body, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).AssignUserTaskAsync(userTaskId, body?.UserId, user.UserId()));
+
+    /// <summary>The caller's user id (the token's sub); claiming needs one.</summary>
+    private static string RequireUser(ClaimsPrincipal user) =>
+        user.UserId() ?? throw TaskServiceException.Invalid("sub", "Claiming needs a user: the bearer token has no 'sub' claim.");
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
         await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId], user.UserId()) > 0

@@ -70,7 +70,8 @@ public static class AuthenticationSetup
     /// Issues a token for the configured secret and issuer, with the permission codes as a JSON array of strings (the form
     /// <see cref="PermissionClaims"/> accepts, even for one code); used by the development token endpoint and tests.
     /// </summary>
-    public static string CreateToken(JwtOptions options, IEnumerable<string> permissions, TimeSpan lifetime, string subject = "developer")
+    public static string CreateToken(
+        JwtOptions options, IEnumerable<string> permissions, TimeSpan lifetime, string subject = "developer", IEnumerable<string>? groups = null)
     {
         var now = DateTime.UtcNow;
         var descriptor = new SecurityTokenDescriptor
@@ -87,6 +88,11 @@ public static class AuthenticationSetup
                 [Permissions.ClaimType] = permissions.ToArray(),
             },
         };
+        if (groups is not null)
+        {
+            descriptor.Claims[new InboxOptions().GroupsClaim] = groups.ToArray();
+        }
+
         return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(descriptor);
     }
 

@@ -15,6 +15,20 @@ public static class Permissions
     public const string SubscribeToWebhook = "16010";
     public const string UpdateTask = "16011";
 
+    // Codes of this service after the original's 16001-16011: the user-task inbox, claim and assign, and task history.
+
+    /// <summary>Claim an unassigned user task for oneself, and unclaim one's own.</summary>
+    public const string ClaimUserTask = "16012";
+
+    /// <summary>Set or clear the assignee of any pending user task (<c>PUT .../assignee</c>).</summary>
+    public const string AssignUserTask = "16013";
+
+    /// <summary>Override: complete or unclaim a user task assigned to someone else.</summary>
+    public const string CompleteAnyUserTask = "16014";
+
+    /// <summary>Read a task's history (<c>GET /tasks/{id}/history</c>).</summary>
+    public const string ViewTaskHistory = "16015";
+
     /// <summary>Workflow permissions: each accepts its number or its name, as the original's workflow service does.</summary>
     public static class Workflow
     {
@@ -44,6 +58,6 @@ public static class Permissions
     public static IReadOnlyList<string> All { get; } =
     [
         CreateApiKey, ViewEvent, ViewTask, ViewUserTask, CompleteUserTask, MapTask, TriggerEvent, DeleteTask, DeleteUserTask,
-        SubscribeToWebhook, UpdateTask,
+        SubscribeToWebhook, UpdateTask, ClaimUserTask, AssignUserTask, CompleteAnyUserTask, ViewTaskHistory,
     ];
 }

@@ -13,4 +13,13 @@ public static class UserClaims
         ArgumentNullException.ThrowIfNull(user);
         return user.Identity?.IsAuthenticated == true ? user.FindFirst(SubjectClaim)?.Value : null;
     }
+
+    /// <summary>The groups the token's <paramref name="claim"/> names (an array claim arrives as one claim per item), distinct.</summary>
+    public static IReadOnlyList<string> Groups(this ClaimsPrincipal user, string claim)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.Identity?.IsAuthenticated == true
+            ? user.FindAll(claim).Select(c => c.Value).Where(g => g.Length > 0).Distinct(StringComparer.Ordinal).ToArray()
+            : [];
+    }
 }

@@ -13,6 +13,7 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         {
             TaskServiceException { Kind: TaskServiceErrorKind.NotFound } e => (StatusCodes.Status404NotFound, "Not found", e.Message, e.Target),
             TaskServiceException { Kind: TaskServiceErrorKind.Conflict } e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Target),
+            TaskServiceException { Kind: TaskServiceErrorKind.Forbidden } e => (StatusCodes.Status403Forbidden, "Forbidden", e.Message, e.Target),
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),

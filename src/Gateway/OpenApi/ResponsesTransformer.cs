@@ -30,6 +30,9 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         ["GET /tasks/mapping"] = (typeof(TaskWorkflowMapping), true, "200"),
         ["GET /tasks/{taskId}/user-tasks"] = (typeof(UserTaskRecord), true, "200"),
         ["GET /tasks/{taskId}/user-tasks/{userTaskId}"] = (typeof(UserTaskRecord), false, "200"),
+        ["GET /tasks/{taskId}/history"] = (typeof(TaskHistoryEntry), true, "200"),
+        ["GET /user-tasks"] = (typeof(UserTaskRecord), true, "200"),
+        ["GET /user-tasks/mine"] = (typeof(UserTaskRecord), true, "200"),
         ["GET /workflows"] = (typeof(WorkflowRecord), true, "200"),
         ["GET /workflow-instances"] = (typeof(WorkflowInstanceSummary), true, "200"),
         ["GET /webhooks"] = (typeof(WebhookSubscriptionRecord), true, "200"),
@@ -44,7 +47,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
     [
         typeof(EventRecord), typeof(EventWorkflowMapping), typeof(TaskRecord), typeof(TaskWorkflowMapping), typeof(UserTaskRecord),
         typeof(WorkflowRecord), typeof(WorkflowInstanceSummary), typeof(WebhookSubscriptionRecord), typeof(WebhookDeliveryRecord),
-        typeof(WebhookDeliveryAttemptRecord),
+        typeof(WebhookDeliveryAttemptRecord), typeof(TaskHistoryEntry),
     ];
 
     /// <summary>Routes that answer 409 when the change conflicts with the entity's state.</summary>
@@ -55,6 +58,8 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         "POST /workflows/{id}/execute", "POST /workflow-instances/{id}/incidents/{incidentId}/retry",
         "POST /workflow-instances/{id}/external-tasks/{externalTaskId}/complete", "DELETE /workflow-instances/{id}",
         "POST /events/mapping", "POST /tasks/mapping", "PATCH /tasks", "POST /webhooks/{id}/deliveries/{deliveryId}/redeliver",
+        "POST /tasks/{taskId}/user-tasks/{userTaskId}/claim", "POST /tasks/{taskId}/user-tasks/{userTaskId}/unclaim",
+        "PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee",
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
@@ -163,10 +168,13 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
 
     private static void AddProblems(OpenApiDocument document, OpenApiOperation operation, string key, string path)
     {
-        var hasBody = operation.RequestBody is not null || key.StartsWith("POST ", StringComparison.Ordinal) || key.StartsWith("PATCH ", StringComparison.Ordinal);
+        var hasBody = operation.RequestBody is not null || key.StartsWith("POST ", StringComparison.Ordinal) || key.StartsWith("PATCH ", StringComparison.Ordinal)
+            || key.StartsWith("PUT ", StringComparison.Ordinal);
         AddProblem(document, operation, "400", "A query parameter, path id or body field is invalid; 'errors' names it.");
         AddProblem(document, operation, "401", "No valid bearer token" + (SecurityTransformer.UsesClientAppCredentials(path) ? ", or no valid x-api-key / x-api-secret." : "."));
-        AddProblem(document, operation, "403", "The token lacks the route's permission.");
+        AddProblem(document, operation, "403", key is "PATCH /tasks/{taskId}/user-tasks/{userTaskId}/complete" or "POST /tasks/{taskId}/user-tasks/{userTaskId}/unclaim"
+            ? "The token lacks the route's permission, or the user task is assigned to someone else and the token lacks the override permission 16014."
+            : "The token lacks the route's permission.");
         if (path.Contains('{', StringComparison.Ordinal))
         {
             AddProblem(document, operation, "404", "No such entity.");

@@ -11,4 +11,7 @@ public enum TaskServiceErrorKind
 
     /// <summary>The request contradicts the current state (for example a user task already completed). HTTP 409.</summary>
     Conflict = 2,
+
+    /// <summary>The caller may not do this to this entity (for example complete a user task another user holds). HTTP 403.</summary>
+    Forbidden = 3,
 }

@@ -27,4 +27,6 @@ public sealed class TaskServiceException : Exception
         new(TaskServiceErrorKind.NotFound, $"{entity} '{id}' does not exist.", entity);
 
     public static TaskServiceException Conflict(string target, string message) => new(TaskServiceErrorKind.Conflict, message, target);
+
+    public static TaskServiceException Forbidden(string target, string message) => new(TaskServiceErrorKind.Forbidden, message, target);
 }

@@ -22,4 +22,7 @@ public enum EntityKind
 
     /// <summary>The attempts of a webhook delivery; read through <c>include</c> of a delivery.</summary>
     WebhookDeliveryAttempt = 11,
+
+    /// <summary>The recorded changes of tasks and their user tasks.</summary>
+    TaskHistory = 12,
 }

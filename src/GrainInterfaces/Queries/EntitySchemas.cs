@@ -12,7 +12,13 @@ public static class EntitySchemas
         ("externalId", FieldType.String), ("assignee", FieldType.String), ("candidateGroups", FieldType.Json),
         ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
         ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
-        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String),
+        ("form", FieldType.Json));
+
+    /// <summary>The changes of tasks and their user tasks (<c>GET /tasks/{id}/history</c>), oldest first.</summary>
+    public static EntitySchema TaskHistory { get; } = Create(EntityKind.TaskHistory, "task history entry", [("on", false), ("position", false), ("id", false)],
+        ("id", FieldType.String), ("taskId", FieldType.String), ("userTaskId", FieldType.String), ("action", FieldType.String),
+        ("changes", FieldType.Json), ("by", FieldType.String), ("on", FieldType.DateTime), ("position", FieldType.Number));
 
     public static EntitySchema Task { get; } = Create(EntityKind.Task, "task", [("createdOn", false), ("id", false)],
         [new EntityRelation("userTasks", UserTask, "taskId")],
@@ -83,6 +89,7 @@ public static class EntitySchemas
         EntityKind.WorkflowVersion => WorkflowVersion,
         EntityKind.WebhookDelivery => WebhookDelivery,
         EntityKind.WebhookDeliveryAttempt => WebhookDeliveryAttempt,
+        EntityKind.TaskHistory => TaskHistory,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 

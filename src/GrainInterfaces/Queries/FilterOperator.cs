@@ -15,4 +15,10 @@ public enum FilterOperator
     Like = 8,
     Ilike = 9,
     Between = 10,
+
+    /// <summary>
+    /// A JSON field holding an array contains every given value (LoopBack's PostgreSQL <c>contains</c>, <c>@&gt;</c>); the value
+    /// is one scalar or an array of scalars.
+    /// </summary>
+    Contains = 11,
 }

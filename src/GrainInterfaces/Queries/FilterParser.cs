@@ -28,7 +28,7 @@ public static partial class FilterParser
     private const string WhereParameter = "where";
     private const int MaxPathSegments = 16;
     private const int MaxPathSegmentLength = 128;
-    private const string SupportedOperators = "eq, neq, gt, gte, lt, lte, inq, nin, like, ilike, between";
+    private const string SupportedOperators = "eq, neq, gt, gte, lt, lte, inq, nin, like, ilike, between, contains";
 
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
 
@@ -45,6 +45,7 @@ public static partial class FilterParser
         ["like"] = FilterOperator.Like,
         ["ilike"] = FilterOperator.Ilike,
         ["between"] = FilterOperator.Between,
+        ["contains"] = FilterOperator.Contains,
     };
 
     /// <summary>Parses the <c>filter</c> query parameter. Null, empty or whitespace gives <see cref="QueryFilter.Empty"/>.</summary>
@@ -434,6 +435,11 @@ public static partial class FilterParser
     {
         var opName = OperatorName(op);
         var isJsonRoot = type == FieldType.Json && path.Length == 1;
+        if (op == FilterOperator.Contains)
+        {
+            return BuildContains(path, name, isJsonRoot, value, schema, target);
+        }
+
         if (isJsonRoot && !(op is FilterOperator.Eq or FilterOperator.Neq && value.ValueKind == JsonValueKind.Null))
         {
             throw Invalid(target, $"Field '{name}' of {schema.Name} is a JSON document: compare a property inside it with a dotted path such as '{name}.someProperty', or test it with eq/neq null.");
@@ -483,7 +489,24 @@ public static partial class FilterParser
         }
     }
 
-    private static bool Applies(FilterOperator op, FieldType type) => type switch
+    /// <summary><c>contains</c>: only on a whole JSON field (an array such as a user task's candidateGroups), with scalars.</summary>
+    private static ConditionNode BuildContains(string[] path, string name, bool isJsonRoot, JsonElement value, EntitySchema schema, string target)
+    {
+        if (!isJsonRoot)
+        {
+            throw Invalid(target, $"Operator 'contains' applies to a JSON field holding an array (such as candidateGroups), not to '{Quote(name)}' of {schema.Name}.");
+        }
+
+        var values = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToArray() : [value];
+        if (values.Length == 0 || values.Any(v => v.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)))
+        {
+            throw Invalid(target, $"Operator 'contains' on field '{Quote(name)}' needs a string, number or boolean, or a non-empty array of them, got {Describe(value)}.");
+        }
+
+        return new ConditionNode(path, FilterOperator.Contains, BuildArray(values.Select(v => v.Clone())));
+    }
+
+    private static bool Applies(FilterOperator op, FieldType type) => op != FilterOperator.Contains && type switch
     {
         FieldType.Boolean => op is FilterOperator.Eq or FilterOperator.Neq or FilterOperator.Inq or FilterOperator.Nin,
         FieldType.Number or FieldType.DateTime => op is not (FilterOperator.Like or FilterOperator.Ilike),

@@ -36,9 +36,38 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("EndAsync")]
     Task<TaskRecord> EndAsync();
 
-    /// <summary>Completes one of this task's pending user tasks and publishes <c>user-task-completed</c>.</summary>
+    /// <summary>
+    /// Completes one of this task's pending user tasks, whoever it is assigned to, and publishes <c>user-task-completed</c>;
+    /// the variables must satisfy the user task's form. The HTTP API uses the overload that checks the assignee.
+    /// </summary>
     [Alias("CompleteUserTaskAsync")]
     Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null);
+
+    /// <summary>
+    /// Completes one of this task's pending user tasks as <paramref name="userId"/>: a user task assigned to someone else is
+    /// refused (forbidden) unless <paramref name="anyAssignee"/> (the override permission). <paramref name="variables"/> must
+    /// satisfy the user task's form (a violation is invalid, naming the field) and pass into the workflow.
+    /// </summary>
+    [Alias("CompleteUserTaskAsUserAsync")]
+    Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId, bool anyAssignee);
+
+    /// <summary>
+    /// Makes <paramref name="userId"/> the assignee of a pending, unassigned user task. Claiming one the same user holds
+    /// returns it unchanged; one another user holds is a conflict.
+    /// </summary>
+    [Alias("ClaimUserTaskAsync")]
+    Task<UserTaskRecord> ClaimUserTaskAsync(string userTaskId, string userId);
+
+    /// <summary>
+    /// Clears the assignee of a pending user task. Only its assignee may, unless <paramref name="anyAssignee"/>; an unassigned
+    /// user task is returned unchanged.
+    /// </summary>
+    [Alias("UnclaimUserTaskAsync")]
+    Task<UserTaskRecord> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee);
+
+    /// <summary>Sets (or, with null, clears) the assignee of a pending user task, whoever holds it.</summary>
+    [Alias("AssignUserTaskAsync")]
+    Task<UserTaskRecord> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId);
 
     /// <summary>
     /// Soft-deletes the given user tasks of this task (deleted, deletedOn, deletedBy); ids of other tasks and ones already

@@ -13,4 +13,7 @@ public sealed record NewUserTask
     [Id(3)] public IReadOnlyList<string>? CandidateGroups { get; init; }
 
     [Id(4)] public DateTimeOffset? DueDate { get; init; }
+
+    /// <summary>The form completing the user task is checked against, when its BPMN element declares one.</summary>
+    [Id(5)] public UserTaskForm? Form { get; init; }
 }

@@ -38,4 +38,7 @@ public sealed record UserTaskRecord
 
     /// <summary>The user who deleted the row.</summary>
     [Id(14)] public string? DeletedBy { get; init; }
+
+    /// <summary>The form completing the user task is checked against (from the BPMN element's <c>camunda:formData</c>); null when none.</summary>
+    [Id(15)] public UserTaskForm? Form { get; init; }
 }

@@ -19,4 +19,7 @@ public sealed record InstanceUserTask
     [Id(6)] public bool Completed { get; init; }
 
     [Id(7)] public DateTimeOffset CreatedOn { get; init; }
+
+    /// <summary>The form of the user task's BPMN element, when it declares one.</summary>
+    [Id(8)] public TaskService.Tasks.UserTaskForm? Form { get; init; }
 }

@@ -3,6 +3,7 @@ using TaskService.ClientApps;
 using TaskService.Events;
 using TaskService.Mappings;
 using TaskService.Queries;
+using TaskService.Tasks;
 using TaskService.Webhooks;
 using TaskService.Workflows;
 
@@ -29,10 +30,12 @@ public interface ITaskServiceStore
     Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the task, replaces its user tasks with the given ones and appends the outgoing events the change caused to the
-    /// outbox, all in one transaction.
+    /// Writes the task, replaces its user tasks with the given ones, appends the outgoing events the change caused to the
+    /// outbox and the change's <paramref name="history"/> entries (an entry whose id is there already is not added again), all
+    /// in one transaction: when the save fails, no history entry of it remains.
     /// </summary>
-    Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default);
+    Task SaveTaskAsync(
+        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default);
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
 

@@ -54,7 +54,7 @@ public sealed partial class TaskGrain(
             CreatedOn = now,
             ModifiedOn = now,
         };
-        await SaveAsync(new TaskAggregate(record, []));
+        await SaveAsync(new TaskAggregate(record, []), history: [Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now)]);
         TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
         return record;
@@ -73,10 +73,18 @@ public sealed partial class TaskGrain(
             throw TaskServiceException.Conflict("externalId", $"Task '{TaskId}' already runs workflow instance '{existing}'.");
         }
 
-        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = time.GetUtcNow() };
-        var merged = Merge(state.UserTasks, pendingUserTasks);
-        await SaveAsync(new TaskAggregate(task, merged));
-        TaskInstruments.UserTasksCreated.Add(merged.Count - state.UserTasks.Count);
+        var now = time.GetUtcNow();
+        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = now };
+        var userTasks = Merge(state.UserTasks, pendingUserTasks);
+        var history = new HistoryBuilder(TaskId, TaskHistoryActions.WorkflowActor, now);
+        if (state.Task.ExternalId != workflowInstanceId)
+        {
+            history.Add(TaskHistoryActions.Updated, null, TaskChanges.Of("externalId", state.Task.ExternalId, workflowInstanceId));
+        }
+
+        history.AddCreated(state.UserTasks, userTasks);
+        await SaveAsync(new TaskAggregate(task, userTasks), history: history.Entries);
+        TaskInstruments.UserTasksCreated.Add(userTasks.Count - state.UserTasks.Count);
         return task;
     }
 
@@ -86,7 +94,9 @@ public sealed partial class TaskGrain(
         var merged = Merge(state.UserTasks, pendingUserTasks);
         if (merged.Count != state.UserTasks.Count)
         {
-            await SaveAsync(state with { UserTasks = merged });
+            var history = new HistoryBuilder(TaskId, TaskHistoryActions.WorkflowActor, time.GetUtcNow());
+            history.AddCreated(state.UserTasks, merged);
+            await SaveAsync(state with { UserTasks = merged }, history: history.Entries);
             TaskInstruments.UserTasksCreated.Add(merged.Count - state.UserTasks.Count);
         }
     }
@@ -124,7 +134,14 @@ public sealed partial class TaskGrain(
 
         // A status change reaches the user tasks only where the user-task status allows it: of the statuses PATCH may set,
         // only "pending" is a user-task status, open user tasks already are pending, and completed ones are never reopened.
-        await SaveAsync(state with { Task = task });
+        var changes = TaskChanges.Between(state.Task, task);
+        var history = new HistoryBuilder(TaskId, Actor(userId), now);
+        if (changes.Count > 0)
+        {
+            history.Add(changes is [{ Field: "status" }] ? TaskHistoryActions.StatusChanged : TaskHistoryActions.Updated, null, changes);
+        }
+
+        await SaveAsync(state with { Task = task }, history: history.Entries);
         return task;
     }
 
@@ -138,21 +155,29 @@ public sealed partial class TaskGrain(
 
         var now = time.GetUtcNow();
         var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
-        await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }));
+        var history = new HistoryBuilder(TaskId, TaskHistoryActions.WorkflowActor, now);
+        history.Add(TaskHistoryActions.Completed, null, TaskChanges.Between(state.Task, task));
+        await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }), history.Entries);
         TaskInstruments.TasksCompleted.Add(1);
         LogTaskCompleted(TaskId);
         return task;
     }
 
-    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null)
+    // The original contract, for trusted in-process callers: whoever holds the user task (its form is still checked).
+    public Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null) =>
+        CompleteUserTaskAsync(userTaskId, variables, userId, anyAssignee: true);
+
+    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId, bool anyAssignee)
     {
         var state = Require();
-        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId && !u.Deleted)
-            ?? throw TaskServiceException.NotFound("user task", userTaskId);
-        if (userTask.Status == UserTaskStatus.Completed)
+        var userTask = RequirePending(state, userTaskId);
+        if (userTask.Assignee is { } assignee && assignee != userId && !anyAssignee)
         {
-            throw TaskServiceException.Conflict("userTaskId", $"User task '{userTaskId}' of task '{TaskId}' is already completed.");
+            throw TaskServiceException.Forbidden("assignee",
+                $"User task '{userTaskId}' is assigned to '{assignee}'; only its assignee (or a holder of the override permission) may complete it.");
         }
+
+        UserTaskFormValidator.Validate(userTask.Form, variables);
 
         IReadOnlyList<NewUserTask> next = [];
         if (state.Task.ExternalId is { } instanceId)
@@ -166,11 +191,63 @@ public sealed partial class TaskGrain(
         var task = state.Task.Status == TaskRecordStatus.Pending
             ? state.Task with { Status = TaskRecordStatus.InProgress, ModifiedOn = now, ModifiedBy = userId }
             : state.Task;
-        await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }));
+        var history = new HistoryBuilder(TaskId, Actor(userId), now);
+        history.Add(TaskHistoryActions.Completed, userTaskId, TaskChanges.Of("status", "pending", "completed"));
+        if (task.Status != state.Task.Status)
+        {
+            history.Add(TaskHistoryActions.StatusChanged, null, TaskChanges.Between(state.Task, task));
+        }
+
+        history.AddCreated(state.UserTasks, userTasks, TaskHistoryActions.WorkflowActor);
+        await SaveAsync(new TaskAggregate(task, userTasks), Outgoing(OutgoingEventTypes.UserTaskCompleted, userTaskId, new { task, userTask = completed }), history.Entries);
         TaskInstruments.UserTasksCompleted.Add(1);
         TaskInstruments.UserTasksCreated.Add(userTasks.Count - state.UserTasks.Count);
         LogUserTaskCompleted(TaskId, userTaskId);
         return completed;
+    }
+
+    public Task<UserTaskRecord> ClaimUserTaskAsync(string userTaskId, string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        var userTask = RequirePending(Require(), userTaskId);
+        return userTask.Assignee switch
+        {
+            null => ChangeAssigneeAsync(userTask, userId, userId, TaskHistoryActions.Claimed),
+            var holder when holder == userId => Task.FromResult(userTask),
+            var holder => throw TaskServiceException.Conflict("assignee", $"User task '{userTaskId}' is already claimed by '{holder}'."),
+        };
+    }
+
+    public Task<UserTaskRecord> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee)
+    {
+        var userTask = RequirePending(Require(), userTaskId);
+        return userTask.Assignee switch
+        {
+            null => Task.FromResult(userTask),
+            var holder when holder == userId || anyAssignee => ChangeAssigneeAsync(userTask, null, userId, TaskHistoryActions.Unclaimed),
+            var holder => throw TaskServiceException.Forbidden("assignee",
+                $"User task '{userTaskId}' is claimed by '{holder}'; only its assignee (or a holder of the override permission) may unclaim it."),
+        };
+    }
+
+    public Task<UserTaskRecord> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId)
+    {
+        var userTask = RequirePending(Require(), userTaskId);
+        return userTask.Assignee == assignee
+            ? Task.FromResult(userTask)
+            : ChangeAssigneeAsync(userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned);
+    }
+
+    private async Task<UserTaskRecord> ChangeAssigneeAsync(UserTaskRecord userTask, string? assignee, string? userId, string action)
+    {
+        var state = Require();
+        var now = time.GetUtcNow();
+        var changed = userTask with { Assignee = assignee, ModifiedOn = now, ModifiedBy = userId };
+        var history = new HistoryBuilder(TaskId, Actor(userId), now);
+        history.Add(action, userTask.Id, TaskChanges.Of("assignee", userTask.Assignee, assignee));
+        await SaveAsync(state with { UserTasks = state.UserTasks.Select(u => u.Id == userTask.Id ? changed : u).ToArray() }, history: history.Entries);
+        LogAssigneeChanged(TaskId, userTask.Id, action);
+        return changed;
     }
 
     public async Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds, string? userId = null)
@@ -179,6 +256,7 @@ public sealed partial class TaskGrain(
         var remove = userTaskIds.ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var deleted = 0;
+        var history = new HistoryBuilder(TaskId, Actor(userId), now);
         var userTasks = state.UserTasks
             .Select(u =>
             {
@@ -188,12 +266,13 @@ public sealed partial class TaskGrain(
                 }
 
                 deleted++;
+                history.Add(TaskHistoryActions.Deleted, u.Id, null);
                 return SoftDeleted(u, now, userId);
             })
             .ToArray();
         if (deleted > 0)
         {
-            await SaveAsync(state with { UserTasks = userTasks });
+            await SaveAsync(state with { UserTasks = userTasks }, history: history.Entries);
         }
 
         return deleted;
@@ -217,13 +296,35 @@ public sealed partial class TaskGrain(
         // The original soft-deletes: the rows stay, marked deleted, and every read leaves them out.
         var now = time.GetUtcNow();
         var task = state.Task with { Deleted = true, DeletedOn = now, DeletedBy = userId };
-        await store.SaveTaskAsync(new TaskAggregate(task, state.UserTasks.Select(u => u.Deleted ? u : SoftDeleted(u, now, userId)).ToArray()), []);
+        var history = new HistoryBuilder(TaskId, Actor(userId), now);
+        history.Add(TaskHistoryActions.Deleted, null, null);
+        foreach (var userTask in live)
+        {
+            history.Add(TaskHistoryActions.Deleted, userTask.Id, null);
+        }
+
+        await store.SaveTaskAsync(new TaskAggregate(task, state.UserTasks.Select(u => u.Deleted ? u : SoftDeleted(u, now, userId)).ToArray()), [], history.Entries);
         _state = null;
         LogTaskDeleted(TaskId, cascade);
         DeactivateOnIdle();
     }
 
     private TaskAggregate Require() => _state ?? throw TaskServiceException.NotFound("task", TaskId);
+
+    /// <summary>A live user task of this task that is still pending: 404 when unknown or deleted, 409 when completed.</summary>
+    private UserTaskRecord RequirePending(TaskAggregate state, string userTaskId)
+    {
+        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId && !u.Deleted)
+            ?? throw TaskServiceException.NotFound("user task", userTaskId);
+        return userTask.Status == UserTaskStatus.Completed
+            ? throw TaskServiceException.Conflict("userTaskId", $"User task '{userTaskId}' of task '{TaskId}' is already completed.")
+            : userTask;
+    }
+
+    private static string Actor(string? userId) => userId ?? TaskHistoryActions.SystemActor;
+
+    private TaskHistoryEntry Entry(string action, string? userTaskId, string by, DateTimeOffset on) =>
+        new HistoryBuilder(TaskId, by, on).Add(action, userTaskId, null).Entries[0];
 
     private static IReadOnlyList<UserTaskRecord> Live(IReadOnlyList<UserTaskRecord> userTasks) =>
         userTasks.Any(u => u.Deleted) ? userTasks.Where(u => !u.Deleted).ToArray() : userTasks;
@@ -232,9 +333,9 @@ public sealed partial class TaskGrain(
         userTask with { Deleted = true, DeletedOn = now, DeletedBy = userId };
 
     /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then wakes the outbox dispatcher.</summary>
-    private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null)
+    private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null, IReadOnlyList<TaskHistoryEntry>? history = null)
     {
-        await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing]);
+        await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history);
         _state = state;
         if (outgoing is not null)
         {
@@ -263,6 +364,7 @@ public sealed partial class TaskGrain(
                 Assignee = p.Assignee,
                 CandidateGroups = p.CandidateGroups,
                 DueDate = p.DueDate,
+                Form = p.Form,
                 CreatedOn = now,
                 ModifiedOn = now,
             });
@@ -287,6 +389,9 @@ public sealed partial class TaskGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId} completed")]
     private partial void LogUserTaskCompleted(string taskId, string userTaskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
+    private partial void LogAssigneeChanged(string taskId, string userTaskId, string action);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} deleted (cascade: {Cascade})")]
     private partial void LogTaskDeleted(string taskId, bool cascade);

@@ -24,6 +24,7 @@ public static class WorkflowEngines
                 Assignee = u.Assignee,
                 CandidateGroups = u.CandidateGroups,
                 DueDate = u.DueDate,
+                Form = u.Form,
             })
             .ToArray();
 }

@@ -280,6 +280,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         "WorkflowRequest" => JsonSerializer.Serialize(new { name = "hostile", bpmnFile = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process").Bpmn, inputSchema = new { type = "object" } }),
         "ExecuteWorkflowRequest" => JsonSerializer.Serialize(new { input = new { } }),
         "VariablesRequest" => JsonSerializer.Serialize(new { variables = new { } }),
+        "AssigneeRequest" => JsonSerializer.Serialize(new { userId = "hostile" }),
         _ => throw new InvalidOperationException($"The hostile suite has no valid body for {type.Name}; add one."),
     };
 

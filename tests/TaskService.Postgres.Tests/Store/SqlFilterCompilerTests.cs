@@ -25,6 +25,7 @@ public sealed class SqlFilterCompilerTests
         { EntityKind.WebhookSubscription, typeof(WebhookSubscriptionRecord) },
         { EntityKind.Workflow, typeof(WorkflowRecord) },
         { EntityKind.WorkflowInstance, typeof(WorkflowInstanceSummary) },
+        { EntityKind.TaskHistory, typeof(TaskHistoryEntry) },
     };
 
     [Theory]

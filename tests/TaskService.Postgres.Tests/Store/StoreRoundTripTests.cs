@@ -143,8 +143,9 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         var deletedOn = Created.AddMinutes(5);
         UserTaskRecord[] userTasks =
         [
-            NewUserTask(task.Id, "live", null) with { ModifiedBy = "editor" },
-            NewUserTask(task.Id, "gone", null) with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" },
+            // Distinct creation times: rows load in created_on order, and equal times would leave it to the random ids.
+            NewUserTask(task.Id, "live", null) with { ModifiedBy = "editor", CreatedOn = Created.AddSeconds(1) },
+            NewUserTask(task.Id, "gone", null) with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover", CreatedOn = Created.AddSeconds(2) },
         ];
         await SaveBothAsync(new TaskAggregate(task, userTasks), []);
 

@@ -4,6 +4,7 @@ using TaskService.ClientApps;
 using TaskService.Events;
 using TaskService.Mappings;
 using TaskService.Queries;
+using TaskService.Tasks;
 using TaskService.Webhooks;
 using TaskService.Workflows;
 
@@ -104,8 +105,9 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.LoadTaskAsync(taskId, cancellationToken);
 
-    public Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default) =>
-        inner.SaveTaskAsync(aggregate, outbox, cancellationToken);
+    public Task SaveTaskAsync(
+        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default) =>
+        inner.SaveTaskAsync(aggregate, outbox, history, cancellationToken);
 
     public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.DeleteTaskAsync(taskId, cancellationToken);

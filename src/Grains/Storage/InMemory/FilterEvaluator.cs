@@ -114,6 +114,13 @@ public static class FilterEvaluator
             };
         }
 
+        if (condition.Operator == FilterOperator.Contains)
+        {
+            // As jsonb's @> with an array of scalars: the field is an array holding each value (numbers compared by value).
+            var wanted = value.EnumerateArray().Select(v => JsonSerializer.SerializeToNode(v)).ToArray();
+            return row => Resolve(row, path) is JsonArray array && wanted.All(w => array.Any(item => JsonNode.DeepEquals(item, w)));
+        }
+
         Func<object, bool> test;
         switch (condition.Operator)
         {

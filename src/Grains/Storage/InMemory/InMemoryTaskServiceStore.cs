@@ -18,6 +18,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly InMemoryTable<EventRecord> _events = new(EntitySchemas.Event, e => e.Id);
     private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id, t => t.Deleted);
     private readonly InMemoryTable<UserTaskRecord> _userTasks = new(EntitySchemas.UserTask, u => u.Id, u => u.Deleted);
+    private readonly InMemoryTable<TaskHistoryEntry> _history = new(EntitySchemas.TaskHistory, h => h.Id);
     private readonly InMemoryTable<EventWorkflowMapping> _eventMappings = new(EntitySchemas.EventMapping, m => m.Id);
     private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id);
     private readonly InMemoryTable<ClientAppRecord> _clientApps = new(EntitySchemas.ClientApp, a => a.Id);
@@ -87,11 +88,17 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
     }
 
-    public Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default)
+    public Task SaveTaskAsync(
+        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
     {
         lock (_taskLock)
         {
             _outbox.Append(outbox);
+            foreach (var entry in history ?? [])
+            {
+                _history.TryAdd(entry);
+            }
+
             var taskId = aggregate.Task.Id;
             var keep = aggregate.UserTasks.Select(u => u.Id).ToHashSet(StringComparer.Ordinal);
             _userTasks.RemoveWhere(u => u.TaskId == taskId && !keep.Contains(u.Id));
@@ -111,6 +118,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         lock (_taskLock)
         {
             _userTasks.RemoveWhere(u => u.TaskId == taskId);
+            _history.RemoveWhere(h => h.TaskId == taskId);
             _tasks.Remove(taskId);
         }
 
@@ -349,6 +357,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         EntityKind.WorkflowInstance => _instances,
         EntityKind.WebhookDelivery => _deliveries.Deliveries,
         EntityKind.WebhookDeliveryAttempt => _deliveries.Attempts,
+        EntityKind.TaskHistory => _history,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 }

@@ -34,8 +34,14 @@ public static class PostgresEntityTables
     [
         Text("id", "id"), Text("taskId", "task_id"), Text("name", "name"), Text("status", "status"),
         Text("externalId", "external_id"), Text("assignee", "assignee"), Json("candidateGroups", "candidate_groups"),
-        Date("dueDate", "due_date"), Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), .. Audit,
+        Date("dueDate", "due_date"), Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), .. Audit, Json("form", "form"),
     ], softDelete: true);
+
+    public static PostgresEntityTable TaskHistory { get; } = new(EntitySchemas.TaskHistory, "main.task_history",
+    [
+        Text("id", "id"), Text("taskId", "task_id"), Text("userTaskId", "user_task_id"), Text("action", "action"),
+        Json("changes", "changes"), Text("by", "by_user"), Date("on", "changed_on"), Integer("position", "position"),
+    ]);
 
     public static PostgresEntityTable EventMapping { get; } = new(EntitySchemas.EventMapping, "main.event_workflows",
     [
@@ -101,6 +107,7 @@ public static class PostgresEntityTables
         EntityKind.WorkflowInstance => WorkflowInstance,
         EntityKind.WebhookDelivery => WebhookDelivery,
         EntityKind.WebhookDeliveryAttempt => WebhookDeliveryAttempt,
+        EntityKind.TaskHistory => TaskHistory,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
 

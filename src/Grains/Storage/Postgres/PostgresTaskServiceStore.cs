@@ -35,7 +35,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
         "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
-        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by");
+        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by", "form");
+
+    private const string InsertHistory =
+        "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING";
 
     private static readonly string UpsertEventMapping = Upsert("main.event_workflows", "id",
         "id", "event_key", "workflow_key", "created_on", "modified_on");
@@ -165,7 +169,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         return new TaskAggregate(task, userTasks);
     }
 
-    public async Task SaveTaskAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, CancellationToken cancellationToken = default)
+    public async Task SaveTaskAsync(
+        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -186,7 +191,17 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 Text(userTask.Id), Text(userTask.TaskId), Text(userTask.Name), Text(EnumText(userTask.Status)), Text(userTask.ExternalId),
                 Text(userTask.Assignee), JsonText(userTask.CandidateGroups is null ? null : JsonSerializer.Serialize(userTask.CandidateGroups)),
                 Instant(userTask.DueDate), Instant(userTask.CreatedOn), Instant(userTask.ModifiedOn),
-                Text(userTask.CreatedBy), Text(userTask.ModifiedBy), Boolean(userTask.Deleted), Instant(userTask.DeletedOn), Text(userTask.DeletedBy)));
+                Text(userTask.CreatedBy), Text(userTask.ModifiedBy), Boolean(userTask.Deleted), Instant(userTask.DeletedOn), Text(userTask.DeletedBy),
+                JsonText(userTask.Form is null ? null : JsonSerializer.Serialize(userTask.Form, ContractJson.Options))));
+        }
+
+        // The history of the change commits with it, or not at all.
+        foreach (var entry in history ?? [])
+        {
+            batch.BatchCommands.Add(BatchCommand(InsertHistory,
+                Text(entry.Id), Text(entry.TaskId), Text(entry.UserTaskId), Text(entry.Action),
+                JsonText(entry.Changes is null ? null : JsonSerializer.Serialize(entry.Changes, ContractJson.Options)),
+                Text(entry.By), Instant(entry.On), Integer(entry.Position)));
         }
 
         AddOutbox(batch, outbox);
@@ -731,6 +746,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             Deleted = row.Boolean(),
             DeletedOn = row.NullableInstant(),
             DeletedBy = row.NullableString(),
+            Form = row.NullableJson() is { ValueKind: JsonValueKind.Object } form ? form.Deserialize<UserTaskForm>(ContractJson.Options) : null,
         };
     }
 

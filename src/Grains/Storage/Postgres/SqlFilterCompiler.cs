@@ -319,6 +319,12 @@ public sealed class SqlFilterCompiler
             };
         }
 
+        if (condition.Operator == FilterOperator.Contains)
+        {
+            // jsonb containment of an array of scalars: true only for an array field holding each value; a GIN index serves it.
+            return $"{column.Sql} @> {parameters.Add(value.GetRawText(), NpgsqlDbType.Jsonb)}";
+        }
+
         var access = JsonAccess(column, condition.Path, parameters);
 
         switch (condition.Operator)

@@ -54,6 +54,9 @@ public sealed record ExternalTaskElement(string Id, string? Name, ExternalTaskEl
 public sealed record UserTaskElement(string Id, string? Name, string? Assignee, string? CandidateGroups, string? DueDate) : BpmnElement(Id, Name)
 {
     public override string Kind => "userTask";
+
+    /// <summary>The form (<c>camunda:formData</c>) completing the user task is checked against; null when none.</summary>
+    public TaskService.Tasks.UserTaskForm? Form { get; init; }
 }
 
 /// <summary>Takes the first outgoing flow whose condition holds (in document order), else the default flow.</summary>

@@ -336,7 +336,10 @@ public static class BpmnParser
                     name,
                     ExpressionAttribute(xml, id, "assignee"),
                     ExpressionAttribute(xml, id, "candidateGroups"),
-                    ExpressionAttribute(xml, id, "dueDate"));
+                    ExpressionAttribute(xml, id, "dueDate"))
+                {
+                    Form = BpmnFormReader.Read(xml, id),
+                };
             case "exclusiveGateway":
                 return new ExclusiveGateway(id, name, NullIfEmpty((string?)xml.Attribute("default")));
             case "parallelGateway":

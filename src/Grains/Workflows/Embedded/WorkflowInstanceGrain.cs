@@ -638,6 +638,7 @@ public sealed partial class WorkflowInstanceGrain(
             DueDate = u.DueDate,
             Completed = u.Completed,
             CreatedOn = u.CreatedOn,
+            Form = Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
         }).ToArray(),
         ExternalTasks = S.ExternalTasks.Select(t => new InstanceExternalTask
         {
