@@ -16,6 +16,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0100_task_service_schema.sql",
         "0101_workflow_instance_due.sql",
         "0102_task_soft_delete.sql",
+        "0103_mapping_workflow_soft_delete.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).

@@ -53,6 +53,8 @@ public sealed partial class TaskGrain(
             Notes = task.Notes,
             CreatedOn = now,
             ModifiedOn = now,
+            CreatedBy = AuditUsers.System,
+            ModifiedBy = AuditUsers.System,
         };
         await SaveAsync(new TaskAggregate(record, []));
         LogTaskCreated(TaskId, task.Key);
@@ -72,7 +74,7 @@ public sealed partial class TaskGrain(
             throw TaskServiceException.Conflict("externalId", $"Task '{TaskId}' already runs workflow instance '{existing}'.");
         }
 
-        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = time.GetUtcNow() };
+        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = time.GetUtcNow(), ModifiedBy = AuditUsers.System };
         await SaveAsync(new TaskAggregate(task, Merge(state.UserTasks, pendingUserTasks)));
         return task;
     }
@@ -100,6 +102,12 @@ public sealed partial class TaskGrain(
             throw TaskServiceException.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
         }
 
+        if (update.ExternalId is { } externalId && state.Task.ExternalId is { } instanceId && externalId != instanceId)
+        {
+            throw TaskServiceException.Conflict("externalId",
+                $"Task '{TaskId}' runs workflow instance '{instanceId}', whose id is its externalId; it cannot change while the task is linked to it.");
+        }
+
         var now = time.GetUtcNow();
         var task = state.Task with
         {
@@ -114,6 +122,9 @@ public sealed partial class TaskGrain(
             DueDate = update.DueDate ?? state.Task.DueDate,
             Metadata = update.Metadata ?? state.Task.Metadata,
             Notes = update.Notes ?? state.Task.Notes,
+            Key = update.Key ?? state.Task.Key,
+            EndDate = update.EndDate ?? state.Task.EndDate,
+            ExternalId = update.ExternalId ?? state.Task.ExternalId,
             ModifiedOn = now,
             ModifiedBy = userId,
         };
@@ -133,7 +144,7 @@ public sealed partial class TaskGrain(
         }
 
         var now = time.GetUtcNow();
-        var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
+        var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now, ModifiedBy = AuditUsers.System };
         await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }));
         LogTaskCompleted(TaskId);
         return task;
@@ -258,6 +269,8 @@ public sealed partial class TaskGrain(
                 DueDate = p.DueDate,
                 CreatedOn = now,
                 ModifiedOn = now,
+                CreatedBy = AuditUsers.System,
+                ModifiedBy = AuditUsers.System,
             });
         return [.. existing, .. added];
     }
