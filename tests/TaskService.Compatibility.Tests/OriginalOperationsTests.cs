@@ -243,7 +243,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op16_PatchTasksWhere_SameAsTheOriginal()
+    public async Task Op16_PatchTasksWhere_SameAsTheOriginal_ButWhereIsRequired()
     {
         var (key, _) = await SeedTasksAsync();
         var client = Client("PATCH", "/tasks");
@@ -254,6 +254,9 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         Assert.Equal(1, json.GetProperty("count").GetInt64());
         Assert.Equal(2, brackets.GetProperty("count").GetInt64());
         OriginalContract.AssertComponentMatches("loopback.Count", brackets.GetRawText());
+
+        // Different on purpose: without where the original changes every task; here it is a 400 naming where.
+        await (await client.PatchJsonAsync("/tasks", new { notes = "all" })).AssertBadRequestNamingAsync("where");
     }
 
     [Fact]
@@ -275,7 +278,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op18_DeleteTasksWhere_SameAsTheOriginal()
+    public async Task Op18_DeleteTasksWhere_SameAsTheOriginal_ButWhereIsRequired()
     {
         var (key, _) = await SeedTasksAsync();
         var client = Client("DELETE", "/tasks");
@@ -283,6 +286,10 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         await (await client.DeleteAsync($"/tasks?{FilterCases.BracketQuery(JsonSerializer.Serialize(new { key, name = "alpha" }), "where")}&cascade=true")).AssertStatusAsync(HttpStatusCode.NoContent);
         await (await client.DeleteAsync($"/tasks?{Http.Where(new { key, name = "beta" })}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
+        Assert.Equal(["gamma"], (await Client("GET", "/tasks").GetJsonAsync($"/tasks?{Http.Filter(new { where = new { key } })}")).Values("name"));
+
+        // Different on purpose: without where the original deletes every task; here it is a 400 naming where.
+        await (await client.DeleteAsync("/tasks")).AssertBadRequestNamingAsync("where");
         Assert.Equal(["gamma"], (await Client("GET", "/tasks").GetJsonAsync($"/tasks?{Http.Filter(new { where = new { key } })}")).Values("name"));
     }
 
