@@ -7,15 +7,18 @@
 # By default: the maximum (closed loop, C clients), then open loop at half of it for S seconds, then idle single events.
 #
 # Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--rate R] [--seconds S] [--pgbench-seconds S]
-#                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [-- more arguments for the benchmark program]
+#                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [--kafka] [--sqs] [--connector-events N]
+#                         [-- more arguments for the benchmark program]
 #   --rate R --seconds S   open loop only: R events per second for S seconds
+#   --kafka, --sqs         instead of the HTTP path: the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
+#                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each)
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 log() { printf '[bench.sh] %s\n' "$*"; }
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
 concurrency=32
@@ -23,6 +26,8 @@ warmup=200
 pgbench_seconds=10
 pgbench_clients=8
 skip_pgbench=0
+connectors=()
+connector_events=""
 build_args=()
 load_args=()
 extra=()
@@ -36,6 +41,9 @@ while [ $# -gt 0 ]; do
     --rate) load_args+=(--rate "${2:?--rate needs a value}"); shift 2 ;;
     --seconds) load_args+=(--seconds "${2:?--seconds needs a value}"); shift 2 ;;
     --skip-pgbench) skip_pgbench=1; shift ;;
+    --kafka) connectors+=(kafka); shift ;;
+    --sqs) connectors+=(sqs); shift ;;
+    --connector-events) connector_events=${2:?--connector-events needs a value}; shift 2 ;;
     --no-build) build_args=(--no-build); shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
@@ -86,9 +94,53 @@ if [ "$skip_pgbench" -eq 0 ]; then
   pgbench_args=(--pgbench-tps-1 "$tps1" --pgbench-tps-n "$tpsn" --pgbench-clients "$pgbench_clients" --pgbench-seconds "$pgbench_seconds")
 fi
 
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=postgres"
+
+# One connector's path, on the embedded store and on this PostgreSQL; results in bench/results/latest-<connector>-<store>.json.
+run_connector() {
+  local connector=$1 store count per_second
+  for store in embedded postgresql; do
+    local args=("connector=$connector" "output=$repo/bench/results/latest-$connector-$store.json")
+    if [ "$store" = postgresql ]; then
+      count=${connector_events:-5000}
+      args+=("postgres=$connection")
+    else
+      count=${connector_events:-20000}
+    fi
+    log "$connector path, $store store: $count events"
+    dotnet run -c Release --no-build --project bench/TaskService.ConnectorBenchmarks -- "events=$count" "${args[@]}" "${extra[@]}"
+    per_second=$(sed -n 's/.*"eventsPerSecond": \([0-9.]*\).*/\1/p' "$repo/bench/results/latest-$connector-$store.json")
+    if [ "$store" = postgresql ] && [ "$skip_pgbench" -eq 0 ]; then
+      log "$connector path on PostgreSQL: $per_second events/s = $(awk -v a="$per_second" -v b="$tps1" 'BEGIN { printf "%.3f", a / b }')x pgbench 1 client, $(awk -v a="$per_second" -v b="$tpsn" 'BEGIN { printf "%.3f", a / b }')x pgbench $pgbench_clients clients"
+    else
+      log "$connector path, $store store: $per_second events/s"
+    fi
+  done
+}
+
+if [ "${#connectors[@]}" -gt 0 ]; then
+  if [ "${#build_args[@]}" -eq 0 ]; then
+    log "building bench/TaskService.ConnectorBenchmarks (Release)"
+    dotnet build -c Release -nologo -v quiet -clp:ErrorsOnly bench/TaskService.ConnectorBenchmarks
+  fi
+  for connector in "${connectors[@]}"; do
+    if [ "$connector" = sqs ]; then
+      # shellcheck source=lib/sqs.sh
+      . "$repo/scripts/lib/sqs.sh"
+      start_sqs
+      trap 'stop_sqs; stop_postgres' EXIT
+      export TASKSERVICE_BENCH_SQS="$sqs_url"
+      log "SQS server (fauxqs) ready on $sqs_url"
+    fi
+    run_connector "$connector"
+  done
+  log "done"
+  exit 0
+fi
+
 log "building and running bench/TaskService.Benchmarks (Release): $events events, $concurrency concurrent clients, $warmup warm-up"
 status=0
-TASKSERVICE_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=postgres" \
+TASKSERVICE_BENCH_POSTGRES="$connection" \
   dotnet run -c Release "${build_args[@]}" --project bench/TaskService.Benchmarks -- \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
   --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${extra[@]}" || status=$?

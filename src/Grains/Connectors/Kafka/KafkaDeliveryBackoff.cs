@@ -1,4 +1,5 @@
 using Orleans.Runtime.Providers;
+using TaskService.Common;
 
 namespace TaskService.Connectors.Kafka;
 
@@ -8,11 +9,7 @@ namespace TaskService.Connectors.Kafka;
 /// </summary>
 public sealed class KafkaDeliveryBackoff(KafkaIncomingOptions options) : IMessageDeliveryBackoffProvider
 {
-    public TimeSpan Next(int attempt)
-    {
-        var factor = Math.Pow(2, Math.Min(attempt, 30));
-        return TimeSpan.FromTicks((long)Math.Min(options.DeliveryRetryBackoff.Ticks * factor, options.MaxDeliveryRetryBackoff.Ticks));
-    }
+    public TimeSpan Next(int attempt) => new Backoff(options.DeliveryRetryBackoff, options.MaxDeliveryRetryBackoff).Delay(attempt + 1, 0);
 
     /// <summary>
     /// The pulling agent retries a delivery until this much time has passed, then hands the message to the failure handler. It

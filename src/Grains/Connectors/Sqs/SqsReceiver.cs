@@ -4,6 +4,7 @@ using Amazon.SQS.Model;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskService.Common;
 
 namespace TaskService.Connectors.Sqs;
 
@@ -349,8 +350,7 @@ public sealed class SqsReceiver(
             && int.TryParse(count, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
                 ? parsed
                 : 1;
-        var delay = _incoming.ErrorBackoff * Math.Pow(2, Math.Clamp(receives - 1, 0, 20));
-        return delay < _incoming.VisibilityTimeout ? delay : _incoming.VisibilityTimeout;
+        return new Backoff(_incoming.ErrorBackoff, _incoming.VisibilityTimeout).Delay(receives, 0);
     }
 
     private static MessageAttributeValue Text(string value) => new() { DataType = "String", StringValue = value };

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskService.Commands;
+using TaskService.Common;
 using TaskService.Serialization;
 
 namespace TaskService.Workflows.Camunda;
@@ -359,10 +360,10 @@ public sealed partial class CamundaWorker(
         return JsonElementFactory.From(merged);
     }
 
-    private TimeSpan RetryTimeout(int failures) => new CamundaBackoff(_options.RetryTimeout, _options.MaxRetryTimeout).Delay(failures, 0);
+    private TimeSpan RetryTimeout(int failures) => new Backoff(_options.RetryTimeout, _options.MaxRetryTimeout).Delay(failures, 0);
 
     private TimeSpan PollBackoff(int failures) =>
-        new CamundaBackoff(_options.PollBackoff, _options.MaxPollBackoff, PollJitter).Delay(failures, Random.Shared.NextDouble());
+        new Backoff(_options.PollBackoff, _options.MaxPollBackoff, PollJitter).Delay(failures, Random.Shared.NextDouble());
 
     private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

@@ -590,7 +590,7 @@ public sealed partial class WorkflowInstanceGrain(
             }
             else
             {
-                var delay = Backoff(task.Failures);
+                var delay = RetryDelay(task.Failures);
                 task.NextAttemptAt = time.GetUtcNow() + delay;
                 LogCommandFailed(InstanceId, task.Topic, task.Id, task.Failures, retries, delay, failure);
             }
@@ -599,12 +599,7 @@ public sealed partial class WorkflowInstanceGrain(
         await PersistAsync();
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var settings = options.Value;
-        var delay = settings.RetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(delay, settings.MaxRetryBackoff.TotalMilliseconds));
-    }
+    private TimeSpan RetryDelay(int failures) => new Backoff(options.Value.RetryBackoff, options.Value.MaxRetryBackoff).Delay(failures, 0);
 
     private WorkflowInstanceSummary Summary() => new()
     {

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace TaskService.KafkaBenchmarks;
+namespace TaskService.ConnectorBenchmarks;
 
 /// <summary>librdkafka's built-in mock cluster (Kafka-protocol brokers on loopback TCP) in this process, through its C API.</summary>
 internal sealed class MockKafkaCluster : IDisposable

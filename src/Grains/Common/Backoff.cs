@@ -1,11 +1,12 @@
-namespace TaskService.Workflows.Camunda;
+namespace TaskService.Common;
 
 /// <summary>
-/// A doubling delay with jitter and a cap, as data: <see cref="First"/> after the first failure, twice that after the second,
+/// The one retry policy of the service (Camunda polls and lock timeouts, command retries, Kafka and SQS redelivery, webhook
+/// retries): a doubling delay with jitter and a cap, as data: <see cref="First"/> after the first failure, twice that after the second,
 /// and so on, each spread by up to ±<see cref="Jitter"/> of itself (so the silos of a cluster do not all come back at the same
 /// moment), and never more than <see cref="Cap"/>, jitter included.
 /// </summary>
-public sealed record CamundaBackoff(TimeSpan First, TimeSpan Cap, double Jitter = 0)
+public sealed record Backoff(TimeSpan First, TimeSpan Cap, double Jitter = 0)
 {
     /// <summary>
     /// The delay after <paramref name="failures"/> consecutive failures (1 or more). <paramref name="draw"/> is a random number in

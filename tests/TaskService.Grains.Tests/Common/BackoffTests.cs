@@ -1,17 +1,18 @@
-using TaskService.Workflows.Camunda;
+using TaskService.Common;
 
-namespace TaskService.Camunda.Tests;
+namespace TaskService.Grains.Tests.Common;
 
-/// <summary>The worker's backoff: doubling, spread by jitter, and never past its cap, jitter included.</summary>
-public sealed class CamundaBackoffTests
+/// <summary>The retry policy: doubling, spread by jitter, and never past its cap, jitter included.</summary>
+public sealed class BackoffTests
 {
     private static readonly TimeSpan First = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Cap = TimeSpan.FromMilliseconds(800);
+    private const double Jitter = 0.2;
 
     [Fact]
     public void WithoutJitterTheDelayDoublesUpToTheCap()
     {
-        var backoff = new CamundaBackoff(First, Cap);
+        var backoff = new Backoff(First, Cap);
 
         Assert.Equal([100, 200, 400, 800, 800, 800], Enumerable.Range(1, 6).Select(n => backoff.Delay(n, 0.99).TotalMilliseconds));
         Assert.Equal(Cap, backoff.Delay(int.MaxValue, 0.5));
@@ -20,7 +21,7 @@ public sealed class CamundaBackoffTests
     [Fact]
     public void JitterSpreadsTheDelayBothWaysAroundItsDoublingValue()
     {
-        var backoff = new CamundaBackoff(First, Cap, CamundaWorker.PollJitter);
+        var backoff = new Backoff(First, Cap, Jitter);
 
         Assert.Equal(160, backoff.Delay(2, 0).TotalMilliseconds, 6);
         Assert.Equal(200, backoff.Delay(2, 0.5).TotalMilliseconds, 6);
@@ -30,7 +31,7 @@ public sealed class CamundaBackoffTests
     [Fact]
     public void TheDelayNeverExceedsItsCapJitterIncluded()
     {
-        var backoff = new CamundaBackoff(First, Cap, CamundaWorker.PollJitter);
+        var backoff = new Backoff(First, Cap, Jitter);
 
         // At and near the cap the highest draw would be 20 % above it, were the cap applied before the jitter.
         Assert.Equal(Cap, backoff.Delay(4, 0.999999));
@@ -44,7 +45,7 @@ public sealed class CamundaBackoffTests
             for (var draw = 0; draw < 2_000; draw++)
             {
                 var delay = backoff.Delay(failures, random.NextDouble()).TotalMilliseconds;
-                Assert.InRange(delay, doubled * (1 - CamundaWorker.PollJitter) - 1e-9, Cap.TotalMilliseconds);
+                Assert.InRange(delay, doubled * (1 - Jitter) - 1e-9, Cap.TotalMilliseconds);
             }
         }
     }

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace TaskService.ConnectorBenchmarks;
+
+/// <summary>
+/// When each benchmark event went in, and which task-created events came out and how long after: the created task's name
+/// ("Task n") names the event it came from. A task-created seen twice (at-least-once) counts once.
+/// </summary>
+internal sealed class OutputTally
+{
+    private readonly ConcurrentDictionary<int, long> _sentAt = new();
+    private readonly ConcurrentDictionary<string, bool> _ids = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<double> _latencies = [];
+
+    public int Count => _ids.Count;
+
+    public IReadOnlyCollection<double> Latencies => _latencies;
+
+    public void Sent(int n) => _sentAt[n] = Stopwatch.GetTimestamp();
+
+    public void Received(string eventId, string body)
+    {
+        if (!_ids.TryAdd(eventId, true))
+        {
+            return;
+        }
+
+        using var document = JsonDocument.Parse(body);
+        if (document.RootElement.TryGetProperty("payload", out var payload)
+            && payload.TryGetProperty("createdTasks", out var tasks)
+            && tasks.GetArrayLength() > 0
+            && tasks[0].GetProperty("name").GetString() is { } name
+            && name.StartsWith("Task ", StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            && _sentAt.TryGetValue(n, out var sentAt))
+        {
+            _latencies.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+        }
+    }
+}

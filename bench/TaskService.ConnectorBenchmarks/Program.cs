@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using TaskService.Mappings;
+using TaskService.Serialization;
+using TaskService.Workflows;
+
+namespace TaskService.ConnectorBenchmarks;
+
+/// <summary>
+/// A connector's whole path in one process: messages in (a Kafka topic or an SQS queue) -> event router -> workflow
+/// (create-tasks) -> outbox -> task-created out (a Kafka topic or an SQS queue).
+/// Arguments (key=value): connector=kafka|sqs events=20000 keys=1 postgres=(none: embedded store) output=(none: a JSON file
+/// for the results) log=Warning; Kafka: partitions=4 bootstrap=(mock) commit-interval=00:00:01; SQS: sqs=(TASKSERVICE_BENCH_SQS)
+/// receivers=4.
+/// keys=1 keys every event by its topic or queue (one event router); keys=K takes the key from the body's <c>type</c> field,
+/// spread over K keys mapped to the same workflow (K event routers working in parallel).
+/// </summary>
+public static class Program
+{
+    private const int WarmUpEvents = 500;
+
+    public static async Task<int> Main(string[] args)
+    {
+        var settings = args.Select(a => a.Split('=', 2)).ToDictionary(a => a[0].TrimStart('-'), a => a.Length > 1 ? a[1] : "true", StringComparer.OrdinalIgnoreCase);
+        int Number(string name, int value) => int.Parse(settings.GetValueOrDefault(name, value.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var events = Number("events", 20_000);
+        var keys = Number("keys", 1);
+        var connector = settings.GetValueOrDefault("connector", "kafka");
+        await using IBenchTransport transport = connector switch
+        {
+            "kafka" => new KafkaTransport(settings.GetValueOrDefault("bootstrap"), Number("partitions", 4), keys,
+                TimeSpan.Parse(settings.GetValueOrDefault("commit-interval", "00:00:01"), CultureInfo.InvariantCulture)),
+            "sqs" => new SqsTransport(
+                new Uri(settings.GetValueOrDefault("sqs") ?? Environment.GetEnvironmentVariable("TASKSERVICE_BENCH_SQS")
+                    ?? throw new ArgumentException("connector=sqs needs sqs=<service URL> or TASKSERVICE_BENCH_SQS: scripts/bench.sh --sqs starts a local SQS server and passes it.")),
+                Number("receivers", 4), keys),
+            _ => throw new ArgumentException($"connector={connector}: expected kafka or sqs."),
+        };
+        await transport.PrepareAsync();
+
+        settings.TryGetValue("postgres", out var connectionString);
+        var app = Silo.Program.Build([.. SiloArguments(settings.GetValueOrDefault("log", "Warning"), connectionString), .. transport.SiloArguments]);
+        await app.StartAsync();
+        try
+        {
+            await DeployAsync(app.Services.GetRequiredService<IGrainFactory>(), transport.EventKeys);
+            var store = connectionString is null ? "embedded" : "PostgreSQL";
+            Console.WriteLine($"Connector benchmark: {events} events, {keys} event key(s), {transport.Description}, store {store}");
+
+            await transport.ProduceAsync(0, WarmUpEvents);
+            await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= WarmUpEvents, TimeSpan.FromMinutes(2), "warm-up events published");
+            await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(1), "warm-up backlog drained");
+
+            var result = await MeasureAsync(transport, events, connector, store);
+            result.Print();
+            if (settings.GetValueOrDefault("output") is { } output)
+            {
+                await result.WriteAsync(output);
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    private static List<string> SiloArguments(string logLevel, string? connectionString)
+    {
+        var ports = FreePorts(3);
+        var arguments = new List<string>
+        {
+            $"--Urls=http://127.0.0.1:{ports[0]}",
+            $"--Orleans:Endpoints:SiloPort={ports[1]}",
+            $"--Orleans:Endpoints:GatewayPort={ports[2]}",
+            $"--Auth:JwtSecret={Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))}",
+            $"--Logging:LogLevel:Default={logLevel}",
+            $"--Logging:LogLevel:Orleans={logLevel}",
+            "--Logging:LogLevel:Polly=Warning",
+        };
+        if (connectionString is not null)
+        {
+            arguments.Add($"--ConnectionStrings:TaskService={connectionString}");
+            arguments.Add("--TaskService:Database:MigrateOnStart=true");
+            arguments.Add($"--TaskService:Secrets:Key={Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))}");
+            arguments.Add("--Orleans:AdvertisedIPAddress=127.0.0.1");
+        }
+
+        return arguments;
+    }
+
+    private static async Task<BenchmarkResult> MeasureAsync(IBenchTransport transport, int events, string connector, string store)
+    {
+        var baseline = transport.Published;
+        var clock = Stopwatch.StartNew();
+        await transport.ProduceAsync(1_000_000, 1_000_000 + events);
+        var produced = clock.Elapsed;
+        var backlogAfterBurst = await transport.BacklogAsync();
+        var drained = await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(10), "backlog drained");
+        var drainTime = clock.Elapsed - produced;
+        await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= baseline + events, TimeSpan.FromMinutes(10), "every event's task-created published");
+        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, clock.Elapsed, transport.PublishLatencies);
+    }
+
+    /// <summary>Samples a figure every 250 ms until it meets the condition; the samples show how it went.</summary>
+    private static async Task<List<(TimeSpan At, long Value)>> WaitAsync(Func<Task<long>> sample, Func<long, bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        var samples = new List<(TimeSpan, long)>();
+        while (true)
+        {
+            var value = await sample();
+            samples.Add((clock.Elapsed, value));
+            if (condition(value))
+            {
+                return samples;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Not reached within {timeout}: {what} (last value {value}).");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task DeployAsync(IGrainFactory grains, IReadOnlyList<string> eventKeys)
+    {
+        var processId = $"bench_{Guid.NewGuid():N}";
+        var bpmn = $"""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
+              <bpmn:process id="{processId}" isExecutable="true">
+                <bpmn:startEvent id="start" />
+                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="create" />
+                <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
+                <bpmn:sequenceFlow id="f2" sourceRef="create" targetRef="end" />
+                <bpmn:endEvent id="end" />
+              </bpmn:process>
+            </bpmn:definitions>
+            """;
+        await grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow { Name = "connector-bench", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") });
+        foreach (var eventKey in eventKeys)
+        {
+            await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Start();
+            }
+
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Stop();
+            }
+        }
+    }
+}
