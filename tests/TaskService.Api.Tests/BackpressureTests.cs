@@ -15,7 +15,7 @@ public sealed class BackpressureTests(BackpressureApiFactory factory) : IClassFi
     {
         var client = factory.CreateAdminClient();
         var key = $"burst.{Guid.NewGuid():N}";
-        (await client.PostAsJsonAsync("/events/mapping", new { eventKey = key, workflowKey = "gated-process" })).EnsureSuccessStatusCode();
+        var mapping = (await (await client.PostAsJsonAsync("/events/mapping", new { eventKey = key, workflowKey = "gated-process" })).ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var backlog = factory.Services.GetRequiredService<RoutingBacklog>();
 
         // The gate holds every start: the first three events fill the backlog, the next ones are refused.
@@ -48,7 +48,6 @@ public sealed class BackpressureTests(BackpressureApiFactory factory) : IClassFi
             Assert.Equal(HttpStatusCode.Accepted, (await TriggerAsync(client, key, id)).StatusCode);
         }
 
-        var mapping = DeterministicId.From("event-mapping", key, "gated-process");
         var expected = ids.Select(id => DeterministicId.From("event-workflow", id, mapping)).ToHashSet();
         await Eventually.ReturnsAsync(
             () => Task.FromResult(expected.Count(factory.Engine.Started.ContainsKey)),

@@ -28,8 +28,7 @@ public sealed class DeadLetterTests(DeadLetterApiFactory factory) : IClassFixtur
 
         var client = factory.CreateAdminClient();
         var key = $"poison.{Guid.NewGuid():N}";
-        (await client.PostAsJsonAsync("/events/mapping", new { eventKey = key, workflowKey = "any-process" })).EnsureSuccessStatusCode();
-        var mapping = DeterministicId.From("event-mapping", key, "any-process");
+        var mapping = (await (await client.PostAsJsonAsync("/events/mapping", new { eventKey = key, workflowKey = "any-process" })).ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
 
         // One routing at a time: the poisoned event is in front of the good one in the same router's queue.
         var poisoned = $"poisoned-{Guid.NewGuid():N}";

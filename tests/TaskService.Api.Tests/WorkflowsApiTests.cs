@@ -98,11 +98,12 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(processId, workflow.GetProperty("externalIdentifier").GetString());
 
         var v2 = v1.Replace("<bpmn:endEvent id=\"end\" />", "<bpmn:endEvent id=\"end\" name=\"Done\" />", StringComparison.Ordinal);
-        var updated = await (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = v2, description = "second" })).ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal(2, updated.GetProperty("workflowVersion").GetInt32());
+        await (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = v2, description = "second" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        var read = await client.GetJsonAsync($"/workflows/{id}");
-        Assert.Equal([1, 2], read.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
+        var read = await client.GetJsonAsync($"/workflows/{id}?{Api.Filter(new { include = new[] { "workflowVersions" } })}");
+        Assert.Equal(2, read.GetProperty("workflowVersion").GetInt32());
+        Assert.Equal("second", read.GetProperty("description").GetString());
+        Assert.Equal([1, 2], read.GetProperty("workflowVersions").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
 
         await (await client.DeleteAsync($"/workflows/{id}/version/2")).AssertBadRequestNamingAsync("version");
         await (await client.DeleteAsync($"/workflows/{id}/version/9")).AssertNotFoundAsync();

@@ -33,8 +33,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         var changed = bpmn.Replace("name=\"Approve\"", "name=\"Approve it\"", StringComparison.Ordinal);
         (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = changed })).EnsureSuccessStatusCode();
 
-        var workflow = await client.GetJsonAsync($"/workflows/{id}");
-        var versions = workflow.GetProperty("versions").EnumerateArray().OrderBy(v => v.GetProperty("version").GetInt32()).ToArray();
+        var workflow = await client.GetJsonAsync($"/workflows/{id}?filter={Uri.EscapeDataString("""{"include":["workflowVersions"]}""")}");
+        var versions = workflow.GetProperty("workflowVersions").EnumerateArray().OrderBy(v => v.GetProperty("version").GetInt32()).ToArray();
         Assert.Equal(2, versions.Length);
         var definitions = versions.Select(v => v.GetProperty("externalWorkflowId").GetString()!).ToArray();
         Assert.Equal(definitions.Select(d => (d, key)), factory.Engine.Definitions().Where(d => d.Key == key).Select(d => (d.Id, d.Key)));

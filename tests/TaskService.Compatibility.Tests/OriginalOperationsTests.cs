@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using TaskService.Api.Tests;
+using TaskService.Common;
 using Bpmn = TaskService.Api.Tests.Workflows;
 using Http = TaskService.Api.Tests.Api;
 using TaskService.Grains.Tests.Queries;
@@ -39,10 +40,21 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         var anyUser = await factory.CreateClient("16002").PostJsonAsync("/events/mapping", body);
         await anyUser.AssertStatusAsync(HttpStatusCode.Forbidden);
 
-        var created = await (await factory.CreateClient("16006").PostJsonAsync("/events/mapping", body)).ReadJsonAsync(HttpStatusCode.Created);
+        var created = await (await factory.CreateClientFor("mapper", "16006").PostJsonAsync("/events/mapping", body)).ReadJsonAsync(HttpStatusCode.Created);
 
-        // The answer (the original answered 204 without a body) is the original's own EventWorkflowMapping model.
+        // The answer (the original answered 204 without a body) is the original's own EventWorkflowMapping model, with the
+        // audit fields as the original fills them.
         OriginalContract.AssertComponentMatches("EventWorkflowMapping", created.GetRawText());
+        Assert.Equal("mapper", created.GetProperty("createdBy").GetString());
+        Assert.False(created.GetProperty("deleted").GetBoolean());
+
+        // The original's request body may carry every property of its model; the id and audit fields are ignored.
+        var echoed = await (await factory.CreateClient("16006").PostJsonAsync("/events/mapping", new
+        {
+            eventKey = TaskSeeding.NewKey("event"), workflowKey = "some-process", id = "mine", deleted = false, createdBy = "someone",
+        })).ReadJsonAsync(HttpStatusCode.Created);
+        Assert.NotEqual("mine", echoed.GetProperty("id").GetString());
+        Assert.NotEqual("someone", echoed.GetProperty("createdBy").GetString());
     }
 
     [Fact]
@@ -83,9 +95,13 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task Op06_PostTasksMapping_DifferentOnPurpose_201WithTheMapping()
     {
-        var response = await Client("POST", "/tasks/mapping").PostJsonAsync("/tasks/mapping", new { taskKey = TaskSeeding.NewKey("task"), workflowKey = "some-process" });
+        var client = ClientFor("mapper", "POST", "/tasks/mapping");
+        var response = await client.PostJsonAsync("/tasks/mapping", new { taskKey = TaskSeeding.NewKey("task"), workflowKey = "some-process" });
 
-        OriginalContract.AssertComponentMatches("TaskWorkFlowMapping", (await response.ReadJsonAsync(HttpStatusCode.Created)).GetRawText());
+        var mapping = await response.ReadJsonAsync(HttpStatusCode.Created);
+        OriginalContract.AssertComponentMatches("TaskWorkFlowMapping", mapping.GetRawText());
+        Assert.Equal("mapper", mapping.GetProperty("createdBy").GetString());
+        Assert.Equal("mapper", mapping.GetProperty("modifiedBy").GetString());
     }
 
     [Fact]
@@ -163,27 +179,39 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op13_PatchTaskById_SameForTheFieldsWeAccept_DifferentForKeyEndDateExternalId()
+    public async Task Op13_PatchTaskById_SameAsTheOriginal_WithItsWritableFields()
     {
-        var (key, ids) = await SeedTasksAsync();
+        var (_, ids) = await SeedTasksAsync();
         var client = Client("PATCH", "/tasks/{id}");
+        var newKey = TaskSeeding.NewKey("rekeyed");
 
-        var response = await client.PatchJsonAsync($"/tasks/{ids[0]}", new { name = "renamed", priority = "low", notes = "n", dueDate = "2030-01-01T00:00:00.000Z", metadata = new { a = 1 } });
+        // Every writable field of the original's TaskPartial, and its id and audit fields as a client that read the task sends them.
+        var response = await client.PatchJsonAsync($"/tasks/{ids[0]}", new
+        {
+            key = newKey, name = "renamed", description = "d", status = "in progress", priority = "low", severity = "high", type = "t",
+            startDate = "2029-01-01T00:00:00.000Z", dueDate = "2030-01-01T00:00:00.000Z", endDate = "2030-02-01T00:00:00.000Z",
+            assigneeId = "u-1", metadata = new { a = 1 }, externalId = "crm-17", notes = "n",
+            id = ids[0], createdOn = "2020-01-01T00:00:00.000Z", modifiedOn = "2020-01-01T00:00:00.000Z", createdBy = "x", modifiedBy = "x",
+            deleted = false, deletedOn = (string?)null, deletedBy = (string?)null,
+        });
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
         var patched = await Client("GET", "/tasks/{id}").GetJsonAsync($"/tasks/{ids[0]}");
-        Assert.Equal("renamed", patched.GetProperty("name").GetString());
+        Assert.Equal((newKey, "renamed", "crm-17", DateTimeOffset.Parse("2030-02-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)),
+            (patched.GetProperty("key").GetString(), patched.GetProperty("name").GetString(), patched.GetProperty("externalId").GetString(), patched.GetProperty("endDate").GetDateTimeOffset()));
 
-        // The audit fields as the original fills them: modifiedBy is the token's user, deleted is false on every row read.
+        // The audit fields as the original fills them: modifiedBy is the token's user, whatever the body says; deleted is false.
         Assert.Equal("developer", patched.GetProperty("modifiedBy").GetString());
+        Assert.Equal(AuditUsers.System, patched.GetProperty("createdBy").GetString());
         Assert.False(patched.GetProperty("deleted").GetBoolean());
         OriginalContract.AssertBodyMatches("GET", "/tasks/{id}", "200", patched.GetRawText());
 
-        // Not built yet (issue 12, point 4): the original's writable key, endDate and externalId are refused with a 400 naming them.
-        foreach (var field in new[] { "key", "endDate", "externalId" })
-        {
-            var refused = await client.SendAsync("PATCH", $"/tasks/{ids[0]}", $$"""{"{{field}}": "{{(field == "endDate" ? "2030-01-01T00:00:00Z" : key)}}"}""");
-            await refused.AssertBadRequestNamingAsync(field);
-        }
+        // Different on purpose: a property of no model is a 400 naming it (LoopBack's strict model says the same); deleted: true
+        // is a 400 (delete with DELETE); a task that runs a workflow keeps the instance's id as its externalId (409).
+        await (await client.SendAsync("PATCH", $"/tasks/{ids[0]}", """{"nmae": "typo"}""")).AssertBadRequestNamingAsync("nmae");
+        await (await client.SendAsync("PATCH", $"/tasks/{ids[0]}", """{"deleted": true}""")).AssertBadRequestNamingAsync("deleted");
+        await factory.Grains().GetGrain<TaskService.Tasks.ITaskGrain>(ids[1]).AttachWorkflowAsync("instance-of-beta", []);
+        var conflict = await client.PatchJsonAsync($"/tasks/{ids[1]}", new { externalId = "other" });
+        await conflict.AssertStatusAsync(HttpStatusCode.Conflict);
     }
 
     [Fact]
@@ -215,7 +243,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op16_PatchTasksWhere_SameAsTheOriginal()
+    public async Task Op16_PatchTasksWhere_SameAsTheOriginal_ButWhereIsRequired()
     {
         var (key, _) = await SeedTasksAsync();
         var client = Client("PATCH", "/tasks");
@@ -226,6 +254,9 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         Assert.Equal(1, json.GetProperty("count").GetInt64());
         Assert.Equal(2, brackets.GetProperty("count").GetInt64());
         OriginalContract.AssertComponentMatches("loopback.Count", brackets.GetRawText());
+
+        // Different on purpose: without where the original changes every task; here it is a 400 naming where.
+        await (await client.PatchJsonAsync("/tasks", new { notes = "all" })).AssertBadRequestNamingAsync("where");
     }
 
     [Fact]
@@ -247,7 +278,7 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op18_DeleteTasksWhere_SameAsTheOriginal()
+    public async Task Op18_DeleteTasksWhere_SameAsTheOriginal_ButWhereIsRequired()
     {
         var (key, _) = await SeedTasksAsync();
         var client = Client("DELETE", "/tasks");
@@ -256,27 +287,41 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         await (await client.DeleteAsync($"/tasks?{Http.Where(new { key, name = "beta" })}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(["gamma"], (await Client("GET", "/tasks").GetJsonAsync($"/tasks?{Http.Filter(new { where = new { key } })}")).Values("name"));
+
+        // Different on purpose: without where the original deletes every task; here it is a 400 naming where.
+        await (await client.DeleteAsync("/tasks")).AssertBadRequestNamingAsync("where");
+        Assert.Equal(["gamma"], (await Client("GET", "/tasks").GetJsonAsync($"/tasks?{Http.Filter(new { where = new { key } })}")).Values("name"));
     }
 
     // ---- Workflows ----
 
     [Fact]
-    public async Task Op19_PostWorkflowExecute_SameStatus_DifferentBody()
+    public async Task Op19_PostWorkflowExecute_SameAsTheOriginal_CamundasInstanceFieldsFirst()
     {
         var (id, _) = await DeployAsync();
+        var client = Client("POST", "/workflows/{id}/execute");
 
-        var response = await Client("POST", "/workflows/{id}/execute").PostJsonAsync($"/workflows/{id}/execute", new { input = new { }, workflowVersion = 1 });
+        var response = await client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { }, workflowVersion = 1 });
 
-        // 200 as in the original; the body is our instance (id, status, active elements, variables), not Camunda's process instance.
-        var instance = await response.ReadJsonAsync(HttpStatusCode.OK);
-        Assert.Equal(id, instance.GetProperty("instance").GetProperty("workflowId").GetString());
+        // 200 as in the original, which answered Camunda's process instance: its id, definitionId, ended and suspended come
+        // first here too; our instance's details follow.
+        var started = await response.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(["id", "definitionId", "ended", "suspended"], started.EnumerateObject().Take(4).Select(p => p.Name));
+        Assert.Equal(started.GetProperty("instance").GetProperty("id").GetString(), started.GetProperty("id").GetString());
+        Assert.Equal(id, started.GetProperty("instance").GetProperty("workflowId").GetString());
+        Assert.False(string.IsNullOrEmpty(started.GetProperty("definitionId").GetString()));
+        Assert.False(started.GetProperty("suspended").GetBoolean());
+
+        // The original's ExecuteWorkflowDto is strict: input is required, and another property is a 400 naming it.
+        await (await client.SendAsync("POST", $"/workflows/{id}/execute", """{"workflowVersion": 1}""")).AssertBadRequestNamingAsync("input");
+        await (await client.SendAsync("POST", $"/workflows/{id}/execute", """{"input": {}, "version": 1}""")).AssertBadRequestNamingAsync("version");
     }
 
     [Fact]
     public async Task Op20_DeleteWorkflowVersion_SameAsTheOriginal()
     {
         var (id, bpmn) = await DeployAsync();
-        await (await Client("PATCH", "/workflows/{id}").PatchJsonAsync($"/workflows/{id}", new { bpmnFile = bpmn + "\n<!-- v2 -->" })).AssertStatusAsync(HttpStatusCode.OK);
+        await (await Client("PATCH", "/workflows/{id}").PatchJsonAsync($"/workflows/{id}", new { bpmnFile = bpmn + "\n<!-- v2 -->" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         var response = await Client("DELETE", "/workflows/{id}/version/{version}").DeleteAsync($"/workflows/{id}/version/1");
 
@@ -284,37 +329,57 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
-    public async Task Op21_PatchWorkflow_Different_200WithTheWorkflow()
+    public async Task Op21_PatchWorkflow_SameAsTheOriginal_204()
+    {
+        var (id, bpmn) = await DeployAsync();
+        var client = ClientFor("editor", "PATCH", "/workflows/{id}");
+
+        // The original's WorkflowDto is not strict: a client may send back the workflow it read, with a new BPMN file.
+        var read = await Client("GET", "/workflows/{id}").GetJsonAsync($"/workflows/{id}");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(read.GetRawText())!.AsObject();
+        body["bpmnFile"] = bpmn + "\n<!-- v2 -->";
+        body["description"] = "changed";
+        var response = await client.SendAsync("PATCH", $"/workflows/{id}", body.ToJsonString());
+
+        await response.AssertStatusAsync(HttpStatusCode.NoContent);
+        var changed = await Client("GET", "/workflows/{id}").GetJsonAsync($"/workflows/{id}");
+        Assert.Equal((2, "changed", "editor"), (changed.GetProperty("workflowVersion").GetInt32(), changed.GetProperty("description").GetString(), changed.GetProperty("modifiedBy").GetString()));
+
+        // Different on purpose: a property of neither the original's WorkflowDto nor its Workflow is a 400 naming it, where the
+        // original ignored it; a misspelt bpmnFile would otherwise answer 204 and deploy nothing.
+        await (await client.SendAsync("PATCH", $"/workflows/{id}", """{"bpmnFlie": "<x/>"}""")).AssertBadRequestNamingAsync("bpmnFlie");
+    }
+
+    [Fact]
+    public async Task Op22_GetWorkflowById_SameAsTheOriginal_TheWorkflowItself()
     {
         var (id, _) = await DeployAsync();
 
-        var response = await Client("PATCH", "/workflows/{id}").PatchJsonAsync($"/workflows/{id}", new { description = "changed", name = "renamed" });
+        var workflow = await Client("GET", "/workflows/{id}").GetJsonAsync($"/workflows/{id}");
 
-        // The original answers 204; here 200 with the workflow (issue 12 point 4, not changed yet). The body is the original's Workflow.
-        var workflow = await response.ReadJsonAsync(HttpStatusCode.OK);
+        // The original declares no schema for this answer; it is its Workflow model.
         OriginalContract.AssertComponentMatches("Workflow", workflow.GetRawText());
+        Assert.Equal(id, workflow.GetProperty("id").GetString());
+
+        // An addition: filter may include the versions (each with its BPMN diagram), as GET /workflows does.
+        var withVersions = await Client("GET", "/workflows/{id}").GetJsonAsync($"/workflows/{id}?{FilterCases.BracketQuery("""{"include":["workflowVersions"]}""", "filter")}");
+        Assert.Equal(1, withVersions.GetProperty("workflowVersions").GetArrayLength());
     }
 
     [Fact]
-    public async Task Op22_GetWorkflowById_Different_WorkflowAndVersionsWrapped()
+    public async Task Op23_DeleteWorkflow_SameAsTheOriginal_SoftDelete()
     {
-        var (id, _) = await DeployAsync();
-
-        var answer = await Client("GET", "/workflows/{id}").GetJsonAsync($"/workflows/{id}");
-
-        // The original answers the workflow itself; here {workflow, versions} (issue 12 point 4, not changed yet).
-        OriginalContract.AssertComponentMatches("Workflow", answer.GetProperty("workflow").GetRawText());
-        Assert.Equal(1, answer.GetProperty("versions").GetArrayLength());
-    }
-
-    [Fact]
-    public async Task Op23_DeleteWorkflow_SameAsTheOriginal()
-    {
-        var (id, _) = await DeployAsync();
+        var (id, bpmn) = await DeployAsync();
 
         var response = await Client("DELETE", "/workflows/{id}").DeleteAsync($"/workflows/{id}");
 
         await response.AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await Client("GET", "/workflows/{id}").GetAsync($"/workflows/{id}")).AssertNotFoundAsync();
+        Assert.Empty((await Client("GET", "/workflows").GetJsonAsync($"/workflows?{Http.Filter(new { where = new { id } })}")).EnumerateArray());
+
+        // The original's soft delete leaves the process id to Camunda's next deployment; here a new workflow may deploy it.
+        var again = await (await Client("POST", "/workflows").PostJsonAsync("/workflows", new { name = "again", bpmnFile = bpmn, inputSchema = new { type = "object" } })).ReadJsonAsync(HttpStatusCode.Created);
+        Assert.NotEqual(id, again.GetProperty("id").GetString());
     }
 
     [Fact]
@@ -322,10 +387,23 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
     {
         var (bpmn, _) = Bpmn.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
 
-        var response = await Client("POST", "/workflows").PostJsonAsync("/workflows", new { name = "compat", bpmnFile = bpmn, inputSchema = new { type = "object" }, description = "d" });
+        var client = ClientFor("author", "POST", "/workflows");
 
-        // The original answers 200; creates answer 201 here. The body is the original's Workflow model.
-        OriginalContract.AssertBodyMatches("POST", "/workflows", "200", (await response.ReadJsonAsync(HttpStatusCode.Created)).GetRawText());
+        var response = await client.PostJsonAsync("/workflows", new { name = "compat", bpmnFile = bpmn, inputSchema = new { type = "object" }, description = "d" });
+
+        // The original answers 200; creates answer 201 here. The body is the original's Workflow model, createdBy the token's user.
+        var created = await response.ReadJsonAsync(HttpStatusCode.Created);
+        OriginalContract.AssertBodyMatches("POST", "/workflows", "200", created.GetRawText());
+        Assert.Equal("author", created.GetProperty("createdBy").GetString());
+
+        // The original's NewWorkflow takes other properties (additionalProperties: true): those of its Workflow model are
+        // ignored here too; any other is a 400 naming it.
+        var (other, _) = Bpmn.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var echoed = await client.PostJsonAsync("/workflows", new { name = "compat", bpmnFile = other, inputSchema = new { type = "object" }, provider = "camunda", workflowVersion = 7, externalIdentifier = "x", id = "mine" });
+        var workflow = await echoed.ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal((1, "embedded"), (workflow.GetProperty("workflowVersion").GetInt32(), workflow.GetProperty("provider").GetString()));
+        var (third, _) = Bpmn.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        await (await client.PostJsonAsync("/workflows", new { name = "compat", bpmnFile = third, inputSchema = new { type = "object" }, fileName = "a.bpmn" })).AssertBadRequestNamingAsync("fileName");
     }
 
     [Fact]
@@ -389,6 +467,10 @@ public sealed class OriginalOperationsTests(TaskServiceApiFactory factory)
         Assert.NotEmpty(codes);
         return factory.CreateClient([.. codes]);
     }
+
+    /// <summary>As <see cref="Client"/>, for the signed-in user <paramref name="subject"/> (the token's <c>sub</c>).</summary>
+    private HttpClient ClientFor(string subject, string method, string template) =>
+        factory.CreateClientFor(subject, [.. OriginalContract.Permissions(method, template)]);
 
     /// <summary>GETs with the filter in the JSON form and in the bracket form; both must answer 200 with the same body.</summary>
     private static async Task<JsonElement> BothFormsAsync(HttpClient client, string path, string parameter, object filter)

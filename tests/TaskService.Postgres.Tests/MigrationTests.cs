@@ -19,6 +19,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0103_webhook_deliveries.sql",
         "0104_client_app_secret_rotation.sql",
         "0105_user_task_inbox.sql",
+        "0106_mapping_workflow_soft_delete.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).

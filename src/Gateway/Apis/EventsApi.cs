@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskService.Common;
@@ -89,19 +90,20 @@ public static class EventsApi
         return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("event", id);
     }
 
-    public static async Task<Created<EventWorkflowMapping>> AddMappingAsync(EventMappingRequest? body, IGrainFactory grains)
+    public static async Task<Created<EventWorkflowMapping>> AddMappingAsync(EventMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         body = Validation.Body(body);
         var mapping = await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(
-            Validation.Required(body.EventKey, "eventKey"), Validation.Required(body.WorkflowKey, "workflowKey"));
+            Validation.Required(body.EventKey, "eventKey"), Validation.Required(body.WorkflowKey, "workflowKey"), user.UserId());
         return TypedResults.Created($"/events/mapping/{mapping.Id}", mapping);
     }
 
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.EventMapping, QueryParameters.Filter(request, EntitySchemas.EventMapping)));
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id) ? TypedResults.NoContent() : ProblemResults.NotFound("event mapping", id);
+    /// <summary>Soft-deletes the mapping; its keys can be mapped again.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemResults.NotFound("event mapping", id);
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }

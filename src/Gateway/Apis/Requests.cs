@@ -19,22 +19,28 @@ public sealed record EventTriggerRequest(string? Key, JsonElement? Payload, stri
 }
 
 /// <summary>Body of <c>POST /events/mapping</c>.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+/// <remarks>The id and audit fields of the original's model are accepted and ignored (<see cref="OriginalModelFields"/>).</remarks>
 public sealed record EventMappingRequest(string? EventKey, string? WorkflowKey) : IValidatableRequest
 {
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
+
     public void Validate(RequestFieldChecks check)
     {
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
         check.Key(EventKey, "eventKey");
         check.Key(WorkflowKey, "workflowKey");
     }
 }
 
 /// <summary>Body of <c>POST /tasks/mapping</c>.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+/// <remarks>The id and audit fields of the original's model are accepted and ignored (<see cref="OriginalModelFields"/>).</remarks>
 public sealed record TaskMappingRequest(string? TaskKey, string? WorkflowKey) : IValidatableRequest
 {
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
+
     public void Validate(RequestFieldChecks check)
     {
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
         check.Key(TaskKey, "taskKey");
         check.Key(WorkflowKey, "workflowKey");
     }
@@ -59,8 +65,10 @@ public sealed record SubscribeRequest(string? Url, string? Key, string? Id = nul
     }
 }
 
-/// <summary>Body of <c>PATCH /tasks</c>: the fields to change.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+/// <summary>
+/// Body of <c>PATCH /tasks</c> and <c>PATCH /tasks/{id}</c>: the fields to change, the writable fields of the original's Task.
+/// Its id and audit fields are accepted and ignored (<see cref="OriginalModelFields"/>).
+/// </summary>
 public sealed record TaskPatchRequest(
     string? Name,
     string? Description,
@@ -72,10 +80,18 @@ public sealed record TaskPatchRequest(
     DateTimeOffset? StartDate,
     DateTimeOffset? DueDate,
     JsonElement? Metadata,
-    string? Notes) : IValidatableRequest
+    string? Notes,
+    string? Key = null,
+    DateTimeOffset? EndDate = null,
+    string? ExternalId = null) : IValidatableRequest
 {
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
+
     public void Validate(RequestFieldChecks check)
     {
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
+        check.Key(Key, "key");
+        check.Key(ExternalId, "externalId");
         check.Name(Name, "name");
         check.FreeText(Description, "description");
         check.Name(Status, "status");

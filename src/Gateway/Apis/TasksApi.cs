@@ -83,19 +83,20 @@ public static class TasksApi
         return TypedResults.NoContent();
     }
 
-    public static async Task<Created<TaskWorkflowMapping>> AddMappingAsync(TaskMappingRequest? body, IGrainFactory grains)
+    public static async Task<Created<TaskWorkflowMapping>> AddMappingAsync(TaskMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         body = Validation.Body(body);
         var mapping = await grains.GetGrain<IMappingsGrain>(0).AddTaskMappingAsync(
-            Validation.Required(body.TaskKey, "taskKey"), Validation.Required(body.WorkflowKey, "workflowKey"));
+            Validation.Required(body.TaskKey, "taskKey"), Validation.Required(body.WorkflowKey, "workflowKey"), user.UserId());
         return TypedResults.Created($"/tasks/mapping/{mapping.Id}", mapping);
     }
 
     public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
         TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.TaskMapping, QueryParameters.Filter(request, EntitySchemas.TaskMapping)));
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, IGrainFactory grains) =>
-        await grains.GetGrain<IMappingsGrain>(0).DeleteTaskMappingAsync(id) ? TypedResults.NoContent() : ProblemResults.NotFound("task mapping", id);
+    /// <summary>Soft-deletes the mapping; its keys can be mapped again.</summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IMappingsGrain>(0).DeleteTaskMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemResults.NotFound("task mapping", id);
 
     private static async Task<IReadOnlyList<string>> MatchingIdsAsync(HttpRequest request, IGrainFactory grains)
     {
@@ -128,6 +129,9 @@ public static class TasksApi
             : body.Metadata is { ValueKind: not JsonValueKind.Null } ? throw TaskServiceException.Invalid("metadata", "'metadata' must be a JSON object or array.")
             : null,
         Notes = body.Notes,
+        Key = body.Key is { } key && string.IsNullOrWhiteSpace(key) ? throw TaskServiceException.Invalid("key", "'key' cannot be empty.") : body.Key,
+        EndDate = body.EndDate,
+        ExternalId = body.ExternalId,
     };
 
     private static TaskRecordStatus ParseStatus(string status) => status switch

@@ -7,6 +7,7 @@ public static class OpenApiSetup
         services.AddOpenApi(options =>
         {
             options.AddOperationTransformer<FilterParametersTransformer>();
+            options.AddSchemaTransformer<OriginalModelFieldsTransformer>();
             options.AddDocumentTransformer<ResponsesTransformer>();
             options.AddDocumentTransformer<SecurityTransformer>();
         });

@@ -34,6 +34,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         ["GET /user-tasks"] = (typeof(UserTaskRecord), true, "200"),
         ["GET /user-tasks/mine"] = (typeof(UserTaskRecord), true, "200"),
         ["GET /workflows"] = (typeof(WorkflowRecord), true, "200"),
+        ["GET /workflows/{id}"] = (typeof(WorkflowRecord), false, "200"),
         ["GET /workflow-instances"] = (typeof(WorkflowInstanceSummary), true, "200"),
         ["GET /webhooks"] = (typeof(WebhookSubscriptionRecord), true, "200"),
         ["POST /webhooks/subscribe"] = (typeof(WebhookSubscriptionRecord), false, "201"),

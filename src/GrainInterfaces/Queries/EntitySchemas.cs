@@ -32,10 +32,14 @@ public static class EntitySchemas
         ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema EventMapping { get; } = Create(EntityKind.EventMapping, "event mapping", [("createdOn", false), ("id", false)],
-        ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
+        ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime),
+        ("modifiedOn", FieldType.DateTime), ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema TaskMapping { get; } = Create(EntityKind.TaskMapping, "task mapping", [("createdOn", false), ("id", false)],
-        ("id", FieldType.String), ("taskKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime));
+        ("id", FieldType.String), ("taskKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime),
+        ("modifiedOn", FieldType.DateTime), ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema ClientApp { get; } = Create(EntityKind.ClientApp, "client app", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("name", FieldType.String), ("apiKey", FieldType.String), ("createdOn", FieldType.DateTime));
@@ -68,7 +72,9 @@ public static class EntitySchemas
         [new EntityRelation("workflowVersions", WorkflowVersion, "workflowId")],
         ("id", FieldType.String), ("name", FieldType.String), ("description", FieldType.String), ("externalIdentifier", FieldType.String),
         ("provider", FieldType.String), ("workflowVersion", FieldType.Number), ("inputSchema", FieldType.Json),
-        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime));
+        ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
+        ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
 
     public static EntitySchema WorkflowInstance { get; } = Create(EntityKind.WorkflowInstance, "workflow instance", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("workflowId", FieldType.String), ("processId", FieldType.String), ("version", FieldType.Number),

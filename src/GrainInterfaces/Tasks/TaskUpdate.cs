@@ -27,4 +27,15 @@ public sealed record TaskUpdate
     [Id(9)] public JsonElement? Metadata { get; init; }
 
     [Id(10)] public string? Notes { get; init; }
+
+    /// <summary>The task's key. Which workflow runs for a task is decided when it is created; a new key does not change it.</summary>
+    [Id(11)] public string? Key { get; init; }
+
+    [Id(12)] public DateTimeOffset? EndDate { get; init; }
+
+    /// <summary>
+    /// The caller's id for a task that runs no workflow. A task that runs a workflow keeps its instance's id here, and a
+    /// different value is a conflict.
+    /// </summary>
+    [Id(13)] public string? ExternalId { get; init; }
 }

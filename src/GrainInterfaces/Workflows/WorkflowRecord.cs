@@ -27,4 +27,18 @@ public sealed record WorkflowRecord
     [Id(7)] public DateTimeOffset CreatedOn { get; init; }
 
     [Id(8)] public DateTimeOffset ModifiedOn { get; init; }
+
+    /// <summary>The user (the token's <c>sub</c>) who created the workflow.</summary>
+    [Id(9)] public string? CreatedBy { get; init; }
+
+    /// <summary>The user who last changed the workflow.</summary>
+    [Id(10)] public string? ModifiedBy { get; init; }
+
+    /// <summary>True once the workflow is deleted; deleted workflows are kept but hidden from every read.</summary>
+    [Id(11)] public bool Deleted { get; init; }
+
+    [Id(12)] public DateTimeOffset? DeletedOn { get; init; }
+
+    /// <summary>The user who deleted the workflow.</summary>
+    [Id(13)] public string? DeletedBy { get; init; }
 }

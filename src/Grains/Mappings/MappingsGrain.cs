@@ -5,52 +5,80 @@ using TaskService.Storage;
 
 namespace TaskService.Mappings;
 
-/// <summary>Writes mapping rows. A mapping is created and deleted whole, never modified, so any activation may write it.</summary>
+/// <summary>
+/// Writes mapping rows. A mapping is created and deleted whole, never modified, so any activation may write it: the store
+/// keeps one live mapping per pair of keys. A deleted mapping stays as a soft-deleted row; mapping the same keys again creates a
+/// new mapping with a new id.
+/// </summary>
 [StatelessWorker]
 public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : Grain, IMappingsGrain
 {
-    public async Task<EventWorkflowMapping> AddEventMappingAsync(string eventKey, string workflowKey)
+    public async Task<EventWorkflowMapping> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null)
     {
-        var existing = (await store.GetEventMappingsAsync(eventKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
-        if (existing is not null)
+        Required(eventKey, "eventKey");
+        Required(workflowKey, "workflowKey");
+        if (await LiveEventMappingAsync(eventKey, workflowKey) is { } existing)
         {
             return existing;
         }
 
+        var now = time.GetUtcNow();
         var mapping = new EventWorkflowMapping
         {
-            Id = DeterministicId.From("event-mapping", eventKey, workflowKey),
-            EventKey = Required(eventKey, "eventKey"),
-            WorkflowKey = Required(workflowKey, "workflowKey"),
-            CreatedOn = time.GetUtcNow(),
+            Id = DeterministicId.NewId(),
+            EventKey = eventKey,
+            WorkflowKey = workflowKey,
+            CreatedOn = now,
+            ModifiedOn = now,
+            CreatedBy = userId,
+            ModifiedBy = userId,
         };
-        await store.AddEventMappingAsync(mapping);
-        return mapping;
+
+        // Another activation may have added the same keys in between: then its mapping is the answer.
+        return await store.AddEventMappingAsync(mapping) ? mapping
+            : await LiveEventMappingAsync(eventKey, workflowKey) ?? throw TaskServiceException.Conflict("eventKey", $"The mapping of '{eventKey}' to '{workflowKey}' changed meanwhile; try again.");
     }
 
-    public async Task<TaskWorkflowMapping> AddTaskMappingAsync(string taskKey, string workflowKey)
+    public async Task<TaskWorkflowMapping> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null)
     {
-        var existing = (await store.GetTaskMappingsAsync(taskKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
-        if (existing is not null)
+        Required(taskKey, "taskKey");
+        Required(workflowKey, "workflowKey");
+        if (await LiveTaskMappingAsync(taskKey, workflowKey) is { } existing)
         {
             return existing;
         }
 
+        var now = time.GetUtcNow();
         var mapping = new TaskWorkflowMapping
         {
-            Id = DeterministicId.From("task-mapping", taskKey, workflowKey),
-            TaskKey = Required(taskKey, "taskKey"),
-            WorkflowKey = Required(workflowKey, "workflowKey"),
-            CreatedOn = time.GetUtcNow(),
+            Id = DeterministicId.NewId(),
+            TaskKey = taskKey,
+            WorkflowKey = workflowKey,
+            CreatedOn = now,
+            ModifiedOn = now,
+            CreatedBy = userId,
+            ModifiedBy = userId,
         };
-        await store.AddTaskMappingAsync(mapping);
-        return mapping;
+
+        return await store.AddTaskMappingAsync(mapping) ? mapping
+            : await LiveTaskMappingAsync(taskKey, workflowKey) ?? throw TaskServiceException.Conflict("taskKey", $"The mapping of '{taskKey}' to '{workflowKey}' changed meanwhile; try again.");
     }
 
-    public Task<bool> DeleteEventMappingAsync(string id) => store.DeleteEventMappingAsync(id);
+    public Task<bool> DeleteEventMappingAsync(string id, string? userId = null) => store.DeleteEventMappingAsync(id, userId, time.GetUtcNow());
 
-    public Task<bool> DeleteTaskMappingAsync(string id) => store.DeleteTaskMappingAsync(id);
+    public Task<bool> DeleteTaskMappingAsync(string id, string? userId = null) => store.DeleteTaskMappingAsync(id, userId, time.GetUtcNow());
 
-    private static string Required(string value, string name) =>
-        string.IsNullOrWhiteSpace(value) ? throw TaskServiceException.Invalid(name, $"'{name}' is required.") : value;
+    private async Task<EventWorkflowMapping?> LiveEventMappingAsync(string eventKey, string workflowKey) =>
+        (await store.GetEventMappingsAsync(eventKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
+
+    private async Task<TaskWorkflowMapping?> LiveTaskMappingAsync(string taskKey, string workflowKey) =>
+        (await store.GetTaskMappingsAsync(taskKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
+
+    private static void Required(string value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw TaskServiceException.Invalid(name, $"'{name}' is required.");
+        }
+    }
 }

@@ -39,16 +39,25 @@ public interface ITaskServiceStore
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
 
-    Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Adds the mapping unless a live (not deleted) mapping has the same keys or the same id. Returns true when it was added.
+    /// Deleted mappings do not hold their keys: the same keys can be mapped again after a delete.
+    /// </summary>
+    Task<bool> AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default);
 
-    Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default);
+    /// <summary>Soft-deletes the mapping (deleted, deletedOn, deletedBy). Returns false when there is no live mapping with that id.</summary>
+    Task<bool> DeleteEventMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default);
 
+    /// <summary>The live mappings of the event key, oldest first.</summary>
     Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default);
 
-    Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default);
+    /// <inheritdoc cref="AddEventMappingAsync"/>
+    Task<bool> AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default);
 
-    Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default);
+    /// <inheritdoc cref="DeleteEventMappingAsync"/>
+    Task<bool> DeleteTaskMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default);
 
+    /// <summary>The live mappings of the task key, oldest first.</summary>
     Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default);
 
     /// <summary>Adds the app unless its API key is taken. Returns true when it was added.</summary>
@@ -71,16 +80,17 @@ public interface ITaskServiceStore
     /// <summary>The active subscriptions whose key equals <paramref name="key"/>.</summary>
     Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>The workflow and its versions; null when there is none or it is deleted.</summary>
     Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Writes the workflow and replaces its versions. Fails with a conflict when another workflow has the same process id.
+    /// Writes the workflow and replaces its versions. Fails with a conflict when another live workflow has the same process id.
+    /// A workflow saved with <see cref="WorkflowRecord.Deleted"/> is the soft delete: kept, hidden from every read, and its
+    /// process id free for a new workflow.
     /// </summary>
     Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default);
 
-    Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default);
-
-    /// <summary>The id of the workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
+    /// <summary>The id of the live workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
     Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
 
     /// <summary>

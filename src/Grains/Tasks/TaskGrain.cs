@@ -53,6 +53,8 @@ public sealed partial class TaskGrain(
             Notes = task.Notes,
             CreatedOn = now,
             ModifiedOn = now,
+            CreatedBy = AuditUsers.System,
+            ModifiedBy = AuditUsers.System,
         };
         await SaveAsync(new TaskAggregate(record, []), history: [Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now)]);
         TaskInstruments.TasksCreated.Add(1);
@@ -74,7 +76,7 @@ public sealed partial class TaskGrain(
         }
 
         var now = time.GetUtcNow();
-        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = now };
+        var task = state.Task with { ExternalId = workflowInstanceId, ModifiedOn = now, ModifiedBy = AuditUsers.System };
         var userTasks = Merge(state.UserTasks, pendingUserTasks);
         var history = new HistoryBuilder(TaskId, TaskHistoryActions.WorkflowActor, now);
         if (state.Task.ExternalId != workflowInstanceId)
@@ -114,6 +116,12 @@ public sealed partial class TaskGrain(
             throw TaskServiceException.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
         }
 
+        if (update.ExternalId is { } externalId && state.Task.ExternalId is { } instanceId && externalId != instanceId)
+        {
+            throw TaskServiceException.Conflict("externalId",
+                $"Task '{TaskId}' runs workflow instance '{instanceId}', whose id is its externalId; it cannot change while the task is linked to it.");
+        }
+
         var now = time.GetUtcNow();
         var task = state.Task with
         {
@@ -128,6 +136,9 @@ public sealed partial class TaskGrain(
             DueDate = update.DueDate ?? state.Task.DueDate,
             Metadata = update.Metadata ?? state.Task.Metadata,
             Notes = update.Notes ?? state.Task.Notes,
+            Key = update.Key ?? state.Task.Key,
+            EndDate = update.EndDate ?? state.Task.EndDate,
+            ExternalId = update.ExternalId ?? state.Task.ExternalId,
             ModifiedOn = now,
             ModifiedBy = userId,
         };
@@ -154,7 +165,7 @@ public sealed partial class TaskGrain(
         }
 
         var now = time.GetUtcNow();
-        var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now };
+        var task = state.Task with { Status = TaskRecordStatus.Completed, EndDate = now, ModifiedOn = now, ModifiedBy = AuditUsers.System };
         var history = new HistoryBuilder(TaskId, TaskHistoryActions.WorkflowActor, now);
         history.Add(TaskHistoryActions.Completed, null, TaskChanges.Between(state.Task, task));
         await SaveAsync(state with { Task = task }, Outgoing(OutgoingEventTypes.TaskCompleted, TaskId, new { taskId = TaskId }), history.Entries);
@@ -367,6 +378,8 @@ public sealed partial class TaskGrain(
                 Form = p.Form,
                 CreatedOn = now,
                 ModifiedOn = now,
+                CreatedBy = AuditUsers.System,
+                ModifiedBy = AuditUsers.System,
             });
         return [.. existing, .. added];
     }

@@ -23,7 +23,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _state = await store.LoadWorkflowAsync(WorkflowId, cancellationToken);
 
-    public async Task<WorkflowRecord> CreateAsync(NewWorkflow workflow)
+    public async Task<WorkflowRecord> CreateAsync(NewWorkflow workflow, string? userId = null)
     {
         if (_state is not null)
         {
@@ -48,6 +48,8 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             InputSchema = workflow.InputSchema,
             CreatedOn = now,
             ModifiedOn = now,
+            CreatedBy = userId,
+            ModifiedBy = userId,
         };
         await SaveAsync(new WorkflowAggregate(record, [NewVersion(1, workflow.BpmnFile, externalId, workflow.InputSchema, now)]));
         return record;
@@ -57,7 +59,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
 
     public Task<IReadOnlyList<WorkflowVersionRecord>> GetVersionsAsync() => Task.FromResult(_state?.Versions ?? []);
 
-    public async Task<WorkflowRecord> UpdateAsync(WorkflowUpdate update)
+    public async Task<WorkflowRecord> UpdateAsync(WorkflowUpdate update, string? userId = null)
     {
         var state = Require();
         var now = time.GetUtcNow();
@@ -91,16 +93,20 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             Description = update.Description ?? workflow.Description,
             InputSchema = update.InputSchema ?? workflow.InputSchema,
             ModifiedOn = now,
+            ModifiedBy = userId,
         };
         await SaveAsync(new WorkflowAggregate(workflow, versions));
         return workflow;
     }
 
-    public async Task DeleteAsync()
+    public async Task DeleteAsync(string? userId = null)
     {
-        Require();
+        var state = Require();
         await EnsureNoActiveInstancesAsync(null);
-        await store.DeleteWorkflowAsync(WorkflowId);
+
+        // The original soft-deletes: the row stays, marked deleted, hidden from every read; its process id is free again.
+        var deleted = state.Workflow with { Deleted = true, DeletedOn = time.GetUtcNow(), DeletedBy = userId };
+        await store.SaveWorkflowAsync(state with { Workflow = deleted });
         _state = null;
         DeactivateOnIdle();
     }

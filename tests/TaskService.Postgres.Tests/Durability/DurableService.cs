@@ -117,12 +117,12 @@ public sealed class DurableService : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>An HTTP client of the node whose token carries every permission.</summary>
-    public HttpClient Client(NodeProcess node, TimeSpan? timeout = null)
+    /// <summary>An HTTP client of the node whose token carries every permission, for the user <paramref name="subject"/> (its <c>sub</c>).</summary>
+    public HttpClient Client(NodeProcess node, TimeSpan? timeout = null, string subject = "developer")
     {
         var client = new HttpClient { BaseAddress = new Uri(node.HttpUrl), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", AuthenticationSetup.CreateToken(Jwt, AllPermissions, TimeSpan.FromHours(1)));
+            "Bearer", AuthenticationSetup.CreateToken(Jwt, AllPermissions, TimeSpan.FromHours(1), subject));
         return client;
     }
 

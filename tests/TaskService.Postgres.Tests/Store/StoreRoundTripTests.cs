@@ -151,7 +151,8 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
 
         // The task's grain sees its deleted user task (to never record it again); reads do not.
         var loaded = await _store.LoadTaskAsync(task.Id);
-        Assert.Equal(userTasks.Select(Canonical), loaded!.UserTasks.Select(Canonical));
+        // Both were created at the same instant, so the store orders them by id (ordinal).
+        Assert.Equal(userTasks.OrderBy(u => u.Id, StringComparer.Ordinal).Select(Canonical), loaded!.UserTasks.Select(Canonical));
         Assert.Equal(Canonical(task), Canonical(loaded.Task));
         await AssertSameJsonAsync(EntityKind.Task, task.Id);
         await AssertSameJsonAsync(EntityKind.UserTask, userTasks[0].Id);
@@ -237,13 +238,13 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
-    public async Task MappingsAreAddedIdempotentlyListedByKeyAndDeleted()
+    public async Task MappingsAreAddedIdempotentlyListedByKeyAndSoftDeleted()
     {
         var eventKey = NewId("event-key");
-        var eventMapping = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-a", CreatedOn = Created };
-        var later = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-b", CreatedOn = Created.AddSeconds(1) };
+        var eventMapping = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-a", CreatedOn = Created, ModifiedOn = Created, CreatedBy = "alice", ModifiedBy = "alice" };
+        var later = new EventWorkflowMapping { Id = NewId("em"), EventKey = eventKey, WorkflowKey = "wf-b", CreatedOn = Created.AddSeconds(1), ModifiedOn = Created.AddSeconds(1) };
         var taskKey = NewId("task-key");
-        var taskMapping = new TaskWorkflowMapping { Id = NewId("tm"), TaskKey = taskKey, WorkflowKey = "wf-c", CreatedOn = Created };
+        var taskMapping = new TaskWorkflowMapping { Id = NewId("tm"), TaskKey = taskKey, WorkflowKey = "wf-c", CreatedOn = Created, ModifiedOn = Created, CreatedBy = "bob" };
 
         foreach (var store in new ITaskServiceStore[] { _store, _reference })
         {
@@ -259,11 +260,33 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         await AssertSameJsonAsync(EntityKind.EventMapping, eventMapping.Id);
         await AssertSameJsonAsync(EntityKind.TaskMapping, taskMapping.Id);
 
-        Assert.True(await _store.DeleteEventMappingAsync(eventMapping.Id));
-        Assert.False(await _store.DeleteEventMappingAsync(eventMapping.Id));
-        Assert.True(await _store.DeleteTaskMappingAsync(taskMapping.Id));
+        // A second mapping of the same keys (another id) is not added while the first is live.
+        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        {
+            Assert.False(await store.AddEventMappingAsync(eventMapping with { Id = NewId("em") }));
+            Assert.True(await store.DeleteEventMappingAsync(eventMapping.Id, "carol", Created.AddHours(1)));
+            Assert.False(await store.DeleteEventMappingAsync(eventMapping.Id, "carol", Created.AddHours(2)));
+            Assert.True(await store.DeleteTaskMappingAsync(taskMapping.Id, "carol", Created.AddHours(1)));
+        }
+
         Assert.Equal([later], await _store.GetEventMappingsAsync(eventKey));
         Assert.Empty(await _store.GetTaskMappingsAsync(taskKey));
+
+        // The deleted rows stay, with when and by whom, hidden from reads; their keys can be mapped again under a new id.
+        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.event_workflows WHERE id = $1 AND deleted", eventMapping.Id));
+        Assert.Null(await _store.GetAsync(EntityKind.EventMapping, eventMapping.Id, null));
+        Assert.Equal(0L, await _store.CountAsync(EntityKind.TaskMapping, Where($$"""{"taskKey":"{{taskKey}}"}""", EntitySchemas.TaskMapping)));
+        var again = eventMapping with { Id = NewId("em"), CreatedOn = Created.AddHours(3), ModifiedOn = Created.AddHours(3) };
+        var taskAgain = taskMapping with { Id = NewId("tm") };
+        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        {
+            Assert.True(await store.AddEventMappingAsync(again));
+            Assert.True(await store.AddTaskMappingAsync(taskAgain));
+        }
+
+        Assert.Equal([later, again], await _store.GetEventMappingsAsync(eventKey));
+        Assert.Equal([taskAgain], await _store.GetTaskMappingsAsync(taskKey));
+        await AssertSameJsonAsync(EntityKind.EventMapping, again.Id);
     }
 
     [Fact]
@@ -360,10 +383,17 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         Assert.Equal(next.Select(Canonical), loaded.Versions.Select(Canonical));
         await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
 
-        await _store.DeleteWorkflowAsync(workflow.Id);
+        // Soft delete: the row stays, marked, and is hidden from every read; its process id is free for a new workflow.
+        var deleted = updated with { Deleted = true, DeletedOn = Created.AddHours(2), DeletedBy = "carol" };
+        await SaveBothAsync(new WorkflowAggregate(deleted, next));
         Assert.Null(await _store.LoadWorkflowAsync(workflow.Id));
         Assert.Null(await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
-        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.workflow_versions WHERE workflow_id = $1", workflow.Id));
+        Assert.Null(await _store.GetAsync(EntityKind.Workflow, workflow.Id, null));
+        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.workflows WHERE id = $1 AND deleted", workflow.Id));
+
+        var successor = NewWorkflow(NewId("wf"), workflow.ExternalIdentifier);
+        await SaveBothAsync(new WorkflowAggregate(successor, [NewVersion(successor, 1)]));
+        Assert.Equal(successor.Id, await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
     }
 
     [Fact]
@@ -504,6 +534,8 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         InputSchema = JsonElementFactory.Parse("""{"type":"object","required":["orderId"]}"""),
         CreatedOn = Created,
         ModifiedOn = Created,
+        CreatedBy = "alice",
+        ModifiedBy = "bob",
     };
 
     private static WorkflowVersionRecord NewVersion(WorkflowRecord workflow, int version) => new()

@@ -40,28 +40,30 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
         NonNull(_subscriptions.GetAsync(key, async () => await inner.GetActiveSubscriptionsAsync(key, cancellationToken), l => l.Count > 0));
 
-    public async Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    public async Task<bool> AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
-        await inner.AddEventMappingAsync(mapping, cancellationToken);
+        var added = await inner.AddEventMappingAsync(mapping, cancellationToken);
         _eventMappings.Clear();
+        return added;
     }
 
-    public async Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteEventMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default)
     {
-        var deleted = await inner.DeleteEventMappingAsync(id, cancellationToken);
+        var deleted = await inner.DeleteEventMappingAsync(id, deletedBy, deletedOn, cancellationToken);
         _eventMappings.Clear();
         return deleted;
     }
 
-    public async Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    public async Task<bool> AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
-        await inner.AddTaskMappingAsync(mapping, cancellationToken);
+        var added = await inner.AddTaskMappingAsync(mapping, cancellationToken);
         _taskMappings.Clear();
+        return added;
     }
 
-    public async Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteTaskMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default)
     {
-        var deleted = await inner.DeleteTaskMappingAsync(id, cancellationToken);
+        var deleted = await inner.DeleteTaskMappingAsync(id, deletedBy, deletedOn, cancellationToken);
         _taskMappings.Clear();
         return deleted;
     }
@@ -69,12 +71,6 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public async Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default)
     {
         await inner.SaveWorkflowAsync(aggregate, cancellationToken);
-        _workflowIds.Clear();
-    }
-
-    public async Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
-    {
-        await inner.DeleteWorkflowAsync(workflowId, cancellationToken);
         _workflowIds.Clear();
     }
 

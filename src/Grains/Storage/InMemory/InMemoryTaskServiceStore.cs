@@ -19,11 +19,11 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly InMemoryTable<TaskRecord> _tasks = new(EntitySchemas.Task, t => t.Id, t => t.Deleted);
     private readonly InMemoryTable<UserTaskRecord> _userTasks = new(EntitySchemas.UserTask, u => u.Id, u => u.Deleted);
     private readonly InMemoryTable<TaskHistoryEntry> _history = new(EntitySchemas.TaskHistory, h => h.Id);
-    private readonly InMemoryTable<EventWorkflowMapping> _eventMappings = new(EntitySchemas.EventMapping, m => m.Id);
-    private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id);
+    private readonly InMemoryTable<EventWorkflowMapping> _eventMappings = new(EntitySchemas.EventMapping, m => m.Id, m => m.Deleted);
+    private readonly InMemoryTable<TaskWorkflowMapping> _taskMappings = new(EntitySchemas.TaskMapping, m => m.Id, m => m.Deleted);
     private readonly InMemoryTable<ClientAppRecord> _clientApps = new(EntitySchemas.ClientApp, a => a.Id);
     private readonly InMemoryTable<WebhookSubscriptionRecord> _subscriptions = new(EntitySchemas.WebhookSubscription, s => s.Id);
-    private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id);
+    private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id, w => w.Deleted);
     private readonly InMemoryTable<WorkflowInstanceSummary> _instances = new(EntitySchemas.WorkflowInstance, i => i.Id);
     private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _routedEvents = new(StringComparer.Ordinal);
@@ -125,29 +125,23 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
-    public Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
-    {
-        _eventMappings.Upsert(mapping);
-        return Task.CompletedTask;
-    }
+    public Task<bool> AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default) =>
+        Task.FromResult(AddMapping(_eventMappings, mapping, m => (m.EventKey, m.WorkflowKey), m => m.Id, m => m.Deleted));
 
-    public Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_eventMappings.Remove(id));
+    public Task<bool> DeleteEventMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default) =>
+        Task.FromResult(DeleteMapping(_eventMappings, id, m => m.Deleted, m => m with { Deleted = true, DeletedOn = deletedOn, DeletedBy = deletedBy }));
 
     public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<EventWorkflowMapping>>(_eventMappings.Records.Where(m => m.EventKey == eventKey).OrderBy(m => m.CreatedOn).ToArray());
+        Task.FromResult<IReadOnlyList<EventWorkflowMapping>>(_eventMappings.Records.Where(m => m.EventKey == eventKey && !m.Deleted).OrderBy(m => m.CreatedOn).ToArray());
 
-    public Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
-    {
-        _taskMappings.Upsert(mapping);
-        return Task.CompletedTask;
-    }
+    public Task<bool> AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default) =>
+        Task.FromResult(AddMapping(_taskMappings, mapping, m => (m.TaskKey, m.WorkflowKey), m => m.Id, m => m.Deleted));
 
-    public Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_taskMappings.Remove(id));
+    public Task<bool> DeleteTaskMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default) =>
+        Task.FromResult(DeleteMapping(_taskMappings, id, m => m.Deleted, m => m with { Deleted = true, DeletedOn = deletedOn, DeletedBy = deletedBy }));
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<TaskWorkflowMapping>>(_taskMappings.Records.Where(m => m.TaskKey == taskKey).OrderBy(m => m.CreatedOn).ToArray());
+        Task.FromResult<IReadOnlyList<TaskWorkflowMapping>>(_taskMappings.Records.Where(m => m.TaskKey == taskKey && !m.Deleted).OrderBy(m => m.CreatedOn).ToArray());
 
     public Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default)
     {
@@ -215,7 +209,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         lock (_workflowVersions)
         {
             var workflow = _workflows.Get(workflowId);
-            return Task.FromResult(workflow is null ? null : new WorkflowAggregate(workflow, _workflowVersions.GetValueOrDefault(workflowId) ?? []));
+            return Task.FromResult(workflow is null || workflow.Deleted ? null : new WorkflowAggregate(workflow, _workflowVersions.GetValueOrDefault(workflowId) ?? []));
         }
     }
 
@@ -224,7 +218,8 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         lock (_workflowVersions)
         {
             var processId = aggregate.Workflow.ExternalIdentifier;
-            if (_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && w.Id != aggregate.Workflow.Id) is { } other)
+            if (!aggregate.Workflow.Deleted
+                && _workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && w.Id != aggregate.Workflow.Id && !w.Deleted) is { } other)
             {
                 throw TaskServiceException.Conflict("bpmnFile",
                     $"Workflow '{other.Id}' already deploys process '{processId}'; deploy a new version of it with PATCH /workflows/{other.Id}.");
@@ -237,19 +232,8 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
-    public Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
-    {
-        lock (_workflowVersions)
-        {
-            _workflows.Remove(workflowId);
-            _workflowVersions.Remove(workflowId);
-        }
-
-        return Task.CompletedTask;
-    }
-
     public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId)?.Id);
+        Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && !w.Deleted)?.Id);
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default)
     {
@@ -343,6 +327,38 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
 
     public Task<IReadOnlyList<string>> FindIdsAsync(EntityKind kind, FilterNode? where, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult(Table(kind).FindIds(where, limit));
+
+    /// <summary>Adds the mapping unless its id or a live mapping with its keys is there: the partial unique index of PostgreSQL.</summary>
+    private static bool AddMapping<T>(InMemoryTable<T> table, T mapping, Func<T, (string, string)> keys, Func<T, string> id, Func<T, bool> deleted)
+        where T : class
+    {
+        lock (table)
+        {
+            var wanted = keys(mapping);
+            if (table.Get(id(mapping)) is not null || table.Records.Any(m => !deleted(m) && keys(m) == wanted))
+            {
+                return false;
+            }
+
+            table.Upsert(mapping);
+            return true;
+        }
+    }
+
+    private static bool DeleteMapping<T>(InMemoryTable<T> table, string id, Func<T, bool> deleted, Func<T, T> softDelete)
+        where T : class
+    {
+        lock (table)
+        {
+            if (table.Get(id) is not { } mapping || deleted(mapping))
+            {
+                return false;
+            }
+
+            table.Upsert(softDelete(mapping));
+            return true;
+        }
+    }
 
     private IQueryableTable Table(EntityKind kind) => kind switch
     {

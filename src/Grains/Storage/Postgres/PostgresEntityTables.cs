@@ -46,12 +46,14 @@ public static class PostgresEntityTables
     public static PostgresEntityTable EventMapping { get; } = new(EntitySchemas.EventMapping, "main.event_workflows",
     [
         Text("id", "id"), Text("eventKey", "event_key"), Text("workflowKey", "workflow_key"), Date("createdOn", "created_on"),
-    ]);
+        Date("modifiedOn", "modified_on"), .. Audit,
+    ], softDelete: true);
 
     public static PostgresEntityTable TaskMapping { get; } = new(EntitySchemas.TaskMapping, "main.task_workflows",
     [
         Text("id", "id"), Text("taskKey", "task_key"), Text("workflowKey", "workflow_key"), Date("createdOn", "created_on"),
-    ]);
+        Date("modifiedOn", "modified_on"), .. Audit,
+    ], softDelete: true);
 
     public static PostgresEntityTable ClientApp { get; } = new(EntitySchemas.ClientApp, "main.client_apps",
     [
@@ -68,8 +70,8 @@ public static class PostgresEntityTables
     [
         Text("id", "id"), Text("name", "name"), Text("description", "description"), Text("externalIdentifier", "external_identifier"),
         Text("provider", "provider"), Integer("workflowVersion", "workflow_version"), Json("inputSchema", "inputschema"),
-        Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"),
-    ]);
+        Date("createdOn", "created_on"), Date("modifiedOn", "modified_on"), .. Audit,
+    ], softDelete: true);
 
     public static PostgresEntityTable WorkflowInstance { get; } = new(EntitySchemas.WorkflowInstance, "main.workflow_instances",
     [

@@ -41,17 +41,21 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING";
 
-    private static readonly string UpsertEventMapping = Upsert("main.event_workflows", "id",
-        "id", "event_key", "workflow_key", "created_on", "modified_on");
+    // A mapping is inserted unless its id, or a live mapping with its keys, is there (the partial unique index of 0103).
+    private const string InsertEventMapping =
+        "INSERT INTO main.event_workflows (id, event_key, workflow_key, created_on, modified_on, created_by, modified_by) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
 
-    private static readonly string UpsertTaskMapping = Upsert("main.task_workflows", "id",
-        "id", "task_key", "workflow_key", "created_on", "modified_on");
+    private const string InsertTaskMapping =
+        "INSERT INTO main.task_workflows (id, task_key, workflow_key, created_on, modified_on, created_by, modified_by) " +
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
 
     private static readonly string UpsertSubscription = Upsert("main.webhook_subscriptions", "id",
         "id", "url", "\"key\"", "client_app_id", "status", "status_reason", "created_on", "modified_on");
 
     private static readonly string UpsertWorkflow = Upsert("main.workflows", "id",
-        "id", "name", "description", "external_identifier", "provider", "workflow_version", "inputschema", "created_on", "modified_on");
+        "id", "name", "description", "external_identifier", "provider", "workflow_version", "inputschema", "created_on", "modified_on",
+        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by");
 
     private static readonly string UpsertWorkflowVersion = Upsert("main.workflow_versions", "workflow_id, \"version\"",
         "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
@@ -216,47 +220,57 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    public async Task<bool> AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mapping);
-        await using var command = Command(UpsertEventMapping,
-            Text(mapping.Id), Text(mapping.EventKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.CreatedOn));
-        await WriteAsync("event mapping", () => command.ExecuteNonQueryAsync(cancellationToken));
+        await using var command = Command(InsertEventMapping,
+            Text(mapping.Id), Text(mapping.EventKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.ModifiedOn),
+            Text(mapping.CreatedBy), Text(mapping.ModifiedBy));
+        return await WriteAsync("event mapping", () => command.ExecuteNonQueryAsync(cancellationToken)) == 1;
     }
 
-    public Task<bool> DeleteEventMappingAsync(string id, CancellationToken cancellationToken = default) =>
-        DeleteAsync("DELETE FROM main.event_workflows WHERE id = $1", id, cancellationToken);
+    public Task<bool> DeleteEventMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default) =>
+        SoftDeleteAsync("main.event_workflows", id, deletedBy, deletedOn, cancellationToken);
 
     public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
         ReadListAsync(
-            $"SELECT {PostgresEntityTables.EventMapping.SelectList} FROM main.event_workflows WHERE event_key = $1 ORDER BY created_on, id COLLATE \"C\"",
+            $"SELECT {PostgresEntityTables.EventMapping.SelectList} FROM main.event_workflows WHERE event_key = $1 AND NOT deleted ORDER BY created_on, id COLLATE \"C\"",
             [Text(eventKey)],
             reader =>
             {
                 var row = new Cursor(reader);
-                return new EventWorkflowMapping { Id = row.String(), EventKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant() };
+                return new EventWorkflowMapping
+                {
+                    Id = row.String(), EventKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant(), ModifiedOn = row.Instant(),
+                    CreatedBy = row.NullableString(), ModifiedBy = row.NullableString(),
+                };
             },
             cancellationToken);
 
-    public async Task AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
+    public async Task<bool> AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(mapping);
-        await using var command = Command(UpsertTaskMapping,
-            Text(mapping.Id), Text(mapping.TaskKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.CreatedOn));
-        await WriteAsync("task mapping", () => command.ExecuteNonQueryAsync(cancellationToken));
+        await using var command = Command(InsertTaskMapping,
+            Text(mapping.Id), Text(mapping.TaskKey), Text(mapping.WorkflowKey), Instant(mapping.CreatedOn), Instant(mapping.ModifiedOn),
+            Text(mapping.CreatedBy), Text(mapping.ModifiedBy));
+        return await WriteAsync("task mapping", () => command.ExecuteNonQueryAsync(cancellationToken)) == 1;
     }
 
-    public Task<bool> DeleteTaskMappingAsync(string id, CancellationToken cancellationToken = default) =>
-        DeleteAsync("DELETE FROM main.task_workflows WHERE id = $1", id, cancellationToken);
+    public Task<bool> DeleteTaskMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default) =>
+        SoftDeleteAsync("main.task_workflows", id, deletedBy, deletedOn, cancellationToken);
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
         ReadListAsync(
-            $"SELECT {PostgresEntityTables.TaskMapping.SelectList} FROM main.task_workflows WHERE task_key = $1 ORDER BY created_on, id COLLATE \"C\"",
+            $"SELECT {PostgresEntityTables.TaskMapping.SelectList} FROM main.task_workflows WHERE task_key = $1 AND NOT deleted ORDER BY created_on, id COLLATE \"C\"",
             [Text(taskKey)],
             reader =>
             {
                 var row = new Cursor(reader);
-                return new TaskWorkflowMapping { Id = row.String(), TaskKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant() };
+                return new TaskWorkflowMapping
+                {
+                    Id = row.String(), TaskKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant(), ModifiedOn = row.Instant(),
+                    CreatedBy = row.NullableString(), ModifiedBy = row.NullableString(),
+                };
             },
             cancellationToken);
 
@@ -315,7 +329,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task<WorkflowAggregate?> LoadWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
     {
         await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Workflow.SelectList} FROM main.workflows WHERE id = $1", Text(workflowId)));
+        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Workflow.SelectList} FROM main.workflows WHERE id = $1 AND NOT deleted", Text(workflowId)));
         batch.BatchCommands.Add(BatchCommand($"{SelectWorkflowVersions} WHERE workflow_id = $1 ORDER BY \"version\"", Text(workflowId)));
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -358,7 +372,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             await using var batch = new NpgsqlBatch(connection, transaction);
             batch.BatchCommands.Add(BatchCommand(UpsertWorkflow,
                 Text(workflow.Id), Text(workflow.Name), Text(workflow.Description), Text(workflow.ExternalIdentifier), Text(workflow.Provider),
-                Integer(workflow.WorkflowVersion), RequiredJson(workflow.InputSchema), Instant(workflow.CreatedOn), Instant(workflow.ModifiedOn)));
+                Integer(workflow.WorkflowVersion), RequiredJson(workflow.InputSchema), Instant(workflow.CreatedOn), Instant(workflow.ModifiedOn),
+                Text(workflow.CreatedBy), Text(workflow.ModifiedBy), Boolean(workflow.Deleted), Instant(workflow.DeletedOn), Text(workflow.DeletedBy)));
             batch.BatchCommands.Add(BatchCommand(
                 "DELETE FROM main.workflow_versions WHERE workflow_id = $1 AND \"version\" <> ALL($2)",
                 Text(workflow.Id), Parameter(aggregate.Versions.Select(v => v.Version).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer)));
@@ -383,22 +398,15 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         // Another workflow deploys this process: the same conflict the in-memory store reports.
         var processId = workflow.ExternalIdentifier;
-        await using var find = new NpgsqlCommand("SELECT id FROM main.workflows WHERE external_identifier = $1", connection) { Parameters = { Text(processId) } };
+        await using var find = new NpgsqlCommand("SELECT id FROM main.workflows WHERE external_identifier = $1 AND NOT deleted", connection) { Parameters = { Text(processId) } };
         var other = await find.ExecuteScalarAsync(cancellationToken) as string ?? "(another workflow)";
         throw TaskServiceException.Conflict("bpmnFile",
             $"Workflow '{other}' already deploys process '{processId}'; deploy a new version of it with PATCH /workflows/{other}.");
     }
 
-    public async Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
-    {
-        // workflow_versions rows go with it (ON DELETE CASCADE).
-        await using var command = Command("DELETE FROM main.workflows WHERE id = $1", Text(workflowId));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     public async Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default)
     {
-        await using var command = Command("SELECT id FROM main.workflows WHERE external_identifier = $1", Text(processId));
+        await using var command = Command("SELECT id FROM main.workflows WHERE external_identifier = $1 AND NOT deleted", Text(processId));
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
@@ -674,6 +682,15 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         return rows;
     }
 
+    /// <summary>Marks a live row of <paramref name="table"/> deleted, with when and by whom; false when there is no live row.</summary>
+    private async Task<bool> SoftDeleteAsync(string table, string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            $"UPDATE {table} SET deleted = true, deleted_on = $2, deleted_by = $3 WHERE id = $1 AND NOT deleted",
+            Text(id), Instant(deletedOn), Text(deletedBy));
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
     private async Task<bool> DeleteAsync(string sql, string id, CancellationToken cancellationToken)
     {
         await using var command = Command(sql, Text(id));
@@ -787,6 +804,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             InputSchema = row.Json(),
             CreatedOn = row.Instant(),
             ModifiedOn = row.Instant(),
+            CreatedBy = row.NullableString(),
+            ModifiedBy = row.NullableString(),
+            Deleted = row.Boolean(),
+            DeletedOn = row.NullableInstant(),
+            DeletedBy = row.NullableString(),
         };
     }
 }
