@@ -7,7 +7,8 @@ namespace TaskService.Postgres.Tests;
 
 public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
-    private static readonly string[] Scripts =
+    /// <summary>Every migration script, in the order they are applied.</summary>
+    internal static readonly string[] Scripts =
     [
         "0001_orleans_main.sql",
         "0002_orleans_clustering.sql",
