@@ -6,6 +6,7 @@ using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
 using TaskService.Gateway.Observability;
 using TaskService.Gateway.OpenApi;
+using TaskService.Gateway.Ui;
 using Scalar.AspNetCore;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
@@ -44,6 +45,7 @@ public static class GatewaySetup
         services.AddHealthChecks();
         services.AddTaskServiceOpenApi();
         builder.AddTaskServiceTelemetry();
+        builder.AddTaskServiceUi();
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -52,6 +54,7 @@ public static class GatewaySetup
     public static WebApplication MapTaskServiceApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseTaskServiceUi();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyGuard>();
         app.UseAuthentication();
@@ -94,6 +97,7 @@ public static class GatewaySetup
             api.MapDevelopmentTokenApi();
         }
 
+        app.MapTaskServiceUi();
         return app;
     }
 }
