@@ -54,8 +54,8 @@ public static class GatewaySetup
     public static WebApplication MapTaskServiceApi(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseTaskServiceUi();
         app.UseStatusCodePages();
+        app.UseTaskServiceUi();
         app.UseMiddleware<RequestBodyGuard>();
         app.UseAuthentication();
         app.UseRateLimiter();

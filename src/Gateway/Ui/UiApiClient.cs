@@ -77,8 +77,8 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
                     : error.Value.ToString();
                 fields[error.Name] = text;
 
-                // Form fields are named by the variable; the API may name them as variables.x.
-                var lastDot = error.Name.LastIndexOf('.');
+                // Form fields are named by the variable; the API names them as variables/x (or variables.x).
+                var lastDot = error.Name.LastIndexOfAny(['.', '/']);
                 if (lastDot >= 0)
                 {
                     fields.TryAdd(error.Name[(lastDot + 1)..], text);

@@ -19,6 +19,9 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
     [TempData]
     public string? Problem { get; set; }
 
+    /// <summary>Why this page could not show all it should (not kept for the next page, unlike <see cref="Problem"/>).</summary>
+    public string? LoadProblem { get; set; }
+
     public string UserId => User.UserId() ?? string.Empty;
 
     public IReadOnlyList<string> Groups =>
@@ -29,7 +32,7 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
     {
         if (!result.Ok)
         {
-            Problem ??= result.Error;
+            LoadProblem ??= result.Error;
         }
 
         return result.Body;

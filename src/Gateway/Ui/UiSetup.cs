@@ -31,7 +31,9 @@ public static class UiSetup
             pages.Conventions.AuthorizeFolder("/", UiAuthentication.Policy);
             pages.Conventions.AllowAnonymousToPage("/SignIn");
             pages.Conventions.AllowAnonymousToPage("/Error");
-        });
+        })
+            // The pages are compiled into this assembly, which need not be the entry assembly (tests, other hosts).
+            .AddApplicationPart(typeof(UiSetup).Assembly);
         builder.Services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = "TaskService.Ui.Antiforgery";

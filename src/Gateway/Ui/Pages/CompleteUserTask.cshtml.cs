@@ -50,7 +50,7 @@ public sealed class CompleteUserTaskModel(UiApiClient api) : UiPageModel(api)
             return RedirectToPage("/TaskDetails", new { id = taskId });
         }
 
-        Problem = result.Error;
+        LoadProblem = result.Error;
         FieldErrors = result.FieldErrors;
         return Page();
     }

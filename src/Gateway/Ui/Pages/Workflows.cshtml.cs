@@ -58,7 +58,7 @@ public sealed class WorkflowsModel(UiApiClient api) : UiPageModel(api)
             return RedirectToPage("/Workflow", new { id = Text(result.Body, "id") });
         }
 
-        Problem = result.Error;
+        LoadProblem = result.Error;
         FileError = result.FieldErrors.TryGetValue("bpmnFile", out var error) ? error : null;
         NameError = result.FieldErrors.TryGetValue("name", out var nameError) ? nameError : null;
         await LoadAsync();
@@ -72,7 +72,7 @@ public sealed class WorkflowsModel(UiApiClient api) : UiPageModel(api)
 
     private JsonElement[] Fail(ApiResult result)
     {
-        Problem ??= result.Error;
+        LoadProblem ??= result.Error;
         return [];
     }
 }
