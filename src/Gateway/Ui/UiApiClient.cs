@@ -30,7 +30,12 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
     public async Task<ApiResult> SendAsync(HttpMethod method, string path, object? body, string need)
     {
         var context = accessor.HttpContext;
-        using var request = new HttpRequestMessage(method, new Uri(BaseAddress(), path));
+        if (BaseAddress() is not { } baseAddress)
+        {
+            return ApiResult.Failed(503, "The web UI cannot reach the API: set TaskService:Ui:ApiBaseAddress.");
+        }
+
+        using var request = new HttpRequestMessage(method, new Uri(baseAddress, path));
         if (context?.Request.Cookies[UiAuthentication.CookieName] is { Length: > 0 } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -101,7 +106,7 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
         return ApiResult.Failed((int)status, message, fields);
     }
 
-    private Uri BaseAddress()
+    private Uri? BaseAddress()
     {
         if (options.Value.ApiBaseAddress is { } configured)
         {
@@ -109,8 +114,11 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
         }
 
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("The server listens on no address; set TaskService:Ui:ApiBaseAddress.");
+        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault();
+        if (address is null)
+        {
+            return null;
+        }
 
         // A wildcard listener (http://+:8080, http://[::]:8080, http://0.0.0.0:8080) is reached on loopback.
         var uri = new UriBuilder(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal));
