@@ -86,6 +86,10 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         Assert.Equal(eve, (await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).ReadJsonAsync(HttpStatusCode.OK)).GetProperty("assignee").GetString());
         await (await danaClient.SendAsync("POST", $"{url}/claim")).AssertProblemAsync(HttpStatusCode.Conflict);
         Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee", """{"userId": null}""")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee", "{}")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{eve}}"}""")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.False((await (await manager.SendAsync("PUT", $"{url}/assignee")).ReadJsonAsync(HttpStatusCode.OK)).TryGetProperty("assignee", out _));
         await (await manager.SendAsync("PUT", $"{url}/assignee", """{"user": "x"}""")).AssertBadRequestNamingAsync("user");
 
         await (await danaClient.SendAsync("PATCH", $"{url}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
@@ -211,6 +215,27 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
     [InlineData("GET", "/tasks/{key}/history", null, Permissions.ViewTaskHistory)]
     public Task EachInboxRouteNeedsItsPermission(string method, string path, string? body, string code) =>
         PermissionChecks.AssertRequiresAsync(factory, code, PermissionChecks.Row(method, path, body));
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheInboxRoutesTheirRowsAndProblems()
+    {
+        var paths = (await factory.CreateAnonymousClient().GetJsonAsync("/openapi/v1.json")).GetProperty("paths");
+
+        string Schema(string path, string method, string status) =>
+            paths.GetProperty(path).GetProperty(method).GetProperty("responses").GetProperty(status).GetProperty("content")
+                .EnumerateObject().First().Value.GetProperty("schema").ToString();
+
+        Assert.Contains("UserTaskRecord", Schema("/user-tasks/mine", "get", "200"));
+        Assert.Contains("UserTaskRecord", Schema("/user-tasks", "get", "200"));
+        Assert.Contains("TaskHistoryEntry", Schema("/tasks/{taskId}/history", "get", "200"));
+        Assert.Contains("UserTaskRecord", Schema("/tasks/{taskId}/user-tasks/{userTaskId}/claim", "post", "200"));
+        Assert.Contains("ProblemDetails", Schema("/tasks/{taskId}/user-tasks/{userTaskId}/claim", "post", "409"));
+        Assert.Contains("ProblemDetails", Schema("/tasks/{taskId}/user-tasks/{userTaskId}/assignee", "put", "409"));
+        Assert.Contains("override permission", paths.GetProperty("/tasks/{taskId}/user-tasks/{userTaskId}/complete").GetProperty("patch").GetProperty("responses").GetProperty("403").GetProperty("description").GetString());
+        Assert.Contains("groups", paths.GetProperty("/user-tasks/mine").GetProperty("get").GetProperty("summary").GetString());
+        Assert.True(paths.GetProperty("/user-tasks/mine/count").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/tasks/{taskId}/user-tasks/{userTaskId}/assignee").GetProperty("put").TryGetProperty("requestBody", out _));
+    }
 
     private static UserTaskForm Form { get; } = new()
     {

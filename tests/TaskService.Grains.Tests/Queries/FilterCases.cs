@@ -152,6 +152,7 @@ public static class FilterCases
         new("json path like matches only strings", """{"where":{"metadata.score":{"like":"1%"}}}""", ["t04"]),
         new("json field is null", """{"where":{"metadata":null}}""", ["t03", "t08", "t11"]),
         new("json field is not null", """{"where":{"metadata":{"neq":null}}}""", ["t01", "t02", "t04", "t05", "t06", "t07", "t09", "t10", "t12"]),
+        new("json field contains holds only for arrays", """{"where":{"metadata":{"contains":"a"}}}""", []),
 
         // and / or
         new("several fields are ANDed", """{"where":{"status":"pending","priority":"high"}}""", ["t01", "t05", "t10"]),
