@@ -68,9 +68,25 @@ public static class UiSetup
                 await next(context);
             });
 
-            // A failure inside a page shows a friendly page, never a stack trace.
+            // A failure inside a page shows a friendly page, never a stack trace; so does an empty 4xx (no such page, a form
+            // without its antiforgery token).
             ui.UseExceptionHandler("/ui/error");
-            ui.UseStatusCodePagesWithReExecute("/ui/error", "?status={0}");
+            ui.Use(async (context, next) =>
+            {
+                await next(context);
+                var response = context.Response;
+                if (!response.HasStarted && response.StatusCode is >= 400 and < 600 && response.ContentType is null && response.ContentLength is null or 0)
+                {
+                    var (heading, text) = response.StatusCode == StatusCodes.Status404NotFound
+                        ? ("Page not found", "There is no page at this address.")
+                        : ("The request could not be handled", "Go back and try again. If a form was open for long, reload it first.");
+                    response.ContentType = "text/html; charset=utf-8";
+                    await response.WriteAsync(
+                        $"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+                        $"<title>{heading} · TaskService</title><link rel=\"stylesheet\" href=\"/ui/assets/ui.css\"></head><body><main id=\"main\">" +
+                        $"<h1>{heading}</h1><p>{text}</p><p><a href=\"/ui\">Back to the inbox</a></p></main></body></html>");
+                }
+            });
         });
         return app;
     }
