@@ -59,7 +59,9 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
             : string.Empty;
 
     public static string When(JsonElement element, string property) =>
-        DateTimeOffset.TryParse(Text(element, property), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+        long.TryParse(Text(element, property), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds < 253_402_300_799_999
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)
+            : DateTimeOffset.TryParse(Text(element, property), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
             ? at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)
             : Text(element, property);
 }
