@@ -130,6 +130,11 @@ public sealed partial class UiFlowTests(UiFixture fixture)
             incidents => incidents.GetArrayLength() == 1 && incidents[0].GetProperty("id").GetString() != before, "the retried step fails again with a new incident");
         await page.ReloadAsync();
         await Expect(page.Locator("li.incident form input[name=incidentId]")).ToHaveValueAsync(after[0].GetProperty("id").GetString()!);
+
+        // The operator gives up on it: the instance is canceled.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the instance" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Canceled");
+        await Expect(page.Locator("#instance-status")).ToHaveTextAsync("canceled");
     }
 
     [Fact]

@@ -58,6 +58,12 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
             ? value.ValueKind == JsonValueKind.String ? value.GetString() ?? string.Empty : value.GetRawText()
             : string.Empty;
 
+    /// <summary>The items of an array property (none when the property is missing or not an array).</summary>
+    public static JsonElement[] Items(JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().ToArray()
+            : [];
+
     public static string When(JsonElement element, string property) =>
         long.TryParse(Text(element, property), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds) && milliseconds < 253_402_300_799_999
             ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture)

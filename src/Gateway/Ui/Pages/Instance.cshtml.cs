@@ -24,17 +24,18 @@ public sealed class InstanceModel(UiApiClient api) : UiPageModel(api)
     public async Task OnGetAsync(string id)
     {
         Details = Read(await Api.GetAsync(InstancePath(id), "view workflow instances"));
-        if (Details.ValueKind != JsonValueKind.Object)
+        if (Details.ValueKind != JsonValueKind.Object || !Details.TryGetProperty("instance", out _))
         {
+            Details = default;
             return;
         }
 
-        foreach (var element in Details.GetProperty("activeElements").EnumerateArray())
+        foreach (var element in Items(Details, "activeElements"))
         {
             Active.Add(Text(element, "elementId"));
         }
 
-        Incidents = Details.GetProperty("incidents").EnumerateArray().ToArray();
+        Incidents = Items(Details, "incidents");
         foreach (var incident in Incidents)
         {
             Failed.Add(Text(incident, "elementId"));
@@ -43,7 +44,7 @@ public sealed class InstanceModel(UiApiClient api) : UiPageModel(api)
         var workflow = Read(await Api.GetAsync($"/workflows/{Uri.EscapeDataString(Text(Instance, "workflowId"))}", "view workflows"));
         var version = Text(Instance, "version");
         if (workflow.ValueKind == JsonValueKind.Object &&
-            workflow.GetProperty("versions").EnumerateArray().FirstOrDefault(v => Text(v, "version") == version) is { ValueKind: JsonValueKind.Object } match)
+            Items(workflow, "versions").FirstOrDefault(v => Text(v, "version") == version) is { ValueKind: JsonValueKind.Object } match)
         {
             Diagram = BpmnDiagram.Parse(Text(match, "bpmnDiagram"));
         }

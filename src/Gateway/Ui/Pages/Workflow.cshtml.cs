@@ -14,13 +14,13 @@ public sealed class WorkflowModel(UiApiClient api) : UiPageModel(api)
     public async Task OnGetAsync(string id)
     {
         var found = Read(await Api.GetAsync($"/workflows/{Uri.EscapeDataString(id)}", "view workflows"));
-        if (found.ValueKind != JsonValueKind.Object)
+        if (found.ValueKind != JsonValueKind.Object || !found.TryGetProperty("workflow", out var workflow))
         {
             return;
         }
 
-        Workflow = found.GetProperty("workflow");
-        Versions = found.GetProperty("versions").EnumerateArray().OrderByDescending(v => v.GetProperty("version").GetInt32()).ToArray();
+        Workflow = workflow;
+        Versions = Items(found, "versions").OrderByDescending(v => int.TryParse(Text(v, "version"), out var n) ? n : 0).ToArray();
         var instances = Read(await Api.GetAsync(
             $"/workflow-instances?{UiApiClient.Filter(new { where = new { workflowId = id }, order = "createdOn DESC", limit = 50 })}", "view workflow instances"));
         Instances = instances.ValueKind == JsonValueKind.Array ? instances.EnumerateArray().ToArray() : [];
