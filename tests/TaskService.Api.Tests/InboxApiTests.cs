@@ -237,6 +237,20 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         Assert.True(paths.GetProperty("/tasks/{taskId}/user-tasks/{userTaskId}/assignee").GetProperty("put").TryGetProperty("requestBody", out _));
     }
 
+    [Fact]
+    public async Task ADevelopmentTokenForAUserAndGroupsOpensThatUsersInbox()
+    {
+        var (jan, team) = (Unique("jan"), Unique("team"));
+        var token = TaskService.Gateway.Apis.DevelopmentTokenApi.Issue(factory.Jwt, null, null, jan, $" {team} ,other").ResponseContent!;
+        var taskId = await NewTaskAsync();
+        var offered = (await AddAsync(taskId, new NewUserTask { ExternalId = "t", Name = "offered", CandidateGroups = [team] })).Single();
+        var client = factory.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        Assert.Equal([offered], (await client.GetJsonAsync("/user-tasks/mine")).Values("id"));
+        Assert.Equal(jan, (await (await client.SendAsync("POST", $"/tasks/{taskId}/user-tasks/{offered}/claim")).ReadJsonAsync(HttpStatusCode.OK)).GetProperty("assignee").GetString());
+    }
+
     private static UserTaskForm Form { get; } = new()
     {
         Fields =

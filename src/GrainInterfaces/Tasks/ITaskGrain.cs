@@ -36,7 +36,10 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("EndAsync")]
     Task<TaskRecord> EndAsync();
 
-    /// <summary>Completes one of this task's pending user tasks and publishes <c>user-task-completed</c>.</summary>
+    /// <summary>
+    /// Completes one of this task's pending user tasks, whoever it is assigned to, and publishes <c>user-task-completed</c>;
+    /// the variables must satisfy the user task's form. The HTTP API uses the overload that checks the assignee.
+    /// </summary>
     [Alias("CompleteUserTaskAsync")]
     Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null);
 

@@ -159,8 +159,9 @@ public sealed partial class TaskGrain(
         return task;
     }
 
+    // The original contract, for trusted in-process callers: whoever holds the user task (its form is still checked).
     public Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null) =>
-        CompleteUserTaskAsync(userTaskId, variables, userId, anyAssignee: false);
+        CompleteUserTaskAsync(userTaskId, variables, userId, anyAssignee: true);
 
     public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId, bool anyAssignee)
     {
