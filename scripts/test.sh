@@ -22,6 +22,9 @@ command -v jq >/dev/null || apt_install jq
 # kcat (Debian's package) is the independent Kafka client the Kafka tests produce with; the brokers themselves are librdkafka's
 # mock cluster, which the tests start in-process.
 command -v kcat >/dev/null || apt_install kcat
+# Debian's Chromium is the browser the web UI's Playwright tests drive (Playwright downloads no browser of its own here).
+[ -x /usr/bin/chromium ] || apt_install chromium
+export TASKSERVICE_TEST_CHROMIUM="${TASKSERVICE_TEST_CHROMIUM:-/usr/bin/chromium}" PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 command -v dotnet >/dev/null || { log "the .NET 10 SDK is required: https://dot.net"; exit 1; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1

@@ -6,6 +6,7 @@ using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
 using TaskService.Gateway.Observability;
 using TaskService.Gateway.OpenApi;
+using TaskService.Gateway.Ui;
 using Scalar.AspNetCore;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
@@ -44,6 +45,7 @@ public static class GatewaySetup
         services.AddHealthChecks();
         services.AddTaskServiceOpenApi();
         builder.AddTaskServiceTelemetry();
+        builder.AddTaskServiceUi();
         services.TryAddSingleton(TimeProvider.System);
         return builder;
     }
@@ -53,6 +55,7 @@ public static class GatewaySetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseTaskServiceUi();
         app.UseMiddleware<RequestBodyGuard>();
         app.UseAuthentication();
         app.UseRateLimiter();
@@ -94,6 +97,7 @@ public static class GatewaySetup
             api.MapDevelopmentTokenApi();
         }
 
+        app.MapTaskServiceUi();
         return app;
     }
 }

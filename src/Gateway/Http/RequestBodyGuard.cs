@@ -19,7 +19,9 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
             return next(context);
         }
 
-        var limit = endpoint.Metadata.GetMetadata<LargeRequestBody>() is null ? limits.Value.MaxRequestBodyBytes : limits.Value.MaxWorkflowRequestBodyBytes;
+        // The web UI posts forms (a BPMN file among them): the size limit of workflow bodies, and no JSON rule.
+        var ui = context.Request.Path.StartsWithSegments("/ui");
+        var limit = endpoint.Metadata.GetMetadata<LargeRequestBody>() is null && !ui ? limits.Value.MaxRequestBodyBytes : limits.Value.MaxWorkflowRequestBodyBytes;
         if (context.Request.ContentLength > limit)
         {
             return Problem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
@@ -34,6 +36,11 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
         else
         {
             context.Request.Body = new LimitedRequestStream(context.Request.Body, limit);
+        }
+
+        if (ui)
+        {
+            return next(context);
         }
 
         // A JSON-reading route reached with another content type is routed to the framework's 415 endpoint, which carries no

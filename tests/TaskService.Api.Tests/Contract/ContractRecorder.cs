@@ -11,7 +11,9 @@ public sealed class ContractRecorder(params ContractLog[] logs) : DelegatingHand
     {
         var response = await base.SendAsync(request, cancellationToken);
         var path = request.RequestUri!.AbsolutePath;
-        if (path.StartsWith("/openapi/", StringComparison.Ordinal) || path.StartsWith("/health/", StringComparison.Ordinal) || path.StartsWith("/dev/", StringComparison.Ordinal))
+        // The web UI's pages (/ui) are HTML for browsers, not operations of the API; tests/TaskService.Ui.Tests covers them.
+        if (path.StartsWith("/openapi/", StringComparison.Ordinal) || path.StartsWith("/health/", StringComparison.Ordinal) || path.StartsWith("/dev/", StringComparison.Ordinal)
+            || path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal))
         {
             return response;
         }

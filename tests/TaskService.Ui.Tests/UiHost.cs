@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using TaskService.Gateway.Auth;
+
+namespace TaskService.Ui.Tests;
+
+/// <summary>
+/// A TaskService silo with its gateway and web UI on a real loopback port (the browser needs one), on the embedded defaults.
+/// </summary>
+public sealed class UiHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private UiHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public JwtOptions Jwt => _app.Services.GetRequiredService<JwtOptions>();
+
+    public static async Task<UiHost> StartAsync(string environment, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var args = new List<string>
+        {
+            $"--environment={environment}",
+            "--urls=http://127.0.0.1:0",
+            $"--Orleans:Endpoints:SiloPort={FreePort()}",
+            $"--Orleans:Endpoints:GatewayPort={FreePort()}",
+            // A failing command shows its incident at once, without waiting through retries.
+            "--TaskService:Workflows:CommandRetries=0",
+            "--Logging:LogLevel:Default=Warning",
+        };
+        args.AddRange((settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"));
+        var app = TaskService.Silo.Program.Build([.. args]);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new UiHost(app, new Uri(address));
+    }
+
+    /// <summary>A client of the HTTP API with the given permission codes (all of them when none are given).</summary>
+    public HttpClient Api(params string[] permissions)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        string[] codes = permissions.Length > 0 ? permissions : [.. Permissions.All, "1", "2", "3", "4", "5"];
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuthenticationSetup.CreateToken(Jwt, codes, TimeSpan.FromHours(1), "ui-tests"));
+        return client;
+    }
+
+    public async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
+    {
+        using var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static async Task<JsonElement> GetAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Polls until the condition holds, failing with <paramref name="what"/> after the deadline.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Not within the deadline: {what}. Last value: {value}");
+            await Task.Delay(delay);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
