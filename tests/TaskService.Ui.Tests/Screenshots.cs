@@ -2,7 +2,11 @@ using Microsoft.Playwright;
 
 namespace TaskService.Ui.Tests;
 
-/// <summary>Screenshots of the main pages for the README, written to docs/screenshots of the repository.</summary>
+/// <summary>
+/// Screenshots of the main pages: into artifacts/screenshots of the repository on every run (ignored by git, kept by CI), and
+/// into docs/screenshots, which README shows, only when <c>TASKSERVICE_UPDATE_SCREENSHOTS=1</c> asks for it, so a test run
+/// never leaves the working tree changed.
+/// </summary>
 public static class Screenshots
 {
     public static async Task TakeAsync(IPage page, string name)
@@ -18,8 +22,10 @@ public static class Screenshots
             return;
         }
 
-        var target = Path.Combine(directory.FullName, "docs", "screenshots", name + ".png");
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = target, FullPage = true });
+        var folder = Environment.GetEnvironmentVariable("TASKSERVICE_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(directory.FullName, "docs", "screenshots")
+            : Path.Combine(directory.FullName, "artifacts", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 }
