@@ -41,10 +41,11 @@ public sealed class InstanceModel(UiApiClient api) : UiPageModel(api)
             Failed.Add(Text(incident, "elementId"));
         }
 
-        var workflow = Read(await Api.GetAsync($"/workflows/{Uri.EscapeDataString(Text(Instance, "workflowId"))}", "view workflows"));
+        var workflow = Read(await Api.GetAsync(
+            $"/workflows/{Uri.EscapeDataString(Text(Instance, "workflowId"))}?{UiApiClient.Filter(new { include = new[] { "workflowVersions" } })}", "view workflows"));
         var version = Text(Instance, "version");
         if (workflow.ValueKind == JsonValueKind.Object &&
-            Items(workflow, "versions").FirstOrDefault(v => Text(v, "version") == version) is { ValueKind: JsonValueKind.Object } match)
+            Items(workflow, "workflowVersions").FirstOrDefault(v => Text(v, "version") == version) is { ValueKind: JsonValueKind.Object } match)
         {
             Diagram = BpmnDiagram.Parse(Text(match, "bpmnDiagram"));
         }

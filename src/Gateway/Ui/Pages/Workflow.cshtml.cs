@@ -13,14 +13,15 @@ public sealed class WorkflowModel(UiApiClient api) : UiPageModel(api)
 
     public async Task OnGetAsync(string id)
     {
-        var found = Read(await Api.GetAsync($"/workflows/{Uri.EscapeDataString(id)}", "view workflows"));
-        if (found.ValueKind != JsonValueKind.Object || !found.TryGetProperty("workflow", out var workflow))
+        var found = Read(await Api.GetAsync(
+            $"/workflows/{Uri.EscapeDataString(id)}?{UiApiClient.Filter(new { include = new[] { "workflowVersions" } })}", "view workflows"));
+        if (found.ValueKind != JsonValueKind.Object)
         {
             return;
         }
 
-        Workflow = workflow;
-        Versions = Items(found, "versions").OrderByDescending(v => int.TryParse(Text(v, "version"), out var n) ? n : 0).ToArray();
+        Workflow = found;
+        Versions = Items(found, "workflowVersions").OrderByDescending(v => int.TryParse(Text(v, "version"), out var n) ? n : 0).ToArray();
         var instances = Read(await Api.GetAsync(
             $"/workflow-instances?{UiApiClient.Filter(new { where = new { workflowId = id }, order = "createdOn DESC", limit = 50 })}", "view workflow instances"));
         Instances = instances.ValueKind == JsonValueKind.Array ? instances.EnumerateArray().ToArray() : [];
