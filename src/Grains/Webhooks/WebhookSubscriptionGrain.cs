@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Security;
@@ -621,9 +622,8 @@ public sealed partial class WebhookSubscriptionGrain(
             return asked < settings.MaxBackoff ? asked : settings.MaxBackoff;
         }
 
-        var exponential = settings.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempts - 1, 30));
-        var capped = Math.Min(exponential, settings.MaxBackoff.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
+        // Draws in the lower half of a ±50 % band: between half the doubling delay and all of it ("equal jitter"), never more.
+        return new Backoff(settings.InitialBackoff, settings.MaxBackoff, Jitter: 0.5).Delay(attempts, Random.Shared.NextDouble() / 2);
     }
 
     private string? Unprotect(string protectedSecret)
