@@ -8,17 +8,18 @@
 #
 # Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--rate R] [--seconds S] [--pgbench-seconds S]
 #                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [--kafka] [--sqs] [--connector-events N]
-#                         [-- more arguments for the benchmark program]
+#                         [--skip-http] [-- more arguments for the benchmark program]
 #   --rate R --seconds S   open loop only: R events per second for S seconds
-#   --kafka, --sqs         instead of the HTTP path: the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
-#                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each)
+#   --kafka, --sqs         after the HTTP path, the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
+#                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each),
+#                          against the same pgbench figures; --skip-http measures only these
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 log() { printf '[bench.sh] %s\n' "$*"; }
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
 concurrency=32
@@ -28,6 +29,7 @@ pgbench_clients=8
 skip_pgbench=0
 connectors=()
 connector_events=""
+skip_http=0
 build_args=()
 load_args=()
 extra=()
@@ -44,6 +46,7 @@ while [ $# -gt 0 ]; do
     --kafka) connectors+=(kafka); shift ;;
     --sqs) connectors+=(sqs); shift ;;
     --connector-events) connector_events=${2:?--connector-events needs a value}; shift 2 ;;
+    --skip-http) skip_http=1; shift ;;
     --no-build) build_args=(--no-build); shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
@@ -118,7 +121,8 @@ run_connector() {
   done
 }
 
-if [ "${#connectors[@]}" -gt 0 ]; then
+run_connectors() {
+  [ "${#connectors[@]}" -gt 0 ] || return 0
   if [ "${#build_args[@]}" -eq 0 ]; then
     log "building bench/TaskService.ConnectorBenchmarks (Release)"
     dotnet build -c Release -nologo -v quiet -clp:ErrorsOnly bench/TaskService.ConnectorBenchmarks
@@ -134,6 +138,10 @@ if [ "${#connectors[@]}" -gt 0 ]; then
     fi
     run_connector "$connector"
   done
+}
+
+if [ "$skip_http" -eq 1 ]; then
+  run_connectors
   log "done"
   exit 0
 fi
@@ -145,5 +153,10 @@ TASKSERVICE_BENCH_POSTGRES="$connection" \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
   --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${extra[@]}" || status=$?
 
-[ "$status" -eq 0 ] && log "done" || log "FAILED (exit $status)"
+if [ "$status" -eq 0 ]; then
+  run_connectors
+  log "done"
+else
+  log "FAILED (exit $status)"
+fi
 exit "$status"
