@@ -11,9 +11,10 @@ public sealed class ContractRecorder(params ContractLog[] logs) : DelegatingHand
     {
         var response = await base.SendAsync(request, cancellationToken);
         var path = request.RequestUri!.AbsolutePath;
-        // The web UI's pages (/ui) are HTML for browsers, not operations of the API; tests/TaskService.Ui.Tests covers them.
+        // Pages for browsers are not operations of the API: the web UI (/ui; tests/TaskService.Ui.Tests covers it), the API
+        // reference (/scalar) and the Orleans dashboard (/dashboard).
         if (path.StartsWith("/openapi/", StringComparison.Ordinal) || path.StartsWith("/health/", StringComparison.Ordinal) || path.StartsWith("/dev/", StringComparison.Ordinal)
-            || path == "/ui" || path.StartsWith("/ui/", StringComparison.Ordinal))
+            || IsPage(path, "/ui") || IsPage(path, "/scalar") || IsPage(path, "/dashboard"))
         {
             return response;
         }
@@ -28,4 +29,7 @@ public sealed class ContractRecorder(params ContractLog[] logs) : DelegatingHand
 
         return response;
     }
+
+    private static bool IsPage(string path, string root) =>
+        path == root || path.StartsWith(root + "/", StringComparison.Ordinal);
 }
