@@ -1,12 +1,13 @@
 using System.Globalization;
 using Confluent.Kafka;
+using TaskService.Testing;
 
 namespace TaskService.ConnectorBenchmarks;
 
 /// <summary>Events in through a Kafka topic, task-created out through another; librdkafka's mock cluster unless brokers are given.</summary>
 internal sealed class KafkaTransport : IBenchTransport
 {
-    private readonly MockKafkaCluster? _mock;
+    private readonly KafkaMockCluster? _mock;
     private readonly string _bootstrap;
     private readonly int _partitions;
     private readonly int _keys;
@@ -18,7 +19,7 @@ internal sealed class KafkaTransport : IBenchTransport
 
     public KafkaTransport(string? bootstrap, int partitions, int keys, TimeSpan commitInterval)
     {
-        _mock = bootstrap is null ? new MockKafkaCluster(1) : null;
+        _mock = bootstrap is null ? new KafkaMockCluster() : null;
         _bootstrap = bootstrap ?? _mock!.BootstrapServers;
         _partitions = partitions;
         _keys = keys;

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using TaskService.Mappings;
 using TaskService.Serialization;
+using TaskService.Testing;
 using TaskService.Workflows;
 
 namespace TaskService.ConnectorBenchmarks;
@@ -73,7 +72,7 @@ public static class Program
 
     private static List<string> SiloArguments(string logLevel, string? connectionString)
     {
-        var ports = FreePorts(3);
+        var ports = FreePorts.Take(3);
         var arguments = new List<string>
         {
             $"--Urls=http://127.0.0.1:{ports[0]}",
@@ -150,27 +149,6 @@ public static class Program
         foreach (var eventKey in eventKeys)
         {
             await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
-        }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
-        try
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Start();
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var listener in listeners)
-            {
-                listener.Stop();
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace TaskService.Api.Tests;
@@ -34,7 +33,7 @@ public sealed class ScriptedReceiver : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = FreePorts.Next();
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -109,13 +108,6 @@ public sealed class ScriptedReceiver : IAsyncDisposable
 
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <param name="ArrivedAt">A <see cref="Stopwatch.GetTimestamp"/> value.</param>

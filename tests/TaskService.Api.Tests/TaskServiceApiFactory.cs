@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using TaskService.Api.Tests.Contract;
@@ -17,8 +15,8 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     public const string Secret = "api-tests-signing-secret-0123456789-abcdefghijklmnop";
     public const string Issuer = "task-service-tests";
 
-    private readonly int _siloPort = FreePort();
-    private readonly int _gatewayPort = FreePort();
+    private readonly int _siloPort = FreePorts.Next();
+    private readonly int _gatewayPort = FreePorts.Next();
     private readonly Lazy<Task<OpenApiContract>> _contract;
 
     public TaskServiceApiFactory()
@@ -124,11 +122,4 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
         // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
         ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

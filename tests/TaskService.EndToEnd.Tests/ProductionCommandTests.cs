@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Npgsql;
 
@@ -79,16 +78,9 @@ public sealed class ProductionCommandTests
             ["TaskService__Secrets__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["JWT_SECRET"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
             ["JWT_ISSUER"] = "production-test",
-            ["Urls"] = $"http://127.0.0.1:{FreePort()}",
-            ["Orleans__Endpoints__SiloPort"] = FreePort().ToString(),
-            ["Orleans__Endpoints__GatewayPort"] = FreePort().ToString(),
+            ["Urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Orleans__Endpoints__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__Endpoints__GatewayPort"] = FreePorts.Next().ToString(),
         };
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

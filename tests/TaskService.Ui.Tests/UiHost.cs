@@ -33,8 +33,8 @@ public sealed class UiHost : IAsyncDisposable
         {
             $"--environment={environment}",
             "--urls=http://127.0.0.1:0",
-            $"--Orleans:Endpoints:SiloPort={FreePort()}",
-            $"--Orleans:Endpoints:GatewayPort={FreePort()}",
+            $"--Orleans:Endpoints:SiloPort={FreePorts.Next()}",
+            $"--Orleans:Endpoints:GatewayPort={FreePorts.Next()}",
             // A failing command shows its incident at once, without waiting through retries.
             "--TaskService:Workflows:CommandRetries=0",
             "--Logging:LogLevel:Default=Warning",
@@ -94,12 +94,5 @@ public sealed class UiHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -34,7 +33,7 @@ public sealed class EngineRestServer : IAsyncDisposable
         Engine = engine;
         _credentials = credentials;
         _validator = validator ?? OpenApiValidator.Instance;
-        Port = FreePort();
+        Port = FreePorts.Next();
         Engine.BaseUrl = BaseUrl;
     }
 
@@ -185,12 +184,5 @@ public sealed class EngineRestServer : IAsyncDisposable
 
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, AnswerJson), context.RequestAborted);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using TaskService.Gateway.Auth;
@@ -16,8 +14,8 @@ public sealed class EmbeddedEngineFactory : WebApplicationFactory<TaskService.Si
     private const string Secret = "embedded-tests-signing-secret-0123456789-abcdefghij";
     private const string Issuer = "task-service-tests";
 
-    private readonly int _siloPort = FreePort();
-    private readonly int _gatewayPort = FreePort();
+    private readonly int _siloPort = FreePorts.Next();
+    private readonly int _gatewayPort = FreePorts.Next();
 
     /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
     public HttpClient CreateClient(params string[] permissions)
@@ -36,12 +34,5 @@ public sealed class EmbeddedEngineFactory : WebApplicationFactory<TaskService.Si
         builder.UseSetting("Orleans:Endpoints:SiloPort", _siloPort.ToString());
         builder.UseSetting("Orleans:Endpoints:GatewayPort", _gatewayPort.ToString());
         builder.UseSetting("TaskService:Workflows:Engine", "embedded");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -27,8 +25,8 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
     public const string EngineUser = "task-service";
     public const string EnginePassword = "engine-secret";
 
-    private readonly int _siloPort = FreePort();
-    private readonly int _gatewayPort = FreePort();
+    private readonly int _siloPort = FreePorts.Next();
+    private readonly int _gatewayPort = FreePorts.Next();
 
     public TaskServiceApiFactory()
     {
@@ -119,11 +117,4 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
         ["TaskService:Camunda:PollBackoff"] = "00:00:00.100",
         ["TaskService:Camunda:MaxPollBackoff"] = "00:00:00.800",
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -56,7 +56,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await Eventually.ReturnsAsync(
             () => MembershipAsync(service),
             m => m.GetValueOrDefault(portsA.Silo) == MembershipActive && m.GetValueOrDefault(portsB.Silo) == MembershipActive,
-            TimeSpan.FromSeconds(60), "both silos are active (status 3) in OrleansMembershipTable", service.Outputs);
+            TimeSpan.FromSeconds(60), "both silos are active (status 3) in OrleansMembershipTable", service.Outputs, retryOnError: true);
         // ...and the gateway process finds them there, as any client does.
         var gateway = await service.StartGatewayAsync("gateway");
         using var viaGateway = service.Client(gateway, TimeSpan.FromSeconds(10));
@@ -90,7 +90,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Crash silo B mid-load: the rest of the events are triggered at a steady pace through the failover, each retried with
         // its Idempotency-Key until accepted, as clients do.
         var rest = load.TriggerAsync(events[WarmUpCount..], workers: 2, pace: TimeSpan.FromMilliseconds(200));
-        await Eventually.ReturnsAsync(() => Task.FromResult(load.Accepted), n => n >= KillAfter || rest.IsCompleted, TimeSpan.FromSeconds(60), "the load gets going again");
+        await Eventually.ReturnsAsync(() => Task.FromResult(load.Accepted), n => n >= KillAfter || rest.IsCompleted, TimeSpan.FromSeconds(60), "the load gets going again", retryOnError: true);
         if (rest.IsFaulted)
         {
             await rest;
@@ -106,7 +106,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             $"such as: {string.Join(" | ", load.Failures.Take(3))}");
         await Eventually.ReturnsAsync(
             () => MembershipAsync(service), m => m.GetValueOrDefault(portsB.Silo) == MembershipDead, FailoverDeadline,
-            "the survivor declares silo B dead (status 6)", service.Outputs);
+            "the survivor declares silo B dead (status 6)", service.Outputs, retryOnError: true);
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: silo B declared dead");
 
         // Nothing is lost: every event created its task, on the survivor.
@@ -130,7 +130,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
             () => Sql.RowsAsync(service.ConnectionString,
                 "SELECT status, incidents, count(*) FROM main.workflow_instances WHERE process_id = $1 GROUP BY status, incidents ORDER BY 1, 2", parentId),
             rows => rows.Count == 1 && rows[0].SequenceEqual(new object?[] { "completed", 0, (long)EventCount }), ConvergenceDeadline,
-            "all parent instances are completed without incidents", service.Outputs);
+            "all parent instances are completed without incidents", service.Outputs, retryOnError: true);
 
         // The survivor serves everything: its own HTTP API lists every task...
         using var viaSurvivor = service.Client(siloA);
@@ -144,7 +144,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // through the survivor (their grains activate there from their rows).
         var after = await Eventually.ReturnsAsync(
             () => HandlingActivationsAsync(management), a => a.All(x => x.SiloPort == portsA.Silo), TimeSpan.FromSeconds(30),
-            "only the survivor hosts activations", service.Outputs);
+            "only the survivor hosts activations", service.Outputs, retryOnError: true);
         var routerKeysOnB = onB.Where(a => a.Type == Router).Select(a => a.Key).ToArray();
         Assert.All(routerKeysOnB, k => Assert.Contains(after, a => a.Type == Router && a.Key == k));
         var taskIdsOnB = onB.Where(a => a.Type == TaskGrain).Select(a => a.Key).Take(5).ToArray();
@@ -196,7 +196,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         {
             await Eventually.ReturnsAsync(
                 () => Sql.ScalarAsync<long>(service.ConnectionString, "SELECT count(DISTINCT \"key\") FROM main.tasks WHERE \"key\" = ANY($1)", (object)events.Select(e => e.TaskKey).ToArray()),
-                n => n == events.Length, timeout, $"each of {events.Length} events created its task", service.Outputs);
+                n => n == events.Length, timeout, $"each of {events.Length} events created its task", service.Outputs, retryOnError: true);
         }
         catch (Xunit.Sdk.XunitException failure)
         {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using TaskService.Gateway.Auth;
@@ -64,7 +63,7 @@ public sealed class DurableService : IAsyncDisposable
         new(await PostgresServer.CreateDatabaseAsync(databasePrefix));
 
     /// <summary>Free ports for a new silo (silo-to-silo, Orleans gateway, HTTP). Keep them to restart "the same" silo.</summary>
-    public static SiloPorts NewSiloPorts() => new(FreePort(), FreePort(), FreePort());
+    public static SiloPorts NewSiloPorts() => new(FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
 
     /// <summary>Starts a silo process (without waiting for it; see <see cref="NodeProcess.WaitUntilReadyAsync"/>).</summary>
     public NodeProcess StartSilo(string name, SiloPorts ports, IReadOnlyDictionary<string, string>? settings = null)
@@ -102,7 +101,7 @@ public sealed class DurableService : IAsyncDisposable
     /// <summary>Starts the gateway process, an Orleans client of the cluster that serves the HTTP API, and waits until it is ready.</summary>
     public async Task<NodeProcess> StartGatewayAsync(string name)
     {
-        var http = FreePort();
+        var http = FreePorts.Next();
         var gateway = Track(NodeProcess.Start(name, "Gateway", $"http://127.0.0.1:{http}", new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
@@ -167,11 +166,4 @@ public sealed class DurableService : IAsyncDisposable
     /// <summary>The last part of a long output: what led up to a failure is at the end.</summary>
     private static string Tail(string output, int max = 8_000) =>
         output.Length <= max ? output : "[...]\n" + output[^max..];
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -33,7 +33,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         // create-tasks ran to its end (its parent instance completed after publishing), so task-created is committed...
         await Eventually.ReturnsAsync(
             () => Sql.ScalarAsync<long>(service.ConnectionString, "SELECT count(*) FROM main.workflow_instances WHERE process_id = $1 AND status = 'completed'", setup.ParentProcessId),
-            n => n == 1, Deadline, "the parent workflow ran create-tasks to its end", service.Outputs);
+            n => n == 1, Deadline, "the parent workflow ran create-tasks to its end", service.Outputs, retryOnError: true);
         var row = Assert.Single(await Sql.RowsAsync(service.ConnectionString, "SELECT event_id, event_key, claimed_until, dispatched_on FROM main.outbox"));
         var outgoingId = (string)row[0]!;
         Assert.Equal(LifecycleSetup.TaskCreated, row[1]);
@@ -47,7 +47,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
 
         var delivered = await Eventually.ReturnsAsync(
             receiver.ReceivedAsync, r => r.Any(x => x.EventId == outgoingId), Deadline,
-            "the next silo delivers the committed task-created", service.Outputs);
+            "the next silo delivers the committed task-created", service.Outputs, retryOnError: true);
         Assert.All(delivered, r => Assert.True(r.Valid, $"signed with the client app's secret: {r}"));
         var receipt = delivered.First(r => r.EventId == outgoingId);
         Assert.Equal(setup.SubscriptionPaths[LifecycleSetup.TaskCreated], receipt.Path);
@@ -55,7 +55,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         Assert.Equal([setup.MappedTaskKey, setup.UnmappedTaskKey], receipt.Payload.GetProperty("createdTasks").Values("key"));
         await Eventually.ReturnsAsync(
             () => Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT dispatched_on IS NOT NULL FROM main.outbox WHERE event_id = $1", outgoingId),
-            dispatched => dispatched, Deadline, "the outbox entry is marked dispatched", service.Outputs);
+            dispatched => dispatched, Deadline, "the outbox entry is marked dispatched", service.Outputs, retryOnError: true);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         await setup.TriggerAsync(api, $"case-{Guid.NewGuid():N}");
 
         var inFlight = Assert.Single(await Eventually.ReturnsAsync(
-            () => receiver.ReceivedAtAsync(path), r => r.Count > 0, Deadline, "the webhook call reaches the receiver", service.Outputs));
+            () => receiver.ReceivedAtAsync(path), r => r.Count > 0, Deadline, "the webhook call reaches the receiver", service.Outputs, retryOnError: true));
         Assert.True(inFlight.Valid, inFlight.ToString());
         await first.KillAsync();
         var clock = Stopwatch.StartNew();
@@ -89,14 +89,14 @@ public sealed class OutboxTests(ITestOutputHelper output)
         await service.StartSiloAsync("silo (after the crash)", ports);
         var receipts = await Eventually.ReturnsAsync(
             () => receiver.ReceivedAtAsync(path), r => r.Count >= 2, ReminderDeadline,
-            "the cut-off delivery is made again after the restart", service.Outputs);
+            "the cut-off delivery is made again after the restart", service.Outputs, retryOnError: true);
         output.WriteLine($"Redelivered {clock.Elapsed.TotalSeconds:F1} s after the crash; outbox entry dispatched before the crash: {dispatchedAtCrash}.");
 
         Assert.All(receipts, r => Assert.True(r.Valid, $"signed with the client app's secret: {r}"));
         Assert.All(receipts, r => Assert.Equal(inFlight.EventId, r.EventId));
         await Eventually.ReturnsAsync(
             () => Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT dispatched_on IS NOT NULL FROM main.outbox WHERE event_id = $1", inFlight.EventId!),
-            dispatched => dispatched, Deadline, "the outbox entry is marked dispatched", service.Outputs);
+            dispatched => dispatched, Deadline, "the outbox entry is marked dispatched", service.Outputs, retryOnError: true);
 
         // What is delivered again is the same event: its payload (the created tasks) survived the queue's trip through grain storage.
         Assert.True(receipts[1].Payload.ValueKind == JsonValueKind.Object,

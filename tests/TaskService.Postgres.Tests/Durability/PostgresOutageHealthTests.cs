@@ -30,7 +30,7 @@ public sealed class PostgresOutageHealthTests
                      && why.Contains("not currently accepting connections", StringComparison.Ordinal),
                 Deadline,
                 "readiness answers 503 with the postgresql check Unhealthy, saying why",
-                service.Outputs);
+                service.Outputs, retryOnError: true);
 
             Assert.Equal("Unhealthy", report.Body.GetProperty("status").GetString());
             var (_, reason) = Check(report, "postgresql");

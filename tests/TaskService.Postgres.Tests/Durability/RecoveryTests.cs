@@ -51,18 +51,18 @@ public sealed class RecoveryTests
                 """, setup.EventKey, setup.ParentProcessId),
             rows => (long)rows[0][0]! == 0 && (long)rows[0][1]! == Events,
             Recovery, $"all {Events} events are routed (each started its workflow) by the new silo, long before the sweeper's grace period; {waiting} were waiting at the kill",
-            service.Outputs);
+            service.Outputs, retryOnError: true);
 
         await Eventually.ReturnsAsync(
             receiver.ReceivedAsync,
             r => r.Where(x => x.Valid).Select(x => x.EventId).Distinct().Count() > deliveredBefore,
-            Recovery, "webhook deliveries resume after the restart", service.Outputs);
+            Recovery, "webhook deliveries resume after the restart", service.Outputs, retryOnError: true);
 
         // Nothing accepted is lost: every event's task-created arrives, each task exists once.
         var receipts = await Eventually.ReturnsAsync(
             receiver.ReceivedAsync,
             r => r.Where(x => x.Valid).Select(x => x.EventId).Distinct().Count() == Events,
-            TimeSpan.FromSeconds(120), $"task-created arrives for each of the {Events} events", service.Outputs);
+            TimeSpan.FromSeconds(120), $"task-created arrives for each of the {Events} events", service.Outputs, retryOnError: true);
         Assert.All(receipts, r => Assert.True(r.Valid, $"Every delivery carries a valid signature: {r}"));
         Assert.Empty(await Sql.RowsAsync(service.ConnectionString, "SELECT id FROM main.tasks GROUP BY id HAVING count(*) > 1"));
         Assert.Equal(2L * Events, await Sql.ScalarAsync<long>(service.ConnectionString, "SELECT count(*) FROM main.tasks"));

@@ -32,7 +32,7 @@ public sealed class ReminderOutageTests
                 async () => silo.Output.Contains($"task-service.events/{setup.EventKey}", StringComparison.Ordinal)
                     || silo.Output.Contains($"Event {eventId} with key {setup.EventKey} was recorded but not routed", StringComparison.Ordinal)
                     || await Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT routed_on IS NOT NULL FROM main.events WHERE id = $1", eventId),
-                hit => hit, Deadline, "routing the event meets the outage", service.Outputs);
+                hit => hit, Deadline, "routing the event meets the outage", service.Outputs, retryOnError: true);
             // The instance's state was committed (create-tasks due) before its reminder was asked for.
             Assert.Equal(1L, await Sql.ScalarAsync<long>(service.ConnectionString,
                 "SELECT count(*) FROM main.workflow_instances WHERE process_id = $1", setup.ParentProcessId));
@@ -42,12 +42,12 @@ public sealed class ReminderOutageTests
         // With the reminders back, the retried start must run create-tasks: the instance's state says it is due.
         var tasks = await Eventually.ReturnsAsync(
             () => Sql.ScalarAsync<long>(service.ConnectionString, "SELECT count(*) FROM main.tasks WHERE \"key\" = ANY($1)", (object)new[] { setup.MappedTaskKey, setup.UnmappedTaskKey }),
-            n => n == 2, Deadline, "create-tasks runs for the event whose workflow started during the outage", service.Outputs);
+            n => n == 2, Deadline, "create-tasks runs for the event whose workflow started during the outage", service.Outputs, retryOnError: true);
         Assert.Equal(2L, tasks);
         // The tasks exist as soon as create-tasks ran; the instance completes right after, when the command's outcome is saved.
         await Eventually.ReturnsAsync(
             () => Sql.ScalarAsync<string>(service.ConnectionString, "SELECT status FROM main.workflow_instances WHERE process_id = $1", setup.ParentProcessId),
-            status => status == "completed", Deadline, "the parent instance completes", service.Outputs);
+            status => status == "completed", Deadline, "the parent instance completes", service.Outputs, retryOnError: true);
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class ReminderOutageTests
         await setup.TriggerAsync(api, $"case-{Guid.NewGuid():N}");
         var created = await Eventually.ReturnsAsync(
             () => receiver.ReceivedAtAsync(setup.SubscriptionPaths[LifecycleSetup.TaskCreated]), r => r.Any(x => x.Valid), Deadline,
-            "task-created is delivered", service.Outputs);
+            "task-created is delivered", service.Outputs, retryOnError: true);
         var taskId = created.First(r => r.Valid).Payload.GetProperty("createdTasks")[0].GetProperty("id").GetString()!;
         var review = (await api.GetJsonAsync($"/tasks/{taskId}/user-tasks"))[0].GetProperty("id").GetString()!;
 
@@ -75,19 +75,19 @@ public sealed class ReminderOutageTests
             var outgoingId = await Eventually.ReturnsAsync(
                 async () => (await Sql.RowsAsync(service.ConnectionString, "SELECT event_id FROM main.outbox WHERE event_key = $1", LifecycleSetup.UserTaskCompleted))
                     .Select(r => (string)r[0]!).SingleOrDefault(),
-                id => id is not null, Deadline, "user-task-completed is committed to the outbox", service.Outputs);
+                id => id is not null, Deadline, "user-task-completed is committed to the outbox", service.Outputs, retryOnError: true);
 
             // Handing it over failed (the dispatcher says so), or it was handed over (dispatched) without a reminder.
             await Eventually.ReturnsAsync(
                 async () => silo.Output.Contains($"event {outgoingId} could not be handed to every connector", StringComparison.Ordinal)
                     || await Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT dispatched_on IS NOT NULL FROM main.outbox WHERE event_id = $1", outgoingId!),
-                hit => hit, Deadline, "handing user-task-completed to its subscription meets the outage", service.Outputs);
+                hit => hit, Deadline, "handing user-task-completed to its subscription meets the outage", service.Outputs, retryOnError: true);
             Assert.Equal(0L, await outage.OfflineRowsAsync());
         }
 
         var delivered = await Eventually.ReturnsAsync(
             () => receiver.ReceivedAtAsync(path), r => r.Any(x => x.Valid), Deadline,
-            "user-task-completed, queued during the outage, is delivered", service.Outputs);
+            "user-task-completed, queued during the outage, is delivered", service.Outputs, retryOnError: true);
         Assert.Equal("Review\ndocument", delivered.First(x => x.Valid).Payload.GetProperty("userTask").GetProperty("name").GetString());
     }
 }

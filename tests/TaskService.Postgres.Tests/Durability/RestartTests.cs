@@ -28,7 +28,7 @@ public sealed class RestartTests
         var createdPath = setup.SubscriptionPaths[LifecycleSetup.TaskCreated];
         var taskCreated = await Eventually.ReturnsAsync(
             () => receiver.ReceivedAtAsync(createdPath), r => r.Any(x => x.Valid), Deadline,
-            "task-created is delivered, signed with the client app's secret", service.Outputs);
+            "task-created is delivered, signed with the client app's secret", service.Outputs, retryOnError: true);
         var createdTasks = taskCreated.First(r => r.Valid).Payload.GetProperty("createdTasks");
         Assert.Equal([setup.MappedTaskKey, setup.UnmappedTaskKey], createdTasks.Values("key"));
         var taskId = createdTasks[0].GetProperty("id").GetString()!;
@@ -58,7 +58,7 @@ public sealed class RestartTests
             receiver.ReceivedAsync,
             r => r.Where(x => x.Valid && x.Path == utcPath).Select(x => x.Payload.GetProperty("userTask").GetProperty("name").GetString()).Distinct().Count() == 2
                 && r.Any(x => x.Valid && x.Path == completedPath && x.Payload.GetProperty("taskId").GetString() == taskId),
-            Deadline, "both user-task-completed and task-completed are delivered by the new process", service.Outputs);
+            Deadline, "both user-task-completed and task-completed are delivered by the new process", service.Outputs, retryOnError: true);
         Assert.All(receipts, r => Assert.True(r.Valid, $"Every delivery carries a valid signature: {r}"));
         Assert.Equal(
             ["Approve", "Review\ndocument"],
@@ -70,7 +70,7 @@ public sealed class RestartTests
         // Everything is there, through the API of the new process...
         var task = await Eventually.ReturnsAsync(
             () => api2.GetJsonAsync($"/tasks/{taskId}"), t => t.GetProperty("status").GetString() == "completed", Deadline,
-            "the task is completed by its workflow's end-task", service.Outputs);
+            "the task is completed by its workflow's end-task", service.Outputs, retryOnError: true);
         Assert.Equal("pending", (await api2.GetJsonAsync($"/tasks/{unmappedTaskId}")).GetProperty("status").GetString());
         var userTasks = await api2.GetJsonAsync($"/tasks/{taskId}/user-tasks");
         Assert.Equal(["completed", "completed"], userTasks.Values("status"));
@@ -101,7 +101,7 @@ public sealed class RestartTests
         // The outbox holds each outgoing event once, all dispatched.
         var outbox = await Eventually.ReturnsAsync(
             () => Sql.RowsAsync(service.ConnectionString, "SELECT event_key, dispatched_on IS NOT NULL FROM main.outbox ORDER BY seq"),
-            rows => rows.All(r => (bool)r[1]!), Deadline, "every outbox entry is marked dispatched", service.Outputs);
+            rows => rows.All(r => (bool)r[1]!), Deadline, "every outbox entry is marked dispatched", service.Outputs, retryOnError: true);
         Assert.Equal([LifecycleSetup.TaskCreated, LifecycleSetup.UserTaskCompleted, LifecycleSetup.UserTaskCompleted, LifecycleSetup.TaskCompleted],
             outbox.Select(r => (string)r[0]!));
     }

@@ -41,13 +41,13 @@ public sealed class SecretsKeyTests
             status => status == HttpStatusCode.ServiceUnavailable,
             Deadline,
             "readiness answers 503 Unhealthy",
-            service.Outputs);
+            service.Outputs, retryOnError: true);
         await Eventually.ReturnsAsync(
             () => Task.FromResult(second.Output),
             output => output.Contains("cannot decrypt the stored secrets of 1 of 1 client app(s)", StringComparison.Ordinal),
             Deadline,
             "the reason is logged",
-            service.Outputs);
+            service.Outputs, retryOnError: true);
         // The answer names the check and says why.
         using (var ready = await http.GetAsync($"{second.HttpUrl}/health/ready"))
         {

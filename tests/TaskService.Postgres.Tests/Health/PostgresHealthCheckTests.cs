@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using TaskService.Silo.Health;
@@ -36,10 +34,7 @@ public sealed class PostgresHealthCheckTests(MigratedDatabase migrated) : IClass
     [Fact]
     public async Task AServerThatDoesNotAnswerIsUnhealthyWithTheReason()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePorts.Next();
         var stopped = new NpgsqlConnectionStringBuilder(migrated.ConnectionString) { Port = port, Timeout = 2 }.ConnectionString;
 
         var result = await Check(stopped);

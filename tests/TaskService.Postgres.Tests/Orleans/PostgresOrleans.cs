@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -21,7 +20,7 @@ internal static class PostgresOrleans
                     o.ClusterId = clusterId;
                     o.ServiceId = ServiceId;
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+                silo.ConfigureEndpoints(IPAddress.Loopback, FreePorts.Next(), FreePorts.Next());
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = Invariant;
@@ -56,11 +55,4 @@ internal static class PostgresOrleans
                 });
             })
             .Build();
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,12 +1,11 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace TaskService.Kafka.Tests;
+namespace TaskService.Testing;
 
 /// <summary>
-/// The parts of librdkafka's C API the tests need to run its built-in mock cluster (<c>rdkafka_mock.h</c>). The library is the
+/// The parts of librdkafka's C API the tests and benchmarks need to run its built-in mock cluster (<c>rdkafka_mock.h</c>). The library is the
 /// one Confluent.Kafka loads, shipped by the librdkafka.redist package (runtimes/linux-x64/native/librdkafka.so, or its
 /// centos8 build where the default one's libsasl2.so.3 is missing, as on Debian 12).
 /// </summary>
@@ -14,7 +13,7 @@ internal static class LibRdKafka
 {
     private const string Library = "librdkafka";
 
-    [ModuleInitializer]
+    /// <summary>Points this assembly's imports of librdkafka at the package's build; once, before the first call.</summary>
     internal static void RegisterResolver() =>
         NativeLibrary.SetDllImportResolver(typeof(LibRdKafka).Assembly, (name, assembly, path) =>
             name == Library ? Load(assembly) : IntPtr.Zero);

@@ -1,11 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace TaskService.Benchmarks;
+namespace TaskService.Testing;
 
-internal static class FreePorts
+/// <summary>Loopback TCP ports nothing listens on at the moment, for silos, gateways and HTTP servers the tests start.</summary>
+public static class FreePorts
 {
-    /// <summary>Ports nothing listens on at the moment, all different (each listener is held until all are chosen).</summary>
+    /// <summary>One port the operating system just handed out and took back.</summary>
+    public static int Next() => Take(1)[0];
+
+    /// <summary>Ports all different from each other: each listener is held until all are chosen.</summary>
     public static int[] Take(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToArray();
@@ -22,7 +26,7 @@ internal static class FreePorts
         {
             foreach (var listener in listeners)
             {
-                listener.Stop();
+                listener.Dispose();
             }
         }
     }

@@ -1,10 +1,9 @@
-using Confluent.Kafka;
-
-namespace TaskService.Kafka.Tests;
+namespace TaskService.Testing;
 
 /// <summary>
-/// librdkafka's built-in mock cluster: real Kafka-protocol brokers on localhost TCP sockets, inside this test process. It has no
-/// CreateTopics handler, so topics are created through the mock API. One cluster serves a test collection; tests use fresh topics.
+/// librdkafka's built-in mock cluster: real Kafka-protocol brokers on localhost TCP sockets, inside this process. It has no
+/// CreateTopics handler, so topics are created through the mock API. One cluster serves a test collection (or a benchmark run);
+/// tests use fresh topics.
 /// </summary>
 public sealed class KafkaMockCluster : IDisposable
 {
@@ -15,11 +14,14 @@ public sealed class KafkaMockCluster : IDisposable
     private readonly Lock _lock = new();
     private bool _disposed;
 
+    static KafkaMockCluster() => LibRdKafka.RegisterResolver();
+
+    /// <summary>A cluster of <see cref="BrokerCount"/> broker (xunit wants a collection fixture's only constructor parameterless).</summary>
     public KafkaMockCluster()
     {
         var errstr = new byte[512];
         var conf = LibRdKafka.rd_kafka_conf_new();
-        Set(conf, "client.id", "task-service-tests-mock-cluster");
+        Set(conf, "client.id", "task-service-mock-cluster");
         Set(conf, "log_level", "3");
         _handle = LibRdKafka.rd_kafka_new(LibRdKafka.ProducerType, conf, errstr, (UIntPtr)errstr.Length);
         if (_handle == IntPtr.Zero)
@@ -77,57 +79,6 @@ public sealed class KafkaMockCluster : IDisposable
             {
                 Check(LibRdKafka.rd_kafka_mock_broker_set_up(_cluster, broker), "rd_kafka_mock_broker_set_up");
             }
-        }
-    }
-
-    /// <summary>A producer for test input (not idempotent, so it also works across a broker outage with retries).</summary>
-    public IProducer<string?, string> CreateProducer() =>
-        new ProducerBuilder<string?, string>(new ProducerConfig
-        {
-            BootstrapServers = BootstrapServers,
-            LingerMs = 5,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-        }).SetLogHandler((_, _) => { }).Build();
-
-    /// <summary>A consumer of whole topics from the beginning, without a group (for reading output and dead-letter topics).</summary>
-    public IConsumer<string?, string?> CreateReader(string topic, int partitions)
-    {
-        var consumer = new ConsumerBuilder<string?, string?>(new ConsumerConfig
-        {
-            BootstrapServers = BootstrapServers,
-            GroupId = $"reader-{Guid.NewGuid():N}",
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        }).SetLogHandler((_, _) => { }).Build();
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
-        return consumer;
-    }
-
-    /// <summary>The offsets <paramref name="groupId"/> committed for each partition of <paramref name="topic"/> (-1001 where none).</summary>
-    public long[] CommittedOffsets(string groupId, string topic, int partitions)
-    {
-        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = BootstrapServers, GroupId = groupId, EnableAutoCommit = false })
-            .SetLogHandler((_, _) => { })
-            .Build();
-        return consumer.Committed(Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p)), TimeSpan.FromSeconds(10))
-            .OrderBy(p => p.Partition.Value)
-            .Select(p => p.Offset.Value)
-            .ToArray();
-    }
-
-    /// <summary>Produces the create-one-task messages numbered <paramref name="from"/> up to (not including) <paramref name="to"/>.</summary>
-    public void ProduceTasks(string topic, int from, int to)
-    {
-        using var producer = CreateProducer();
-        for (var n = from; n < to; n++)
-        {
-            producer.Produce(topic, new Message<string?, string> { Key = $"order-{n}", Value = TaskServiceSilos.CreateOneTask(n) });
-        }
-
-        if (producer.Flush(TimeSpan.FromSeconds(60)) > 0)
-        {
-            throw new InvalidOperationException($"Messages to {topic} were not acknowledged within 60 s.");
         }
     }
 
