@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
-using TaskService.Mappings;
-using TaskService.Serialization;
 using TaskService.Testing;
-using TaskService.Workflows;
 
 namespace TaskService.ConnectorBenchmarks;
 
@@ -46,7 +43,7 @@ public static class Program
         await app.StartAsync();
         try
         {
-            await DeployAsync(app.Services.GetRequiredService<IGrainFactory>(), transport.EventKeys);
+            await CreateTasksWorkflow.DeployAsync(app.Services.GetRequiredService<IGrainFactory>(), "connector-bench", transport.EventKeys);
             var store = connectionString is null ? "embedded" : "PostgreSQL";
             Console.WriteLine($"Connector benchmark: {events} events, {keys} event key(s), {transport.Description}, store {store}");
 
@@ -130,25 +127,4 @@ public static class Program
         }
     }
 
-    private static async Task DeployAsync(IGrainFactory grains, IReadOnlyList<string> eventKeys)
-    {
-        var processId = $"bench_{Guid.NewGuid():N}";
-        var bpmn = $"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
-              <bpmn:process id="{processId}" isExecutable="true">
-                <bpmn:startEvent id="start" />
-                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="create" />
-                <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
-                <bpmn:sequenceFlow id="f2" sourceRef="create" targetRef="end" />
-                <bpmn:endEvent id="end" />
-              </bpmn:process>
-            </bpmn:definitions>
-            """;
-        await grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow { Name = "connector-bench", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") });
-        foreach (var eventKey in eventKeys)
-        {
-            await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
-        }
-    }
 }

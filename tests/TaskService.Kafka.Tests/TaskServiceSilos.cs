@@ -5,12 +5,9 @@ using Orleans.TestingHost;
 using Orleans.TestingHost.Logging;
 using TaskService.Connectors.Kafka;
 using TaskService.Hosting;
-using TaskService.Mappings;
 using TaskService.Queries;
-using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
-using TaskService.Workflows;
 
 namespace TaskService.Kafka.Tests;
 
@@ -106,30 +103,7 @@ public sealed class TaskServiceSilos : IAsyncDisposable
     }
 
     /// <summary>Deploys a workflow whose <c>create-tasks</c> step creates the tasks the event lists, and maps <paramref name="eventKey"/> to it.</summary>
-    public async Task<string> DeployCreateTasksWorkflowAsync(string eventKey)
-    {
-        var processId = $"kafka_{Guid.NewGuid():N}";
-        var bpmn = $"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
-              <bpmn:process id="{processId}" isExecutable="true">
-                <bpmn:startEvent id="start" />
-                <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="create" />
-                <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
-                <bpmn:sequenceFlow id="f2" sourceRef="create" targetRef="end" />
-                <bpmn:endEvent id="end" />
-              </bpmn:process>
-            </bpmn:definitions>
-            """;
-        await Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow
-        {
-            Name = "kafka-create-tasks",
-            BpmnFile = bpmn,
-            InputSchema = JsonElementFactory.Parse("{}"),
-        });
-        await Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
-        return processId;
-    }
+    public Task<string> DeployCreateTasksWorkflowAsync(string eventKey) => CreateTasksWorkflow.DeployAsync(Grains, "kafka-create-tasks", [eventKey]);
 
     /// <summary>A message value whose event makes the workflow create one task named after <paramref name="n"/>.</summary>
     public static string CreateOneTask(int n) =>
