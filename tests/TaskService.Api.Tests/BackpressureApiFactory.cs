@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskService.Workflows;
@@ -11,17 +9,12 @@ public sealed class BackpressureApiFactory : TaskServiceApiFactory
 {
     public const int MaxBacklog = 3;
 
-    public GatedWorkflowEngine Engine { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    public BackpressureApiFactory()
     {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("TaskService:Events:MaxBacklog", MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("TaskService:Events:RetryAfter", "00:00:02");
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<IWorkflowEngine>();
-            services.AddSingleton<IWorkflowEngine>(Engine);
-        });
+        Overrides["TaskService:Events:MaxBacklog"] = MaxBacklog.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Overrides["TaskService:Events:RetryAfter"] = "00:00:02";
+        TestServices = services => services.RemoveAll<IWorkflowEngine>().AddSingleton<IWorkflowEngine>(Engine);
     }
+
+    public GatedWorkflowEngine Engine { get; } = new();
 }

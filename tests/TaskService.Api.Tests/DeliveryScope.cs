@@ -30,7 +30,7 @@ public sealed class DeliveryScope : IAsyncDisposable
     public static async Task<DeliveryScope> StartAsync(TaskServiceApiFactory factory)
     {
         var app = await ClientApp.CreateAsync(factory);
-        return new DeliveryScope(factory, app, await WebhookReceiver.StartAsync(app.ApiSecret));
+        return new DeliveryScope(factory, app, await WebhookReceiver.StartNodeAsync(app.ApiSecret));
     }
 
     /// <summary>A receiver path no other test uses.</summary>

@@ -1,8 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskService.Commands;
@@ -24,32 +20,16 @@ public sealed class MetricsApiFactory : TaskServiceApiFactory
     public MetricsApiFactory()
     {
         UseKestrel(0);
-    }
-
-    /// <summary>Where the service listens, once started.</summary>
-    public Uri Address
-    {
-        get
-        {
-            StartServer();
-            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-            return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.UseSetting("TaskService:Operations:Prometheus", "true");
-        builder.UseSetting("TaskService:Outbox:BacklogReadInterval", "00:00:00.100");
-        builder.UseSetting("TaskService:Workflows:CommandRetries", "0");
-        builder.ConfigureTestServices(services =>
+        Overrides["TaskService:Operations:Prometheus"] = "true";
+        Overrides["TaskService:Outbox:BacklogReadInterval"] = "00:00:00.100";
+        Overrides["TaskService:Workflows:CommandRetries"] = "0";
+        TestServices = services =>
         {
             services.AddSingleton<IExternalTaskCommand, FailingCommand>();
             services.RemoveAll<IWorkflowEngine>();
             services.AddSingleton<EmbeddedWorkflowEngine>();
             services.AddSingleton<IWorkflowEngine>(provider => new PoisonableEngine(provider.GetRequiredService<EmbeddedWorkflowEngine>()));
-        });
+        };
     }
 
     private sealed class FailingCommand : IExternalTaskCommand

@@ -99,10 +99,10 @@ public sealed class SecretRotationTests(TaskServiceApiFactory factory)
     /// Delivers one task-created event to two receivers: one whose Standard Webhooks check knows only the previous secret, one
     /// that knows only the new secret. Both check <c>x-task-signature</c> with the new secret.
     /// </summary>
-    private async Task<(WebhookReceiver.Receipt WithOld, WebhookReceiver.Receipt WithNew)> DeliverOneEventAsync(string previousSecret, ClientApp rotated)
+    private async Task<(WebhookReceipt WithOld, WebhookReceipt WithNew)> DeliverOneEventAsync(string previousSecret, ClientApp rotated)
     {
-        await using var oldReceiver = await WebhookReceiver.StartAsync(rotated.ApiSecret, [previousSecret]);
-        await using var newReceiver = await WebhookReceiver.StartAsync(rotated.ApiSecret, [rotated.ApiSecret]);
+        await using var oldReceiver = await WebhookReceiver.StartNodeAsync(rotated.ApiSecret, [previousSecret]);
+        await using var newReceiver = await WebhookReceiver.StartNodeAsync(rotated.ApiSecret, [rotated.ApiSecret]);
         var key = TaskSeeding.NewKey("rotation");
         var path = DeliveryScope.NewPath("rotation");
         var subscriptions = new[]

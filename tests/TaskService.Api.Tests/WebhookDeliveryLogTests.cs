@@ -22,7 +22,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
         var app = await ClientApp.CreateAsync(factory);
         var key = TaskSeeding.NewKey("log");
         var failing = new StrongBox<bool>(true);
-        await using var receiver = ScriptedReceiver.Start((_, _) => new ScriptedReceiver.Answer(failing.Value ? 503 : 204));
+        await using var receiver = await WebhookReceiver.StartAsync(answer: (_, _) => new WebhookAnswer(failing.Value ? 503 : 204));
         var subscription = (await app.SubscribeAsync(factory, receiver.Url("/log"), "task-created")).GetProperty("id").GetString()!;
         using var hooks = app.CreateWebhooksClient(factory);
         try
@@ -35,12 +35,9 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
                 because: "the delivery is given up after the configured attempts");
             var original = failed[0];
             var originalId = original.GetProperty("id").GetString()!;
-            var requests = receiver.Requests.Where(r => r.Body.Contains(key, StringComparison.Ordinal)).ToArray();
+            var requests = (await receiver.ReceivedAsync()).Where(r => r.Text.Contains(key, StringComparison.Ordinal)).ToArray();
             Assert.Equal(Options.MaxAttempts, requests.Length);
-            using (var body = JsonDocument.Parse(requests[0].Body))
-            {
-                Assert.Equal(body.RootElement.GetProperty("id").GetString(), original.GetProperty("eventId").GetString());
-            }
+            Assert.Equal(requests[0].EventId, original.GetProperty("eventId").GetString());
 
             Assert.Equal("task-created", original.GetProperty("eventType").GetString());
             Assert.Equal(app.Id, original.GetProperty("clientAppId").GetString());
@@ -79,9 +76,9 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
             Assert.Equal(1, delivered.GetProperty("attempts")[0].GetProperty("attempt").GetInt32());
             Assert.Equal(204, delivered.GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
             Assert.True(delivered.TryGetProperty("deliveredOn", out _));
-            var resent = receiver.Requests.Where(r => r.Body.Contains(key, StringComparison.Ordinal)).ToArray();
+            var resent = (await receiver.ReceivedAsync()).Where(r => r.Text.Contains(key, StringComparison.Ordinal)).ToArray();
             Assert.Equal(Options.MaxAttempts + 1, resent.Length);
-            Assert.Equal(resent[0].Body, resent[^1].Body);
+            Assert.Equal(resent[0].Text, resent[^1].Text);
 
             // Newest first; the original stays as it was.
             var log = await hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries");
@@ -133,7 +130,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
     public async Task ADeliveryOfASubscriptionDisabledByGoneIsListedAsFailedAndRedeliveringItIsAConflict()
     {
         var app = await ClientApp.CreateAsync(factory);
-        await using var receiver = ScriptedReceiver.Start((_, _) => new ScriptedReceiver.Answer(410));
+        await using var receiver = await WebhookReceiver.StartAsync(answer: (_, _) => new WebhookAnswer(410));
         var subscription = (await app.SubscribeAsync(factory, receiver.Url("/gone"), "task-created")).GetProperty("id").GetString()!;
         using var hooks = app.CreateWebhooksClient(factory);
         try
@@ -147,7 +144,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
             var conflict = await (await hooks.PostAsync($"/webhooks/{subscription}/deliveries/{rows[0].GetProperty("id").GetString()}/redeliver", null))
                 .AssertProblemAsync(HttpStatusCode.Conflict);
             Assert.Contains("disabled", conflict.GetProperty("detail").GetString());
-            Assert.Single(receiver.Requests);
+            Assert.Single(await receiver.ReceivedAsync());
         }
         finally
         {
@@ -160,7 +157,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
     {
         var owner = await ClientApp.CreateAsync(factory);
         var other = await ClientApp.CreateAsync(factory);
-        await using var receiver = ScriptedReceiver.Start((_, _) => new ScriptedReceiver.Answer(204));
+        await using var receiver = await WebhookReceiver.StartAsync(answer: (_, _) => new WebhookAnswer(204));
         var subscription = (await owner.SubscribeAsync(factory, receiver.Url("/scoped"), "task-created")).GetProperty("id").GetString()!;
         using var ownerHooks = owner.CreateWebhooksClient(factory);
         using var otherHooks = other.CreateWebhooksClient(factory);
@@ -172,12 +169,12 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
                 () => ownerHooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { status = "delivered" } })}"),
                 r => r.GetArrayLength() > 0);
             var deliveryId = rows[0].GetProperty("id").GetString()!;
-            var before = receiver.Requests.Count;
+            var before = (await receiver.ReceivedAsync()).Count;
 
             await (await otherHooks.GetAsync($"/webhooks/{subscription}/deliveries")).AssertNotFoundAsync();
             await (await otherHooks.GetAsync($"/webhooks/{subscription}/deliveries/{deliveryId}")).AssertNotFoundAsync();
             await (await otherHooks.PostAsync($"/webhooks/{subscription}/deliveries/{deliveryId}/redeliver", null)).AssertNotFoundAsync();
-            Assert.Equal(before, receiver.Requests.Count);
+            Assert.Equal(before, (await receiver.ReceivedAsync()).Count);
 
             // The owner: an unknown delivery is 404; a bad filter is a 400 naming it; no credentials is 401.
             await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries/nosuch")).AssertNotFoundAsync();

@@ -303,26 +303,26 @@ public sealed class WebhookDeliveryTests(TaskServiceApiFactory factory)
     {
         var app = await ClientApp.CreateAsync(factory);
         var key = TaskSeeding.NewKey("throttled");
-        await using var receiver = ScriptedReceiver.Start((body, earlier) =>
-            body.Contains(key, StringComparison.Ordinal) && !earlier.Any(r => r.Body.Contains(key, StringComparison.Ordinal))
-                ? new ScriptedReceiver.Answer(429, new Dictionary<string, string> { ["Retry-After"] = "1" })
-                : new ScriptedReceiver.Answer(204));
+        await using var receiver = await WebhookReceiver.StartAsync(answer: (request, earlier) =>
+            request.Text.Contains(key, StringComparison.Ordinal) && !earlier.Any(r => r.Text.Contains(key, StringComparison.Ordinal))
+                ? new WebhookAnswer(429, new Dictionary<string, string> { ["Retry-After"] = "1" })
+                : new WebhookAnswer(204));
         var subscription = (await app.SubscribeAsync(factory, receiver.Url("/throttled"), "task-created")).GetProperty("id").GetString()!;
         try
         {
             await factory.CreateTasksAsync(new { key, name = "throttled" });
 
-            await Eventually.ReturnsAsync(() => Task.FromResult(receiver.Requests.Count(r => r.Body.Contains(key, StringComparison.Ordinal))), n => n >= 2, because: "the 429 is retried");
+            await Eventually.ReturnsAsync(async () => (await receiver.ReceivedAsync()).Count(r => r.Text.Contains(key, StringComparison.Ordinal)), n => n >= 2, because: "the 429 is retried");
             var stats = await Eventually.ReturnsAsync(() => factory.Grains().GetGrain<IWebhookSubscriptionGrain>(subscription).GetDeliveryStatsAsync(), s => s.Delivered == 1);
 
-            var attempts = receiver.Requests.Where(r => r.Body.Contains(key, StringComparison.Ordinal)).ToArray();
+            var attempts = (await receiver.ReceivedAsync()).Where(r => r.Text.Contains(key, StringComparison.Ordinal)).ToArray();
             Assert.Equal(2, attempts.Length);
-            Assert.Equal(attempts[0].Body, attempts[1].Body);
-            Assert.All(attempts, a => Assert.True(WebhookSignature.Verify(app.ApiSecret, Encoding.UTF8.GetBytes(a.Body), long.Parse(a.Timestamp!), a.Signature)));
+            Assert.Equal(attempts[0].Text, attempts[1].Text);
+            Assert.All(attempts, a => Assert.True(WebhookSignature.Verify(app.ApiSecret, Encoding.UTF8.GetBytes(a.Text), long.Parse(a.Timestamp!), a.Signature)));
             // Retry-After: 1 asks for a second; the service caps waits at MaxBackoff. Its own first backoff is at most InitialBackoff.
             var asked = TimeSpan.FromSeconds(1) < Options.MaxBackoff ? TimeSpan.FromSeconds(1) : Options.MaxBackoff;
             Assert.True(asked > Options.InitialBackoff * 2, "the test needs the asked delay to be distinguishable from the computed backoff");
-            var gap = Stopwatch.GetElapsedTime(attempts[0].ArrivedAt, attempts[1].ArrivedAt);
+            var gap = attempts[1].ArrivedAt - attempts[0].ArrivedAt;
             Assert.True(gap >= asked * 0.9, $"the retry came {gap.TotalMilliseconds:0} ms after the 429, before the {asked.TotalMilliseconds:0} ms asked for");
             Assert.Equal(0, stats.Pending);
         }

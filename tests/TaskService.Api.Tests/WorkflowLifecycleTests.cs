@@ -107,7 +107,7 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
         Assert.Equal(1, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
     }
 
-    private static string? TaskIdOf(WebhookReceiver.Receipt receipt) =>
+    private static string? TaskIdOf(WebhookReceipt receipt) =>
         receipt.Key switch
         {
             "task-completed" => receipt.Payload.GetProperty("taskId").GetString(),

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using TaskService.Api.Tests.Contract;
 
 namespace TaskService.Compatibility.Tests;
 

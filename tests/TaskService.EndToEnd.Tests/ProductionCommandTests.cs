@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using Npgsql;
 
 namespace TaskService.EndToEnd.Tests;
 
@@ -61,17 +60,7 @@ public sealed class ProductionCommandTests
     /// <summary>The variables the README exports, with values for this machine, plus free ports.</summary>
     private static async Task<Dictionary<string, string>> EnvironmentAsync()
     {
-        var server = Environment.GetEnvironmentVariable("TASKSERVICE_TEST_POSTGRES");
-        Assert.False(string.IsNullOrEmpty(server), "TASKSERVICE_TEST_POSTGRES is not set: run the tests with scripts/test.sh, which starts PostgreSQL.");
-        var database = $"production_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(server))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var connectionString = await PostgresServer.CreateDatabaseAsync("production");
         return new Dictionary<string, string>
         {
             ["ConnectionStrings__TaskService"] = connectionString,

@@ -110,7 +110,7 @@ public sealed class SqsCrashTests(ITestOutputHelper output)
     /// <summary>The parent sample (start, <c>create-tasks</c> with the variable <c>tasks</c>, end) under a fresh process id.</summary>
     private static (string Bpmn, string ProcessId) ParentWorkflow()
     {
-        var bpmn = File.ReadAllText(Path.Combine(Postgres.Tests.RepositoryRoot.Path, "samples", "bpmn", "parent.bpmn"));
+        var bpmn = File.ReadAllText(RepositoryRoot.File("samples", "bpmn", "parent.bpmn"));
         var fresh = $"parent-process-{Guid.NewGuid():N}";
         return (bpmn.Replace("\"parent-process\"", $"\"{fresh}\"", StringComparison.Ordinal), fresh);
     }

@@ -10,7 +10,7 @@
 // signature is valid and 401 when not, unless a behaviour set for its path says otherwise.
 //
 // Control endpoints:
-//   GET  /_received   -> 200 JSON array of {path, valid, standardValid, body,
+//   GET  /_received   -> 200 JSON array of {path, valid, standardValid, body, receivedAt,
 //                        headers: {signature, timestamp, traceparent, webhookSignature}} in arrival order
 //                        (body is the parsed JSON, or the raw text when it does not parse).
 //   POST /_behaviour  <- {"path": "/x", "failTimes": 2, "status": 500, "hang": false}
@@ -155,6 +155,7 @@ function handle(request, response, rawBody) {
     valid,
     standardValid: verifyStandard(request, rawBody),
     body,
+    receivedAt: new Date().toISOString(),
     headers: {
       signature: header(request, 'x-task-signature'),
       timestamp: header(request, 'x-task-timestamp'),

@@ -1,40 +1,39 @@
-using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Camunda.Tests.Hosting;
-using TaskService.Commands;
-using TaskService.Gateway.Auth;
 using TaskService.Workflows.Camunda;
 
 namespace TaskService.Api.Tests;
 
 /// <summary>
-/// The API tests' single-node TaskService, configured for Camunda: <c>TaskService:Workflows:Engine=camunda</c>, pointing at an
-/// engine-rest endpoint of our own (<see cref="EngineRestServer"/>, with basic authentication) that checks every request against
-/// the official description. The API tests' helpers and lifecycle scenario compile against this class unchanged. A request or
-/// answer that breaks the description fails the next call of any client this factory made (<see cref="ContractGuardHandler"/>),
-/// the test classes of this project check after each test, and disposing reports any left.
+/// The shared service factory configured for Camunda, under the name the API tests' helpers and lifecycle scenario (compiled
+/// into this project too) expect: <c>TaskService:Workflows:Engine=camunda</c>, pointing at an engine-rest endpoint of our own
+/// (<see cref="EngineRestServer"/>, with basic authentication) that checks every request against the official description. A
+/// request or answer that breaks the description fails the next call of any client this factory made
+/// (<see cref="ContractGuardHandler"/>), the test classes of this project check after each test, and disposing reports any left.
 /// </summary>
-public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Program>
+public sealed class TaskServiceApiFactory : TaskService.Testing.TaskServiceApiFactory
 {
-    public const string Secret = "api-tests-signing-secret-0123456789-abcdefghijklmnop";
-    public const string Issuer = "task-service-tests";
     public const string EngineUser = "task-service";
     public const string EnginePassword = "engine-secret";
-
-    private readonly int _siloPort = FreePorts.Next();
-    private readonly int _gatewayPort = FreePorts.Next();
 
     public TaskServiceApiFactory()
     {
         EngineRest = new EngineRestServer(new FakeCamunda(), (EngineUser, EnginePassword));
         EngineRest.StartAsync().GetAwaiter().GetResult();
-    }
+        foreach (var (key, value) in CamundaSettings())
+        {
+            Overrides[key] = value;
+        }
 
-    public JwtOptions Jwt { get; } = new() { JwtSecret = Secret, JwtIssuer = Issuer };
+        TestServices = services =>
+        {
+            foreach (var command in Commands.All)
+            {
+                services.AddSingleton(command);
+            }
+        };
+    }
 
     /// <summary>The engine-rest endpoint the silo talks to.</summary>
     public EngineRestServer EngineRest { get; }
@@ -45,38 +44,6 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
     public TestCommands Commands { get; } = new();
 
     public CamundaWorker Worker => Services.GetRequiredService<CamundaWorker>();
-
-    /// <summary>A client whose bearer token carries exactly the given permission codes.</summary>
-    public HttpClient CreateClient(params string[] permissions)
-    {
-        var client = CreateAnonymousClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", CreateToken(permissions));
-        return client;
-    }
-
-    /// <summary>A client that sends no token. Like every client of this factory, it fails once engine-rest saw a contract violation.</summary>
-    public HttpClient CreateAnonymousClient() => CreateDefaultClient(new ContractGuardHandler(EngineRest));
-
-    public HttpClient CreateAdminClient() => CreateClient([.. Permissions.All]);
-
-    public string CreateToken(params string[] permissions) => AuthenticationSetup.CreateToken(Jwt, permissions, TimeSpan.FromHours(1));
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        foreach (var (key, value) in Settings())
-        {
-            builder.UseSetting(key, value);
-        }
-
-        builder.ConfigureTestServices(services =>
-        {
-            foreach (var command in Commands.All)
-            {
-                services.AddSingleton(command);
-            }
-        });
-    }
 
     public override async ValueTask DisposeAsync()
     {
@@ -89,18 +56,11 @@ public sealed class TaskServiceApiFactory : WebApplicationFactory<TaskService.Si
         }
     }
 
-    private Dictionary<string, string> Settings() => new()
+    /// <summary>Like every client of this factory, one fails once engine-rest saw a contract violation.</summary>
+    protected override IEnumerable<DelegatingHandler> ClientHandlers() => [new ContractGuardHandler(EngineRest)];
+
+    private Dictionary<string, string> CamundaSettings() => new()
     {
-        ["Auth:JwtSecret"] = Secret,
-        ["Auth:JwtIssuer"] = Issuer,
-        ["Orleans:Endpoints:SiloPort"] = _siloPort.ToString(),
-        ["Orleans:Endpoints:GatewayPort"] = _gatewayPort.ToString(),
-        ["TaskService:Webhooks:Timeout"] = "00:00:02",
-        ["TaskService:Webhooks:InitialBackoff"] = "00:00:00.050",
-        ["TaskService:Webhooks:MaxBackoff"] = "00:00:00.500",
-        ["TaskService:Webhooks:MaxAttempts"] = "5",
-        // The tests' receivers listen on loopback, which the webhook URL policy refuses outside Development.
-        ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
         ["TaskService:Events:SweepInterval"] = "00:00:00.250",
         ["TaskService:Events:RoutingGracePeriod"] = "00:00:01",
         ["TaskService:Workflows:Engine"] = "camunda",

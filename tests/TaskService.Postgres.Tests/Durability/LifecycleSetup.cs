@@ -50,7 +50,7 @@ public sealed record LifecycleSetup(
     }
 
     /// <summary>Subscribes the receiver's path for each outgoing event type; returns the subscription ids.</summary>
-    public async Task<IReadOnlyList<string>> SubscribeAsync(HttpClient api, NodeWebhookReceiver receiver, params string[] eventKeys)
+    public async Task<IReadOnlyList<string>> SubscribeAsync(HttpClient api, WebhookReceiver receiver, params string[] eventKeys)
     {
         var ids = new List<string>();
         foreach (var key in eventKeys.Length == 0 ? SubscriptionPaths.Keys.ToArray() : eventKeys)

@@ -26,7 +26,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         var first = await service.StartSiloAsync("silo (dispatcher off)", ports, new Dictionary<string, string> { ["TaskService__Outbox__Enabled"] = "false" });
         using var api = service.Client(first);
         var setup = await LifecycleSetup.CreateAsync(api);
-        await using var receiver = await NodeWebhookReceiver.StartAsync(setup.App.ApiSecret);
+        await using var receiver = await WebhookReceiver.StartNodeAsync(setup.App.ApiSecret);
         await setup.SubscribeAsync(api, receiver, LifecycleSetup.TaskCreated);
         await setup.TriggerAsync(api, $"case-{Guid.NewGuid():N}");
 
@@ -68,7 +68,7 @@ public sealed class OutboxTests(ITestOutputHelper output)
         var first = await service.StartSiloAsync("silo (killed mid-delivery)", ports, new Dictionary<string, string> { ["TaskService__Webhooks__Timeout"] = "00:05:00" });
         using var api = service.Client(first);
         var setup = await LifecycleSetup.CreateAsync(api);
-        await using var receiver = await NodeWebhookReceiver.StartAsync(setup.App.ApiSecret);
+        await using var receiver = await WebhookReceiver.StartNodeAsync(setup.App.ApiSecret);
         var path = setup.SubscriptionPaths[LifecycleSetup.TaskCreated];
         await receiver.HangAsync(path);
         await setup.SubscribeAsync(api, receiver, LifecycleSetup.TaskCreated);

@@ -29,7 +29,7 @@ public sealed class RecoveryTests
         var first = await service.StartSiloAsync("silo (killed with events waiting)", ports, settings);
         using var api = service.Client(first);
         var setup = await LifecycleSetup.CreateAsync(api);
-        await using var receiver = await NodeWebhookReceiver.StartAsync(setup.App.ApiSecret);
+        await using var receiver = await WebhookReceiver.StartNodeAsync(setup.App.ApiSecret);
         await setup.SubscribeAsync(api, receiver, LifecycleSetup.TaskCreated);
 
         var run = Guid.NewGuid().ToString("N");

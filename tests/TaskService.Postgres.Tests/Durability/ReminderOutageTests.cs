@@ -57,7 +57,7 @@ public sealed class ReminderOutageTests
         var silo = await service.StartSiloAsync("silo", DurableService.NewSiloPorts());
         using var api = service.Client(silo);
         var setup = await LifecycleSetup.CreateAsync(api);
-        await using var receiver = await NodeWebhookReceiver.StartAsync(setup.App.ApiSecret);
+        await using var receiver = await WebhookReceiver.StartNodeAsync(setup.App.ApiSecret);
         await setup.SubscribeAsync(api, receiver); // subscribing activates each subscription's grain (its reminder is read then)
         await setup.TriggerAsync(api, $"case-{Guid.NewGuid():N}");
         var created = await Eventually.ReturnsAsync(

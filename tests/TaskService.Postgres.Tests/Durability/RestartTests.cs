@@ -20,7 +20,7 @@ public sealed class RestartTests
 
         using var api = service.Client(first);
         var setup = await LifecycleSetup.CreateAsync(api);
-        await using var receiver = await NodeWebhookReceiver.StartAsync(setup.App.ApiSecret);
+        await using var receiver = await WebhookReceiver.StartNodeAsync(setup.App.ApiSecret);
         await setup.SubscribeAsync(api, receiver);
         var eventId = $"case-{Guid.NewGuid():N}";
         await setup.TriggerAsync(api, eventId);

@@ -1,4 +1,4 @@
-namespace TaskService.Api.Tests.Contract;
+namespace TaskService.Testing;
 
 /// <summary>
 /// Sits in every client of <see cref="TaskServiceApiFactory"/> and records each answer the tests receive, to be checked against

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TaskService.Postgres.Tests;
+namespace TaskService.Testing;
 
 /// <summary>
 /// The PostgreSQL server the tests run against: the throw-away one <c>scripts/test.sh</c> starts, named by the environment

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
 
-namespace TaskService.Api.Tests.Contract;
+namespace TaskService.Testing;
 
 /// <summary>
 /// Checks HTTP answers against an OpenAPI document (3.0 or 3.1): the operation exists, the status is declared, and a JSON body

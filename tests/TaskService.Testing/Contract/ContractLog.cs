@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 
-namespace TaskService.Api.Tests.Contract;
+namespace TaskService.Testing;
 
 /// <summary>The answers recorders saw, and their check against an OpenAPI document.</summary>
 public sealed class ContractLog
