@@ -212,10 +212,9 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
     public async Task TokensSignedWithAnotherSecretOrIssuedByAnotherIssuerAre401()
     {
         var codes = Permissions.All.ToArray();
-        var otherSecret = AuthenticationSetup.CreateToken(
-            new JwtOptions { JwtSecret = "another-secret-that-is-at-least-32-bytes-long!", JwtIssuer = TaskServiceApiFactory.Issuer }, codes, TimeSpan.FromHours(1));
-        var otherIssuer = AuthenticationSetup.CreateToken(
-            new JwtOptions { JwtSecret = TaskServiceApiFactory.Secret, JwtIssuer = "someone-else" }, codes, TimeSpan.FromHours(1));
+        var otherSecret = TestToken.Signed(new JwtOptions { JwtSecret = "another-secret-that-is-at-least-32-bytes-long!", JwtIssuer = TaskServiceApiFactory.Issuer })
+            .With(codes).Build();
+        var otherIssuer = TestToken.Signed(new JwtOptions { JwtSecret = TaskServiceApiFactory.Secret, JwtIssuer = "someone-else" }).With(codes).Build();
 
         foreach (var token in new[] { otherSecret, otherIssuer, "not-a-jwt" })
         {

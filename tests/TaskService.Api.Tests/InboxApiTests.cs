@@ -147,8 +147,8 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
     public async Task FormValuesFromTheBpmnAreCheckedAndValidOnesPassIntoTheWorkflow()
     {
         var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, processId) = Workflows.WithFreshProcessId(FormProcess, "form-process");
-        await client.DeployAsync(bpmn);
+        var processId = Unique("form-process");
+        await client.DeployAsync(FormProcess(processId));
         var taskKey = TaskSeeding.NewKey("form");
         (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = processId })).EnsureSuccessStatusCode();
         var taskId = (await factory.CreateTasksAsync(new { key = taskKey, name = "with a form" })).Single();
@@ -263,38 +263,13 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         ],
     };
 
-    private const string FormProcess = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_form" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="form-process" isExecutable="true">
-            <bpmn:startEvent id="Start"><bpmn:outgoing>F1</bpmn:outgoing></bpmn:startEvent>
-            <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Decide" />
-            <bpmn:userTask id="Decide" name="Decide">
-              <bpmn:extensionElements>
-                <camunda:formData>
-                  <camunda:formField id="amount" label="Amount" type="long">
-                    <camunda:validation>
-                      <camunda:constraint name="required" />
-                      <camunda:constraint name="max" config="500" />
-                    </camunda:validation>
-                  </camunda:formField>
-                  <camunda:formField id="decision" label="Decision" type="enum">
-                    <camunda:value id="approve" name="Approve" />
-                    <camunda:value id="reject" name="Reject" />
-                    <camunda:validation><camunda:constraint name="required" /></camunda:validation>
-                  </camunda:formField>
-                </camunda:formData>
-              </bpmn:extensionElements>
-              <bpmn:incoming>F1</bpmn:incoming>
-              <bpmn:outgoing>F2</bpmn:outgoing>
-            </bpmn:userTask>
-            <bpmn:sequenceFlow id="F2" sourceRef="Decide" targetRef="Wait" />
-            <bpmn:userTask id="Wait" name="Wait"><bpmn:incoming>F2</bpmn:incoming><bpmn:outgoing>F3</bpmn:outgoing></bpmn:userTask>
-            <bpmn:sequenceFlow id="F3" sourceRef="Wait" targetRef="End" />
-            <bpmn:endEvent id="End"><bpmn:incoming>F3</bpmn:incoming></bpmn:endEvent>
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+    /// <summary>Start -> user task <c>Decide</c> asking for an amount and a decision -> user task <c>Wait</c> -> end.</summary>
+    private static string FormProcess(string processId) => BpmnBuilder.Process(processId)
+        .StartEvent("Start")
+        .UserTask("Decide", "Decide", form: BpmnBuilder.AmountAndDecisionForm)
+        .UserTask("Wait", "Wait")
+        .EndEvent("End")
+        .Build();
 
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}";
 

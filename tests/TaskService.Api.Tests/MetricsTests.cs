@@ -11,18 +11,11 @@ namespace TaskService.Api.Tests;
 [Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IAsyncLifetime
 {
-    private const string FailingBpmn = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_fails" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="failing-process" isExecutable="true">
-            <bpmn:startEvent id="StartEvent_1" />
-            <bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Fails" />
-            <bpmn:serviceTask id="Fails" camunda:type="external" camunda:topic="always-fails" />
-            <bpmn:sequenceFlow id="Flow_2" sourceRef="Fails" targetRef="EndEvent_1" />
-            <bpmn:endEvent id="EndEvent_1" />
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+    private static readonly string FailingBpmn = BpmnBuilder.Process("failing-process")
+        .StartEvent("StartEvent_1")
+        .ServiceTask("Fails", MetricsApiFactory.FailingTopic)
+        .EndEvent("EndEvent_1")
+        .Build();
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -69,11 +62,8 @@ public sealed class MetricsTests : IAsyncLifetime
         await delivery.Receiver.SetBehaviourAsync(created, failTimes: 1);
 
         // The lifecycle, an event whose routing fails (dead-lettered) and one whose workflow's command fails (an incident).
-        await (await client.PostJsonAsync("/events/trigger", new
-        {
-            key = eventKey,
-            payload = new { tasks = new { values = new[] { new { key = taskKey, name = "measured task" } } } },
-        })).AssertStatusAsync(HttpStatusCode.Accepted);
+        await (await client.PostJsonAsync("/events/trigger", TestEvent.Keyed(eventKey).CreatingTask(taskKey, "measured task").Trigger))
+            .AssertStatusAsync(HttpStatusCode.Accepted);
         await (await client.PostJsonAsync("/events/trigger", new { key = eventKey, payload = new { poison = true } })).AssertStatusAsync(HttpStatusCode.Accepted);
         await (await client.PostJsonAsync("/events/trigger", new { key = failingEventKey, payload = new { } })).AssertStatusAsync(HttpStatusCode.Accepted);
 

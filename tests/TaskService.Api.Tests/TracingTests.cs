@@ -40,11 +40,7 @@ public sealed class TracingTests : IAsyncLifetime
 
         // The caller's own trace: everything the event causes belongs to it.
         var traceId = ActivityTraceId.CreateRandom();
-        using var trigger = Api.Request("POST", "/events/trigger", System.Text.Json.JsonSerializer.Serialize(new
-        {
-            key = eventKey,
-            payload = new { tasks = new { values = new[] { new { key = taskKey, name = "traced task" } } } },
-        }));
+        using var trigger = Api.Request("POST", "/events/trigger", TestEvent.Keyed(eventKey).CreatingTask(taskKey, "traced task").TriggerJson);
         trigger.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         await (await client.SendAsync(trigger)).AssertStatusAsync(HttpStatusCode.Accepted);
 

@@ -111,22 +111,12 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     {
         _ = factory.Server;
         var key = TaskSeeding.NewKey("cannot-continue");
-        Engine.Deploy(key, $$"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_cannot" targetNamespace="http://bpmn.io/schema/bpmn">
-              <bpmn:process id="{{key}}" isExecutable="true">
-                <bpmn:startEvent id="Start" />
-                <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Work" />
-                <bpmn:serviceTask id="Work" camunda:type="external" camunda:topic="{{TestCommands.Counting}}" />
-                <bpmn:sequenceFlow id="Flow_2" sourceRef="Work" targetRef="Gateway" />
-                <bpmn:exclusiveGateway id="Gateway" />
-                <bpmn:sequenceFlow id="Flow_3" sourceRef="Gateway" targetRef="End">
-                  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${notSet &gt; 1}</bpmn:conditionExpression>
-                </bpmn:sequenceFlow>
-                <bpmn:endEvent id="End" />
-              </bpmn:process>
-            </bpmn:definitions>
-            """);
+        Engine.Deploy(key, BpmnBuilder.Process(key)
+            .StartEvent("Start")
+            .ServiceTask("Work", TestCommands.Counting)
+            .ExclusiveGateway("Gateway", condition: "${notSet > 1}")
+            .EndEvent("End")
+            .Build());
         var instance = Engine.Start(key);
 
         // The command succeeds, but completing its task makes the engine evaluate a condition that fails: the description's 500
@@ -261,13 +251,8 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
 
     private static async Task TriggerAsync(HttpClient client, string eventKey, string taskKey, string caseId)
     {
-        var response = await client.PostJsonAsync("/events/trigger", new
-        {
-            key = eventKey,
-            source = "tests",
-            description = caseId,
-            payload = new { caseId, tasks = new { values = new[] { new { key = taskKey, name = $"Review {caseId}" } } } },
-        });
+        var response = await client.PostJsonAsync(
+            "/events/trigger", TestEvent.Keyed(eventKey).From("tests").Described(caseId).With("caseId", caseId).CreatingTask(taskKey, $"Review {caseId}").Trigger);
         await response.AssertStatusAsync(HttpStatusCode.Accepted);
     }
 }

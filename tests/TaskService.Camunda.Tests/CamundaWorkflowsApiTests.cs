@@ -77,22 +77,12 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     {
         var client = factory.CreateClient(Workflows.AllPermissions);
         var key = $"cannot-finish-{Guid.NewGuid():N}";
-        factory.Engine.Deploy(key, $$"""
-            <?xml version="1.0" encoding="UTF-8"?>
-            <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_finish" targetNamespace="http://bpmn.io/schema/bpmn">
-              <bpmn:process id="{{key}}" isExecutable="true">
-                <bpmn:startEvent id="Start" />
-                <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Manual" />
-                <bpmn:serviceTask id="Manual" camunda:type="external" camunda:topic="nobody-polls-{{key}}" />
-                <bpmn:sequenceFlow id="Flow_2" sourceRef="Manual" targetRef="Gateway" />
-                <bpmn:exclusiveGateway id="Gateway" />
-                <bpmn:sequenceFlow id="Flow_3" sourceRef="Gateway" targetRef="End">
-                  <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${order.amount > 1}</bpmn:conditionExpression>
-                </bpmn:sequenceFlow>
-                <bpmn:endEvent id="End" />
-              </bpmn:process>
-            </bpmn:definitions>
-            """);
+        factory.Engine.Deploy(key, BpmnBuilder.Process(key)
+            .StartEvent("Start")
+            .ServiceTask("Manual", $"nobody-polls-{key}")
+            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
+            .EndEvent("End")
+            .Build());
         var instance = factory.Engine.Start(key);
         var externalTaskId = Assert.Single((await client.GetJsonAsync($"/workflow-instances/{instance}")).GetProperty("externalTasks").EnumerateArray()).GetProperty("id").GetString()!;
 

@@ -33,7 +33,7 @@ public sealed class KafkaDeadLetterTests(KafkaMockCluster kafka)
         await using var deadLettered = new TopicCollector(kafka, deadLetters, 1);
 
         const string notJson = "this is {not json";
-        var poison = """{"poison":true,"tasks":{"values":[{"key":"kafka-task","name":"Never"}]}}""";
+        var poison = TestEvent.Message().With("poison", true).CreatingTask("kafka-task", "Never").PayloadJson;
         string[] lines =
         [
             TaskServiceSilos.CreateOneTask(0),

@@ -106,8 +106,7 @@ public sealed class TaskServiceSilos : IAsyncDisposable
     public Task<string> DeployCreateTasksWorkflowAsync(string eventKey) => CreateTasksWorkflow.DeployAsync(Grains, "kafka-create-tasks", [eventKey]);
 
     /// <summary>A message value whose event makes the workflow create one task named after <paramref name="n"/>.</summary>
-    public static string CreateOneTask(int n) =>
-        $$$"""{"n":{{{n}}},"tasks":{"values":[{"key":"kafka-task","name":"Task {{{n}}}"}]}}""";
+    public static string CreateOneTask(int n) => TestEvent.Message().With("n", n).CreatingTask("kafka-task", $"Task {n}").PayloadJson;
 
     public Task<long> CountAsync(EntityKind kind) => Store.CountAsync(kind, null);
 

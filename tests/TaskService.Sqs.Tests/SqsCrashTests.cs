@@ -59,7 +59,7 @@ public sealed class SqsCrashTests(ITestOutputHelper output)
                 Entries = Enumerable.Range(start, 10).Select(n => new SendMessageBatchRequestEntry
                 {
                     Id = $"m{n}",
-                    MessageBody = $$$"""{"n":{{{n}}},"tasks":{"values":[{"key":"task-{{{run}}}-{{{n}}}","name":"Task {{{n}}}"}]}}""",
+                    MessageBody = TestEvent.Message().With("n", n).CreatingTask($"task-{run}-{n}", $"Task {n}").PayloadJson,
                 }).ToList(),
             });
             Assert.Empty(response.Failed ?? []);

@@ -62,5 +62,5 @@ public sealed class SqsDeadLetterTests
     }
 
     private static string Good(int n) =>
-        $$$"""{"n":{{{n}}},"meta":{"type":"order-placed"},"tasks":{"values":[{"key":"sqs-task","name":"Task {{{n}}}"}]}}""";
+        TestEvent.Message().With("n", n).With("meta", new { type = "order-placed" }).CreatingTask("sqs-task", $"Task {n}").PayloadJson;
 }

@@ -25,7 +25,7 @@ public sealed class SqsFifoTests
                 Entries = groups.Select(g => new SendMessageBatchRequestEntry
                 {
                     Id = $"{g}{n}",
-                    MessageBody = $$$"""{"group":"{{{g}}}","n":{{{n}}},"tasks":{"values":[{"key":"sqs-task","name":"{{{g}}} {{{n}}}"}]}}""",
+                    MessageBody = TestEvent.Message().With("group", g).With("n", n).CreatingTask("sqs-task", $"{g} {n}").PayloadJson,
                     MessageGroupId = g,
                     MessageDeduplicationId = $"{g}-{n}",
                 }).ToList(),

@@ -80,8 +80,7 @@ public sealed class TaskServiceSilo : IAsyncDisposable
     public Task DeployCreateTasksWorkflowAsync(string eventKey) => CreateTasksWorkflow.DeployAsync(Grains, "sqs-create-tasks", [eventKey]);
 
     /// <summary>A message body whose event makes the workflow create one task named after <paramref name="n"/>.</summary>
-    public static string CreateOneTask(int n) =>
-        $$$"""{"n":{{{n}}},"tasks":{"values":[{"key":"sqs-task","name":"Task {{{n}}}"}]}}""";
+    public static string CreateOneTask(int n) => TestEvent.Message().With("n", n).CreatingTask("sqs-task", $"Task {n}").PayloadJson;
 
     public Task<long> CountAsync(EntityKind kind) => Store.CountAsync(kind, null);
 

@@ -9,6 +9,8 @@ namespace TaskService.Ui.Tests;
 [Collection(UiCollection.Name)]
 public sealed partial class UiFlowTests(UiFixture fixture)
 {
+    private static readonly TimeSpan UiDeadline = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task AUserClaimsAndCompletesAnEventsUserTaskThroughItsFormAndFollowsItOnTheDiagram()
     {
@@ -21,18 +23,13 @@ public sealed partial class UiFlowTests(UiFixture fixture)
         var (eventKey, taskKey) = ($"invoice.received.{suffix}", $"review-invoice-{suffix}");
         await fixture.Host.PostAsync(api, "/events/mapping", new { eventKey, workflowKey = parentId });
         await fixture.Host.PostAsync(api, "/tasks/mapping", new { taskKey, workflowKey = reviewId });
-        await fixture.Host.PostAsync(api, "/events/trigger", new
-        {
-            key = eventKey,
-            source = "billing",
-            description = "An invoice arrived",
-            payload = new { tasks = new { values = new[] { new { key = taskKey, name = $"Invoice {suffix}" } } } },
-        });
+        await fixture.Host.PostAsync(
+            api, "/events/trigger", TestEvent.Keyed(eventKey).From("billing").Described("An invoice arrived").CreatingTask(taskKey, $"Invoice {suffix}").Trigger);
 
         // The event's workflow creates the task, whose workflow offers "Check the invoice" to the group.
-        await UiHost.EventuallyAsync(
+        await Eventually.ReturnsAsync(
             () => UiHost.GetAsync(api, $"/user-tasks?filter={Uri.EscapeDataString(JsonSerializer.Serialize(new { where = new { candidateGroups = new { contains = group } } }))}"),
-            rows => rows.GetArrayLength() == 1, "the event's task offers its user task to the group");
+            rows => rows.GetArrayLength() == 1, UiDeadline, "the event's task offers its user task to the group");
 
         var page = await fixture.NewPageAsync();
         await SignInAsync(page, user, group);
@@ -102,9 +99,9 @@ public sealed partial class UiFlowTests(UiFixture fixture)
         // No 'tasks' variable: create-tasks fails, and with no retries configured the instance shows an incident.
         await fixture.Host.PostAsync(api, "/events/trigger", new { key = eventKey, source = "billing", payload = new { note = "no tasks" } });
         var workflowId = workflow.GetProperty("id").GetString()!;
-        var instances = await UiHost.EventuallyAsync(
+        var instances = await Eventually.ReturnsAsync(
             () => UiHost.GetAsync(api, $"/workflow-instances?filter={Uri.EscapeDataString(JsonSerializer.Serialize(new { where = new { workflowId, incidents = new { gt = 0 } } }))}"),
-            rows => rows.GetArrayLength() == 1, "the failing command leaves an incident");
+            rows => rows.GetArrayLength() == 1, UiDeadline, "the failing command leaves an incident");
         var instanceId = instances[0].GetProperty("id").GetString()!;
         var before = (await UiHost.GetAsync(api, $"/workflow-instances/{instanceId}")).GetProperty("incidents")[0].GetProperty("id").GetString();
 
@@ -125,9 +122,9 @@ public sealed partial class UiFlowTests(UiFixture fixture)
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Retried");
 
         // The step ran again and failed again (the cause is not fixed): a new incident replaces the retried one.
-        var after = await UiHost.EventuallyAsync(
+        var after = await Eventually.ReturnsAsync(
             async () => (await UiHost.GetAsync(api, $"/workflow-instances/{instanceId}")).GetProperty("incidents"),
-            incidents => incidents.GetArrayLength() == 1 && incidents[0].GetProperty("id").GetString() != before, "the retried step fails again with a new incident");
+            incidents => incidents.GetArrayLength() == 1 && incidents[0].GetProperty("id").GetString() != before, UiDeadline, "the retried step fails again with a new incident");
         await page.ReloadAsync();
         await Expect(page.Locator("li.incident form input[name=incidentId]")).ToHaveValueAsync(after[0].GetProperty("id").GetString()!);
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -49,10 +48,8 @@ public sealed class UiHost : IAsyncDisposable
     /// <summary>A client of the HTTP API with the given permission codes (all of them when none are given).</summary>
     public HttpClient Api(params string[] permissions)
     {
-        var client = new HttpClient { BaseAddress = Address };
         string[] codes = permissions.Length > 0 ? permissions : [.. Permissions.All, "1", "2", "3", "4", "5"];
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AuthenticationSetup.CreateToken(Jwt, codes, TimeSpan.FromHours(1), "ui-tests"));
-        return client;
+        return TestToken.Signed(Jwt).For("ui-tests").With(codes).Authorize(new HttpClient { BaseAddress = Address });
     }
 
     public async Task<JsonElement> PostAsync(HttpClient client, string path, object body)
@@ -69,25 +66,6 @@ public sealed class UiHost : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    /// <summary>Polls until the condition holds, failing with <paramref name="what"/> after the deadline.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        var delay = TimeSpan.FromMilliseconds(20);
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Not within the deadline: {what}. Last value: {value}");
-            await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
-        }
     }
 
     public async ValueTask DisposeAsync()

@@ -112,18 +112,8 @@ public sealed class FakeCamunda
     }
 
     /// <summary>A BPMN file with one external service task of <paramref name="topic"/> between start and end.</summary>
-    public static string ServiceTaskProcess(string processId, string topic) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="{processId}" isExecutable="true">
-            <bpmn:startEvent id="Start" />
-            <bpmn:sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Work" />
-            <bpmn:serviceTask id="Work" name="Work" camunda:type="external" camunda:topic="{topic}" />
-            <bpmn:sequenceFlow id="Flow_2" sourceRef="Work" targetRef="End" />
-            <bpmn:endEvent id="End" />
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+    public static string ServiceTaskProcess(string processId, string topic) =>
+        BpmnBuilder.Process(processId).StartEvent("Start").ServiceTask("Work", topic, "Work").EndEvent("End").Build();
 
     /// <summary>How many times the locks of the instance's external tasks were extended.</summary>
     public int LockExtensionsOf(string instanceId)

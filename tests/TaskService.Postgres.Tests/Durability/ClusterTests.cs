@@ -300,12 +300,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
                 string failure;
                 try
                 {
-                    using var response = await gateway.SendJsonAsync("POST", "/events/trigger", new
-                    {
-                        key = e.Key,
-                        source = "cluster-test",
-                        payload = new { tasks = new { values = new[] { new { key = $"task-{e.Id}", name = $"Handle {e.Id}" } } } },
-                    }, new Dictionary<string, string> { ["Idempotency-Key"] = e.Id });
+                    using var response = await gateway.SendJsonAsync("POST", "/events/trigger", TestEvent.Keyed(e.Key).From("cluster-test").CreatingTask($"task-{e.Id}", $"Handle {e.Id}").Trigger, new Dictionary<string, string> { ["Idempotency-Key"] = e.Id });
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         Interlocked.Increment(ref _accepted);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using TaskService.Gateway.Auth;
@@ -120,9 +119,7 @@ public sealed class DurableService : IAsyncDisposable
     public HttpClient Client(NodeProcess node, TimeSpan? timeout = null, string subject = "developer")
     {
         var client = new HttpClient { BaseAddress = new Uri(node.HttpUrl), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", AuthenticationSetup.CreateToken(Jwt, AllPermissions, TimeSpan.FromHours(1), subject));
-        return client;
+        return TestToken.Signed(Jwt).For(subject).With(AllPermissions).Authorize(client);
     }
 
     /// <summary>
