@@ -16,15 +16,10 @@ internal static class Bpmn
         """;
 
     /// <summary>start -> serviceTask(scripted) -> userTask "After" -> end.</summary>
-    public static string Scripted(string processId) => Process(processId, """
-            <bpmn:startEvent id="start" />
-            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="run" />
-            <bpmn:serviceTask id="run" name="Run script" camunda:type="external" camunda:topic="scripted" />
-            <bpmn:sequenceFlow id="f2" sourceRef="run" targetRef="after" />
-            <bpmn:userTask id="after" name="After" />
-            <bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />
-            <bpmn:endEvent id="end" />
-        """);
+    public static string Scripted(string processId) => BpmnBuilder.Process(processId)
+        .ServiceTask("run", "scripted", "Run script")
+        .UserTask("after", "After")
+        .Build();
 
     /// <summary>An exclusive gateway on the payload: amount > 1000 goes to "Approve", tier 'gold' to "Welcome", else default "Review".</summary>
     public static string Routing(string processId) => Process(processId, """
@@ -66,22 +61,12 @@ internal static class Bpmn
         """);
 
     /// <summary>start -> serviceTask of a topic no command handles -> end.</summary>
-    public static string Unhandled(string processId, string topic) => Process(processId, $"""
-            <bpmn:startEvent id="start" />
-            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
-            <bpmn:serviceTask id="wait" name="Wait for a worker" camunda:type="external" camunda:topic="{topic}" />
-            <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
-            <bpmn:endEvent id="end" />
-        """);
+    public static string Unhandled(string processId, string topic) =>
+        BpmnBuilder.Process(processId).ServiceTask("wait", topic, "Wait for a worker").Build();
 
     /// <summary>start -> read-data (sets <c>tasks</c>) -> create-tasks -> end.</summary>
-    public static string ReadThenCreate(string processId) => Process(processId, """
-            <bpmn:startEvent id="start" />
-            <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="read" />
-            <bpmn:serviceTask id="read" name="Read data" camunda:type="external" camunda:topic="read-data" />
-            <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="create" />
-            <bpmn:serviceTask id="create" name="Create tasks" camunda:type="external" camunda:topic="create-tasks" />
-            <bpmn:sequenceFlow id="f3" sourceRef="create" targetRef="end" />
-            <bpmn:endEvent id="end" />
-        """);
+    public static string ReadThenCreate(string processId) => BpmnBuilder.Process(processId)
+        .ServiceTask("read", "read-data", "Read data")
+        .ServiceTask("create", "create-tasks", "Create tasks")
+        .Build();
 }

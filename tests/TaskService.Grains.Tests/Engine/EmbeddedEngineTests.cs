@@ -57,7 +57,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var details = await ExecuteAsync(Bpmn.Scripted(NewProcessId()), $$"""{"script":"{{scriptKey}}"}""");
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
 
-        details = await WaitForAsync(instance, d => d.UserTasks.Any(u => u.ElementId == "after"), "the step after the command is reached");
+        details = await UntilAsync(instance, d => d.UserTasks.Any(u => u.ElementId == "after"), "the step after the command is reached");
 
         Assert.Equal(3, script.Calls);
         Assert.Equal(3, details.Variables.GetProperty("scriptedRuns").GetInt32());
@@ -73,7 +73,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var details = await ExecuteAsync(Bpmn.Scripted(NewProcessId()), $$"""{"script":"{{scriptKey}}"}""");
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
 
-        details = await WaitForAsync(instance, d => d.Incidents.Count > 0, "an incident is raised");
+        details = await UntilAsync(instance, d => d.Incidents.Count > 0, "an incident is raised");
         var incident = Assert.Single(details.Incidents);
         Assert.Equal("run", incident.ElementId);
         Assert.Contains("scripted failure", incident.Message);
@@ -88,7 +88,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
 
         script.AlwaysFail = false;
         await instance.RetryIncidentAsync(incident.Id);
-        details = await WaitForAsync(instance, d => d.UserTasks.Any(u => u.ElementId == "after"), "the instance resumes after the retry");
+        details = await UntilAsync(instance, d => d.UserTasks.Any(u => u.ElementId == "after"), "the instance resumes after the retry");
         Assert.Empty(details.Incidents);
         Assert.Equal(5, script.Calls);
     }
@@ -113,7 +113,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var details = await ExecuteAsync(Bpmn.ReadThenCreate(NewProcessId()), $$"""{"customer":"{{customer}}"}""");
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
 
-        details = await WaitForAsync(instance, d => d.Instance.Status == WorkflowInstanceStatus.Completed, "read-data and create-tasks ran");
+        details = await UntilAsync(instance, d => d.Instance.Status == WorkflowInstanceStatus.Completed, "read-data and create-tasks ran");
 
         Assert.Equal(2, details.Variables.GetProperty("tasks").GetProperty("values").GetArrayLength());
         Assert.Equal(2, details.Variables.GetProperty("createdTaskIds").GetArrayLength());
@@ -145,7 +145,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var details = await ExecuteAsync(Bpmn.Unhandled(NewProcessId(), "create-tasks"), "{\"tasks\":{\"values\":[" + values + "]}}");
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
 
-        details = await WaitForAsync(instance, d => d.Incidents.Count > 0, "the create-tasks step raises an incident");
+        details = await UntilAsync(instance, d => d.Incidents.Count > 0, "the create-tasks step raises an incident");
 
         var incident = Assert.Single(details.Incidents);
         Assert.Equal("wait", incident.ElementId);
@@ -164,21 +164,9 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         return await workflow.ExecuteAsync(JsonElementFactory.Parse(input), null);
     }
 
-    private static async Task<WorkflowInstanceDetails> WaitForAsync(IWorkflowInstanceGrain instance, Func<WorkflowInstanceDetails, bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var details = await instance.GetAsync();
-            if (details is not null && condition(details))
-            {
-                return details;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting until {what}. Last state: {JsonSerializer.Serialize(details, ContractJson.Options)}");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>The instance's details once <paramref name="condition"/> holds for them (they exist once the instance started).</summary>
+    private static async Task<WorkflowInstanceDetails> UntilAsync(IWorkflowInstanceGrain instance, Func<WorkflowInstanceDetails, bool> condition, string what) =>
+        (await Eventually.ReturnsAsync(instance.GetAsync, d => d is not null && condition(d), Deadline, what))!;
 
     private static ScriptedCommand.Script NewScript(ScriptedCommand.Script script, out string key)
     {

@@ -33,7 +33,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         await subscription.EnqueueAsync(outgoing);
         await subscription.EnqueueAsync(outgoing);
 
-        var failed = await WaitForAsync(() => Deliveries(id), rows => rows.Count == 1 && Status(rows[0]) == "failed");
+        var failed = await Eventually.ReturnsAsync(() => Deliveries(id), rows => rows.Count == 1 && Status(rows[0]) == "failed");
         var row = failed[0];
         Assert.Equal(outgoing.Id, row.GetProperty("eventId").GetString());
         Assert.Equal("task-created", row.GetProperty("eventType").GetString());
@@ -50,7 +50,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         Assert.NotNull(redelivery);
         Assert.Equal(row.GetProperty("id").GetString(), redelivery.RedeliveryOf);
         Assert.True(redelivery.Sequence > row.GetProperty("sequence").GetInt64());
-        var both = await WaitForAsync(() => Deliveries(id), rows => rows.Count == 2 && rows.All(r => Status(r) == "failed"));
+        var both = await Eventually.ReturnsAsync(() => Deliveries(id), rows => rows.Count == 2 && rows.All(r => Status(r) == "failed"));
         Assert.Equal(redelivery.Id, both[0].GetProperty("id").GetString());
         Assert.Equal(1, both[0].GetProperty("attemptCount").GetInt32());
         var stats = await subscription.GetDeliveryStatsAsync();
@@ -87,7 +87,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
 
         await subscription.GetAsync();
 
-        var moved = await WaitForAsync(() => Deliveries(id), rows => rows.Count == 2 && rows.All(r => Status(r) == "failed"));
+        var moved = await Eventually.ReturnsAsync(() => Deliveries(id), rows => rows.Count == 2 && rows.All(r => Status(r) == "failed"));
         Assert.Equal(queued.Select(e => e.Id).Reverse(), moved.Select(r => r.GetProperty("eventId").GetString()));
         Assert.All(moved, r => Assert.Equal(3, r.GetProperty("attemptCount").GetInt32()));
         var cleared = new GrainState<WebhookSubscriptionState>(new WebhookSubscriptionState());
@@ -190,20 +190,4 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         Payload = JsonElementFactory.Parse("""{"b": 1, "a": [1.0, "x"]}"""),
         Timestamp = 1,
     };
-
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last value: {value}");
-            await Task.Delay(20);
-        }
-    }
 }

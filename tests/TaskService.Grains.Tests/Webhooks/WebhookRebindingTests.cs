@@ -28,7 +28,7 @@ public sealed class WebhookRebindingTests(ClusterFixture fixture)
         ClusterFixture.HostNames.Names[host] = [IPAddress.Loopback];
         await subscription.EnqueueAsync(NewEvent());
 
-        var stats = await WaitForAsync(subscription, s => s.Failed > 0);
+        var stats = await Eventually.ReturnsAsync(subscription.GetDeliveryStatsAsync, s => s.Failed > 0);
         Assert.Equal(0, stats.Delivered);
         Assert.Equal(0, stats.Pending);
         Assert.Contains("loopback", stats.LastError, StringComparison.Ordinal);
@@ -67,20 +67,4 @@ public sealed class WebhookRebindingTests(ClusterFixture fixture)
         Payload = JsonElementFactory.Parse("{}"),
         Timestamp = 1,
     };
-
-    private static async Task<WebhookDeliveryStats> WaitForAsync(IWebhookSubscriptionGrain subscription, Func<WebhookDeliveryStats, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            var stats = await subscription.GetDeliveryStatsAsync();
-            if (condition(stats))
-            {
-                return stats;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
-            await Task.Delay(20);
-        }
-    }
 }

@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -81,11 +79,11 @@ public sealed class WebhookSignatureTests
             """;
         using JsonDocument document = JsonDocument.Parse($$"""{"id":"d-1","key":"task.created","payload":{{payload}},"timestamp":{{Timestamp}},"source":"tests"}""");
         byte[] body = JavaScriptJson.SerializeToUtf8Bytes(document.RootElement);
-        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
+        await using WebhookReceiver receiver = await WebhookReceiver.StartNodeAsync(Secret);
 
-        HttpStatusCode signed = await receiver.PostAsync("/hooks/a", body, WebhookSignature.Compute(Secret, body, Timestamp), Timestamp);
-        HttpStatusCode forged = await receiver.PostAsync("/hooks/a", body, WebhookSignature.Compute("other", body, Timestamp), Timestamp);
-        HttpStatusCode rawSigned = await receiver.PostAsync(
+        HttpStatusCode signed = await PostAsync(receiver, "/hooks/a", body, WebhookSignature.Compute(Secret, body, Timestamp), Timestamp);
+        HttpStatusCode forged = await PostAsync(receiver, "/hooks/a", body, WebhookSignature.Compute("other", body, Timestamp), Timestamp);
+        HttpStatusCode rawSigned = await PostAsync(receiver, 
             "/hooks/a",
             Encoding.UTF8.GetBytes(payload),
             WebhookSignature.Compute(Secret, Encoding.UTF8.GetBytes(payload), Timestamp),
@@ -94,13 +92,13 @@ public sealed class WebhookSignatureTests
         Assert.Equal(HttpStatusCode.NoContent, signed);
         Assert.Equal(HttpStatusCode.Unauthorized, forged);
         Assert.Equal(HttpStatusCode.Unauthorized, rawSigned);
-        JsonElement received = await receiver.ReceivedAsync();
-        Assert.Equal(new[] { true, false, false }, received.EnumerateArray().Select(r => r.GetProperty("valid").GetBoolean()));
-        JsonElement first = received[0];
-        Assert.Equal("/hooks/a", first.GetProperty("path").GetString());
-        Assert.Equal(WebhookSignature.Compute(Secret, body, Timestamp), first.GetProperty("headers").GetProperty("signature").GetString());
-        Assert.Equal(Timestamp.ToString(CultureInfo.InvariantCulture), first.GetProperty("headers").GetProperty("timestamp").GetString());
-        Assert.Equal("😀", first.GetProperty("body").GetProperty("payload").GetProperty("a").GetString());
+        IReadOnlyList<WebhookReceipt> received = await receiver.ReceivedAsync();
+        Assert.Equal(new[] { true, false, false }, received.Select(r => r.Valid));
+        WebhookReceipt first = received[0];
+        Assert.Equal("/hooks/a", first.Path);
+        Assert.Equal(WebhookSignature.Compute(Secret, body, Timestamp), first.Signature);
+        Assert.Equal(Timestamp.ToString(CultureInfo.InvariantCulture), first.Timestamp);
+        Assert.Equal("😀", first.Payload.GetProperty("a").GetString());
     }
 
     [Fact]
@@ -108,21 +106,21 @@ public sealed class WebhookSignatureTests
     {
         byte[] body = """{"id":"d-2"}"""u8.ToArray();
         string signature = WebhookSignature.Compute(Secret, body, Timestamp);
-        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
-        await receiver.SetBehaviourAsync("""{"path":"/flaky","failTimes":2,"status":503}""");
+        await using WebhookReceiver receiver = await WebhookReceiver.StartNodeAsync(Secret);
+        await receiver.SetBehaviourAsync("/flaky", failTimes: 2, status: 503);
 
         HttpStatusCode[] statuses =
         [
-            await receiver.PostAsync("/flaky", body, signature, Timestamp),
-            await receiver.PostAsync("/flaky", body, signature, Timestamp),
-            await receiver.PostAsync("/flaky", body, signature, Timestamp),
-            await receiver.PostAsync("/steady", body, signature, Timestamp),
+            await PostAsync(receiver, "/flaky", body, signature, Timestamp),
+            await PostAsync(receiver, "/flaky", body, signature, Timestamp),
+            await PostAsync(receiver, "/flaky", body, signature, Timestamp),
+            await PostAsync(receiver, "/steady", body, signature, Timestamp),
         ];
 
         Assert.Equal(
             new[] { HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.NoContent, HttpStatusCode.NoContent },
             statuses);
-        Assert.Equal(4, (await receiver.ReceivedAsync()).GetArrayLength());
+        Assert.Equal(4, (await receiver.ReceivedAsync()).Count);
     }
 
     [Fact]
@@ -130,132 +128,26 @@ public sealed class WebhookSignatureTests
     {
         byte[] body = """{"id":"d-3"}"""u8.ToArray();
         string signature = WebhookSignature.Compute(Secret, body, Timestamp);
-        await using WebhookReceiver receiver = await WebhookReceiver.StartAsync(Secret);
-        await receiver.SetBehaviourAsync("""{"path":"/stuck","hang":true}""");
+        await using WebhookReceiver receiver = await WebhookReceiver.StartNodeAsync(Secret);
+        await receiver.HangAsync("/stuck");
 
-        Task<HttpStatusCode> stuck = receiver.PostAsync("/stuck", body, signature, Timestamp);
-        HttpStatusCode other = await receiver.PostAsync("/fine", body, signature, Timestamp);
+        Task<HttpStatusCode> stuck = PostAsync(receiver, "/stuck", body, signature, Timestamp);
+        HttpStatusCode other = await PostAsync(receiver, "/fine", body, signature, Timestamp);
 
         Assert.Equal(HttpStatusCode.NoContent, other);
         // Both requests were recorded, yet the first still has no answer.
-        await receiver.WaitForReceivedCountAsync(2);
+        await Eventually.ReturnsAsync(receiver.ReceivedAsync, r => r.Count == 2, TimeSpan.FromSeconds(10), "both requests are recorded");
         Assert.False(stuck.IsCompleted);
     }
-}
 
-/// <summary>Runs <c>tests/node/webhook-receiver.js</c> for one test.</summary>
-file sealed class WebhookReceiver : IAsyncDisposable
-{
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
-
-    private readonly Process process;
-    private readonly HttpClient client;
-
-    private WebhookReceiver(Process process, int port)
-    {
-        this.process = process;
-        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public static async Task<WebhookReceiver> StartAsync(string secret)
-    {
-        var startInfo = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            ArgumentList = { FindScript() },
-            Environment = { ["RECEIVER_PORT"] = "0", ["RECEIVER_SECRET"] = secret },
-        };
-
-        Process process;
-        try
-        {
-            process = Process.Start(startInfo) ?? throw new InvalidOperationException("node did not start.");
-        }
-        catch (Win32Exception exception)
-        {
-            Assert.Fail($"The webhook receiver needs Node.js 20 ('node' on PATH); run the tests through scripts/test.sh. ({exception.Message})");
-            throw;
-        }
-
-        using var deadline = new CancellationTokenSource(StartTimeout);
-        try
-        {
-            string? line = await process.StandardOutput.ReadLineAsync(deadline.Token);
-            if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
-            {
-                string error = await process.StandardError.ReadToEndAsync(deadline.Token);
-                throw new InvalidOperationException($"The webhook receiver did not start: '{line}' {error}");
-            }
-
-            return new WebhookReceiver(process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
-        }
-        catch
-        {
-            process.Kill();
-            process.Dispose();
-            throw;
-        }
-    }
-
-    public async Task<HttpStatusCode> PostAsync(string path, byte[] body, string signature, long timestamp)
+    private static async Task<HttpStatusCode> PostAsync(WebhookReceiver receiver, string path, byte[] body, string signature, long timestamp)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
         request.Headers.Add(WebhookSignature.SignatureHeader, signature);
         request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-        using HttpResponseMessage response = await client.SendAsync(request);
+        using HttpResponseMessage response = await receiver.Control.SendAsync(request);
         return response.StatusCode;
-    }
-
-    public async Task SetBehaviourAsync(string behaviourJson)
-    {
-        using var content = new StringContent(behaviourJson, Encoding.UTF8, "application/json");
-        using HttpResponseMessage response = await client.PostAsync("/_behaviour", content);
-        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-    }
-
-    public async Task<JsonElement> ReceivedAsync()
-    {
-        string json = await client.GetStringAsync("/_received");
-        using JsonDocument document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
-
-    public async Task WaitForReceivedCountAsync(int count)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while ((await ReceivedAsync()).GetArrayLength() < count)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        client.Dispose();
-        if (!process.HasExited)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
-    }
-
-    private static string FindScript()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "tests", "node", "webhook-receiver.js");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"tests/node/webhook-receiver.js not found above {AppContext.BaseDirectory}.");
     }
 }
