@@ -31,16 +31,13 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
         Assert.Equal(EventRecording.New, await store.RecordEventAsync(record));
 
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(DeterministicId.From("event-workflow", record.Id, mapping.Id));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        WorkflowInstanceDetails? details;
-        while ((details = await instance.GetAsync()) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The sweeper did not route the event within 15 s.");
-            await Task.Delay(50);
-        }
+        var details = await Eventually.ReturnsAsync<WorkflowInstanceDetails?>(() => instance.GetAsync(), d => d is not null, TimeSpan.FromSeconds(15), "the sweeper routes the event");
 
-        Assert.True(details.Variables.GetProperty("lost").GetBoolean());
-        Assert.Equal(EventRecording.Routed, await store.RecordEventAsync(record));
+        Assert.True(details!.Variables.GetProperty("lost").GetBoolean());
+        // The event is marked routed once its instance started, a moment after.
+        Assert.Equal(
+            EventRecording.Routed,
+            await Eventually.ReturnsAsync(() => store.RecordEventAsync(record), r => r == EventRecording.Routed, TimeSpan.FromSeconds(15), "the event is marked routed"));
         var unrouted = await store.GetUnroutedEventsAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10_000);
         Assert.DoesNotContain(unrouted, e => e.Id == record.Id);
     }
