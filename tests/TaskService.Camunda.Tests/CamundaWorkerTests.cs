@@ -173,6 +173,46 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     }
 
     [Fact]
+    public async Task AnExternalTaskThatIsGoneOrTakenByAnotherWorkerWhileItsCommandRunsIsLetGoWithoutAFailure()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("let-go");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Held));
+        var hold = factory.Commands.Hold;
+        var canceled = Engine.Start(key);
+        var taken = Engine.Start(key);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(hold.Running.ContainsKey(canceled) && hold.Running.ContainsKey(taken)), r => r, Deadline, "both commands run");
+        var errorsBefore = factory.EngineRest.Errors.Count;
+
+        // While the commands run, one instance is canceled (its task is gone: 404) and the other task's lock ran out and another
+        // worker took it (400). The next lock extensions are refused so, and the worker stops extending.
+        Engine.Cancel(canceled);
+        Engine.LockForAnotherWorker(taken, "another-worker", TimeSpan.FromMinutes(1));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(factory.EngineRest.Errors.Skip(errorsBefore).ToArray()),
+            e => e.Contains(("extendLock", 404)) && e.Contains(("extendLock", 400)), Deadline, "the lock extensions are refused");
+        hold.Release(canceled);
+        hold.Release(taken);
+
+        // The completions are refused the same way; neither is reported as a failure (which would spend the task's retries
+        // or, for the other worker's task, be refused too), and no command runs again.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.RefusedCompletions.ToArray()),
+            r => r.Contains(hold.Running[canceled]) && r.Contains(hold.Running[taken]), Deadline, "both completions are refused");
+        var errors = factory.EngineRest.Errors.Skip(errorsBefore).ToArray();
+        Assert.Contains(("completeExternalTaskResource", 404), errors);
+        Assert.Contains(("completeExternalTaskResource", 400), errors);
+        Assert.DoesNotContain(errors, e => e.OperationId == "handleFailure");
+        Assert.DoesNotContain(Engine.Failures, f => IsOf(f, canceled) || IsOf(f, taken));
+        Assert.Equal((1, 1), (hold.Runs[canceled], hold.Runs[taken]));
+        Assert.Equal("EXTERNALLY_TERMINATED", Engine.Instances().Single(i => i.Id == canceled).State);
+        Assert.Equal("ACTIVE", Engine.Instances().Single(i => i.Id == taken).State);
+        Assert.Equal(1, Engine.OpenExternalTasks(TestCommands.Held));
+        Engine.Cancel(taken);
+    }
+
+    [Fact]
     public async Task AnExternalTaskDeliveredTwiceCreatesItsTasksOnce()
     {
         var client = factory.CreateClient(Workflows.AllPermissions);

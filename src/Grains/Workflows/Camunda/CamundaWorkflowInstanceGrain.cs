@@ -39,14 +39,23 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         var aggregate = await store.LoadWorkflowAsync(request.WorkflowId) ?? throw TaskServiceException.NotFound("workflow", request.WorkflowId);
         var version = aggregate.Versions.FirstOrDefault(v => v.Version == request.Version)
             ?? throw TaskServiceException.NotFound("workflow version", $"{request.WorkflowId}/{request.Version}");
-        var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, version, request.Variables, InstanceId, options.Value.JsonVariableType, CancellationToken.None);
-        return await GrainFactory.GetGrain<ICamundaInstanceGrain>(instanceId).TrackAsync(new CamundaInstanceStart
+        try
         {
-            WorkflowId = request.WorkflowId,
-            ProcessId = aggregate.Workflow.ExternalIdentifier,
-            Version = version.Version,
-            Variables = request.Variables,
-        });
+            var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, version, request.Variables, InstanceId, options.Value.JsonVariableType, CancellationToken.None);
+            return await GrainFactory.GetGrain<ICamundaInstanceGrain>(instanceId).TrackAsync(new CamundaInstanceStart
+            {
+                WorkflowId = request.WorkflowId,
+                ProcessId = aggregate.Workflow.ExternalIdentifier,
+                Version = version.Version,
+                Variables = request.Variables,
+            });
+        }
+        catch (CamundaException exception) when (exception.IsTransient)
+        {
+            // Not reached, or no answer in time: a 503 the caller may retry (an instance started without an answer keeps running).
+            LogEngineUnreachable(exception.Operation, exception);
+            throw exception.ToUnavailable();
+        }
     }
 
     public async Task<WorkflowInstanceDetails> TrackAsync(CamundaInstanceStart start)
@@ -411,6 +420,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             CreatedOn = (i.IncidentTimestamp ?? time.GetUtcNow()).ToUniversalTime(),
         }).ToArray(),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda engine-rest request {Operation} failed while starting an instance; the caller is told to try again later")]
+    private partial void LogEngineUnreachable(string operation, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
     private partial void LogTracked(string instanceId, string processId);
