@@ -149,6 +149,20 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     }
 
     [Fact]
+    public async Task ANumberNoCamundaTypeHoldsIsA400NamingTheVariables()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
+
+        var refused = await client.SendAsync("POST", $"/workflows/{id}/execute", """{"input":{"amount":1e400}}""");
+
+        var problem = await refused.AssertBadRequestNamingAsync("variables");
+        Assert.Contains("beyond the range of a Camunda Double", problem.GetProperty("detail").GetString());
+        Assert.DoesNotContain(factory.Engine.Instances(), i => i.Key == key);
+    }
+
+    [Fact]
     public async Task CompletingAnExternalTaskTheEngineCannotFinishIsAConflictAndLeavesTheInstanceAsItWas()
     {
         var client = factory.CreateClient(Workflows.AllPermissions);
