@@ -116,6 +116,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         var (deployedBpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var deployed = (await client.DeployAsync(deployedBpmn)).GetProperty("id").GetString()!;
+        var running = (await (await client.PostJsonAsync($"/workflows/{deployed}/execute", new { input = new { amount = 1 } })).ReadJsonAsync(HttpStatusCode.OK))
+            .GetProperty("instance").GetProperty("id").GetString()!;
 
         await factory.EngineRest.StopAsync();
         var answers = new List<HttpResponseMessage>();
@@ -123,7 +125,9 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         {
             answers.Add(await client.PostJsonAsync("/workflows", new { name = "while the engine is away", bpmnFile = bpmn, inputSchema = new { type = "object" } }));
             answers.Add(await client.PostJsonAsync($"/workflows/{deployed}/execute", new { input = new { amount = 1 } }));
-            answers.Add(await client.SendAsync("DELETE", $"/workflows/{deployed}"));
+            answers.Add(await client.SendAsync("GET", $"/workflow-instances/{running}"));
+            answers.Add(await client.SendAsync("DELETE", $"/workflow-instances/{running}"));
+            await (await client.SendAsync("DELETE", $"/workflows/{deployed}")).AssertStatusAsync(HttpStatusCode.Conflict);
         }
         finally
         {
@@ -140,12 +144,32 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
             Assert.DoesNotContain("Exception", detail);
         }
 
-        // Nothing changed: no workflow of the new file, the deployed one still there; the same requests succeed now.
+        // Nothing changed: no workflow of the new file, the instance still runs; the same requests succeed now.
         Assert.Equal(0, (await client.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { externalIdentifier = key } })}")).GetArrayLength());
-        await (await client.SendAsync("GET", $"/workflows/{deployed}")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal("ACTIVE", factory.Engine.Instances().Single(i => i.Id == running).State);
         await client.DeployAsync(bpmn);
         Assert.Single(factory.Engine.Definitions(), d => d.Key == key);
         await (await client.PostJsonAsync($"/workflows/{deployed}/execute", new { input = new { amount = 1 } })).AssertStatusAsync(HttpStatusCode.OK);
+        await (await client.SendAsync("DELETE", $"/workflow-instances/{running}")).AssertStatusAsync(HttpStatusCode.NoContent);
+
+        // Deleting a workflow whose instances all ended reaches the engine too: 503 while it is away, nothing deleted.
+        var (idleBpmn, idleKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var idle = (await client.DeployAsync(idleBpmn)).GetProperty("id").GetString()!;
+        await factory.EngineRest.StopAsync();
+        HttpResponseMessage deleting;
+        try
+        {
+            deleting = await client.SendAsync("DELETE", $"/workflows/{idle}");
+        }
+        finally
+        {
+            await factory.EngineRest.StartAsync();
+        }
+
+        await deleting.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), deleting.Headers.RetryAfter?.Delta);
+        await (await client.SendAsync("GET", $"/workflows/{idle}")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Single(factory.Engine.Definitions(), d => d.Key == idleKey);
     }
 
     [Fact]
