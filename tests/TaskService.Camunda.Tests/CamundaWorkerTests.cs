@@ -284,6 +284,39 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal(3, Engine.Instances().Count(i => i.Key == childKey));
     }
 
+    [Fact]
+    public async Task CompletingAUserTaskWhileTheEngineIsAwayIsA503AndTheUserTaskStaysPending()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (_, _, eventKey, taskKey) = await DeployParentAndChildAsync(client);
+        await TriggerAsync(client, eventKey, taskKey, "engine-away");
+        var task = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"), t => t.GetArrayLength() == 1, Deadline, "the task is created");
+        var taskId = task[0].GetProperty("id").GetString()!;
+        var userTaskId = Assert.Single((await client.GetJsonAsync($"/tasks/{taskId}/user-tasks")).EnumerateArray()).GetProperty("id").GetString()!;
+
+        await factory.EngineRest.StopAsync();
+        HttpResponseMessage completing;
+        try
+        {
+            completing = await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{userTaskId}/complete", """{"variables": {"approved": true}}""");
+        }
+        finally
+        {
+            await factory.EngineRest.StartAsync();
+        }
+
+        var problem = await completing.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), completing.Headers.RetryAfter?.Delta);
+        Assert.Contains("Camunda engine could not be reached", problem.GetProperty("detail").GetString());
+        var userTask = Assert.Single((await client.GetJsonAsync($"/tasks/{taskId}/user-tasks")).EnumerateArray());
+        Assert.Equal("pending", userTask.GetProperty("status").GetString());
+
+        // Once the engine answers, the same request completes it.
+        var completed = await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{userTaskId}/complete", """{"variables": {"approved": true}}""");
+        Assert.True(completed.IsSuccessStatusCode, $"{(int)completed.StatusCode}: {await completed.Content.ReadAsStringAsync()}");
+    }
+
     private static bool IsOf(FakeCamunda.ReportedFailure failure, string instanceId) => failure.InstanceId == instanceId;
 
     private static async Task<(string ParentKey, string ChildKey, string EventKey, string TaskKey)> DeployParentAndChildAsync(HttpClient client)
