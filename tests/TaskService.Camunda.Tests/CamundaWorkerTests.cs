@@ -143,6 +143,24 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     }
 
     [Fact]
+    public async Task ACommandThatReturnsAValueNoCamundaTypeHoldsIsReportedAsAFailureUntilAnIncident()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("overflow");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Overflowing));
+        var instance = Engine.Start(key);
+
+        // The command succeeds with {"huge": 1e400}: valid JSON, beyond a Java Double. Nothing can be completed with it, so it is
+        // reported as a failure, and the task does not come back at every lock expiry.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.IncidentsOf(instance).Count), n => n == 1, Deadline, "the failures run out of retries and raise an incident");
+        var own = Engine.Failures.Where(f => IsOf(f, instance)).ToArray();
+        Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
+        Assert.All(own, f => Assert.Contains("beyond the range of a Camunda Double", f.ErrorMessage));
+        Assert.DoesNotContain(Engine.Completions, id => id == own[0].ExternalTaskId);
+    }
+
+    [Fact]
     public async Task ARedeliveredExternalTaskRunsItsCommandOnceAndItsLockIsExtendedMeanwhile()
     {
         _ = factory.Server;

@@ -12,6 +12,7 @@ public sealed class TestCommands
     public const string Failing = "always-fails";
     public const string Counting = "count-runs";
     public const string Held = "held-until-released";
+    public const string Overflowing = "returns-a-number-beyond-double";
 
     public ConcurrencyProbe Probe { get; } = new();
 
@@ -21,7 +22,9 @@ public sealed class TestCommands
 
     public HeldRun Hold { get; } = new();
 
-    public IEnumerable<IExternalTaskCommand> All => [Probe, Failure, Counter, Hold];
+    public BeyondDouble Overflow { get; } = new();
+
+    public IEnumerable<IExternalTaskCommand> All => [Probe, Failure, Counter, Hold, Overflow];
 
     /// <summary>Holds every run until <see cref="Release"/> (or 20 s), and records how many ran at the same time.</summary>
     public sealed class ConcurrencyProbe : IExternalTaskCommand
@@ -116,5 +119,14 @@ public sealed class TestCommands
 
         private TaskCompletionSource Gate(string processInstanceId) =>
             _gates.GetOrAdd(processInstanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>Succeeds, returning a number that is valid JSON but beyond a Java Double, so no Camunda variable type holds it.</summary>
+    public sealed class BeyondDouble : IExternalTaskCommand
+    {
+        public string Topic => Overflowing;
+
+        public Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, JsonElement>>(new Dictionary<string, JsonElement> { ["huge"] = JsonElementFactory.Parse("1e400") });
     }
 }
