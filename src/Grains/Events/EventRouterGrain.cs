@@ -186,7 +186,7 @@ public sealed partial class EventRouterGrain(
                 var start = await engine.StartAsync(mapping.WorkflowKey, record.Payload, DeterministicId.From("event-workflow", record.Id, mapping.Id));
                 LogWorkflowStarted(record.Key, record.Id, mapping.WorkflowKey, start.InstanceId);
             }
-            catch (TaskServiceException exception)
+            catch (TaskServiceException exception) when (exception.Kind != TaskServiceErrorKind.Unavailable)
             {
                 // A mapping to a workflow that is not deployed, or input the workflow refuses: retrying cannot help.
                 LogWorkflowStartFailed(record.Key, record.Id, mapping.WorkflowKey, exception);
