@@ -3,10 +3,11 @@ using Npgsql;
 namespace TaskService.Storage.Postgres;
 
 /// <summary>
-/// One caller's write in a <see cref="PostgresWriteBatcher"/> batch: its statements, how many of them return rows, and what the
-/// caller gets back once the batch is committed.
+/// One caller's statements in a <see cref="PostgresCommandBatcher"/> batch: how many of them return rows, how a row is read, and
+/// what the caller gets back once the batch is committed.
 /// </summary>
-internal abstract class GroupWrite(string entity, IReadOnlyList<NpgsqlBatchCommand> commands, int resultSets)
+internal abstract class GroupWrite(
+    string entity, IReadOnlyList<NpgsqlBatchCommand> commands, int resultSets, Func<NpgsqlDataReader, int, object?> readRow)
 {
     /// <summary>What is written (<c>task</c>, <c>event</c>...), named in the error when PostgreSQL refuses the write's text.</summary>
     public string Entity { get; } = entity;
@@ -20,27 +21,18 @@ internal abstract class GroupWrite(string entity, IReadOnlyList<NpgsqlBatchComma
     public int FirstCommand { get; set; }
 
     /// <summary>The rows of each result set, in order, as read in the batch being run.</summary>
-    public List<List<object?[]>> Rows { get; } = [];
+    public List<List<object?>> Rows { get; } = [];
 
     public bool Holds(int commandIndex) => commandIndex >= FirstCommand && commandIndex < FirstCommand + Commands.Count;
 
     /// <summary>Reads the result set the reader is on into <see cref="Rows"/>.</summary>
     public async Task ReadResultSetAsync(NpgsqlDataReader reader)
     {
-        var rows = new List<object?[]>();
+        var set = Rows.Count;
+        var rows = new List<object?>();
         while (await reader.ReadAsync())
         {
-            var values = new object?[reader.FieldCount];
-            reader.GetValues(values!);
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (values[i] is DBNull)
-                {
-                    values[i] = null;
-                }
-            }
-
-            rows.Add(values);
+            rows.Add(readRow(reader, set));
         }
 
         Rows.Add(rows);
@@ -54,8 +46,12 @@ internal abstract class GroupWrite(string entity, IReadOnlyList<NpgsqlBatchComma
 
 /// <summary>A <see cref="GroupWrite"/> whose caller gets a <typeparamref name="T"/> built from its rows after the commit.</summary>
 internal sealed class GroupWrite<T>(
-    string entity, IReadOnlyList<NpgsqlBatchCommand> commands, int resultSets, Func<IReadOnlyList<List<object?[]>>, T> result)
-    : GroupWrite(entity, commands, resultSets)
+    string entity,
+    IReadOnlyList<NpgsqlBatchCommand> commands,
+    int resultSets,
+    Func<NpgsqlDataReader, int, object?> readRow,
+    Func<IReadOnlyList<List<object?>>, T> result)
+    : GroupWrite(entity, commands, resultSets, readRow)
 {
     private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

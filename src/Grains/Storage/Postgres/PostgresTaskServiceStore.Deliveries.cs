@@ -31,7 +31,7 @@ public sealed partial class PostgresTaskServiceStore
         }
 
         var rows = byId.Values.ToArray();
-        var added = await _writes.WriteAsync("webhook delivery", [BatchCommand(
+        var added = await _batcher.RunAsync("webhook delivery", [BatchCommand(
             """
             INSERT INTO main.webhook_deliveries
                 (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
@@ -54,7 +54,8 @@ public sealed partial class PostgresTaskServiceStore
                 Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
                 Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))],
             1,
-            result => result[0].Select(row => byId[(string)row[0]!] with { Sequence = (long)row[1]! }).ToArray());
+            (reader, _) => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
+            static rows => rows[0].Cast<QueuedDelivery>().ToArray());
         return [.. added.OrderBy(d => d.Sequence)];
     }
 
@@ -130,7 +131,7 @@ public sealed partial class PostgresTaskServiceStore
                 Instants(attempts.Select(a => a.NextAttemptAt))));
         }
 
-        await _writes.WriteAsync("webhook delivery", commands, 0, _ => true);
+        await _batcher.WriteAsync("webhook delivery", commands);
     }
 
     public async Task<WebhookDeliveryStats> GetDeliveryStatsAsync(string subscriptionId, CancellationToken cancellationToken = default)

@@ -76,7 +76,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         "SELECT workflow_id, \"version\", bpmn_diagram, external_workflow_id, inputschema, created_on FROM main.workflow_versions";
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly PostgresWriteBatcher _writes;
+    private readonly PostgresCommandBatcher _batcher;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _probeGate = new(1, 1);
     private SqlFilterCompiler? _compiler;
@@ -87,7 +87,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
-        _writes = new PostgresWriteBatcher(dataSource);
+        _batcher = new PostgresCommandBatcher(dataSource);
         _time = time ?? TimeProvider.System;
     }
 
@@ -97,7 +97,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         // The outer SELECT sees the table as it was before the insert: a new row is only in "inserted". When another
         // silo records the same id at the same moment, its row is not visible either: the event is known but not routed.
-        return await _writes.WriteAsync("event", [BatchCommand(
+        return await _batcher.RunAsync("event", [BatchCommand(
             """
             WITH inserted AS (
                 INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
@@ -107,12 +107,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             """,
             Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp))],
             1,
-            rows => rows[0][0] switch
-            {
-                [true, _] => EventRecording.New,
-                [_, true] => EventRecording.Routed,
-                _ => EventRecording.Unrouted,
-            });
+            static (reader, _) => reader.GetBoolean(0) ? EventRecording.New : reader.GetBoolean(1) ? EventRecording.Routed : EventRecording.Unrouted,
+            static rows => (EventRecording)rows[0][0]!);
     }
 
     public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default) =>
@@ -121,10 +117,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
-        await _writes.WriteAsync("event", [BatchCommand(
+        await _batcher.WriteAsync("event", [BatchCommand(
             "UPDATE main.events SET routed_on = $2 WHERE id = ANY($1) AND routed_on IS NULL",
             TextArray(eventIds),
-            Instant(_time.GetUtcNow()))], 0, _ => true);
+            Instant(_time.GetUtcNow()))]);
     }
 
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
@@ -147,29 +143,18 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             },
             cancellationToken);
 
-    public async Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
-    {
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted", Text(taskId)));
-        batch.BatchCommands.Add(BatchCommand(
-            $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
-            Text(taskId)));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        var task = ReadTask(reader);
-        await reader.NextResultAsync(cancellationToken);
-        var userTasks = new List<UserTaskRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            userTasks.Add(ReadUserTask(reader));
-        }
-
-        return new TaskAggregate(task, userTasks);
-    }
+    public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        _batcher.RunAsync(
+            "task",
+            [
+                BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted", Text(taskId)),
+                BatchCommand(
+                    $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
+                    Text(taskId)),
+            ],
+            2,
+            static (reader, set) => set == 0 ? ReadTask(reader) : ReadUserTask(reader),
+            static rows => rows[0].Count == 0 ? null : new TaskAggregate((TaskRecord)rows[0][0]!, [.. rows[1].Cast<UserTaskRecord>()]));
 
     public async Task SaveTaskAsync(
         TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
@@ -206,7 +191,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         commands.AddRange(OutboxCommands(outbox));
-        await _writes.WriteAsync("task", commands, 0, _ => true);
+        await _batcher.WriteAsync("task", commands);
     }
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
@@ -256,10 +241,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         SoftDeleteAsync("main.task_workflows", id, deletedBy, deletedOn, cancellationToken);
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
-        ReadListAsync(
+        BatchedReadAsync(
+            "task mapping",
             $"SELECT {PostgresEntityTables.TaskMapping.SelectList} FROM main.task_workflows WHERE task_key = $1 AND NOT deleted ORDER BY created_on, id COLLATE \"C\"",
             [Text(taskKey)],
-            reader =>
+            static reader =>
             {
                 var row = new Cursor(reader);
                 return new TaskWorkflowMapping
@@ -267,8 +253,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                     Id = row.String(), TaskKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant(), ModifiedOn = row.Instant(),
                     CreatedBy = row.NullableString(), ModifiedBy = row.NullableString(),
                 };
-            },
-            cancellationToken);
+            });
+
 
     public async Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default)
     {
@@ -409,10 +395,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        await _writes.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance,
+        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance,
             Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
             Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
-            Instant(dueOn))], 0, _ => true);
+            Instant(dueOn))]);
     }
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
@@ -422,11 +408,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             reader => reader.GetString(0),
             cancellationToken);
 
-    public async Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
-    {
-        await using var command = Command("SELECT state FROM main.workflow_instances WHERE id = $1", Text(instanceId));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
+    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        _batcher.RunAsync(
+            "workflow instance",
+            [BatchCommand("SELECT state FROM main.workflow_instances WHERE id = $1", Text(instanceId))],
+            1,
+            static (reader, _) => reader.IsDBNull(0) ? null : reader.GetString(0),
+            static rows => rows[0].Count == 0 ? null : (string?)rows[0][0]);
 
     public async Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
@@ -437,7 +425,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // All events or none.
-        await _writes.WriteAsync("outgoing event", OutboxCommands(events), 0, _ => true);
+        await _batcher.WriteAsync("outgoing event", OutboxCommands(events));
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -456,7 +444,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             byId.TryAdd(outgoing.Id, outgoing);
         }
 
-        var added = await _writes.WriteAsync("outgoing event", [BatchCommand(
+        var added = await _batcher.RunAsync("outgoing event", [BatchCommand(
             """
             INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
             SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
@@ -470,7 +458,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             Instant(now),
             Instant(now + lease))],
             1,
-            rows => rows[0].Select(row => new OutboxEntry((long)row[0]!, byId[(string)row[1]!])).ToArray());
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => rows[0].Cast<OutboxEntry>().ToArray());
         return [.. added.OrderBy(e => e.Sequence)];
     }
 
@@ -509,9 +498,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // The rows stay (marked) so that an event id once written is never appended again, as in the in-memory outbox.
-        await _writes.WriteAsync("outgoing event", [BatchCommand(
+        await _batcher.WriteAsync("outgoing event", [BatchCommand(
             "UPDATE main.outbox SET dispatched_on = $1 WHERE seq = ANY($2) AND dispatched_on IS NULL",
-            Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint))], 0, _ => true);
+            Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint))]);
     }
 
     public async Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default)
@@ -640,6 +629,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         return events.Select(outgoing => BatchCommand(InsertOutbox,
             Text(outgoing.Id), Text(outgoing.Key), JsonText(JsonSerializer.Serialize(outgoing, ContractJson.Options)), Instant(now))).ToArray();
     }
+
+    /// <summary>A read that rides in the next batch of <see cref="PostgresCommandBatcher"/>, sharing its round trip.</summary>
+    private Task<IReadOnlyList<T>> BatchedReadAsync<T>(string entity, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read) =>
+        _batcher.RunAsync<IReadOnlyList<T>>(entity, [BatchCommand(sql, parameters)], 1, (reader, _) => read(reader), static rows => rows[0].Cast<T>().ToArray());
 
     private NpgsqlCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -5,8 +5,9 @@ namespace TaskService.Storage.Postgres;
 
 /// <summary>
 /// Group commit for one silo: writes that callers make at about the same time (an event recorded, an instance saved, a task
-/// with its outgoing event, delivery outcomes) share one batch, which is one round trip and one transaction. Each caller
-/// resumes once the batch holding its write has committed, so a write is exactly as durable as if it had been committed alone.
+/// with its outgoing event, delivery outcomes) share one batch, which is one round trip and one transaction, and so do the
+/// reads of the event path (a task or an instance loaded as it activates). Each caller resumes once the batch holding its
+/// statements has committed, so a write is exactly as durable as if it had been committed alone.
 /// </summary>
 /// <remarks>
 /// A write waits only while <see cref="MaxConcurrentBatches"/> batches are already running; meanwhile the writes arriving pile
@@ -14,7 +15,7 @@ namespace TaskService.Storage.Postgres;
 /// write it belongs to fails alone with that error and the others run again without it (the failed batch committed nothing).
 /// A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
-public sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource)
+public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
 {
     /// <summary>Batches running at once; a write arriving while they run goes with the next one.</summary>
     public const int MaxConcurrentBatches = 2;
@@ -27,17 +28,28 @@ public sealed class PostgresWriteBatcher(NpgsqlDataSource dataSource)
     private readonly ConcurrentQueue<GroupWrite> _queue = new();
     private int _running;
 
+    /// <summary>Runs <paramref name="commands"/>, which return no rows, in the next batch; completes once it committed.</summary>
+    /// <param name="entity">What is written, named when PostgreSQL cannot store its text.</param>
+    public Task WriteAsync(string entity, IReadOnlyList<NpgsqlBatchCommand> commands) =>
+        RunAsync<bool>(entity, commands, 0, static (_, _) => null, static _ => true);
+
     /// <summary>
     /// Runs <paramref name="commands"/> in the next batch and, once it committed, returns what <paramref name="result"/> makes of
-    /// the rows of the <paramref name="resultSets"/> commands that return rows.
+    /// the rows of the <paramref name="resultSets"/> commands that return rows, each read by <paramref name="readRow"/> (given the
+    /// reader on the row and the index of its result set). Reads ride along too: they see what the batch wrote before them.
     /// </summary>
-    /// <param name="entity">What is written, named when PostgreSQL cannot store its text.</param>
-    public Task<T> WriteAsync<T>(
-        string entity, IReadOnlyList<NpgsqlBatchCommand> commands, int resultSets, Func<IReadOnlyList<List<object?[]>>, T> result)
+    /// <param name="entity">What is written or read, named when PostgreSQL cannot store its text.</param>
+    public Task<T> RunAsync<T>(
+        string entity,
+        IReadOnlyList<NpgsqlBatchCommand> commands,
+        int resultSets,
+        Func<NpgsqlDataReader, int, object?> readRow,
+        Func<IReadOnlyList<List<object?>>, T> result)
     {
         ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(readRow);
         ArgumentNullException.ThrowIfNull(result);
-        var write = new GroupWrite<T>(entity, commands, resultSets, result);
+        var write = new GroupWrite<T>(entity, commands, resultSets, readRow, result);
         _queue.Enqueue(write);
         StartRunner();
         return write.Task;
