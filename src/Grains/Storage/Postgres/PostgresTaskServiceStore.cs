@@ -471,7 +471,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         var now = _time.GetUtcNow();
-        var entries = await ReadListAsync(
+        var entries = await BatchedReadAsync(
+            "outgoing event",
             """
             UPDATE main.outbox AS o SET claimed_until = $1
             FROM (SELECT seq FROM main.outbox
@@ -481,11 +482,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             RETURNING o.seq, o.body
             """,
             [Instant(now + lease), Instant(now), Integer(max)],
-            reader => new OutboxEntry(
+            static reader => new OutboxEntry(
                 reader.GetInt64(0),
                 JsonSerializer.Deserialize<OutgoingEvent>(reader.GetString(1), ContractJson.Options)
-                    ?? throw new InvalidOperationException($"Outbox entry {reader.GetInt64(0)} has an empty body.")),
-            cancellationToken);
+                    ?? throw new InvalidOperationException($"Outbox entry {reader.GetInt64(0)} has an empty body.")));
         return entries.OrderBy(e => e.Sequence).ToArray();
     }
 
