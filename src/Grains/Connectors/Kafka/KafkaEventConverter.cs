@@ -1,16 +1,23 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using TaskService.Common;
+using TaskService.Errors;
 using TaskService.Events;
+using TaskService.Serialization;
 
 namespace TaskService.Connectors.Kafka;
 
 /// <summary>
 /// Turns a Kafka message into an event: the JSON value is the payload, the key comes from the topic, a field of the value or a
 /// header, the timestamp from the message, and the id from topic, partition and offset, so a redelivered message records one event.
+/// A message is held to the same limits as an event taken over HTTP (<see cref="LimitsOptions"/>: payload size, JSON depth,
+/// well-formed Unicode, key length); one that breaks them cannot become an event and is dead-lettered.
 /// </summary>
-public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvider time)
+public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvider time, LimitsOptions? limits = null)
 {
+    private readonly LimitsOptions _limits = limits ?? new LimitsOptions();
+
     public const string Source = "kafka";
 
     private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
@@ -30,20 +37,37 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
             return false;
         }
 
+        if (value.Length > _limits.MaxEventPayloadBytes)
+        {
+            error = $"The value is {value.Length} bytes; an event payload may be at most {_limits.MaxEventPayloadBytes} (TaskService:Limits:MaxEventPayloadBytes).";
+            return false;
+        }
+
         JsonElement payload;
         try
         {
-            using var document = JsonDocument.Parse(value);
-            payload = document.RootElement.Clone();
+            using var document = JsonDocument.Parse(value, new JsonDocumentOptions { MaxDepth = _limits.MaxJsonDepth });
+            payload = WellFormedJson.Ensure(document.RootElement.Clone(), "value");
         }
         catch (JsonException exception)
         {
-            error = $"The value is not valid JSON: {exception.Message}";
+            error = $"The value is not valid JSON (nested at most {_limits.MaxJsonDepth} deep, TaskService:Limits:MaxJsonDepth): {exception.Message}";
+            return false;
+        }
+        catch (TaskServiceException exception)
+        {
+            error = exception.Message;
             return false;
         }
 
         if (!TryGetKey(result, payload, out var key, out error))
         {
+            return false;
+        }
+
+        if (key.Length > _limits.MaxKeyLength || key.Any(char.IsControl))
+        {
+            error = $"The event key must be at most {_limits.MaxKeyLength} characters (TaskService:Limits:MaxKeyLength) without control characters.";
             return false;
         }
 
