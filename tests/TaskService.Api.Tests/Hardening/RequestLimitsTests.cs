@@ -178,6 +178,30 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         await response.AssertBadRequestNamingAsync("payload");
     }
 
+    [Theory]
+    [InlineData("1e999999")]
+    [InlineData("-1e999999")]
+    [InlineData("1e-999999")]
+    [InlineData("1e400")]
+    [InlineData("123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task ANumberNoStoreCanKeepIs400NamingTheField(string number)
+    {
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("number");
+
+        var response = await client.SendAsync("POST", "/events/trigger", $$$"""{"key":"{{{key}}}","payload":{"amount":{{{number}}}}}""");
+
+        var problem = await response.AssertBadRequestNamingAsync("payload");
+        Assert.Contains("payload.amount", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+        response = await client.GetAsync($"/tasks?{Api.Filter($$$"""{"where":{"metadata.amount":{{{number}}}}}""")}");
+        await response.AssertBadRequestNamingAsync("filter");
+
+        // Large but ordinary numbers are kept.
+        response = await client.SendAsync("POST", "/events/trigger", $$$"""{"key":"{{{key}}}","payload":{"amount":1.7e308,"small":-4.9e-324,"id":12345678901234567890}}""");
+        await response.AssertStatusAsync(HttpStatusCode.Accepted);
+    }
+
     [Fact]
     public async Task ErrorTextsNameFieldsNotDotNetTypes()
     {

@@ -2,9 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using TaskService.Common;
-using TaskService.Errors;
 using TaskService.Events;
-using TaskService.Serialization;
 
 namespace TaskService.Connectors.Kafka;
 
@@ -37,37 +35,15 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
             return false;
         }
 
-        if (value.Length > _limits.MaxEventPayloadBytes)
-        {
-            error = $"The value is {value.Length} bytes; an event payload may be at most {_limits.MaxEventPayloadBytes} (TaskService:Limits:MaxEventPayloadBytes).";
-            return false;
-        }
-
-        JsonElement payload;
-        try
-        {
-            using var document = JsonDocument.Parse(value, new JsonDocumentOptions { MaxDepth = _limits.MaxJsonDepth });
-            payload = WellFormedJson.Ensure(document.RootElement.Clone(), "value");
-        }
-        catch (JsonException exception)
-        {
-            error = $"The value is not valid JSON (nested at most {_limits.MaxJsonDepth} deep, TaskService:Limits:MaxJsonDepth): {exception.Message}";
-            return false;
-        }
-        catch (TaskServiceException exception)
-        {
-            error = exception.Message;
-            return false;
-        }
-
-        if (!TryGetKey(result, payload, out var key, out error))
+        if (!IncomingEventLimits.TryParsePayload(value, "value", _limits, out var payload, out error)
+            || !TryGetKey(result, payload, out var key, out error))
         {
             return false;
         }
 
-        if (key.Length > _limits.MaxKeyLength || key.Any(char.IsControl))
+        if (IncomingEventLimits.CheckKey(key, _limits) is { } refusal)
         {
-            error = $"The event key must be at most {_limits.MaxKeyLength} characters (TaskService:Limits:MaxKeyLength) without control characters.";
+            error = refusal;
             return false;
         }
 
