@@ -53,6 +53,38 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task TheLargestEventTheLimitsAcceptIsRoutedAndSoIsTheNextOnItsStream()
+    {
+        var limits = new TaskService.Common.LimitsOptions();
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, processId) = Workflows.WithFreshProcessId(TaskService.Grains.Tests.Workflows.BpmnSamples.ParentCreateTasks, "parent-process");
+        await client.DeployAsync(bpmn);
+        var eventKey = TaskSeeding.NewKey("largest");
+        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
+
+        // A payload of exactly MaxEventPayloadBytes, and every other field at its limit in three-byte characters.
+        string Payload(string taskKey, int bytes)
+        {
+            var head = $$"""{"tasks":{"values":[{"key":"{{taskKey}}","name":"largest"}]},"pad":""";
+            return head + "\"" + new string('p', bytes - head.Length - 3) + "\"}";
+        }
+
+        var first = TaskSeeding.NewKey("largest-task");
+        var payload = Payload(first, limits.MaxEventPayloadBytes);
+        Assert.Equal(limits.MaxEventPayloadBytes, System.Text.Encoding.UTF8.GetByteCount(payload));
+        var body = $$"""{"key":"{{eventKey}}","payload":{{payload}},"source":"{{new string('\u20ac', limits.MaxNameLength)}}","description":"{{new string('\u20ac', limits.MaxTextLength)}}"}""";
+        await (await client.SendAsync("POST", "/events/trigger", body)).AssertStatusAsync(HttpStatusCode.Accepted);
+        var second = TaskSeeding.NewKey("after-largest-task");
+        await (await client.SendAsync("POST", "/events/trigger", $$"""{"key":"{{eventKey}}","payload":{{Payload(second, 200)}}}""")).AssertStatusAsync(HttpStatusCode.Accepted);
+
+        foreach (var taskKey in new[] { first, second })
+        {
+            await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n == 1,
+                because: "the event is routed to its workflow, which creates its task");
+        }
+    }
+
+    [Fact]
     public async Task AWorkflowDeploymentMayBeLargerThanOtherBodiesButNotUnbounded()
     {
         var limits = new TaskService.Common.LimitsOptions();
