@@ -7,7 +7,7 @@ namespace TaskService.Serialization;
 /// Refuses JSON text that cannot become a string: an escaped lone surrogate such as <c>"\ud800"</c> is valid JSON syntax, but no
 /// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it. The same
 /// holds for the NUL character (<c>"\u0000"</c>), which PostgreSQL's text and jsonb cannot store, and for numbers that no store
-/// keeps (beyond a double's range, or thousands of digits long).
+/// keeps (exponents beyond PostgreSQL's numeric range, or thousands of digits long).
 /// </summary>
 public static class WellFormedJson
 {
@@ -55,7 +55,7 @@ public static class WellFormedJson
                 if (!IsStorableNumber(element))
                 {
                     throw TaskServiceException.Invalid(field,
-                        $"'{path}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long and within the range of a double (about ±1.7e308, exponent at most {MaxExponent}).");
+                        $"'{path}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long, with an exponent of at most {MaxExponent}.");
                 }
 
                 break;
@@ -95,13 +95,13 @@ public static class WellFormedJson
     }
 
     /// <summary>
-    /// A number that reads as a finite double and whose text stays short: PostgreSQL's jsonb refuses exponents beyond its numeric
-    /// range (<c>1e999999</c>, <c>1e-999999</c>) and would store <c>1e131071</c> as 131,072 digits.
+    /// A number whose text is short and whose exponent is small: PostgreSQL's jsonb refuses exponents beyond its numeric range
+    /// (<c>1e999999</c>, <c>1e-999999</c>) and would store <c>1e131071</c> as 131,072 digits.
     /// </summary>
     private static bool IsStorableNumber(JsonElement element)
     {
         var text = element.GetRawText();
-        if (text.Length > MaxNumberLength || !element.TryGetDouble(out var value) || !double.IsFinite(value))
+        if (text.Length > MaxNumberLength)
         {
             return false;
         }
