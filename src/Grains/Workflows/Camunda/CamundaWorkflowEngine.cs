@@ -28,8 +28,8 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
         return new WorkflowStart(instanceId, WorkflowEngines.PendingUserTasks(details));
     }
 
-    public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        WorkflowEngines.PendingUserTasks(await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+    public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        (await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables)).Select(WorkflowEngines.PendingUserTasks);
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<ICamundaInstanceGrain>(instanceId).CancelAsync(reason);

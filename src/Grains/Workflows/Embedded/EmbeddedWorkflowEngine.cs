@@ -22,8 +22,8 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
         return new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details));
     }
 
-    public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        WorkflowEngines.PendingUserTasks(await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+    public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        (await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables)).Select(WorkflowEngines.PendingUserTasks);
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CancelAsync(reason);
