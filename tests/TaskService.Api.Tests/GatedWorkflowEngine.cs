@@ -30,8 +30,8 @@ public sealed class GatedWorkflowEngine : IWorkflowEngine
         return new WorkflowStart(startId, []);
     }
 
-    public Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<NewUserTask>>([]);
+    public Task<TaskService.Errors.Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        Task.FromResult(TaskService.Errors.Outcome.Of<IReadOnlyList<NewUserTask>>([]));
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -67,7 +67,7 @@ public sealed class MetricsApiFactory : TaskServiceApiFactory
                 ? throw new InvalidOperationException("A start that fails for reasons no retry can fix.")
                 : inner.StartAsync(workflowKey, variables, startId, cancellationToken);
 
-        public Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        public Task<TaskService.Errors.Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
             inner.CompleteUserTaskAsync(instanceId, userTaskExternalId, variables, cancellationToken);
 
         public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>

@@ -45,7 +45,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         Assert.False(attempt.TryGetProperty("statusCode", out _), "a refused address got no answer");
         Assert.Contains("loopback", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var redelivery = await subscription.RedeliverAsync(row.GetProperty("id").GetString()!);
+        var redelivery = (await subscription.RedeliverAsync(row.GetProperty("id").GetString()!)).Value;
 
         Assert.NotNull(redelivery);
         Assert.Equal(row.GetProperty("id").GetString(), redelivery.RedeliveryOf);
