@@ -56,7 +56,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         var stats = await subscription.GetDeliveryStatsAsync();
         Assert.Equal(2, stats.Failed);
         Assert.Equal(0, stats.Pending);
-        Assert.Null(await subscription.RedeliverAsync("nosuch"));
+        Assert.Equal(TaskService.Errors.TaskServiceErrorKind.NotFound, (await subscription.RedeliverAsync("nosuch")).Problem?.Kind);
         await subscription.DeleteAsync();
         Assert.Empty(await Deliveries(id));
     }
