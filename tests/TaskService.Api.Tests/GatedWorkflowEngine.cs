@@ -18,7 +18,7 @@ public sealed class GatedWorkflowEngine : IWorkflowEngine
 
     public void Open() => _gate.TrySetResult();
 
-    public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
+    public async Task<TaskService.Errors.Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
         await _gate.Task.WaitAsync(cancellationToken);
         if (variables.TryGetProperty("poison", out var poison) && poison.ValueKind == JsonValueKind.True)

@@ -9,9 +9,9 @@ public interface IWorkflowEngine
 {
     /// <summary>
     /// Starts the latest version of the workflow whose BPMN process id is <paramref name="workflowKey"/>.
-    /// Starting twice with the same <paramref name="startId"/> returns the first instance.
+    /// Starting twice with the same <paramref name="startId"/> returns the first instance. Not found when no workflow deploys it.
     /// </summary>
-    Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default);
+    Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Completes a user task and returns the user tasks the instance is waiting on afterwards, or the problem (the instance is not
