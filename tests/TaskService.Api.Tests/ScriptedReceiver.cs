@@ -6,16 +6,17 @@ namespace TaskService.Api.Tests;
 
 /// <summary>
 /// An in-process webhook receiver whose answers a test scripts, for answers the Node receiver cannot give
-/// (such as a 429 with a Retry-After header). Records every request with the time it arrived.
+/// (such as a 429 with a Retry-After header), or holds on to (an answer that waits for the test). Requests are served at
+/// once, each on its own; every request is recorded with the time it arrived.
 /// </summary>
 public sealed class ScriptedReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener;
-    private readonly Func<string, IReadOnlyList<Request>, Answer> _answer;
+    private readonly Func<string, IReadOnlyList<Request>, Task<Answer>> _answer;
     private readonly List<Request> _requests = [];
     private readonly Task _loop;
 
-    private ScriptedReceiver(HttpListener listener, int port, Func<string, IReadOnlyList<Request>, Answer> answer)
+    private ScriptedReceiver(HttpListener listener, int port, Func<string, IReadOnlyList<Request>, Task<Answer>> answer)
     {
         _listener = listener;
         _answer = answer;
@@ -29,7 +30,11 @@ public sealed class ScriptedReceiver : IAsyncDisposable
 
     /// <summary>Starts listening on a free loopback port.</summary>
     /// <param name="answer">Given a request body and the requests before it, says how to answer.</param>
-    public static ScriptedReceiver Start(Func<string, IReadOnlyList<Request>, Answer> answer)
+    public static ScriptedReceiver Start(Func<string, IReadOnlyList<Request>, Answer> answer) =>
+        Start((body, earlier) => Task.FromResult(answer(body, earlier)));
+
+    /// <summary>Starts listening on a free loopback port; each answer may wait (other requests are served meanwhile).</summary>
+    public static ScriptedReceiver Start(Func<string, IReadOnlyList<Request>, Task<Answer>> answer)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -81,6 +86,14 @@ public sealed class ScriptedReceiver : IAsyncDisposable
                 return;
             }
 
+            _ = AnswerAsync(context);
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        try
+        {
             string body;
             using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
             {
@@ -93,13 +106,14 @@ public sealed class ScriptedReceiver : IAsyncDisposable
                 body,
                 context.Request.Headers["x-task-signature"],
                 context.Request.Headers["x-task-timestamp"]);
-            Answer answer;
+            Request[] earlier;
             lock (_requests)
             {
-                answer = _answer(body, _requests.ToArray());
+                earlier = [.. _requests];
                 _requests.Add(request);
             }
 
+            var answer = await _answer(body, earlier);
             context.Response.StatusCode = answer.Status;
             foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
             {
@@ -107,6 +121,10 @@ public sealed class ScriptedReceiver : IAsyncDisposable
             }
 
             context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+        {
+            // The listener stopped, or the sender hung up: nothing is left to answer.
         }
     }
 

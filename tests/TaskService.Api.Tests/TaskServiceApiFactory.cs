@@ -35,6 +35,9 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     /// <summary>Settings that replace or add to the defaults below, for a test that needs a service configured its own way.</summary>
     public Dictionary<string, string> Overrides { get; init; } = [];
 
+    /// <summary>The host environment the service runs in ("Testing" unless a test needs another).</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
     /// <summary>Services a test adds to the host (an in-memory trace exporter, say).</summary>
     public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? TestServices { get; init; }
 
@@ -90,7 +93,7 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         // Settings given with UseSetting reach the configuration before Program reads it.
         if (TestServices is { } testServices)
         {

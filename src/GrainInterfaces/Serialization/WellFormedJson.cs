@@ -6,10 +6,17 @@ namespace TaskService.Serialization;
 /// <summary>
 /// Refuses JSON text that cannot become a string: an escaped lone surrogate such as <c>"\ud800"</c> is valid JSON syntax, but no
 /// stored or forwarded document could carry it faithfully, so it is a 400 that names the field and the path inside it. The same
-/// holds for the NUL character (<c>"\u0000"</c>), which PostgreSQL's text and jsonb cannot store.
+/// holds for the NUL character (<c>"\u0000"</c>), which PostgreSQL's text and jsonb cannot store, and for numbers that no store
+/// keeps (exponents beyond PostgreSQL's numeric range, or thousands of digits long).
 /// </summary>
 public static class WellFormedJson
 {
+    /// <summary>Longest JSON number text accepted, in characters.</summary>
+    public const int MaxNumberLength = 64;
+
+    /// <summary>Largest exponent (either sign) of a JSON number accepted.</summary>
+    public const int MaxExponent = 400;
+
     /// <param name="value">The JSON to check.</param>
     /// <param name="field">The field named in the error.</param>
     /// <param name="allowNul">
@@ -40,6 +47,15 @@ public static class WellFormedJson
                 if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
                 {
                     return RefuseNul(field, $"'{path}'");
+                }
+
+                break;
+
+            case JsonValueKind.Number:
+                if (!IsStorableNumber(element))
+                {
+                    return Problem.Invalid(field,
+                        $"'{path}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long, with an exponent of at most {MaxExponent}.");
                 }
 
                 break;
@@ -84,6 +100,23 @@ public static class WellFormedJson
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A number whose text is short and whose exponent is small: PostgreSQL's jsonb refuses exponents beyond its numeric range
+    /// (<c>1e999999</c>, <c>1e-999999</c>) and would store <c>1e131071</c> as 131,072 digits.
+    /// </summary>
+    private static bool IsStorableNumber(JsonElement element)
+    {
+        var text = element.GetRawText();
+        if (text.Length > MaxNumberLength)
+        {
+            return false;
+        }
+
+        var e = text.AsSpan().IndexOfAny('e', 'E');
+        return e < 0 || (int.TryParse(text.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var exponent)
+            && Math.Abs(exponent) <= MaxExponent);
     }
 
     private static Problem RefuseNul(string field, string where) =>

@@ -194,7 +194,7 @@ public sealed partial class EventRouterGrain(
                     LogWorkflowNotStarted(record.Key, record.Id, mapping.WorkflowKey, start.Problem!.Detail);
                 }
             }
-            catch (TaskServiceException exception)
+            catch (TaskServiceException exception) when (exception.Kind != TaskServiceErrorKind.Unavailable)
             {
                 // A mapping to a workflow that is not deployed, or input the workflow refuses: retrying cannot help.
                 LogWorkflowStartFailed(record.Key, record.Id, mapping.WorkflowKey, exception);

@@ -143,6 +143,13 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return active;
         }
 
+        // As the original, the versions' process definitions leave the external engine with their (ended) instances; a
+        // delete that fails half-way is repeated whole, and a definition gone already is no error.
+        foreach (var version in state.Versions)
+        {
+            await RemoveFromEngineAsync(state.Workflow, version, withInstances: true);
+        }
+
         // The original soft-deletes: the row stays, marked deleted, hidden from every read; its process id is free again.
         var deleted = state.Workflow with { Deleted = true, DeletedOn = time.GetUtcNow(), DeletedBy = userId };
         await store.SaveWorkflowAsync(state with { Workflow = deleted });
@@ -173,6 +180,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return active;
         }
 
+        await RemoveFromEngineAsync(state.Workflow, state.Versions.Single(v => v.Version == version), withInstances: false);
         await SaveAsync(state with { Versions = state.Versions.Where(v => v.Version != version).ToArray() });
         return Outcome.Ok;
     }
@@ -238,6 +246,15 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         deployer is null
             ? $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}"
             : await deployer.DeployAsync(WorkflowId, version, processId, bpmn);
+
+    /// <summary>Removes the version's process definition from the external engine it was deployed to, if any.</summary>
+    private async Task RemoveFromEngineAsync(WorkflowRecord workflow, WorkflowVersionRecord version, bool withInstances)
+    {
+        if (deployer is not null && workflow.Provider == deployer.Provider)
+        {
+            await deployer.RemoveAsync(version.ExternalWorkflowId, withInstances);
+        }
+    }
 
     private WorkflowVersionRecord NewVersion(int version, string bpmn, string externalId, JsonElement inputSchema, DateTimeOffset now) => new()
     {

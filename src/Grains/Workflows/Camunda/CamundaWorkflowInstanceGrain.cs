@@ -20,11 +20,29 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     CommandRegistry commands,
     IOptions<CamundaOptions> options,
     TimeProvider time,
-    ILogger<CamundaWorkflowInstanceGrain> logger) : Grain, ICamundaInstanceGrain
+    ILogger<CamundaWorkflowInstanceGrain> logger) : Grain, ICamundaInstanceGrain, IIncomingGrainCallFilter
 {
     private CamundaInstanceState? _state;
 
     private string InstanceId => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// Every call of this grain reaches engine-rest: an engine that could not be reached, or did not answer in time, is an
+    /// <see cref="TaskServiceErrorKind.Unavailable"/> error (a 503 with Retry-After over HTTP; the event router routes the event
+    /// again later). The full failure stays in the log. An instance started without an answer keeps running.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (CamundaException exception) when (exception.IsTransient)
+        {
+            LogEngineUnreachable(exception.Operation, context.ImplementationMethod.Name, exception);
+            throw exception.ToUnavailable();
+        }
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -419,6 +437,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             CreatedOn = (i.IncidentTimestamp ?? time.GetUtcNow()).ToUniversalTime(),
         }).ToArray(),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda engine-rest request {Operation} failed in {Method}; the caller is told to try again later")]
+    private partial void LogEngineUnreachable(string operation, string method, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
     private partial void LogTracked(string instanceId, string processId);
