@@ -208,8 +208,14 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
 
     private static void AddProblem(OpenApiDocument document, OpenApiOperation operation, string status, string description)
     {
-        if (operation.Responses!.ContainsKey(status))
+        if (operation.Responses!.TryGetValue(status, out var declared))
         {
+            // A handler's typed problem result (NotFoundProblem, ConflictProblem, ...) declared the status; say what it means here.
+            if (declared is OpenApiResponse response)
+            {
+                response.Description = description;
+            }
+
             return;
         }
 

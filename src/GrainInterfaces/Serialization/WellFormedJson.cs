@@ -23,13 +23,13 @@ public static class WellFormedJson
     /// Whether NUL may appear: true for values that are only compared, never stored (filter values; the stores compare them
     /// correctly), false for anything that is kept.
     /// </param>
-    public static JsonElement Ensure(JsonElement value, string field, bool allowNul = false)
-    {
-        Walk(value, field, field, allowNul);
-        return value;
-    }
+    public static JsonElement Ensure(JsonElement value, string field, bool allowNul = false) =>
+        Check(value, field, allowNul) is { } problem ? throw problem.ToException() : value;
 
-    private static void Walk(JsonElement element, string field, string path, bool allowNul)
+    /// <summary>The problem with <paramref name="value"/>, or null when it is well-formed; parameters as for <see cref="Ensure"/>.</summary>
+    public static Problem? Check(JsonElement value, string field, bool allowNul = false) => Walk(value, field, field, allowNul);
+
+    private static Problem? Walk(JsonElement element, string field, string path, bool allowNul)
     {
         switch (element.ValueKind)
         {
@@ -41,12 +41,12 @@ public static class WellFormedJson
                 }
                 catch (InvalidOperationException)
                 {
-                    throw Refuse(field, $"'{path}'");
+                    return Refuse(field, $"'{path}'");
                 }
 
                 if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
                 {
-                    throw RefuseNul(field, $"'{path}'");
+                    return RefuseNul(field, $"'{path}'");
                 }
 
                 break;
@@ -54,7 +54,7 @@ public static class WellFormedJson
             case JsonValueKind.Number:
                 if (!IsStorableNumber(element))
                 {
-                    throw TaskServiceException.Invalid(field,
+                    return Problem.Invalid(field,
                         $"'{path}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long, with an exponent of at most {MaxExponent}.");
                 }
 
@@ -64,7 +64,10 @@ public static class WellFormedJson
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    Walk(item, field, $"{path}[{index++}]", allowNul);
+                    if (Walk(item, field, $"{path}[{index++}]", allowNul) is { } problem)
+                    {
+                        return problem;
+                    }
                 }
 
                 break;
@@ -79,19 +82,24 @@ public static class WellFormedJson
                     }
                     catch (InvalidOperationException)
                     {
-                        throw Refuse(field, $"a property name in '{path}'");
+                        return Refuse(field, $"a property name in '{path}'");
                     }
 
                     if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
                     {
-                        throw RefuseNul(field, $"a property name in '{path}'");
+                        return RefuseNul(field, $"a property name in '{path}'");
                     }
 
-                    Walk(property.Value, field, $"{path}.{name}", allowNul);
+                    if (Walk(property.Value, field, $"{path}.{name}", allowNul) is { } problem)
+                    {
+                        return problem;
+                    }
                 }
 
                 break;
         }
+
+        return null;
     }
 
     /// <summary>
@@ -111,9 +119,9 @@ public static class WellFormedJson
             && Math.Abs(exponent) <= MaxExponent);
     }
 
-    private static TaskServiceException RefuseNul(string field, string where) =>
-        TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds the NUL character (\\u0000), which no stored document can carry; remove it.");
+    private static Problem RefuseNul(string field, string where) =>
+        Problem.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds the NUL character (\\u0000), which no stored document can carry; remove it.");
 
-    private static TaskServiceException Refuse(string field, string where) =>
-        TaskServiceException.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");
+    private static Problem Refuse(string field, string where) =>
+        Problem.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");
 }

@@ -137,7 +137,7 @@ public sealed partial class WebhookSubscriptionGrain(
         Wake();
     }
 
-    public async Task<WebhookSubscriptionRecord> CreateAsync(string url, string key, string clientAppId)
+    public async Task<Outcome<WebhookSubscriptionRecord>> CreateAsync(string url, string key, string clientAppId)
     {
         if (_subscription is not null)
         {
@@ -146,7 +146,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
         if (await urlPolicy.CheckAsync(url) is { } refusal)
         {
-            throw TaskServiceException.Invalid("url", refusal);
+            return Problem.Invalid("url", refusal);
         }
 
         var now = time.GetUtcNow();
@@ -167,11 +167,11 @@ public sealed partial class WebhookSubscriptionGrain(
 
     public Task<WebhookSubscriptionRecord?> GetAsync() => Task.FromResult(_subscription);
 
-    public async Task DeleteAsync()
+    public async Task<Outcome> DeleteAsync()
     {
         if (_subscription is null)
         {
-            throw TaskServiceException.NotFound("webhook subscription", SubscriptionId);
+            return Problem.NotFound("webhook subscription", SubscriptionId);
         }
 
         // The subscription's delivery log goes with it; updates of its rows still waiting to be written find nothing.
@@ -188,6 +188,7 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         DeactivateOnIdle();
+        return Outcome.Ok;
     }
 
     public Task EnqueueAsync(OutgoingEvent outgoingEvent) => EnqueueManyAsync([outgoingEvent]);
@@ -247,18 +248,18 @@ public sealed partial class WebhookSubscriptionGrain(
         Wake();
     }
 
-    public async Task<WebhookDeliveryRecord?> RedeliverAsync(string deliveryId)
+    public async Task<Outcome<WebhookDeliveryRecord>> RedeliverAsync(string deliveryId)
     {
         if (_subscription is not { } subscription
             || await store.GetDeliveryAsync(deliveryId) is not { } original
             || original.SubscriptionId != SubscriptionId)
         {
-            return null;
+            return Problem.NotFound("webhook delivery", deliveryId);
         }
 
         if (subscription.Status != WebhookSubscriptionStatus.Active)
         {
-            throw TaskServiceException.Conflict("deliveryId",
+            return Problem.Conflict("deliveryId",
                 $"Webhook subscription '{SubscriptionId}' is {subscription.Status.ToString().ToLowerInvariant()} ({subscription.StatusReason}); subscribe again to receive events.");
         }
 
