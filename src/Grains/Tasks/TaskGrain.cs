@@ -404,12 +404,17 @@ public sealed partial class TaskGrain(
     private static UserTaskRecord SoftDeleted(UserTaskRecord userTask, DateTimeOffset now, string? userId) =>
         userTask with { Deleted = true, DeletedOn = now, DeletedBy = userId };
 
-    /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then wakes the outbox dispatcher.</summary>
+    /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then hands the event to the outbox dispatcher.</summary>
     private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null, IReadOnlyList<TaskHistoryEntry>? history = null)
     {
-        await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history);
+        // Written claimed for this silo's dispatcher, which takes it at once: no claim round trip, no poll.
+        var claimed = await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history, outbox.Enabled ? outbox.Lease : null);
         _state = state;
-        if (outgoing is not null)
+        if (claimed.Count > 0)
+        {
+            outbox.Push(claimed);
+        }
+        else if (outgoing is not null)
         {
             outbox.Notify();
         }

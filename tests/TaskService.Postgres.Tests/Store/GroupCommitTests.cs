@@ -94,6 +94,21 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(50L, await CountAsync("main.outbox"));
     }
 
+    [Fact]
+    public async Task ATaskSavedWithAClaimHandsBackItsOutgoingEventAlreadyClaimed()
+    {
+        var now = DateTimeOffset.UtcNow;
+
+        var claimed = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+        var unclaimed = await _store.SaveTaskAsync(NewTask(2, now), [Outgoing("left-for-the-dispatcher")]);
+        var again = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+
+        Assert.Equal("claimed-with-task", Assert.Single(claimed).Event.Id);
+        Assert.Empty(unclaimed);
+        Assert.Empty(again);
+        Assert.Equal(["left-for-the-dispatcher"], (await _store.ClaimOutboxAsync(10, TimeSpan.FromMinutes(1))).Select(e => e.Event.Id));
+    }
+
     private static EventRecord Event(int i) =>
         new() { Id = $"event-{i}", Key = "group", Payload = JsonElementFactory.Parse($$"""{"i":{{i}}}"""), Timestamp = 1767323045123 + i };
 

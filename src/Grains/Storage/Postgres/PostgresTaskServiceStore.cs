@@ -156,8 +156,12 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             static (reader, set) => set == 0 ? ReadTask(reader) : ReadUserTask(reader),
             static rows => rows[0].Count == 0 ? null : new TaskAggregate((TaskRecord)rows[0][0]!, [.. rows[1].Cast<UserTaskRecord>()]));
 
-    public async Task SaveTaskAsync(
-        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
+        TaskAggregate aggregate,
+        IReadOnlyList<OutgoingEvent> outbox,
+        IReadOnlyList<TaskHistoryEntry>? history = null,
+        TimeSpan? claimFor = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -190,8 +194,21 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 Text(entry.By), Instant(entry.On), Integer(entry.Position)));
         }
 
-        commands.AddRange(OutboxCommands(outbox));
-        await _batcher.WriteAsync("task", commands);
+        if (claimFor is not { } lease || outbox.Count == 0)
+        {
+            commands.AddRange(OutboxCommands(outbox));
+            await _batcher.WriteAsync("task", commands);
+            return [];
+        }
+
+        var (claim, byId) = ClaimedOutboxCommand(outbox, lease);
+        commands.Add(claim);
+        return await _batcher.RunAsync(
+            "task",
+            commands,
+            1,
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
     }
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
@@ -436,7 +453,21 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        // One multi-row INSERT: all events or none. RETURNING lists only the rows it added.
+        var (claim, byId) = ClaimedOutboxCommand(events, lease);
+        return await _batcher.RunAsync(
+            "outgoing event",
+            [claim],
+            1,
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
+    }
+
+    /// <summary>
+    /// One multi-row INSERT of outbox rows claimed for <paramref name="lease"/>: all events or none. RETURNING lists only the
+    /// rows it added (seq, event id), which <c>byId</c> turns back into their events.
+    /// </summary>
+    private (NpgsqlBatchCommand Command, Dictionary<string, OutgoingEvent> ById) ClaimedOutboxCommand(IReadOnlyList<OutgoingEvent> events, TimeSpan lease)
+    {
         var now = _time.GetUtcNow();
         var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
         foreach (var outgoing in events)
@@ -444,7 +475,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             byId.TryAdd(outgoing.Id, outgoing);
         }
 
-        var added = await _batcher.RunAsync("outgoing event", [BatchCommand(
+        var command = BatchCommand(
             """
             INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
             SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
@@ -456,11 +487,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             TextArray(byId.Values.Select(e => e.Key)),
             Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
             Instant(now),
-            Instant(now + lease))],
-            1,
-            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
-            static rows => rows[0].Cast<OutboxEntry>().ToArray());
-        return [.. added.OrderBy(e => e.Sequence)];
+            Instant(now + lease));
+        return (command, byId);
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
