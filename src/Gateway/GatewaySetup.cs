@@ -32,6 +32,7 @@ public static class GatewaySetup
         // handler answers with a problem that names the parameter, not a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
         services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.GroupsClaim), "TaskService:Auth:GroupsClaim must name a claim.").ValidateOnStart();
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<LimitsOptions>>((json, limits) =>

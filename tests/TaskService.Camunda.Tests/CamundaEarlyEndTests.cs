@@ -54,6 +54,62 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
             $"{Events} events on one key took {Describe(oneKey)}, on {Events} keys {Describe(manyKeys)}: the best of the first is more than 1.5 times the best of the second");
     }
 
+    [Fact]
+    public async Task AnInstanceTheEngineIsSlowToAnswerForHoldsUpNoOtherKey()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (heldBpmn, heldProcess) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (freeBpmn, freeProcess) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var heldWorkflow = (await client.DeployAsync(heldBpmn)).GetProperty("id").GetString()!;
+        var freeWorkflow = (await client.DeployAsync(freeBpmn)).GetProperty("id").GetString()!;
+        var heldKey = TaskSeeding.NewKey("held");
+        var freeKeys = Enumerable.Range(0, 4).Select(_ => TaskSeeding.NewKey("free")).ToArray();
+        (await client.PostJsonAsync("/events/mapping", new { eventKey = heldKey, workflowKey = heldProcess })).EnsureSuccessStatusCode();
+        foreach (var freeKey in freeKeys)
+        {
+            (await client.PostJsonAsync("/events/mapping", new { eventKey = freeKey, workflowKey = freeProcess })).EnsureSuccessStatusCode();
+        }
+
+        var release = factory.Engine.HoldVariablesReads(heldProcess);
+        try
+        {
+            await TriggerAsync(client, heldKey, 0);
+            await Eventually.ReturnsAsync(
+                () => Task.FromResult(factory.Engine.HeldVariablesReads.Waiting), n => n == 1, Deadline, "the engine holds the read of the first key's instance");
+            var endedBefore = factory.Engine.HeldVariablesReads.Ended;
+
+            // Twelve events on four other keys are routed, started, read and recorded while that read is still held.
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, 12).Select(i => TriggerAsync(client, freeKeys[i % freeKeys.Length], i)));
+            await Eventually.ReturnsAsync(
+                async () => (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = freeWorkflow } })}")).GetArrayLength(),
+                n => n >= 12, Deadline, "the other keys' instances are recorded");
+            output.WriteLine($"12 events on other keys recorded in {clock.ElapsedMilliseconds} ms while one key's instance was held");
+            Assert.Equal((1, endedBefore), factory.Engine.HeldVariablesReads);
+            Assert.Equal(0, (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength());
+        }
+        finally
+        {
+            release();
+        }
+
+        await Eventually.ReturnsAsync(
+            async () => (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength(),
+            n => n == 1, Deadline, "the held instance is recorded once the engine answers");
+    }
+
+    private static async Task TriggerAsync(HttpClient client, string key, int i)
+    {
+        var response = await client.PostJsonAsync("/events/trigger", new
+        {
+            key,
+            source = "tests",
+            description = $"event {i}",
+            payload = new { caseId = $"case-{i}", amount = i },
+        });
+        await response.AssertStatusAsync(HttpStatusCode.Accepted);
+    }
+
     private static string Describe(IEnumerable<TimeSpan> runs) => string.Join(", ", runs.Select(r => $"{r.TotalMilliseconds:F0} ms"));
 
     /// <summary>

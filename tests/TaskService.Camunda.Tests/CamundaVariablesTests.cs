@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskService.Camunda.Tests.EngineRest;
+using TaskService.Errors;
 using TaskService.Serialization;
 using TaskService.Workflows.Camunda;
 
@@ -13,7 +14,13 @@ public sealed class CamundaVariablesTests
         { "\"text\"", "String", "\"text\"" },
         { "7", "Integer", "7" },
         { "-2147483648", "Integer", "-2147483648" },
+        { "2147483647", "Integer", "2147483647" },
+        { "2147483648", "Long", "2147483648" },
+        { "-2147483649", "Long", "-2147483649" },
         { "5000000000", "Long", "5000000000" },
+        { "9223372036854775807", "Long", "9223372036854775807" },
+        { "1.0", "Double", "1" },
+        { "1e3", "Double", "1000" },
         { "1.5", "Double", "1.5" },
         { "1e300", "Double", "1E+300" },
         { "true", "Boolean", "true" },
@@ -34,6 +41,17 @@ public sealed class CamundaVariablesTests
         Assert.Equal(value, written.GetProperty("value").GetRawText());
         Assert.Empty(OpenApiValidator.Instance.ValidateSchema(OpenApiDescription.Instance.Resolve("#/components/schemas/VariableValueDto"), written));
         Assert.True(JsonElement.DeepEquals(JsonElementFactory.Parse(json), CamundaVariables.ToJson(variable)), "it reads back as it was");
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    public void ANumberBeyondTheRangeOfADoubleIsRefused(string json)
+    {
+        var refused = Assert.Throws<TaskServiceException>(() => CamundaVariables.From(JsonElementFactory.Parse(json), new CamundaOptions().JsonVariableType));
+
+        Assert.Equal((TaskServiceErrorKind.Invalid, "variables"), (refused.Kind, refused.Target));
+        Assert.Contains(json, refused.Message);
     }
 
     [Fact]

@@ -76,8 +76,9 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal([100L, 200L, 400L, 800L], own.Select(f => f.RetryTimeout));
         Assert.All(own, f => Assert.StartsWith("Scripted failure", f.ErrorMessage));
 
-        // Camunda is told the exception's type name and message; no stack trace, no source path, no namespace.
-        Assert.All(own, f => Assert.Equal($"InvalidOperationException: {f.ErrorMessage}", f.ErrorDetails));
+        // Camunda is told the exception's message; no stack trace, no source path, no .NET type name.
+        Assert.All(own, f => Assert.Equal(f.ErrorMessage, f.ErrorDetails));
+        Assert.All(own, f => Assert.DoesNotContain("Exception", f.ErrorDetails));
         Assert.All(own, f => Assert.DoesNotContain(" at ", f.ErrorDetails));
         Assert.All(own, f => Assert.DoesNotContain(".cs", f.ErrorDetails));
         Assert.All(own, f => Assert.DoesNotContain("TaskService.", f.ErrorDetails));
@@ -133,6 +134,24 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     }
 
     [Fact]
+    public async Task ACommandThatReturnsAValueNoCamundaTypeHoldsIsReportedAsAFailureUntilAnIncident()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("overflow");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Overflowing));
+        var instance = Engine.Start(key);
+
+        // The command succeeds with {"huge": 1e400}: valid JSON, beyond a Java Double. Nothing can be completed with it, so it is
+        // reported as a failure, and the task does not come back at every lock expiry.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.IncidentsOf(instance).Count), n => n == 1, Deadline, "the failures run out of retries and raise an incident");
+        var own = Engine.Failures.Where(f => IsOf(f, instance)).ToArray();
+        Assert.Equal([3, 2, 1, 0], own.Select(f => f.Retries));
+        Assert.All(own, f => Assert.Contains("beyond the range of a Camunda Double", f.ErrorMessage));
+        Assert.DoesNotContain(Engine.Completions, id => id == own[0].ExternalTaskId);
+    }
+
+    [Fact]
     public async Task ARedeliveredExternalTaskRunsItsCommandOnceAndItsLockIsExtendedMeanwhile()
     {
         _ = factory.Server;
@@ -160,6 +179,46 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var result = Engine.VariablesOf(instance)["result"];
         Assert.Equal(("Object", CamundaVariables.ObjectMapType, "application/json"), (result.Type, result.ObjectTypeName, result.SerializationDataFormat));
         Assert.Equal("Integer", Engine.VariablesOf(instance)["run"].Type);
+    }
+
+    [Fact]
+    public async Task AnExternalTaskThatIsGoneOrTakenByAnotherWorkerWhileItsCommandRunsIsLetGoWithoutAFailure()
+    {
+        _ = factory.Server;
+        var key = TaskSeeding.NewKey("let-go");
+        Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, TestCommands.Held));
+        var hold = factory.Commands.Hold;
+        var canceled = Engine.Start(key);
+        var taken = Engine.Start(key);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(hold.Running.ContainsKey(canceled) && hold.Running.ContainsKey(taken)), r => r, Deadline, "both commands run");
+        var errorsBefore = factory.EngineRest.Errors.Count;
+
+        // While the commands run, one instance is canceled (its task is gone: 404) and the other task's lock ran out and another
+        // worker took it (400). The next lock extensions are refused so, and the worker stops extending.
+        Engine.Cancel(canceled);
+        Engine.LockForAnotherWorker(taken, "another-worker", TimeSpan.FromMinutes(1));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(factory.EngineRest.Errors.Skip(errorsBefore).ToArray()),
+            e => e.Contains(("extendLock", 404)) && e.Contains(("extendLock", 400)), Deadline, "the lock extensions are refused");
+        hold.Release(canceled);
+        hold.Release(taken);
+
+        // The completions are refused the same way; neither is reported as a failure (which would spend the task's retries
+        // or, for the other worker's task, be refused too), and no command runs again.
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(Engine.RefusedCompletions.ToArray()),
+            r => r.Contains(hold.Running[canceled]) && r.Contains(hold.Running[taken]), Deadline, "both completions are refused");
+        var errors = factory.EngineRest.Errors.Skip(errorsBefore).ToArray();
+        Assert.Contains(("completeExternalTaskResource", 404), errors);
+        Assert.Contains(("completeExternalTaskResource", 400), errors);
+        Assert.DoesNotContain(errors, e => e.OperationId == "handleFailure");
+        Assert.DoesNotContain(Engine.Failures, f => IsOf(f, canceled) || IsOf(f, taken));
+        Assert.Equal((1, 1), (hold.Runs[canceled], hold.Runs[taken]));
+        Assert.Equal("EXTERNALLY_TERMINATED", Engine.Instances().Single(i => i.Id == canceled).State);
+        Assert.Equal("ACTIVE", Engine.Instances().Single(i => i.Id == taken).State);
+        Assert.Equal(1, Engine.OpenExternalTasks(TestCommands.Held));
+        Engine.Cancel(taken);
     }
 
     [Fact]
@@ -235,6 +294,39 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var children = await Eventually.ReturnsAsync(
             () => Task.FromResult(Engine.Instances().Count(i => i.Key == childKey)), n => n >= 3, Deadline, "each created task starts its child workflow");
         Assert.Equal(3, children);
+    }
+
+    [Fact]
+    public async Task CompletingAUserTaskWhileTheEngineIsAwayIsA503AndTheUserTaskStaysPending()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (_, _, eventKey, taskKey) = await DeployParentAndChildAsync(client);
+        await TriggerAsync(client, eventKey, taskKey, "engine-away");
+        var task = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"), t => t.GetArrayLength() == 1, Deadline, "the task is created");
+        var taskId = task[0].GetProperty("id").GetString()!;
+        var userTaskId = Assert.Single((await client.GetJsonAsync($"/tasks/{taskId}/user-tasks")).EnumerateArray()).GetProperty("id").GetString()!;
+
+        await factory.EngineRest.StopAsync();
+        HttpResponseMessage completing;
+        try
+        {
+            completing = await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{userTaskId}/complete", """{"variables": {"approved": true}}""");
+        }
+        finally
+        {
+            await factory.EngineRest.StartAsync();
+        }
+
+        var problem = await completing.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(TimeSpan.FromSeconds(5), completing.Headers.RetryAfter?.Delta);
+        Assert.Contains("Camunda engine could not be reached", problem.GetProperty("detail").GetString());
+        var userTask = Assert.Single((await client.GetJsonAsync($"/tasks/{taskId}/user-tasks")).EnumerateArray());
+        Assert.Equal("pending", userTask.GetProperty("status").GetString());
+
+        // Once the engine answers, the same request completes it.
+        var completed = await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{userTaskId}/complete", """{"variables": {"approved": true}}""");
+        Assert.True(completed.IsSuccessStatusCode, $"{(int)completed.StatusCode}: {await completed.Content.ReadAsStringAsync()}");
     }
 
     private static bool IsOf(FakeCamunda.ReportedFailure failure, string instanceId) => failure.InstanceId == instanceId;

@@ -146,6 +146,48 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ExternalTaskOperationsOnATaskLockedByAnotherWorkerOrGoneAreRefusedWithTheDocumentedStatus()
+    {
+        var client = Client(_server, "camunda-user", "camunda-password");
+        _server.Engine.Deploy("external-gone", FakeCamunda.ServiceTaskProcess("external-gone", "end-task"));
+        var instance = _server.Engine.Start("external-gone");
+        var task = Assert.Single(await client.FetchAndLockAsync(Fetch(maxTasks: 1)));
+        const string other = "another-worker";
+
+        // Locked by this worker: another worker's complete, failure, extendLock and lock are 400s.
+        var lockedByOther = new[]
+        {
+            await Refused(() => client.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask { WorkerId = other })),
+            await Refused(() => client.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure { WorkerId = other, ErrorMessage = "x", Retries = 1, RetryTimeout = 0 })),
+            await Refused(() => client.ExtendLockAsync(task.Id, new CamundaExtendLock { WorkerId = other, NewDuration = 5_000 })),
+            await Refused(() => client.LockAsync(task.Id, new CamundaLockExternalTask { WorkerId = other, LockDuration = 5_000 })),
+        };
+
+        // The instance is canceled: every operation on its task is a 404.
+        await client.DeleteProcessInstanceAsync(instance);
+        var gone = new[]
+        {
+            await Refused(() => client.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask { WorkerId = Worker })),
+            await Refused(() => client.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure { WorkerId = Worker, ErrorMessage = "x", Retries = 1, RetryTimeout = 0 })),
+            await Refused(() => client.ExtendLockAsync(task.Id, new CamundaExtendLock { WorkerId = Worker, NewDuration = 5_000 })),
+            await Refused(() => client.LockAsync(task.Id, new CamundaLockExternalTask { WorkerId = Worker, LockDuration = 5_000 })),
+            await Refused(() => client.UnlockAsync(task.Id)),
+        };
+
+        Assert.All(lockedByOther, e => Assert.Equal((400, false, false), (e.StatusCode!.Value, e.IsNotFound, e.IsTransient)));
+        Assert.All(gone, e => Assert.Equal((404, true, false), (e.StatusCode!.Value, e.IsNotFound, e.IsTransient)));
+        Assert.Equal(
+            [
+                ("completeExternalTaskResource", 400), ("handleFailure", 400), ("extendLock", 400), ("lock", 400),
+                ("completeExternalTaskResource", 404), ("handleFailure", 404), ("extendLock", 404), ("lock", 404), ("unlock", 404),
+            ],
+            _server.Errors.Select(e => (e.OperationId, e.Status)));
+        Assert.Empty(_server.Violations);
+
+        static Task<CamundaException> Refused(Func<Task> operation) => Assert.ThrowsAsync<CamundaException>(operation);
+    }
+
+    [Fact]
     public async Task EngineErrorsBecomeCamundaExceptionsThatNameTheRequestAndTheEnginesMessage()
     {
         var client = Client(_server, "camunda-user", "camunda-password");

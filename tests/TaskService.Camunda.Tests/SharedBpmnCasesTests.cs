@@ -77,11 +77,15 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
         Assert.True(JsonElement.DeepEquals(input, onEmbedded.Variables), $"embedded read back {onEmbedded.Variables}");
         Assert.True(JsonElement.DeepEquals(input, onCamunda.Variables), $"Camunda read back {onCamunda.Variables}");
 
-        // The engine holds each variable as the Java type that behaves so: objects and arrays as Java maps and lists.
+        // The engine holds every variable sent as the Java type that behaves so (objects and arrays as Java maps and lists), and
+        // what it deserialized, which its expressions see, is the value sent.
         var stored = camunda.Engine.VariablesOf(Assert.Single(camunda.Engine.InstancesOf(processKey)).Id);
+        Assert.Equal(input.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal), stored.Keys.Order(StringComparer.Ordinal));
         foreach (var property in input.EnumerateObject())
         {
             Assert.Equal(JavaTypeOf(property.Value), (stored[property.Name].Type, stored[property.Name].ObjectTypeName));
+            var seen = stored[property.Name].ToExpressionValue();
+            Assert.True(JsonElement.DeepEquals(property.Value, seen), $"the engine's expressions see {property.Name} as {seen}");
         }
     }
 

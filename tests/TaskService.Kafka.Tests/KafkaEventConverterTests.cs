@@ -58,6 +58,33 @@ public sealed class KafkaEventConverterTests
     }
 
     [Fact]
+    public void AMessageOverTheEventLimitsCannotBecomeAnEvent()
+    {
+        var limits = new TaskService.Common.LimitsOptions();
+        var converter = new KafkaEventConverter(new KafkaIncomingOptions { KeySource = KafkaEventKeySource.Field, Key = "type" }, TimeProvider.System, limits);
+
+        // The largest payload HTTP accepts is accepted from Kafka too; one byte more is not.
+        var filler = new string('p', limits.MaxEventPayloadBytes - "{\"type\":\"big\",\"a\":\"\"}".Length);
+        Assert.True(converter.TryConvert(Result($$"""{"type":"big","a":"{{filler}}"}"""), out _, out var error), error);
+        Assert.False(converter.TryConvert(Result($$"""{"type":"big","a":"{{filler}}x"}"""), out _, out error));
+        Assert.Contains("MaxEventPayloadBytes", error);
+
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", limits.MaxJsonDepth + 1)) + "1" + new string('}', limits.MaxJsonDepth + 1);
+        Assert.False(converter.TryConvert(Result("{\"type\":\"deep\",\"d\":" + deep + "}"), out _, out error));
+        Assert.Contains("MaxJsonDepth", error);
+
+        Assert.False(converter.TryConvert(Result("""{"type":"surrogate","a":"\ud800"}"""), out _, out error));
+        Assert.Contains("surrogate", error);
+        Assert.False(converter.TryConvert(Result("""{"type":"nul","a":"x\u0000y"}"""), out _, out error));
+        Assert.Contains("NUL", error);
+
+        Assert.False(converter.TryConvert(Result($$"""{"type":"{{new string('k', limits.MaxKeyLength + 1)}}"}"""), out _, out error));
+        Assert.Contains("MaxKeyLength", error);
+        Assert.False(converter.TryConvert(Result("""{"type":"line\nbreak"}"""), out _, out error));
+        Assert.Contains("control characters", error);
+    }
+
+    [Fact]
     public void TheOutgoingMessageKeyIsTheTaskIdTheEventKeyOrTheEventId()
     {
         var created = new OutgoingEvent

@@ -73,9 +73,9 @@ public sealed class KafkaIngestionTests(KafkaMockCluster kafka)
         });
         await silos.DeployCreateTasksWorkflowAsync(input);
         var appId = Guid.NewGuid().ToString();
-        var app = await silos.Grains.GetGrain<IClientAppGrain>(appId).CreateAsync("kafka-webhooks");
+        var app = (await silos.Grains.GetGrain<IClientAppGrain>(appId).CreateAsync("kafka-webhooks")).OrThrow();
         await using var receiver = await WebhookReceiver.StartAsync(app.ApiSecret);
-        await silos.Grains.GetGrain<IWebhookSubscriptionGrain>(Guid.NewGuid().ToString()).CreateAsync(receiver.Url("/hook"), OutgoingEventTypes.TaskCreated, app.Id);
+        (await silos.Grains.GetGrain<IWebhookSubscriptionGrain>(Guid.NewGuid().ToString()).CreateAsync(receiver.Url("/hook"), OutgoingEventTypes.TaskCreated, app.Id)).OrThrow();
 
         kafka.ProduceTasks(input, 0, count);
 

@@ -52,6 +52,23 @@ public sealed class SqsEventConverterTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"a":"\ud800"}""", "surrogate")]
+    [InlineData("""{"a":1e999999}""", "number")]
+    [InlineData("""{"a":"x\u0000"}""", "NUL")]
+    public void ABodyOverTheEventLimitsCannotBecomeAnEvent(string body, string reason)
+    {
+        var converter = new SqsEventConverter(new SqsIncomingOptions(), TimeProvider.System, new TaskService.Common.LimitsOptions { MaxEventPayloadBytes = 100 });
+
+        Assert.False(converter.TryConvert(Queue, Message(body), out var record, out var error));
+        Assert.Null(record);
+        Assert.Contains(reason, error);
+
+        Assert.False(converter.TryConvert(Queue, Message($$"""{"a":"{{new string('x', 100)}}"}"""), out _, out error));
+        Assert.Contains("MaxEventPayloadBytes", error);
+        Assert.True(converter.TryConvert(Queue, Message($$"""{"a":"{{new string('x', 90)}}"}"""), out _, out error), error);
+    }
+
     private static Message Message(string body, string? sent = null) => new()
     {
         MessageId = "m-1",

@@ -17,15 +17,15 @@ public static class CreateTasksWorkflow
     public static async Task<string> DeployAsync(IGrainFactory grains, string name, IEnumerable<string> eventKeys)
     {
         var processId = $"{name.Replace('-', '_')}_{Guid.NewGuid():N}";
-        await grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow
+        (await grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString()).CreateAsync(new NewWorkflow
         {
             Name = name,
             BpmnFile = Bpmn(processId),
             InputSchema = JsonElementFactory.Parse("{}"),
-        });
+        })).OrThrow();
         foreach (var eventKey in eventKeys)
         {
-            await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
+            (await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId)).OrThrow();
         }
 
         return processId;

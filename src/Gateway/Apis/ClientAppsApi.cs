@@ -23,12 +23,16 @@ public static class ClientAppsApi
     }
 
     /// <summary>Creates a client app and returns its API key and secret. The secret is shown this once; keep it.</summary>
-    public static async Task<Created<ClientAppCredentials>> CreateAsync(ClientAppRequest? body, IGrainFactory grains)
+    public static async Task<Results<Created<ClientAppCredentials>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> CreateAsync(
+        ClientAppRequest? body, IGrainFactory grains)
     {
-        body = Validation.Body(body);
-        var name = Validation.Required(body.ClientName, "clientName");
-        var credentials = await grains.GetGrain<IClientAppGrain>(ClientAppKeys.NewApiKey()).CreateAsync(name);
-        return TypedResults.Created($"/client-apps/{credentials.Id}", credentials);
+        if ((Validation.Body(body) ?? Validation.Required(body.ClientName, "clientName")) is { } invalid)
+        {
+            return invalid.ToResults<Created<ClientAppCredentials>>();
+        }
+
+        var credentials = await grains.GetGrain<IClientAppGrain>(ClientAppKeys.NewApiKey()).CreateAsync(body.ClientName!);
+        return credentials.ToResults(created => TypedResults.Created($"/client-apps/{created.Id}", created));
     }
 
     /// <summary>
@@ -40,6 +44,11 @@ public static class ClientAppsApi
     public static async Task<IResult> RotateSecretAsync(string id, string? overlapSeconds, HttpRequest request, IGrainFactory grains)
     {
         var overlap = Overlap(overlapSeconds);
+        if (!overlap.IsOk)
+        {
+            return overlap.Problem.ToAnswer();
+        }
+
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
         {
             return ApiKeyAuthentication.Unauthorized();
@@ -48,25 +57,26 @@ public static class ClientAppsApi
         if (app.Id != id)
         {
             // The path names another app than the credentials do: as for any app the caller does not hold, it does not exist.
-            return ProblemResults.NotFound("client app", id);
+            return ProblemAnswers.NotFound("client app", id);
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IClientAppGrain>(app.ApiKey).RotateSecretAsync(overlap));
+        var rotation = await grains.GetGrain<IClientAppGrain>(app.ApiKey).RotateSecretAsync(overlap.Value);
+        return rotation.IsOk ? TypedResults.Ok(rotation.Value) : rotation.Problem.ToAnswer();
     }
 
-    private static TimeSpan? Overlap(string? text)
+    private static Outcome<TimeSpan?> Overlap(string? text)
     {
         if (string.IsNullOrEmpty(text))
         {
-            return null;
+            return Outcome.Of<TimeSpan?>(null);
         }
 
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > ClientAppSecretRotation.MaxOverlapSeconds)
         {
-            throw TaskServiceException.Invalid(OverlapParameter,
+            return Problem.Invalid(OverlapParameter,
                 $"'{OverlapParameter}' must be a whole number of seconds from 0 to {ClientAppSecretRotation.MaxOverlapSeconds}.");
         }
 
-        return TimeSpan.FromSeconds(seconds);
+        return Outcome.Of<TimeSpan?>(TimeSpan.FromSeconds(seconds));
     }
 }

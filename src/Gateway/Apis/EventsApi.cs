@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskService.Common;
-using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
@@ -36,23 +35,30 @@ public static class EventsApi
     /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
     /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
     /// </summary>
-    public static async Task<Results<Accepted<EventAccepted>, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
+    public static async Task<Results<Accepted<EventAccepted>, BadRequestProblem, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
     {
-        body = Validation.Body(body);
-        var key = Validation.Required(body.Key, "key");
+        if ((Validation.Body(body) ?? Validation.Required(body.Key, "key")) is { } invalid)
+        {
+            return invalid.ToBadRequest();
+        }
+
         if (body.Payload is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) })
         {
-            throw TaskServiceException.Invalid("payload", "'payload' must be a JSON object.");
+            return ProblemAnswers.Invalid("payload", "'payload' must be a JSON object.");
         }
 
         var id = FirstNonEmpty(request.Headers[IdempotencyKeyHeader], request.Headers[RequestIdHeader], body.Id) ?? DeterministicId.NewId();
-        check.Key(id, "id");
+        if (check.Key(id, "id") is { } badId)
+        {
+            return badId.ToBadRequest();
+        }
 
+        var key = body.Key!;
         var record = new EventRecord
         {
             Id = id,
             Key = key,
-            Payload = body.Payload is { ValueKind: JsonValueKind.Object } payload ? Validation.WellFormed(payload, "payload") : JsonElementFactory.EmptyObject,
+            Payload = body.Payload is { ValueKind: JsonValueKind.Object } payload ? payload : JsonElementFactory.EmptyObject,
             Source = body.Source,
             Description = body.Description,
             Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
@@ -78,32 +84,42 @@ public static class EventsApi
             detail: $"Too many events are waiting to be routed. Send the event again (with the same id) in {seconds} s.");
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.Event, QueryParameters.Filter(request, EntitySchemas.Event)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.Event, EntitySchemas.Event);
 
-    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.Event, QueryParameters.Where(request, EntitySchemas.Event))));
+    public static Task<Results<Ok<CountResult>, BadRequestProblem>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.CountAsync(request, grains, EntityKind.Event, EntitySchemas.Event);
 
-    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<JsonElement>, BadRequestProblem, NotFoundProblem>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
     {
-        var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Event, id, QueryParameters.Fields(request, EntitySchemas.Event));
-        return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("event", id);
+        var fields = QueryParameters.Fields(request, EntitySchemas.Event);
+        if (!fields.IsOk)
+        {
+            return fields.Problem.ToBadRequest();
+        }
+
+        var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.Event, id, fields.Value);
+        return row is { } found ? TypedResults.Ok(found) : ProblemAnswers.NotFound("event", id);
     }
 
-    public static async Task<Created<EventWorkflowMapping>> AddMappingAsync(EventMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<Created<EventWorkflowMapping>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> AddMappingAsync(
+        EventMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
-        body = Validation.Body(body);
-        var mapping = await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(
-            Validation.Required(body.EventKey, "eventKey"), Validation.Required(body.WorkflowKey, "workflowKey"), user.UserId());
-        return TypedResults.Created($"/events/mapping/{mapping.Id}", mapping);
+        if ((Validation.Body(body) ?? Validation.Required(body.EventKey, "eventKey") ?? Validation.Required(body.WorkflowKey, "workflowKey")) is { } invalid)
+        {
+            return invalid.ToResults<Created<EventWorkflowMapping>>();
+        }
+
+        var mapping = await grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(body.EventKey!, body.WorkflowKey!, user.UserId());
+        return mapping.ToResults(added => TypedResults.Created($"/events/mapping/{added.Id}", added));
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.EventMapping, QueryParameters.Filter(request, EntitySchemas.EventMapping)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.EventMapping, EntitySchemas.EventMapping);
 
     /// <summary>Soft-deletes the mapping; its keys can be mapped again.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
-        await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemResults.NotFound("event mapping", id);
+    public static async Task<Results<NoContent, NotFoundProblem>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemAnswers.NotFound("event mapping", id);
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 }

@@ -37,26 +37,36 @@ public static class InboxApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.UserTask, QueryParameters.Filter(request, EntitySchemas.UserTask)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.UserTask, EntitySchemas.UserTask);
 
-    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.UserTask, QueryParameters.Where(request, EntitySchemas.UserTask))));
+    public static Task<Results<Ok<CountResult>, BadRequestProblem>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.CountAsync(request, grains, EntityKind.UserTask, EntitySchemas.UserTask);
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMineAsync(HttpRequest request, ClaimsPrincipal user, IOptions<InboxOptions> options, IGrainFactory grains)
+    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListMineAsync(HttpRequest request, ClaimsPrincipal user, IOptions<InboxOptions> options, IGrainFactory grains)
     {
-        var filter = QueryParameters.Filter(request, EntitySchemas.UserTask);
+        var parsed = QueryParameters.Filter(request, EntitySchemas.UserTask);
+        if (parsed.Value is not { } filter)
+        {
+            return parsed.Problem!.ToBadRequest();
+        }
+
         var mine = Mine(user, options.Value);
         return TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.UserTask,
             filter with { Where = filter.Where is null ? mine : new AndNode([mine, filter.Where]) }));
     }
 
-    public static async Task<Ok<CountResult>> CountMineAsync(HttpRequest request, ClaimsPrincipal user, IOptions<InboxOptions> options, IGrainFactory grains)
+    public static async Task<Results<Ok<CountResult>, BadRequestProblem>> CountMineAsync(HttpRequest request, ClaimsPrincipal user, IOptions<InboxOptions> options, IGrainFactory grains)
     {
         var where = QueryParameters.Where(request, EntitySchemas.UserTask);
+        if (!where.IsOk)
+        {
+            return where.Problem.ToBadRequest();
+        }
+
         var mine = Mine(user, options.Value);
         return TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.UserTask,
-            where is null ? mine : new AndNode([mine, where]))));
+            where.Value is null ? mine : new AndNode([mine, where.Value]))));
     }
 
     /// <summary>assignee = caller, or (assignee is null and candidateGroups contains one of the caller's groups).</summary>

@@ -24,24 +24,26 @@ public static class OriginalModelFields
     /// Checks the properties a request body did not map: each must be one of <paramref name="accepted"/>. <c>deleted: true</c>
     /// is refused: a row is deleted with DELETE, which records who deleted it.
     /// </summary>
-    public static void Check(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenSet<string> accepted)
+    public static Problem? Check(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenSet<string> accepted)
     {
         if (unmapped is null)
         {
-            return;
+            return null;
         }
 
         foreach (var (name, value) in unmapped)
         {
             if (!accepted.Contains(name))
             {
-                throw TaskServiceException.Invalid(name, $"The request body holds the property '{name}', which this route does not take.");
+                return Problem.Invalid(name, $"The request body holds the property '{name}', which this route does not take.");
             }
 
             if (name.Equals("deleted", StringComparison.OrdinalIgnoreCase) && value.ValueKind == JsonValueKind.True)
             {
-                throw TaskServiceException.Invalid(name, "'deleted' cannot be set here; delete with the DELETE route, which records who deleted it.");
+                return Problem.Invalid(name, "'deleted' cannot be set here; delete with the DELETE route, which records who deleted it.");
             }
         }
+
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TaskService.Errors;
 using TaskService.Gateway.Http;
 
 namespace TaskService.Gateway.Apis;
@@ -8,14 +9,12 @@ namespace TaskService.Gateway.Apis;
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record EventTriggerRequest(string? Key, JsonElement? Payload, string? Source, string? Description, string? Id = null) : IValidatableRequest
 {
-    public void Validate(RequestFieldChecks check)
-    {
-        check.Key(Key, "key");
-        check.Json(Payload, "payload", check.Limits.MaxEventPayloadBytes);
-        check.Name(Source, "source");
-        check.FreeText(Description, "description");
-        check.Key(Id, "id");
-    }
+    public Problem? Validate(RequestFieldChecks check) =>
+        check.Key(Key, "key")
+            ?? check.Json(Payload, "payload", check.Limits.MaxEventPayloadBytes)
+            ?? check.Name(Source, "source")
+            ?? check.FreeText(Description, "description")
+            ?? check.Key(Id, "id");
 }
 
 /// <summary>Body of <c>POST /events/mapping</c>.</summary>
@@ -24,12 +23,10 @@ public sealed record EventMappingRequest(string? EventKey, string? WorkflowKey) 
 {
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
-    public void Validate(RequestFieldChecks check)
-    {
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
-        check.Key(EventKey, "eventKey");
-        check.Key(WorkflowKey, "workflowKey");
-    }
+    public Problem? Validate(RequestFieldChecks check) =>
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+            ?? check.Key(EventKey, "eventKey")
+            ?? check.Key(WorkflowKey, "workflowKey");
 }
 
 /// <summary>Body of <c>POST /tasks/mapping</c>.</summary>
@@ -38,31 +35,27 @@ public sealed record TaskMappingRequest(string? TaskKey, string? WorkflowKey) : 
 {
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
-    public void Validate(RequestFieldChecks check)
-    {
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
-        check.Key(TaskKey, "taskKey");
-        check.Key(WorkflowKey, "workflowKey");
-    }
+    public Problem? Validate(RequestFieldChecks check) =>
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+            ?? check.Key(TaskKey, "taskKey")
+            ?? check.Key(WorkflowKey, "workflowKey");
 }
 
 /// <summary>Body of <c>POST /client-apps</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record ClientAppRequest(string? ClientName) : IValidatableRequest
 {
-    public void Validate(RequestFieldChecks check) => check.Name(ClientName, "clientName");
+    public Problem? Validate(RequestFieldChecks check) => check.Name(ClientName, "clientName");
 }
 
 /// <summary>Body of <c>POST /webhooks/subscribe</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SubscribeRequest(string? Url, string? Key, string? Id = null) : IValidatableRequest
 {
-    public void Validate(RequestFieldChecks check)
-    {
-        check.Url(Url, "url");
-        check.Key(Key, "key");
-        check.Key(Id, "id");
-    }
+    public Problem? Validate(RequestFieldChecks check) =>
+        check.Url(Url, "url")
+            ?? check.Key(Key, "key")
+            ?? check.Key(Id, "id");
 }
 
 /// <summary>
@@ -87,26 +80,24 @@ public sealed record TaskPatchRequest(
 {
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
-    public void Validate(RequestFieldChecks check)
-    {
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit);
-        check.Key(Key, "key");
-        check.Key(ExternalId, "externalId");
-        check.Name(Name, "name");
-        check.FreeText(Description, "description");
-        check.Name(Status, "status");
-        check.Name(Priority, "priority");
-        check.Name(Severity, "severity");
-        check.Name(Type, "type");
-        check.Key(AssigneeId, "assigneeId");
-        check.Json(Metadata, "metadata", check.Limits.MaxJsonValueBytes);
-        check.FreeText(Notes, "notes");
-    }
+    public Problem? Validate(RequestFieldChecks check) =>
+        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+            ?? check.Key(Key, "key")
+            ?? check.Key(ExternalId, "externalId")
+            ?? check.Name(Name, "name")
+            ?? check.FreeText(Description, "description")
+            ?? check.Name(Status, "status")
+            ?? check.Name(Priority, "priority")
+            ?? check.Name(Severity, "severity")
+            ?? check.Name(Type, "type")
+            ?? check.Key(AssigneeId, "assigneeId")
+            ?? check.Json(Metadata, "metadata", check.Limits.MaxJsonValueBytes)
+            ?? check.FreeText(Notes, "notes");
 }
 
 /// <summary>Body of <c>PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee</c>: the new assignee, or null to clear it.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AssigneeRequest(string? UserId) : IValidatableRequest
 {
-    public void Validate(RequestFieldChecks check) => check.Key(UserId, "userId");
+    public Problem? Validate(RequestFieldChecks check) => check.Key(UserId, "userId");
 }

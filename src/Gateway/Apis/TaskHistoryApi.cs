@@ -20,15 +20,20 @@ public static class TaskHistoryApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, ProblemHttpResult>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem, NotFoundProblem>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
         var filter = QueryParameters.Filter(request, EntitySchemas.TaskHistory);
+        if (!filter.IsOk)
+        {
+            return filter.Problem.ToBadRequest();
+        }
+
         var queries = grains.GetGrain<IQueryGrain>(0);
         if (await queries.GetAsync(EntityKind.Task, taskId, ["id"]) is null)
         {
-            return ProblemResults.NotFound("task", taskId);
+            return ProblemAnswers.NotFound("task", taskId);
         }
 
-        return TypedResults.Ok(await queries.ListAsync(EntityKind.TaskHistory, QueryParameters.Scope(filter, "taskId", taskId)));
+        return TypedResults.Ok(await queries.ListAsync(EntityKind.TaskHistory, QueryParameters.Scope(filter.Value!, "taskId", taskId)));
     }
 }

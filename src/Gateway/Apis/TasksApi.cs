@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using TaskService.Errors;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
@@ -34,111 +33,164 @@ public static class TasksApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.Task, QueryParameters.Filter(request, EntitySchemas.Task)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.Task, EntitySchemas.Task);
 
-    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.Task, QueryParameters.Where(request, EntitySchemas.Task))));
+    public static Task<Results<Ok<CountResult>, BadRequestProblem>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.CountAsync(request, grains, EntityKind.Task, EntitySchemas.Task);
 
-    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string id, HttpRequest request, IGrainFactory grains)
+    public static Task<Results<Ok<JsonElement>, BadRequestProblem, NotFoundProblem>> GetAsync(string id, HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.GetAsync(id, request, grains, EntityKind.Task, EntitySchemas.Task, "task");
+
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> UpdateAsync(
+        string id, TaskPatchRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var row = await grains.GetGrain<IQueryGrain>(0).GetFilteredAsync(EntityKind.Task, id, QueryParameters.SingleRowFilter(request, EntitySchemas.Task));
-        return row is { } found ? TypedResults.Ok(found) : ProblemResults.NotFound("task", id);
-    }
+        var update = ToUpdate(body);
+        if (!update.IsOk)
+        {
+            return update.Problem.ToResults<NoContent>();
+        }
 
-    public static async Task<NoContent> UpdateAsync(string id, TaskPatchRequest? body, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        var update = ToUpdate(Validation.Body(body));
-        await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update, user.UserId());
-        return TypedResults.NoContent();
+        return (await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update.Value!, user.UserId())).ToResults(_ => TypedResults.NoContent());
     }
 
     /// <summary>Updates every task the <c>where</c> parameter matches; <c>where</c> is required (<c>where={}</c> matches all).</summary>
-    public static async Task<Ok<CountResult>> UpdateWhereAsync(TaskPatchRequest? body, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<Ok<CountResult>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> UpdateWhereAsync(
+        TaskPatchRequest? body, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var update = ToUpdate(Validation.Body(body));
-        var ids = await MatchingIdsAsync(request, grains);
-        foreach (var id in ids)
+        var update = ToUpdate(body);
+        if (!update.IsOk)
         {
-            await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update, user.UserId());
+            return update.Problem.ToResults<Ok<CountResult>>();
         }
 
-        return TypedResults.Ok(new CountResult(ids.Count));
+        var ids = await MatchingIdsAsync(request, grains);
+        if (!ids.IsOk)
+        {
+            return ids.Problem.ToResults<Ok<CountResult>>();
+        }
+
+        foreach (var id in ids.Value!)
+        {
+            if ((await grains.GetGrain<ITaskGrain>(id).UpdateAsync(update.Value!, user.UserId())).Problem is { } problem)
+            {
+                return problem.ToResults<Ok<CountResult>>();
+            }
+        }
+
+        return TypedResults.Ok(new CountResult(ids.Value!.Count));
     }
 
     /// <summary>Deletes a task; <c>cascade</c> (default true) also deletes its user tasks and ends its workflow instance.</summary>
-    public static async Task<NoContent> DeleteAsync(string id, bool? cascade, ClaimsPrincipal user, IGrainFactory grains)
-    {
-        await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId());
-        return TypedResults.NoContent();
-    }
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteAsync(
+        string id, bool? cascade, ClaimsPrincipal user, IGrainFactory grains) =>
+        (await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId())).ToResults(TypedResults.NoContent);
 
-    public static async Task<NoContent> DeleteWhereAsync(bool? cascade, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteWhereAsync(
+        bool? cascade, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        foreach (var id in await MatchingIdsAsync(request, grains))
+        var ids = await MatchingIdsAsync(request, grains);
+        if (!ids.IsOk)
         {
-            await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId());
+            return ids.Problem.ToResults<NoContent>();
+        }
+
+        foreach (var id in ids.Value!)
+        {
+            if ((await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId())).Problem is { } problem)
+            {
+                return problem.ToResults<NoContent>();
+            }
         }
 
         return TypedResults.NoContent();
     }
 
-    public static async Task<Created<TaskWorkflowMapping>> AddMappingAsync(TaskMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<Created<TaskWorkflowMapping>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> AddMappingAsync(
+        TaskMappingRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
-        body = Validation.Body(body);
-        var mapping = await grains.GetGrain<IMappingsGrain>(0).AddTaskMappingAsync(
-            Validation.Required(body.TaskKey, "taskKey"), Validation.Required(body.WorkflowKey, "workflowKey"), user.UserId());
-        return TypedResults.Created($"/tasks/mapping/{mapping.Id}", mapping);
+        if ((Validation.Body(body) ?? Validation.Required(body.TaskKey, "taskKey") ?? Validation.Required(body.WorkflowKey, "workflowKey")) is { } invalid)
+        {
+            return invalid.ToResults<Created<TaskWorkflowMapping>>();
+        }
+
+        var mapping = await grains.GetGrain<IMappingsGrain>(0).AddTaskMappingAsync(body.TaskKey!, body.WorkflowKey!, user.UserId());
+        return mapping.ToResults(added => TypedResults.Created($"/tasks/mapping/{added.Id}", added));
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.TaskMapping, QueryParameters.Filter(request, EntitySchemas.TaskMapping)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListMappingsAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.TaskMapping, EntitySchemas.TaskMapping);
 
     /// <summary>Soft-deletes the mapping; its keys can be mapped again.</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
-        await grains.GetGrain<IMappingsGrain>(0).DeleteTaskMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemResults.NotFound("task mapping", id);
+    public static async Task<Results<NoContent, NotFoundProblem>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
+        await grains.GetGrain<IMappingsGrain>(0).DeleteTaskMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemAnswers.NotFound("task mapping", id);
 
-    private static async Task<IReadOnlyList<string>> MatchingIdsAsync(HttpRequest request, IGrainFactory grains)
+    private static async Task<Outcome<IReadOnlyList<string>>> MatchingIdsAsync(HttpRequest request, IGrainFactory grains)
     {
         if (!QueryParameters.Has(request, QueryParameters.WhereName))
         {
-            throw TaskServiceException.Invalid("where", "A bulk change needs the 'where' query parameter; use where={} to match every task.");
+            return Problem.Invalid("where", "A bulk change needs the 'where' query parameter; use where={} to match every task.");
         }
 
-        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.Task, QueryParameters.Where(request, EntitySchemas.Task), MaxBulkRows + 1);
-        if (ids.Count > MaxBulkRows)
+        var where = QueryParameters.Where(request, EntitySchemas.Task);
+        if (!where.IsOk)
         {
-            throw TaskServiceException.Invalid("where", $"The 'where' parameter matches more than {MaxBulkRows} tasks; narrow it and repeat.");
+            return where.Problem;
         }
 
-        return ids;
+        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.Task, where.Value, MaxBulkRows + 1);
+        return ids.Count > MaxBulkRows
+            ? Problem.Invalid("where", $"The 'where' parameter matches more than {MaxBulkRows} tasks; narrow it and repeat.")
+            : Outcome.Of(ids);
     }
 
-    private static TaskUpdate ToUpdate(TaskPatchRequest body) => new()
+    private static Outcome<TaskUpdate> ToUpdate(TaskPatchRequest? body)
     {
-        Name = body.Name,
-        Description = body.Description,
-        Status = body.Status is null ? null : ParseStatus(body.Status),
-        Priority = body.Priority,
-        Severity = body.Severity,
-        Type = body.Type,
-        AssigneeId = body.AssigneeId,
-        StartDate = body.StartDate,
-        DueDate = body.DueDate,
-        Metadata = body.Metadata is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } metadata ? Validation.WellFormed(metadata, "metadata")
-            : body.Metadata is { ValueKind: not JsonValueKind.Null } ? throw TaskServiceException.Invalid("metadata", "'metadata' must be a JSON object or array.")
-            : null,
-        Notes = body.Notes,
-        Key = body.Key is { } key && string.IsNullOrWhiteSpace(key) ? throw TaskServiceException.Invalid("key", "'key' cannot be empty.") : body.Key,
-        EndDate = body.EndDate,
-        ExternalId = body.ExternalId,
-    };
+        if (Validation.Body(body) is { } missing)
+        {
+            return missing;
+        }
 
-    private static TaskRecordStatus ParseStatus(string status) => status switch
+        if (body.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null) })
+        {
+            return Problem.Invalid("metadata", "'metadata' must be a JSON object or array.");
+        }
+
+        if (body.Key is { } key && string.IsNullOrWhiteSpace(key))
+        {
+            return Problem.Invalid("key", "'key' cannot be empty.");
+        }
+
+        var status = body.Status is null ? null : ParseStatus(body.Status);
+        if (status is { IsOk: false })
+        {
+            return status.Problem;
+        }
+
+        return new TaskUpdate
+        {
+            Name = body.Name,
+            Description = body.Description,
+            Status = status?.Value,
+            Priority = body.Priority,
+            Severity = body.Severity,
+            Type = body.Type,
+            AssigneeId = body.AssigneeId,
+            StartDate = body.StartDate,
+            DueDate = body.DueDate,
+            Metadata = body.Metadata is { ValueKind: JsonValueKind.Object or JsonValueKind.Array } metadata ? metadata : null,
+            Notes = body.Notes,
+            Key = body.Key,
+            EndDate = body.EndDate,
+            ExternalId = body.ExternalId,
+        };
+    }
+
+    private static Outcome<TaskRecordStatus> ParseStatus(string status) => status switch
     {
         "pending" => TaskRecordStatus.Pending,
         "in progress" => TaskRecordStatus.InProgress,
-        "completed" => throw TaskServiceException.Invalid("status", "A task cannot be completed through PATCH; it completes when its workflow reaches the end-task step."),
-        _ => throw TaskServiceException.Invalid("status", $"'status' must be 'pending' or 'in progress', not '{status}'."),
+        "completed" => Problem.Invalid("status", "A task cannot be completed through PATCH; it completes when its workflow reaches the end-task step."),
+        _ => Problem.Invalid("status", $"'status' must be 'pending' or 'in progress', not '{status}'."),
     };
 }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using TaskService.Errors;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
@@ -40,86 +39,122 @@ public static class UserTasksApi
         return app;
     }
 
-    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, ProblemHttpResult>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem, NotFoundProblem>> ListAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
         var filter = QueryParameters.Filter(request, EntitySchemas.UserTask);
-        if (!await TaskExistsAsync(taskId, grains))
+        if (!filter.IsOk)
         {
-            return ProblemResults.NotFound("task", taskId);
+            return filter.Problem.ToBadRequest();
         }
 
-        return TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.UserTask, QueryParameters.Scope(filter, TaskIdField, taskId)));
+        if (!await TaskExistsAsync(taskId, grains))
+        {
+            return ProblemAnswers.NotFound("task", taskId);
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.UserTask, QueryParameters.Scope(filter.Value!, TaskIdField, taskId)));
     }
 
-    public static async Task<Results<Ok<CountResult>, ProblemHttpResult>> CountAsync(string taskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<CountResult>, BadRequestProblem, NotFoundProblem>> CountAsync(string taskId, HttpRequest request, IGrainFactory grains)
     {
-        var where = QueryParameters.Scope(QueryParameters.Where(request, EntitySchemas.UserTask), TaskIdField, taskId);
-        if (!await TaskExistsAsync(taskId, grains))
+        var where = QueryParameters.Where(request, EntitySchemas.UserTask);
+        if (!where.IsOk)
         {
-            return ProblemResults.NotFound("task", taskId);
+            return where.Problem.ToBadRequest();
         }
 
-        return TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.UserTask, where)));
+        if (!await TaskExistsAsync(taskId, grains))
+        {
+            return ProblemAnswers.NotFound("task", taskId);
+        }
+
+        return TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.UserTask, QueryParameters.Scope(where.Value, TaskIdField, taskId))));
     }
 
-    public static async Task<Results<Ok<JsonElement>, ProblemHttpResult>> GetAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<JsonElement>, BadRequestProblem, NotFoundProblem>> GetAsync(string taskId, string userTaskId, HttpRequest request, IGrainFactory grains)
     {
         var fields = QueryParameters.Fields(request, EntitySchemas.UserTask);
+        if (!fields.IsOk)
+        {
+            return fields.Problem.ToBadRequest();
+        }
+
         var row = await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.UserTask, userTaskId, null);
         if (row is not { } found || !found.TryGetProperty(TaskIdField, out var owner) || owner.GetString() != taskId)
         {
-            return ProblemResults.NotFound("user task", userTaskId);
+            return ProblemAnswers.NotFound("user task", userTaskId);
         }
 
-        return TypedResults.Ok(fields is null ? found : await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.UserTask, userTaskId, fields) ?? found);
+        return TypedResults.Ok(fields.Value is not { } picked ? found : await grains.GetGrain<IQueryGrain>(0).GetAsync(EntityKind.UserTask, userTaskId, picked) ?? found);
     }
 
     /// <summary>
     /// Completes a pending user task of this task. A user task of another task is 404; one already completed is 409; one assigned
     /// to someone else is 403 without the override permission; variables that violate the user task's form are 400.
     /// </summary>
-    public static async Task<NoContent> CompleteAsync(string taskId, string userTaskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> CompleteAsync(
+        string taskId, string userTaskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
         var variables = await OptionalBody.ReadVariablesAsync(request);
+        if (!variables.IsOk)
+        {
+            return variables.Problem.ToResults<NoContent>();
+        }
+
         var task = grains.GetGrain<ITaskGrain>(taskId);
-        await task.CompleteUserTaskAsync(userTaskId, variables, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask));
-        return TypedResults.NoContent();
+        var completed = await task.CompleteUserTaskAsync(userTaskId, variables.Value, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask));
+        return completed.ToResults(_ => TypedResults.NoContent());
     }
 
-    public static async Task<Ok<UserTaskRecord>> ClaimAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).ClaimUserTaskAsync(userTaskId, RequireUser(user)));
-
-    public static async Task<Ok<UserTaskRecord>> UnclaimAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).UnclaimUserTaskAsync(
-            userTaskId, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask)));
-
-    public static async Task<Ok<UserTaskRecord>> AssignAsync(string taskId, string userTaskId, AssigneeRequest? body, ClaimsPrincipal user, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<ITaskGrain>(taskId).AssignUserTaskAsync(userTaskId, body?.UserId, user.UserId()));
-
-    /// <summary>The caller's user id (the token's sub); claiming needs one.</summary>
-    private static string RequireUser(ClaimsPrincipal user) =>
-        user.UserId() ?? throw TaskServiceException.Invalid("sub", "Claiming needs a user: the bearer token has no 'sub' claim.");
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
-        await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId], user.UserId()) > 0
-            ? TypedResults.NoContent()
-            : ProblemResults.NotFound("user task", userTaskId);
-
-    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteWhereAsync(string taskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    public static async Task<Results<Ok<UserTaskRecord>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> ClaimAsync(
+        string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var where = QueryParameters.Scope(QueryParameters.Where(request, EntitySchemas.UserTask), TaskIdField, taskId);
+        // Claiming needs a user: the caller's id (the token's sub) becomes the assignee.
+        if (user.UserId() is not { } userId)
+        {
+            return ProblemAnswers.Invalid("sub", "Claiming needs a user: the bearer token has no 'sub' claim.");
+        }
+
+        return (await grains.GetGrain<ITaskGrain>(taskId).ClaimUserTaskAsync(userTaskId, userId)).ToResults(TypedResults.Ok);
+    }
+
+    public static async Task<Results<Ok<UserTaskRecord>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> UnclaimAsync(
+        string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains) =>
+        (await grains.GetGrain<ITaskGrain>(taskId).UnclaimUserTaskAsync(
+            userTaskId, user.UserId(), user.HasClaim(Permissions.ClaimType, Permissions.CompleteAnyUserTask))).ToResults(TypedResults.Ok);
+
+    public static async Task<Results<Ok<UserTaskRecord>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> AssignAsync(
+        string taskId, string userTaskId, AssigneeRequest? body, ClaimsPrincipal user, IGrainFactory grains) =>
+        (await grains.GetGrain<ITaskGrain>(taskId).AssignUserTaskAsync(userTaskId, body?.UserId, user.UserId())).ToResults(TypedResults.Ok);
+
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteAsync(
+        string taskId, string userTaskId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var deleted = await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync([userTaskId], user.UserId());
+        return deleted is { IsOk: true, Value: 0 } ? ProblemAnswers.NotFound("user task", userTaskId) : deleted.ToResults(_ => TypedResults.NoContent());
+    }
+
+    public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteWhereAsync(
+        string taskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var where = QueryParameters.Where(request, EntitySchemas.UserTask);
+        if (!where.IsOk)
+        {
+            return where.Problem.ToBadRequest();
+        }
+
         if (!await TaskExistsAsync(taskId, grains))
         {
-            return ProblemResults.NotFound("task", taskId);
+            return ProblemAnswers.NotFound("task", taskId);
         }
 
-        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.UserTask, where, TasksApi.MaxBulkRows);
-        if (ids.Count > 0)
+        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.UserTask, QueryParameters.Scope(where.Value, TaskIdField, taskId), TasksApi.MaxBulkRows);
+        if (ids.Count == 0)
         {
-            await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids, user.UserId());
+            return TypedResults.NoContent();
         }
 
-        return TypedResults.NoContent();
+        return (await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids, user.UserId())).ToResults(_ => TypedResults.NoContent());
     }
 
     private static async Task<bool> TaskExistsAsync(string taskId, IGrainFactory grains) =>

@@ -1,31 +1,24 @@
-using System.Text.Json;
 using TaskService.Errors;
-using TaskService.Serialization;
 
 namespace TaskService.Gateway.Apis;
 
-/// <summary>Small checks shared by the endpoint groups; each failure names the field.</summary>
+/// <summary>Small checks shared by the endpoint groups; each failure is a problem naming the field, null when the value passes.</summary>
 internal static class Validation
 {
-    public static string Required(string? value, string field, int maxLength = 500)
+    public static Problem? Required(string? value, string field, int maxLength = 500) =>
+        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required and must be a non-empty string.")
+        : value.Length > maxLength ? Problem.Invalid(field, $"'{field}' is longer than {maxLength} characters.")
+        : null;
+
+    public static Problem? Body<T>([System.Diagnostics.CodeAnalysis.NotNull] T? body)
+        where T : class
     {
-        if (string.IsNullOrWhiteSpace(value))
+        if (body is null)
         {
-            throw TaskServiceException.Invalid(field, $"'{field}' is required and must be a non-empty string.");
+            body = null!;
+            return Problem.Invalid("body", "A JSON request body is required.");
         }
 
-        if (value.Length > maxLength)
-        {
-            throw TaskServiceException.Invalid(field, $"'{field}' is longer than {maxLength} characters.");
-        }
-
-        return value;
+        return null;
     }
-
-    /// <summary>Refuses JSON that holds unpaired surrogate escapes; see <see cref="WellFormedJson"/>.</summary>
-    public static JsonElement WellFormed(JsonElement value, string field) => WellFormedJson.Ensure(value, field);
-
-    public static T Body<T>(T? body)
-        where T : class =>
-        body ?? throw TaskServiceException.Invalid("body", "A JSON request body is required.");
 }

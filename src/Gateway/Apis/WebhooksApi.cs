@@ -33,12 +33,15 @@ public static class WebhooksApi
     /// <summary>Subscribes a URL to an event key. Subscribing the same URL and key again returns the existing subscription.</summary>
     public static async Task<IResult> SubscribeAsync(SubscribeRequest? body, HttpRequest request, IGrainFactory grains)
     {
-        body = Validation.Body(body);
-        var url = Validation.Required(body.Url, "url", 2000);
-        var key = Validation.Required(body.Key, "key");
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if ((Validation.Body(body) ?? Validation.Required(body.Url, "url", 2000) ?? Validation.Required(body.Key, "key")) is { } invalid)
         {
-            throw TaskServiceException.Invalid("url", "'url' must be an absolute http or https URL.");
+            return invalid.ToBadRequest();
+        }
+
+        var key = body.Key!;
+        if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return ProblemAnswers.Invalid("url", "'url' must be an absolute http or https URL.");
         }
 
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
@@ -48,12 +51,17 @@ public static class WebhooksApi
 
         var id = Common.DeterministicId.From("subscription", app.Id, uri.ToString(), key);
         var subscription = await grains.GetGrain<IWebhookSubscriptionGrain>(id).CreateAsync(uri.ToString(), key, app.Id);
-        return TypedResults.Created($"/webhooks/{subscription.Id}", subscription);
+        return subscription.Value is { } created ? TypedResults.Created($"/webhooks/{created.Id}", created) : subscription.Problem!.ToAnswer();
     }
 
     public static async Task<IResult> ListAsync(HttpRequest request, IGrainFactory grains)
     {
-        var filter = QueryParameters.Filter(request, EntitySchemas.WebhookSubscription);
+        var parsed = QueryParameters.Filter(request, EntitySchemas.WebhookSubscription);
+        if (parsed.Value is not { } filter)
+        {
+            return parsed.Problem!.ToBadRequest();
+        }
+
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
         {
             return ApiKeyAuthentication.Unauthorized();
@@ -74,11 +82,11 @@ public static class WebhooksApi
         var subscription = grains.GetGrain<IWebhookSubscriptionGrain>(id);
         if (await subscription.GetAsync() is not { } found || found.ClientAppId != app.Id)
         {
-            return ProblemResults.NotFound("webhook subscription", id);
+            return ProblemAnswers.NotFound("webhook subscription", id);
         }
 
-        await subscription.DeleteAsync();
-        return TypedResults.NoContent();
+        var deleted = await subscription.DeleteAsync();
+        return deleted.Problem is { } problem ? problem.ToAnswer() : TypedResults.NoContent();
     }
 
     /// <summary>
@@ -87,7 +95,12 @@ public static class WebhooksApi
     /// </summary>
     public static async Task<IResult> ListDeliveriesAsync(string id, HttpRequest request, IGrainFactory grains)
     {
-        var filter = QueryParameters.Filter(request, EntitySchemas.WebhookDelivery);
+        var parsed = QueryParameters.Filter(request, EntitySchemas.WebhookDelivery);
+        if (parsed.Value is not { } filter)
+        {
+            return parsed.Problem!.ToBadRequest();
+        }
+
         if (await OwnSubscriptionAsync(id, request, grains) is { } refused)
         {
             return refused;
@@ -111,7 +124,7 @@ public static class WebhooksApi
         var row = await grains.GetGrain<IQueryGrain>(0).GetFilteredAsync(EntityKind.WebhookDelivery, deliveryId, withAttempts);
         if (row is not { } delivery || !delivery.TryGetProperty("subscriptionId", out var owner) || owner.GetString() != id)
         {
-            return ProblemResults.NotFound("webhook delivery", deliveryId);
+            return ProblemAnswers.NotFound("webhook delivery", deliveryId);
         }
 
         return TypedResults.Ok(delivery);
@@ -127,9 +140,10 @@ public static class WebhooksApi
             return refused;
         }
 
-        if (await grains.GetGrain<IWebhookSubscriptionGrain>(id).RedeliverAsync(deliveryId) is not { } redelivery)
+        var redelivered = await grains.GetGrain<IWebhookSubscriptionGrain>(id).RedeliverAsync(deliveryId);
+        if (redelivered.Value is not { } redelivery)
         {
-            return ProblemResults.NotFound("webhook delivery", deliveryId);
+            return redelivered.Problem!.ToAnswer();
         }
 
         return TypedResults.Accepted($"/webhooks/{id}/deliveries/{redelivery.Id}", redelivery);
@@ -145,6 +159,6 @@ public static class WebhooksApi
 
         return await grains.GetGrain<IWebhookSubscriptionGrain>(id).GetAsync() is { } found && found.ClientAppId == app.Id
             ? null
-            : ProblemResults.NotFound("webhook subscription", id);
+            : ProblemAnswers.NotFound("webhook subscription", id);
     }
 }

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
 using TaskService.Queries;
@@ -26,33 +25,40 @@ public static class WorkflowInstancesApi
         return app;
     }
 
-    public static async Task<Ok<IReadOnlyList<JsonElement>>> ListAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IQueryGrain>(0).ListAsync(EntityKind.WorkflowInstance, QueryParameters.Filter(request, EntitySchemas.WorkflowInstance)));
+    public static Task<Results<Ok<IReadOnlyList<JsonElement>>, BadRequestProblem>> ListAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.ListAsync(request, grains, EntityKind.WorkflowInstance, EntitySchemas.WorkflowInstance);
 
-    public static async Task<Ok<CountResult>> CountAsync(HttpRequest request, IGrainFactory grains) =>
-        TypedResults.Ok(new CountResult(await grains.GetGrain<IQueryGrain>(0).CountAsync(EntityKind.WorkflowInstance, QueryParameters.Where(request, EntitySchemas.WorkflowInstance))));
+    public static Task<Results<Ok<CountResult>, BadRequestProblem>> CountAsync(HttpRequest request, IGrainFactory grains) =>
+        QueryAnswers.CountAsync(request, grains, EntityKind.WorkflowInstance, EntitySchemas.WorkflowInstance);
 
-    public static async Task<Results<Ok<WorkflowInstanceDetails>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains) =>
+    public static async Task<Results<Ok<WorkflowInstanceDetails>, NotFoundProblem>> GetAsync(string id, IGrainFactory grains) =>
         await grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync() is { } details
             ? TypedResults.Ok(details)
-            : ProblemResults.NotFound("workflow instance", id);
+            : ProblemAnswers.NotFound("workflow instance", id);
 
     /// <summary>Tries the failed step again with renewed retries; fix the cause first.</summary>
-    public static async Task<Ok<WorkflowInstanceDetails>> RetryIncidentAsync(string id, string incidentId, IGrainFactory grains) =>
-        TypedResults.Ok(await grains.GetGrain<IWorkflowInstanceGrain>(id).RetryIncidentAsync(incidentId));
+    public static async Task<Results<Ok<WorkflowInstanceDetails>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> RetryIncidentAsync(
+        string id, string incidentId, IGrainFactory grains) =>
+        (await grains.GetGrain<IWorkflowInstanceGrain>(id).RetryIncidentAsync(incidentId)).ToResults(TypedResults.Ok);
 
-    public static async Task<Ok<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string id, string externalTaskId, HttpRequest request, IGrainFactory grains)
+    public static async Task<Results<Ok<WorkflowInstanceDetails>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> CompleteExternalTaskAsync(
+        string id, string externalTaskId, HttpRequest request, IGrainFactory grains)
     {
         var variables = await OptionalBody.ReadVariablesAsync(request);
-        return TypedResults.Ok(await grains.GetGrain<IWorkflowInstanceGrain>(id).CompleteExternalTaskAsync(externalTaskId, variables));
+        if (!variables.IsOk)
+        {
+            return variables.Problem.ToResults<Ok<WorkflowInstanceDetails>>();
+        }
+
+        return (await grains.GetGrain<IWorkflowInstanceGrain>(id).CompleteExternalTaskAsync(externalTaskId, variables.Value)).ToResults(TypedResults.Ok);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains)
+    public static async Task<Results<NoContent, NotFoundProblem>> CancelAsync(string id, IGrainFactory grains)
     {
         var instance = grains.GetGrain<IWorkflowInstanceGrain>(id);
         if (await instance.GetAsync() is null)
         {
-            return ProblemResults.NotFound("workflow instance", id);
+            return ProblemAnswers.NotFound("workflow instance", id);
         }
 
         await instance.CancelAsync("Canceled through the API.");

@@ -6,5 +6,6 @@ namespace TaskService.Gateway.Http;
 /// </summary>
 public interface IValidatableRequest
 {
-    void Validate(RequestFieldChecks check);
+    /// <summary>The first field that breaks its limit, as a problem naming it; null when all pass.</summary>
+    TaskService.Errors.Problem? Validate(RequestFieldChecks check);
 }

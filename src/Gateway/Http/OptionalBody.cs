@@ -9,11 +9,12 @@ namespace TaskService.Gateway.Http;
 /// <summary>Reads the optional <c>{"variables": {...}}</c> body of the routes that complete a step.</summary>
 public static class OptionalBody
 {
-    public static async Task<JsonElement?> ReadVariablesAsync(HttpRequest request)
+    /// <summary>The variables (null when there is no body or no variables), or the problem with the body.</summary>
+    public static async Task<Outcome<JsonElement?>> ReadVariablesAsync(HttpRequest request)
     {
         if (request.ContentLength is null or 0 && request.Headers.TransferEncoding.Count == 0)
         {
-            return null;
+            return Outcome.Of<JsonElement?>(null);
         }
 
         // The same JSON rules (depth, strict numbers, unknown properties refused) as bodies bound by the framework; RequestBodyGuard
@@ -28,15 +29,19 @@ public static class OptionalBody
         catch (JsonException exception)
         {
             var (detail, target) = ClientErrorText.ForJson(exception, typeof(VariablesRequest));
-            throw TaskServiceException.Invalid(target, detail);
+            return Problem.Invalid(target, detail);
         }
 
-        body?.Validate(services.GetRequiredService<RequestFieldChecks>());
+        if (body?.Validate(services.GetRequiredService<RequestFieldChecks>()) is { } problem)
+        {
+            return problem;
+        }
+
         return body?.Variables switch
         {
-            null or { ValueKind: JsonValueKind.Null } => null,
-            { ValueKind: JsonValueKind.Object } variables => variables,
-            _ => throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object."),
+            null or { ValueKind: JsonValueKind.Null } => Outcome.Of<JsonElement?>(null),
+            { ValueKind: JsonValueKind.Object } variables => Outcome.Of<JsonElement?>(variables),
+            _ => Problem.Invalid("variables", "'variables' must be a JSON object."),
         };
     }
 }

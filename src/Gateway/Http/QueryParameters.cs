@@ -6,22 +6,22 @@ namespace TaskService.Gateway.Http;
 
 /// <summary>
 /// Reads the LoopBack <c>filter</c> and <c>where</c> query parameters, in their JSON form (<c>filter={"where":...}</c>) or
-/// the <c>qs</c> bracket form (<c>filter[where][status]=pending</c>); a bad one is a 400 naming the problem.
+/// the <c>qs</c> bracket form (<c>filter[where][status]=pending</c>); a bad one is a problem (400) naming what is wrong.
 /// </summary>
 public static class QueryParameters
 {
     public const string FilterName = "filter";
     public const string WhereName = "where";
 
-    public static QueryFilter Filter(HttpRequest request, EntitySchema schema) =>
-        Read(request, FilterName, schema, isWhere: false) is { } bracket
+    public static Outcome<QueryFilter> Filter(HttpRequest request, EntitySchema schema) =>
+        Parse(() => Read(request, FilterName, schema, isWhere: false) is { } bracket
             ? FilterParser.ParseFilter(bracket, schema)
-            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema);
+            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema));
 
-    public static FilterNode? Where(HttpRequest request, EntitySchema schema) =>
-        Read(request, WhereName, schema, isWhere: true) is { } bracket
+    public static Outcome<FilterNode?> Where(HttpRequest request, EntitySchema schema) =>
+        Parse(() => Read(request, WhereName, schema, isWhere: true) is { } bracket
             ? FilterParser.ParseWhere(bracket, schema, WhereName)
-            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
+            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema));
 
     /// <summary>True when the request gives <paramref name="name"/> in either form.</summary>
     public static bool Has(HttpRequest request, string name) =>
@@ -41,19 +41,33 @@ public static class QueryParameters
     /// <summary>
     /// The filter of a single-row read, whose <c>fields</c> and <c>include</c> apply (a where is refused).
     /// </summary>
-    public static QueryFilter SingleRowFilter(HttpRequest request, EntitySchema schema)
+    public static Outcome<QueryFilter> SingleRowFilter(HttpRequest request, EntitySchema schema)
     {
         var filter = Filter(request, schema);
-        if (filter.Where is not null)
-        {
-            throw TaskServiceException.Invalid(FilterName, "A filter on a read by id may only hold 'fields' and 'include'; 'where' is not allowed here.");
-        }
-
-        return filter;
+        return filter.Value?.Where is not null
+            ? Problem.Invalid(FilterName, "A filter on a read by id may only hold 'fields' and 'include'; 'where' is not allowed here.")
+            : filter;
     }
 
     /// <summary>The fields requested for a single-row read of a collection without relations.</summary>
-    public static IReadOnlyList<string>? Fields(HttpRequest request, EntitySchema schema) => SingleRowFilter(request, schema).Fields;
+    public static Outcome<IReadOnlyList<string>?> Fields(HttpRequest request, EntitySchema schema) =>
+        SingleRowFilter(request, schema).Select(filter => filter.Fields);
+
+    /// <summary>
+    /// Runs the filter parsers, which report a bad parameter by throwing from deep inside their recursion; this is the one place
+    /// that turns that report into a value.
+    /// </summary>
+    private static Outcome<T> Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (TaskServiceException exception)
+        {
+            return new Problem(exception.Kind, exception.Message, exception.Target, exception.Errors);
+        }
+    }
 
     /// <summary>The bracket form of <paramref name="name"/> as JSON, or null when the request does not use it.</summary>
     private static JsonElement? Read(HttpRequest request, string name, EntitySchema schema, bool isWhere)

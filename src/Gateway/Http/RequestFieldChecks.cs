@@ -6,91 +6,101 @@ using TaskService.Serialization;
 namespace TaskService.Gateway.Http;
 
 /// <summary>
-/// The checks a request's fields go through, each against its limit in <see cref="LimitsOptions"/>. Every failure is a 400 that
-/// names the field and says what is allowed. Absent (null) values pass: whether a field is required is the handler's business.
+/// The checks a request's fields go through, each against its limit in <see cref="LimitsOptions"/>. Every failure is a
+/// <see cref="Problem"/> (a 400) that names the field and says what is allowed; null means the value passes. Absent (null) values
+/// pass: whether a field is required is the handler's business.
 /// </summary>
 public sealed class RequestFieldChecks(LimitsOptions limits)
 {
     public LimitsOptions Limits => limits;
 
     /// <summary>A key or id: event keys, task keys, workflow keys, ids. No control characters, at most <see cref="LimitsOptions.MaxKeyLength"/>.</summary>
-    public void Key(string? value, string field) => Text(value, field, limits.MaxKeyLength, allowLineBreaks: false);
+    public Problem? Key(string? value, string field) => Text(value, field, limits.MaxKeyLength, allowLineBreaks: false);
 
     /// <summary>A name or short label, at most <see cref="LimitsOptions.MaxNameLength"/>; line breaks allowed (BPMN names carry them).</summary>
-    public void Name(string? value, string field) => Text(value, field, limits.MaxNameLength, allowLineBreaks: true);
+    public Problem? Name(string? value, string field) => Text(value, field, limits.MaxNameLength, allowLineBreaks: true);
 
     /// <summary>Free text such as a description, at most <see cref="LimitsOptions.MaxTextLength"/>; line breaks and tabs allowed.</summary>
-    public void FreeText(string? value, string field) => Text(value, field, limits.MaxTextLength, allowLineBreaks: true);
+    public Problem? FreeText(string? value, string field) => Text(value, field, limits.MaxTextLength, allowLineBreaks: true);
 
     /// <summary>A URL, at most <see cref="LimitsOptions.MaxUrlLength"/>.</summary>
-    public void Url(string? value, string field) => Text(value, field, limits.MaxUrlLength, allowLineBreaks: false);
+    public Problem? Url(string? value, string field) => Text(value, field, limits.MaxUrlLength, allowLineBreaks: false);
 
     /// <summary>A document held as a string (a BPMN file), at most <paramref name="maxBytes"/> of UTF-8.</summary>
-    public void Document(string? value, string field, int maxBytes)
+    public Problem? Document(string? value, string field, int maxBytes)
     {
         if (value is null)
         {
-            return;
+            return null;
         }
 
-        if (value.Length > maxBytes || System.Text.Encoding.UTF8.GetByteCount(EnsureWellFormed(value, field)) > maxBytes)
+        if (value.Length > maxBytes)
         {
-            throw TaskServiceException.Invalid(field, $"'{field}' is larger than the limit of {maxBytes} bytes (TaskService:Limits).");
+            return TooLarge(field, maxBytes);
         }
+
+        return WellFormed(value, field) ?? (System.Text.Encoding.UTF8.GetByteCount(value) > maxBytes ? TooLarge(field, maxBytes) : null);
     }
 
     /// <summary>A free-form JSON value: well-formed Unicode, at most <paramref name="maxBytes"/> as UTF-8 JSON.</summary>
-    public void Json(JsonElement? value, string field, int maxBytes)
+    public Problem? Json(JsonElement? value, string field, int maxBytes)
     {
         if (value is not { } element)
         {
-            return;
+            return null;
         }
 
-        WellFormedJson.Ensure(element, field);
-        var size = JsonSize(element);
-        if (size > maxBytes)
+        if (WellFormedJson.Check(element, field) is { } problem)
         {
-            throw TaskServiceException.Invalid(field, $"'{field}' is {size} bytes of JSON; the limit is {maxBytes} bytes (TaskService:Limits).");
+            return problem;
         }
+
+        var size = JsonSize(element);
+        return size > maxBytes
+            ? Problem.Invalid(field, $"'{field}' is {size} bytes of JSON; the limit is {maxBytes} bytes (TaskService:Limits).")
+            : null;
     }
 
     /// <summary>A path or query value that names one entity: not blank, not too long, printable, well-formed Unicode.</summary>
-    public void Identifier(string value, string parameter)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw TaskServiceException.Invalid(parameter, $"The path parameter '{parameter}' is empty or only white space.");
-        }
+    public Problem? Identifier(string value, string parameter) =>
+        string.IsNullOrWhiteSpace(value)
+            ? Problem.Invalid(parameter, $"The path parameter '{parameter}' is empty or only white space.")
+            : Text(value, parameter, limits.MaxKeyLength, allowLineBreaks: false);
 
-        Text(value, parameter, limits.MaxKeyLength, allowLineBreaks: false);
-    }
+    private static Problem TooLarge(string field, int maxBytes) =>
+        Problem.Invalid(field, $"'{field}' is larger than the limit of {maxBytes} bytes (TaskService:Limits).");
 
     private static int JsonSize(JsonElement element) => System.Text.Encoding.UTF8.GetByteCount(element.GetRawText());
 
-    private static void Text(string? value, string field, int maxLength, bool allowLineBreaks)
+    private static Problem? Text(string? value, string field, int maxLength, bool allowLineBreaks)
     {
         if (value is null)
         {
-            return;
+            return null;
         }
 
         if (value.Length > maxLength)
         {
-            throw TaskServiceException.Invalid(field, $"'{field}' is longer than {maxLength} characters (TaskService:Limits).");
+            return Problem.Invalid(field, $"'{field}' is longer than {maxLength} characters (TaskService:Limits).");
         }
 
-        EnsureWellFormed(value, field);
+        if (WellFormed(value, field) is { } problem)
+        {
+            return problem;
+        }
+
         foreach (var c in value)
         {
             if (char.IsControl(c) && !(allowLineBreaks && c is '\n' or '\r' or '\t'))
             {
-                throw TaskServiceException.Invalid(field, $"'{field}' holds the control character U+{(int)c:X4}; send printable text.");
+                return Problem.Invalid(field, $"'{field}' holds the control character U+{(int)c:X4}; send printable text.");
             }
         }
+
+        return null;
     }
 
-    private static string EnsureWellFormed(string value, string field)
+    private static Problem? WellFormed(string value, string field)
     {
         for (var i = 0; i < value.Length; i++)
         {
@@ -100,10 +110,10 @@ public sealed class RequestFieldChecks(LimitsOptions limits)
             }
             else if (char.IsSurrogate(value[i]))
             {
-                throw TaskServiceException.Invalid(field, $"'{field}' holds an unpaired UTF-16 surrogate (such as \\ud800); send well-formed Unicode.");
+                return Problem.Invalid(field, $"'{field}' holds an unpaired UTF-16 surrogate (such as \\ud800); send well-formed Unicode.");
             }
         }
 
-        return value;
+        return null;
     }
 }

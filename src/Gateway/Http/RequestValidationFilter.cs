@@ -10,35 +10,42 @@ public sealed class RequestValidationFilter(RequestFieldChecks checks) : IEndpoi
 {
     private readonly RequestFieldChecks _checks = checks;
 
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        Check(context) is { } problem ? ValueTask.FromResult<object?>(problem.ToBadRequest()) : next(context);
+
+    private Problem? Check(EndpointFilterInvocationContext context)
     {
         var http = context.HttpContext;
         foreach (var (name, value) in http.Request.RouteValues)
         {
-            if (value is string text)
+            if (value is string text && _checks.Identifier(text, name) is { } problem)
             {
-                _checks.Identifier(text, name);
+                return problem;
             }
         }
 
-        CheckQuery(http);
+        if (CheckQuery(http) is { } queryProblem)
+        {
+            return queryProblem;
+        }
+
         foreach (var argument in context.Arguments)
         {
-            if (argument is IValidatableRequest body)
+            if (argument is IValidatableRequest body && body.Validate(_checks) is { } problem)
             {
-                body.Validate(_checks);
+                return problem;
             }
         }
 
-        return next(context);
+        return null;
     }
 
-    private void CheckQuery(HttpContext http)
+    private Problem? CheckQuery(HttpContext http)
     {
         var query = http.Request.Query;
         if (query.Count == 0)
         {
-            return;
+            return null;
         }
 
         var accepted = http.GetEndpoint()?.Metadata.GetMetadata<AcceptedQueryParameters>() ?? AcceptedQueryParameters.None;
@@ -49,12 +56,12 @@ public sealed class RequestValidationFilter(RequestFieldChecks checks) : IEndpoi
             var root = BracketRoot(name, accepted);
             if (root is null && !accepted.Names.Contains(name))
             {
-                throw TaskServiceException.Invalid(name, UnknownParameter(name, accepted));
+                return Problem.Invalid(name, UnknownParameter(name, accepted));
             }
 
             if (root is null && values.Count > 1)
             {
-                throw TaskServiceException.Invalid(name, $"The query parameter '{name}' is given {values.Count} times; give it once.");
+                return Problem.Invalid(name, $"The query parameter '{name}' is given {values.Count} times; give it once.");
             }
 
             var parameter = root ?? name;
@@ -67,9 +74,11 @@ public sealed class RequestValidationFilter(RequestFieldChecks checks) : IEndpoi
 
             if (length > max)
             {
-                throw TaskServiceException.Invalid(parameter, $"The query parameter '{parameter}' is longer than {max} characters (TaskService:Limits).");
+                return Problem.Invalid(parameter, $"The query parameter '{parameter}' is longer than {max} characters (TaskService:Limits).");
             }
         }
+
+        return null;
     }
 
     private static string? BracketRoot(string name, AcceptedQueryParameters accepted)

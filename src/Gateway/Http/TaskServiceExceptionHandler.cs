@@ -7,6 +7,9 @@ namespace TaskService.Gateway.Http;
 /// <summary>Turns domain errors and unreadable request bodies into RFC 7807 answers that say what is wrong.</summary>
 public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService problems, ILogger<TaskServiceExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>The Retry-After of a 503 for a dependency that could not be reached: a few seconds, as an engine restart takes.</summary>
+    public const int UnavailableRetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail, target) = exception switch
@@ -14,6 +17,7 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             TaskServiceException { Kind: TaskServiceErrorKind.NotFound } e => (StatusCodes.Status404NotFound, "Not found", e.Message, e.Target),
             TaskServiceException { Kind: TaskServiceErrorKind.Conflict } e => (StatusCodes.Status409Conflict, "Conflict", e.Message, e.Target),
             TaskServiceException { Kind: TaskServiceErrorKind.Forbidden } e => (StatusCodes.Status403Forbidden, "Forbidden", e.Message, e.Target),
+            TaskServiceException { Kind: TaskServiceErrorKind.Unavailable } e => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", e.Message, e.Target),
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),
@@ -28,6 +32,11 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         }
 
         httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,

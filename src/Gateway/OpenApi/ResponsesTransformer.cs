@@ -63,6 +63,12 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         "PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee",
     };
 
+    /// <summary>Routes that deploy to, remove from or start in an external workflow engine, when one is configured.</summary>
+    private static readonly HashSet<string> EngineCalls = new(StringComparer.Ordinal)
+    {
+        "POST /workflows", "PATCH /workflows/{id}", "DELETE /workflows/{id}", "DELETE /workflows/{id}/version/{version}", "POST /workflows/{id}/execute",
+    };
+
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
         document.Components ??= new OpenApiComponents();
@@ -194,12 +200,22 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         {
             AddProblem(document, operation, "503", "Over the configured backlog; retry after Retry-After.");
         }
+        else if (EngineCalls.Contains(key))
+        {
+            AddProblem(document, operation, "503", "The workflow engine (Camunda) could not be reached; nothing was changed; retry after Retry-After.");
+        }
     }
 
     private static void AddProblem(OpenApiDocument document, OpenApiOperation operation, string status, string description)
     {
-        if (operation.Responses!.ContainsKey(status))
+        if (operation.Responses!.TryGetValue(status, out var declared))
         {
+            // A handler's typed problem result (NotFoundProblem, ConflictProblem, ...) declared the status; say what it means here.
+            if (declared is OpenApiResponse response)
+            {
+                response.Description = description;
+            }
+
             return;
         }
 

@@ -1,3 +1,5 @@
+using TaskService.Errors;
+
 namespace TaskService.ClientApps;
 
 /// <summary>One per client app, keyed by its API key.</summary>
@@ -6,7 +8,7 @@ public interface IClientAppGrain : IGrainWithStringKey
 {
     /// <summary>Creates the app with a fresh secret. Fails when the key is taken.</summary>
     [Alias("CreateAsync")]
-    Task<ClientAppCredentials> CreateAsync(string clientName);
+    Task<Outcome<ClientAppCredentials>> CreateAsync(string clientName);
 
     [Alias("GetAsync")]
     Task<ClientAppRecord?> GetAsync();
@@ -23,5 +25,5 @@ public interface IClientAppGrain : IGrainWithStringKey
     /// <c>TaskService:Webhooks:SecretRotationOverlap</c>), then only the new one is. Not found when the app does not exist.
     /// </summary>
     [Alias("RotateSecretAsync")]
-    Task<ClientAppSecretRotation> RotateSecretAsync(TimeSpan? overlap);
+    Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(TimeSpan? overlap);
 }

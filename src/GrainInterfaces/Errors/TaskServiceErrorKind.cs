@@ -14,4 +14,10 @@ public enum TaskServiceErrorKind
 
     /// <summary>The caller may not do this to this entity (for example complete a user task another user holds). HTTP 403.</summary>
     Forbidden = 3,
+
+    /// <summary>
+    /// A service this one depends on (the Camunda engine) could not be reached or did not answer in time; nothing was changed
+    /// and the same request may succeed later. HTTP 503 with Retry-After.
+    /// </summary>
+    Unavailable = 4,
 }

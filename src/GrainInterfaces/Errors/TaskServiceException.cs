@@ -29,4 +29,6 @@ public sealed class TaskServiceException : Exception
     public static TaskServiceException Conflict(string target, string message) => new(TaskServiceErrorKind.Conflict, message, target);
 
     public static TaskServiceException Forbidden(string target, string message) => new(TaskServiceErrorKind.Forbidden, message, target);
+
+    public static TaskServiceException Unavailable(string target, string message) => new(TaskServiceErrorKind.Unavailable, message, target);
 }

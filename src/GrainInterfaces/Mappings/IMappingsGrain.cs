@@ -1,3 +1,5 @@
+using TaskService.Errors;
+
 namespace TaskService.Mappings;
 
 /// <summary>
@@ -9,11 +11,11 @@ public interface IMappingsGrain : IGrainWithIntegerKey
 {
     /// <summary>Adds the mapping, or returns the live one with the same keys.</summary>
     [Alias("AddEventMappingAsync")]
-    Task<EventWorkflowMapping> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null);
+    Task<Outcome<EventWorkflowMapping>> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null);
 
     /// <summary>Adds the mapping, or returns the live one with the same keys.</summary>
     [Alias("AddTaskMappingAsync")]
-    Task<TaskWorkflowMapping> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null);
+    Task<Outcome<TaskWorkflowMapping>> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null);
 
     /// <summary>Soft-deletes the mapping. Returns false when no such mapping exists (or it is deleted already).</summary>
     [Alias("DeleteEventMappingAsync")]

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using TaskService.Errors;
 using TaskService.Events;
 
 namespace TaskService.Webhooks;
@@ -8,13 +9,13 @@ namespace TaskService.Webhooks;
 public interface IWebhookSubscriptionGrain : IGrainWithStringKey
 {
     [Alias("CreateAsync")]
-    Task<WebhookSubscriptionRecord> CreateAsync(string url, string key, string clientAppId);
+    Task<Outcome<WebhookSubscriptionRecord>> CreateAsync(string url, string key, string clientAppId);
 
     [Alias("GetAsync")]
     Task<WebhookSubscriptionRecord?> GetAsync();
 
     [Alias("DeleteAsync")]
-    Task DeleteAsync();
+    Task<Outcome> DeleteAsync();
 
     /// <summary>
     /// Appends the event to the subscription's deliveries (a row of the delivery log) and returns once the row is written;
@@ -41,10 +42,10 @@ public interface IWebhookSubscriptionGrain : IGrainWithStringKey
 
     /// <summary>
     /// Queues a new delivery of the event of <paramref name="deliveryId"/> (delivered or given up, or pending) whose attempts
-    /// start at 1. Null when this subscription has no such delivery.
+    /// start at 1. Not found when this subscription has no such delivery; a conflict when the subscription is not active.
     /// </summary>
     [Alias("RedeliverAsync")]
-    Task<WebhookDeliveryRecord?> RedeliverAsync(string deliveryId);
+    Task<Outcome<WebhookDeliveryRecord>> RedeliverAsync(string deliveryId);
 
     /// <summary>Counts of the subscription's deliveries in the delivery log (so within its retention), and the last error.</summary>
     [Alias("GetDeliveryStatsAsync")]

@@ -1,17 +1,19 @@
 using System.Text.Json;
+using TaskService.Errors;
 
 namespace TaskService.Workflows;
 
 /// <summary>
 /// One per deployed workflow: deploys its versions and starts instances. <c>userId</c> is the signed-in user (the token's
-/// <c>sub</c>) who asks; it fills <c>createdBy</c>/<c>modifiedBy</c>/<c>deletedBy</c>.
+/// <c>sub</c>) who asks; it fills <c>createdBy</c>/<c>modifiedBy</c>/<c>deletedBy</c>. A missing workflow, a conflict (active
+/// instances, an id taken) or invalid input (BPMN, schema) comes back as the <see cref="Problem"/> of an <see cref="Outcome"/>.
 /// </summary>
 [Alias("TaskService.IWorkflowGrain")]
 public interface IWorkflowGrain : IGrainWithStringKey
 {
     /// <summary>Deploys version 1. The BPMN file must hold exactly one executable process the engine supports.</summary>
     [Alias("CreateAsync")]
-    Task<WorkflowRecord> CreateAsync(NewWorkflow workflow, string? userId = null);
+    Task<Outcome<WorkflowRecord>> CreateAsync(NewWorkflow workflow, string? userId = null);
 
     [Alias("GetAsync")]
     Task<WorkflowRecord?> GetAsync();
@@ -21,20 +23,20 @@ public interface IWorkflowGrain : IGrainWithStringKey
 
     /// <summary>Applies the changes; a changed BPMN file deploys the next version.</summary>
     [Alias("UpdateAsync")]
-    Task<WorkflowRecord> UpdateAsync(WorkflowUpdate update, string? userId = null);
+    Task<Outcome<WorkflowRecord>> UpdateAsync(WorkflowUpdate update, string? userId = null);
 
     /// <summary>
     /// Soft-deletes the workflow: its row stays, marked deleted, hidden from every read, and its process id is free for a new
     /// workflow. A workflow with active instances is refused.
     /// </summary>
     [Alias("DeleteAsync")]
-    Task DeleteAsync(string? userId = null);
+    Task<Outcome> DeleteAsync(string? userId = null);
 
     /// <summary>Deletes one version; the latest version cannot be deleted.</summary>
     [Alias("DeleteVersionAsync")]
-    Task DeleteVersionAsync(int version);
+    Task<Outcome> DeleteVersionAsync(int version);
 
     /// <summary>Checks the input against the input schema and starts an instance of the given (else latest) version.</summary>
     [Alias("ExecuteAsync")]
-    Task<WorkflowInstanceDetails> ExecuteAsync(JsonElement input, int? version);
+    Task<Outcome<WorkflowInstanceDetails>> ExecuteAsync(JsonElement input, int? version);
 }

@@ -1,8 +1,12 @@
 using System.Text.Json;
+using TaskService.Errors;
 
 namespace TaskService.Workflows;
 
-/// <summary>One per workflow instance of the embedded engine: runs its tokens and is the only writer of its state.</summary>
+/// <summary>
+/// One per workflow instance of the embedded engine: runs its tokens and is the only writer of its state. The steps an operator
+/// or user takes answer an <see cref="Outcome{T}"/>: an unknown step, an instance that is not active, bad variables are problems.
+/// </summary>
 [Alias("TaskService.IWorkflowInstanceGrain")]
 public interface IWorkflowInstanceGrain : IGrainWithStringKey
 {
@@ -16,15 +20,15 @@ public interface IWorkflowInstanceGrain : IGrainWithStringKey
 
     /// <summary>Completes an open user task, merges the variables and runs on to the next wait states.</summary>
     [Alias("CompleteUserTaskAsync")]
-    Task<WorkflowInstanceDetails> CompleteUserTaskAsync(string userTaskId, JsonElement? variables);
+    Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables);
 
     /// <summary>Completes an open external task from outside (a worker of a topic no command is registered for).</summary>
     [Alias("CompleteExternalTaskAsync")]
-    Task<WorkflowInstanceDetails> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables);
+    Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables);
 
     /// <summary>Resolves an incident and tries the failed step again, with its retries renewed.</summary>
     [Alias("RetryIncidentAsync")]
-    Task<WorkflowInstanceDetails> RetryIncidentAsync(string incidentId);
+    Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId);
 
     /// <summary>Ends the instance where it stands. Canceling an ended instance changes nothing.</summary>
     [Alias("CancelAsync")]

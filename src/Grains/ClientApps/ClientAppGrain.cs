@@ -21,16 +21,16 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _row = await store.GetClientAppByKeyAsync(this.GetPrimaryKeyString(), cancellationToken);
 
-    public async Task<ClientAppCredentials> CreateAsync(string clientName)
+    public async Task<Outcome<ClientAppCredentials>> CreateAsync(string clientName)
     {
         if (string.IsNullOrWhiteSpace(clientName))
         {
-            throw TaskServiceException.Invalid("clientName", "'clientName' is required.");
+            return Problem.Invalid("clientName", "'clientName' is required.");
         }
 
         if (_row is not null)
         {
-            throw TaskServiceException.Conflict("apiKey", "A client app with this API key exists already.");
+            return KeyTaken();
         }
 
         var secret = NewSecret();
@@ -39,7 +39,7 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
             secrets.Protect(secret));
         if (!await store.TryAddClientAppAsync(row))
         {
-            throw TaskServiceException.Conflict("apiKey", "A client app with this API key exists already.");
+            return KeyTaken();
         }
 
         _row = row;
@@ -61,17 +61,17 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
         return Task.FromResult(current | previous);
     }
 
-    public async Task<ClientAppSecretRotation> RotateSecretAsync(TimeSpan? overlap)
+    public async Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(TimeSpan? overlap)
     {
         if (_row is null)
         {
-            throw TaskServiceException.NotFound("client app", this.GetPrimaryKeyString());
+            return Problem.NotFound("client app", this.GetPrimaryKeyString());
         }
 
         var keep = overlap ?? options.Value.SecretRotationOverlap;
         if (keep < TimeSpan.Zero || keep.TotalSeconds > ClientAppSecretRotation.MaxOverlapSeconds)
         {
-            throw TaskServiceException.Invalid("overlapSeconds", $"'overlapSeconds' must be from 0 to {ClientAppSecretRotation.MaxOverlapSeconds}.");
+            return Problem.Invalid("overlapSeconds", $"'overlapSeconds' must be from 0 to {ClientAppSecretRotation.MaxOverlapSeconds}.");
         }
 
         // A rotation during another's overlap ends that one: only the secret replaced now stays valid.
@@ -94,6 +94,8 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
     private bool Matches(string apiSecret, string protectedSecret) =>
         CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(apiSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(secrets.Unprotect(protectedSecret))));
+
+    private static Problem KeyTaken() => Problem.Conflict("apiKey", "A client app with this API key exists already.");
 
     private static string NewSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

@@ -40,7 +40,8 @@ public sealed class CreateTasksCommand(
             if (mapping is not null && task.ExternalId is null)
             {
                 var variables = JsonElementFactory.From(new Dictionary<string, string> { ["taskId"] = taskId });
-                var start = await engine.StartAsync(mapping.WorkflowKey, variables, DeterministicId.From("task-workflow", taskId, mapping.WorkflowKey), cancellationToken);
+                // A mapping to a workflow that is not deployed fails the step, which the engine reports and retries.
+                var start = (await engine.StartAsync(mapping.WorkflowKey, variables, DeterministicId.From("task-workflow", taskId, mapping.WorkflowKey), cancellationToken)).OrThrow();
                 task = await grain.AttachWorkflowAsync(start.InstanceId, start.PendingUserTasks);
             }
 

@@ -184,9 +184,17 @@ public sealed partial class EventRouterGrain(
             try
             {
                 var start = await engine.StartAsync(mapping.WorkflowKey, record.Payload, DeterministicId.From("event-workflow", record.Id, mapping.Id));
-                LogWorkflowStarted(record.Key, record.Id, mapping.WorkflowKey, start.InstanceId);
+                if (start.Value is { } started)
+                {
+                    LogWorkflowStarted(record.Key, record.Id, mapping.WorkflowKey, started.InstanceId);
+                }
+                else
+                {
+                    // A mapping to a workflow that is not deployed: retrying cannot help.
+                    LogWorkflowNotStarted(record.Key, record.Id, mapping.WorkflowKey, start.Problem!.Detail);
+                }
             }
-            catch (TaskServiceException exception)
+            catch (TaskServiceException exception) when (exception.Kind != TaskServiceErrorKind.Unavailable)
             {
                 // A mapping to a workflow that is not deployed, or input the workflow refuses: retrying cannot help.
                 LogWorkflowStartFailed(record.Key, record.Id, mapping.WorkflowKey, exception);
@@ -202,6 +210,9 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} with key {EventKey} started workflow {WorkflowKey} as instance {InstanceId}")]
     private partial void LogWorkflowStarted(string eventKey, string eventId, string workflowKey, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}: {Reason}")]
+    private partial void LogWorkflowNotStarted(string eventKey, string eventId, string workflowKey, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}")]
     private partial void LogWorkflowStartFailed(string eventKey, string eventId, string workflowKey, Exception exception);

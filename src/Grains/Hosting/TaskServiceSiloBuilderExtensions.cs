@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using TaskService.Commands;
 using TaskService.Common;
 using TaskService.Events;
@@ -29,6 +30,7 @@ public static class TaskServiceSiloBuilderExtensions
 
         services.TryAddSingleton<TimeProvider>(MicrosecondTimeProvider.Instance);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
         services.TryAddSingleton<ITaskServiceStore, InMemoryTaskServiceStore>();
         services.TryAddSingleton<IWorkflowEngine, EmbeddedWorkflowEngine>();
         services.TryAddSingleton<WorkflowDefinitions>();

@@ -13,10 +13,13 @@ namespace TaskService.Mappings;
 [StatelessWorker]
 public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : Grain, IMappingsGrain
 {
-    public async Task<EventWorkflowMapping> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null)
+    public async Task<Outcome<EventWorkflowMapping>> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null)
     {
-        Required(eventKey, "eventKey");
-        Required(workflowKey, "workflowKey");
+        if ((Missing(eventKey, "eventKey") ?? Missing(workflowKey, "workflowKey")) is { } missing)
+        {
+            return missing;
+        }
+
         if (await LiveEventMappingAsync(eventKey, workflowKey) is { } existing)
         {
             return existing;
@@ -36,13 +39,17 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
 
         // Another activation may have added the same keys in between: then its mapping is the answer.
         return await store.AddEventMappingAsync(mapping) ? mapping
-            : await LiveEventMappingAsync(eventKey, workflowKey) ?? throw TaskServiceException.Conflict("eventKey", $"The mapping of '{eventKey}' to '{workflowKey}' changed meanwhile; try again.");
+            : await LiveEventMappingAsync(eventKey, workflowKey) is { } added ? added
+            : Problem.Conflict("eventKey", $"The mapping of '{eventKey}' to '{workflowKey}' changed meanwhile; try again.");
     }
 
-    public async Task<TaskWorkflowMapping> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null)
+    public async Task<Outcome<TaskWorkflowMapping>> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null)
     {
-        Required(taskKey, "taskKey");
-        Required(workflowKey, "workflowKey");
+        if ((Missing(taskKey, "taskKey") ?? Missing(workflowKey, "workflowKey")) is { } missing)
+        {
+            return missing;
+        }
+
         if (await LiveTaskMappingAsync(taskKey, workflowKey) is { } existing)
         {
             return existing;
@@ -61,7 +68,8 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
         };
 
         return await store.AddTaskMappingAsync(mapping) ? mapping
-            : await LiveTaskMappingAsync(taskKey, workflowKey) ?? throw TaskServiceException.Conflict("taskKey", $"The mapping of '{taskKey}' to '{workflowKey}' changed meanwhile; try again.");
+            : await LiveTaskMappingAsync(taskKey, workflowKey) is { } added ? added
+            : Problem.Conflict("taskKey", $"The mapping of '{taskKey}' to '{workflowKey}' changed meanwhile; try again.");
     }
 
     public Task<bool> DeleteEventMappingAsync(string id, string? userId = null) => store.DeleteEventMappingAsync(id, userId, time.GetUtcNow());
@@ -74,11 +82,6 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
     private async Task<TaskWorkflowMapping?> LiveTaskMappingAsync(string taskKey, string workflowKey) =>
         (await store.GetTaskMappingsAsync(taskKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
 
-    private static void Required(string value, string name)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            throw TaskServiceException.Invalid(name, $"'{name}' is required.");
-        }
-    }
+    private static Problem? Missing(string value, string name) =>
+        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(name, $"'{name}' is required.") : null;
 }

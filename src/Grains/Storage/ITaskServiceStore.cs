@@ -32,10 +32,16 @@ public interface ITaskServiceStore
     /// <summary>
     /// Writes the task, replaces its user tasks with the given ones, appends the outgoing events the change caused to the
     /// outbox and the change's <paramref name="history"/> entries (an entry whose id is there already is not added again), all
-    /// in one transaction: when the save fails, no history entry of it remains.
+    /// in one transaction: when the save fails, no history entry of it remains. With <paramref name="claimFor"/>, the outgoing
+    /// events are written claimed for that long and the entries added are returned, for this silo's dispatcher to take at once
+    /// (see <see cref="AppendClaimedOutboxAsync"/>); without it, nothing is returned.
     /// </summary>
-    Task SaveTaskAsync(
-        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
+        TaskAggregate aggregate,
+        IReadOnlyList<OutgoingEvent> outbox,
+        IReadOnlyList<TaskHistoryEntry>? history = null,
+        TimeSpan? claimFor = null,
+        CancellationToken cancellationToken = default);
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
 

@@ -103,22 +103,26 @@ public sealed partial class TaskGrain(
         }
     }
 
-    public async Task<TaskRecord> UpdateAsync(TaskUpdate update, string? userId = null)
+    public async Task<Outcome<TaskRecord>> UpdateAsync(TaskUpdate update, string? userId = null)
     {
-        var state = Require();
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
         if (update.Status == TaskRecordStatus.Completed)
         {
-            throw TaskServiceException.Invalid("status", "A task cannot be completed through PATCH; it completes when its workflow reaches the end-task step.");
+            return Problem.Invalid("status", "A task cannot be completed through PATCH; it completes when its workflow reaches the end-task step.");
         }
 
         if (state.Task.Status == TaskRecordStatus.Completed && update.Status is not null)
         {
-            throw TaskServiceException.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
+            return Problem.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
         }
 
         if (update.ExternalId is { } externalId && state.Task.ExternalId is { } instanceId && externalId != instanceId)
         {
-            throw TaskServiceException.Conflict("externalId",
+            return Problem.Conflict("externalId",
                 $"Task '{TaskId}' runs workflow instance '{instanceId}', whose id is its externalId; it cannot change while the task is linked to it.");
         }
 
@@ -175,25 +179,43 @@ public sealed partial class TaskGrain(
     }
 
     // The original contract, for trusted in-process callers: whoever holds the user task (its form is still checked).
-    public Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null) =>
+    public Task<Outcome<UserTaskRecord>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId = null) =>
         CompleteUserTaskAsync(userTaskId, variables, userId, anyAssignee: true);
 
-    public async Task<UserTaskRecord> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId, bool anyAssignee)
+    public async Task<Outcome<UserTaskRecord>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables, string? userId, bool anyAssignee)
     {
-        var state = Require();
-        var userTask = RequirePending(state, userTaskId);
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
+        var pending = Pending(state, userTaskId);
+        if (pending.Value is not { } userTask)
+        {
+            return pending;
+        }
+
         if (userTask.Assignee is { } assignee && assignee != userId && !anyAssignee)
         {
-            throw TaskServiceException.Forbidden("assignee",
+            return Problem.Forbidden("assignee",
                 $"User task '{userTaskId}' is assigned to '{assignee}'; only its assignee (or a holder of the override permission) may complete it.");
         }
 
-        UserTaskFormValidator.Validate(userTask.Form, variables);
+        if (UserTaskFormValidator.Validate(userTask.Form, variables) is { } invalid)
+        {
+            return invalid;
+        }
 
         IReadOnlyList<NewUserTask> next = [];
         if (state.Task.ExternalId is { } instanceId)
         {
-            next = await engine.CompleteUserTaskAsync(instanceId, userTask.ExternalId, variables);
+            var completedInEngine = await engine.CompleteUserTaskAsync(instanceId, userTask.ExternalId, variables);
+            if (!completedInEngine.IsOk)
+            {
+                return completedInEngine.Problem;
+            }
+
+            next = completedInEngine.Value!;
         }
 
         var now = time.GetUtcNow();
@@ -217,41 +239,70 @@ public sealed partial class TaskGrain(
         return completed;
     }
 
-    public Task<UserTaskRecord> ClaimUserTaskAsync(string userTaskId, string userId)
+    public Task<Outcome<UserTaskRecord>> ClaimUserTaskAsync(string userTaskId, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        var userTask = RequirePending(Require(), userTaskId);
+        if (_state is not { } state)
+        {
+            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
+        }
+
+        var pending = Pending(state, userTaskId);
+        if (pending.Value is not { } userTask)
+        {
+            return Task.FromResult(pending);
+        }
+
         return userTask.Assignee switch
         {
-            null => ChangeAssigneeAsync(userTask, userId, userId, TaskHistoryActions.Claimed),
-            var holder when holder == userId => Task.FromResult(userTask),
-            var holder => throw TaskServiceException.Conflict("assignee", $"User task '{userTaskId}' is already claimed by '{holder}'."),
+            null => ChangeAssigneeAsync(state, userTask, userId, userId, TaskHistoryActions.Claimed),
+            var holder when holder == userId => Task.FromResult(pending),
+            var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Conflict("assignee", $"User task '{userTaskId}' is already claimed by '{holder}'.")),
         };
     }
 
-    public Task<UserTaskRecord> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee)
+    public Task<Outcome<UserTaskRecord>> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee)
     {
-        var userTask = RequirePending(Require(), userTaskId);
+        if (_state is not { } state)
+        {
+            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
+        }
+
+        var pending = Pending(state, userTaskId);
+        if (pending.Value is not { } userTask)
+        {
+            return Task.FromResult(pending);
+        }
+
         return userTask.Assignee switch
         {
-            null => Task.FromResult(userTask),
-            var holder when holder == userId || anyAssignee => ChangeAssigneeAsync(userTask, null, userId, TaskHistoryActions.Unclaimed),
-            var holder => throw TaskServiceException.Forbidden("assignee",
-                $"User task '{userTaskId}' is claimed by '{holder}'; only its assignee (or a holder of the override permission) may unclaim it."),
+            null => Task.FromResult(pending),
+            var holder when holder == userId || anyAssignee => ChangeAssigneeAsync(state, userTask, null, userId, TaskHistoryActions.Unclaimed),
+            var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Forbidden("assignee",
+                $"User task '{userTaskId}' is claimed by '{holder}'; only its assignee (or a holder of the override permission) may unclaim it.")),
         };
     }
 
-    public Task<UserTaskRecord> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId)
+    public Task<Outcome<UserTaskRecord>> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId)
     {
-        var userTask = RequirePending(Require(), userTaskId);
+        if (_state is not { } state)
+        {
+            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
+        }
+
+        var pending = Pending(state, userTaskId);
+        if (pending.Value is not { } userTask)
+        {
+            return Task.FromResult(pending);
+        }
+
         return userTask.Assignee == assignee
-            ? Task.FromResult(userTask)
-            : ChangeAssigneeAsync(userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned);
+            ? Task.FromResult(pending)
+            : ChangeAssigneeAsync(state, userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned);
     }
 
-    private async Task<UserTaskRecord> ChangeAssigneeAsync(UserTaskRecord userTask, string? assignee, string? userId, string action)
+    private async Task<Outcome<UserTaskRecord>> ChangeAssigneeAsync(TaskAggregate state, UserTaskRecord userTask, string? assignee, string? userId, string action)
     {
-        var state = Require();
         var now = time.GetUtcNow();
         var changed = userTask with { Assignee = assignee, ModifiedOn = now, ModifiedBy = userId };
         var history = new HistoryBuilder(TaskId, Actor(userId), now);
@@ -261,9 +312,13 @@ public sealed partial class TaskGrain(
         return changed;
     }
 
-    public async Task<int> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds, string? userId = null)
+    public async Task<Outcome<int>> DeleteUserTasksAsync(IReadOnlyList<string> userTaskIds, string? userId = null)
     {
-        var state = Require();
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
         var remove = userTaskIds.ToHashSet(StringComparer.Ordinal);
         var now = time.GetUtcNow();
         var deleted = 0;
@@ -289,13 +344,17 @@ public sealed partial class TaskGrain(
         return deleted;
     }
 
-    public async Task DeleteAsync(bool cascade, string? userId = null)
+    public async Task<Outcome> DeleteAsync(bool cascade, string? userId = null)
     {
-        var state = Require();
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
         var live = Live(state.UserTasks);
         if (!cascade && live.Count > 0)
         {
-            throw TaskServiceException.Conflict("cascade",
+            return Problem.Conflict("cascade",
                 $"Task '{TaskId}' has {live.Count} user task(s); delete with cascade=true to remove them and end its workflow.");
         }
 
@@ -318,17 +377,19 @@ public sealed partial class TaskGrain(
         _state = null;
         LogTaskDeleted(TaskId, cascade);
         DeactivateOnIdle();
+        return Outcome.Ok;
     }
 
     private TaskAggregate Require() => _state ?? throw TaskServiceException.NotFound("task", TaskId);
 
-    /// <summary>A live user task of this task that is still pending: 404 when unknown or deleted, 409 when completed.</summary>
-    private UserTaskRecord RequirePending(TaskAggregate state, string userTaskId)
+    private Problem NotFound() => Problem.NotFound("task", TaskId);
+
+    /// <summary>A live user task of this task that is still pending: not found when unknown or deleted, a conflict when completed.</summary>
+    private Outcome<UserTaskRecord> Pending(TaskAggregate state, string userTaskId)
     {
-        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId && !u.Deleted)
-            ?? throw TaskServiceException.NotFound("user task", userTaskId);
-        return userTask.Status == UserTaskStatus.Completed
-            ? throw TaskServiceException.Conflict("userTaskId", $"User task '{userTaskId}' of task '{TaskId}' is already completed.")
+        var userTask = state.UserTasks.FirstOrDefault(u => u.Id == userTaskId && !u.Deleted);
+        return userTask is null ? Problem.NotFound("user task", userTaskId)
+            : userTask.Status == UserTaskStatus.Completed ? Problem.Conflict("userTaskId", $"User task '{userTaskId}' of task '{TaskId}' is already completed.")
             : userTask;
     }
 
@@ -343,12 +404,17 @@ public sealed partial class TaskGrain(
     private static UserTaskRecord SoftDeleted(UserTaskRecord userTask, DateTimeOffset now, string? userId) =>
         userTask with { Deleted = true, DeletedOn = now, DeletedBy = userId };
 
-    /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then wakes the outbox dispatcher.</summary>
+    /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then hands the event to the outbox dispatcher.</summary>
     private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null, IReadOnlyList<TaskHistoryEntry>? history = null)
     {
-        await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history);
+        // Written claimed for this silo's dispatcher, which takes it at once: no claim round trip, no poll.
+        var claimed = await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history, outbox.Enabled ? outbox.Lease : null);
         _state = state;
-        if (outgoing is not null)
+        if (claimed.Count > 0)
+        {
+            outbox.Push(claimed);
+        }
+        else if (outgoing is not null)
         {
             outbox.Notify();
         }

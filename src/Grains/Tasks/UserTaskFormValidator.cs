@@ -11,11 +11,12 @@ namespace TaskService.Tasks;
 /// </summary>
 public static class UserTaskFormValidator
 {
-    public static void Validate(UserTaskForm? form, JsonElement? variables)
+    /// <summary>The violations of the form as one problem naming every field, or null when the variables satisfy it.</summary>
+    public static Problem? Validate(UserTaskForm? form, JsonElement? variables)
     {
         if (form is null || form.Fields.Count == 0)
         {
-            return;
+            return null;
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -31,12 +32,9 @@ public static class UserTaskFormValidator
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new TaskServiceException(TaskServiceErrorKind.Invalid,
-                $"The variables do not satisfy the user task's form: {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}",
-                errors.Keys.First(), errors);
-        }
+        return errors.Count == 0 ? null : new Problem(TaskServiceErrorKind.Invalid,
+            $"The variables do not satisfy the user task's form: {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}",
+            errors.Keys.First(), errors);
     }
 
     private static string? Check(FormField field, JsonElement value) => field.Type switch

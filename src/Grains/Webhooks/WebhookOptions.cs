@@ -11,6 +11,14 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Deliveries one subscription may have under way at once. The events about one task always go one at a time, in the order
+    /// they were made; this bounds how many different tasks' events are sent together. 1 sends every event of the subscription
+    /// one after the other.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxInFlight { get; set; } = 16;
+
     /// <summary>Attempts per event before it is given up and counted as failed.</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 10;

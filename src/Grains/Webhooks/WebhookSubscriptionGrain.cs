@@ -4,14 +4,16 @@ using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Events;
+using TaskService.Outgoing;
 using TaskService.Security;
 using TaskService.Storage;
 
 namespace TaskService.Webhooks;
 
 /// <summary>
-/// Owns one subscription and delivers its events in order, one at a time, retrying with exponential backoff and jitter.
-/// Each subscription is its own grain, so a slow or failing receiver never delays another subscription.
+/// Owns one subscription and delivers its events, retrying with exponential backoff and jitter. The events about one task go
+/// one at a time in the order they were made; events about different tasks go up to <see cref="WebhookOptions.MaxInFlight"/>
+/// at once. Each subscription is its own grain, so a slow or failing receiver never delays another subscription.
 /// </summary>
 /// <remarks>
 /// The deliveries are rows of the delivery log in the store, appended by whoever hands events over (the webhook connector
@@ -51,10 +53,21 @@ public sealed partial class WebhookSubscriptionGrain(
 
     private WebhookSubscriptionRecord? _subscription;
     private IGrainTimer? _timer;
-    private bool _delivering;
+
+    /// <summary>When the timer is set to pump next; null when no timer is set.</summary>
+    private DateTimeOffset? _timerDue;
     private bool _deactivating;
 
-    /// <summary>The deliveries this activation works off, in sequence order; the head is the one attempted.</summary>
+    /// <summary>Attempts under way; each one's completion pumps the queue again.</summary>
+    private int _inFlight;
+
+    /// <summary>A page of pending rows is being read from the store.</summary>
+    private bool _loading;
+
+    /// <summary>
+    /// The deliveries this activation works off, in sequence order, those in flight included. Of the rows about one task
+    /// (<see cref="OutgoingEventOrder.KeyOf"/>), only the first is attempted.
+    /// </summary>
     private readonly List<Pending> _queue = [];
 
     /// <summary>Ids of the deliveries in <see cref="_queue"/> and of finished ones (see <see cref="MaxRememberedIds"/>).</summary>
@@ -68,8 +81,17 @@ public sealed partial class WebhookSubscriptionGrain(
     /// </summary>
     private bool _storeHasMore;
 
-    /// <summary>The last attempt failed and the head of the queue waits for a retry.</summary>
+    /// <summary>The last attempt failed: the receiver is given a rest, and its queue does not slow ingestion down.</summary>
     private bool _receiverFailing;
+
+    /// <summary>No new attempt starts before this (the receiver just failed).</summary>
+    private DateTimeOffset _restUntil;
+
+    /// <summary>Rests in a row without a delivery in between; each one is longer.</summary>
+    private int _rests;
+
+    /// <summary>The last secret decrypted, so each delivery does not decrypt it again.</summary>
+    private (string Protected, string? Plain)? _secret;
 
     private readonly List<WebhookDeliveryUpdate> _unsaved = [];
     private Task _writing = Task.CompletedTask;
@@ -115,7 +137,7 @@ public sealed partial class WebhookSubscriptionGrain(
         Wake();
     }
 
-    public async Task<WebhookSubscriptionRecord> CreateAsync(string url, string key, string clientAppId)
+    public async Task<Outcome<WebhookSubscriptionRecord>> CreateAsync(string url, string key, string clientAppId)
     {
         if (_subscription is not null)
         {
@@ -124,7 +146,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
         if (await urlPolicy.CheckAsync(url) is { } refusal)
         {
-            throw TaskServiceException.Invalid("url", refusal);
+            return Problem.Invalid("url", refusal);
         }
 
         var now = time.GetUtcNow();
@@ -145,11 +167,11 @@ public sealed partial class WebhookSubscriptionGrain(
 
     public Task<WebhookSubscriptionRecord?> GetAsync() => Task.FromResult(_subscription);
 
-    public async Task DeleteAsync()
+    public async Task<Outcome> DeleteAsync()
     {
         if (_subscription is null)
         {
-            throw TaskServiceException.NotFound("webhook subscription", SubscriptionId);
+            return Problem.NotFound("webhook subscription", SubscriptionId);
         }
 
         // The subscription's delivery log goes with it; updates of its rows still waiting to be written find nothing.
@@ -158,6 +180,7 @@ public sealed partial class WebhookSubscriptionGrain(
         _queue.Clear();
         _storeHasMore = false;
         _timer?.Dispose();
+        _timerDue = null;
         ReportQueue();
         if (legacyQueue.RecordExists)
         {
@@ -165,6 +188,7 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         DeactivateOnIdle();
+        return Outcome.Ok;
     }
 
     public Task EnqueueAsync(OutgoingEvent outgoingEvent) => EnqueueManyAsync([outgoingEvent]);
@@ -215,7 +239,7 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         // A working activation reads the store itself when its queue runs dry; an idle one may have missed a hand-over.
-        if (!_delivering && _queue.Count == 0)
+        if (_inFlight == 0 && !_loading && _queue.Count == 0)
         {
             await WaitForWritesAsync();
             await LoadPendingAsync(CancellationToken.None);
@@ -224,18 +248,18 @@ public sealed partial class WebhookSubscriptionGrain(
         Wake();
     }
 
-    public async Task<WebhookDeliveryRecord?> RedeliverAsync(string deliveryId)
+    public async Task<Outcome<WebhookDeliveryRecord>> RedeliverAsync(string deliveryId)
     {
         if (_subscription is not { } subscription
             || await store.GetDeliveryAsync(deliveryId) is not { } original
             || original.SubscriptionId != SubscriptionId)
         {
-            return null;
+            return Problem.NotFound("webhook delivery", deliveryId);
         }
 
         if (subscription.Status != WebhookSubscriptionStatus.Active)
         {
-            throw TaskServiceException.Conflict("deliveryId",
+            return Problem.Conflict("deliveryId",
                 $"Webhook subscription '{SubscriptionId}' is {subscription.Status.ToString().ToLowerInvariant()} ({subscription.StatusReason}); subscribe again to receive events.");
         }
 
@@ -316,14 +340,11 @@ public sealed partial class WebhookSubscriptionGrain(
         ReportQueue();
     }
 
-    /// <summary>Starts the delivery loop unless it runs.</summary>
+    /// <summary>Starts what can be attempted now.</summary>
     private void Wake()
     {
         ReportQueue();
-        if (!_delivering && (_queue.Count > 0 || _storeHasMore) && IsActive)
-        {
-            Schedule(TimeSpan.Zero);
-        }
+        Pump();
     }
 
     /// <summary>
@@ -333,58 +354,155 @@ public sealed partial class WebhookSubscriptionGrain(
     private void ReportQueue() =>
         backlog.ReportDeliveryQueue(SubscriptionId, !IsActive || _receiverFailing ? 0 : _queue.Count);
 
-    private void Schedule(TimeSpan dueTime)
+    /// <summary>
+    /// Starts attempts while fewer than <see cref="WebhookOptions.MaxInFlight"/> are under way: for each task, its first queued
+    /// delivery once it is due and none of that task's deliveries is in flight. Sets the timer for the next due retry, and reads
+    /// the next page of the store when the queue ran dry. Runs on this activation only, so its fields need no lock.
+    /// </summary>
+    private void Pump()
     {
-        _timer?.Dispose();
-        _timer = this.RegisterGrainTimer(
-            DeliverDueAsync,
-            new GrainTimerCreationOptions(dueTime, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
-    }
-
-    private async Task DeliverDueAsync(CancellationToken cancellationToken)
-    {
-        if (_delivering)
+        if (_subscription is not { Status: WebhookSubscriptionStatus.Active } subscription || _deactivating)
         {
             return;
         }
 
-        _delivering = true;
-        try
+        var now = time.GetUtcNow();
+        if (_restUntil > now)
         {
-            while (_subscription is { Status: WebhookSubscriptionStatus.Active } subscription)
-            {
-                if (_queue.Count == 0)
-                {
-                    if (!_storeHasMore)
-                    {
-                        return;
-                    }
+            SetTimer(_restUntil, now);
+            return;
+        }
 
-                    // The outcomes of the rows just worked off are written first, so the next page holds none of them.
-                    await WaitForWritesAsync();
-                    await LoadPendingAsync(cancellationToken);
+        var max = options.Value.MaxInFlight;
+        DateTimeOffset? nextDue = null;
+        List<Pending>? starting = null;
+        if (_inFlight < max && _queue.Count > 0)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var pending in _queue)
+            {
+                if (_inFlight + (starting?.Count ?? 0) >= max)
+                {
+                    break;
+                }
+
+                // Only the first row of each task may go; the rows behind it wait for it, in flight or not.
+                if (!seen.Add(pending.OrderKey) || pending.InFlight)
+                {
                     continue;
                 }
 
-                var head = _queue[0];
-                var wait = head.NextAttemptAt - time.GetUtcNow();
-                if (wait > TimeSpan.Zero)
+                if (pending.NextAttemptAt > now)
                 {
-                    Schedule(wait);
-                    return;
+                    nextDue = nextDue is { } earlier && earlier < pending.NextAttemptAt ? earlier : pending.NextAttemptAt;
+                    continue;
                 }
 
-                await AttemptAsync(subscription, head, cancellationToken);
-                if (_unsaved.Count >= MaxUnsavedUpdates)
-                {
-                    await _writing;
-                }
+                (starting ??= []).Add(pending);
             }
+        }
+
+        // Started after the scan: an attempt may finish (and leave the queue) before its first await.
+        foreach (var pending in starting ?? [])
+        {
+            pending.InFlight = true;
+            _inFlight++;
+            _ = AttemptInBackgroundAsync(subscription, pending);
+        }
+
+        if (nextDue is { } due)
+        {
+            SetTimer(due, now);
+        }
+
+        if (_queue.Count == 0 && _storeHasMore && _inFlight == 0 && !_loading)
+        {
+            _ = LoadNextPageAsync();
+        }
+    }
+
+    /// <summary>Sets the timer to pump at <paramref name="due"/>, unless it is set to pump before.</summary>
+    private void SetTimer(DateTimeOffset due, DateTimeOffset now)
+    {
+        if (_timerDue is { } set && set <= due)
+        {
+            return;
+        }
+
+        _timerDue = due;
+        _timer?.Dispose();
+        var dueTime = due - now;
+        _timer = this.RegisterGrainTimer(
+            OnTimerAsync,
+            new GrainTimerCreationOptions(dueTime > TimeSpan.Zero ? dueTime : TimeSpan.Zero, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = true });
+    }
+
+    private Task OnTimerAsync(CancellationToken cancellationToken)
+    {
+        _timerDue = null;
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    private async Task AttemptInBackgroundAsync(WebhookSubscriptionRecord subscription, Pending pending)
+    {
+        try
+        {
+            await AttemptAsync(subscription, pending, CancellationToken.None);
+            if (_unsaved.Count >= MaxUnsavedUpdates)
+            {
+                await _writing;
+            }
+        }
+        catch (Exception exception)
+        {
+            // Not an answer of the receiver (those are outcomes): the row stays pending and is attempted again after a rest.
+            LogAttemptFailed(SubscriptionId, pending.Delivery.Id, exception);
+            Rest(time.GetUtcNow(), null);
         }
         finally
         {
-            _delivering = false;
+            pending.InFlight = false;
+            _inFlight--;
+            Pump();
         }
+    }
+
+    /// <summary>The outcomes of the rows just worked off are written first, so the next page holds none of them.</summary>
+    private async Task LoadNextPageAsync()
+    {
+        _loading = true;
+        try
+        {
+            await WaitForWritesAsync();
+            await LoadPendingAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogLoadFailed(SubscriptionId, WriteRetryDelay, exception);
+            _restUntil = time.GetUtcNow() + WriteRetryDelay;
+        }
+        finally
+        {
+            _loading = false;
+            Pump();
+        }
+    }
+
+    /// <summary>
+    /// The receiver failed: no new attempt starts for a while, longer with each rest in a row (the failed row itself waits for
+    /// its own backoff). A delivery that gets through ends the series, so one event the receiver refuses does not hold up the others.
+    /// </summary>
+    private void Rest(DateTimeOffset now, TimeSpan? retryAfter)
+    {
+        _receiverFailing = true;
+        if (_restUntil > now)
+        {
+            return;
+        }
+
+        _rests++;
+        _restUntil = now + Backoff(_rests, retryAfter);
     }
 
     private async Task AttemptAsync(WebhookSubscriptionRecord subscription, Pending delivery, CancellationToken cancellationToken)
@@ -394,7 +512,7 @@ public sealed partial class WebhookSubscriptionGrain(
         var started = Stopwatch.GetTimestamp();
         var outgoing = delivery.Delivery.Event;
         var app = await store.GetClientAppAsync(subscription.ClientAppId, cancellationToken);
-        var secret = app is null ? null : Unprotect(app.ApiSecret);
+        var secret = app is null ? null : UnprotectCached(app.ApiSecret);
         var result = app is null
             ? new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Client app '{subscription.ClientAppId}' that owns the subscription no longer exists.", null)
             : secret is null
@@ -425,6 +543,7 @@ public sealed partial class WebhookSubscriptionGrain(
         {
             case WebhookDeliveryOutcome.Delivered:
                 _receiverFailing = false;
+                _rests = 0;
                 Finish(delivery, update with { Status = WebhookDeliveryStatus.Delivered, DeliveredOn = now }, attemptedOn);
                 LogDelivered(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.StatusCode ?? 0);
                 break;
@@ -461,7 +580,7 @@ public sealed partial class WebhookSubscriptionGrain(
                     LogRetrying(SubscriptionId, outgoing.Key, outgoing.Id, attempt, delay, result.Error);
                 }
 
-                _receiverFailing = true;
+                Rest(now, result.RetryAfter);
                 break;
         }
 
@@ -639,10 +758,27 @@ public sealed partial class WebhookSubscriptionGrain(
         }
     }
 
+    private string? UnprotectCached(string protectedSecret)
+    {
+        if (_secret is { } known && known.Protected == protectedSecret)
+        {
+            return known.Plain;
+        }
+
+        var plain = Unprotect(protectedSecret);
+        _secret = (protectedSecret, plain);
+        return plain;
+    }
+
     /// <summary>A queued delivery and where it stands in this activation.</summary>
     private sealed class Pending(QueuedDelivery delivery)
     {
         public QueuedDelivery Delivery { get; } = delivery;
+
+        /// <summary>What the delivery keeps its order with (<see cref="OutgoingEventOrder.KeyOf"/>).</summary>
+        public string OrderKey { get; } = OutgoingEventOrder.KeyOf(delivery.Event);
+
+        public bool InFlight { get; set; }
 
         public int Attempts { get; set; } = delivery.Attempts;
 
@@ -672,6 +808,12 @@ public sealed partial class WebhookSubscriptionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SubscriptionId} redelivers delivery {DeliveryId} as {RedeliveryId} (event {EventId})")]
     private partial void LogRedelivering(string subscriptionId, string deliveryId, string redeliveryId, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId}: attempting delivery {DeliveryId} failed inside the service; it stays pending and is attempted again")]
+    private partial void LogAttemptFailed(string subscriptionId, string deliveryId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not read its pending deliveries; trying again in {Delay}")]
+    private partial void LogLoadFailed(string subscriptionId, TimeSpan delay, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} could not write the outcomes of {Count} delivery attempt(s); trying again in {Delay}")]
     private partial void LogWriteFailed(string subscriptionId, int count, TimeSpan delay, Exception exception);

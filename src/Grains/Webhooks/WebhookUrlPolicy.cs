@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -132,6 +133,11 @@ public sealed partial class WebhookUrlPolicy
         }
 
         host = NormalizeName(idnHost.Trim('[', ']'));
+        if (!IsIdnText(uri.Host))
+        {
+            return $"'url' has the host '{uri.Host}', which is not a valid host name.";
+        }
+
         var isAddress = uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6;
         if (CheckHost(host, isAddress, uri.Host, out literal) is { } refusal)
         {
@@ -167,6 +173,17 @@ public sealed partial class WebhookUrlPolicy
 
         return null;
     }
+
+    /// <summary>
+    /// Whether every character beyond ASCII is a letter, a combining mark or a decimal digit, as in real internationalized names
+    /// (IDNA2008). Symbols, other numbers and format characters (circled letters, soft hyphens, zero-width joiners) are what a
+    /// compatibility mapping would turn into other ASCII names, such as 'localhost'; full-width forms are folded below instead.
+    /// </summary>
+    private static bool IsIdnText(string host) => host.EnumerateRunes().All(rune => rune.IsAscii
+        || rune.Value is (>= 0xFF01 and <= 0xFF5E) or 0x3002 or 0xFF61
+        || Rune.GetUnicodeCategory(rune) is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark
+            or UnicodeCategory.DecimalDigitNumber);
 
     /// <summary>Full-width ASCII forms (U+FF01 to U+FF5E) and ideographic full stops as their ASCII characters.</summary>
     private static string FoldWidth(string text) => string.Create(text.Length, text, static (span, source) =>
@@ -314,7 +331,8 @@ public sealed partial class WebhookUrlPolicy
             return new IPAddress(bytes[12..]);
         }
 
-        if (high == 0x0064_ff9b_0000_0000UL && middle == 0)
+        // NAT64 (64:ff9b::/96) and IPv4-translated (::ffff:0:a.b.c.d, RFC 2765) addresses.
+        if ((high == 0x0064_ff9b_0000_0000UL && middle == 0) || (high == 0 && middle == 0xffff_0000U))
         {
             return new IPAddress(bytes[12..]);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TaskService.Errors;
 using TaskService.Tasks;
 
 namespace TaskService.Workflows;
@@ -8,12 +9,15 @@ public interface IWorkflowEngine
 {
     /// <summary>
     /// Starts the latest version of the workflow whose BPMN process id is <paramref name="workflowKey"/>.
-    /// Starting twice with the same <paramref name="startId"/> returns the first instance.
+    /// Starting twice with the same <paramref name="startId"/> returns the first instance. Not found when no workflow deploys it.
     /// </summary>
-    Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default);
+    Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default);
 
-    /// <summary>Completes a user task and returns the user tasks the instance is waiting on afterwards.</summary>
-    Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Completes a user task and returns the user tasks the instance is waiting on afterwards, or the problem (the instance is not
+    /// active, the engine refused the variables).
+    /// </summary>
+    Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default);
 
     /// <summary>Ends the instance; ending an instance that is gone is not an error.</summary>
     Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default);

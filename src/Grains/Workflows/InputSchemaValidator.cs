@@ -16,14 +16,33 @@ namespace TaskService.Workflows;
 public static class InputSchemaValidator
 {
     /// <summary>Throws a 400 naming the problem when <paramref name="schema"/> is not a usable JSON Schema.</summary>
-    public static void EnsureValidSchema(JsonElement schema, LimitsOptions limits)
+    public static void EnsureValidSchema(JsonElement schema, LimitsOptions limits) => SchemaProblem(schema, limits).ThrowIfAny();
+
+    /// <summary>Throws a 400 listing every violation when <paramref name="input"/> does not satisfy <paramref name="schema"/>.</summary>
+    public static void Validate(JsonElement schema, JsonElement input, LimitsOptions limits) => InputProblem(schema, input, limits).ThrowIfAny();
+
+    /// <summary>What makes <paramref name="schema"/> unusable as a JSON Schema, naming it; null when it is usable.</summary>
+    public static Problem? SchemaProblem(JsonElement schema, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (schema.ValueKind is not (JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False))
         {
-            throw TaskServiceException.Invalid("inputSchema", "'inputSchema' must be a JSON Schema: an object (or true/false).");
+            return Problem.Invalid("inputSchema", "'inputSchema' must be a JSON Schema: an object (or true/false).");
         }
 
+        // The structure walk and the schema compiler report by throwing from deep inside; this is their boundary.
+        try
+        {
+            return CheckedSchemaProblem(schema, limits);
+        }
+        catch (TaskServiceException exception)
+        {
+            return new Problem(exception.Kind, exception.Message, exception.Target, exception.Errors);
+        }
+    }
+
+    private static Problem? CheckedSchemaProblem(JsonElement schema, LimitsOptions limits)
+    {
         var structure = InputSchemaStructure.Check(schema, limits);
         var metaSchema = structure.Draft switch
         {
@@ -35,19 +54,20 @@ public static class InputSchemaValidator
         var meta = metaSchema.Evaluate(JsonNode.Parse(schema.GetRawText()), new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (!meta.IsValid)
         {
-            throw new TaskServiceException(TaskServiceErrorKind.Invalid, "'inputSchema' is not a valid JSON Schema.", "inputSchema", Violations(meta, "inputSchema"));
+            return new Problem(TaskServiceErrorKind.Invalid, "'inputSchema' is not a valid JSON Schema.", "inputSchema", Violations(meta, "inputSchema"));
         }
 
         Compile(schema, limits);
+        return null;
     }
 
-    /// <summary>Throws a 400 listing every violation when <paramref name="input"/> does not satisfy <paramref name="schema"/>.</summary>
-    public static void Validate(JsonElement schema, JsonElement input, LimitsOptions limits)
+    /// <summary>Every violation of <paramref name="schema"/> by <paramref name="input"/>, as one problem; null when it satisfies it.</summary>
+    public static Problem? InputProblem(JsonElement schema, JsonElement input, LimitsOptions limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
         if (schema.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
-            return;
+            return null;
         }
 
         var structure = InputSchemaStructure.Check(schema, limits);
@@ -55,9 +75,9 @@ public static class InputSchemaValidator
         switch (estimated)
         {
             case null:
-                throw TaskServiceException.Invalid("input", $"'input' nests deeper than {limits.MaxJsonDepth} levels (TaskService:Limits:MaxJsonDepth).");
+                return Problem.Invalid("input", $"'input' nests deeper than {limits.MaxJsonDepth} levels (TaskService:Limits:MaxJsonDepth).");
             case > InputSchemaStructure.MaxEvaluationsPerInput and var estimate:
-                throw TaskServiceException.Invalid("input", string.Create(CultureInfo.InvariantCulture,
+                return Problem.Invalid("input", string.Create(CultureInfo.InvariantCulture,
                     $"'input' is too large to check against the workflow's inputSchema: up to {estimate:0} subschema evaluations, the limit is {InputSchemaStructure.MaxEvaluationsPerInput:0}. Send fewer values, or simplify the schema's 'allOf', 'anyOf', 'oneOf' and '$ref' combinations."));
         }
 
@@ -75,21 +95,23 @@ public static class InputSchemaValidator
         }
         catch (RegexMatchTimeoutException exception)
         {
-            throw TaskServiceException.Invalid("input",
+            return Problem.Invalid("input",
                 $"'input' could not be checked against the workflow's inputSchema: matching the pattern '{exception.Pattern}' took longer than {limits.RegexMatchTimeout.TotalMilliseconds} ms (TaskService:Limits:RegexMatchTimeout); shorten the value or simplify the pattern.");
         }
         catch (InvalidOperationException)
         {
-            throw TaskServiceException.Invalid("input", "'input' has a string that is not valid Unicode (a lone UTF-16 surrogate).");
+            return Problem.Invalid("input", "'input' has a string that is not valid Unicode (a lone UTF-16 surrogate).");
         }
 
         if (!results.IsValid)
         {
             var violations = Violations(results, "input");
-            throw new TaskServiceException(TaskServiceErrorKind.Invalid,
+            return new Problem(TaskServiceErrorKind.Invalid,
                 $"'input' does not satisfy the workflow's inputSchema: {string.Join("; ", violations.Select(v => $"{v.Key}: {string.Join(", ", v.Value)}"))}",
                 "input", violations);
         }
+
+        return null;
     }
 
     private static JsonSchema Compile(JsonElement schema, LimitsOptions limits)

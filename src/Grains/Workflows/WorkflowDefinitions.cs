@@ -12,12 +12,13 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
 {
     private readonly ConcurrentDictionary<(string WorkflowId, int Version), BpmnProcess> _processes = new();
 
-    /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a 400 naming the element.</summary>
-    public static BpmnProcess ParseForDeployment(string bpmnFile, LimitsOptions limits)
+    /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a problem (400) naming the element.</summary>
+    public static Outcome<BpmnProcess> ParseForDeployment(string bpmnFile, LimitsOptions limits)
     {
         IReadOnlyList<BpmnProcess> processes;
         try
         {
+            // The parser reports from deep inside the document by throwing; this is its boundary.
             processes = BpmnParser.Parse(bpmnFile, limits);
         }
         catch (BpmnValidationException exception)
@@ -25,14 +26,14 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
             var message = exception.ElementId is { } id && !exception.Message.Contains(id, StringComparison.Ordinal)
                 ? $"Element '{id}': {exception.Message}"
                 : exception.Message;
-            throw new TaskServiceException(TaskServiceErrorKind.Invalid, message, "bpmnFile",
+            return new Problem(TaskServiceErrorKind.Invalid, message, "bpmnFile",
                 new Dictionary<string, string[]> { [exception.ElementId is { } element ? $"bpmnFile/{element}" : "bpmnFile"] = [message] });
         }
 
         return processes.Count switch
         {
             1 => processes[0],
-            _ => throw TaskServiceException.Invalid("bpmnFile",
+            _ => Problem.Invalid("bpmnFile",
                 $"The BPMN file holds {processes.Count} executable processes ({string.Join(", ", processes.Select(p => p.Id))}); a workflow deploys exactly one. Mark the others isExecutable=\"false\" or deploy them as workflows of their own."),
         };
     }
@@ -49,7 +50,7 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
             ?? throw TaskServiceException.NotFound("workflow", workflowId);
         var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw TaskServiceException.NotFound("workflow version", $"{workflowId}/{version}");
-        var process = ParseForDeployment(deployed.BpmnDiagram, limits.Value);
+        var process = ParseForDeployment(deployed.BpmnDiagram, limits.Value).OrThrow();
         _processes[(workflowId, version)] = process;
         return process;
     }

@@ -7,10 +7,11 @@ namespace TaskService.Workflows;
 /// <summary>What every <see cref="IWorkflowEngine"/> does the same way, whichever engine runs the instances.</summary>
 public static class WorkflowEngines
 {
-    /// <summary>The id of the workflow that deploys BPMN process <paramref name="workflowKey"/>; a 404 naming the fix when none does.</summary>
-    public static async Task<string> RequireWorkflowIdAsync(ITaskServiceStore store, string workflowKey, CancellationToken cancellationToken) =>
-        await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken)
-            ?? throw new TaskServiceException(TaskServiceErrorKind.NotFound,
+    /// <summary>The id of the workflow that deploys BPMN process <paramref name="workflowKey"/>; not found, naming the fix, when none does.</summary>
+    public static async Task<Outcome<string>> FindWorkflowIdAsync(ITaskServiceStore store, string workflowKey, CancellationToken cancellationToken) =>
+        await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken) is { } workflowId
+            ? workflowId
+            : new Problem(TaskServiceErrorKind.NotFound,
                 $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
 
     /// <summary>The user tasks an instance waits on, as tasks record them.</summary>

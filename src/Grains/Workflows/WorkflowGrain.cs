@@ -23,17 +23,31 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _state = await store.LoadWorkflowAsync(WorkflowId, cancellationToken);
 
-    public async Task<WorkflowRecord> CreateAsync(NewWorkflow workflow, string? userId = null)
+    public async Task<Outcome<WorkflowRecord>> CreateAsync(NewWorkflow workflow, string? userId = null)
     {
         if (_state is not null)
         {
-            throw TaskServiceException.Conflict("id", $"Workflow '{WorkflowId}' exists already.");
+            return Problem.Conflict("id", $"Workflow '{WorkflowId}' exists already.");
         }
 
-        RequireText(workflow.Name, "name");
-        RequireText(workflow.BpmnFile, "bpmnFile");
-        InputSchemaValidator.EnsureValidSchema(workflow.InputSchema, limits.Value);
-        var process = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile, limits.Value);
+        if ((MissingText(workflow.Name, "name") ?? MissingText(workflow.BpmnFile, "bpmnFile")
+            ?? InputSchemaValidator.SchemaProblem(workflow.InputSchema, limits.Value)) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var parsed = WorkflowDefinitions.ParseForDeployment(workflow.BpmnFile, limits.Value);
+        if (parsed.Value is not { } process)
+        {
+            return parsed.Problem!;
+        }
+
+        // The store refuses a second live workflow of the same process as well; asking first keeps that refusal for a race.
+        if (await store.FindWorkflowIdByProcessIdAsync(process.Id) is { } other && other != WorkflowId)
+        {
+            return Problem.Conflict("bpmnFile", $"Workflow '{other}' already deploys process '{process.Id}'; deploy a new version of it with PATCH /workflows/{other}.");
+        }
+
         var externalId = await DeployAsync(process.Id, 1, workflow.BpmnFile);
 
         var now = time.GetUtcNow();
@@ -59,25 +73,43 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
 
     public Task<IReadOnlyList<WorkflowVersionRecord>> GetVersionsAsync() => Task.FromResult(_state?.Versions ?? []);
 
-    public async Task<WorkflowRecord> UpdateAsync(WorkflowUpdate update, string? userId = null)
+    public async Task<Outcome<WorkflowRecord>> UpdateAsync(WorkflowUpdate update, string? userId = null)
     {
-        var state = Require();
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
         var now = time.GetUtcNow();
         var workflow = state.Workflow;
         var versions = state.Versions;
-        if (update.InputSchema is { } schema)
+        if (update.InputSchema is { } schema && InputSchemaValidator.SchemaProblem(schema, limits.Value) is { } invalidSchema)
         {
-            InputSchemaValidator.EnsureValidSchema(schema, limits.Value);
+            return invalidSchema;
+        }
+
+        if (update.Name is { } newName && MissingText(newName, "name") is { } noName)
+        {
+            return noName;
         }
 
         var latest = versions.Single(v => v.Version == workflow.WorkflowVersion);
         if (update.BpmnFile is { } bpmn && bpmn != latest.BpmnDiagram)
         {
-            RequireText(bpmn, "bpmnFile");
-            var process = WorkflowDefinitions.ParseForDeployment(bpmn, limits.Value);
+            if (MissingText(bpmn, "bpmnFile") is { } noBpmn)
+            {
+                return noBpmn;
+            }
+
+            var parsed = WorkflowDefinitions.ParseForDeployment(bpmn, limits.Value);
+            if (parsed.Value is not { } process)
+            {
+                return parsed.Problem!;
+            }
+
             if (process.Id != workflow.ExternalIdentifier)
             {
-                throw TaskServiceException.Invalid("bpmnFile",
+                return Problem.Invalid("bpmnFile",
                     $"The new BPMN file's process id is '{process.Id}', but workflow '{WorkflowId}' deploys process '{workflow.ExternalIdentifier}'. Keep the process id, or create a new workflow.");
             }
 
@@ -89,7 +121,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
 
         workflow = workflow with
         {
-            Name = update.Name is { } name ? RequireText(name, "name") : workflow.Name,
+            Name = update.Name ?? workflow.Name,
             Description = update.Description ?? workflow.Description,
             InputSchema = update.InputSchema ?? workflow.InputSchema,
             ModifiedOn = now,
@@ -99,47 +131,84 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         return workflow;
     }
 
-    public async Task DeleteAsync(string? userId = null)
+    public async Task<Outcome> DeleteAsync(string? userId = null)
     {
-        var state = Require();
-        await EnsureNoActiveInstancesAsync(null);
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
+        if (await ActiveInstancesAsync(null) is { } active)
+        {
+            return active;
+        }
+
+        // As the original, the versions' process definitions leave the external engine with their (ended) instances; a
+        // delete that fails half-way is repeated whole, and a definition gone already is no error.
+        foreach (var version in state.Versions)
+        {
+            await RemoveFromEngineAsync(state.Workflow, version, withInstances: true);
+        }
 
         // The original soft-deletes: the row stays, marked deleted, hidden from every read; its process id is free again.
         var deleted = state.Workflow with { Deleted = true, DeletedOn = time.GetUtcNow(), DeletedBy = userId };
         await store.SaveWorkflowAsync(state with { Workflow = deleted });
         _state = null;
         DeactivateOnIdle();
+        return Outcome.Ok;
     }
 
-    public async Task DeleteVersionAsync(int version)
+    public async Task<Outcome> DeleteVersionAsync(int version)
     {
-        var state = Require();
+        if (_state is not { } state)
+        {
+            return NotFound();
+        }
+
         if (state.Versions.All(v => v.Version != version))
         {
-            throw TaskServiceException.NotFound("workflow version", $"{WorkflowId}/{version}");
+            return Problem.NotFound("workflow version", $"{WorkflowId}/{version}");
         }
 
         if (version == state.Workflow.WorkflowVersion)
         {
-            throw TaskServiceException.Invalid("version", $"Version {version} is the latest version of workflow '{WorkflowId}' and cannot be deleted; delete the workflow instead.");
+            return Problem.Invalid("version", $"Version {version} is the latest version of workflow '{WorkflowId}' and cannot be deleted; delete the workflow instead.");
         }
 
-        await EnsureNoActiveInstancesAsync(version);
+        if (await ActiveInstancesAsync(version) is { } active)
+        {
+            return active;
+        }
+
+        await RemoveFromEngineAsync(state.Workflow, state.Versions.Single(v => v.Version == version), withInstances: false);
         await SaveAsync(state with { Versions = state.Versions.Where(v => v.Version != version).ToArray() });
+        return Outcome.Ok;
     }
 
-    public async Task<WorkflowInstanceDetails> ExecuteAsync(JsonElement input, int? version)
+    public async Task<Outcome<WorkflowInstanceDetails>> ExecuteAsync(JsonElement input, int? version)
     {
-        var state = Require();
-        var chosen = version ?? state.Workflow.WorkflowVersion;
-        var deployed = state.Versions.FirstOrDefault(v => v.Version == chosen)
-            ?? throw TaskServiceException.NotFound("workflow version", $"{WorkflowId}/{chosen}");
-        if (input.ValueKind != JsonValueKind.Object)
+        if (_state is not { } state)
         {
-            throw TaskServiceException.Invalid("input", "'input' must be a JSON object; its properties become the instance's variables.");
+            return NotFound();
         }
 
-        InputSchemaValidator.Validate(deployed.InputSchema, input, limits.Value);
+        var chosen = version ?? state.Workflow.WorkflowVersion;
+        var deployed = state.Versions.FirstOrDefault(v => v.Version == chosen);
+        if (deployed is null)
+        {
+            return Problem.NotFound("workflow version", $"{WorkflowId}/{chosen}");
+        }
+
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Invalid("input", "'input' must be a JSON object; its properties become the instance's variables.");
+        }
+
+        if (InputSchemaValidator.InputProblem(deployed.InputSchema, input, limits.Value) is { } invalid)
+        {
+            return invalid;
+        }
+
         var instanceId = Common.DeterministicId.NewId();
         return await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(new WorkflowStartRequest
         {
@@ -149,7 +218,8 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         });
     }
 
-    private async Task EnsureNoActiveInstancesAsync(int? version)
+    /// <summary>A conflict when instances of the workflow (or of one version) are still active; null when none are.</summary>
+    private async Task<Problem?> ActiveInstancesAsync(int? version)
     {
         var conditions = new List<FilterNode>
         {
@@ -165,8 +235,10 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         if (active > 0)
         {
             var what = version is null ? $"workflow '{WorkflowId}'" : $"version {version} of workflow '{WorkflowId}'";
-            throw TaskServiceException.Conflict("workflow", $"{active} instance(s) of {what} are still active; cancel them (DELETE /workflow-instances/{{id}}) first.");
+            return Problem.Conflict("workflow", $"{active} instance(s) of {what} are still active; cancel them (DELETE /workflow-instances/{{id}}) first.");
         }
+
+        return null;
     }
 
     /// <summary>Deploys the version to the external engine, if any, and returns the engine's id of its definition.</summary>
@@ -174,6 +246,15 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         deployer is null
             ? $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}"
             : await deployer.DeployAsync(WorkflowId, version, processId, bpmn);
+
+    /// <summary>Removes the version's process definition from the external engine it was deployed to, if any.</summary>
+    private async Task RemoveFromEngineAsync(WorkflowRecord workflow, WorkflowVersionRecord version, bool withInstances)
+    {
+        if (deployer is not null && workflow.Provider == deployer.Provider)
+        {
+            await deployer.RemoveAsync(version.ExternalWorkflowId, withInstances);
+        }
+    }
 
     private WorkflowVersionRecord NewVersion(int version, string bpmn, string externalId, JsonElement inputSchema, DateTimeOffset now) => new()
     {
@@ -185,7 +266,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         CreatedOn = now,
     };
 
-    private WorkflowAggregate Require() => _state ?? throw TaskServiceException.NotFound("workflow", WorkflowId);
+    private Problem NotFound() => Problem.NotFound("workflow", WorkflowId);
 
     private async Task SaveAsync(WorkflowAggregate state)
     {
@@ -193,6 +274,6 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         _state = state;
     }
 
-    private static string RequireText(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? throw TaskServiceException.Invalid(field, $"'{field}' is required.") : value;
+    private static Problem? MissingText(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required.") : null;
 }

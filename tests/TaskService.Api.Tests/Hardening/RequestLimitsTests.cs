@@ -53,6 +53,38 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task TheLargestEventTheLimitsAcceptIsRoutedAndSoIsTheNextOnItsStream()
+    {
+        var limits = new TaskService.Common.LimitsOptions();
+        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, processId) = Workflows.WithFreshProcessId(TaskService.Grains.Tests.Workflows.BpmnSamples.ParentCreateTasks, "parent-process");
+        await client.DeployAsync(bpmn);
+        var eventKey = TaskSeeding.NewKey("largest");
+        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
+
+        // A payload of exactly MaxEventPayloadBytes, and every other field at its limit in three-byte characters.
+        string Payload(string taskKey, int bytes)
+        {
+            var head = $$"""{"tasks":{"values":[{"key":"{{taskKey}}","name":"largest"}]},"pad":""";
+            return head + "\"" + new string('p', bytes - head.Length - 3) + "\"}";
+        }
+
+        var first = TaskSeeding.NewKey("largest-task");
+        var payload = Payload(first, limits.MaxEventPayloadBytes);
+        Assert.Equal(limits.MaxEventPayloadBytes, System.Text.Encoding.UTF8.GetByteCount(payload));
+        var body = $$"""{"key":"{{eventKey}}","payload":{{payload}},"source":"{{new string('\u20ac', limits.MaxNameLength)}}","description":"{{new string('\u20ac', limits.MaxTextLength)}}"}""";
+        await (await client.SendAsync("POST", "/events/trigger", body)).AssertStatusAsync(HttpStatusCode.Accepted);
+        var second = TaskSeeding.NewKey("after-largest-task");
+        await (await client.SendAsync("POST", "/events/trigger", $$"""{"key":"{{eventKey}}","payload":{{Payload(second, 200)}}}""")).AssertStatusAsync(HttpStatusCode.Accepted);
+
+        foreach (var taskKey in new[] { first, second })
+        {
+            await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n == 1,
+                because: "the event is routed to its workflow, which creates its task");
+        }
+    }
+
+    [Fact]
     public async Task AWorkflowDeploymentMayBeLargerThanOtherBodiesButNotUnbounded()
     {
         var limits = new TaskService.Common.LimitsOptions();
@@ -176,6 +208,30 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         var client = factory.CreateAdminClient();
         var response = await client.SendAsync("POST", "/events/trigger", "{\"key\":\"nul\",\"payload\":{\"a\":\"x\\u0000y\"}}");
         await response.AssertBadRequestNamingAsync("payload");
+    }
+
+    [Theory]
+    [InlineData("1e999999")]
+    [InlineData("-1e999999")]
+    [InlineData("1e-999999")]
+    [InlineData("1e401")]
+    [InlineData("123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task ANumberNoStoreCanKeepIs400NamingTheField(string number)
+    {
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("number");
+
+        var response = await client.SendAsync("POST", "/events/trigger", $$$"""{"key":"{{{key}}}","payload":{"amount":{{{number}}}}}""");
+
+        var problem = await response.AssertBadRequestNamingAsync("payload");
+        Assert.Contains("payload.amount", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+        response = await client.GetAsync($"/tasks?{Api.Filter($$$"""{"where":{"metadata.amount":{{{number}}}}}""")}");
+        await response.AssertBadRequestNamingAsync("filter");
+
+        // Large but ordinary numbers are kept.
+        response = await client.SendAsync("POST", "/events/trigger", $$$"""{"key":"{{{key}}}","payload":{"amount":1e400,"small":-4.9e-324,"id":12345678901234567890}}""");
+        await response.AssertStatusAsync(HttpStatusCode.Accepted);
     }
 
     [Fact]

@@ -36,6 +36,7 @@ public sealed class FakeCamunda
     private readonly HashSet<string> _redeliverOnce = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _lockExtensions = new(StringComparer.Ordinal);
     private readonly HashSet<string> _endBeforeVariablesRead = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource> _heldVariablesReads = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
 
@@ -78,6 +79,67 @@ public sealed class FakeCamunda
 
     /// <summary>How many reads of variables found the instance ended (and answered 500).</summary>
     public int VariablesOfEndedInstancesAsked { get; private set; }
+
+    /// <summary>
+    /// Reads of the variables of instances of <paramref name="processKey"/> are held (the engine is slow for them) until the
+    /// returned action releases them, or the reader gives up.
+    /// </summary>
+    public Action HoldVariablesReads(string processKey)
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _heldVariablesReads[processKey] = hold;
+        }
+
+        return () =>
+        {
+            lock (_gate)
+            {
+                _heldVariablesReads.Remove(processKey);
+            }
+
+            hold.TrySetResult();
+        };
+    }
+
+    /// <summary>Reads of variables being held now, and held reads that ended (released, or given up by the reader).</summary>
+    public (int Waiting, int Ended) HeldVariablesReads
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_heldReadsWaiting, _heldReadsEnded);
+            }
+        }
+    }
+
+    private int _heldReadsWaiting;
+    private int _heldReadsEnded;
+
+    /// <summary>Cancels an instance as another client would (Cockpit): its external and user tasks are gone.</summary>
+    public void Cancel(string instanceId)
+    {
+        lock (_gate)
+        {
+            End(_instances[instanceId], "EXTERNALLY_TERMINATED");
+            Pulse();
+        }
+    }
+
+    /// <summary>Locks the instance's external tasks for another worker, as if their locks ran out and another worker fetched them.</summary>
+    public void LockForAnotherWorker(string instanceId, string workerId, TimeSpan duration)
+    {
+        lock (_gate)
+        {
+            foreach (var task in _externalTasks.Values.Where(t => t.Instance.Id == instanceId))
+            {
+                task.WorkerId = workerId;
+                task.LockExpiration = DateTimeOffset.UtcNow + duration;
+            }
+        }
+    }
 
     // Test access to the engine's state
 
@@ -183,6 +245,11 @@ public sealed class FakeCamunda
                 return await FetchAndLockAsync(request.Body, cancellationToken);
             }
 
+            if (request.Operation.OperationId == "getProcessInstanceVariables")
+            {
+                await WhileHeldAsync(request.Path("id"), cancellationToken);
+            }
+
             if (request.Operation.OperationId is "completeExternalTaskResource" or "handleFailure")
             {
                 Task? redelivered;
@@ -207,6 +274,29 @@ public sealed class FakeCamunda
         catch (FakeError error)
         {
             return new FakeResponse(error.Status, new Dictionary<string, object?> { ["type"] = error.Type, ["message"] = error.Message });
+        }
+    }
+
+    /// <summary>Waits while reads of the instance's variables are held (<see cref="HoldVariablesReads"/>), or until the reader gives up.</summary>
+    private async Task WhileHeldAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            hold = _instances.TryGetValue(instanceId, out var instance) ? _heldVariablesReads.GetValueOrDefault(instance.Definition.Key) : null;
+            if (hold is null)
+            {
+                return;
+            }
+
+            _heldReadsWaiting++;
+        }
+
+        await Task.WhenAny(hold.Task, Task.Delay(Timeout.Infinite, cancellationToken));
+        lock (_gate)
+        {
+            _heldReadsWaiting--;
+            _heldReadsEnded++;
         }
     }
 
@@ -320,9 +410,11 @@ public sealed class FakeCamunda
                 $"Deletion of process definition without cascading failed. Process definition with id: {id} can't be deleted, since there exists {running.Length} dependening process instances.");
         }
 
-        foreach (var instance in running)
+        // With cascade the engine deletes the definition's instances, running or ended, history included.
+        foreach (var instance in _instances.Values.Where(i => i.Definition == definition && cascade).ToArray())
         {
             End(instance, "EXTERNALLY_TERMINATED");
+            _instances.Remove(instance.Id);
         }
 
         _definitions.Remove(definition);

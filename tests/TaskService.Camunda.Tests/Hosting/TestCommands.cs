@@ -11,6 +11,8 @@ public sealed class TestCommands
     public const string Concurrency = "probe-concurrency";
     public const string Failing = "always-fails";
     public const string Counting = "count-runs";
+    public const string Held = "held-until-released";
+    public const string Overflowing = "returns-a-number-beyond-double";
 
     public ConcurrencyProbe Probe { get; } = new();
 
@@ -18,7 +20,11 @@ public sealed class TestCommands
 
     public RunCounter Counter { get; } = new();
 
-    public IEnumerable<IExternalTaskCommand> All => [Probe, Failure, Counter];
+    public HeldRun Hold { get; } = new();
+
+    public BeyondDouble Overflow { get; } = new();
+
+    public IEnumerable<IExternalTaskCommand> All => [Probe, Failure, Counter, Hold, Overflow];
 
     /// <summary>Holds every run until <see cref="Release"/> (or 20 s), and records how many ran at the same time.</summary>
     public sealed class ConcurrencyProbe : IExternalTaskCommand
@@ -87,5 +93,40 @@ public sealed class TestCommands
             await Task.Delay(Duration, cancellationToken);
             return new Dictionary<string, JsonElement> { ["run"] = JsonElementFactory.From(run), ["result"] = JsonElementFactory.From(new { ok = true, items = new[] { 1, 2 } }) };
         }
+    }
+
+    /// <summary>Each run waits until its process instance is released (or 20 s); records the external task each instance ran for.</summary>
+    public sealed class HeldRun : IExternalTaskCommand
+    {
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _gates = new();
+
+        public string Topic => Held;
+
+        /// <summary>The external task id each held run is for, by process instance id.</summary>
+        public ConcurrentDictionary<string, string> Running { get; } = new();
+
+        public ConcurrentDictionary<string, int> Runs { get; } = new();
+
+        public void Release(string processInstanceId) => Gate(processInstanceId).TrySetResult();
+
+        public async Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken)
+        {
+            Runs.AddOrUpdate(context.ProcessInstanceId, 1, (_, n) => n + 1);
+            Running[context.ProcessInstanceId] = context.ExternalTaskId;
+            await Gate(context.ProcessInstanceId).Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+            return new Dictionary<string, JsonElement> { ["released"] = JsonElementFactory.From(true) };
+        }
+
+        private TaskCompletionSource Gate(string processInstanceId) =>
+            _gates.GetOrAdd(processInstanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>Succeeds, returning a number that is valid JSON but beyond a Java Double, so no Camunda variable type holds it.</summary>
+    public sealed class BeyondDouble : IExternalTaskCommand
+    {
+        public string Topic => Overflowing;
+
+        public Task<IReadOnlyDictionary<string, JsonElement>> ExecuteAsync(ExternalTaskContext context, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, JsonElement>>(new Dictionary<string, JsonElement> { ["huge"] = JsonElementFactory.Parse("1e400") });
     }
 }

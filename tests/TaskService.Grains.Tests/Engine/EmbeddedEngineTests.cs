@@ -37,15 +37,15 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
         Assert.Equal(["finance", "legal"], details.UserTasks.Select(u => u.ElementId).Order());
 
-        details = await instance.CompleteUserTaskAsync(details.UserTasks.Single(u => u.ElementId == "legal").Id, null);
+        details = (await instance.CompleteUserTaskAsync(details.UserTasks.Single(u => u.ElementId == "legal").Id, null)).OrThrow();
         Assert.DoesNotContain(details.UserTasks, u => u.ElementId == "sign");
         Assert.Contains(details.ActiveElements, e => e.ElementId == "join");
 
-        details = await instance.CompleteUserTaskAsync(details.UserTasks.Single(u => u.ElementId == "finance").Id, null);
+        details = (await instance.CompleteUserTaskAsync(details.UserTasks.Single(u => u.ElementId == "finance").Id, null)).OrThrow();
         var sign = Assert.Single(details.UserTasks, u => !u.Completed);
         Assert.Equal("sign", sign.ElementId);
 
-        details = await instance.CompleteUserTaskAsync(sign.Id, JsonElementFactory.Parse("""{"signedBy":"bo"}"""));
+        details = (await instance.CompleteUserTaskAsync(sign.Id, JsonElementFactory.Parse("""{"signedBy":"bo"}"""))).OrThrow();
         Assert.Equal(WorkflowInstanceStatus.Completed, details.Instance.Status);
         Assert.Equal("bo", details.Variables.GetProperty("signedBy").GetString());
     }
@@ -102,7 +102,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         Assert.Equal("nobody-handles-this", external.Topic);
 
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
-        details = await instance.CompleteExternalTaskAsync(external.Id, JsonElementFactory.Parse("""{"done":true}"""));
+        details = (await instance.CompleteExternalTaskAsync(external.Id, JsonElementFactory.Parse("""{"done":true}"""))).OrThrow();
         Assert.Equal(WorkflowInstanceStatus.Completed, details.Instance.Status);
     }
 
@@ -132,8 +132,8 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         var after = await instance.GetAsync();
         Assert.Equal(WorkflowInstanceStatus.Canceled, after!.Instance.Status);
         Assert.Empty(after.ActiveElements);
-        var error = await Assert.ThrowsAsync<TaskServiceException>(() => instance.CompleteUserTaskAsync(details.UserTasks[0].Id, null));
-        Assert.Equal(TaskServiceErrorKind.Conflict, error.Kind);
+        var error = (await instance.CompleteUserTaskAsync(details.UserTasks[0].Id, null)).Problem;
+        Assert.Equal(TaskServiceErrorKind.Conflict, error?.Kind);
     }
 
     [Fact]
@@ -160,8 +160,8 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
     private async Task<WorkflowInstanceDetails> ExecuteAsync(string bpmn, string input)
     {
         var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
-        await workflow.CreateAsync(new NewWorkflow { Name = "test", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") });
-        return await workflow.ExecuteAsync(JsonElementFactory.Parse(input), null);
+        (await workflow.CreateAsync(new NewWorkflow { Name = "test", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        return (await workflow.ExecuteAsync(JsonElementFactory.Parse(input), null)).OrThrow();
     }
 
     /// <summary>The instance's details once <paramref name="condition"/> holds for them (they exist once the instance started).</summary>

@@ -17,7 +17,7 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
         var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
         await workflow.CreateAsync(new NewWorkflow { Name = "routed", BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") });
         var eventKey = $"lost.{Guid.NewGuid():N}";
-        var mapping = await fixture.Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId);
+        var mapping = (await fixture.Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId)).OrThrow();
 
         // As if the silo that recorded the event went down before putting it on the stream.
         var record = new EventRecord

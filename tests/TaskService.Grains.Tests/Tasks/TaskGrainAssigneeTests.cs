@@ -56,16 +56,5 @@ public sealed class TaskGrainAssigneeTests(ClusterFixture fixture)
             ]),
         });
 
-    private static async Task<string> Outcome<T>(Task<T> call)
-    {
-        try
-        {
-            await call;
-            return "ok";
-        }
-        catch (TaskServiceException exception)
-        {
-            return exception.Kind.ToString();
-        }
-    }
+    private static async Task<string> Outcome<T>(Task<TaskService.Errors.Outcome<T>> call) => (await call).Problem?.Kind.ToString() ?? "ok";
 }

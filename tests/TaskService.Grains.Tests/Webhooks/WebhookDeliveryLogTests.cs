@@ -45,7 +45,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         Assert.False(attempt.TryGetProperty("statusCode", out _), "a refused address got no answer");
         Assert.Contains("loopback", attempt.GetProperty("error").GetString(), StringComparison.Ordinal);
 
-        var redelivery = await subscription.RedeliverAsync(row.GetProperty("id").GetString()!);
+        var redelivery = (await subscription.RedeliverAsync(row.GetProperty("id").GetString()!)).Value;
 
         Assert.NotNull(redelivery);
         Assert.Equal(row.GetProperty("id").GetString(), redelivery.RedeliveryOf);
@@ -56,7 +56,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         var stats = await subscription.GetDeliveryStatsAsync();
         Assert.Equal(2, stats.Failed);
         Assert.Equal(0, stats.Pending);
-        Assert.Null(await subscription.RedeliverAsync("nosuch"));
+        Assert.Equal(TaskService.Errors.TaskServiceErrorKind.NotFound, (await subscription.RedeliverAsync("nosuch")).Problem?.Kind);
         await subscription.DeleteAsync();
         Assert.Empty(await Deliveries(id));
     }

@@ -56,7 +56,7 @@ public sealed class WebhookRebindingTests(ClusterFixture fixture)
             new ClientAppRecord { Id = appId, Name = appId, ApiKey = $"key-{appId}", CreatedOn = DateTimeOffset.UtcNow },
             fixture.SiloService<ISecretProtector>().Protect("secret")));
         var subscription = fixture.Grains.GetGrain<IWebhookSubscriptionGrain>($"sub-{Guid.NewGuid():N}");
-        await subscription.CreateAsync(url, "task-created", appId);
+        (await subscription.CreateAsync(url, "task-created", appId)).OrThrow();
         return subscription;
     }
 

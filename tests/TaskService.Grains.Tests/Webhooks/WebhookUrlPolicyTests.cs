@@ -92,6 +92,25 @@ public sealed class WebhookUrlPolicyTests
         { "http://resolves-to-mapped.test/", "loopback" },
         { "http://mixed.test/", "private network" },
         { "http://example.com\uFF05\uFF12\uFF45/", "not a valid host name" },
+        { "http://0x7f.0x0.0x0.0x1/", "loopback" },
+        { "http://127.000.000.001/", "loopback" },
+        { "http://127.0.0.1./", "loopback" },
+        { "http://0177.1/", "loopback" },
+        { "HTTP://127.0.0.1/", "loopback" },
+        { "http://[0:0:0:0:0:ffff:127.0.0.1]/", "loopback" },
+        { "http://[0:0:0:0:0:0:0:1]/", "loopback" },
+        { "http://[::ffff:127.0.0.1%25eth0]/", "loopback" },
+        { "http://[fe80::1%eth0]/", "link-local" },
+        { "http://[::ffff:a9fe:a9fe]/", "link-local" },
+        { "http://[::ffff:0:7f00:1]/", "loopback" },
+        { "http://localhost\u3002/", "loopback" },
+        { "http://localhost\uFF0E/", "loopback" },
+        { "http://loc\u00ADalhost/", "not a valid host name" },
+        { "http://\u24DB\u24DE\u24D2\u24D0\u24DB\u24D7\u24DE\u24E2\u24E3/", "not a valid host name" },
+        { "http://\u2460\u2461\u2466.0.0.1/", "not a valid host name" },
+        { "http://169.254.169.254\uFF0E/", "link-local" },
+        { "http://0xa9fea9fe/", "link-local" },
+        { "http://[::ffff:100.64.0.1]/", "carrier-grade NAT" },
     };
 
     public static TheoryData<string> Allowed => new()
@@ -106,6 +125,9 @@ public sealed class WebhookUrlPolicyTests
         "http://100.128.0.1/",
         "http://[::ffff:8.8.8.8]/",
         "http://[2002:0808:0808::]/",
+        "https://\u0645\u062b\u0627\u0644.\u0625\u062e\u062a\u0628\u0627\u0631/",
+        "https://\u4F8B\u5B50.\u6D4B\u8BD5/",
+        "https://ko\u0308ln.example/",
     };
 
     [Theory]

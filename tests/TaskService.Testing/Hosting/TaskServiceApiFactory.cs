@@ -41,6 +41,9 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     /// <summary>Settings that replace or add to the defaults below, for a test that needs a service configured its own way.</summary>
     public Dictionary<string, string> Overrides { get; init; } = [];
 
+    /// <summary>The host environment the service runs in ("Testing" unless a test needs another).</summary>
+    public string EnvironmentName { get; init; } = "Testing";
+
     /// <summary>Services a test adds to the host after the service's own (an in-memory trace exporter, a workflow engine of its own).</summary>
     public Action<IServiceCollection>? TestServices { get; init; }
 
@@ -98,7 +101,7 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(EnvironmentName);
         var settings = DefaultSettings();
         foreach (var (key, value) in Overrides)
         {

@@ -117,9 +117,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="answer">
     /// Given a request and the requests before it, says how to answer; without it, the receiver answers as the Node one does.
     /// </param>
-    public static async Task<WebhookReceiver> StartAsync(string? secret = null, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer = null)
+    /// <param name="hold">Awaited before a request is answered, so a test can keep requests open (others are served meanwhile).</param>
+    public static async Task<WebhookReceiver> StartAsync(
+        string? secret = null, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer = null, Func<WebhookReceipt, Task>? hold = null)
     {
-        var receiver = new InProcessReceiver(secret, answer);
+        var receiver = new InProcessReceiver(secret, answer, hold);
         var port = await receiver.StartAsync();
         return new WebhookReceiver(port, null, receiver);
     }
@@ -221,7 +223,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>The in-process receiver: a minimal API on Kestrel, bound to port 0 of the loopback address.</summary>
-    private sealed class InProcessReceiver(string? secret, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer) : IAsyncDisposable
+    private sealed class InProcessReceiver(
+        string? secret, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer, Func<WebhookReceipt, Task>? hold) : IAsyncDisposable
     {
         private readonly List<WebhookReceipt> _received = [];
         private readonly ConcurrentDictionary<string, Behaviour> _behaviours = new(StringComparer.Ordinal);
@@ -291,6 +294,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
             {
                 reply = answer?.Invoke(receipt, _received.ToArray()) ?? new WebhookAnswer(valid ? 204 : 401);
                 _received.Add(receipt);
+            }
+
+            if (hold is not null)
+            {
+                await hold(receipt);
             }
 
             if (_behaviours.TryGetValue(receipt.Path, out var behaviour) && behaviour.TryTake())

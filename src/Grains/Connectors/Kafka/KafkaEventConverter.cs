@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using TaskService.Common;
 using TaskService.Events;
 
 namespace TaskService.Connectors.Kafka;
@@ -8,9 +9,13 @@ namespace TaskService.Connectors.Kafka;
 /// <summary>
 /// Turns a Kafka message into an event: the JSON value is the payload, the key comes from the topic, a field of the value or a
 /// header, the timestamp from the message, and the id from topic, partition and offset, so a redelivered message records one event.
+/// A message is held to the same limits as an event taken over HTTP (<see cref="LimitsOptions"/>: payload size, JSON depth,
+/// well-formed Unicode, key length); one that breaks them cannot become an event and is dead-lettered.
 /// </summary>
-public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvider time)
+public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvider time, LimitsOptions? limits = null)
 {
+    private readonly LimitsOptions _limits = limits ?? new LimitsOptions();
+
     public const string Source = "kafka";
 
     private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
@@ -30,20 +35,15 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
             return false;
         }
 
-        JsonElement payload;
-        try
+        if (!IncomingEventLimits.TryParsePayload(value, "value", _limits, out var payload, out error)
+            || !TryGetKey(result, payload, out var key, out error))
         {
-            using var document = JsonDocument.Parse(value);
-            payload = document.RootElement.Clone();
-        }
-        catch (JsonException exception)
-        {
-            error = $"The value is not valid JSON: {exception.Message}";
             return false;
         }
 
-        if (!TryGetKey(result, payload, out var key, out error))
+        if (IncomingEventLimits.CheckKey(key, _limits) is { } refusal)
         {
+            error = refusal;
             return false;
         }
 

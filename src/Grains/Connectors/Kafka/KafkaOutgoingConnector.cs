@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -65,45 +64,13 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
         KafkaInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    /// <summary>The message key of an event: its task's id (<c>taskId</c>, <c>task.id</c>, or the first of <c>createdTasks</c>), its key or its id.</summary>
+    /// <summary>The message key of an event: its task's id (see <see cref="OutgoingEventOrder.KeyOf"/>), its key or its id.</summary>
     public static string MessageKey(OutgoingEvent outgoingEvent, KafkaMessageKey key) => key switch
     {
         KafkaMessageKey.EventKey => outgoingEvent.Key,
         KafkaMessageKey.EventId => outgoingEvent.Id,
-        _ => TaskId(outgoingEvent.Payload) ?? outgoingEvent.Key,
+        _ => OutgoingEventOrder.KeyOf(outgoingEvent),
     };
-
-    private static string? TaskId(JsonElement payload)
-    {
-        if (payload.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        if (payload.TryGetProperty("taskId", out var taskId) && taskId.ValueKind == JsonValueKind.String)
-        {
-            return taskId.GetString();
-        }
-
-        if (payload.TryGetProperty("task", out var task) && task.ValueKind == JsonValueKind.Object
-            && task.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
-        {
-            return id.GetString();
-        }
-
-        if (payload.TryGetProperty("createdTasks", out var created) && created.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var entry in created.EnumerateArray())
-            {
-                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("id", out var first) && first.ValueKind == JsonValueKind.String)
-                {
-                    return first.GetString();
-                }
-            }
-        }
-
-        return null;
-    }
 
     public void Dispose()
     {

@@ -24,13 +24,13 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly SemaphoreSlim _discovery = new(1, 1);
     private KafkaQueueMapper? _mapper;
 
-    public KafkaQueueAdapterFactory(string name, KafkaOptions options, ILoggerFactory loggers, TimeProvider time)
+    public KafkaQueueAdapterFactory(string name, KafkaOptions options, ILoggerFactory loggers, TimeProvider time, Common.LimitsOptions? limits = null)
     {
         _name = name;
         _options = options;
         _loggers = loggers;
         _logger = loggers.CreateLogger<KafkaQueueAdapterFactory>();
-        _converter = new KafkaEventConverter(options.Incoming, time);
+        _converter = new KafkaEventConverter(options.Incoming, time, limits);
         _deadLetters = new KafkaDeadLetterPublisher(options, $"task-service-dead-letter-{Guid.NewGuid():N}", loggers.CreateLogger<KafkaDeadLetterPublisher>());
     }
 
@@ -40,7 +40,8 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             name,
             services.GetRequiredService<IOptionsMonitor<KafkaOptions>>().Get(name),
             services.GetRequiredService<ILoggerFactory>(),
-            services.GetService<TimeProvider>() ?? TimeProvider.System);
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetService<IOptions<Common.LimitsOptions>>()?.Value);
 
     /// <summary>The receivers of the partitions this silo reads now.</summary>
     public IReadOnlyCollection<KafkaQueueAdapterReceiver> Receivers => _receivers.Values.ToArray();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Amazon.SQS.Model;
+using TaskService.Common;
 using TaskService.Events;
 
 namespace TaskService.Connectors.Sqs;
@@ -8,10 +9,12 @@ namespace TaskService.Connectors.Sqs;
 /// <summary>
 /// Turns an SQS message into an event: the JSON body is the payload, the key comes from the queue's name, a field of the body or a
 /// message attribute, the timestamp from <c>SentTimestamp</c>, and the id is <c>sqs:&lt;queue&gt;:&lt;MessageId&gt;</c>, so a
-/// redelivered message records one event.
+/// redelivered message records one event. A message is held to the limits of an event taken over HTTP (<see cref="IncomingEventLimits"/>).
 /// </summary>
-public sealed class SqsEventConverter(SqsIncomingOptions options, TimeProvider time)
+public sealed class SqsEventConverter(SqsIncomingOptions options, TimeProvider time, LimitsOptions? limits = null)
 {
+    private readonly LimitsOptions _limits = limits ?? new LimitsOptions();
+
     public const string Source = "sqs";
 
     private readonly string[] _keyPath = options.KeySource == SqsEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
@@ -28,20 +31,15 @@ public sealed class SqsEventConverter(SqsIncomingOptions options, TimeProvider t
             return false;
         }
 
-        JsonElement payload;
-        try
+        if (!IncomingEventLimits.TryParsePayload(System.Text.Encoding.UTF8.GetBytes(message.Body), "body", _limits, out var payload, out error)
+            || !TryGetKey(queue, message, payload, out var key, out error))
         {
-            using var document = JsonDocument.Parse(message.Body);
-            payload = document.RootElement.Clone();
-        }
-        catch (JsonException exception)
-        {
-            error = $"The body is not valid JSON: {exception.Message}";
             return false;
         }
 
-        if (!TryGetKey(queue, message, payload, out var key, out error))
+        if (IncomingEventLimits.CheckKey(key, _limits) is { } refusal)
         {
+            error = refusal;
             return false;
         }
 

@@ -4,7 +4,6 @@ using System.Text;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
-using TaskService.Connectors.Kafka;
 using TaskService.Events;
 using TaskService.Outgoing;
 using TaskService.Webhooks;
@@ -79,7 +78,7 @@ public sealed class SqsOutgoingConnector : IOutgoingConnector, IDisposable
         };
         if (fifo)
         {
-            entry.MessageGroupId = KafkaOutgoingConnector.MessageKey(outgoingEvent, KafkaMessageKey.TaskId);
+            entry.MessageGroupId = OutgoingEventOrder.KeyOf(outgoingEvent);
             entry.MessageDeduplicationId = DeduplicationId(outgoingEvent.Id);
         }
 

@@ -21,13 +21,14 @@ public sealed class SqsReceiver(
     ISqsEventSink sink,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<SqsReceiver> logger) : BackgroundService
+    ILogger<SqsReceiver> logger,
+    IOptions<LimitsOptions>? limits = null) : BackgroundService
 {
     private static readonly List<string> SystemAttributes = ["MessageGroupId", "SentTimestamp", "ApproximateReceiveCount"];
 
     private readonly SqsIncomingOptions _incoming = options.Value.Incoming;
     private readonly AmazonSQSClient _client = SqsClientFactory.Create(options.Value);
-    private readonly SqsEventConverter _converter = new(options.Value.Incoming, time);
+    private readonly SqsEventConverter _converter = new(options.Value.Incoming, time, limits?.Value);
     private SqsQueue? _deadLetter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

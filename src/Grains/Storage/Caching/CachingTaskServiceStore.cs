@@ -101,9 +101,13 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.LoadTaskAsync(taskId, cancellationToken);
 
-    public Task SaveTaskAsync(
-        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default) =>
-        inner.SaveTaskAsync(aggregate, outbox, history, cancellationToken);
+    public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
+        TaskAggregate aggregate,
+        IReadOnlyList<OutgoingEvent> outbox,
+        IReadOnlyList<TaskHistoryEntry>? history = null,
+        TimeSpan? claimFor = null,
+        CancellationToken cancellationToken = default) =>
+        inner.SaveTaskAsync(aggregate, outbox, history, claimFor, cancellationToken);
 
     public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.DeleteTaskAsync(taskId, cancellationToken);

@@ -88,12 +88,18 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
     }
 
-    public Task SaveTaskAsync(
-        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
+        TaskAggregate aggregate,
+        IReadOnlyList<OutgoingEvent> outbox,
+        IReadOnlyList<TaskHistoryEntry>? history = null,
+        TimeSpan? claimFor = null,
+        CancellationToken cancellationToken = default)
     {
+        IReadOnlyList<OutboxEntry> claimed;
         lock (_taskLock)
         {
-            _outbox.Append(outbox);
+            var added = _outbox.Append(outbox, claimFor);
+            claimed = claimFor is null ? [] : added;
             foreach (var entry in history ?? [])
             {
                 _history.TryAdd(entry);
@@ -110,7 +116,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
             _tasks.Upsert(aggregate.Task);
         }
 
-        return Task.CompletedTask;
+        return Task.FromResult(claimed);
     }
 
     public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)

@@ -31,7 +31,7 @@ public sealed partial class PostgresTaskServiceStore
         }
 
         var rows = byId.Values.ToArray();
-        var added = await WriteAsync("webhook delivery", () => ReadListAsync(
+        var added = await _batcher.RunAsync("webhook delivery", [BatchCommand(
             """
             INSERT INTO main.webhook_deliveries
                 (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
@@ -43,7 +43,6 @@ public sealed partial class PostgresTaskServiceStore
             ON CONFLICT (id) DO NOTHING
             RETURNING id, seq
             """,
-            [
                 TextArray(rows.Select(d => d.Id)),
                 TextArray(rows.Select(d => d.SubscriptionId)),
                 TextArray(rows.Select(d => d.ClientAppId)),
@@ -53,10 +52,10 @@ public sealed partial class PostgresTaskServiceStore
                 Parameter(rows.Select(d => d.RedeliveryOf).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
                 Parameter(rows.Select(d => d.Attempts).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
                 Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-                Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-            ],
-            reader => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
-            cancellationToken));
+                Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))],
+            1,
+            (reader, _) => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
+            static rows => rows[0].Cast<QueuedDelivery>().ToArray());
         return [.. added.OrderBy(d => d.Sequence)];
     }
 
@@ -88,9 +87,9 @@ public sealed partial class PostgresTaskServiceStore
         var rows = last.Values.ToArray();
         var attempts = updates.Where(u => u.Attempt is not null).Select(u => u.Attempt!).ToArray();
 
-        // One batch, one round trip and one implicit transaction: every delivery's row and every attempt's row.
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand(
+        // One write: every delivery's row and every attempt's row.
+        var commands = new List<NpgsqlBatchCommand>();
+        commands.Add(BatchCommand(
             """
             UPDATE main.webhook_deliveries AS d
                SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at, last_status_code = u.last_status_code,
@@ -111,7 +110,7 @@ public sealed partial class PostgresTaskServiceStore
         if (attempts.Length > 0)
         {
             // Attempts of deliveries deleted meanwhile (with their subscription) are dropped rather than failing the batch.
-            batch.BatchCommands.Add(BatchCommand(
+            commands.Add(BatchCommand(
                 """
                 INSERT INTO main.webhook_delivery_attempts
                     (id, delivery_id, subscription_id, attempt, attempted_on, status_code, duration_ms, error, next_attempt_at)
@@ -132,7 +131,7 @@ public sealed partial class PostgresTaskServiceStore
                 Instants(attempts.Select(a => a.NextAttemptAt))));
         }
 
-        await WriteAsync("webhook delivery", () => batch.ExecuteNonQueryAsync(cancellationToken));
+        await _batcher.WriteAsync("webhook delivery", commands);
     }
 
     public async Task<WebhookDeliveryStats> GetDeliveryStatsAsync(string subscriptionId, CancellationToken cancellationToken = default)

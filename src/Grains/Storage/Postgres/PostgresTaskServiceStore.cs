@@ -76,6 +76,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         "SELECT workflow_id, \"version\", bpmn_diagram, external_workflow_id, inputschema, created_on FROM main.workflow_versions";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresCommandBatcher _batcher;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _probeGate = new(1, 1);
     private SqlFilterCompiler? _compiler;
@@ -86,6 +87,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
+        _batcher = new PostgresCommandBatcher(dataSource);
         _time = time ?? TimeProvider.System;
     }
 
@@ -95,7 +97,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         // The outer SELECT sees the table as it was before the insert: a new row is only in "inserted". When another
         // silo records the same id at the same moment, its row is not visible either: the event is known but not routed.
-        await using var command = Command(
+        return await _batcher.RunAsync("event", [BatchCommand(
             """
             WITH inserted AS (
                 INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
@@ -103,30 +105,22 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 RETURNING id)
             SELECT EXISTS (SELECT 1 FROM inserted), COALESCE((SELECT routed_on IS NOT NULL FROM main.events WHERE id = $1), FALSE)
             """,
-            Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp));
-        return await WriteAsync("event", async () =>
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            return reader.GetBoolean(0) ? EventRecording.New : reader.GetBoolean(1) ? EventRecording.Routed : EventRecording.Unrouted;
-        });
+            Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp))],
+            1,
+            static (reader, _) => reader.GetBoolean(0) ? EventRecording.New : reader.GetBoolean(1) ? EventRecording.Routed : EventRecording.Unrouted,
+            static rows => (EventRecording)rows[0][0]!);
     }
 
-    public async Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default)
-    {
-        await using var command = Command(
-            "UPDATE main.events SET routed_on = $2 WHERE id = $1 AND routed_on IS NULL", Text(eventId), Instant(_time.GetUtcNow()));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default) =>
+        MarkEventsRoutedAsync([eventId], cancellationToken);
 
     public async Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventIds);
-        await using var command = Command(
+        await _batcher.WriteAsync("event", [BatchCommand(
             "UPDATE main.events SET routed_on = $2 WHERE id = ANY($1) AND routed_on IS NULL",
             TextArray(eventIds),
-            Instant(_time.GetUtcNow()));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            Instant(_time.GetUtcNow()))]);
     }
 
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
@@ -149,49 +143,42 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             },
             cancellationToken);
 
-    public async Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
-    {
-        await using var batch = _dataSource.CreateBatch();
-        batch.BatchCommands.Add(BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted", Text(taskId)));
-        batch.BatchCommands.Add(BatchCommand(
-            $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
-            Text(taskId)));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
+    public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
+        _batcher.RunAsync(
+            "task",
+            [
+                BatchCommand($"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted", Text(taskId)),
+                BatchCommand(
+                    $"SELECT {PostgresEntityTables.UserTask.SelectList} FROM main.user_tasks WHERE task_id = $1 ORDER BY created_on, id COLLATE \"C\"",
+                    Text(taskId)),
+            ],
+            2,
+            static (reader, set) => set == 0 ? ReadTask(reader) : ReadUserTask(reader),
+            static rows => rows[0].Count == 0 ? null : new TaskAggregate((TaskRecord)rows[0][0]!, [.. rows[1].Cast<UserTaskRecord>()]));
 
-        var task = ReadTask(reader);
-        await reader.NextResultAsync(cancellationToken);
-        var userTasks = new List<UserTaskRecord>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            userTasks.Add(ReadUserTask(reader));
-        }
-
-        return new TaskAggregate(task, userTasks);
-    }
-
-    public async Task SaveTaskAsync(
-        TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox, IReadOnlyList<TaskHistoryEntry>? history = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
+        TaskAggregate aggregate,
+        IReadOnlyList<OutgoingEvent> outbox,
+        IReadOnlyList<TaskHistoryEntry>? history = null,
+        TimeSpan? claimFor = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
         ArgumentNullException.ThrowIfNull(outbox);
         var task = aggregate.Task;
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(BatchCommand(UpsertTask,
+
+        // The task, its user tasks, its history and its outgoing events commit together, or not at all.
+        var commands = new List<NpgsqlBatchCommand>();
+        commands.Add(BatchCommand(UpsertTask,
             Text(task.Id), Text(task.Key), Text(task.Name), Text(task.Description), Text(EnumText(task.Status)), Text(task.Priority),
             Text(task.Severity), Text(task.Type), Text(task.AssigneeId), Instant(task.StartDate), Instant(task.DueDate), Instant(task.EndDate),
             Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId),
             Text(task.CreatedBy), Text(task.ModifiedBy), Boolean(task.Deleted), Instant(task.DeletedOn), Text(task.DeletedBy)));
-        batch.BatchCommands.Add(BatchCommand(
+        commands.Add(BatchCommand(
             "DELETE FROM main.user_tasks WHERE task_id = $1 AND id <> ALL($2)", Text(task.Id), TextArray(aggregate.UserTasks.Select(u => u.Id))));
         foreach (var userTask in aggregate.UserTasks)
         {
-            batch.BatchCommands.Add(BatchCommand(UpsertUserTask,
+            commands.Add(BatchCommand(UpsertUserTask,
                 Text(userTask.Id), Text(userTask.TaskId), Text(userTask.Name), Text(EnumText(userTask.Status)), Text(userTask.ExternalId),
                 Text(userTask.Assignee), JsonText(userTask.CandidateGroups is null ? null : JsonSerializer.Serialize(userTask.CandidateGroups)),
                 Instant(userTask.DueDate), Instant(userTask.CreatedOn), Instant(userTask.ModifiedOn),
@@ -199,18 +186,29 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 JsonText(userTask.Form is null ? null : JsonSerializer.Serialize(userTask.Form, ContractJson.Options))));
         }
 
-        // The history of the change commits with it, or not at all.
         foreach (var entry in history ?? [])
         {
-            batch.BatchCommands.Add(BatchCommand(InsertHistory,
+            commands.Add(BatchCommand(InsertHistory,
                 Text(entry.Id), Text(entry.TaskId), Text(entry.UserTaskId), Text(entry.Action),
                 JsonText(entry.Changes is null ? null : JsonSerializer.Serialize(entry.Changes, ContractJson.Options)),
                 Text(entry.By), Instant(entry.On), Integer(entry.Position)));
         }
 
-        AddOutbox(batch, outbox);
-        await WriteAsync("task", () => batch.ExecuteNonQueryAsync(cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        if (claimFor is not { } lease || outbox.Count == 0)
+        {
+            commands.AddRange(OutboxCommands(outbox));
+            await _batcher.WriteAsync("task", commands);
+            return [];
+        }
+
+        var (claim, byId) = ClaimedOutboxCommand(outbox, lease);
+        commands.Add(claim);
+        return await _batcher.RunAsync(
+            "task",
+            commands,
+            1,
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
     }
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
@@ -260,10 +258,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         SoftDeleteAsync("main.task_workflows", id, deletedBy, deletedOn, cancellationToken);
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
-        ReadListAsync(
+        BatchedReadAsync(
+            "task mapping",
             $"SELECT {PostgresEntityTables.TaskMapping.SelectList} FROM main.task_workflows WHERE task_key = $1 AND NOT deleted ORDER BY created_on, id COLLATE \"C\"",
             [Text(taskKey)],
-            reader =>
+            static reader =>
             {
                 var row = new Cursor(reader);
                 return new TaskWorkflowMapping
@@ -271,8 +270,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                     Id = row.String(), TaskKey = row.String(), WorkflowKey = row.String(), CreatedOn = row.Instant(), ModifiedOn = row.Instant(),
                     CreatedBy = row.NullableString(), ModifiedBy = row.NullableString(),
                 };
-            },
-            cancellationToken);
+            });
+
 
     public async Task<bool> TryAddClientAppAsync(ClientAppRow row, CancellationToken cancellationToken = default)
     {
@@ -413,11 +412,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        await using var command = Command(UpsertWorkflowInstance,
+        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance,
             Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
             Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
-            Instant(dueOn));
-        await WriteAsync("workflow instance", () => command.ExecuteNonQueryAsync(cancellationToken));
+            Instant(dueOn))]);
     }
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
@@ -427,11 +425,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             reader => reader.GetString(0),
             cancellationToken);
 
-    public async Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
-    {
-        await using var command = Command("SELECT state FROM main.workflow_instances WHERE id = $1", Text(instanceId));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
+    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        _batcher.RunAsync(
+            "workflow instance",
+            [BatchCommand("SELECT state FROM main.workflow_instances WHERE id = $1", Text(instanceId))],
+            1,
+            static (reader, _) => reader.IsDBNull(0) ? null : reader.GetString(0),
+            static rows => rows[0].Count == 0 ? null : (string?)rows[0][0]);
 
     public async Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
@@ -441,10 +441,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return;
         }
 
-        // One batch without an explicit transaction runs in one implicit transaction: all events or none.
-        await using var batch = _dataSource.CreateBatch();
-        AddOutbox(batch, events);
-        await WriteAsync("outgoing event", () => batch.ExecuteNonQueryAsync(cancellationToken));
+        // All events or none.
+        await _batcher.WriteAsync("outgoing event", OutboxCommands(events));
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -455,7 +453,21 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        // One multi-row INSERT: all events or none. RETURNING lists only the rows it added.
+        var (claim, byId) = ClaimedOutboxCommand(events, lease);
+        return await _batcher.RunAsync(
+            "outgoing event",
+            [claim],
+            1,
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
+    }
+
+    /// <summary>
+    /// One multi-row INSERT of outbox rows claimed for <paramref name="lease"/>: all events or none. RETURNING lists only the
+    /// rows it added (seq, event id), which <c>byId</c> turns back into their events.
+    /// </summary>
+    private (NpgsqlBatchCommand Command, Dictionary<string, OutgoingEvent> ById) ClaimedOutboxCommand(IReadOnlyList<OutgoingEvent> events, TimeSpan lease)
+    {
         var now = _time.GetUtcNow();
         var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
         foreach (var outgoing in events)
@@ -463,7 +475,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             byId.TryAdd(outgoing.Id, outgoing);
         }
 
-        var added = await WriteAsync("outgoing event", () => ReadListAsync(
+        var command = BatchCommand(
             """
             INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
             SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
@@ -471,16 +483,12 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             ON CONFLICT (event_id) DO NOTHING
             RETURNING seq, event_id
             """,
-            [
-                TextArray(byId.Keys),
-                TextArray(byId.Values.Select(e => e.Key)),
-                Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
-                Instant(now),
-                Instant(now + lease),
-            ],
-            reader => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
-            cancellationToken));
-        return [.. added.OrderBy(e => e.Sequence)];
+            TextArray(byId.Keys),
+            TextArray(byId.Values.Select(e => e.Key)),
+            Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+            Instant(now),
+            Instant(now + lease));
+        return (command, byId);
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -491,7 +499,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         var now = _time.GetUtcNow();
-        var entries = await ReadListAsync(
+        var entries = await BatchedReadAsync(
+            "outgoing event",
             """
             UPDATE main.outbox AS o SET claimed_until = $1
             FROM (SELECT seq FROM main.outbox
@@ -501,11 +510,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             RETURNING o.seq, o.body
             """,
             [Instant(now + lease), Instant(now), Integer(max)],
-            reader => new OutboxEntry(
+            static reader => new OutboxEntry(
                 reader.GetInt64(0),
                 JsonSerializer.Deserialize<OutgoingEvent>(reader.GetString(1), ContractJson.Options)
-                    ?? throw new InvalidOperationException($"Outbox entry {reader.GetInt64(0)} has an empty body.")),
-            cancellationToken);
+                    ?? throw new InvalidOperationException($"Outbox entry {reader.GetInt64(0)} has an empty body.")));
         return entries.OrderBy(e => e.Sequence).ToArray();
     }
 
@@ -518,10 +526,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // The rows stay (marked) so that an event id once written is never appended again, as in the in-memory outbox.
-        await using var command = Command(
+        await _batcher.WriteAsync("outgoing event", [BatchCommand(
             "UPDATE main.outbox SET dispatched_on = $1 WHERE seq = ANY($2) AND dispatched_on IS NULL",
-            Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint))]);
     }
 
     public async Task<OutboxBacklog> GetOutboxBacklogAsync(CancellationToken cancellationToken = default)
@@ -644,15 +651,16 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}";
     }
 
-    private void AddOutbox(NpgsqlBatch batch, IReadOnlyList<OutgoingEvent> events)
+    private NpgsqlBatchCommand[] OutboxCommands(IReadOnlyList<OutgoingEvent> events)
     {
         var now = _time.GetUtcNow();
-        foreach (var outgoing in events)
-        {
-            batch.BatchCommands.Add(BatchCommand(InsertOutbox,
-                Text(outgoing.Id), Text(outgoing.Key), JsonText(JsonSerializer.Serialize(outgoing, ContractJson.Options)), Instant(now)));
-        }
+        return events.Select(outgoing => BatchCommand(InsertOutbox,
+            Text(outgoing.Id), Text(outgoing.Key), JsonText(JsonSerializer.Serialize(outgoing, ContractJson.Options)), Instant(now))).ToArray();
     }
+
+    /// <summary>A read that rides in the next batch of <see cref="PostgresCommandBatcher"/>, sharing its round trip.</summary>
+    private Task<IReadOnlyList<T>> BatchedReadAsync<T>(string entity, string sql, NpgsqlParameter[] parameters, Func<NpgsqlDataReader, T> read) =>
+        _batcher.RunAsync<IReadOnlyList<T>>(entity, [BatchCommand(sql, parameters)], 1, (reader, _) => read(reader), static rows => rows[0].Cast<T>().ToArray());
 
     private NpgsqlCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
@@ -704,11 +712,17 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         {
             return await write();
         }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire)
+        catch (PostgresException ex) when (AsInputError(entity, ex) is { } inputError)
         {
-            throw TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {ex.MessageText}");
+            throw inputError;
         }
     }
+
+    /// <summary>The caller's input error a refused write stands for (text PostgreSQL cannot store), or null for a server fault.</summary>
+    internal static TaskServiceException? AsInputError(string entity, PostgresException exception) =>
+        exception.SqlState is PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire
+            ? TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {exception.MessageText}")
+            : null;
 
     private static TaskRecord ReadTask(NpgsqlDataReader reader)
     {

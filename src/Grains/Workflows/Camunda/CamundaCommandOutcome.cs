@@ -19,8 +19,9 @@ public sealed record CamundaCommandOutcome
     [Id(4)] public bool Replayed { get; init; }
 
     /// <summary>
-    /// A failure as Camunda is told of it: <paramref name="message"/>, and as details the exception's type name and message only.
-    /// Stack traces and source paths never leave the silo; the full exception is in its log.
+    /// A failure as Camunda is told of it: <paramref name="message"/>, and as details the messages of the exception and of the
+    /// exceptions that caused it. Stack traces, source paths and .NET type names never leave the silo; the full exception is in
+    /// its log.
     /// </summary>
     public static CamundaCommandOutcome Failed(string message, Exception? exception) => new()
     {
@@ -28,6 +29,15 @@ public sealed record CamundaCommandOutcome
         ErrorDetails = exception is null ? null : Details(exception),
     };
 
-    /// <summary>The exception's short type name and its message, for example <c>InvalidOperationException: the order is closed</c>.</summary>
-    public static string Details(Exception exception) => $"{exception.GetType().Name}: {exception.Message}";
+    /// <summary>The exception's message and those of its inner exceptions, for example <c>the order is closed; caused by: timeout</c>.</summary>
+    public static string Details(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var current = exception; current is not null && messages.Count < 5; current = current.InnerException)
+        {
+            messages.Add(current.Message);
+        }
+
+        return string.Join("; caused by: ", messages);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using TaskService.Errors;
 
 namespace TaskService.Workflows.Camunda;
 
@@ -34,6 +35,16 @@ public sealed class CamundaException : Exception
     public bool IsTransient => StatusCode is null or (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout;
 
     public bool IsNotFound => StatusCode == (int)HttpStatusCode.NotFound;
+
+    /// <summary>
+    /// What a caller of TaskService is told of a transient failure: the engine could not be reached, nothing was changed, try
+    /// again later (503 with Retry-After). The engine's address and the transport's words stay in the log.
+    /// </summary>
+    public TaskServiceException ToUnavailable() => TaskServiceException.Unavailable(
+        "camunda",
+        StatusCode is { } status
+            ? $"The Camunda engine answered {status} to {Operation}; nothing was changed. Try again later."
+            : $"The Camunda engine could not be reached or did not answer in time ({Operation}); nothing was changed. Try again later.");
 
     private static string Describe(string operation, int? statusCode, string? engineType, string? engineMessage, Exception? inner)
     {

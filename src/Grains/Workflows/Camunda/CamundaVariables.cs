@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TaskService.Errors;
 using TaskService.Serialization;
 
 namespace TaskService.Workflows.Camunda;
@@ -56,8 +57,12 @@ public static class CamundaVariables
                 return new CamundaVariable { Type = "Integer", Value = value.Clone() };
             case JsonValueKind.Number when value.TryGetInt64(out _):
                 return new CamundaVariable { Type = "Long", Value = value.Clone() };
+            case JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number):
+                return new CamundaVariable { Type = "Double", Value = JsonElementFactory.From(number) };
             case JsonValueKind.Number:
-                return new CamundaVariable { Type = "Double", Value = JsonElementFactory.From(value.GetDouble()) };
+                // Valid JSON (1e400), but beyond a Java Double: no Camunda type holds it.
+                var text = value.GetRawText();
+                throw TaskServiceException.Invalid("variables", $"The number {(text.Length > 40 ? text[..40] + "..." : text)} is beyond the range of a Camunda Double.");
             case JsonValueKind.Object or JsonValueKind.Array when jsonType == CamundaJsonVariableType.Object:
                 return new CamundaVariable
                 {

@@ -50,6 +50,9 @@ public sealed partial class CamundaWorker
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Topic} of Camunda external task {ExternalTaskId} could not be run")]
     private partial void LogCommandCallFailed(string externalTaskId, string topic, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda external task {ExternalTaskId} ({Topic}): the command succeeded but returned variables Camunda cannot hold ({Reason}); reported as a failure")]
+    private partial void LogOutputRefused(string externalTaskId, string topic, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda external task {ExternalTaskId} ({Topic}): the command succeeded but the engine could not continue the process ({Reason}); reported as a failure")]
     private partial void LogEngineCouldNotContinue(string externalTaskId, string topic, string? reason);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskService.Commands;
 using TaskService.Common;
+using TaskService.Errors;
 using TaskService.Serialization;
 
 namespace TaskService.Workflows.Camunda;
@@ -215,12 +216,28 @@ public sealed partial class CamundaWorker(
 
         CamundaInstruments.CommandDuration.Record(time.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("topic", topic));
         Commands.CommandInstruments.Ran(topic, outcome.Succeeded);
+        Dictionary<string, CamundaVariable> output = [];
+        if (outcome.Succeeded)
+        {
+            try
+            {
+                output = CamundaVariables.From(outcome.Variables, _options.JsonVariableType);
+            }
+            catch (TaskServiceException exception)
+            {
+                // A value no Camunda type holds (a number beyond a Double): reported as a failure, so that it ends in an
+                // incident rather than the task coming back at every lock expiry.
+                LogOutputRefused(task.Id, topic, exception.Message);
+                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' returned variables Camunda cannot hold: {exception.Message}", null);
+            }
+        }
+
         if (outcome.Succeeded)
         {
             var (reported, refusal) = await ReportAsync(task.Id, "complete", () => camunda.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask
             {
                 WorkerId = WorkerId,
-                Variables = CamundaVariables.From(outcome.Variables, _options.JsonVariableType),
+                Variables = output,
             }, CancellationToken.None));
             if (reported)
             {

@@ -12,10 +12,19 @@ namespace TaskService.Workflows.Camunda;
 /// </summary>
 public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStore store, CamundaClient camunda, IOptions<CamundaOptions> options) : IWorkflowEngine
 {
-    public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var workflowId = await WorkflowEngines.RequireWorkflowIdAsync(store, workflowKey, cancellationToken);
-        var aggregate = await store.LoadWorkflowAsync(workflowId, cancellationToken) ?? throw TaskServiceException.NotFound("workflow", workflowId);
+        var found = await WorkflowEngines.FindWorkflowIdAsync(store, workflowKey, cancellationToken);
+        if (found.Value is not { } workflowId)
+        {
+            return found.Problem!;
+        }
+
+        if (await store.LoadWorkflowAsync(workflowId, cancellationToken) is not { } aggregate)
+        {
+            return Problem.NotFound("workflow", workflowId);
+        }
+
         var latest = aggregate.Versions.Single(v => v.Version == aggregate.Workflow.WorkflowVersion);
         var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, latest, variables, startId, options.Value.JsonVariableType, cancellationToken);
         var details = await grains.GetGrain<ICamundaInstanceGrain>(instanceId).TrackAsync(new CamundaInstanceStart
@@ -28,8 +37,8 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
         return new WorkflowStart(instanceId, WorkflowEngines.PendingUserTasks(details));
     }
 
-    public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        WorkflowEngines.PendingUserTasks(await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+    public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        (await grains.GetGrain<ICamundaInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables)).Select(WorkflowEngines.PendingUserTasks);
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<ICamundaInstanceGrain>(instanceId).CancelAsync(reason);

@@ -20,11 +20,29 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     CommandRegistry commands,
     IOptions<CamundaOptions> options,
     TimeProvider time,
-    ILogger<CamundaWorkflowInstanceGrain> logger) : Grain, ICamundaInstanceGrain
+    ILogger<CamundaWorkflowInstanceGrain> logger) : Grain, ICamundaInstanceGrain, IIncomingGrainCallFilter
 {
     private CamundaInstanceState? _state;
 
     private string InstanceId => this.GetPrimaryKeyString();
+
+    /// <summary>
+    /// Every call of this grain reaches engine-rest: an engine that could not be reached, or did not answer in time, is an
+    /// <see cref="TaskServiceErrorKind.Unavailable"/> error (a 503 with Retry-After over HTTP; the event router routes the event
+    /// again later). The full failure stays in the log. An instance started without an answer keeps running.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (CamundaException exception) when (exception.IsTransient)
+        {
+            LogEngineUnreachable(exception.Operation, context.ImplementationMethod.Name, exception);
+            throw exception.ToUnavailable();
+        }
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -73,11 +91,11 @@ public sealed partial class CamundaWorkflowInstanceGrain(
 
     public Task<WorkflowInstanceDetails?> GetAsync() => RefreshAsync();
 
-    public async Task<WorkflowInstanceDetails> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
     {
         if (variables is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
         {
-            throw TaskServiceException.Invalid("variables", "'variables' must be a JSON object.");
+            return Problem.Invalid("variables", "'variables' must be a JSON object.");
         }
 
         bool completed;
@@ -92,14 +110,14 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         {
             // As documented: 400, the engine refuses a variable; 500 (the task still pending), the engine could not continue the
             // process after it and rolled back.
-            throw exception.StatusCode == 400
-                ? TaskServiceException.Invalid("variables", $"Camunda refused the variables: {exception.EngineMessage}")
-                : TaskServiceException.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {exception.EngineMessage}");
+            return exception.StatusCode == 400
+                ? Problem.Invalid("variables", $"Camunda refused the variables: {exception.EngineMessage}")
+                : Problem.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {exception.EngineMessage}");
         }
 
         if (!completed)
         {
-            throw TaskServiceException.NotFound("user task", userTaskId);
+            return Problem.NotFound("user task", userTaskId);
         }
 
         if (_state is not null)
@@ -112,10 +130,10 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             }
         }
 
-        return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
+        return await CurrentAsync();
     }
 
-    public async Task<WorkflowInstanceDetails> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
     {
         var workerId = options.Value.EffectiveWorkerId;
         try
@@ -129,39 +147,47 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         }
         catch (CamundaException exception) when (exception.IsNotFound)
         {
-            throw TaskServiceException.NotFound("external task", externalTaskId);
+            return Problem.NotFound("external task", externalTaskId);
         }
         catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
         {
             // As documented: 400, the task is locked by another worker (or its lock is not ours); 500, the engine could not
             // continue the process after it (the engine rolled back, the task is still there).
-            throw TaskServiceException.Conflict("externalTaskId", exception.StatusCode == 400
+            return Problem.Conflict("externalTaskId", exception.StatusCode == 400
                 ? $"External task '{externalTaskId}' is locked by another worker: {exception.EngineMessage}"
                 : $"Camunda could not continue the process after external task '{externalTaskId}': {exception.EngineMessage}");
         }
 
         Merge(variables);
-        return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
+        return await CurrentAsync();
     }
 
-    public async Task<WorkflowInstanceDetails> RetryIncidentAsync(string incidentId)
+    public async Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId)
     {
-        var incident = (await camunda.GetIncidentsAsync(incidentId: incidentId)).FirstOrDefault(i => i.ProcessInstanceId == InstanceId)
-            ?? throw TaskServiceException.NotFound("incident", incidentId);
+        var incident = (await camunda.GetIncidentsAsync(incidentId: incidentId)).FirstOrDefault(i => i.ProcessInstanceId == InstanceId);
+        if (incident is null)
+        {
+            return Problem.NotFound("incident", incidentId);
+        }
+
         if (incident.IncidentType != "failedExternalTask" || incident.Configuration is not { } externalTaskId)
         {
-            throw TaskServiceException.Invalid("incidentId",
+            return Problem.Invalid("incidentId",
                 $"Incident '{incidentId}' is of type '{incident.IncidentType}'; only failed external tasks are retried here. Resolve it in Camunda Cockpit.");
         }
 
         if (!await camunda.SetExternalTaskRetriesAsync(externalTaskId, Math.Max(1, options.Value.Retries)))
         {
-            throw TaskServiceException.NotFound("external task", externalTaskId);
+            return Problem.NotFound("external task", externalTaskId);
         }
 
         LogIncidentRetried(InstanceId, incidentId);
-        return await RefreshAsync() ?? throw TaskServiceException.NotFound("workflow instance", InstanceId);
+        return await CurrentAsync();
     }
+
+    /// <summary>The instance after a step, or not found when Camunda and the store both have no trace of it.</summary>
+    private async Task<Outcome<WorkflowInstanceDetails>> CurrentAsync() =>
+        await RefreshAsync() is { } details ? details : Problem.NotFound("workflow instance", InstanceId);
 
     public async Task CancelAsync(string reason)
     {
@@ -411,6 +437,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             CreatedOn = (i.IncidentTimestamp ?? time.GetUtcNow()).ToUniversalTime(),
         }).ToArray(),
     };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda engine-rest request {Operation} failed in {Method}; the caller is told to try again later")]
+    private partial void LogEngineUnreachable(string operation, string method, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
     private partial void LogTracked(string instanceId, string processId);

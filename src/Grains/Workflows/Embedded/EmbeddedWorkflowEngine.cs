@@ -8,11 +8,19 @@ namespace TaskService.Workflows.Embedded;
 /// <summary>The workflow engine of the embedded default: instances are <see cref="IWorkflowInstanceGrain"/>s in this cluster.</summary>
 public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceStore store) : IWorkflowEngine
 {
-    public async Task<WorkflowStart> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var workflowId = await WorkflowEngines.RequireWorkflowIdAsync(store, workflowKey, cancellationToken);
-        var workflow = await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync()
-            ?? throw TaskServiceException.NotFound("workflow", workflowId);
+        var found = await WorkflowEngines.FindWorkflowIdAsync(store, workflowKey, cancellationToken);
+        if (found.Value is not { } workflowId)
+        {
+            return found.Problem!;
+        }
+
+        if (await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync() is not { } workflow)
+        {
+            return Problem.NotFound("workflow", workflowId);
+        }
+
         var details = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
         {
             WorkflowId = workflowId,
@@ -22,8 +30,8 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
         return new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details));
     }
 
-    public async Task<IReadOnlyList<NewUserTask>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
-        WorkflowEngines.PendingUserTasks(await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables));
+    public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
+        (await grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CompleteUserTaskAsync(userTaskExternalId, variables)).Select(WorkflowEngines.PendingUserTasks);
 
     public Task CancelAsync(string instanceId, string reason, CancellationToken cancellationToken = default) =>
         grains.GetGrain<IWorkflowInstanceGrain>(instanceId).CancelAsync(reason);

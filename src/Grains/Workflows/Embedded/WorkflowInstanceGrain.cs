@@ -114,17 +114,29 @@ public sealed partial class WorkflowInstanceGrain(
 
     public Task<WorkflowInstanceDetails?> GetAsync() => Task.FromResult(S.Started ? Details() : null);
 
-    public async Task<WorkflowInstanceDetails> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
     {
-        RequireActive();
-        var userTask = S.UserTasks.FirstOrDefault(u => u.Id == userTaskId)
-            ?? throw TaskServiceException.NotFound("user task", userTaskId);
-        if (userTask.Completed)
+        if (Inactive() is { } inactive)
         {
-            throw TaskServiceException.Conflict("userTaskId", $"User task '{userTaskId}' of instance '{InstanceId}' is already completed.");
+            return inactive;
         }
 
-        MergeVariables(variables, "variables");
+        var userTask = S.UserTasks.FirstOrDefault(u => u.Id == userTaskId);
+        if (userTask is null)
+        {
+            return Problem.NotFound("user task", userTaskId);
+        }
+
+        if (userTask.Completed)
+        {
+            return Problem.Conflict("userTaskId", $"User task '{userTaskId}' of instance '{InstanceId}' is already completed.");
+        }
+
+        if (MergeVariables(variables, "variables") is { } invalid)
+        {
+            return invalid;
+        }
+
         userTask.Completed = true;
         var token = S.Tokens.Single(t => t.Id == userTask.TokenId);
         Leave(token, Process.Elements[userTask.ElementId]);
@@ -132,22 +144,42 @@ public sealed partial class WorkflowInstanceGrain(
         return Details();
     }
 
-    public async Task<WorkflowInstanceDetails> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
     {
-        RequireActive();
-        var task = S.ExternalTasks.FirstOrDefault(t => t.Id == externalTaskId)
-            ?? throw TaskServiceException.NotFound("external task", externalTaskId);
-        MergeVariables(variables, "variables");
+        if (Inactive() is { } inactive)
+        {
+            return inactive;
+        }
+
+        var task = S.ExternalTasks.FirstOrDefault(t => t.Id == externalTaskId);
+        if (task is null)
+        {
+            return Problem.NotFound("external task", externalTaskId);
+        }
+
+        if (MergeVariables(variables, "variables") is { } invalid)
+        {
+            return invalid;
+        }
+
         FinishExternalTask(task);
         await PersistAsync();
         return Details();
     }
 
-    public async Task<WorkflowInstanceDetails> RetryIncidentAsync(string incidentId)
+    public async Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId)
     {
-        RequireActive();
-        var incident = S.Incidents.FirstOrDefault(i => i.Id == incidentId)
-            ?? throw TaskServiceException.NotFound("incident", incidentId);
+        if (Inactive() is { } inactive)
+        {
+            return inactive;
+        }
+
+        var incident = S.Incidents.FirstOrDefault(i => i.Id == incidentId);
+        if (incident is null)
+        {
+            return Problem.NotFound("incident", incidentId);
+        }
+
         S.Incidents.Remove(incident);
         if (incident.ExternalTaskId is { } externalTaskId && S.ExternalTasks.FirstOrDefault(t => t.Id == externalTaskId) is { } task)
         {
@@ -183,18 +215,11 @@ public sealed partial class WorkflowInstanceGrain(
 
     private BpmnProcess Process => _process ?? throw new InvalidOperationException($"Instance '{InstanceId}' has no process loaded.");
 
-    private void RequireActive()
-    {
-        if (!S.Started)
-        {
-            throw TaskServiceException.NotFound("workflow instance", InstanceId);
-        }
-
-        if (S.Status != WorkflowInstanceStatus.Active)
-        {
-            throw TaskServiceException.Conflict("instance", $"Workflow instance '{InstanceId}' is {S.Status.ToString().ToLowerInvariant()}.");
-        }
-    }
+    /// <summary>Why the instance cannot take a step: never started (not found) or no longer active (a conflict); null when active.</summary>
+    private Problem? Inactive() =>
+        !S.Started ? Problem.NotFound("workflow instance", InstanceId)
+        : S.Status != WorkflowInstanceStatus.Active ? Problem.Conflict("instance", $"Workflow instance '{InstanceId}' is {S.Status.ToString().ToLowerInvariant()}.")
+        : null;
 
     private string NextId(string kind) => DeterministicId.From(InstanceId, kind, (++S.Sequence).ToString(CultureInfo.InvariantCulture));
 
@@ -415,22 +440,24 @@ public sealed partial class WorkflowInstanceGrain(
         }
     }
 
-    private void MergeVariables(JsonElement? variables, string field)
+    private Problem? MergeVariables(JsonElement? variables, string field)
     {
         if (variables is not { } value || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
-            return;
+            return null;
         }
 
         if (value.ValueKind != JsonValueKind.Object)
         {
-            throw TaskServiceException.Invalid(field, $"'{field}' must be a JSON object.");
+            return Problem.Invalid(field, $"'{field}' must be a JSON object.");
         }
 
         foreach (var property in value.EnumerateObject())
         {
             S.Variables[property.Name] = property.Value.Clone();
         }
+
+        return null;
     }
 
     private void RaiseIncident(string elementId, string? externalTaskId, string message, string? details)

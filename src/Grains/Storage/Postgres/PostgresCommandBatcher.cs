@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using Npgsql;
+
+namespace TaskService.Storage.Postgres;
+
+/// <summary>
+/// Group commit for one silo: writes that callers make at about the same time (an event recorded, an instance saved, a task
+/// with its outgoing event, delivery outcomes) share one batch, which is one round trip and one transaction, and so do the
+/// reads of the event path (a task or an instance loaded as it activates). Each caller resumes once the batch holding its
+/// statements has committed, so a write is exactly as durable as if it had been committed alone.
+/// </summary>
+/// <remarks>
+/// A write waits only while <see cref="MaxConcurrentBatches"/> batches are already running; meanwhile the writes arriving pile
+/// up and go together in the next batch, so the busier the silo, the more writes share a commit. When a statement fails, the
+/// write it belongs to fails alone with that error and the others run again without it (the failed batch committed nothing).
+/// A deadlock or serialization failure runs the whole batch again.
+/// </remarks>
+public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
+{
+    /// <summary>Batches running at once; a write arriving while they run goes with the next one.</summary>
+    public const int MaxConcurrentBatches = 2;
+
+    /// <summary>Statements in one batch at most (a write's statements always go together).</summary>
+    public const int MaxCommands = 500;
+
+    private const int MaxTransientRetries = 3;
+
+    private readonly ConcurrentQueue<GroupWrite> _queue = new();
+    private int _running;
+
+    /// <summary>Runs <paramref name="commands"/>, which return no rows, in the next batch; completes once it committed.</summary>
+    /// <param name="entity">What is written, named when PostgreSQL cannot store its text.</param>
+    public Task WriteAsync(string entity, IReadOnlyList<NpgsqlBatchCommand> commands) =>
+        RunAsync<bool>(entity, commands, 0, static (_, _) => null, static _ => true);
+
+    /// <summary>
+    /// Runs <paramref name="commands"/> in the next batch and, once it committed, returns what <paramref name="result"/> makes of
+    /// the rows of the <paramref name="resultSets"/> commands that return rows, each read by <paramref name="readRow"/> (given the
+    /// reader on the row and the index of its result set). Reads ride along too: they see what the batch wrote before them.
+    /// </summary>
+    /// <param name="entity">What is written or read, named when PostgreSQL cannot store its text.</param>
+    public Task<T> RunAsync<T>(
+        string entity,
+        IReadOnlyList<NpgsqlBatchCommand> commands,
+        int resultSets,
+        Func<NpgsqlDataReader, int, object?> readRow,
+        Func<IReadOnlyList<List<object?>>, T> result)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(readRow);
+        ArgumentNullException.ThrowIfNull(result);
+        var write = new GroupWrite<T>(entity, commands, resultSets, readRow, result);
+        _queue.Enqueue(write);
+        StartRunner();
+        return write.Task;
+    }
+
+    private void StartRunner()
+    {
+        while (true)
+        {
+            var running = Volatile.Read(ref _running);
+            if (running >= MaxConcurrentBatches || _queue.IsEmpty)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _running, running + 1, running) == running)
+            {
+                _ = Task.Run(RunAsync);
+                return;
+            }
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            var writes = new List<GroupWrite>();
+            while (Take(writes))
+            {
+                await RunBatchAsync(writes);
+                writes.Clear();
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+
+            // A write queued after the last look at the queue, while this runner was still counted, needs a runner.
+            StartRunner();
+        }
+    }
+
+    private bool Take(List<GroupWrite> writes)
+    {
+        var commands = 0;
+        while (_queue.TryPeek(out var next) && (writes.Count == 0 || commands + next.Commands.Count <= MaxCommands))
+        {
+            if (!_queue.TryDequeue(out next))
+            {
+                break;
+            }
+
+            writes.Add(next);
+            commands += next.Commands.Count;
+        }
+
+        return writes.Count > 0;
+    }
+
+    private async Task RunBatchAsync(List<GroupWrite> writes)
+    {
+        var pending = writes;
+        var transientRetries = 0;
+        var isolate = false;
+        while (pending.Count > 0 && !isolate)
+        {
+            await using var batch = dataSource.CreateBatch();
+            foreach (var write in pending)
+            {
+                write.FirstCommand = batch.BatchCommands.Count;
+                write.Rows.Clear();
+                foreach (var command in write.Commands)
+                {
+                    batch.BatchCommands.Add(command);
+                }
+            }
+
+            try
+            {
+                await ExecuteAsync(batch, pending);
+                foreach (var write in pending)
+                {
+                    write.Succeed();
+                }
+
+                return;
+            }
+            catch (PostgresException exception) when (IsTransient(exception) && transientRetries < MaxTransientRetries)
+            {
+                transientRetries++;
+            }
+            catch (PostgresException exception) when (FailedWrite(batch, pending, exception) is { } failed)
+            {
+                failed.Fail(AsFailure(failed, exception));
+                pending = [.. pending.Where(w => w != failed)];
+            }
+            catch (PostgresException) when (pending.Count > 1)
+            {
+                // The error names no statement (a value refused while binding): each write runs alone to find out whose it is.
+                isolate = true;
+            }
+            catch (Exception exception)
+            {
+                foreach (var write in pending)
+                {
+                    write.Fail(AsFailure(write, exception));
+                }
+
+                return;
+            }
+            finally
+            {
+                // The commands go into the next batch: they must not stay in this one's collection.
+                batch.BatchCommands.Clear();
+            }
+        }
+
+        if (isolate)
+        {
+            foreach (var write in pending)
+            {
+                await RunBatchAsync([write]);
+            }
+        }
+    }
+
+    private static Exception AsFailure(GroupWrite write, Exception exception) =>
+        exception is PostgresException refused && PostgresTaskServiceStore.AsInputError(write.Entity, refused) is { } inputError
+            ? inputError
+            : exception;
+
+    /// <summary>Runs the batch and reads the rows of each write's result sets, in the order of the writes.</summary>
+    private static async Task ExecuteAsync(NpgsqlBatch batch, List<GroupWrite> writes)
+    {
+        await using var reader = await batch.ExecuteReaderAsync();
+        var first = true;
+        foreach (var write in writes)
+        {
+            for (var set = 0; set < write.ResultSets; set++)
+            {
+                if (!first && !await reader.NextResultAsync())
+                {
+                    throw new InvalidOperationException($"A {write.Entity} write announced {write.ResultSets} result set(s) and returned fewer.");
+                }
+
+                first = false;
+                await write.ReadResultSetAsync(reader);
+            }
+        }
+
+        // Reading to the end takes the batch to its commit; the writes' callers resume only after it.
+        while (await reader.NextResultAsync())
+        {
+        }
+    }
+
+    private static GroupWrite? FailedWrite(NpgsqlBatch batch, List<GroupWrite> writes, PostgresException exception)
+    {
+        if (exception.BatchCommand is not { } command)
+        {
+            return null;
+        }
+
+        var index = batch.BatchCommands.IndexOf(command);
+        return index < 0 ? null : writes.FirstOrDefault(w => w.Holds(index));
+    }
+
+    private static bool IsTransient(PostgresException exception) =>
+        exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
+}

@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.ExceptionServices;
+using TaskService.Gateway.Auth;
+
+namespace TaskService.Api.Tests;
+
+/// <summary>
+/// Expected failures are values, not exceptions: a request that names a missing entity (404), contradicts an entity's state
+/// (409) or sends invalid input (400) is answered without any exception thrown by TaskService's own code, in the gateway or in
+/// a grain. The test runs alone (its own collection) so that no other test's exceptions are counted.
+/// </summary>
+[Collection(ExpectedFailuresCollection.Name)]
+public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
+{
+    private sealed record Case(string Name, HttpStatusCode Status, Func<Task<HttpResponseMessage>> Send);
+
+    [Fact]
+    public async Task NotFoundConflictAndInvalidAnswersThrowNoExceptionInOurCode()
+    {
+        var cases = await ArrangeAsync();
+        var thrown = new ConcurrentQueue<string>();
+        void Record(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (IsOurs(e.Exception))
+            {
+                thrown.Enqueue($"{e.Exception.GetType().Name} from {e.Exception.TargetSite?.DeclaringType?.FullName}: {e.Exception.Message}");
+            }
+        }
+
+        var wrongStatus = new List<string>();
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            foreach (var (name, status, send) in cases)
+            {
+                using var response = await send();
+                if (response.StatusCode != status)
+                {
+                    wrongStatus.Add($"{name}: expected {(int)status}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+
+        Assert.True(wrongStatus.Count == 0, string.Join(Environment.NewLine, wrongStatus));
+        Assert.True(thrown.IsEmpty, $"{thrown.Count} exception(s) thrown by TaskService code over {cases.Count} expected failures:{Environment.NewLine}{string.Join(Environment.NewLine, thrown)}");
+        Assert.Contains(cases, c => c.Status == HttpStatusCode.NotFound);
+        Assert.Contains(cases, c => c.Status == HttpStatusCode.Conflict);
+        Assert.Contains(cases, c => c.Status == HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>Product code only: the service's assemblies, not the tests' own.</summary>
+    private static bool IsOurs(Exception exception) =>
+        exception.TargetSite?.DeclaringType?.Assembly.GetName().Name is { } assembly
+        && assembly.StartsWith("TaskService", StringComparison.Ordinal)
+        && !assembly.EndsWith(".Tests", StringComparison.Ordinal)
+        && !assembly.StartsWith("TaskService.Testing", StringComparison.Ordinal);
+
+    /// <summary>Creates what the cases refer to (outside the counted window) and returns the cases, area by area.</summary>
+    private async Task<List<Case>> ArrangeAsync()
+    {
+        var admin = factory.CreateClient(Workflows.AllPermissions);
+        var missing = Guid.NewGuid().ToString();
+
+        // Tasks and user tasks: one with a completed, a claimed and an assigned user task; one ended task.
+        var key = TaskSeeding.NewKey("expected");
+        var ids = await factory.CreateTasksAsync(new { key, name = "open" }, new { key, name = "ended" });
+        var (task, ended) = (ids[0], ids[1]);
+        var userTasks = await factory.AddUserTasksAsync(task, "done", "held", "free");
+        var (done, held, free) = (userTasks[0], userTasks[1], userTasks[2]);
+        await (await admin.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{done}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await factory.CreateClientFor("holder", Permissions.All.ToArray()).PostAsync($"/tasks/{task}/user-tasks/{held}/claim", null))
+            .AssertStatusAsync(HttpStatusCode.OK);
+        await factory.EndTaskAsync(ended);
+        var stranger = factory.CreateClientFor("stranger", Permissions.CompleteUserTask, Permissions.ClaimUserTask);
+
+        // Workflows: one deployed, with a second version, and an input schema the cases violate.
+        var (bpmn, processId) = Workflows.WithFreshProcessId(TaskService.Testing.CreateTasksWorkflow.Bpmn("expected"), "expected");
+        var workflow = (await admin.DeployAsync(bpmn, new { type = "object", required = new[] { "amount" } })).GetProperty("id").GetString()!;
+        await (await admin.PatchJsonAsync($"/workflows/{workflow}", new { bpmnFile = bpmn.Replace("Create tasks", "Create them", StringComparison.Ordinal) }))
+            .AssertStatusAsync(HttpStatusCode.NoContent);
+        var (otherBpmn, _) = Workflows.WithFreshProcessId(bpmn, processId);
+
+        // Client apps and webhooks.
+        var app = await ClientApp.CreateAsync(factory);
+        var hooks = app.CreateWebhooksClient(factory);
+        var keys = app.CreateWebhooksClient(factory, Permissions.CreateApiKey);
+
+        return
+        [
+            // 404: an entity that does not exist.
+            new("GET a missing task", HttpStatusCode.NotFound, () => admin.GetAsync($"/tasks/{missing}")),
+            new("PATCH a missing task", HttpStatusCode.NotFound, () => admin.PatchJsonAsync($"/tasks/{missing}", new { name = "x" })),
+            new("DELETE a missing task", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/tasks/{missing}")),
+            new("GET a missing user task", HttpStatusCode.NotFound, () => admin.GetAsync($"/tasks/{task}/user-tasks/{missing}")),
+            new("complete a missing user task", HttpStatusCode.NotFound, () => admin.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{missing}/complete")),
+            new("claim a user task of a missing task", HttpStatusCode.NotFound, () => admin.PostAsync($"/tasks/{missing}/user-tasks/{free}/claim", null)),
+            new("DELETE a missing user task", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/tasks/{task}/user-tasks/{missing}")),
+            new("history of a missing task", HttpStatusCode.NotFound, () => admin.GetAsync($"/tasks/{missing}/history")),
+            new("GET a missing workflow", HttpStatusCode.NotFound, () => admin.GetAsync($"/workflows/{missing}")),
+            new("PATCH a missing workflow", HttpStatusCode.NotFound, () => admin.PatchJsonAsync($"/workflows/{missing}", new { name = "x" })),
+            new("DELETE a missing workflow", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/workflows/{missing}")),
+            new("DELETE a missing workflow version", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/workflows/{workflow}/version/99")),
+            new("execute a missing workflow", HttpStatusCode.NotFound, () => admin.PostJsonAsync($"/workflows/{missing}/execute", new { input = new { } })),
+            new("execute a missing version", HttpStatusCode.NotFound, () => admin.PostJsonAsync($"/workflows/{workflow}/execute", new { input = new { amount = 1 }, workflowVersion = 99 })),
+            new("GET a missing instance", HttpStatusCode.NotFound, () => admin.GetAsync($"/workflow-instances/{missing}")),
+            new("retry an incident of a missing instance", HttpStatusCode.NotFound, () => admin.PostAsync($"/workflow-instances/{missing}/incidents/{missing}/retry", null)),
+            new("complete an external task of a missing instance", HttpStatusCode.NotFound, () => admin.PostAsync($"/workflow-instances/{missing}/external-tasks/{missing}/complete", null)),
+            new("cancel a missing instance", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/workflow-instances/{missing}")),
+            new("GET a missing event", HttpStatusCode.NotFound, () => admin.GetAsync($"/events/{missing}")),
+            new("DELETE a missing event mapping", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/events/mapping/{missing}")),
+            new("DELETE a missing task mapping", HttpStatusCode.NotFound, () => admin.DeleteAsync($"/tasks/mapping/{missing}")),
+            new("DELETE a missing webhook", HttpStatusCode.NotFound, () => hooks.DeleteAsync($"/webhooks/{missing}")),
+            new("GET deliveries of a missing webhook", HttpStatusCode.NotFound, () => hooks.GetAsync($"/webhooks/{missing}/deliveries")),
+            new("rotate the secret of another app", HttpStatusCode.NotFound, () => keys.PostAsync($"/client-apps/{missing}/rotate-secret", null)),
+
+            // 409: the request contradicts the entity's state.
+            new("complete a completed user task", HttpStatusCode.Conflict, () => admin.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{done}/complete")),
+            new("claim a user task another user holds", HttpStatusCode.Conflict, () => stranger.PostAsync($"/tasks/{task}/user-tasks/{held}/claim", null)),
+            new("assign a completed user task", HttpStatusCode.Conflict, () => admin.PutAsync($"/tasks/{task}/user-tasks/{done}/assignee", Json(new { userId = "x" }))),
+            new("change the status of a completed task", HttpStatusCode.Conflict, () => admin.PatchJsonAsync($"/tasks/{ended}", new { status = "pending" })),
+            new("delete a task with user tasks without cascade", HttpStatusCode.Conflict, () => admin.DeleteAsync($"/tasks/{task}?cascade=false")),
+            new("deploy a process another workflow deploys", HttpStatusCode.Conflict, () => admin.PostJsonAsync("/workflows", new { name = "again", bpmnFile = bpmn })),
+
+            // 403 from a grain: a user task assigned to someone else.
+            new("complete a user task another user holds", HttpStatusCode.Forbidden, () => stranger.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{held}/complete")),
+
+            // 400: invalid input, from the gateway's checks and from the grains.
+            new("PATCH a task to completed", HttpStatusCode.BadRequest, () => admin.PatchJsonAsync($"/tasks/{task}", new { status = "completed" })),
+            new("PATCH a task to an unknown status", HttpStatusCode.BadRequest, () => admin.PatchJsonAsync($"/tasks/{task}", new { status = "sleeping" })),
+            new("PATCH a task with a property it does not take", HttpStatusCode.BadRequest, () => admin.PatchJsonAsync($"/tasks/{task}", new { colour = "red" })),
+            new("PATCH a task without a body", HttpStatusCode.BadRequest, () => admin.SendAsync("PATCH", $"/tasks/{task}", "null")),
+            new("bulk PATCH without where", HttpStatusCode.BadRequest, () => admin.PatchJsonAsync("/tasks", new { name = "x" })),
+            new("a query parameter the route does not read", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/{task}?colour=red")),
+            new("a control character in a path id", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/a%01b")),
+            new("complete a user task with variables that are not an object", HttpStatusCode.BadRequest,
+                () => admin.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{free}/complete", """{"variables": [1, 2]}""")),
+            new("trigger an event without a key", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/events/trigger", new { payload = new { } })),
+            new("trigger an event whose payload is not an object", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/events/trigger", new { key = "k", payload = 5 })),
+            new("map an event without a workflow key", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/events/mapping", new { eventKey = "k" })),
+            new("map a task without a task key", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/tasks/mapping", new { workflowKey = processId })),
+            new("deploy without a BPMN file", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/workflows", new { name = "no file" })),
+            new("deploy with an input schema that is not a schema", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "bad schema", bpmnFile = otherBpmn, inputSchema = 5 })),
+            new("deploy a new version of another process", HttpStatusCode.BadRequest, () => admin.PatchJsonAsync($"/workflows/{workflow}", new { bpmnFile = otherBpmn })),
+            new("delete the latest workflow version", HttpStatusCode.BadRequest, () => admin.DeleteAsync($"/workflows/{workflow}/version/2")),
+            new("execute without input", HttpStatusCode.BadRequest, () => admin.PostJsonAsync($"/workflows/{workflow}/execute", new { })),
+            new("execute with input the schema refuses", HttpStatusCode.BadRequest, () => admin.PostJsonAsync($"/workflows/{workflow}/execute", new { input = new { } })),
+            new("create a client app without a name", HttpStatusCode.BadRequest,
+                () => factory.CreateClient(Permissions.CreateApiKey).PostJsonAsync("/client-apps", new { })),
+            new("rotate a secret with an overlap that is not a number", HttpStatusCode.BadRequest,
+                () => keys.PostAsync($"/client-apps/{app.Id}/rotate-secret?overlapSeconds=soon", null)),
+            new("subscribe a URL that is not http", HttpStatusCode.BadRequest, () => hooks.PostJsonAsync("/webhooks/subscribe", new { url = "ftp://example.com/x", key = "k" })),
+            new("subscribe without a key", HttpStatusCode.BadRequest, () => hooks.PostJsonAsync("/webhooks/subscribe", new { url = "https://example.com/x" })),
+        ];
+    }
+
+    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body, Api.JsonOptions), System.Text.Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,141 @@
+using Npgsql;
+using TaskService.ClientApps;
+using TaskService.Errors;
+using TaskService.Events;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Storage.Postgres;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+using TaskService.Workflows;
+
+namespace TaskService.Postgres.Tests.Store;
+
+/// <summary>
+/// Writes made at the same moment share batches (group commit): each caller still gets its own answer (the rows its statements
+/// returned, whatever the writes around it returned), a write PostgreSQL refuses fails alone, and the batch commits fewer
+/// transactions than there were writes.
+/// </summary>
+public sealed class GroupCommitTests : IAsyncLifetime
+{
+    private const int Writers = 200;
+
+    private readonly MigratedDatabase _database = new();
+    private NpgsqlDataSource _dataSource = null!;
+    private PostgresTaskServiceStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        _store = new PostgresTaskServiceStore(_dataSource);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _dataSource.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentWritesOfEveryKindEachGetTheirOwnAnswerFromSharedCommits()
+    {
+        var subscription = new WebhookSubscriptionRecord { Id = "sub-g", Url = "http://g.test/", Key = "task-created", ClientAppId = "app-g" };
+        await _store.TryAddClientAppAsync(new ClientAppRow(new ClientAppRecord { Id = "app-g", Name = "group", ApiKey = "key-g", CreatedOn = DateTimeOffset.UtcNow }, "secret"));
+        await _store.SaveSubscriptionAsync(subscription);
+        for (var i = 0; i < Writers; i += 2)
+        {
+            await _store.RecordEventAsync(Event(i));
+        }
+
+        // Interleaved in one burst: event records (a row each: new or not), tasks with their outgoing event (no rows),
+        // claimed outbox appends and delivery appends (rows with sequences), and instance saves (no rows).
+        var now = DateTimeOffset.UtcNow;
+        var recorded = Enumerable.Range(0, Writers).Select(i => _store.RecordEventAsync(Event(i))).ToArray();
+        var tasks = Enumerable.Range(0, Writers).Select(i => _store.SaveTaskAsync(NewTask(i, now), [Outgoing($"task-{i}")])).ToArray();
+        var claimed = Enumerable.Range(0, Writers).Select(i => _store.AppendClaimedOutboxAsync([Outgoing($"claimed-{i}")], TimeSpan.FromMinutes(1))).ToArray();
+        var deliveries = Enumerable.Range(0, Writers).Select(i => _store.AppendDeliveriesAsync([QueuedDelivery.First(subscription, Outgoing($"delivery-{i}"), now)])).ToArray();
+        var instances = Enumerable.Range(0, Writers).Select(i => _store.SaveWorkflowInstanceAsync(Instance(i, now), "{}")).ToArray();
+        await Task.WhenAll([.. recorded, .. tasks, .. claimed, .. deliveries, .. instances]);
+
+        for (var i = 0; i < Writers; i++)
+        {
+            Assert.Equal(i % 2 == 0 ? EventRecording.Unrouted : EventRecording.New, await recorded[i]);
+            Assert.Equal($"claimed-{i}", Assert.Single(await claimed[i]).Event.Id);
+            Assert.Equal($"delivery-{i}", Assert.Single(await deliveries[i]).Event.Id);
+        }
+
+        Assert.Equal(Writers, (await Task.WhenAll(claimed)).Select(c => c[0].Sequence).Distinct().Count());
+        Assert.Equal(Writers, (await Task.WhenAll(deliveries)).Select(d => d[0].Sequence).Distinct().Count());
+        Assert.Equal(Writers, await CountAsync("main.tasks"));
+        Assert.Equal(Writers, await CountAsync("main.workflow_instances"));
+        Assert.Equal(Writers * 2L, await CountAsync("main.outbox"));
+
+        // Four writes per writer left rows (tasks, instances, outbox rows, deliveries); the transactions that wrote them, told
+        // apart by their ids, are far fewer: each batch (two run at a time) took many writes.
+        var transactions = await TransactionsAsync();
+        Assert.True(transactions < Writers, $"{Writers * 4} writes took {transactions} transactions");
+    }
+
+    [Fact]
+    public async Task AWritePostgreSqlRefusesFailsAloneAndTheWritesBesideItCommit()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var good = Enumerable.Range(0, 50).Select(i => _store.SaveTaskAsync(NewTask(i, now), [Outgoing($"good-{i}")])).ToArray();
+        var refused = _store.RecordEventAsync(Event(999) with { Payload = JsonElementFactory.Parse("""{"a":"x\u0000y"}""") });
+        var more = Enumerable.Range(50, 50).Select(i => _store.RecordEventAsync(Event(i))).ToArray();
+
+        var error = await Assert.ThrowsAsync<TaskServiceException>(() => refused);
+        Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
+        await Task.WhenAll(good);
+        Assert.All(await Task.WhenAll(more), r => Assert.Equal(EventRecording.New, r));
+        Assert.Equal(50L, await CountAsync("main.tasks"));
+        Assert.Equal(50L, await CountAsync("main.events"));
+        Assert.Equal(50L, await CountAsync("main.outbox"));
+    }
+
+    [Fact]
+    public async Task ATaskSavedWithAClaimHandsBackItsOutgoingEventAlreadyClaimed()
+    {
+        var now = DateTimeOffset.UtcNow;
+
+        var claimed = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+        var unclaimed = await _store.SaveTaskAsync(NewTask(2, now), [Outgoing("left-for-the-dispatcher")]);
+        var again = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+
+        Assert.Equal("claimed-with-task", Assert.Single(claimed).Event.Id);
+        Assert.Empty(unclaimed);
+        Assert.Empty(again);
+        Assert.Equal(["left-for-the-dispatcher"], (await _store.ClaimOutboxAsync(10, TimeSpan.FromMinutes(1))).Select(e => e.Event.Id));
+    }
+
+    private static EventRecord Event(int i) =>
+        new() { Id = $"event-{i}", Key = "group", Payload = JsonElementFactory.Parse($$"""{"i":{{i}}}"""), Timestamp = 1767323045123 + i };
+
+    private static OutgoingEvent Outgoing(string id) =>
+        new() { Id = id, Key = OutgoingEventTypes.TaskCreated, Payload = JsonElementFactory.Parse($$"""{"taskId":"{{id}}"}"""), Timestamp = 1 };
+
+    private static TaskAggregate NewTask(int i, DateTimeOffset now) =>
+        new(new TaskRecord { Id = $"task-{i}", Key = "group", Name = $"task {i}", Status = TaskRecordStatus.Pending, CreatedOn = now, ModifiedOn = now }, []);
+
+    private static WorkflowInstanceSummary Instance(int i, DateTimeOffset now) =>
+        new() { Id = $"instance-{i}", WorkflowId = "wf", ProcessId = "p", Version = 1, Status = WorkflowInstanceStatus.Active, CreatedOn = now, ModifiedOn = now };
+
+    /// <summary>How many transactions wrote the rows of the tables the writes fill (each row keeps its writer's id, xmin).</summary>
+    private async Task<long> TransactionsAsync()
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            SELECT count(DISTINCT x) FROM (
+                SELECT xmin::text AS x FROM main.tasks UNION ALL SELECT xmin::text FROM main.workflow_instances
+                UNION ALL SELECT xmin::text FROM main.outbox UNION ALL SELECT xmin::text FROM main.webhook_deliveries) AS written
+            """);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var command = _dataSource.CreateCommand($"SELECT count(*) FROM {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
