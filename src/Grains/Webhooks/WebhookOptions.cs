@@ -19,6 +19,13 @@ public sealed class WebhookOptions
     [Range(1, 256)]
     public int MaxInFlight { get; set; } = 16;
 
+    /// <summary>
+    /// Deliveries one silo may have under way at once, all subscriptions together: the windows of many subscriptions cannot
+    /// add up to unbounded requests, sockets and bodies in memory. A delivery waits for a free one.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxInFlightPerSilo { get; set; } = 256;
+
     /// <summary>Attempts per event before it is given up and counted as failed.</summary>
     [Range(1, 1000)]
     public int MaxAttempts { get; set; } = 10;

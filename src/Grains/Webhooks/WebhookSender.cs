@@ -12,6 +12,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
 {
     public const string HttpClientName = "TaskService.Webhooks";
 
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlightPerSilo, options.Value.MaxInFlightPerSilo);
+
+    /// <summary>
+    /// Waits for one of this silo's delivery slots (<see cref="WebhookOptions.MaxInFlightPerSilo"/>); disposing the slot frees it.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync()
+    {
+        await _slots.WaitAsync();
+        return new Slot(_slots);
+    }
+
     /// <summary>
     /// The delivery body, <c>{id, key, payload, timestamp, source}</c>, written exactly as JavaScript's JSON.stringify would write it,
     /// so a receiver that re-serializes the parsed body computes the same signature.
@@ -159,5 +170,18 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         }
 
         return null;
+    }
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
     }
 }

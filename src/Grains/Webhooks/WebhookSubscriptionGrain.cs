@@ -448,7 +448,11 @@ public sealed partial class WebhookSubscriptionGrain(
     {
         try
         {
-            await AttemptAsync(subscription, pending, CancellationToken.None);
+            using (await sender.EnterAsync())
+            {
+                await AttemptAsync(subscription, pending, CancellationToken.None);
+            }
+
             if (_unsaved.Count >= MaxUnsavedUpdates)
             {
                 await _writing;

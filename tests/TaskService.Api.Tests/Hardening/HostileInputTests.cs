@@ -21,6 +21,7 @@ namespace TaskService.Api.Tests.Hardening;
 /// slow among the others), and afterwards the
 /// service must still route events to workflows, with its memory within a bound.
 /// </summary>
+[Collection(HostileInputCollection.Name)]
 public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int MaxManagedHeapAfterMegabytes = 600;
