@@ -63,10 +63,13 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         "PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee",
     };
 
-    /// <summary>Routes that deploy to, remove from or start in an external workflow engine, when one is configured.</summary>
+    /// <summary>Routes that reach an external workflow engine, when one is configured (deploy, remove, start, read or change an instance, complete its user tasks).</summary>
     private static readonly HashSet<string> EngineCalls = new(StringComparer.Ordinal)
     {
         "POST /workflows", "PATCH /workflows/{id}", "DELETE /workflows/{id}", "DELETE /workflows/{id}/version/{version}", "POST /workflows/{id}/execute",
+        "GET /workflow-instances/{id}", "DELETE /workflow-instances/{id}", "POST /workflow-instances/{id}/incidents/{incidentId}/retry",
+        "POST /workflow-instances/{id}/external-tasks/{externalTaskId}/complete",
+        "PATCH /tasks/{taskId}/user-tasks/{userTaskId}/complete", "DELETE /tasks/{id}", "DELETE /tasks",
     };
 
     public async Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
