@@ -61,6 +61,9 @@ public sealed partial class WebhookSubscriptionGrain(
     /// <summary>Attempts under way; each one's completion pumps the queue again.</summary>
     private int _inFlight;
 
+    /// <summary>The order keys one pass of <see cref="Pump"/> has met, kept to be reused by the next.</summary>
+    private readonly HashSet<string> _orderKeysSeen = new(StringComparer.Ordinal);
+
     /// <summary>A page of pending rows is being read from the store.</summary>
     private bool _loading;
 
@@ -378,7 +381,8 @@ public sealed partial class WebhookSubscriptionGrain(
         List<Pending>? starting = null;
         if (_inFlight < max && _queue.Count > 0)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = _orderKeysSeen;
+            seen.Clear();
             foreach (var pending in _queue)
             {
                 if (_inFlight + (starting?.Count ?? 0) >= max)

@@ -201,14 +201,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        var (claim, byId) = ClaimedOutboxCommand(outbox, lease);
-        commands.Add(claim);
-        return await _batcher.RunAsync(
-            "task",
-            commands,
-            1,
-            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
-            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
+        return await WriteClaimedOutboxAsync("task", commands, outbox, lease);
     }
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
@@ -453,20 +446,16 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        var (claim, byId) = ClaimedOutboxCommand(events, lease);
-        return await _batcher.RunAsync(
-            "outgoing event",
-            [claim],
-            1,
-            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
-            static rows => rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence).ToArray());
+        return await WriteClaimedOutboxAsync("outgoing event", [], events, lease);
     }
 
     /// <summary>
-    /// One multi-row INSERT of outbox rows claimed for <paramref name="lease"/>: all events or none. RETURNING lists only the
-    /// rows it added (seq, event id), which <c>byId</c> turns back into their events.
+    /// Runs <paramref name="commands"/> and, in the same transaction, one multi-row INSERT of the outbox rows of
+    /// <paramref name="events"/> claimed for <paramref name="lease"/>: all or none. Returns the entries it added, in sequence order
+    /// (an event written before keeps its row and is not returned).
     /// </summary>
-    private (NpgsqlBatchCommand Command, Dictionary<string, OutgoingEvent> ById) ClaimedOutboxCommand(IReadOnlyList<OutgoingEvent> events, TimeSpan lease)
+    private Task<IReadOnlyList<OutboxEntry>> WriteClaimedOutboxAsync(
+        string entity, List<NpgsqlBatchCommand> commands, IReadOnlyList<OutgoingEvent> events, TimeSpan lease)
     {
         var now = _time.GetUtcNow();
         var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
@@ -488,7 +477,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
             Instant(now),
             Instant(now + lease));
-        return (command, byId);
+        commands.Add(command);
+        return _batcher.RunAsync<IReadOnlyList<OutboxEntry>>(
+            entity,
+            commands,
+            1,
+            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
+            static rows => [.. rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence)]);
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)
