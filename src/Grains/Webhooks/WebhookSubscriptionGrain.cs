@@ -99,7 +99,10 @@ public sealed partial class WebhookSubscriptionGrain(
     private readonly List<WebhookDeliveryUpdate> _unsaved = [];
     private Task _writing = Task.CompletedTask;
 
-    private string SubscriptionId => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
+    private string SubscriptionId => _subscriptionId ??= this.GetPrimaryKeyString();
+
+    private string? _subscriptionId;
 
     private bool IsActive => _subscription is { Status: WebhookSubscriptionStatus.Active };
 

@@ -18,7 +18,10 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
 {
     private WorkflowAggregate? _state;
 
-    private string WorkflowId => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
+    private string WorkflowId => _workflowId ??= this.GetPrimaryKeyString();
+
+    private string? _workflowId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _state = await store.LoadWorkflowAsync(WorkflowId, cancellationToken);

@@ -42,7 +42,10 @@ public sealed partial class WorkflowInstanceGrain(
     /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
     private WorkflowInstanceState S { get; set; } = new();
 
-    private string InstanceId => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
+    private string InstanceId => _instanceId ??= this.GetPrimaryKeyString();
+
+    private string? _instanceId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
