@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using TaskService.Errors;
 using TaskService.Tasks;
 
 namespace TaskService.Workflows.Bpmn;
@@ -8,7 +9,7 @@ namespace TaskService.Workflows.Bpmn;
 /// Reads a user task's form from Camunda Modeler's generated task form: <c>extensionElements/camunda:formData</c> with
 /// <c>camunda:formField</c> children (<c>id</c>, <c>label</c>, <c>type</c> string/long/boolean/date/enum, <c>defaultValue</c>,
 /// enum <c>camunda:value</c>s) and their <c>camunda:validation/camunda:constraint</c>s (required, minlength, maxlength, min,
-/// max; readonly is accepted and not enforced). Anything else in a form is refused at deployment, naming the element.
+/// max; readonly is accepted and not enforced). Anything else in a form is a problem at deployment, naming the element.
 /// </summary>
 public static class BpmnFormReader
 {
@@ -17,10 +18,11 @@ public static class BpmnFormReader
 
     private static readonly HashSet<string> Types = new(StringComparer.Ordinal) { "string", "long", "boolean", "date", "enum" };
 
-    /// <summary>The form of the user task element, or null when it declares none.</summary>
-    public static UserTaskForm? Read(XElement userTask, string elementId)
+    /// <summary>The form of the user task element (null when it declares none), or the problem with it.</summary>
+    public static Problem? Read(XElement userTask, string elementId, out UserTaskForm? form)
     {
         ArgumentNullException.ThrowIfNull(userTask);
+        form = null;
         var formData = userTask.Elements(Model + "extensionElements").Elements(Camunda + "formData").ToArray();
         if (formData.Length == 0)
         {
@@ -29,45 +31,67 @@ public static class BpmnFormReader
 
         if (formData.Length > 1)
         {
-            throw new BpmnValidationException(elementId, $"userTask (id {elementId}) has {formData.Length} camunda:formData elements; keep one.");
+            return Fault(elementId, $"userTask (id {elementId}) has {formData.Length} camunda:formData elements; keep one.");
         }
 
         var fields = new List<FormField>();
         foreach (var xml in formData[0].Elements(Camunda + "formField"))
         {
-            var field = ReadField(xml, elementId);
+            if (ReadField(xml, elementId, out var field) is { } problem)
+            {
+                return problem;
+            }
+
             if (fields.Any(f => f.Id == field.Id))
             {
-                throw new BpmnValidationException(elementId, $"The form of userTask (id {elementId}) has two fields with id '{field.Id}'; field ids must differ.");
+                return Fault(elementId, $"The form of userTask (id {elementId}) has two fields with id '{field.Id}'; field ids must differ.");
             }
 
             fields.Add(field);
         }
 
-        return new UserTaskForm { Fields = fields };
+        form = new UserTaskForm { Fields = fields };
+        return null;
     }
 
-    private static FormField ReadField(XElement xml, string elementId)
+    private static Problem? ReadField(XElement xml, string elementId, out FormField field)
     {
-        var id = NullIfEmpty((string?)xml.Attribute("id"))
-            ?? throw new BpmnValidationException(elementId, $"A form field of userTask (id {elementId}) has no id; set the field's ID (the variable it sets).");
+        field = null!;
+        if (NullIfEmpty((string?)xml.Attribute("id")) is not { } id)
+        {
+            return Fault(elementId, $"A form field of userTask (id {elementId}) has no id; set the field's ID (the variable it sets).");
+        }
+
         var type = NullIfEmpty((string?)xml.Attribute("type")) ?? "string";
         if (!Types.Contains(type))
         {
-            throw new BpmnValidationException(elementId,
+            return Fault(elementId,
                 $"Form field '{id}' of userTask (id {elementId}) has type '{type}'; supported types: string, long, boolean, date, enum.");
         }
 
-        var values = type == "enum"
-            ? xml.Elements(Camunda + "value").Select(v => NullIfEmpty((string?)v.Attribute("id"))
-                ?? throw new BpmnValidationException(elementId, $"An enum value of form field '{id}' of userTask (id {elementId}) has no id.")).ToArray()
-            : null;
-        if (values is { Length: 0 })
+        string[]? values = null;
+        if (type == "enum")
         {
-            throw new BpmnValidationException(elementId, $"Enum form field '{id}' of userTask (id {elementId}) has no values; add camunda:value entries.");
+            var ids = new List<string>();
+            foreach (var value in xml.Elements(Camunda + "value"))
+            {
+                if (NullIfEmpty((string?)value.Attribute("id")) is not { } valueId)
+                {
+                    return Fault(elementId, $"An enum value of form field '{id}' of userTask (id {elementId}) has no id.");
+                }
+
+                ids.Add(valueId);
+            }
+
+            values = [.. ids];
         }
 
-        var field = new FormField
+        if (values is { Length: 0 })
+        {
+            return Fault(elementId, $"Enum form field '{id}' of userTask (id {elementId}) has no values; add camunda:value entries.");
+        }
+
+        field = new FormField
         {
             Id = id,
             Label = NullIfEmpty((string?)xml.Attribute("label")),
@@ -77,40 +101,52 @@ public static class BpmnFormReader
         };
         foreach (var constraint in xml.Elements(Camunda + "validation").Elements(Camunda + "constraint"))
         {
-            field = Constrain(field, constraint, elementId);
+            if (Constrain(field, constraint, elementId, out field) is { } problem)
+            {
+                return problem;
+            }
         }
 
-        return field;
+        return null;
     }
 
-    private static FormField Constrain(FormField field, XElement constraint, string elementId)
+    private static Problem? Constrain(FormField field, XElement constraint, string elementId, out FormField constrained)
     {
+        constrained = field;
         var name = (string?)constraint.Attribute("name");
         var config = (string?)constraint.Attribute("config");
-        return name switch
+        switch (name)
         {
-            "required" => field with { Required = true },
-            "readonly" => field,
-            "minlength" => field with { MinLength = Length(field, name, config, elementId) },
-            "maxlength" => field with { MaxLength = Length(field, name, config, elementId) },
-            "min" => field with { Min = Bound(field, name, config, elementId) },
-            "max" => field with { Max = Bound(field, name, config, elementId) },
-            _ => throw new BpmnValidationException(elementId,
-                $"Form field '{field.Id}' of userTask (id {elementId}) has the constraint '{name}'; supported: required, minlength, maxlength, min, max, readonly."),
-        };
+            case "required":
+                constrained = field with { Required = true };
+                return null;
+            case "readonly":
+                return null;
+            case "minlength" or "maxlength":
+                if (field.Type != "string" || !int.TryParse(config, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+                {
+                    return Fault(elementId,
+                        $"Constraint '{name}' of form field '{field.Id}' of userTask (id {elementId}) needs a string field and a whole number as config, got '{config}'.");
+                }
+
+                constrained = name == "minlength" ? field with { MinLength = length } : field with { MaxLength = length };
+                return null;
+            case "min" or "max":
+                if (field.Type != "long" || !long.TryParse(config, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound))
+                {
+                    return Fault(elementId,
+                        $"Constraint '{name}' of form field '{field.Id}' of userTask (id {elementId}) needs a long field and a whole number as config, got '{config}'.");
+                }
+
+                constrained = name == "min" ? field with { Min = bound } : field with { Max = bound };
+                return null;
+            default:
+                return Fault(elementId,
+                    $"Form field '{field.Id}' of userTask (id {elementId}) has the constraint '{name}'; supported: required, minlength, maxlength, min, max, readonly.");
+        }
     }
 
-    private static int Length(FormField field, string name, string? config, string elementId) =>
-        field.Type == "string" && int.TryParse(config, NumberStyles.None, CultureInfo.InvariantCulture, out var length)
-            ? length
-            : throw new BpmnValidationException(elementId,
-                $"Constraint '{name}' of form field '{field.Id}' of userTask (id {elementId}) needs a string field and a whole number as config, got '{config}'.");
-
-    private static long Bound(FormField field, string name, string? config, string elementId) =>
-        field.Type == "long" && long.TryParse(config, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var bound)
-            ? bound
-            : throw new BpmnValidationException(elementId,
-                $"Constraint '{name}' of form field '{field.Id}' of userTask (id {elementId}) needs a long field and a whole number as config, got '{config}'.");
+    private static Problem Fault(string elementId, string message) => BpmnProblem.At(elementId, message);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -21,6 +21,25 @@ public static class JuelExpression
         return JuelParser.Parse(text);
     }
 
+    /// <summary>Compiles <paramref name="text"/>, or gives null and the syntax error as text when it is not valid JUEL.</summary>
+    public static JuelCompiled? TryCompile(string text, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            error = null;
+            return JuelParser.Parse(text);
+        }
+        catch (JuelSyntaxException exception)
+        {
+            error = exception.Message;
+            return null;
+        }
+    }
+
+    /// <summary>The syntax error of <paramref name="text"/> as text, or null when it is valid JUEL.</summary>
+    public static string? Check(string text) => TryCompile(text, out var error) is null ? error : null;
+
     /// <summary>
     /// Like <see cref="Compile"/>, but reuses what was compiled before: compiled expressions are immutable, and the engine evaluates
     /// the same conditions of its deployed processes over and over.
