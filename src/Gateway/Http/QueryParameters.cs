@@ -29,6 +29,26 @@ public static class QueryParameters
             : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
     }
 
+    /// <summary>The <c>cascade</c> flag of the delete routes.</summary>
+    public const string CascadeName = "cascade";
+
+    /// <summary>
+    /// A true/false query parameter (<c>true</c>, <c>false</c>, any case); absent or empty is null. Read here rather than bound
+    /// by the framework, so that a value of the wrong form is a problem naming the parameter, not an exception.
+    /// </summary>
+    public static Outcome<bool?> Flag(HttpRequest request, string name)
+    {
+        var value = request.Query[name].ToString();
+        if (value.Length == 0)
+        {
+            return new Outcome<bool?>(null, null);
+        }
+
+        return bool.TryParse(value, out var flag)
+            ? new Outcome<bool?>(flag, null)
+            : Problem.Invalid(name, $"The parameter '{name}' must be true or false, not '{(value.Length <= 100 ? value : value[..100] + "...")}'.");
+    }
+
     /// <summary>True when the request gives <paramref name="name"/> in either form.</summary>
     public static bool Has(HttpRequest request, string name) =>
         request.Query.ContainsKey(name) || request.Query.Keys.Any(k => QueryStringFilter.IsBracketKey(k, name));

@@ -566,7 +566,7 @@ public static class BpmnParser
         if (value is not null && (value.Contains("${", StringComparison.Ordinal) || value.Contains("#{", StringComparison.Ordinal))
             && JuelExpression.Check(value) is { } error)
         {
-            return Fault(id, $"camunda:{attribute} of {Describe(xml)} does not compile: {error}");
+            return Fault(id, $"camunda:{attribute} of {Describe(xml)} does not compile: {error.Message}");
         }
 
         return null;
@@ -704,7 +704,7 @@ public static class BpmnParser
         var compiled = JuelExpression.TryCompile(condition, out var error);
         if (compiled is null)
         {
-            return Fault(flow.Id, $"The condition of sequenceFlow (id {flow.Id}) does not compile: {error}");
+            return Fault(flow.Id, $"The condition of sequenceFlow (id {flow.Id}) does not compile: {error!.Message}");
         }
 
         if (!compiled.IsSingleExpression)
