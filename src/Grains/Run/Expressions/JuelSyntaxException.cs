@@ -1,11 +1,12 @@
 namespace TaskService.Workflows.Expressions;
 
 /// <summary>
-/// An expression text that is not valid JUEL. <see cref="Position"/> is the 0-based character offset in <see cref="Expression"/>
+/// An expression text that is not valid JUEL, for callers that cannot go on without it (an expression evaluated at run time);
+/// deployment reads the same report as a value, <see cref="JuelSyntaxError"/>. <see cref="Position"/> is the 0-based character offset in <see cref="Expression"/>
 /// (the whole text passed to <see cref="JuelExpression.Compile"/>, including <c>${</c>) where the problem was found.
 /// </summary>
 public sealed class JuelSyntaxException(string expression, int position, string detail)
-    : Exception($"Syntax error in expression {expression} at position {position}: {detail}")
+    : Exception(new JuelSyntaxError(expression, position, detail).Message)
 {
     public string Expression { get; } = expression;
 

@@ -13,7 +13,7 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
 {
     public string Provider => WorkflowProviders.Camunda;
 
-    public async Task<string> DeployAsync(string workflowId, int version, string processId, string bpmn, CancellationToken cancellationToken = default)
+    public async Task<Outcome<string>> DeployAsync(string workflowId, int version, string processId, string bpmn, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -33,7 +33,8 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
         }
         catch (CamundaException exception) when (exception.StatusCode == 400)
         {
-            throw TaskServiceException.Invalid("bpmnFile", $"Camunda refused the BPMN file: {exception.EngineMessage}");
+            // The engine's refusal arrives as the client's exception; from here on it is the caller's problem to answer.
+            return Problem.Invalid("bpmnFile", $"Camunda refused the BPMN file: {exception.EngineMessage}");
         }
         catch (CamundaException exception) when (exception.IsTransient)
         {
@@ -41,11 +42,12 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
         }
     }
 
-    public async Task RemoveAsync(string externalWorkflowId, bool withInstances, CancellationToken cancellationToken = default)
+    public async Task<Outcome> RemoveAsync(string externalWorkflowId, bool withInstances, CancellationToken cancellationToken = default)
     {
         try
         {
             await camunda.DeleteProcessDefinitionAsync(externalWorkflowId, cascade: withInstances, cancellationToken);
+            return Outcome.Ok;
         }
         catch (CamundaException exception) when (exception.IsTransient)
         {
@@ -54,7 +56,7 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
         catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
         {
             // Without cascade, an engine that still runs instances of the definition (started by another client) refuses.
-            throw TaskServiceException.Conflict("workflow", $"Camunda refused to delete process definition '{externalWorkflowId}': {exception.EngineMessage}");
+            return Problem.Conflict("workflow", $"Camunda refused to delete process definition '{externalWorkflowId}': {exception.EngineMessage}");
         }
     }
 

@@ -52,6 +52,7 @@ internal sealed class InputSchemaStructure
     private readonly Dictionary<string, int> _byPointer = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _anchors = new(StringComparer.Ordinal);
     private readonly LimitsOptions _limits;
+    private Problem? _problem;
 
     private InputSchemaStructure(LimitsOptions limits) => _limits = limits;
 
@@ -103,24 +104,28 @@ internal sealed class InputSchemaStructure
         return total;
     }
 
-    /// <summary>Checks <paramref name="schema"/>; throws a 400 naming the problem and where it is.</summary>
-    public static InputSchemaStructure Check(JsonElement schema, LimitsOptions limits)
+    /// <summary>Checks <paramref name="schema"/>: its structure, or the first problem found, naming what and where.</summary>
+    public static Outcome<InputSchemaStructure> Check(JsonElement schema, LimitsOptions limits)
     {
         var bytes = System.Text.Encoding.UTF8.GetByteCount(schema.GetRawText());
         if (bytes > limits.MaxInputSchemaBytes)
         {
-            throw TaskServiceException.Invalid(Field,
+            return Problem.Invalid(Field,
                 $"'inputSchema' is {bytes} bytes of JSON; the limit is {limits.MaxInputSchemaBytes} (TaskService:Limits:MaxInputSchemaBytes).");
         }
 
         var structure = new InputSchemaStructure(limits);
-        CheckText(schema, "", 0, limits);
+        if (CheckText(schema, "", 0, limits) is { } badText)
+        {
+            return badText;
+        }
+
         if (schema.ValueKind == JsonValueKind.Object && schema.TryGetProperty("$schema", out var draft))
         {
             var uri = draft.ValueKind == JsonValueKind.String ? draft.GetString()!.TrimEnd('#') : null;
             if (uri is null || !KnownDrafts.TryGetValue(uri, out var name))
             {
-                throw TaskServiceException.Invalid(Field,
+                return Problem.Invalid(Field,
                     $"'inputSchema' names '$schema' {draft.GetRawText()}, which is not a JSON Schema draft this service evaluates; use one of {string.Join(", ", KnownDrafts.Keys)} or leave '$schema' out (2020-12).");
             }
 
@@ -128,14 +133,17 @@ internal sealed class InputSchemaStructure
         }
 
         structure.Collect(schema, "", isRoot: true);
-        structure.ResolveReferences();
-        structure.CheckTermination();
-        structure.CheckEvaluationBound();
+        var problem = structure._problem ?? structure.ResolveReferences() ?? structure.CheckTermination() ?? structure.CheckEvaluationBound();
+        if (problem is not null)
+        {
+            return problem;
+        }
+
         foreach (var pattern in structure.Patterns)
         {
             if (SafeRegex.Check(pattern) is { } reason)
             {
-                throw TaskServiceException.Invalid(Field, $"'inputSchema' has the pattern '{pattern}', which is not a regular expression: {reason}");
+                return Problem.Invalid(Field, $"'inputSchema' has the pattern '{pattern}', which is not a regular expression: {reason}");
             }
         }
 
@@ -143,52 +151,73 @@ internal sealed class InputSchemaStructure
     }
 
     /// <summary>Depth within the limit and no string or property name that is not well-formed UTF-16 (a lone surrogate).</summary>
-    private static void CheckText(JsonElement element, string pointer, int depth, LimitsOptions limits)
+    private static Problem? CheckText(JsonElement element, string pointer, int depth, LimitsOptions limits)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object or JsonValueKind.Array when depth >= limits.MaxJsonDepth:
-                throw TaskServiceException.Invalid(Field,
+                return Problem.Invalid(Field,
                     $"'inputSchema' nests deeper than {limits.MaxJsonDepth} levels at '{pointer}' (TaskService:Limits:MaxJsonDepth).");
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    var name = ReadString(() => property.Name, pointer);
-                    CheckText(property.Value, $"{pointer}/{Escape(name)}", depth + 1, limits);
+                    if ((ReadString(() => property.Name, pointer, out var name) ?? CheckText(property.Value, $"{pointer}/{Escape(name)}", depth + 1, limits)) is { } problem)
+                    {
+                        return problem;
+                    }
                 }
 
-                break;
+                return null;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    CheckText(item, $"{pointer}/{index++}", depth + 1, limits);
+                    if (CheckText(item, $"{pointer}/{index++}", depth + 1, limits) is { } problem)
+                    {
+                        return problem;
+                    }
                 }
 
-                break;
+                return null;
             case JsonValueKind.String:
-                ReadString(element.GetString, pointer);
-                break;
+                return ReadString(element.GetString, pointer, out _);
+            default:
+                return null;
         }
     }
 
-    private static string ReadString(Func<string?> read, string pointer)
+    private static Problem? ReadString(Func<string?> read, string pointer, out string text)
     {
         try
         {
-            return read() ?? "";
+            text = read() ?? "";
+            return null;
         }
         catch (InvalidOperationException)
         {
-            throw TaskServiceException.Invalid(Field,
+            // System.Text.Json reports a lone surrogate escape only by this exception when the string is read.
+            text = "";
+            return Problem.Invalid(Field,
                 $"'inputSchema' has a string at '{(pointer.Length == 0 ? "/" : pointer)}' that is not valid Unicode (a lone UTF-16 surrogate).");
         }
+    }
+
+    /// <summary>Keeps the first problem met while collecting; the walk stops descending once there is one.</summary>
+    private int Fail(string message)
+    {
+        _problem ??= Problem.Invalid(Field, message);
+        return 0;
     }
 
     private static string Escape(string name) => name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     private int Collect(JsonElement element, string pointer, bool isRoot = false)
     {
+        if (_problem is not null)
+        {
+            return 0;
+        }
+
         var node = new Node(pointer);
         var index = _nodes.Count;
         _nodes.Add(node);
@@ -197,7 +226,7 @@ internal sealed class InputSchemaStructure
         {
             if (element.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             {
-                throw TaskServiceException.Invalid(Field,
+                return Fail(
                     $"'inputSchema' has {element.ValueKind.ToString().ToLowerInvariant()} at '{pointer}' where a schema (an object, or true/false) belongs.");
             }
 
@@ -208,20 +237,20 @@ internal sealed class InputSchemaStructure
         {
             if (element.TryGetProperty(keyword, out _))
             {
-                throw TaskServiceException.Invalid(Field,
+                return Fail(
                     $"'inputSchema' uses '{keyword}' at '{Display(pointer)}'; dynamic references are not supported, use '$ref' to a '$defs' entry.");
             }
         }
 
         if (!isRoot && element.TryGetProperty("$id", out _))
         {
-            throw TaskServiceException.Invalid(Field,
+            return Fail(
                 $"'inputSchema' has '$id' at '{Display(pointer)}'; only the root may carry '$id' (embedded schema resources are not supported).");
         }
 
         if (!isRoot && element.TryGetProperty("$schema", out _))
         {
-            throw TaskServiceException.Invalid(Field, $"'inputSchema' has '$schema' at '{Display(pointer)}'; only the root may name the draft.");
+            return Fail($"'inputSchema' has '$schema' at '{Display(pointer)}'; only the root may name the draft.");
         }
 
         foreach (var anchorKeyword in (string[])["$anchor", "$dynamicAnchor"])
@@ -234,9 +263,12 @@ internal sealed class InputSchemaStructure
 
         if (element.TryGetProperty("$ref", out var reference))
         {
-            node.Reference = reference.ValueKind == JsonValueKind.String
-                ? reference.GetString()
-                : throw TaskServiceException.Invalid(Field, $"'$ref' at '{Display(pointer)}' must be a string.");
+            if (reference.ValueKind != JsonValueKind.String)
+            {
+                return Fail($"'$ref' at '{Display(pointer)}' must be a string.");
+            }
+
+            node.Reference = reference.GetString();
         }
 
         if (element.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.String)
@@ -293,7 +325,7 @@ internal sealed class InputSchemaStructure
         return index;
     }
 
-    private void ResolveReferences()
+    private Problem? ResolveReferences()
     {
         foreach (var node in _nodes)
         {
@@ -304,7 +336,7 @@ internal sealed class InputSchemaStructure
 
             if (!reference.StartsWith('#'))
             {
-                throw TaskServiceException.Invalid(Field,
+                return Problem.Invalid(Field,
                     $"'$ref' at '{Display(node.Pointer)}' is '{reference}'; references must stay inside the schema ('#', '#/$defs/name' or '#anchor'): nothing is fetched from files or the network.");
             }
 
@@ -314,22 +346,24 @@ internal sealed class InputSchemaStructure
             {
                 if (!_byPointer.TryGetValue(fragment, out target))
                 {
-                    throw TaskServiceException.Invalid(Field,
+                    return Problem.Invalid(Field,
                         $"'$ref' at '{Display(node.Pointer)}' is '{reference}', which does not point to a subschema of the document.");
                 }
             }
             else if (!_anchors.TryGetValue(fragment, out target))
             {
-                throw TaskServiceException.Invalid(Field,
+                return Problem.Invalid(Field,
                     $"'$ref' at '{Display(node.Pointer)}' is '{reference}', but no subschema declares '$anchor': '{fragment}'.");
             }
 
             node.InPlace.Add(target);
         }
+
+        return null;
     }
 
     /// <summary>A cycle through references and in-place applicators evaluates the same input value for ever.</summary>
-    private void CheckTermination()
+    private Problem? CheckTermination()
     {
         var state = new byte[_nodes.Count]; // 0 unvisited, 1 on the current path, 2 done
         for (var start = 0; start < _nodes.Count; start++)
@@ -357,7 +391,7 @@ internal sealed class InputSchemaStructure
                 var target = edges[next];
                 if (state[target] == 1)
                 {
-                    throw TaskServiceException.Invalid(Field,
+                    return Problem.Invalid(Field,
                         $"'inputSchema' refers back to '{Display(_nodes[target].Pointer)}' from '{Display(_nodes[current].Pointer)}' without descending into the input, so its evaluation would never end; recursion must go through 'properties', 'items' or another keyword that applies to a part of the input.");
                 }
 
@@ -368,9 +402,11 @@ internal sealed class InputSchemaStructure
                 }
             }
         }
+
+        return null;
     }
 
-    private void CheckEvaluationBound()
+    private Problem? CheckEvaluationBound()
     {
         var levels = _limits.MaxJsonDepth + 1;
         _rootLevels = new double[levels];
@@ -389,11 +425,13 @@ internal sealed class InputSchemaStructure
 
                 if (count > MaxEvaluationsPerValue)
                 {
-                    throw TaskServiceException.Invalid(Field,
+                    return Problem.Invalid(Field,
                         $"'inputSchema' would evaluate one input value against more than {MaxEvaluationsPerValue} subschemas (from '{Display(_nodes[node].Pointer)}', {depth} levels down); simplify its combinations of 'allOf', 'anyOf', 'oneOf' and '$ref'.");
                 }
             }
         }
+
+        return null;
     }
 
     private double Evaluations(int start, int depth, double[,] memo, bool[,] done)

@@ -51,7 +51,11 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return Problem.Conflict("bpmnFile", $"Workflow '{other}' already deploys process '{process.Id}'; deploy a new version of it with PATCH /workflows/{other}.");
         }
 
-        var externalId = await DeployAsync(process.Id, 1, workflow.BpmnFile);
+        var deployed = await DeployAsync(process.Id, 1, workflow.BpmnFile);
+        if (deployed.Value is not { } externalId)
+        {
+            return deployed.Problem!;
+        }
 
         var now = time.GetUtcNow();
         var record = new WorkflowRecord
@@ -117,7 +121,12 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             }
 
             var next = versions.Max(v => v.Version) + 1;
-            var externalId = await DeployAsync(process.Id, next, bpmn);
+            var deployed = await DeployAsync(process.Id, next, bpmn);
+            if (deployed.Value is not { } externalId)
+            {
+                return deployed.Problem!;
+            }
+
             versions = [.. versions, NewVersion(next, bpmn, externalId, update.InputSchema ?? workflow.InputSchema, now)];
             workflow = workflow with { WorkflowVersion = next, Provider = deployer?.Provider ?? workflow.Provider };
         }
@@ -150,7 +159,10 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         // delete that fails half-way is repeated whole, and a definition gone already is no error.
         foreach (var version in state.Versions)
         {
-            await RemoveFromEngineAsync(state.Workflow, version, withInstances: true);
+            if ((await RemoveFromEngineAsync(state.Workflow, version, withInstances: true)).Problem is { } refused)
+            {
+                return refused;
+            }
         }
 
         // The original soft-deletes: the row stays, marked deleted, hidden from every read; its process id is free again.
@@ -183,7 +195,11 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return active;
         }
 
-        await RemoveFromEngineAsync(state.Workflow, state.Versions.Single(v => v.Version == version), withInstances: false);
+        if ((await RemoveFromEngineAsync(state.Workflow, state.Versions.Single(v => v.Version == version), withInstances: false)).Problem is { } refused)
+        {
+            return refused;
+        }
+
         await SaveAsync(state with { Versions = state.Versions.Where(v => v.Version != version).ToArray() });
         return Outcome.Ok;
     }
@@ -245,19 +261,16 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
     }
 
     /// <summary>Deploys the version to the external engine, if any, and returns the engine's id of its definition.</summary>
-    private async Task<string> DeployAsync(string processId, int version, string bpmn) =>
+    private async Task<Outcome<string>> DeployAsync(string processId, int version, string bpmn) =>
         deployer is null
             ? $"{processId}:{version.ToString(CultureInfo.InvariantCulture)}:{WorkflowId}"
             : await deployer.DeployAsync(WorkflowId, version, processId, bpmn);
 
     /// <summary>Removes the version's process definition from the external engine it was deployed to, if any.</summary>
-    private async Task RemoveFromEngineAsync(WorkflowRecord workflow, WorkflowVersionRecord version, bool withInstances)
-    {
-        if (deployer is not null && workflow.Provider == deployer.Provider)
-        {
-            await deployer.RemoveAsync(version.ExternalWorkflowId, withInstances);
-        }
-    }
+    private async Task<Outcome> RemoveFromEngineAsync(WorkflowRecord workflow, WorkflowVersionRecord version, bool withInstances) =>
+        deployer is not null && workflow.Provider == deployer.Provider
+            ? await deployer.RemoveAsync(version.ExternalWorkflowId, withInstances)
+            : Outcome.Ok;
 
     private WorkflowVersionRecord NewVersion(int version, string bpmn, string externalId, JsonElement inputSchema, DateTimeOffset now) => new()
     {

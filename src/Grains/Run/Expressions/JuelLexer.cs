@@ -32,8 +32,16 @@ internal sealed class JuelLexer(string text, int start)
     /// <summary>Where the next token would start scanning: after the closing brace once it was returned.</summary>
     public int Position => _position;
 
+    /// <summary>The first text that is not a token; from then on the lexer only gives the end.</summary>
+    public JuelSyntaxError? Error { get; private set; }
+
     public JuelToken Next()
     {
+        if (Error is not null)
+        {
+            return End();
+        }
+
         while (_position < _text.Length && _text[_position] is ' ' or '\t' or '\r' or '\n')
         {
             _position++;
@@ -41,7 +49,7 @@ internal sealed class JuelLexer(string text, int start)
 
         if (_position >= _text.Length)
         {
-            return new JuelToken(JuelTokenKind.End, _text.Length, string.Empty);
+            return End();
         }
 
         var start = _position;
@@ -95,8 +103,13 @@ internal sealed class JuelLexer(string text, int start)
             ('.', _) => (JuelTokenKind.Dot, 1),
             (',', _) => (JuelTokenKind.Comma, 1),
             ('}', _) => (JuelTokenKind.RightBrace, 1),
-            _ => throw Error(start, UnexpectedCharacter(c)),
+            _ => (JuelTokenKind.End, 0),
         };
+        if (kind == JuelTokenKind.End)
+        {
+            return Fail(start, UnexpectedCharacter(c));
+        }
+
         _position += length;
         return new JuelToken(kind, start, _text.Substring(start, length));
     }
@@ -142,12 +155,12 @@ internal sealed class JuelLexer(string text, int start)
             var value = double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture);
             return double.IsFinite(value)
                 ? new JuelToken(JuelTokenKind.Decimal, start, literal, value)
-                : throw Error(start, $"the number {literal} is too large");
+                : Fail(start, $"the number {literal} is too large");
         }
 
         return long.TryParse(literal, NumberStyles.None, CultureInfo.InvariantCulture, out var integer)
             ? new JuelToken(JuelTokenKind.Integer, start, literal, integer)
-            : throw Error(start, $"the integer {literal} is too large; the largest is {long.MaxValue}");
+            : Fail(start, $"the integer {literal} is too large; the largest is {long.MaxValue}");
     }
 
     private void SkipDigits()
@@ -166,7 +179,7 @@ internal sealed class JuelLexer(string text, int start)
         {
             if (_position >= _text.Length)
             {
-                throw Error(start, $"the string starting here has no closing {quote}");
+                return Fail(start, $"the string starting here has no closing {quote}");
             }
 
             var c = _text[_position];
@@ -181,7 +194,7 @@ internal sealed class JuelLexer(string text, int start)
                 var escaped = _position + 1 < _text.Length ? _text[_position + 1] : '\0';
                 if (escaped is not ('\\' or '\'' or '"'))
                 {
-                    throw Error(_position, "invalid escape in string; only \\\\, \\' and \\\" are allowed");
+                    return Fail(_position, "invalid escape in string; only \\\\, \\' and \\\" are allowed");
                 }
 
                 builder.Append(escaped);
@@ -194,5 +207,13 @@ internal sealed class JuelLexer(string text, int start)
         }
     }
 
-    private JuelSyntaxException Error(int position, string detail) => new(_text, position, detail);
+    private JuelToken End() => new(JuelTokenKind.End, _text.Length, string.Empty);
+
+    /// <summary>Keeps the first error and ends the token stream, so the parser stops where the text stopped being JUEL.</summary>
+    private JuelToken Fail(int position, string detail)
+    {
+        Error ??= new JuelSyntaxError(_text, position, detail);
+        _position = _text.Length;
+        return End();
+    }
 }

@@ -1,3 +1,5 @@
+using TaskService.Errors;
+
 namespace TaskService.Workflows.Camunda;
 
 /// <summary>
@@ -9,12 +11,12 @@ public interface IWorkflowDeployer
     /// <summary>The <see cref="WorkflowRecord.Provider"/> of workflows deployed here.</summary>
     string Provider { get; }
 
-    /// <summary>Deploys the file and returns the engine's id of the version's process definition.</summary>
-    Task<string> DeployAsync(string workflowId, int version, string processId, string bpmn, CancellationToken cancellationToken = default);
+    /// <summary>Deploys the file and gives the engine's id of the version's process definition, or the engine's refusal (400).</summary>
+    Task<Outcome<string>> DeployAsync(string workflowId, int version, string processId, string bpmn, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Removes a version's process definition from the engine; with <paramref name="withInstances"/> its instances (running and
-    /// in history) too. One that is gone already is not an error.
+    /// in history) too. One that is gone already is not an error; one the engine will not remove is a conflict (409).
     /// </summary>
-    Task RemoveAsync(string externalWorkflowId, bool withInstances, CancellationToken cancellationToken = default);
+    Task<Outcome> RemoveAsync(string externalWorkflowId, bool withInstances, CancellationToken cancellationToken = default);
 }

@@ -15,12 +15,6 @@ namespace TaskService.Workflows;
 /// </summary>
 public static class InputSchemaValidator
 {
-    /// <summary>Throws a 400 naming the problem when <paramref name="schema"/> is not a usable JSON Schema.</summary>
-    public static void EnsureValidSchema(JsonElement schema, LimitsOptions limits) => SchemaProblem(schema, limits).ThrowIfAny();
-
-    /// <summary>Throws a 400 listing every violation when <paramref name="input"/> does not satisfy <paramref name="schema"/>.</summary>
-    public static void Validate(JsonElement schema, JsonElement input, LimitsOptions limits) => InputProblem(schema, input, limits).ThrowIfAny();
-
     /// <summary>What makes <paramref name="schema"/> unusable as a JSON Schema, naming it; null when it is usable.</summary>
     public static Problem? SchemaProblem(JsonElement schema, LimitsOptions limits)
     {
@@ -30,21 +24,13 @@ public static class InputSchemaValidator
             return Problem.Invalid("inputSchema", "'inputSchema' must be a JSON Schema: an object (or true/false).");
         }
 
-        // The structure walk and the schema compiler report by throwing from deep inside; this is their boundary.
-        try
+        var checkedStructure = InputSchemaStructure.Check(schema, limits);
+        if (!checkedStructure.IsOk)
         {
-            return CheckedSchemaProblem(schema, limits);
+            return checkedStructure.Problem;
         }
-        catch (TaskServiceException exception)
-        {
-            return new Problem(exception.Kind, exception.Message, exception.Target, exception.Errors);
-        }
-    }
 
-    private static Problem? CheckedSchemaProblem(JsonElement schema, LimitsOptions limits)
-    {
-        var structure = InputSchemaStructure.Check(schema, limits);
-        var metaSchema = structure.Draft switch
+        var metaSchema = checkedStructure.Value!.Draft switch
         {
             "2019-09" => MetaSchemas.Draft201909,
             "draft-07" => MetaSchemas.Draft7,
@@ -57,8 +43,7 @@ public static class InputSchemaValidator
             return new Problem(TaskServiceErrorKind.Invalid, "'inputSchema' is not a valid JSON Schema.", "inputSchema", Violations(meta, "inputSchema"));
         }
 
-        Compile(schema, limits);
-        return null;
+        return Compile(schema, limits, out _);
     }
 
     /// <summary>Every violation of <paramref name="schema"/> by <paramref name="input"/>, as one problem; null when it satisfies it.</summary>
@@ -71,7 +56,12 @@ public static class InputSchemaValidator
         }
 
         var structure = InputSchemaStructure.Check(schema, limits);
-        var estimated = structure.EstimateEvaluations(input);
+        if (!structure.IsOk)
+        {
+            return structure.Problem;
+        }
+
+        var estimated = structure.Value!.EstimateEvaluations(input);
         switch (estimated)
         {
             case null:
@@ -81,7 +71,11 @@ public static class InputSchemaValidator
                     $"'input' is too large to check against the workflow's inputSchema: up to {estimate:0} subschema evaluations, the limit is {InputSchemaStructure.MaxEvaluationsPerInput:0}. Send fewer values, or simplify the schema's 'allOf', 'anyOf', 'oneOf' and '$ref' combinations."));
         }
 
-        var compiled = Compile(schema, limits);
+        if (Compile(schema, limits, out var compiled) is { } unusable)
+        {
+            return unusable;
+        }
+
         EvaluationResults results;
         try
         {
@@ -114,22 +108,23 @@ public static class InputSchemaValidator
         return null;
     }
 
-    private static JsonSchema Compile(JsonElement schema, LimitsOptions limits)
+    private static Problem? Compile(JsonElement schema, LimitsOptions limits, out JsonSchema compiled)
     {
-        JsonSchema compiled;
         try
         {
             compiled = JsonSchema.FromText(schema.GetRawText());
         }
         catch (Exception exception) when (exception is JsonException or ArgumentException or InvalidOperationException or FormatException)
         {
-            // The library's messages name its .NET types; say where, not what the parser thought.
+            // JsonSchema.Net reports a schema it cannot read only by these exceptions, raised inside the library. Its messages name
+            // its .NET types; say where, not what the parser thought.
+            compiled = null!;
             var where = exception is JsonException { Path: { Length: > 0 } path } ? $" at {path}" : "";
-            throw TaskServiceException.Invalid("inputSchema", $"'inputSchema' is not a valid JSON Schema{where}.");
+            return Problem.Invalid("inputSchema", $"'inputSchema' is not a valid JSON Schema{where}.");
         }
 
         SchemaPatterns.MakeSafe(compiled, limits.RegexMatchTimeout);
-        return compiled;
+        return null;
     }
 
     private static Dictionary<string, string[]> Violations(EvaluationResults results, string root)

@@ -64,6 +64,11 @@ public sealed partial class WebhookSubscriptionGrain(
     /// <summary>The order keys one pass of <see cref="Pump"/> has met, kept to be reused by the next.</summary>
     private readonly HashSet<string> _orderKeysSeen = new(StringComparer.Ordinal);
 
+    /// <summary><see cref="Pump"/> is running; a call made meanwhile (an attempt that finished at once) asks it to pass again.</summary>
+    private bool _pumping;
+
+    private bool _pumpAgain;
+
     /// <summary>A page of pending rows is being read from the store.</summary>
     private bool _loading;
 
@@ -365,7 +370,36 @@ public sealed partial class WebhookSubscriptionGrain(
     /// delivery once it is due and none of that task's deliveries is in flight. Sets the timer for the next due retry, and reads
     /// the next page of the store when the queue ran dry. Runs on this activation only, so its fields need no lock.
     /// </summary>
+    /// <remarks>
+    /// An attempt can finish before its first await (a receiver or a failure that answers at once) and call this again from
+    /// inside the loop that starts attempts. That call only asks for another pass: run there, it would start rows the outer
+    /// loop is about to start, and each would be sent twice.
+    /// </remarks>
     private void Pump()
+    {
+        if (_pumping)
+        {
+            _pumpAgain = true;
+            return;
+        }
+
+        _pumping = true;
+        try
+        {
+            do
+            {
+                _pumpAgain = false;
+                PumpOnce();
+            }
+            while (_pumpAgain);
+        }
+        finally
+        {
+            _pumping = false;
+        }
+    }
+
+    private void PumpOnce()
     {
         if (_subscription is not { Status: WebhookSubscriptionStatus.Active } subscription || _deactivating)
         {

@@ -14,12 +14,22 @@ public static class JuelExpression
 
     private static readonly ConcurrentDictionary<string, JuelCompiled> Cache = new(StringComparer.Ordinal);
 
-    /// <summary>Compiles <paramref name="text"/>; throws <see cref="JuelSyntaxException"/> when it is not valid JUEL.</summary>
-    public static JuelCompiled Compile(string text)
+    /// <summary>
+    /// Compiles <paramref name="text"/> for a caller that cannot go on without it (an expression evaluated at run time, checked
+    /// when its process was deployed); throws <see cref="JuelSyntaxException"/> when it is not valid JUEL.
+    /// </summary>
+    public static JuelCompiled Compile(string text) =>
+        TryCompile(text, out var error) ?? throw new JuelSyntaxException(error!.Expression, error.Position, error.Detail);
+
+    /// <summary>Compiles <paramref name="text"/>, or gives null and the first syntax error when it is not valid JUEL.</summary>
+    public static JuelCompiled? TryCompile(string text, out JuelSyntaxError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return JuelParser.Parse(text);
+        return JuelParser.Parse(text, out error);
     }
+
+    /// <summary>The syntax error of <paramref name="text"/>, or null when it is valid JUEL.</summary>
+    public static JuelSyntaxError? Check(string text) => TryCompile(text, out var error) is null ? error : null;
 
     /// <summary>
     /// Like <see cref="Compile"/>, but reuses what was compiled before: compiled expressions are immutable, and the engine evaluates

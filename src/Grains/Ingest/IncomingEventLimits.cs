@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TaskService.Common;
-using TaskService.Errors;
 using TaskService.Serialization;
 
 namespace TaskService.Connectors;
@@ -22,23 +21,28 @@ public static class IncomingEventLimits
             return false;
         }
 
+        JsonElement parsed;
         try
         {
             using var document = JsonDocument.Parse(utf8, new JsonDocumentOptions { MaxDepth = limits.MaxJsonDepth });
-            payload = WellFormedJson.Ensure(document.RootElement.Clone(), what);
-            error = null;
-            return true;
+            parsed = document.RootElement.Clone();
         }
         catch (JsonException exception)
         {
+            // System.Text.Json reports malformed text only by this exception, raised inside it.
             error = $"The {what} is not valid JSON nested at most {limits.MaxJsonDepth} deep (TaskService:Limits:MaxJsonDepth): {exception.Message}";
             return false;
         }
-        catch (TaskServiceException exception)
+
+        if (WellFormedJson.Check(parsed, what) is { } problem)
         {
-            error = exception.Message;
+            error = problem.Detail;
             return false;
         }
+
+        payload = parsed;
+        error = null;
+        return true;
     }
 
     /// <summary>Null when <paramref name="key"/> may be an event key, else why not.</summary>

@@ -15,21 +15,13 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
     /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a problem (400) naming the element.</summary>
     public static Outcome<BpmnProcess> ParseForDeployment(string bpmnFile, LimitsOptions limits)
     {
-        IReadOnlyList<BpmnProcess> processes;
-        try
+        var parsed = BpmnParser.Parse(bpmnFile, limits);
+        if (!parsed.IsOk)
         {
-            // The parser reports from deep inside the document by throwing; this is its boundary.
-            processes = BpmnParser.Parse(bpmnFile, limits);
-        }
-        catch (BpmnValidationException exception)
-        {
-            var message = exception.ElementId is { } id && !exception.Message.Contains(id, StringComparison.Ordinal)
-                ? $"Element '{id}': {exception.Message}"
-                : exception.Message;
-            return new Problem(TaskServiceErrorKind.Invalid, message, "bpmnFile",
-                new Dictionary<string, string[]> { [exception.ElementId is { } element ? $"bpmnFile/{element}" : "bpmnFile"] = [message] });
+            return parsed.Problem;
         }
 
+        var processes = parsed.Value!;
         return processes.Count switch
         {
             1 => processes[0],

@@ -18,15 +18,20 @@ internal sealed class JuelParser
     private JuelToken _current;
     private int _nesting;
 
+    /// <summary>The first syntax error, the lexer's or the parser's; once there is one, the parser sees only the end.</summary>
+    private JuelSyntaxError? _error;
+
     private JuelParser(string text, int start)
     {
         _text = text;
         _lexer = new JuelLexer(text, start);
-        _current = _lexer.Next();
+        Advance();
     }
 
-    public static JuelCompiled Parse(string text)
+    /// <summary>Compiles <paramref name="text"/>, or gives null and the first syntax error in <paramref name="error"/>.</summary>
+    public static JuelCompiled? Parse(string text, out JuelSyntaxError? error)
     {
+        error = null;
         var parts = new List<JuelNode>();
         var expressions = 0;
         var literal = new StringBuilder();
@@ -53,6 +58,12 @@ internal sealed class JuelParser
                 var parser = new JuelParser(text, index + 2);
                 var node = parser.ParseExpression();
                 parser.Expect(JuelTokenKind.RightBrace, "'}' to close the expression");
+                if (parser._error is not null)
+                {
+                    error = parser._error;
+                    return null;
+                }
+
                 parts.Add(node);
                 expressions++;
                 index = parser._lexer.Position;
@@ -77,7 +88,7 @@ internal sealed class JuelParser
     {
         if (++_nesting > MaxDepth)
         {
-            throw Error(_current.Position, $"the expression nests more than {MaxDepth} levels deep");
+            return Error(_current.Position, $"the expression nests more than {MaxDepth} levels deep");
         }
 
         var condition = ParseOr();
@@ -163,7 +174,7 @@ internal sealed class JuelParser
                     op = JuelBinaryOperator.GreaterEqual;
                     break;
                 case JuelTokenKind.Instanceof:
-                    throw Error(_current.Position, "'instanceof' is reserved and not supported");
+                    return Error(_current.Position, "'instanceof' is reserved and not supported");
                 default:
                     return left;
             }
@@ -233,7 +244,7 @@ internal sealed class JuelParser
         var position = _current.Position;
         if (++_nesting > MaxDepth)
         {
-            throw Error(position, $"the expression nests more than {MaxDepth} levels deep");
+            return Error(position, $"the expression nests more than {MaxDepth} levels deep");
         }
 
         Advance();
@@ -260,7 +271,7 @@ internal sealed class JuelParser
                         break;
                     }
 
-                    throw Error(_current.Position, $"expected a property name after '.', found {_current.Describe()}");
+                    return Error(_current.Position, $"expected a property name after '.', found {_current.Describe()}");
                 case JuelTokenKind.LeftBracket:
                     Advance();
                     var key = ParseExpression();
@@ -268,7 +279,7 @@ internal sealed class JuelParser
                     node = Checked(new JuelPropertyNode(node.Position, node, null, key));
                     break;
                 case JuelTokenKind.LeftParen:
-                    throw Error(_current.Position, "method and function calls are not supported by the embedded engine; use variables and operators");
+                    return Error(_current.Position, "method and function calls are not supported by the embedded engine; use variables and operators");
                 default:
                     return node;
             }
@@ -302,9 +313,9 @@ internal sealed class JuelParser
                 Expect(JuelTokenKind.RightParen, "')'");
                 return inner;
             case JuelTokenKind.End or JuelTokenKind.RightBrace or JuelTokenKind.RightParen or JuelTokenKind.RightBracket:
-                throw Error(token.Position, $"expected an operand, found {token.Describe()}");
+                return Error(token.Position, $"expected an operand, found {token.Describe()}");
             default:
-                throw Error(token.Position, $"unexpected {token.Describe()}; expected an operand (a value, a variable or '(')");
+                return Error(token.Position, $"unexpected {token.Describe()}; expected an operand (a value, a variable or '(')");
         }
     }
 
@@ -312,19 +323,24 @@ internal sealed class JuelParser
     {
         if (_current.Kind == JuelTokenKind.LeftParen)
         {
-            throw Error(name.Position, $"calling '{name.Text}(...)' is not supported: method and function calls are not supported by the embedded engine; use variables and operators");
+            Error(name.Position, $"calling '{name.Text}(...)' is not supported: method and function calls are not supported by the embedded engine; use variables and operators");
         }
     }
 
     private static bool IsKeyword(JuelTokenKind kind) => kind is >= JuelTokenKind.True and <= JuelTokenKind.Instanceof;
 
-    private void Advance() => _current = _lexer.Next();
+    private void Advance()
+    {
+        _current = _error is null ? _lexer.Next() : new JuelToken(JuelTokenKind.End, _text.Length, string.Empty);
+        _error ??= _lexer.Error;
+    }
 
     private void Expect(JuelTokenKind kind, string what)
     {
         if (_current.Kind != kind)
         {
-            throw Error(_current.Position, $"expected {what}, found {_current.Describe()}");
+            Error(_current.Position, $"expected {what}, found {_current.Describe()}");
+            return;
         }
 
         if (kind != JuelTokenKind.RightBrace)
@@ -334,7 +350,16 @@ internal sealed class JuelParser
     }
 
     private JuelNode Checked(JuelNode node) =>
-        node.Depth > MaxDepth ? throw Error(node.Position, $"the expression nests more than {MaxDepth} levels deep") : node;
+        node.Depth > MaxDepth ? Error(node.Position, $"the expression nests more than {MaxDepth} levels deep") : node;
 
-    private JuelSyntaxException Error(int position, string detail) => new(_text, position, detail);
+    /// <summary>
+    /// Keeps the first error and makes the rest of the text look ended, so every loop of the descent stops at once; the node
+    /// given back stands in for what could not be parsed and is never used.
+    /// </summary>
+    private JuelNode Error(int position, string detail)
+    {
+        _error ??= new JuelSyntaxError(_text, position, detail);
+        _current = new JuelToken(JuelTokenKind.End, _text.Length, string.Empty);
+        return new JuelLiteralNode(position, null);
+    }
 }
