@@ -417,6 +417,22 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task EveryTaskStatusIsStoredAsItsContractTextAndReadBackTwice()
+    {
+        // Twice each: the enum texts are converted once and then reused, in both directions.
+        foreach (var status in Enum.GetValues<TaskRecordStatus>().Concat(Enum.GetValues<TaskRecordStatus>()))
+        {
+            var task = NewTask(NewId("task")) with { Status = status, Description = null, EndDate = null };
+            await SaveBothAsync(new TaskAggregate(task, []), []);
+
+            Assert.Equal(status, (await _store.LoadTaskAsync(task.Id))!.Task.Status);
+            await AssertSameJsonAsync(EntityKind.Task, task.Id);
+            var expected = JsonSerializer.SerializeToElement(status, ContractJson.Options).GetString();
+            Assert.Equal(expected, (await _store.GetAsync(EntityKind.Task, task.Id, ["status"]))!.Value.GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
     public async Task AWorkflowInstanceRowAndItsStateAreWrittenTogether()
     {
         var summary = new WorkflowInstanceSummary

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -9,18 +10,19 @@ namespace TaskService.Storage.Postgres;
 /// <summary>Binds record values as parameters and reads rows back, both as records and as their contract JSON.</summary>
 internal static class PostgresRows
 {
-    public static NpgsqlParameter Text(string? value) => Parameter(value, NpgsqlDbType.Text);
+    // Typed parameters (NpgsqlParameter<T>) carry their value unboxed; only SQL NULL goes through the untyped parameter.
+    public static NpgsqlParameter Text(string? value) => value is null ? Null(NpgsqlDbType.Text) : Typed(value, NpgsqlDbType.Text);
 
-    public static NpgsqlParameter Integer(int value) => Parameter(value, NpgsqlDbType.Integer);
+    public static NpgsqlParameter Integer(int value) => Typed(value, NpgsqlDbType.Integer);
 
-    public static NpgsqlParameter BigInt(long value) => Parameter(value, NpgsqlDbType.Bigint);
+    public static NpgsqlParameter BigInt(long value) => Typed(value, NpgsqlDbType.Bigint);
 
-    public static NpgsqlParameter Boolean(bool value) => Parameter(value, NpgsqlDbType.Boolean);
+    public static NpgsqlParameter Boolean(bool value) => Typed(value, NpgsqlDbType.Boolean);
 
     /// <summary>An instant; timestamptz keeps microseconds, so a finer part is dropped.</summary>
-    public static NpgsqlParameter Instant(DateTimeOffset? value) => Parameter(value?.UtcDateTime, NpgsqlDbType.TimestampTz);
+    public static NpgsqlParameter Instant(DateTimeOffset? value) =>
+        value is { } instant ? Typed(instant.UtcDateTime, NpgsqlDbType.TimestampTz) : Null(NpgsqlDbType.TimestampTz);
 
-    /// <summary>A JSON document, or SQL NULL when absent; a JSON null is stored as jsonb <c>null</c> so that it reads back as one.</summary>
     public static NpgsqlParameter Jsonb(JsonElement? value) =>
         Parameter(value is { ValueKind: not JsonValueKind.Undefined } element ? element.GetRawText() : null, NpgsqlDbType.Jsonb);
 
@@ -28,20 +30,24 @@ internal static class PostgresRows
     public static NpgsqlParameter RequiredJson(JsonElement value) =>
         Parameter(value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText(), NpgsqlDbType.Jsonb);
 
-    public static NpgsqlParameter JsonText(string? json) => Parameter(json, NpgsqlDbType.Jsonb);
+    public static NpgsqlParameter JsonText(string? json) => json is null ? Null(NpgsqlDbType.Jsonb) : Typed(json, NpgsqlDbType.Jsonb);
 
     public static NpgsqlParameter TextArray(IEnumerable<string> values) => Parameter(values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
 
     public static NpgsqlParameter Parameter(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
+    private static NpgsqlParameter<T> Typed<T>(T value, NpgsqlDbType type) => new() { TypedValue = value, NpgsqlDbType = type };
+
+    private static NpgsqlParameter Null(NpgsqlDbType type) => new() { Value = DBNull.Value, NpgsqlDbType = type };
+
     /// <summary>The contract text of an enum value, for example <c>in progress</c>.</summary>
     public static string EnumText<T>(T value)
         where T : struct, Enum =>
-        JsonSerializer.SerializeToElement(value, ContractJson.Options).GetString()!;
+        EnumTexts<T>.Texts.GetOrAdd(value, static v => JsonSerializer.SerializeToElement(v, ContractJson.Options).GetString()!);
 
     public static T ParseEnum<T>(string text)
         where T : struct, Enum =>
-        JsonSerializer.Deserialize<T>(JsonSerializer.SerializeToUtf8Bytes(text), ContractJson.Options);
+        EnumTexts<T>.Values.GetOrAdd(text, static t => JsonSerializer.Deserialize<T>(JsonSerializer.SerializeToUtf8Bytes(t), ContractJson.Options));
 
     /// <summary>
     /// The row as its entity's contract JSON: camelCase names in <paramref name="columns"/> order, SQL NULL omitted, instants
@@ -101,6 +107,15 @@ internal static class PostgresRows
 
     /// <summary>An instant as System.Text.Json writes a <see cref="DateTimeOffset"/>: ISO 8601, fraction trimmed, offset kept.</summary>
     public static string FormatInstant(DateTimeOffset value) => JsonSerializer.SerializeToElement(value).GetString()!;
+
+    /// <summary>The contract texts of one enum type and the values they read back as, each converted once (an enum has few values).</summary>
+    private static class EnumTexts<T>
+        where T : struct, Enum
+    {
+        public static readonly ConcurrentDictionary<T, string> Texts = new();
+
+        public static readonly ConcurrentDictionary<string, T> Values = new(StringComparer.Ordinal);
+    }
 
     /// <summary>Reads the columns of a row one after the other, in the order a record declares its properties.</summary>
     public sealed class Cursor(NpgsqlDataReader reader)
