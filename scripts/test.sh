@@ -97,10 +97,23 @@ if [ "$status" -ne 0 ]; then
   # The failed tests by name, last, so that a log read from its end shows which ones and why.
   for trx in "$results"/*.trx; do
     [ -e "$trx" ] || continue
-    failed_names=$(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | grep -o 'testName="[^"]*"' || true)
-    if [ -n "$failed_names" ]; then
-      printf '  failed: %s\n' "${failed_names//$'\n'/$'\n'  failed: }"
-    fi
+    # Each failed test's name and the first lines of its message (the assertion), with XML's escapes undone.
+    awk '
+      /<UnitTestResult / {
+        failed = ($0 ~ /outcome="Failed"/)
+        if (failed && match($0, /testName="[^"]*"/)) print "  failed: " substr($0, RSTART + 10, RLENGTH - 11)
+      }
+      failed && /<Message>/ { message = 1; lines = 0 }
+      message {
+        line = $0
+        sub(/^[ \t]*<Message>/, "", line)
+        sub(/<\/Message>.*$/, "", line)
+        gsub(/&lt;/, "<", line); gsub(/&gt;/, ">", line); gsub(/&quot;/, "\"", line); gsub(/&apos;/, "\047", line); gsub(/&amp;/, "\\&", line)
+        if (lines++ < 12) print "    " substr(line, 1, 300)
+        if ($0 ~ /<\/Message>/) message = 0
+      }
+      /<\/UnitTestResult>/ { failed = 0; message = 0 }
+    ' "$trx" || true
   done
   log "FAILED (exit $status)"
 else

@@ -7,6 +7,7 @@ var connectionString = builder.Configuration.GetConnectionString("TaskService");
 builder.UseOrleansClient(client =>
 {
     client.AddActivityPropagation();
+    TaskService.Common.CachedGrainInterfaceTypeProvider.AddGrainInterfaceTypeCache(client.Services);
     if (string.IsNullOrWhiteSpace(connectionString))
     {
         // A single silo on this machine, on the embedded defaults.

@@ -85,6 +85,20 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
             .AssertStatusAsync(HttpStatusCode.NoContent);
         var (otherBpmn, _) = Workflows.WithFreshProcessId(bpmn, processId);
 
+        // A workflow whose input schema holds a pattern, and BPMN files the embedded engine cannot run.
+        var (patterned, _) = Workflows.WithFreshProcessId(bpmn, processId);
+        var codes = (await admin.DeployAsync(patterned, new { type = "object", properties = new { code = new { type = "string", pattern = "^[A-Z]+$" } } }))
+            .GetProperty("id").GetString()!;
+        var unsupported = Bpmn("""<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="x" /><bpmn:scriptTask id="x" />""");
+        var dangling = Bpmn("""<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="nowhere" /><bpmn:endEvent id="e" />""");
+        var badCondition = Bpmn("""
+            <bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g" />
+            <bpmn:exclusiveGateway id="g" default="f2" />
+            <bpmn:sequenceFlow id="f1" sourceRef="g" targetRef="e"><bpmn:conditionExpression>${amount &gt;</bpmn:conditionExpression></bpmn:sequenceFlow>
+            <bpmn:sequenceFlow id="f2" sourceRef="g" targetRef="e" /><bpmn:endEvent id="e" />
+            """);
+        var tooDeep = string.Concat(Enumerable.Repeat("""{"and":[""", 40)) + """{"name":"x"}""" + string.Concat(Enumerable.Repeat("]}", 40));
+
         // Client apps and webhooks.
         var app = await ClientApp.CreateAsync(factory);
         var hooks = app.CreateWebhooksClient(factory);
@@ -156,8 +170,51 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
                 () => keys.PostAsync($"/client-apps/{app.Id}/rotate-secret?overlapSeconds=soon", null)),
             new("subscribe a URL that is not http", HttpStatusCode.BadRequest, () => hooks.PostJsonAsync("/webhooks/subscribe", new { url = "ftp://example.com/x", key = "k" })),
             new("subscribe without a key", HttpStatusCode.BadRequest, () => hooks.PostJsonAsync("/webhooks/subscribe", new { url = "https://example.com/x" })),
+            new("a cascade that is not true or false", HttpStatusCode.BadRequest, () => admin.DeleteAsync($"/tasks/{task}?cascade=maybe")),
+            new("PATCH a task with a body that is not JSON", HttpStatusCode.BadRequest, () => admin.SendAsync("PATCH", $"/tasks/{task}", """{"name": """)),
+            new("execute with a version that is not a number", HttpStatusCode.BadRequest,
+                () => admin.SendAsync("POST", $"/workflows/{workflow}/execute", """{"input": {"amount": 1}, "workflowVersion": "one"}""")),
+
+            // 400 from the filter parser: the first problem is the answer, in the JSON and the bracket form.
+            new("a filter on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { where = new { colour = "red" } })}")),
+            new("a where with an unknown operator", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{Api.Where(new { name = new { regexp = "^a" } })}")),
+            new("a where nested too deep", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{Api.Where(tooDeep)}")),
+            new("a like pattern ending in a lone backslash", HttpStatusCode.BadRequest,
+                () => admin.GetAsync($"/tasks?{Api.Filter("""{"where": {"name": {"like": "a\\"}}}""")}")),
+            new("a filter holding a lone surrogate", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter("""{"where": {"name": "\ud800"}}""")}")),
+            new("a filter that is not JSON", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter("""{"where":""")}")),
+            new("an order on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { order = "colour ASC" })}")),
+            new("an include of an unknown relation", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { include = new[] { "owners" } })}")),
+            new("a bracket filter whose limit is not a number", HttpStatusCode.BadRequest, () => admin.GetAsync("/tasks?filter[limit]=ten")),
+            new("a bracket where nested past its limit", HttpStatusCode.BadRequest,
+                () => admin.GetAsync($"/tasks/count?where{string.Concat(Enumerable.Repeat("[a]", 50))}=x")),
+
+            // 400 from the BPMN parser.
+            new("deploy a BPMN file that is not XML", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/workflows", new { name = "not xml", bpmnFile = "<definitions" })),
+            new("deploy a BPMN file with an unsupported element", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/workflows", new { name = "script", bpmnFile = unsupported })),
+            new("deploy a BPMN file whose flow leads nowhere", HttpStatusCode.BadRequest, () => admin.PostJsonAsync("/workflows", new { name = "dangling", bpmnFile = dangling })),
+            new("deploy a BPMN file whose condition does not compile", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "condition", bpmnFile = badCondition })),
+            new("deploy a BPMN file without an executable process", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "idle", bpmnFile = unsupported.Replace("isExecutable=\"true\"", "isExecutable=\"false\"", StringComparison.Ordinal) })),
+
+            // 400 from the input schema checks, on deployment and on execution.
+            new("deploy with an input schema whose $ref resolves nowhere", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "ref", bpmnFile = otherBpmn, inputSchema = new Dictionary<string, object> { ["$ref"] = "#/$defs/missing" } })),
+            new("deploy with an input schema whose pattern is not a regular expression", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "pattern", bpmnFile = otherBpmn, inputSchema = new { type = "string", pattern = "(unclosed" } })),
+            new("deploy with an input schema that refers to itself for ever", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync("/workflows", new { name = "loop", bpmnFile = otherBpmn, inputSchema = new Dictionary<string, object> { ["$ref"] = "#" } })),
+            new("deploy with an input schema holding a lone surrogate", HttpStatusCode.BadRequest,
+                () => admin.SendAsync("POST", "/workflows", $$$"""{"name": "surrogate", "bpmnFile": {{{System.Text.Json.JsonSerializer.Serialize(otherBpmn)}}}, "inputSchema": {"const": "\udc00"}}""")),
+            new("execute with input the schema's pattern refuses", HttpStatusCode.BadRequest,
+                () => admin.PostJsonAsync($"/workflows/{codes}/execute", new { input = new { code = "lower" } })),
         ];
     }
+
+    /// <summary>A Camunda 7 BPMN file with one executable process (a fresh id) holding <paramref name="elements"/>.</summary>
+    private static string Bpmn(string elements) =>
+        $"""<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><bpmn:process id="p-{Guid.NewGuid():N}" isExecutable="true">{elements}</bpmn:process></bpmn:definitions>""";
 
     private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body, Api.JsonOptions), System.Text.Encoding.UTF8, "application/json");
 }

@@ -75,7 +75,7 @@ public static class TaskSeeding
     public static Task<long> StoredUserTaskCountAsync(this TaskServiceApiFactory factory, string taskId) =>
         factory.Grains().GetGrain<IQueryGrain>(0).CountAsync(
             EntityKind.UserTask,
-            FilterParser.ParseWhere(JsonSerializer.Serialize(new { taskId }), EntitySchemas.UserTask));
+            FilterParser.ParseWhere(JsonSerializer.Serialize(new { taskId }), EntitySchemas.UserTask).OrThrow());
 
     private static JsonElement Parse(string json)
     {

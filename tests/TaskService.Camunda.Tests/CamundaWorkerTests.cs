@@ -305,7 +305,11 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var task = await Eventually.ReturnsAsync(
             () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"), t => t.GetArrayLength() == 1, Deadline, "the task is created");
         var taskId = task[0].GetProperty("id").GetString()!;
-        var userTaskId = Assert.Single((await client.GetJsonAsync($"/tasks/{taskId}/user-tasks")).EnumerateArray()).GetProperty("id").GetString()!;
+
+        // The task's own workflow starts a moment after the task, and with it the user task.
+        var userTasks = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/tasks/{taskId}/user-tasks"), u => u.GetArrayLength() == 1, Deadline, "the task's workflow records its user task");
+        var userTaskId = userTasks[0].GetProperty("id").GetString()!;
 
         await factory.EngineRest.StopAsync();
         HttpResponseMessage completing;

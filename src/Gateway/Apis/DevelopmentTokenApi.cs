@@ -17,12 +17,24 @@ public static class DevelopmentTokenApi
     /// Returns the token as plain text, so <c>TOKEN=$(curl -s .../dev/token)</c> works. <c>sub</c> names the user (default
     /// <c>developer</c>) and <c>groups</c> (comma-separated) fills the groups claim the user-task inbox reads.
     /// </summary>
-    public static ContentHttpResult Issue(JwtOptions options, string? permissions, int? hours, string? sub, string? groups)
+    public static Results<ContentHttpResult, BadRequestProblem> Issue(JwtOptions options, string? permissions, string? hours, string? sub, string? groups)
     {
+        // Read here rather than bound as a number, so that a value of the wrong form is a problem naming it, not an exception.
+        int? lifetime = null;
+        if (!string.IsNullOrEmpty(hours))
+        {
+            if (!int.TryParse(hours, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var given))
+            {
+                return ProblemAnswers.Invalid("hours", $"The parameter 'hours' must be a whole number within range, not '{(hours.Length <= 100 ? hours : hours[..100] + "...")}'.");
+            }
+
+            lifetime = given;
+        }
+
         var codes = string.IsNullOrWhiteSpace(permissions)
             ? [.. Permissions.All, "1", "2", "3", "4", "5"]
             : permissions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var token = AuthenticationSetup.CreateToken(options, codes, TimeSpan.FromHours(Math.Clamp(hours ?? 12, 1, 24 * 30)),
+        var token = AuthenticationSetup.CreateToken(options, codes, TimeSpan.FromHours(Math.Clamp(lifetime ?? 12, 1, 24 * 30)),
             string.IsNullOrWhiteSpace(sub) ? "developer" : sub,
             groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return TypedResults.Text(token, "text/plain");

@@ -28,8 +28,8 @@ public static class TasksApi
         tasks.MapGet("/{id}", GetAsync).RequireAuthorization(Permissions.ViewTask).AcceptsQuery("filter");
         tasks.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Permissions.UpdateTask);
         tasks.MapPatch("/", UpdateWhereAsync).RequireAuthorization(Permissions.UpdateTask).AcceptsQuery("where");
-        tasks.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery("cascade");
-        tasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery("where", "cascade");
+        tasks.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery(QueryParameters.CascadeName);
+        tasks.MapDelete("/", DeleteWhereAsync).RequireAuthorization(Permissions.DeleteTask).AcceptsQuery(QueryParameters.WhereName, QueryParameters.CascadeName);
         return app;
     }
 
@@ -83,12 +83,23 @@ public static class TasksApi
 
     /// <summary>Deletes a task; <c>cascade</c> (default true) also deletes its user tasks and ends its workflow instance.</summary>
     public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteAsync(
-        string id, bool? cascade, ClaimsPrincipal user, IGrainFactory grains) =>
-        (await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId())).ToResults(TypedResults.NoContent);
+        string id, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var cascade = QueryParameters.Flag(request, QueryParameters.CascadeName);
+        return !cascade.IsOk
+            ? cascade.Problem.ToResults<NoContent>()
+            : (await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade.Value ?? true, user.UserId())).ToResults(TypedResults.NoContent);
+    }
 
     public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteWhereAsync(
-        bool? cascade, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
+        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
+        var cascade = QueryParameters.Flag(request, QueryParameters.CascadeName);
+        if (!cascade.IsOk)
+        {
+            return cascade.Problem.ToResults<NoContent>();
+        }
+
         var ids = await MatchingIdsAsync(request, grains);
         if (!ids.IsOk)
         {
@@ -97,7 +108,7 @@ public static class TasksApi
 
         foreach (var id in ids.Value!)
         {
-            if ((await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade ?? true, user.UserId())).Problem is { } problem)
+            if ((await grains.GetGrain<ITaskGrain>(id).DeleteAsync(cascade.Value ?? true, user.UserId())).Problem is { } problem)
             {
                 return problem.ToResults<NoContent>();
             }

@@ -37,6 +37,10 @@ public static class AuthenticationSetup
             .AddJwtBearer(jwt =>
             {
                 jwt.MapInboundClaims = false;
+
+                // Each token is validated in full once and then remembered until it expires (see the handler).
+                jwt.TokenHandlers.Clear();
+                jwt.TokenHandlers.Add(new CachingJsonWebTokenHandler(TimeProvider.System) { MapInboundClaims = false });
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = options.JwtIssuer,

@@ -12,47 +12,69 @@ namespace TaskService.Gateway.Auth;
 /// </summary>
 public static class PermissionClaims
 {
+    /// <summary>Marks an identity <see cref="Normalize"/> has already rewritten (copies keep the mark).</summary>
+    internal const string NormalizedLabel = "task-service:permissions-normalized";
+
     public static Task NormalizeAsync(TokenValidatedContext context)
     {
-        if (context.Principal?.Identity is not ClaimsIdentity identity)
+        if (context.Principal?.Identity is ClaimsIdentity identity && identity.Label != NormalizedLabel)
         {
-            return Task.CompletedTask;
-        }
-
-        // The framework splits an array claim into one claim per item and compares claim types ignoring case; drop them all and
-        // add back only what the raw payload holds in the accepted form.
-        foreach (var claim in identity.Claims.Where(c => string.Equals(c.Type, Permissions.ClaimType, StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            identity.RemoveClaim(claim);
-        }
-
-        foreach (var code in Codes(context.SecurityToken))
-        {
-            identity.AddClaim(new Claim(Permissions.ClaimType, code, ClaimValueTypes.String, identity.Claims.FirstOrDefault()?.Issuer));
+            Normalize(identity, context.SecurityToken);
         }
 
         return Task.CompletedTask;
     }
 
-    private static IEnumerable<string> Codes(Microsoft.IdentityModel.Tokens.SecurityToken token)
+    /// <summary>Rewrites the permission claims of <paramref name="identity"/> from the raw payload of <paramref name="token"/>.</summary>
+    public static void Normalize(ClaimsIdentity identity, Microsoft.IdentityModel.Tokens.SecurityToken? token)
     {
-        if (token is not JsonWebToken jwt || !jwt.TryGetPayloadValue<JsonElement>(Permissions.ClaimType, out var value) ||
-            value.ValueKind != JsonValueKind.Array)
+        // The framework splits an array claim into one claim per item and compares claim types ignoring case; drop them all and
+        // add back only what the raw payload holds in the accepted form. One pass to find them; the new claims name this identity
+        // as their subject, so adding them does not copy them again.
+        string? issuer = null;
+        List<Claim>? split = null;
+        foreach (var claim in identity.Claims)
         {
-            return [];
+            if (string.Equals(claim.Type, Permissions.ClaimType, StringComparison.OrdinalIgnoreCase))
+            {
+                (split ??= []).Add(claim);
+            }
+            else
+            {
+                issuer ??= claim.Issuer;
+            }
         }
 
-        var codes = new List<string>();
-        foreach (var item in value.EnumerateArray())
+        if (split is not null)
+        {
+            foreach (var claim in split)
+            {
+                identity.RemoveClaim(claim);
+            }
+        }
+
+        if (token is JsonWebToken jwt && jwt.TryGetPayloadValue<JsonElement>(Permissions.ClaimType, out var value) &&
+            value.ValueKind == JsonValueKind.Array && AllStrings(value))
+        {
+            foreach (var item in value.EnumerateArray())
+            {
+                identity.AddClaim(new Claim(Permissions.ClaimType, item.GetString()!, ClaimValueTypes.String, issuer, issuer, identity));
+            }
+        }
+
+        identity.Label = NormalizedLabel;
+    }
+
+    private static bool AllStrings(JsonElement array)
+    {
+        foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.String)
             {
-                return [];
+                return false;
             }
-
-            codes.Add(item.GetString()!);
         }
 
-        return codes;
+        return true;
     }
 }

@@ -1,118 +1,136 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TaskService.Gateway.Http;
 
 /// <summary>
-/// Turns the framework's messages about unreadable requests into sentences for the API's users: they name the field and what it
-/// must be, and never carry a .NET type name, a stack trace or a file path.
+/// Says what is wrong with a request body that could not be read as JSON, from what the reader and serializer report as data: the
+/// JSON path and position of the failure, whether the reader (the text is not JSON) or the serializer (a value does not fit)
+/// stopped, and the body type's JSON contract. The framework's message is never read or passed on, so no answer carries a .NET
+/// type name, a stack trace or a file path.
 /// </summary>
-public static partial class ClientErrorText
+public static class ClientErrorText
 {
+    private const string Body = "body";
+
     /// <summary>What is wrong with a body that could not be read as JSON, and the field it is about.</summary>
     /// <param name="exception">What the JSON reader or serializer threw.</param>
-    /// <param name="requestType">The body's type, when known: the expected type of the field is read from it.</param>
-    public static (string Detail, string Target) ForJson(JsonException exception, Type? requestType = null)
+    /// <param name="requestType">The body's type, when known: the field's expected type is read from its JSON contract.</param>
+    /// <param name="options">The serializer options the body was read with.</param>
+    public static (string Detail, string Target) ForJson(JsonException exception, Type? requestType, JsonSerializerOptions options)
     {
-        var target = exception.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
-        var message = FirstLine(exception.Message);
-        var unmapped = UnmappedProperty().Match(message);
-        if (unmapped.Success)
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(options);
+        var path = Segments(exception.Path);
+        var target = exception.Path is { Length: > 2 } text && text.StartsWith("$.", StringComparison.Ordinal) ? text[2..] : Body;
+
+        // The reader's own failures (text that is not JSON, or nests too deep) come wrapped with the reader's exception inside.
+        if (exception.InnerException is JsonException || exception.GetType() != typeof(JsonException))
         {
-            var property = unmapped.Groups["name"].Value;
-            return ($"The request body holds the property '{property}', which this route does not take.", property);
+            var where = $"line {exception.LineNumber + 1 ?? 1}, position {exception.BytePositionInLine + 1 ?? 1}";
+            var depth = options.MaxDepth > 0 ? options.MaxDepth : 64;
+            return target == Body
+                ? ($"The request body is not valid JSON: check the syntax at {where}, and that it nests no deeper than the depth limit of {depth}.", target)
+                : ($"The request body is not valid at '{target}': check the syntax at {where}, and that it nests no deeper than the depth limit of {depth}.", target);
         }
 
-        if (Conversion().IsMatch(message))
+        return Lookup(requestType, path, options) switch
         {
-            // The serializer names the record that holds the field, not the field's type: look the field up in the body's type.
-            return (FieldType(requestType, target) is { } type ? $"'{target}' must be {Expected(type.Name)}." : $"'{target}' has the wrong JSON type or an out-of-range value.", target);
-        }
-
-        var text = Scrub(PositionSuffix().Replace(message, string.Empty).Trim());
-        return target == "body"
-            ? ($"The request body is not valid JSON: {text}", target)
-            : ($"The request body is not valid at '{target}': {text}", target);
-    }
-
-    /// <summary>What is wrong with a route or query parameter that could not be bound, and its name.</summary>
-    public static (string Detail, string? Target) ForBinding(string message)
-    {
-        var failed = FailedToBind().Match(message);
-        if (failed.Success)
-        {
-            var name = failed.Groups["name"].Value;
-            return ($"The parameter '{name}' must be {Expected(failed.Groups["type"].Value)}, not '{Truncate(failed.Groups["value"].Value)}'.", name);
-        }
-
-        var required = RequiredParameter().Match(message);
-        if (required.Success)
-        {
-            var name = required.Groups["name"].Value;
-            return ($"The parameter '{name}' is required.", name);
-        }
-
-        return (Scrub(FirstLine(message)), null);
-    }
-
-    /// <summary>Removes anything that looks like a .NET type name or a file path from a message.</summary>
-    public static string Scrub(string message) => FilePath().Replace(TypeName().Replace(message, "a value of another type"), "(path)");
-
-    private static Type? FieldType(Type? type, string path)
-    {
-        foreach (var segment in path.Split('.'))
-        {
-            var name = segment.Split('[')[0];
-            var property = type?.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (property is null)
-            {
-                return type == typeof(JsonElement) ? type : null;
-            }
-
-            type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-        }
-
-        return type;
-    }
-
-    private static string Expected(string type)
-    {
-        var name = Regex.Replace(type, @"^(System\.)?Nullable(`1\[|<)(?<inner>.*?)(\]|>)$", "${inner}");
-        name = name[(name.LastIndexOf('.') + 1)..].TrimEnd('?').ToLowerInvariant();
-        return name switch
-        {
-            "int32" or "int" or "int64" or "long" or "int16" or "short" => "a whole number within range",
-            "double" or "decimal" or "single" or "float" => "a number",
-            "boolean" or "bool" => "true or false",
-            "string" => "a string",
-            "datetimeoffset" or "datetime" => "a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z)",
-            "jsonelement" => "a JSON value",
-            _ => "a value of the documented form",
+            { Unmapped: { } property } => ($"The request body holds the property '{property}', which this route does not take.", property),
+            { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}.", target),
+            _ => ($"'{target}' has the wrong JSON type or an out-of-range value.", target),
         };
     }
 
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+    /// <summary>The property names of a JSON path such as <c>$.a.b[0].c</c> or <c>$['odd name']</c>: a, b, c.</summary>
+    private static List<string> Segments(string? path)
+    {
+        var segments = new List<string>();
+        if (path is null || !path.StartsWith('$'))
+        {
+            return segments;
+        }
 
-    private static string Truncate(string value) => value.Length <= 100 ? value : value[..100] + "...";
+        var i = 1;
+        while (i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                segments.Add(path[(i + 1)..end]);
+                i = end;
+            }
+            else if (path.AsSpan(i).StartsWith("['", StringComparison.Ordinal) && path.IndexOf("']", i + 2, StringComparison.Ordinal) is var close and > 0)
+            {
+                segments.Add(path[(i + 2)..close]);
+                i = close + 2;
+            }
+            else if (path[i] == '[' && path.IndexOf(']', i) is var bracket and > 0)
+            {
+                // An array index: the element has the same contract as any other element.
+                i = bracket + 1;
+            }
+            else
+            {
+                break;
+            }
+        }
 
-    [GeneratedRegex(@"The JSON property '(?<name>[^']*)' could not be mapped")]
-    private static partial Regex UnmappedProperty();
+        return segments;
+    }
 
-    [GeneratedRegex(@"could not be converted to (?<type>[^\s]+?)\.(\s|$)")]
-    private static partial Regex Conversion();
+    /// <summary>
+    /// Follows <paramref name="path"/> through the body type's JSON contract: the type at its end, or the first name the contract
+    /// does not hold (a property the route does not take). Neither when the body type is unknown or the path leaves the contract
+    /// (inside a free JSON value).
+    /// </summary>
+    private static (Type? Type, string? Unmapped) Lookup(Type? type, List<string> path, JsonSerializerOptions options)
+    {
+        if (type is null)
+        {
+            return (null, null);
+        }
 
-    [GeneratedRegex(@"\s*(Path: \$.*?)?\s*\|\s*LineNumber:.*$")]
-    private static partial Regex PositionSuffix();
+        foreach (var name in path)
+        {
+            var info = options.GetTypeInfo(type);
+            while (info.Kind is JsonTypeInfoKind.Enumerable && info.ElementType is { } element)
+            {
+                info = options.GetTypeInfo(element);
+            }
 
-    [GeneratedRegex("Failed to bind parameter \"(?<type>.*?)\\s(?<name>[A-Za-z_][A-Za-z0-9_]*)\" from \"(?<value>.*)\"")]
-    private static partial Regex FailedToBind();
+            if (info.Kind != JsonTypeInfoKind.Object)
+            {
+                // A free JSON value (JsonElement, a dictionary): anything inside it fits.
+                return (info.Type, null);
+            }
 
-    [GeneratedRegex("Required parameter \"(?:.*?\\s)?(?<name>[A-Za-z_][A-Za-z0-9_]*)\" was not provided")]
-    private static partial Regex RequiredParameter();
+            var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
+            if (property is null)
+            {
+                return (null, name);
+            }
 
-    [GeneratedRegex(@"\b(System|Microsoft|TaskService|Orleans|Npgsql)(\.[A-Za-z_][A-Za-z0-9_`]*)+(\[[^\]]*\]|<[^>]*>)?")]
-    private static partial Regex TypeName();
+            type = property.PropertyType;
+        }
 
-    [GeneratedRegex(@"(/[A-Za-z0-9_.\-]+){2,}\.cs(:line \d+)?|[A-Za-z]:\\[^\s]+")]
-    private static partial Regex FilePath();
+        return (type, null);
+    }
+
+    private static string Expected(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type switch
+        {
+            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "a whole number within range",
+            _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(string) => "a string",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z)",
+            _ when type == typeof(JsonElement) => "a JSON value",
+            _ => "a value of the documented form",
+        };
+    }
 }

@@ -28,7 +28,7 @@ public static class OptionalBody
         }
         catch (JsonException exception)
         {
-            var (detail, target) = ClientErrorText.ForJson(exception, typeof(VariablesRequest));
+            var (detail, target) = ClientErrorText.ForJson(exception, typeof(VariablesRequest), json);
             return Problem.Invalid(target, detail);
         }
 

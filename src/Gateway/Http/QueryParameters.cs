@@ -13,15 +13,41 @@ public static class QueryParameters
     public const string FilterName = "filter";
     public const string WhereName = "where";
 
-    public static Outcome<QueryFilter> Filter(HttpRequest request, EntitySchema schema) =>
-        Parse(() => Read(request, FilterName, schema, isWhere: false) is { } bracket
-            ? FilterParser.ParseFilter(bracket, schema)
-            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema));
+    public static Outcome<QueryFilter> Filter(HttpRequest request, EntitySchema schema)
+    {
+        var bracket = Read(request, FilterName, schema, isWhere: false);
+        return !bracket.IsOk ? bracket.Problem
+            : bracket.Value is { } json ? FilterParser.ParseFilter(json, schema)
+            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema);
+    }
 
-    public static Outcome<FilterNode?> Where(HttpRequest request, EntitySchema schema) =>
-        Parse(() => Read(request, WhereName, schema, isWhere: true) is { } bracket
-            ? FilterParser.ParseWhere(bracket, schema, WhereName)
-            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema));
+    public static Outcome<FilterNode?> Where(HttpRequest request, EntitySchema schema)
+    {
+        var bracket = Read(request, WhereName, schema, isWhere: true);
+        return !bracket.IsOk ? bracket.Problem
+            : bracket.Value is { } json ? FilterParser.ParseWhere(json, schema, WhereName)
+            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
+    }
+
+    /// <summary>The <c>cascade</c> flag of the delete routes.</summary>
+    public const string CascadeName = "cascade";
+
+    /// <summary>
+    /// A true/false query parameter (<c>true</c>, <c>false</c>, any case); absent or empty is null. Read here rather than bound
+    /// by the framework, so that a value of the wrong form is a problem naming the parameter, not an exception.
+    /// </summary>
+    public static Outcome<bool?> Flag(HttpRequest request, string name)
+    {
+        var value = request.Query[name].ToString();
+        if (value.Length == 0)
+        {
+            return new Outcome<bool?>(null, null);
+        }
+
+        return bool.TryParse(value, out var flag)
+            ? new Outcome<bool?>(flag, null)
+            : Problem.Invalid(name, $"The parameter '{name}' must be true or false, not '{(value.Length <= 100 ? value : value[..100] + "...")}'.");
+    }
 
     /// <summary>True when the request gives <paramref name="name"/> in either form.</summary>
     public static bool Has(HttpRequest request, string name) =>
@@ -53,24 +79,8 @@ public static class QueryParameters
     public static Outcome<IReadOnlyList<string>?> Fields(HttpRequest request, EntitySchema schema) =>
         SingleRowFilter(request, schema).Select(filter => filter.Fields);
 
-    /// <summary>
-    /// Runs the filter parsers, which report a bad parameter by throwing from deep inside their recursion; this is the one place
-    /// that turns that report into a value.
-    /// </summary>
-    private static Outcome<T> Parse<T>(Func<T> parse)
-    {
-        try
-        {
-            return parse();
-        }
-        catch (TaskServiceException exception)
-        {
-            return new Problem(exception.Kind, exception.Message, exception.Target, exception.Errors);
-        }
-    }
-
     /// <summary>The bracket form of <paramref name="name"/> as JSON, or null when the request does not use it.</summary>
-    private static JsonElement? Read(HttpRequest request, string name, EntitySchema schema, bool isWhere)
+    private static Outcome<JsonElement?> Read(HttpRequest request, string name, EntitySchema schema, bool isWhere)
     {
         var pairs = request.Query
             .Where(p => QueryStringFilter.IsBracketKey(p.Key, name))
@@ -78,14 +88,11 @@ public static class QueryParameters
             .ToArray();
         if (pairs.Length == 0)
         {
-            return null;
+            return new Outcome<JsonElement?>(null, null);
         }
 
-        if (request.Query.ContainsKey(name))
-        {
-            throw TaskServiceException.Invalid(name, $"The request gives '{name}' both as JSON ({name}=...) and in the bracket form ({pairs[0].Key}=...); use one form.");
-        }
-
-        return QueryStringFilter.Build(pairs, name, schema, isWhere);
+        return request.Query.ContainsKey(name)
+            ? Problem.Invalid(name, $"The request gives '{name}' both as JSON ({name}=...) and in the bracket form ({pairs[0].Key}=...); use one form.")
+            : QueryStringFilter.Build(pairs, name, schema, isWhere);
     }
 }

@@ -21,7 +21,7 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
 
         // The web UI posts forms (a BPMN file among them): the size limit of workflow bodies, and no JSON rule.
         var ui = context.Request.Path.StartsWithSegments("/ui");
-        var limit = endpoint.Metadata.GetMetadata<LargeRequestBody>() is null && !ui ? limits.Value.MaxRequestBodyBytes : limits.Value.MaxWorkflowRequestBodyBytes;
+        var limit = Limit(limits.Value, endpoint, context.Request.Path);
         if (context.Request.ContentLength > limit)
         {
             return Problem(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
@@ -87,6 +87,16 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
         await Problem(context, StatusCodes.Status400BadRequest, "Unexpected request body",
             $"{context.Request.Method} {context.Request.Path} takes no request body; send none (or an empty JSON object).");
     }
+
+    /// <summary>The body size limit this guard holds the request to, for the exception handler's 413 answer.</summary>
+    public static long LimitFor(HttpContext context, Endpoint? endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return Limit(context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value, endpoint, context.Request.Path);
+    }
+
+    private static long Limit(LimitsOptions limits, Endpoint? endpoint, PathString path) =>
+        endpoint?.Metadata.GetMetadata<LargeRequestBody>() is null && !path.StartsWithSegments("/ui") ? limits.MaxRequestBodyBytes : limits.MaxWorkflowRequestBodyBytes;
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
 using TaskService.Errors;
 
 namespace TaskService.Gateway.Http;
@@ -21,7 +24,7 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             TaskServiceException e => (StatusCodes.Status400BadRequest, "Invalid request", e.Message, e.Target),
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),
-            BadHttpRequestException e => Binding(e),
+            BadHttpRequestException e => Binding(e, httpContext),
             _ => (0, string.Empty, string.Empty, null),
         };
 
@@ -57,23 +60,29 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
     private static (int, string, string, string?) Json(JsonException exception, HttpContext context)
     {
         // The exception handler clears the request's endpoint; the feature keeps the one that failed.
-        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
-        var requestType = endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType;
-        var (detail, target) = ClientErrorText.ForJson(exception, requestType);
+        var endpoint = Endpoint(context);
+        var requestType = endpoint?.Metadata.GetMetadata<IAcceptsMetadata>()?.RequestType;
+        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var (detail, target) = ClientErrorText.ForJson(exception, requestType, options);
         return (StatusCodes.Status400BadRequest, "Invalid request body", detail, target);
     }
 
-    private static (int, string, string, string?) Binding(BadHttpRequestException exception)
+    /// <summary>
+    /// A request the framework could not bind, told apart by its status alone: every query and route parameter whose form can be
+    /// wrong is read by the handlers themselves, so what is left is the body (too large, not JSON, or missing).
+    /// </summary>
+    private static (int, string, string, string?) Binding(BadHttpRequestException exception, HttpContext context) => exception.StatusCode switch
     {
-        var (detail, target) = ClientErrorText.ForBinding(exception.Message);
-        var title = exception.StatusCode switch
-        {
-            StatusCodes.Status413PayloadTooLarge => "Request body too large",
-            StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
-            _ => "Invalid request",
-        };
-        return (exception.StatusCode, title, detail, target);
-    }
+        StatusCodes.Status413PayloadTooLarge => (exception.StatusCode, "Request body too large",
+            $"The request body is larger than the limit of {RequestBodyGuard.LimitFor(context, Endpoint(context))} bytes (TaskService:Limits).", null),
+        StatusCodes.Status415UnsupportedMediaType => (exception.StatusCode, "Unsupported media type",
+            "The request body must be JSON sent as 'Content-Type: application/json'.", null),
+        _ when Endpoint(context)?.Metadata.GetMetadata<IAcceptsMetadata>() is not null => (exception.StatusCode, "Invalid request",
+            "The request body is missing or could not be read; this route takes a JSON object.", "body"),
+        _ => (exception.StatusCode, "Invalid request", "The request could not be read: a route or query parameter has the wrong form.", null),
+    };
+
+    private static Endpoint? Endpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
     private partial void LogUnhandled(string method, string path, Exception exception);

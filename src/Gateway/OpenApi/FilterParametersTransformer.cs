@@ -6,7 +6,7 @@ using TaskService.Gateway.Http;
 namespace TaskService.Gateway.OpenApi;
 
 /// <summary>
-/// Declares the LoopBack <c>filter</c> and <c>where</c> query parameters of the routes that read them
+/// Declares the LoopBack <c>filter</c> and <c>where</c> query parameters, and the <c>cascade</c> flag, of the routes that read them
 /// (<see cref="AcceptedQueryParameters"/>): handlers read them from the request, so the generator cannot see them.
 /// </summary>
 internal sealed class FilterParametersTransformer : IOpenApiOperationTransformer
@@ -38,6 +38,17 @@ internal sealed class FilterParametersTransformer : IOpenApiOperationTransformer
                     ? " Required here: where={} matches every task."
                     : ""),
                 """{"status":"pending"}"""));
+        }
+
+        if (accepted.Names.Contains(QueryParameters.CascadeName) && !Declared(operation, QueryParameters.CascadeName))
+        {
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = QueryParameters.CascadeName,
+                In = ParameterLocation.Query,
+                Description = "true (the default) also deletes the task's user tasks and ends its workflow instance; false refuses (409) a task that still has user tasks.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+            });
         }
 
         return Task.CompletedTask;

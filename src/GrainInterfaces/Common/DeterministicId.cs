@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,9 +11,34 @@ public static class DeterministicId
 {
     public static string From(params ReadOnlySpan<string> parts)
     {
-        var text = string.Join('\u001f', parts.ToArray());
+        // The UTF-8 of the parts joined by U+001F, hashed; written into one buffer (on the stack when small) instead of joining
+        // them into a string first. U+001F is one byte in UTF-8.
+        var length = Math.Max(parts.Length - 1, 0);
+        foreach (var part in parts)
+        {
+            length += Encoding.UTF8.GetByteCount(part);
+        }
+
+        byte[]? rented = null;
+        var text = length <= 512 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        var written = 0;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0)
+            {
+                text[written++] = 0x1F;
+            }
+
+            written += Encoding.UTF8.GetBytes(parts[i], text[written..]);
+        }
+
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        SHA256.HashData(text[..written], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8: custom, name-based
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant

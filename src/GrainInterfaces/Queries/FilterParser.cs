@@ -8,8 +8,9 @@ namespace TaskService.Queries;
 
 /// <summary>
 /// Parses LoopBack 4 <c>filter</c> and <c>where</c> query parameters into <see cref="QueryFilter"/> and <see cref="FilterNode"/>,
-/// checking every field, operator and value against an <see cref="EntitySchema"/>. Every problem is a
-/// <see cref="TaskServiceException"/> of kind Invalid whose target is the query parameter and whose message names the culprit.
+/// checking every field, operator and value against an <see cref="EntitySchema"/>. The first problem found is the answer, a
+/// <see cref="Problem"/> of kind Invalid whose target is the query parameter and whose detail names the culprit; each step of
+/// the recursion returns it, so nothing is thrown for bad input.
 /// </summary>
 /// <remarks>
 /// DateTime values are rewritten to a canonical UTC form (<c>2024-01-31T10:00:00Z</c>; a value without offset is UTC),
@@ -49,7 +50,7 @@ public static partial class FilterParser
     };
 
     /// <summary>Parses the <c>filter</c> query parameter. Null, empty or whitespace gives <see cref="QueryFilter.Empty"/>.</summary>
-    public static QueryFilter ParseFilter(string? filterJson, EntitySchema schema)
+    public static Outcome<QueryFilter> ParseFilter(string? filterJson, EntitySchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         if (string.IsNullOrWhiteSpace(filterJson))
@@ -57,34 +58,43 @@ public static partial class FilterParser
             return QueryFilter.Empty;
         }
 
-        using var document = ParseDocument(filterJson, FilterParameter);
-        return ParseFilter(document.RootElement, schema, 0);
+        if (ParseDocument(filterJson, FilterParameter, out var document) is { } problem)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            return ParseFilter(document.RootElement, schema, 0, out var filter) ?? (Outcome<QueryFilter>)filter;
+        }
     }
 
     /// <summary>Parses a filter object (the JSON form, or the bracket form read by <see cref="QueryStringFilter"/>).</summary>
-    public static QueryFilter ParseFilter(JsonElement root, EntitySchema schema)
+    public static Outcome<QueryFilter> ParseFilter(JsonElement root, EntitySchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        Serialization.WellFormedJson.Ensure(root, FilterParameter);
-        return ParseFilter(root, schema, 0);
+        return Serialization.WellFormedJson.Check(root, FilterParameter)
+            ?? ParseFilter(root, schema, 0, out var filter)
+            ?? (Outcome<QueryFilter>)filter;
     }
 
-    private static QueryFilter ParseFilter(JsonElement root, EntitySchema schema, int includeDepth)
+    private static Problem? ParseFilter(JsonElement root, EntitySchema schema, int includeDepth, out QueryFilter filter)
     {
+        filter = QueryFilter.Empty;
         if (root.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
-            return QueryFilter.Empty;
+            return null;
         }
 
         if (root.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid(FilterParameter, $"The filter must be a JSON object such as {{\"where\": {{...}}, \"limit\": 10}}, got {Describe(root)}.");
+            return Invalid(FilterParameter, $"The filter must be a JSON object such as {{\"where\": {{...}}, \"limit\": 10}}, got {Describe(root)}.");
         }
 
         FilterNode? where = null;
         IReadOnlyList<SortOrder> order = [];
         int? limit = null;
-        int? skip = null;
+        int skip = 0;
         string? skipName = null;
         IReadOnlyList<string>? fields = null;
         IReadOnlyList<IncludeFilter> include = [];
@@ -93,49 +103,56 @@ public static partial class FilterParser
         {
             if (!seen.Add(property.Name))
             {
-                throw Invalid(FilterParameter, $"The filter has the key '{Quote(property.Name)}' more than once.");
+                return Invalid(FilterParameter, $"The filter has the key '{Quote(property.Name)}' more than once.");
             }
 
+            Problem? problem;
             switch (property.Name)
             {
                 case "where":
-                    where = ParseWhere(property.Value, schema, FilterParameter, 1);
+                    problem = ParseWhere(property.Value, schema, FilterParameter, 1, out where);
                     break;
                 case "order":
-                    order = ParseOrder(property.Value, schema);
+                    problem = ParseOrder(property.Value, schema, out order);
                     break;
                 case "limit":
-                    limit = ParseLimit(property.Value);
+                    problem = ParseLimit(property.Value, out limit);
                     break;
                 case "skip":
                 case "offset":
                     if (skipName is not null)
                     {
-                        throw Invalid(FilterParameter, $"The filter has both '{skipName}' and '{property.Name}'; they mean the same, give only one.");
+                        return Invalid(FilterParameter, $"The filter has both '{skipName}' and '{property.Name}'; they mean the same, give only one.");
                     }
 
                     skipName = property.Name;
-                    skip = ParseSkip(property.Value, property.Name);
+                    problem = ParseSkip(property.Value, property.Name, out skip);
                     break;
                 case "fields":
-                    fields = ParseFields(property.Value, schema);
+                    problem = ParseFields(property.Value, schema, out fields);
                     break;
                 case "include":
-                    include = ParseInclude(property.Value, schema, includeDepth);
+                    problem = ParseInclude(property.Value, schema, includeDepth, out include);
                     break;
                 default:
-                    throw Invalid(FilterParameter, $"Unknown filter key '{Quote(property.Name)}'. Supported: where, order, limit, skip, offset, fields, include.");
+                    return Invalid(FilterParameter, $"Unknown filter key '{Quote(property.Name)}'. Supported: where, order, limit, skip, offset, fields, include.");
+            }
+
+            if (problem is not null)
+            {
+                return problem;
             }
         }
 
-        return new QueryFilter { Where = where, Order = order, Limit = limit, Skip = skip ?? 0, Fields = fields, Include = include };
+        filter = new QueryFilter { Where = where, Order = order, Limit = limit, Skip = skip, Fields = fields, Include = include };
+        return null;
     }
 
     /// <summary>
     /// <c>include</c>: a relation name, a <c>{"relation", "scope"}</c> object, or an array of them. A relation the schema does
     /// not declare is refused, as is one named twice.
     /// </summary>
-    private static IReadOnlyList<IncludeFilter> ParseInclude(JsonElement value, EntitySchema schema, int depth)
+    private static Problem? ParseInclude(JsonElement value, EntitySchema schema, int depth, out IReadOnlyList<IncludeFilter> include)
     {
         IEnumerable<JsonElement> entries = value.ValueKind switch
         {
@@ -145,118 +162,147 @@ public static partial class FilterParser
         };
 
         var result = new List<IncludeFilter>();
+        include = result;
         foreach (var entry in entries)
         {
-            var included = entry.ValueKind switch
+            IncludeFilter included;
+            switch (entry.ValueKind)
             {
-                JsonValueKind.String => new IncludeFilter { Relation = Relation(entry.GetString()!, schema).Name },
-                JsonValueKind.Object => ParseIncludeObject(entry, schema, depth),
-                _ => throw Invalid(FilterParameter, $"Each entry of 'include' must be a relation name or {{\"relation\": ..., \"scope\": {{...}}}}, got {Describe(entry)}."),
-            };
+                case JsonValueKind.String:
+                    if (Relation(entry.GetString()!, schema, out var relation) is { } unknown)
+                    {
+                        return unknown;
+                    }
+
+                    included = new IncludeFilter { Relation = relation.Name };
+                    break;
+                case JsonValueKind.Object:
+                    if (ParseIncludeObject(entry, schema, depth, out included) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    break;
+                default:
+                    return Invalid(FilterParameter, $"Each entry of 'include' must be a relation name or {{\"relation\": ..., \"scope\": {{...}}}}, got {Describe(entry)}.");
+            }
 
             if (result.Any(i => i.Relation == included.Relation))
             {
-                throw Invalid(FilterParameter, $"'include' names the relation '{included.Relation}' more than once.");
+                return Invalid(FilterParameter, $"'include' names the relation '{included.Relation}' more than once.");
             }
 
             result.Add(included);
         }
 
-        return result;
+        return null;
     }
 
-    private static IncludeFilter ParseIncludeObject(JsonElement entry, EntitySchema schema, int depth)
+    private static Problem? ParseIncludeObject(JsonElement entry, EntitySchema schema, int depth, out IncludeFilter included)
     {
+        included = null!;
         EntityRelation? relation = null;
-        var scope = QueryFilter.Empty;
         foreach (var property in entry.EnumerateObject())
         {
             switch (property.Name)
             {
                 case "relation" when property.Value.ValueKind == JsonValueKind.String:
-                    relation = Relation(property.Value.GetString()!, schema);
+                    if (Relation(property.Value.GetString()!, schema, out relation) is { } unknown)
+                    {
+                        return unknown;
+                    }
+
                     break;
                 case "relation":
-                    throw Invalid(FilterParameter, $"'include[].relation' must be a relation name, got {Describe(property.Value)}.");
+                    return Invalid(FilterParameter, $"'include[].relation' must be a relation name, got {Describe(property.Value)}.");
                 case "scope":
                     break;
                 default:
-                    throw Invalid(FilterParameter, $"Unknown key '{Quote(property.Name)}' in an 'include' entry. Supported: relation, scope.");
+                    return Invalid(FilterParameter, $"Unknown key '{Quote(property.Name)}' in an 'include' entry. Supported: relation, scope.");
             }
         }
 
         if (relation is null)
         {
-            throw Invalid(FilterParameter, "An 'include' entry given as an object needs 'relation', for example {\"relation\": \"userTasks\"}.");
+            return Invalid(FilterParameter, "An 'include' entry given as an object needs 'relation', for example {\"relation\": \"userTasks\"}.");
         }
 
-        if (entry.TryGetProperty("scope", out var scopeValue))
+        var scope = QueryFilter.Empty;
+        if (entry.TryGetProperty("scope", out var scopeValue) && ParseFilter(scopeValue, relation.Target, depth + 1, out scope) is { } problem)
         {
-            scope = ParseFilter(scopeValue, relation.Target, depth + 1);
+            return problem;
         }
 
-        return new IncludeFilter { Relation = relation.Name, Scope = scope };
+        included = new IncludeFilter { Relation = relation.Name, Scope = scope };
+        return null;
     }
 
-    private static EntityRelation Relation(string name, EntitySchema schema)
+    private static Problem? Relation(string name, EntitySchema schema, out EntityRelation relation)
     {
-        if (schema.Relations.TryGetValue(name, out var relation))
-        {
-            return relation;
-        }
-
-        var known = schema.Relations.Count == 0 ? $"a {schema.Name} has no relations to include" : $"a {schema.Name} includes {string.Join(", ", schema.Relations.Keys)}";
-        throw Invalid(FilterParameter, $"Unknown relation '{Quote(name)}' in 'include': {known}.");
-    }
-
-    /// <summary>Parses the <c>where</c> query parameter of count, patch and delete endpoints: a where object itself.</summary>
-    public static FilterNode? ParseWhere(string? whereJson, EntitySchema schema)
-    {
-        ArgumentNullException.ThrowIfNull(schema);
-        if (string.IsNullOrWhiteSpace(whereJson))
+        if (schema.Relations.TryGetValue(name, out relation!))
         {
             return null;
         }
 
-        using var document = ParseDocument(whereJson, WhereParameter);
-        return ParseWhere(document.RootElement, schema, WhereParameter, 1);
+        var known = schema.Relations.Count == 0 ? $"a {schema.Name} has no relations to include" : $"a {schema.Name} includes {string.Join(", ", schema.Relations.Keys)}";
+        return Invalid(FilterParameter, $"Unknown relation '{Quote(name)}' in 'include': {known}.");
+    }
+
+    /// <summary>Parses the <c>where</c> query parameter of count, patch and delete endpoints: a where object itself.</summary>
+    public static Outcome<FilterNode?> ParseWhere(string? whereJson, EntitySchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (string.IsNullOrWhiteSpace(whereJson))
+        {
+            return new Outcome<FilterNode?>(null, null);
+        }
+
+        if (ParseDocument(whereJson, WhereParameter, out var document) is { } problem)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            return ParseWhere(document.RootElement, schema, WhereParameter, 1, out var where) ?? new Outcome<FilterNode?>(where, null);
+        }
     }
 
     /// <summary>Parses a where object; <paramref name="target"/> names the query parameter it came from in errors.</summary>
-    public static FilterNode? ParseWhere(JsonElement where, EntitySchema schema, string target = WhereParameter)
+    public static Outcome<FilterNode?> ParseWhere(JsonElement where, EntitySchema schema, string target = WhereParameter)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentException.ThrowIfNullOrEmpty(target);
-        return ParseWhere(where, schema, target, 1);
+        return ParseWhere(where, schema, target, 1, out var node) ?? new Outcome<FilterNode?>(node, null);
     }
 
-    private static JsonDocument ParseDocument(string json, string target)
+    private static Problem? ParseDocument(string json, string target, out JsonDocument document)
     {
-        JsonDocument document;
         try
         {
             document = JsonDocument.Parse(json, DocumentOptions);
         }
         catch (JsonException ex)
         {
-            throw Invalid(target, $"The '{target}' parameter is not valid JSON: {ex.Message}");
+            // System.Text.Json has no way to report malformed text other than this exception; its message names line and byte.
+            document = null!;
+            return Invalid(target, $"The '{target}' parameter is not valid JSON: {ex.Message}");
         }
 
-        try
-        {
-            // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.
-            Serialization.WellFormedJson.Ensure(document.RootElement, target, allowNul: true);
-            return document;
-        }
-        catch
+        // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.
+        if (Serialization.WellFormedJson.Check(document.RootElement, target, allowNul: true) is { } problem)
         {
             document.Dispose();
-            throw;
+            document = null!;
+            return problem;
         }
+
+        return null;
     }
 
-    private static FilterNode? ParseWhere(JsonElement where, EntitySchema schema, string target, int depth)
+    private static Problem? ParseWhere(JsonElement where, EntitySchema schema, string target, int depth, out FilterNode? node)
     {
+        node = null;
         if (where.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {
             return null;
@@ -264,12 +310,12 @@ public static partial class FilterParser
 
         if (where.ValueKind != JsonValueKind.Object)
         {
-            throw Invalid(target, $"A where clause must be a JSON object such as {{\"status\": \"pending\"}}, got {Describe(where)}.");
+            return Invalid(target, $"A where clause must be a JSON object such as {{\"status\": \"pending\"}}, got {Describe(where)}.");
         }
 
         if (depth > MaxDepth)
         {
-            throw Invalid(target, $"The where clause is nested more than {MaxDepth} levels deep through 'and'/'or'.");
+            return Invalid(target, $"The where clause is nested more than {MaxDepth} levels deep through 'and'/'or'.");
         }
 
         var nodes = new List<FilterNode>();
@@ -278,32 +324,41 @@ public static partial class FilterParser
         {
             if (!seen.Add(property.Name))
             {
-                throw Invalid(target, $"The where clause has the key '{Quote(property.Name)}' more than once; combine the conditions with 'and'.");
+                return Invalid(target, $"The where clause has the key '{Quote(property.Name)}' more than once; combine the conditions with 'and'.");
             }
 
+            Problem? problem;
             switch (property.Name)
             {
                 case "and":
-                    if (ParseLogical(property, schema, target, depth) is { } and)
+                    problem = ParseLogical(property, schema, target, depth, out var and);
+                    if (and is not null)
                     {
                         nodes.AddRange(and is AndNode a ? a.Children : [and]);
                     }
 
                     break;
                 case "or":
-                    if (ParseLogical(property, schema, target, depth) is { } or)
+                    problem = ParseLogical(property, schema, target, depth, out var or);
+                    if (or is not null)
                     {
                         nodes.Add(or);
                     }
 
                     break;
                 default:
-                    ParseField(property.Name, property.Value, schema, target, nodes);
+                    problem = ParseField(property.Name, property.Value, schema, target, nodes);
                     break;
+            }
+
+            if (problem is not null)
+            {
+                return problem;
             }
         }
 
-        return Combine(nodes);
+        node = Combine(nodes);
+        return null;
     }
 
     private static FilterNode? Combine(List<FilterNode> nodes) => nodes.Count switch
@@ -313,12 +368,13 @@ public static partial class FilterParser
         _ => new AndNode(nodes.ToArray()),
     };
 
-    private static FilterNode? ParseLogical(JsonProperty property, EntitySchema schema, string target, int depth)
+    private static Problem? ParseLogical(JsonProperty property, EntitySchema schema, string target, int depth, out FilterNode? node)
     {
+        node = null;
         var isAnd = property.Name == "and";
         if (property.Value.ValueKind != JsonValueKind.Array || property.Value.GetArrayLength() == 0)
         {
-            throw Invalid(target, $"'{property.Name}' needs a non-empty array of where objects, got {Describe(property.Value)}.");
+            return Invalid(target, $"'{property.Name}' needs a non-empty array of where objects, got {Describe(property.Value)}.");
         }
 
         var children = new List<FilterNode>();
@@ -327,10 +383,14 @@ public static partial class FilterParser
         {
             if (item.ValueKind != JsonValueKind.Object)
             {
-                throw Invalid(target, $"Each item of '{property.Name}' must be a where object, got {Describe(item)}.");
+                return Invalid(target, $"Each item of '{property.Name}' must be a where object, got {Describe(item)}.");
             }
 
-            var child = ParseWhere(item, schema, target, depth + 1);
+            if (ParseWhere(item, schema, target, depth + 1, out var child) is { } problem)
+            {
+                return problem;
+            }
+
             if (child is null)
             {
                 // An empty where object holds for every row.
@@ -350,17 +410,21 @@ public static partial class FilterParser
             }
         }
 
-        if (isAnd)
-        {
-            return Combine(children);
-        }
-
-        return anyAlwaysTrue ? null : children.Count == 1 ? children[0] : new OrNode(children.ToArray());
+        node = isAnd ? Combine(children)
+            : anyAlwaysTrue ? null
+            : children.Count == 1 ? children[0]
+            : new OrNode(children.ToArray());
+        return null;
     }
 
-    private static void ParseField(string name, JsonElement value, EntitySchema schema, string target, List<FilterNode> nodes)
+    private static Problem? ParseField(string name, JsonElement value, EntitySchema schema, string target, List<FilterNode> nodes)
     {
-        var (path, type) = ParsePath(name, schema, target);
+        if (ParsePath(name, schema, target, out var path, out var type) is { } badPath)
+        {
+            return badPath;
+        }
+
+        ConditionNode condition;
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
@@ -369,141 +433,194 @@ public static partial class FilterParser
                 {
                     if (!Operators.TryGetValue(op.Name, out var filterOperator))
                     {
-                        throw Invalid(target, $"Unknown operator '{Quote(op.Name)}' on field '{Quote(name)}'. Supported: {SupportedOperators}.");
+                        return Invalid(target, $"Unknown operator '{Quote(op.Name)}' on field '{Quote(name)}'. Supported: {SupportedOperators}.");
                     }
 
                     if (!seen.Add(op.Name))
                     {
-                        throw Invalid(target, $"The operator '{op.Name}' appears more than once on field '{Quote(name)}'.");
+                        return Invalid(target, $"The operator '{op.Name}' appears more than once on field '{Quote(name)}'.");
                     }
 
-                    nodes.Add(BuildCondition(path, name, type, filterOperator, op.Value, schema, target));
+                    if (BuildCondition(path, name, type, filterOperator, op.Value, schema, target, out condition) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    nodes.Add(condition);
                 }
 
                 if (seen.Count == 0)
                 {
-                    throw Invalid(target, $"Field '{Quote(name)}' has an empty operator object; give a value or an operator such as {{\"eq\": ...}}.");
+                    return Invalid(target, $"Field '{Quote(name)}' has an empty operator object; give a value or an operator such as {{\"eq\": ...}}.");
                 }
 
-                break;
+                return null;
             case JsonValueKind.Array:
-                throw Invalid(target, $"Field '{Quote(name)}' cannot be compared with an array; use {{\"inq\": [...]}} to match any of several values.");
+                return Invalid(target, $"Field '{Quote(name)}' cannot be compared with an array; use {{\"inq\": [...]}} to match any of several values.");
             default:
-                nodes.Add(BuildCondition(path, name, type, FilterOperator.Eq, value, schema, target));
-                break;
+                if (BuildCondition(path, name, type, FilterOperator.Eq, value, schema, target, out condition) is { } invalid)
+                {
+                    return invalid;
+                }
+
+                nodes.Add(condition);
+                return null;
         }
     }
 
-    private static (string[] Path, FieldType Type) ParsePath(string name, EntitySchema schema, string target)
+    private static Problem? ParsePath(string name, EntitySchema schema, string target, out string[] path, out FieldType type)
     {
         var segments = name.Split('.');
-        if (!schema.TryGetField(segments[0], out var type))
+        path = segments;
+        if (!schema.TryGetField(segments[0], out type))
         {
             var within = segments.Length > 1 ? $" (in '{Quote(name)}')" : "";
-            throw Invalid(target, $"Unknown field '{Quote(segments[0])}'{within} for {schema.Name}. Known fields: {string.Join(", ", schema.Fields.Keys)}.");
+            return Invalid(target, $"Unknown field '{Quote(segments[0])}'{within} for {schema.Name}. Known fields: {string.Join(", ", schema.Fields.Keys)}.");
         }
 
         if (segments.Length == 1)
         {
-            return (segments, type);
+            return null;
         }
 
         if (type != FieldType.Json)
         {
             var jsonFields = schema.Fields.Where(f => f.Value == FieldType.Json).Select(f => f.Key).ToArray();
             var allowed = jsonFields.Length == 0 ? $"{schema.Name} has no JSON fields" : $"dotted paths are allowed on: {string.Join(", ", jsonFields)}";
-            throw Invalid(target, $"Field '{segments[0]}' of {schema.Name} is not a JSON field, so '{Quote(name)}' cannot reach into it; {allowed}.");
+            return Invalid(target, $"Field '{segments[0]}' of {schema.Name} is not a JSON field, so '{Quote(name)}' cannot reach into it; {allowed}.");
         }
 
         if (segments.Length > MaxPathSegments + 1)
         {
-            throw Invalid(target, $"The path '{Quote(name)}' has more than {MaxPathSegments} parts inside '{segments[0]}'.");
+            return Invalid(target, $"The path '{Quote(name)}' has more than {MaxPathSegments} parts inside '{segments[0]}'.");
         }
 
         foreach (var segment in segments.AsSpan(1))
         {
             if (segment.Length is 0 or > MaxPathSegmentLength || !segment.All(c => char.IsLetterOrDigit(c) || c is '_' or '-'))
             {
-                throw Invalid(target, $"Invalid path '{Quote(name)}': each part after '{segments[0]}' must be 1 to {MaxPathSegmentLength} letters, digits, '_' or '-'.");
+                return Invalid(target, $"Invalid path '{Quote(name)}': each part after '{segments[0]}' must be 1 to {MaxPathSegmentLength} letters, digits, '_' or '-'.");
             }
         }
 
-        return (segments, type);
+        return null;
     }
 
-    private static ConditionNode BuildCondition(string[] path, string name, FieldType type, FilterOperator op, JsonElement value, EntitySchema schema, string target)
+    private static Problem? BuildCondition(
+        string[] path, string name, FieldType type, FilterOperator op, JsonElement value, EntitySchema schema, string target, out ConditionNode condition)
     {
+        condition = null!;
         var opName = OperatorName(op);
         var isJsonRoot = type == FieldType.Json && path.Length == 1;
         if (op == FilterOperator.Contains)
         {
-            return BuildContains(path, name, isJsonRoot, value, schema, target);
+            return BuildContains(path, name, isJsonRoot, value, schema, target, out condition);
         }
 
         if (isJsonRoot && !(op is FilterOperator.Eq or FilterOperator.Neq && value.ValueKind == JsonValueKind.Null))
         {
-            throw Invalid(target, $"Field '{name}' of {schema.Name} is a JSON document: compare a property inside it with a dotted path such as '{name}.someProperty', or test it with eq/neq null.");
+            return Invalid(target, $"Field '{name}' of {schema.Name} is a JSON document: compare a property inside it with a dotted path such as '{name}.someProperty', or test it with eq/neq null.");
         }
 
         if (value.ValueKind == JsonValueKind.Null)
         {
             if (op is not (FilterOperator.Eq or FilterOperator.Neq))
             {
-                throw Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs a value; null is only allowed with eq and neq.");
+                return Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs a value; null is only allowed with eq and neq.");
             }
 
-            return new ConditionNode(path, op, value.Clone());
+            condition = new ConditionNode(path, op, value.Clone());
+            return null;
         }
 
         var isJsonPath = type == FieldType.Json;
         if (!isJsonPath && !Applies(op, type))
         {
-            throw Invalid(target, $"Operator '{opName}' is not supported on the {TypeName(type)} field '{name}' of {schema.Name}. Supported: {string.Join(", ", Operators.Where(o => Applies(o.Value, type)).Select(o => o.Key))}.");
+            return Invalid(target, $"Operator '{opName}' is not supported on the {TypeName(type)} field '{name}' of {schema.Name}. Supported: {string.Join(", ", Operators.Where(o => Applies(o.Value, type)).Select(o => o.Key))}.");
         }
 
         switch (op)
         {
             case FilterOperator.Inq:
             case FilterOperator.Nin:
+            {
                 if (value.ValueKind != JsonValueKind.Array)
                 {
-                    throw Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs an array of values, got {Describe(value)}.");
+                    return Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs an array of values, got {Describe(value)}.");
                 }
 
-                return new ConditionNode(path, op, BuildArray(value.EnumerateArray().Select(v => ValidateScalar(v, type, isJsonPath, op, name, schema, target))));
+                var items = new List<JsonElement>();
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (ValidateScalar(item, type, isJsonPath, op, name, schema, target, out var checkedItem) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    items.Add(checkedItem);
+                }
+
+                condition = new ConditionNode(path, op, BuildArray(items));
+                return null;
+            }
+
             case FilterOperator.Between:
+            {
                 if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() != 2)
                 {
-                    throw Invalid(target, $"Operator 'between' on field '{Quote(name)}' needs an array of exactly 2 values [from, to], got {Describe(value)}.");
+                    return Invalid(target, $"Operator 'between' on field '{Quote(name)}' needs an array of exactly 2 values [from, to], got {Describe(value)}.");
                 }
 
-                var bounds = value.EnumerateArray().Select(v => ValidateScalar(v, type, isJsonPath, op, name, schema, target)).ToArray();
-                if (isJsonPath && bounds[0].ValueKind != bounds[1].ValueKind)
+                if (ValidateScalar(value[0], type, isJsonPath, op, name, schema, target, out var from) is { } badFrom)
                 {
-                    throw Invalid(target, $"The bounds of 'between' on '{Quote(name)}' must both be numbers or both be strings, got {Describe(bounds[0])} and {Describe(bounds[1])}.");
+                    return badFrom;
                 }
 
-                return new ConditionNode(path, op, BuildArray(bounds));
+                if (ValidateScalar(value[1], type, isJsonPath, op, name, schema, target, out var to) is { } badTo)
+                {
+                    return badTo;
+                }
+
+                if (isJsonPath && from.ValueKind != to.ValueKind)
+                {
+                    return Invalid(target, $"The bounds of 'between' on '{Quote(name)}' must both be numbers or both be strings, got {Describe(from)} and {Describe(to)}.");
+                }
+
+                condition = new ConditionNode(path, op, BuildArray([from, to]));
+                return null;
+            }
+
             default:
-                return new ConditionNode(path, op, ValidateScalar(value, type, isJsonPath, op, name, schema, target));
+            {
+                if (ValidateScalar(value, type, isJsonPath, op, name, schema, target, out var scalar) is { } problem)
+                {
+                    return problem;
+                }
+
+                condition = new ConditionNode(path, op, scalar);
+                return null;
+            }
         }
     }
 
     /// <summary><c>contains</c>: only on a whole JSON field (an array such as a user task's candidateGroups), with scalars.</summary>
-    private static ConditionNode BuildContains(string[] path, string name, bool isJsonRoot, JsonElement value, EntitySchema schema, string target)
+    private static Problem? BuildContains(
+        string[] path, string name, bool isJsonRoot, JsonElement value, EntitySchema schema, string target, out ConditionNode condition)
     {
+        condition = null!;
         if (!isJsonRoot)
         {
-            throw Invalid(target, $"Operator 'contains' applies to a JSON field holding an array (such as candidateGroups), not to '{Quote(name)}' of {schema.Name}.");
+            return Invalid(target, $"Operator 'contains' applies to a JSON field holding an array (such as candidateGroups), not to '{Quote(name)}' of {schema.Name}.");
         }
 
         var values = value.ValueKind == JsonValueKind.Array ? value.EnumerateArray().ToArray() : [value];
         if (values.Length == 0 || values.Any(v => v.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)))
         {
-            throw Invalid(target, $"Operator 'contains' on field '{Quote(name)}' needs a string, number or boolean, or a non-empty array of them, got {Describe(value)}.");
+            return Invalid(target, $"Operator 'contains' on field '{Quote(name)}' needs a string, number or boolean, or a non-empty array of them, got {Describe(value)}.");
         }
 
-        return new ConditionNode(path, FilterOperator.Contains, BuildArray(values.Select(v => v.Clone())));
+        condition = new ConditionNode(path, FilterOperator.Contains, BuildArray(values.Select(v => v.Clone())));
+        return null;
     }
 
     private static bool Applies(FilterOperator op, FieldType type) => op != FilterOperator.Contains && type switch
@@ -513,13 +630,15 @@ public static partial class FilterParser
         _ => true,
     };
 
-    /// <summary>Checks one non-array value against the field type and returns it detached (DateTime values in canonical form).</summary>
-    private static JsonElement ValidateScalar(JsonElement value, FieldType type, bool isJsonPath, FilterOperator op, string name, EntitySchema schema, string target)
+    /// <summary>Checks one non-array value against the field type and gives it detached (DateTime values in canonical form).</summary>
+    private static Problem? ValidateScalar(
+        JsonElement value, FieldType type, bool isJsonPath, FilterOperator op, string name, EntitySchema schema, string target, out JsonElement result)
     {
+        result = default;
         var opName = OperatorName(op);
         if (value.ValueKind == JsonValueKind.Null)
         {
-            throw Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' does not accept null values; test for null with eq/neq null.");
+            return Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' does not accept null values; test for null with eq/neq null.");
         }
 
         var isPattern = op is FilterOperator.Like or FilterOperator.Ilike;
@@ -527,15 +646,16 @@ public static partial class FilterParser
         {
             if (value.ValueKind != JsonValueKind.String)
             {
-                throw Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs a string pattern, got {Describe(value)}.");
+                return Invalid(target, $"Operator '{opName}' on field '{Quote(name)}' needs a string pattern, got {Describe(value)}.");
             }
 
             if (EndsWithLoneEscape(value.GetString()!))
             {
-                throw Invalid(target, $"The {opName} pattern for field '{Quote(name)}' ends with an unescaped backslash; write '\\\\' for a literal backslash.");
+                return Invalid(target, $"The {opName} pattern for field '{Quote(name)}' ends with an unescaped backslash; write '\\\\' for a literal backslash.");
             }
 
-            return value.Clone();
+            result = value.Clone();
+            return null;
         }
 
         if (isJsonPath)
@@ -544,43 +664,50 @@ public static partial class FilterParser
             switch (value.ValueKind)
             {
                 case JsonValueKind.String:
-                    return value.Clone();
+                    result = value.Clone();
+                    return null;
                 case JsonValueKind.Number:
-                    return ValidateNumber(value, name, opName, target);
+                    return ValidateNumber(value, name, opName, target, out result);
                 case JsonValueKind.True or JsonValueKind.False when !isRange:
-                    return value.Clone();
+                    result = value.Clone();
+                    return null;
                 case JsonValueKind.True or JsonValueKind.False:
-                    throw Invalid(target, $"Operator '{opName}' on '{Quote(name)}' needs a number or a string; booleans only support eq, neq, inq and nin.");
+                    return Invalid(target, $"Operator '{opName}' on '{Quote(name)}' needs a number or a string; booleans only support eq, neq, inq and nin.");
                 default:
-                    throw Invalid(target, $"'{Quote(name)}' can only be compared with a JSON scalar (string, number, boolean or null), got {Describe(value)}.");
+                    return Invalid(target, $"'{Quote(name)}' can only be compared with a JSON scalar (string, number, boolean or null), got {Describe(value)}.");
             }
         }
 
         switch (type)
         {
             case FieldType.String when value.ValueKind == JsonValueKind.String:
-                return value.Clone();
+                result = value.Clone();
+                return null;
             case FieldType.Number when value.ValueKind == JsonValueKind.Number:
-                return ValidateNumber(value, name, opName, target);
+                return ValidateNumber(value, name, opName, target, out result);
             case FieldType.Boolean when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
-                return value.Clone();
+                result = value.Clone();
+                return null;
             case FieldType.DateTime when value.ValueKind == JsonValueKind.String && TryParseDateTime(value.GetString()!, out var instant):
-                return JsonSerializer.SerializeToElement(FormatDateTime(instant));
+                result = JsonSerializer.SerializeToElement(FormatDateTime(instant));
+                return null;
             case FieldType.DateTime:
-                throw Invalid(target, $"Field '{name}' of {schema.Name} needs an ISO 8601 date-time string such as \"2024-01-31T10:00:00Z\" for '{opName}', got {Describe(value)}.");
+                return Invalid(target, $"Field '{name}' of {schema.Name} needs an ISO 8601 date-time string such as \"2024-01-31T10:00:00Z\" for '{opName}', got {Describe(value)}.");
             default:
-                throw Invalid(target, $"Field '{name}' of {schema.Name} needs a {TypeName(type)} for '{opName}', got {Describe(value)}.");
+                return Invalid(target, $"Field '{name}' of {schema.Name} needs a {TypeName(type)} for '{opName}', got {Describe(value)}.");
         }
     }
 
-    private static JsonElement ValidateNumber(JsonElement value, string name, string opName, string target)
+    private static Problem? ValidateNumber(JsonElement value, string name, string opName, string target, out JsonElement result)
     {
+        result = default;
         if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
         {
-            throw Invalid(target, $"The number {Describe(value)} given to '{opName}' on field '{Quote(name)}' is out of range.");
+            return Invalid(target, $"The number {Describe(value)} given to '{opName}' on field '{Quote(name)}' is out of range.");
         }
 
-        return value.Clone();
+        result = value.Clone();
+        return null;
     }
 
     private static bool EndsWithLoneEscape(string pattern)
@@ -612,95 +739,126 @@ public static partial class FilterParser
         return document.RootElement.Clone();
     }
 
-    private static IReadOnlyList<SortOrder> ParseOrder(JsonElement value, EntitySchema schema)
+    private static Problem? ParseOrder(JsonElement value, EntitySchema schema, out IReadOnlyList<SortOrder> order)
     {
-        IEnumerable<string> entries = value.ValueKind switch
-        {
-            JsonValueKind.Null => [],
-            JsonValueKind.String => value.GetString()!.Split(','),
-            JsonValueKind.Array => value.EnumerateArray().SelectMany(e => e.ValueKind == JsonValueKind.String
-                ? e.GetString()!.Split(',')
-                : throw Invalid(FilterParameter, $"Each entry of 'order' must be a string such as \"name ASC\", got {Describe(e)}.")),
-            _ => throw Invalid(FilterParameter, $"'order' must be a string such as \"name ASC\" or an array of them, got {Describe(value)}."),
-        };
-
         var orders = new List<SortOrder>();
-        foreach (var entry in entries)
+        order = orders;
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.String:
+                return AddOrder(value.GetString()!, schema, orders);
+            case JsonValueKind.Array:
+                foreach (var e in value.EnumerateArray())
+                {
+                    if (e.ValueKind != JsonValueKind.String)
+                    {
+                        return Invalid(FilterParameter, $"Each entry of 'order' must be a string such as \"name ASC\", got {Describe(e)}.");
+                    }
+
+                    if (AddOrder(e.GetString()!, schema, orders) is { } problem)
+                    {
+                        return problem;
+                    }
+                }
+
+                return null;
+            default:
+                return Invalid(FilterParameter, $"'order' must be a string such as \"name ASC\" or an array of them, got {Describe(value)}.");
+        }
+    }
+
+    /// <summary>Adds the comma-separated entries of one <c>order</c> string.</summary>
+    private static Problem? AddOrder(string text, EntitySchema schema, List<SortOrder> orders)
+    {
+        foreach (var entry in text.Split(','))
         {
             var parts = entry.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length is 0 or > 2)
             {
-                throw Invalid(FilterParameter, $"Invalid order entry '{Quote(entry.Trim())}': expected 'field', 'field ASC' or 'field DESC'.");
+                return Invalid(FilterParameter, $"Invalid order entry '{Quote(entry.Trim())}': expected 'field', 'field ASC' or 'field DESC'.");
             }
 
             var field = parts[0];
             if (!schema.TryGetField(field, out var type))
             {
-                throw Invalid(FilterParameter, field.Contains('.', StringComparison.Ordinal) && schema.TryGetField(field.Split('.')[0], out _)
+                return Invalid(FilterParameter, field.Contains('.', StringComparison.Ordinal) && schema.TryGetField(field.Split('.')[0], out _)
                     ? $"Cannot order by '{Quote(field)}': ordering by a path inside a JSON field is not supported."
                     : $"Unknown field '{Quote(field)}' in order for {schema.Name}. Known fields: {string.Join(", ", schema.Fields.Keys)}.");
             }
 
             if (type == FieldType.Json)
             {
-                throw Invalid(FilterParameter, $"Cannot order by '{field}': it is a JSON document.");
+                return Invalid(FilterParameter, $"Cannot order by '{field}': it is a JSON document.");
             }
 
-            var descending = parts.Length == 2 && parts[1].ToUpperInvariant() switch
+            bool descending;
+            switch (parts.Length == 2 ? parts[1].ToUpperInvariant() : "ASC")
             {
-                "ASC" => false,
-                "DESC" => true,
-                _ => throw Invalid(FilterParameter, $"Invalid sort direction '{Quote(parts[1])}' for field '{field}' in order; use ASC or DESC."),
-            };
+                case "ASC":
+                    descending = false;
+                    break;
+                case "DESC":
+                    descending = true;
+                    break;
+                default:
+                    return Invalid(FilterParameter, $"Invalid sort direction '{Quote(parts[1])}' for field '{field}' in order; use ASC or DESC.");
+            }
 
             if (orders.Any(o => o.Field == field))
             {
-                throw Invalid(FilterParameter, $"Field '{field}' appears more than once in order.");
+                return Invalid(FilterParameter, $"Field '{field}' appears more than once in order.");
             }
 
             orders.Add(new SortOrder(field, descending));
         }
 
-        return orders;
+        return null;
     }
 
-    private static int? ParseLimit(JsonElement value)
+    private static Problem? ParseLimit(JsonElement value, out int? limit)
     {
+        limit = null;
         if (value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var limit) || limit < 0)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var given) || given < 0)
         {
-            throw Invalid(FilterParameter, $"'limit' must be a whole number from 0 to {MaxLimit}, got {Describe(value)}.");
+            return Invalid(FilterParameter, $"'limit' must be a whole number from 0 to {MaxLimit}, got {Describe(value)}.");
         }
 
-        if (limit > MaxLimit)
+        if (given > MaxLimit)
         {
-            throw Invalid(FilterParameter, $"'limit' {limit} is larger than the maximum page size {MaxLimit}; page through the results with 'skip'.");
+            return Invalid(FilterParameter, $"'limit' {given} is larger than the maximum page size {MaxLimit}; page through the results with 'skip'.");
         }
 
-        return (int)limit;
+        limit = (int)given;
+        return null;
     }
 
-    private static int ParseSkip(JsonElement value, string name)
+    private static Problem? ParseSkip(JsonElement value, string name, out int skip)
     {
+        skip = 0;
         if (value.ValueKind == JsonValueKind.Null)
         {
-            return 0;
+            return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var skip) || skip < 0)
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out skip) || skip < 0)
         {
-            throw Invalid(FilterParameter, $"'{name}' must be a whole number from 0 to {int.MaxValue}, got {Describe(value)}.");
+            skip = 0;
+            return Invalid(FilterParameter, $"'{name}' must be a whole number from 0 to {int.MaxValue}, got {Describe(value)}.");
         }
 
-        return skip;
+        return null;
     }
 
-    private static IReadOnlyList<string>? ParseFields(JsonElement value, EntitySchema schema)
+    private static Problem? ParseFields(JsonElement value, EntitySchema schema, out IReadOnlyList<string>? fields)
     {
+        fields = null;
         switch (value.ValueKind)
         {
             case JsonValueKind.Null:
@@ -711,19 +869,30 @@ public static partial class FilterParser
                 {
                     if (item.ValueKind != JsonValueKind.String)
                     {
-                        throw Invalid(FilterParameter, $"Each entry of 'fields' must be a field name, got {Describe(item)}.");
+                        return Invalid(FilterParameter, $"Each entry of 'fields' must be a field name, got {Describe(item)}.");
                     }
 
-                    requested.Add(CheckFieldName(item.GetString()!, schema));
+                    if (CheckFieldName(item.GetString()!, schema) is { } unknown)
+                    {
+                        return unknown;
+                    }
+
+                    requested.Add(item.GetString()!);
                 }
 
-                return requested.Count == 0 ? null : InSchemaOrder(schema, requested.Contains);
+                fields = requested.Count == 0 ? null : InSchemaOrder(schema, requested.Contains);
+                return null;
             case JsonValueKind.Object:
                 var included = new HashSet<string>(StringComparer.Ordinal);
                 var excluded = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in value.EnumerateObject())
                 {
-                    var field = CheckFieldName(property.Name, schema);
+                    var field = property.Name;
+                    if (CheckFieldName(field, schema) is { } unknown)
+                    {
+                        return unknown;
+                    }
+
                     switch (property.Value.ValueKind)
                     {
                         case JsonValueKind.True:
@@ -733,27 +902,28 @@ public static partial class FilterParser
                             excluded.Add(field);
                             break;
                         default:
-                            throw Invalid(FilterParameter, $"'fields.{Quote(field)}' must be true or false, got {Describe(property.Value)}.");
+                            return Invalid(FilterParameter, $"'fields.{Quote(field)}' must be true or false, got {Describe(property.Value)}.");
                     }
                 }
 
                 if (included.Overlaps(excluded))
                 {
-                    throw Invalid(FilterParameter, $"'fields' both includes and excludes '{included.Intersect(excluded).First()}'.");
+                    return Invalid(FilterParameter, $"'fields' both includes and excludes '{included.Intersect(excluded).First()}'.");
                 }
 
-                return included.Count > 0 ? InSchemaOrder(schema, included.Contains)
+                fields = included.Count > 0 ? InSchemaOrder(schema, included.Contains)
                     : excluded.Count > 0 ? InSchemaOrder(schema, f => !excluded.Contains(f))
                     : null;
+                return null;
             default:
-                throw Invalid(FilterParameter, $"'fields' must be an array of field names or an object such as {{\"name\": true}}, got {Describe(value)}.");
+                return Invalid(FilterParameter, $"'fields' must be an array of field names or an object such as {{\"name\": true}}, got {Describe(value)}.");
         }
     }
 
-    private static string CheckFieldName(string field, EntitySchema schema) =>
+    private static Problem? CheckFieldName(string field, EntitySchema schema) =>
         schema.TryGetField(field, out _)
-            ? field
-            : throw Invalid(FilterParameter, $"Unknown field '{Quote(field)}' in fields for {schema.Name}. Known fields: {string.Join(", ", schema.Fields.Keys)}.");
+            ? null
+            : Invalid(FilterParameter, $"Unknown field '{Quote(field)}' in fields for {schema.Name}. Known fields: {string.Join(", ", schema.Fields.Keys)}.");
 
     private static string[] InSchemaOrder(EntitySchema schema, Func<string, bool> keep) => schema.Fields.Keys.Where(keep).ToArray();
 
@@ -791,7 +961,7 @@ public static partial class FilterParser
     /// <summary>Shortens user input echoed in a message.</summary>
     private static string Quote(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 
-    private static TaskServiceException Invalid(string target, string message) => TaskServiceException.Invalid(target, message);
+    private static Problem Invalid(string target, string message) => Problem.Invalid(target, message);
 
     // Date, optionally followed by a time and an offset; only ASCII digits.
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,7})?)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?)?$", RegexOptions.CultureInvariant)]

@@ -36,7 +36,7 @@ public static class QueryStringFilter
     /// The JSON value of the <c>filter</c> (<paramref name="isWhere"/> false) or <c>where</c> parameter spelled over
     /// <paramref name="pairs"/> (bracket key, values). Returns null when there are none.
     /// </summary>
-    public static JsonElement? Build(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> pairs, string parameter, EntitySchema schema, bool isWhere)
+    public static Outcome<JsonElement?> Build(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> pairs, string parameter, EntitySchema schema, bool isWhere)
     {
         ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(schema);
@@ -51,52 +51,62 @@ public static class QueryStringFilter
 
             if (++count > MaxKeys)
             {
-                throw Invalid(parameter, $"The '{parameter}' parameter is spread over more than {MaxKeys} bracket keys.");
+                return Invalid(parameter, $"The '{parameter}' parameter is spread over more than {MaxKeys} bracket keys.");
             }
 
-            Insert(root, Segments(key, parameter), values, key, parameter);
+            if ((Segments(key, parameter, out var segments) ?? Insert(root, segments, values, key, parameter)) is { } problem)
+            {
+                return problem;
+            }
         }
 
         if (count == 0)
         {
-            return null;
+            return new Outcome<JsonElement?>(null, null);
         }
 
-        var json = isWhere ? CoerceWhere(root, schema, parameter) : CoerceFilter(root, schema, parameter);
+        var first = new FirstProblem();
+        var json = isWhere ? CoerceWhere(root, schema, parameter, first) : CoerceFilter(root, schema, parameter, first);
+        if (first.Problem is { } coercion)
+        {
+            return coercion;
+        }
+
         // Values that no store can compare against (NUL, unpaired surrogates) are refused as in the JSON form.
-        return Serialization.WellFormedJson.Ensure(JsonSerializer.SerializeToElement(json), parameter);
+        var element = JsonSerializer.SerializeToElement(json);
+        return Serialization.WellFormedJson.Check(element, parameter) ?? new Outcome<JsonElement?>(element, null);
     }
 
-    private static List<string> Segments(string key, string parameter)
+    private static Problem? Segments(string key, string parameter, out List<string> segments)
     {
-        var segments = new List<string>();
+        segments = [];
         var i = parameter.Length;
         while (i < key.Length)
         {
             if (key[i] != '[')
             {
-                throw Invalid(parameter, $"The query key '{Quote(key)}' is not of the form {parameter}[a][b]...: expected '[' at position {i}.");
+                return Invalid(parameter, $"The query key '{Quote(key)}' is not of the form {parameter}[a][b]...: expected '[' at position {i}.");
             }
 
             var close = key.IndexOf(']', i + 1);
             if (close < 0)
             {
-                throw Invalid(parameter, $"The query key '{Quote(key)}' has a '[' without its ']'.");
+                return Invalid(parameter, $"The query key '{Quote(key)}' has a '[' without its ']'.");
             }
 
             segments.Add(key[(i + 1)..close]);
             if (segments.Count > MaxSegments)
             {
-                throw Invalid(parameter, $"The query key '{Quote(key)}' is nested more than {MaxSegments} levels deep.");
+                return Invalid(parameter, $"The query key '{Quote(key)}' is nested more than {MaxSegments} levels deep.");
             }
 
             i = close + 1;
         }
 
-        return segments;
+        return null;
     }
 
-    private static void Insert(JsonObject root, List<string> segments, IReadOnlyList<string> values, string key, string parameter)
+    private static Problem? Insert(JsonObject root, List<string> segments, IReadOnlyList<string> values, string key, string parameter)
     {
         JsonObject node = root;
         for (var s = 0; s < segments.Count; s++)
@@ -108,27 +118,32 @@ public static class QueryStringFilter
                 // "a[]=x": append; only meaningful as the last part.
                 if (!last)
                 {
-                    throw Invalid(parameter, $"The query key '{Quote(key)}' has '[]' before its end; only the last part may append.");
+                    return Invalid(parameter, $"The query key '{Quote(key)}' has '[]' before its end; only the last part may append.");
                 }
 
                 // "a[]=x&a[]=y": each value is the next entry.
                 foreach (var value in values)
                 {
-                    node[AppendIndex(node, key, parameter)] = JsonValue.Create(value);
+                    if (AppendIndex(node, key, parameter, out var index) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    node[index] = JsonValue.Create(value);
                 }
 
-                return;
+                return null;
             }
 
             if (last)
             {
                 if (node.ContainsKey(segment))
                 {
-                    throw Invalid(parameter, $"The query key '{Quote(key)}' sets a value where another key of '{parameter}' already put {Describe(node[segment])}.");
+                    return Invalid(parameter, $"The query key '{Quote(key)}' sets a value where another key of '{parameter}' already put {Describe(node[segment])}.");
                 }
 
                 node[segment] = values.Count == 1 ? JsonValue.Create(values[0]) : new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
-                return;
+                return null;
             }
 
             switch (node[segment])
@@ -142,25 +157,28 @@ public static class QueryStringFilter
                     node = existing;
                     break;
                 default:
-                    throw Invalid(parameter, $"The query key '{Quote(key)}' reaches into '{Quote(segment)}', which another key of '{parameter}' already set to a value.");
+                    return Invalid(parameter, $"The query key '{Quote(key)}' reaches into '{Quote(segment)}', which another key of '{parameter}' already set to a value.");
             }
         }
+
+        return null;
     }
 
-    private static string AppendIndex(JsonObject node, string key, string parameter)
+    private static Problem? AppendIndex(JsonObject node, string key, string parameter, out string index)
     {
         var next = 0;
         foreach (var (name, _) in node)
         {
-            if (TryIndex(name, out var index))
+            if (TryIndex(name, out var taken))
             {
-                next = Math.Max(next, index + 1);
+                next = Math.Max(next, taken + 1);
             }
         }
 
+        index = next.ToString(CultureInfo.InvariantCulture);
         return next > MaxIndex
-            ? throw Invalid(parameter, $"The query key '{Quote(key)}' adds more than {MaxIndex + 1} entries to one list.")
-            : next.ToString(CultureInfo.InvariantCulture);
+            ? Invalid(parameter, $"The query key '{Quote(key)}' adds more than {MaxIndex + 1} entries to one list.")
+            : null;
     }
 
     private static bool TryIndex(string name, out int index) =>
@@ -180,7 +198,7 @@ public static class QueryStringFilter
         return node;
     }
 
-    private static JsonObject CoerceFilter(JsonObject filter, EntitySchema schema, string parameter)
+    private static JsonObject CoerceFilter(JsonObject filter, EntitySchema schema, string parameter, FirstProblem first)
     {
         var result = new JsonObject();
         foreach (var (name, value) in filter.ToArray())
@@ -188,11 +206,11 @@ public static class QueryStringFilter
             filter.Remove(name);
             result[name] = name switch
             {
-                "where" => value is JsonObject where ? CoerceWhere(where, schema, parameter) : value,
-                "limit" or "skip" or "offset" => WholeNumber(value, name, parameter),
+                "where" => value is JsonObject where ? CoerceWhere(where, schema, parameter, first) : value,
+                "limit" or "skip" or "offset" => WholeNumber(value, name, parameter, first),
                 "order" => AsArray(value),
-                "fields" => CoerceFields(AsArray(value), parameter),
-                "include" => CoerceInclude(AsArray(value), schema, parameter),
+                "fields" => CoerceFields(AsArray(value), parameter, first),
+                "include" => CoerceInclude(AsArray(value), schema, parameter, first),
                 // Unknown keys pass through: the parser names them in its 400.
                 _ => value,
             };
@@ -201,7 +219,7 @@ public static class QueryStringFilter
         return result;
     }
 
-    private static JsonObject CoerceWhere(JsonObject where, EntitySchema schema, string parameter)
+    private static JsonObject CoerceWhere(JsonObject where, EntitySchema schema, string parameter, FirstProblem first)
     {
         var result = new JsonObject();
         foreach (var (name, value) in where.ToArray())
@@ -211,7 +229,7 @@ public static class QueryStringFilter
             {
                 var items = AsArray(value);
                 result[name] = items is JsonArray array
-                    ? new JsonArray(Take(array).Select(item => item is JsonObject o ? CoerceWhere(o, schema, parameter) : item).ToArray())
+                    ? new JsonArray(Take(array).Select(item => item is JsonObject o ? CoerceWhere(o, schema, parameter, first) : item).ToArray())
                     : items;
                 continue;
             }
@@ -219,10 +237,10 @@ public static class QueryStringFilter
             var type = FieldTypeOf(name, schema);
             result[name] = value switch
             {
-                JsonObject operators when !IsArrayObject(operators) => CoerceOperators(operators, type, parameter),
+                JsonObject operators when !IsArrayObject(operators) => CoerceOperators(operators, type, parameter, first),
                 JsonObject indexed => AsArray(indexed),
                 JsonArray repeated => repeated,
-                _ => Scalar(value, type, name, parameter),
+                _ => Scalar(value, type, name, parameter, first),
             };
         }
 
@@ -231,7 +249,7 @@ public static class QueryStringFilter
 
     private static bool IsArrayObject(JsonObject obj) => obj.Count > 0 && obj.All(p => TryIndex(p.Key, out _));
 
-    private static JsonObject CoerceOperators(JsonObject operators, FieldType? type, string parameter)
+    private static JsonObject CoerceOperators(JsonObject operators, FieldType? type, string parameter, FirstProblem first)
     {
         var result = new JsonObject();
         foreach (var (op, value) in operators.ToArray())
@@ -241,18 +259,19 @@ public static class QueryStringFilter
             result[op] = op is "inq" or "nin" or "between"
                 ? operand switch
                 {
-                    JsonArray array => new JsonArray(Take(array).Select(v => Scalar(v, type, op, parameter)).ToArray()),
+                    JsonArray array => new JsonArray(Take(array).Select(v => Scalar(v, type, op, parameter, first)).ToArray()),
                     // A single value is a list of one.
-                    JsonValue single => new JsonArray(Scalar(single, type, op, parameter)),
+                    JsonValue single => new JsonArray(Scalar(single, type, op, parameter, first)),
                     _ => operand,
                 }
-                : operand is JsonValue scalar ? Scalar(scalar, type, op, parameter) : operand;
+                : operand is JsonValue scalar ? Scalar(scalar, type, op, parameter, first) : operand;
         }
 
         return result;
     }
 
-    private static JsonNode? Scalar(JsonNode? value, FieldType? type, string name, string parameter)
+    /// <summary>The text value coerced to <paramref name="type"/>; text that cannot be is reported to <paramref name="first"/>.</summary>
+    private static JsonNode? Scalar(JsonNode? value, FieldType? type, string name, string parameter, FirstProblem first)
     {
         if (value is not JsonValue text || !text.TryGetValue<string>(out var s))
         {
@@ -269,14 +288,14 @@ public static class QueryStringFilter
 
                 return double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
                     ? JsonNode.Parse(FormatNumber(s, number))
-                    : throw Invalid(parameter, $"'{Quote(name)}' needs a number here, got '{Quote(s)}'.");
+                    : first.Report(Invalid(parameter, $"'{Quote(name)}' needs a number here, got '{Quote(s)}'."));
             case FieldType.Boolean:
                 return s switch
                 {
                     "true" or "1" => JsonValue.Create(true),
                     "false" or "0" => JsonValue.Create(false),
                     "null" => null,
-                    _ => throw Invalid(parameter, $"'{Quote(name)}' needs true or false here, got '{Quote(s)}'."),
+                    _ => first.Report(Invalid(parameter, $"'{Quote(name)}' needs true or false here, got '{Quote(s)}'.")),
                 };
             case FieldType.DateTime:
                 return s == "null" ? null : JsonValue.Create(s);
@@ -291,7 +310,7 @@ public static class QueryStringFilter
             ? whole.ToString(CultureInfo.InvariantCulture)
             : number.ToString("R", CultureInfo.InvariantCulture);
 
-    private static JsonNode? WholeNumber(JsonNode? value, string name, string parameter)
+    private static JsonNode? WholeNumber(JsonNode? value, string name, string parameter, FirstProblem first)
     {
         if (value is not JsonValue text || !text.TryGetValue<string>(out var s))
         {
@@ -300,10 +319,10 @@ public static class QueryStringFilter
 
         return long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
             ? JsonValue.Create(number)
-            : throw Invalid(parameter, $"'{name}' must be a whole number, got '{Quote(s)}'.");
+            : first.Report(Invalid(parameter, $"'{name}' must be a whole number, got '{Quote(s)}'."));
     }
 
-    private static JsonNode? CoerceFields(JsonNode? fields, string parameter)
+    private static JsonNode? CoerceFields(JsonNode? fields, string parameter, FirstProblem first)
     {
         if (fields is not JsonObject flags)
         {
@@ -314,13 +333,13 @@ public static class QueryStringFilter
         foreach (var (name, value) in flags.ToArray())
         {
             flags.Remove(name);
-            result[name] = Scalar(value, FieldType.Boolean, $"fields.{name}", parameter);
+            result[name] = Scalar(value, FieldType.Boolean, $"fields.{name}", parameter, first);
         }
 
         return result;
     }
 
-    private static JsonNode? CoerceInclude(JsonNode? include, EntitySchema schema, string parameter)
+    private static JsonNode? CoerceInclude(JsonNode? include, EntitySchema schema, string parameter, FirstProblem first)
     {
         if (include is not JsonArray items)
         {
@@ -338,7 +357,7 @@ public static class QueryStringFilter
             if (entry["scope"] is JsonObject scope && relation is not null && schema.Relations.TryGetValue(relation, out var target))
             {
                 entry.Remove("scope");
-                entry["scope"] = CoerceFilter(scope, target.Target, parameter);
+                entry["scope"] = CoerceFilter(scope, target.Target, parameter, first);
             }
 
             return entry;
@@ -365,5 +384,20 @@ public static class QueryStringFilter
 
     private static string Quote(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 77), "...");
 
-    private static TaskServiceException Invalid(string target, string message) => TaskServiceException.Invalid(target, message);
+    private static Problem Invalid(string target, string message) => Problem.Invalid(target, message);
+
+    /// <summary>
+    /// The first value that could not be coerced. Coercion goes on past it (it only rewrites text into a new tree), and the
+    /// first problem, the one a reader meets first, is the answer.
+    /// </summary>
+    private sealed class FirstProblem
+    {
+        public Problem? Problem { get; private set; }
+
+        public JsonNode? Report(Problem problem)
+        {
+            Problem ??= problem;
+            return null;
+        }
+    }
 }

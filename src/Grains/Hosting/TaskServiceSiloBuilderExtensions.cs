@@ -28,6 +28,7 @@ public static class TaskServiceSiloBuilderExtensions
             builder.AddCamundaWorkflowEngine();
         }
 
+        CachedGrainInterfaceTypeProvider.AddGrainInterfaceTypeCache(services);
         services.TryAddSingleton<TimeProvider>(MicrosecondTimeProvider.Instance);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());

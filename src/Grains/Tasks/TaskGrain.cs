@@ -23,7 +23,10 @@ public sealed partial class TaskGrain(
 {
     private TaskAggregate? _state;
 
-    private string TaskId => this.GetPrimaryKeyString();
+    /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
+    private string TaskId => _taskId ??= this.GetPrimaryKeyString();
+
+    private string? _taskId;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
         _state = await store.LoadTaskAsync(TaskId, cancellationToken);

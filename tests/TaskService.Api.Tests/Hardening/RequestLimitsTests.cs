@@ -264,6 +264,31 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         Assert.Contains("whole number", version.GetProperty("detail").GetString());
     }
 
+    [Theory]
+    [InlineData("POST", "/events/trigger", "{\"key\": \"k\", \"unknown\": 1}", "unknown", "The request body holds the property 'unknown', which this route does not take.")]
+    [InlineData("POST", "/workflows/x/execute", "{\"input\": {}, \"workflowVersion\": \"one\"}", "workflowVersion", "'workflowVersion' must be a whole number within range.")]
+    [InlineData("PATCH", "/tasks/x", "{\"dueDate\": \"tomorrow\"}", "dueDate", "'dueDate' must be a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z).")]
+    [InlineData("PATCH", "/tasks/x", "{\"name\": tru}", "name", "The request body is not valid at 'name': check the syntax at line 1, position ")]
+    [InlineData("PATCH", "/tasks/x", "{\"name\": \"x\",", "body", "The request body is not valid JSON: check the syntax at line 1, position ")]
+    [InlineData("POST", "/client-apps", "[]", "body", "'body' has the wrong JSON type or an out-of-range value.")]
+    public async Task AnUnreadableBodyIsDescribedFromWhereTheReaderStoppedAndTheRoutesBodyType(string method, string url, string body, string field, string detail)
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+
+        var problem = await (await client.SendAsync(method, url, body)).AssertBadRequestNamingAsync(field);
+
+        var text = problem.GetProperty("detail").GetString()!;
+        Assert.True(text.StartsWith(detail, StringComparison.Ordinal), text);
+    }
+
+    [Fact]
+    public async Task ACascadeThatIsNotTrueOrFalseIs400NamingTheValue()
+    {
+        var problem = await (await factory.CreateAdminClient().DeleteAsync("/tasks/x?cascade=maybe")).AssertBadRequestNamingAsync("cascade");
+
+        Assert.Equal("The parameter 'cascade' must be true or false, not 'maybe'.", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task AQueryParameterTheRouteDoesNotReadIs400AndDeletesNothing()
     {

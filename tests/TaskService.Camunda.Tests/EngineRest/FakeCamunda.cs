@@ -368,14 +368,13 @@ public sealed class FakeCamunda
             var parsed = new List<BpmnProcess>();
             foreach (var (resource, content) in resources.Where(r => r.Key.EndsWith(".bpmn", StringComparison.OrdinalIgnoreCase) || r.Key.EndsWith(".bpmn20.xml", StringComparison.OrdinalIgnoreCase)))
             {
-                try
+                var processes = BpmnParser.Parse(content);
+                if (!processes.IsOk)
                 {
-                    parsed.AddRange(BpmnParser.Parse(content));
+                    throw new FakeError(400, "ParseException", $"ENGINE-09005 Could not parse BPMN process. Errors: \n* {processes.Problem.Detail} | resource {resource}");
                 }
-                catch (BpmnValidationException exception)
-                {
-                    throw new FakeError(400, "ParseException", $"ENGINE-09005 Could not parse BPMN process. Errors: \n* {exception.Message} | resource {resource}");
-                }
+
+                parsed.AddRange(processes.Value!);
             }
 
             var deployment = new Deployment(NewId(), name, Field("deployment-source"), Now(), resources);

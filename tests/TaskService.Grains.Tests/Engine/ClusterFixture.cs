@@ -33,6 +33,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.UseEmbeddedProviders().AddTaskService();
             siloBuilder.Services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(HostNames));
+            siloBuilder.Services.AddHttpClient(WebhookSender.HttpClientName).AddHttpMessageHandler(() => new Webhooks.InstantReceiver());
 
             // The test cluster runs in Development; its webhooks reach no loopback receiver, so hold it to the production rule.
             siloBuilder.Services.Configure<WebhookOptions>(options => options.AllowLoopbackInDevelopment = false);

@@ -118,7 +118,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         Assert.Equal(2, details.Variables.GetProperty("tasks").GetProperty("values").GetArrayLength());
         Assert.Equal(2, details.Variables.GetProperty("createdTaskIds").GetArrayLength());
         var query = fixture.Grains.GetGrain<TaskService.Queries.IQueryGrain>(0);
-        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"inq":["onboard-{{{customer}}}","welcome-{{{customer}}}"]}}""", TaskService.Queries.EntitySchemas.Task);
+        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"inq":["onboard-{{{customer}}}","welcome-{{{customer}}}"]}}""", TaskService.Queries.EntitySchemas.Task).OrThrow();
         Assert.Equal(2, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
     }
 
@@ -153,7 +153,7 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         Assert.Contains("MaxTasksPerCommand", incident.Message, StringComparison.Ordinal);
         Assert.Equal(WorkflowInstanceStatus.Active, details.Instance.Status);
         var query = fixture.Grains.GetGrain<TaskService.Queries.IQueryGrain>(0);
-        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"like":"{{{keyPrefix}}}%"}}""", TaskService.Queries.EntitySchemas.Task);
+        var where = TaskService.Queries.FilterParser.ParseWhere($$$"""{"key":{"like":"{{{keyPrefix}}}%"}}""", TaskService.Queries.EntitySchemas.Task).OrThrow();
         Assert.Equal(0, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
     }
 

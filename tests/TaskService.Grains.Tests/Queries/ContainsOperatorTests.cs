@@ -23,7 +23,7 @@ public sealed class ContainsOperatorTests
     [InlineData("""{"or":[{"candidateGroups":{"contains":"ops"}},{"candidateGroups":{"contains":"hr"}}]}""", "a,d")]
     public void ContainsMatchesArraysHoldingEveryValue(string where, string expected)
     {
-        var node = FilterParser.ParseWhere(where, EntitySchemas.UserTask);
+        var node = FilterParser.ParseWhere(where, EntitySchemas.UserTask).OrThrow();
 
         var ids = Rows.Where(r => FilterEvaluator.Matches(r, node, EntitySchemas.UserTask)).Select(r => r["id"]!.GetValue<string>());
 
@@ -38,9 +38,9 @@ public sealed class ContainsOperatorTests
     [InlineData("""{"candidateGroups":{"contains":[["x"]]}}""", "non-empty array")]
     public void ContainsElsewhereOrWithoutScalarsIsRefused(string where, string fragment)
     {
-        var exception = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere(where, EntitySchemas.UserTask));
+        var exception = Assert.IsType<Problem>(FilterParser.ParseWhere(where, EntitySchemas.UserTask).Problem);
 
         Assert.Equal(TaskServiceErrorKind.Invalid, exception.Kind);
-        Assert.Contains(fragment, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, exception.Detail, StringComparison.Ordinal);
     }
 }

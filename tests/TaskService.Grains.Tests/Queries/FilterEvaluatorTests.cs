@@ -21,7 +21,7 @@ public sealed class FilterEvaluatorTests
     public void SharedCaseReturnsTheExpectedIdsInOrder(string name)
     {
         var testCase = FilterCases.Get(name);
-        var filter = FilterParser.ParseFilter(testCase.FilterJson, TaskSchema);
+        var filter = FilterParser.ParseFilter(testCase.FilterJson, TaskSchema).OrThrow();
 
         var ids = FilterEvaluator.Apply(FilterCases.CreateTaskRows(), filter, TaskSchema).Select(Id).ToArray();
 
@@ -57,7 +57,7 @@ public sealed class FilterEvaluatorTests
     public void NeqNeverMatchesARowWhoseFieldIsNull()
     {
         var row = new JsonObject { ["id"] = "x", ["priority"] = null };
-        var where = FilterParser.ParseWhere("""{"priority":{"neq":"high"}}""", TaskSchema);
+        var where = FilterParser.ParseWhere("""{"priority":{"neq":"high"}}""", TaskSchema).OrThrow();
 
         Assert.False(FilterEvaluator.Matches(row, where, TaskSchema));
         Assert.True(FilterEvaluator.Matches(new JsonObject { ["id"] = "x", ["priority"] = "low" }, where, TaskSchema));
@@ -92,10 +92,10 @@ public sealed class FilterEvaluatorTests
             new() { ["id"] = "d" },
         ];
 
-        var filter = FilterParser.ParseFilter("""{"where":{"timestamp":{"gt":9.5}},"order":"timestamp ASC"}""", EntitySchemas.Event);
+        var filter = FilterParser.ParseFilter("""{"where":{"timestamp":{"gt":9.5}},"order":"timestamp ASC"}""", EntitySchemas.Event).OrThrow();
         Assert.Equal(["c", "a"], FilterEvaluator.Apply(events, filter, EntitySchemas.Event).Select(Id));
 
-        var all = FilterParser.ParseFilter("""{"order":"timestamp DESC"}""", EntitySchemas.Event);
+        var all = FilterParser.ParseFilter("""{"order":"timestamp DESC"}""", EntitySchemas.Event).OrThrow();
         Assert.Equal(["d", "a", "c", "b"], FilterEvaluator.Apply(events, all, EntitySchemas.Event).Select(Id));
     }
 
@@ -110,7 +110,7 @@ public sealed class FilterEvaluatorTests
         ];
 
         string[] Ids(string where) =>
-            FilterEvaluator.Apply(rows, FilterParser.ParseFilter(where, FlagSchema), FlagSchema).Select(Id).ToArray();
+            FilterEvaluator.Apply(rows, FilterParser.ParseFilter(where, FlagSchema).OrThrow(), FlagSchema).Select(Id).ToArray();
 
         Assert.Equal(["a"], Ids("""{"where":{"done":true}}"""));
         Assert.Equal(["b"], Ids("""{"where":{"done":{"neq":true}}}"""));
@@ -170,16 +170,16 @@ public sealed class FilterEvaluatorTests
         // U+FF21 sorts before U+1F600 in UTF-8 byte order, but after it as UTF-16 units (0xD83D).
         JsonObject[] rows = [new() { ["id"] = "emoji", ["name"] = "😀" }, new() { ["id"] = "fullwidth", ["name"] = "Ａ" }];
 
-        var ids = FilterEvaluator.Apply(rows, FilterParser.ParseFilter("""{"order":"name ASC"}""", TaskSchema), TaskSchema).Select(Id);
+        var ids = FilterEvaluator.Apply(rows, FilterParser.ParseFilter("""{"order":"name ASC"}""", TaskSchema).OrThrow(), TaskSchema).Select(Id);
 
         Assert.Equal(["fullwidth", "emoji"], ids);
-        Assert.True(FilterEvaluator.Matches(rows[0], FilterParser.ParseWhere("""{"name":{"gt":"Ａ"}}""", TaskSchema), TaskSchema));
+        Assert.True(FilterEvaluator.Matches(rows[0], FilterParser.ParseWhere("""{"name":{"gt":"Ａ"}}""", TaskSchema).OrThrow(), TaskSchema));
     }
 
     [Fact]
     public void ProjectionKeepsOnlyTheRequestedFields()
     {
-        var filter = FilterParser.ParseFilter("""{"fields":["id","priority"],"order":"name ASC","limit":2}""", TaskSchema);
+        var filter = FilterParser.ParseFilter("""{"fields":["id","priority"],"order":"name ASC","limit":2}""", TaskSchema).OrThrow();
 
         var rows = FilterEvaluator.Apply(FilterCases.CreateTaskRows(), filter, TaskSchema).ToArray();
 
@@ -190,7 +190,7 @@ public sealed class FilterEvaluatorTests
     [Fact]
     public void ExcludedFieldsAreLeftOut()
     {
-        var filter = FilterParser.ParseFilter("""{"fields":{"metadata":false},"where":{"id":"t01"}}""", TaskSchema);
+        var filter = FilterParser.ParseFilter("""{"fields":{"metadata":false},"where":{"id":"t01"}}""", TaskSchema).OrThrow();
 
         var row = Assert.Single(FilterEvaluator.Apply(FilterCases.CreateTaskRows(), filter, TaskSchema));
 

@@ -20,21 +20,13 @@ public sealed class FilterParserTests
     {
         var invalid = FilterCases.GetInvalid(name);
 
-        var error = Assert.Throws<TaskServiceException>(() =>
-        {
-            if (invalid.Parameter == "where")
-            {
-                FilterParser.ParseWhere(invalid.Json, TaskSchema);
-            }
-            else
-            {
-                FilterParser.ParseFilter(invalid.Json, TaskSchema);
-            }
-        });
+        var error = Assert.IsType<Problem>(invalid.Parameter == "where"
+            ? FilterParser.ParseWhere(invalid.Json, TaskSchema).Problem
+            : FilterParser.ParseFilter(invalid.Json, TaskSchema).Problem);
 
         Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
         Assert.Equal(invalid.Parameter, error.Target);
-        Assert.Contains(invalid.MessageFragment, error.Message, StringComparison.Ordinal);
+        Assert.Contains(invalid.MessageFragment, error.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -44,7 +36,7 @@ public sealed class FilterParserTests
     [InlineData("null")]
     public void MissingFilterIsEmpty(string? json)
     {
-        Assert.Same(QueryFilter.Empty, FilterParser.ParseFilter(json, TaskSchema));
+        Assert.Same(QueryFilter.Empty, FilterParser.ParseFilter(json, TaskSchema).OrThrow());
     }
 
     [Theory]
@@ -54,13 +46,13 @@ public sealed class FilterParserTests
     [InlineData("null")]
     public void MissingOrEmptyWhereIsNull(string? json)
     {
-        Assert.Null(FilterParser.ParseWhere(json, TaskSchema));
+        Assert.Null(FilterParser.ParseWhere(json, TaskSchema).OrThrow());
     }
 
     [Fact]
     public void SingleConditionIsAConditionNode()
     {
-        var filter = FilterParser.ParseFilter("""{"where":{"status":"pending"}}""", TaskSchema);
+        var filter = FilterParser.ParseFilter("""{"where":{"status":"pending"}}""", TaskSchema).OrThrow();
 
         var condition = Assert.IsType<ConditionNode>(filter.Where);
         Assert.Equal(["status"], condition.Path);
@@ -73,7 +65,7 @@ public sealed class FilterParserTests
     {
         var where = FilterParser.ParseWhere(
             """{"status":"pending","dueDate":{"gte":"2024-01-01T00:00:00Z","lt":"2024-02-01T00:00:00Z"},"and":[{"key":"a"},{"name":{"like":"x%"}}]}""",
-            TaskSchema);
+            TaskSchema).OrThrow();
 
         var and = Assert.IsType<AndNode>(where);
         var conditions = and.Children.Cast<ConditionNode>().Select(c => (c.Field, c.Operator)).ToArray();
@@ -85,7 +77,7 @@ public sealed class FilterParserTests
     [Fact]
     public void OrBecomesAnOrNodeOfItsBranches()
     {
-        var where = FilterParser.ParseWhere("""{"or":[{"status":"pending"},{"status":"completed","assigneeId":null}]}""", TaskSchema);
+        var where = FilterParser.ParseWhere("""{"or":[{"status":"pending"},{"status":"completed","assigneeId":null}]}""", TaskSchema).OrThrow();
 
         var or = Assert.IsType<OrNode>(where);
         Assert.Equal(2, or.Children.Count);
@@ -99,13 +91,13 @@ public sealed class FilterParserTests
     [Fact]
     public void OrWithAnAlwaysTrueBranchIsNoCondition()
     {
-        Assert.Null(FilterParser.ParseWhere("""{"or":[{},{"status":"pending"}]}""", TaskSchema));
+        Assert.Null(FilterParser.ParseWhere("""{"or":[{},{"status":"pending"}]}""", TaskSchema).OrThrow());
     }
 
     [Fact]
     public void DottedPathIntoJsonFieldIsSplitIntoSegments()
     {
-        var where = FilterParser.ParseWhere("""{"metadata.customer.id":{"inq":["c-1","c-2"]}}""", TaskSchema);
+        var where = FilterParser.ParseWhere("""{"metadata.customer.id":{"inq":["c-1","c-2"]}}""", TaskSchema).OrThrow();
 
         var condition = Assert.IsType<ConditionNode>(where);
         Assert.Equal(["metadata", "customer", "id"], condition.Path);
@@ -122,7 +114,7 @@ public sealed class FilterParserTests
     [InlineData("2024-02-15 23:30-01:00", "2024-02-16T00:30:00Z")]
     public void DateTimeValuesAreRewrittenAsUtcInstants(string given, string expected)
     {
-        var where = FilterParser.ParseWhere($$"""{"dueDate":{"between":["{{given}}","{{given}}"]},"createdOn":"{{given}}"}""", TaskSchema);
+        var where = FilterParser.ParseWhere($$"""{"dueDate":{"between":["{{given}}","{{given}}"]},"createdOn":"{{given}}"}""", TaskSchema).OrThrow();
 
         var and = Assert.IsType<AndNode>(where);
         var between = Assert.IsType<ConditionNode>(and.Children[0]);
@@ -133,7 +125,7 @@ public sealed class FilterParserTests
     [Fact]
     public void ValuesOutliveTheParsedDocument()
     {
-        var where = FilterParser.ParseWhere("""{"name":"Zeta"}""", TaskSchema);
+        var where = FilterParser.ParseWhere("""{"name":"Zeta"}""", TaskSchema).OrThrow();
 
         Assert.Equal("Zeta", Assert.IsType<ConditionNode>(where).Value.GetString());
     }
@@ -143,20 +135,20 @@ public sealed class FilterParserTests
     {
         Assert.Equal(
             [new SortOrder("name", false), new SortOrder("dueDate", true)],
-            FilterParser.ParseFilter("""{"order":"name, dueDate desc"}""", TaskSchema).Order);
+            FilterParser.ParseFilter("""{"order":"name, dueDate desc"}""", TaskSchema).OrThrow().Order);
         Assert.Equal(
             [new SortOrder("status", true), new SortOrder("id", false)],
-            FilterParser.ParseFilter("""{"order":["status DeSc","id asc"]}""", TaskSchema).Order);
+            FilterParser.ParseFilter("""{"order":["status DeSc","id asc"]}""", TaskSchema).OrThrow().Order);
     }
 
     [Fact]
     public void LimitSkipAndOffsetAreRead()
     {
-        var filter = FilterParser.ParseFilter("""{"limit":1000,"skip":20}""", TaskSchema);
+        var filter = FilterParser.ParseFilter("""{"limit":1000,"skip":20}""", TaskSchema).OrThrow();
         Assert.Equal(1000, filter.Limit);
         Assert.Equal(20, filter.Skip);
 
-        var withOffset = FilterParser.ParseFilter("""{"limit":null,"offset":7}""", TaskSchema);
+        var withOffset = FilterParser.ParseFilter("""{"limit":null,"offset":7}""", TaskSchema).OrThrow();
         Assert.Null(withOffset.Limit);
         Assert.Equal(7, withOffset.Skip);
     }
@@ -164,20 +156,20 @@ public sealed class FilterParserTests
     [Fact]
     public void FieldsArraySelectsFieldsInSchemaOrder()
     {
-        Assert.Equal(["id", "name", "status"], FilterParser.ParseFilter("""{"fields":["status","id","name","id"]}""", TaskSchema).Fields);
-        Assert.Null(FilterParser.ParseFilter("""{"fields":[]}""", TaskSchema).Fields);
+        Assert.Equal(["id", "name", "status"], FilterParser.ParseFilter("""{"fields":["status","id","name","id"]}""", TaskSchema).OrThrow().Fields);
+        Assert.Null(FilterParser.ParseFilter("""{"fields":[]}""", TaskSchema).OrThrow().Fields);
     }
 
     [Fact]
     public void FieldsObjectWithTrueValuesSelectsThose()
     {
-        Assert.Equal(["id", "dueDate"], FilterParser.ParseFilter("""{"fields":{"dueDate":true,"id":true,"name":false}}""", TaskSchema).Fields);
+        Assert.Equal(["id", "dueDate"], FilterParser.ParseFilter("""{"fields":{"dueDate":true,"id":true,"name":false}}""", TaskSchema).OrThrow().Fields);
     }
 
     [Fact]
     public void FieldsObjectWithOnlyFalseValuesExcludesThose()
     {
-        var fields = FilterParser.ParseFilter("""{"fields":{"metadata":false,"description":false}}""", TaskSchema).Fields;
+        var fields = FilterParser.ParseFilter("""{"fields":{"metadata":false,"description":false}}""", TaskSchema).OrThrow().Fields;
 
         Assert.Equal(TaskSchema.Fields.Keys.Where(f => f is not ("metadata" or "description")), fields);
     }
@@ -187,39 +179,39 @@ public sealed class FilterParserTests
     {
         using var document = JsonDocument.Parse("""{"nope":1}""");
 
-        var error = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere(document.RootElement, TaskSchema, "filter"));
+        var error = Assert.IsType<Problem>(FilterParser.ParseWhere(document.RootElement, TaskSchema, "filter").Problem);
 
         Assert.Equal("filter", error.Target);
-        Assert.Contains("Unknown field 'nope'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown field 'nope'", error.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void NumberFieldsNeedJsonNumbers()
     {
-        var where = FilterParser.ParseWhere("""{"timestamp":{"between":[1700000000000,1800000000000]}}""", EntitySchemas.Event);
+        var where = FilterParser.ParseWhere("""{"timestamp":{"between":[1700000000000,1800000000000]}}""", EntitySchemas.Event).OrThrow();
         Assert.Equal(FilterOperator.Between, Assert.IsType<ConditionNode>(where).Operator);
 
-        var error = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"timestamp":{"gt":"1700000000000"}}""", EntitySchemas.Event));
-        Assert.Contains("Field 'timestamp' of event needs a number", error.Message, StringComparison.Ordinal);
+        var error = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"timestamp":{"gt":"1700000000000"}}""", EntitySchemas.Event).Problem);
+        Assert.Contains("Field 'timestamp' of event needs a number", error.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void BooleanFieldsAcceptEqualityOperatorsOnly()
     {
-        Assert.IsType<ConditionNode>(FilterParser.ParseWhere("""{"done":{"inq":[true]}}""", FlagSchema));
+        Assert.IsType<ConditionNode>(FilterParser.ParseWhere("""{"done":{"inq":[true]}}""", FlagSchema).OrThrow());
 
-        var range = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"done":{"gt":false}}""", FlagSchema));
-        Assert.Contains("Operator 'gt' is not supported on the boolean field 'done' of flag. Supported: eq, neq, inq, nin.", range.Message, StringComparison.Ordinal);
+        var range = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":{"gt":false}}""", FlagSchema).Problem);
+        Assert.Contains("Operator 'gt' is not supported on the boolean field 'done' of flag. Supported: eq, neq, inq, nin.", range.Detail, StringComparison.Ordinal);
 
-        var text = Assert.Throws<TaskServiceException>(() => FilterParser.ParseWhere("""{"done":"true"}""", FlagSchema));
-        Assert.Contains("Field 'done' of flag needs a boolean", text.Message, StringComparison.Ordinal);
+        var text = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":"true"}""", FlagSchema).Problem);
+        Assert.Contains("Field 'done' of flag needs a boolean", text.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void SharedCasesUseEveryOperator()
     {
         var used = FilterCases.Cases
-            .Select(c => FilterParser.ParseFilter(c.FilterJson, TaskSchema).Where)
+            .Select(c => FilterParser.ParseFilter(c.FilterJson, TaskSchema).OrThrow().Where)
             .SelectMany(Flatten)
             .Select(c => c.Operator)
             .ToHashSet();

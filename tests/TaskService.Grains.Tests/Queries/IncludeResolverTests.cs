@@ -23,7 +23,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     public async Task IncludeCaseReturnsTheExpectedRelatedRows(string name)
     {
         var testCase = IncludeCases.Get(name);
-        var filter = FilterParser.ParseFilter(testCase.FilterJson, EntitySchemas.For(testCase.Kind));
+        var filter = FilterParser.ParseFilter(testCase.FilterJson, EntitySchemas.For(testCase.Kind)).OrThrow();
 
         var rows = await _resolver.ListAsync(testCase.Kind, filter);
 
@@ -36,9 +36,9 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     {
         var testCase = IncludeCases.Get(name);
         var schema = EntitySchemas.For(testCase.Kind);
-        var json = QueryStringFilter.Build(FilterCases.BracketForm(testCase.FilterJson, "filter"), "filter", schema, isWhere: false)!.Value;
+        var json = QueryStringFilter.Build(FilterCases.BracketForm(testCase.FilterJson, "filter"), "filter", schema, isWhere: false).OrThrow()!.Value;
 
-        var rows = await _resolver.ListAsync(testCase.Kind, FilterParser.ParseFilter(json, schema));
+        var rows = await _resolver.ListAsync(testCase.Kind, FilterParser.ParseFilter(json, schema).OrThrow());
 
         Assert.Equal(testCase.Expected, IncludeCases.Describe(rows, IncludeCases.RelationOf(testCase.Kind)));
     }
@@ -47,7 +47,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     public async Task FieldsOfParentAndScopeKeepOnlyWhatWasAskedFor()
     {
         var filter = FilterParser.ParseFilter(
-            """{"where":{"id":"t01"},"fields":["name"],"include":[{"relation":"userTasks","scope":{"fields":["name"],"limit":2}}]}""", EntitySchemas.Task);
+            """{"where":{"id":"t01"},"fields":["name"],"include":[{"relation":"userTasks","scope":{"fields":["name"],"limit":2}}]}""", EntitySchemas.Task).OrThrow();
 
         var row = Assert.Single(await _resolver.ListAsync(EntityKind.Task, filter));
 
@@ -57,7 +57,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     [Fact]
     public async Task RelatedRowsCarryTheirContractFields()
     {
-        var filter = FilterParser.ParseFilter("""{"where":{"id":"t02"},"include":["userTasks"]}""", EntitySchemas.Task);
+        var filter = FilterParser.ParseFilter("""{"where":{"id":"t02"},"include":["userTasks"]}""", EntitySchemas.Task).OrThrow();
 
         var userTask = Assert.Single((await _resolver.ListAsync(EntityKind.Task, filter))[0].GetProperty("userTasks").EnumerateArray());
 
@@ -68,7 +68,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     [Fact]
     public async Task GetByIdIncludesToo()
     {
-        var filter = FilterParser.ParseFilter("""{"include":[{"relation":"userTasks","scope":{"order":"createdOn DESC"}}]}""", EntitySchemas.Task);
+        var filter = FilterParser.ParseFilter("""{"include":[{"relation":"userTasks","scope":{"order":"createdOn DESC"}}]}""", EntitySchemas.Task).OrThrow();
 
         var row = await _resolver.GetAsync(EntityKind.Task, "t01", filter);
 
@@ -79,7 +79,7 @@ public sealed class IncludeResolverTests : IAsyncLifetime
     [Fact]
     public async Task WithoutIncludeTheStoresAnswerIsUnchanged()
     {
-        var filter = FilterParser.ParseFilter("""{"where":{"key":"review"},"fields":["name"]}""", EntitySchemas.Task);
+        var filter = FilterParser.ParseFilter("""{"where":{"key":"review"},"fields":["name"]}""", EntitySchemas.Task).OrThrow();
 
         var expected = await _store.ListAsync(EntityKind.Task, filter);
         var actual = await _resolver.ListAsync(EntityKind.Task, filter);

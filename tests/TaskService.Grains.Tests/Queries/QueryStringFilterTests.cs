@@ -22,7 +22,7 @@ public sealed class QueryStringFilterTests
     {
         var testCase = FilterCases.Get(name);
 
-        var filter = ParseBracket(FilterCases.BracketForm(testCase.FilterJson, "filter"), TaskSchema);
+        var filter = ParseBracket(FilterCases.BracketForm(testCase.FilterJson, "filter"), TaskSchema).OrThrow();
         var ids = FilterEvaluator.Apply(FilterCases.CreateTaskRows(), filter, TaskSchema).Select(r => r["id"]!.GetValue<string>()).ToArray();
 
         Assert.Equal(testCase.ExpectedIds, ids);
@@ -52,7 +52,7 @@ public sealed class QueryStringFilterTests
         AssertJson("""{"include":["userTasks"]}""", ("filter[include][0]", "userTasks"));
         AssertJson("""{"include":[{"relation":"userTasks","scope":{"limit":1,"where":{"status":"pending"}}}]}""",
             ("filter[include][0][relation]", "userTasks"), ("filter[include][0][scope][limit]", "1"), ("filter[include][0][scope][where][status]", "pending"));
-        Assert.Equal("""{"key":"x"}""", Build(TaskSchema, isWhere: true, ("where[key]", "x"))!.Value.GetRawText());
+        Assert.Equal("""{"key":"x"}""", Build(TaskSchema, isWhere: true, ("where[key]", "x")).OrThrow()!.Value.GetRawText());
     }
 
     [Fact]
@@ -60,19 +60,19 @@ public sealed class QueryStringFilterTests
     {
         var pairs = new[] { new KeyValuePair<string, IReadOnlyList<string>>("filter[where][id][inq]", ["a", "b"]) };
 
-        Assert.Equal("""{"where":{"id":{"inq":["a","b"]}}}""", QueryStringFilter.Build(pairs, "filter", TaskSchema, isWhere: false)!.Value.GetRawText());
+        Assert.Equal("""{"where":{"id":{"inq":["a","b"]}}}""", QueryStringFilter.Build(pairs, "filter", TaskSchema, isWhere: false).OrThrow()!.Value.GetRawText());
     }
 
     [Fact]
     public void ValuesAreCoercedByThePropertysType()
     {
-        Assert.Equal("""{"done":true,"size":{"gt":2.5}}""", Build(FlagSchema, true, ("where[done]", "true"), ("where[size][gt]", "2.5"))!.Value.GetRawText());
-        Assert.Equal("""{"done":false,"size":{"inq":[1,2]}}""", Build(FlagSchema, true, ("where[done]", "0"), ("where[size][inq][0]", "1"), ("where[size][inq][1]", "2"))!.Value.GetRawText());
-        Assert.Equal("""{"size":null}""", Build(FlagSchema, true, ("where[size]", "null"))!.Value.GetRawText());
-        Assert.Equal("""{"workflowVersion":{"between":[1,3]}}""", Build(EntitySchemas.Workflow, true, ("where[workflowVersion][between][0]", "1"), ("where[workflowVersion][between][1]", "3"))!.Value.GetRawText());
+        Assert.Equal("""{"done":true,"size":{"gt":2.5}}""", Build(FlagSchema, true, ("where[done]", "true"), ("where[size][gt]", "2.5")).OrThrow()!.Value.GetRawText());
+        Assert.Equal("""{"done":false,"size":{"inq":[1,2]}}""", Build(FlagSchema, true, ("where[done]", "0"), ("where[size][inq][0]", "1"), ("where[size][inq][1]", "2")).OrThrow()!.Value.GetRawText());
+        Assert.Equal("""{"size":null}""", Build(FlagSchema, true, ("where[size]", "null")).OrThrow()!.Value.GetRawText());
+        Assert.Equal("""{"workflowVersion":{"between":[1,3]}}""", Build(EntitySchemas.Workflow, true, ("where[workflowVersion][between][0]", "1"), ("where[workflowVersion][between][1]", "3")).OrThrow()!.Value.GetRawText());
 
         // Strings stay strings, even when they look like numbers; so do values inside JSON fields.
-        Assert.Equal("""{"name":"10","metadata.score":"10"}""", Build(TaskSchema, true, ("where[name]", "10"), ("where[metadata.score]", "10"))!.Value.GetRawText());
+        Assert.Equal("""{"name":"10","metadata.score":"10"}""", Build(TaskSchema, true, ("where[name]", "10"), ("where[metadata.score]", "10")).OrThrow()!.Value.GetRawText());
     }
 
     [Theory]
@@ -84,10 +84,10 @@ public sealed class QueryStringFilterTests
     [InlineData("where[id][][x]", "a", "only the last part may append")]
     public void UnreadableBracketKeysAndValuesAre400NamingTheParameter(string key, string value, string fragment)
     {
-        var error = Assert.Throws<TaskServiceException>(() => Build(FlagSchema, true, (key, value)));
+        var error = Assert.IsType<Problem>(Build(FlagSchema, true, (key, value)).Problem);
 
         Assert.Equal("where", error.Target);
-        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, error.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -103,36 +103,36 @@ public sealed class QueryStringFilterTests
     [InlineData("filter[where][name]", "a\0b", "filter")]
     public void UnknownKeysAndBadValuesInTheBracketFormAre400(string key, string value, string fragment)
     {
-        var error = Assert.Throws<TaskServiceException>(() => ParseBracket([new(key, [value])], TaskSchema));
+        var error = Assert.IsType<Problem>(ParseBracket([new(key, [value])], TaskSchema).Problem);
 
         Assert.Equal("filter", error.Target);
-        Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
+        Assert.Contains(fragment, error.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void AKeyThatIsBothAValueAndAnObjectIs400()
     {
-        var error = Assert.Throws<TaskServiceException>(() => Build(TaskSchema, true, ("where[name]", "a"), ("where[name][like]", "b")));
+        var error = Assert.IsType<Problem>(Build(TaskSchema, true, ("where[name]", "a"), ("where[name][like]", "b")).Problem);
 
-        Assert.Contains("already set to a value", error.Message, StringComparison.Ordinal);
-        Assert.Throws<TaskServiceException>(() => Build(TaskSchema, true, ("where[name][like]", "b"), ("where[name]", "a")));
+        Assert.Contains("already set to a value", error.Detail, StringComparison.Ordinal);
+        Assert.IsType<Problem>(Build(TaskSchema, true, ("where[name][like]", "b"), ("where[name]", "a")).Problem);
     }
 
     [Fact]
     public void TooManyKeysOrTooLargeAnIndexIs400()
     {
         var many = Enumerable.Range(0, QueryStringFilter.MaxKeys + 1).Select(i => ($"where[id][inq][{i % 900}x]", "a")).ToArray();
-        Assert.Throws<TaskServiceException>(() => Build(TaskSchema, true, many));
+        Assert.IsType<Problem>(Build(TaskSchema, true, many).Problem);
 
         // An index beyond the limit is a plain object key, which no filter key is: refused by the parser.
-        var filter = Assert.Throws<TaskServiceException>(() => ParseBracket([new("filter[where][or][5000][key]", ["a"])], TaskSchema));
+        var filter = Assert.IsType<Problem>(ParseBracket([new("filter[where][or][5000][key]", ["a"])], TaskSchema).Problem);
         Assert.Equal("filter", filter.Target);
     }
 
     [Fact]
     public void KeysOfOtherParametersAreIgnoredAndNoKeysGiveNull()
     {
-        Assert.Null(Build(TaskSchema, false, ("where[key]", "x"), ("filters[where]", "y"), ("filter", "{}")));
+        Assert.Null(Build(TaskSchema, false, ("where[key]", "x"), ("filters[where]", "y"), ("filter", "{}")).OrThrow());
         Assert.False(QueryStringFilter.IsBracketKey("filter", "filter"));
         Assert.False(QueryStringFilter.IsBracketKey("filters[a]", "filter"));
         Assert.True(QueryStringFilter.IsBracketKey("filter[a]", "filter"));
@@ -140,12 +140,12 @@ public sealed class QueryStringFilterTests
 
     private static void AssertJson(string expected, params (string Key, string Value)[] pairs)
     {
-        var built = Build(TaskSchema, false, pairs)!.Value;
+        var built = Build(TaskSchema, false, pairs).OrThrow()!.Value;
         Assert.Equal(expected, built.GetRawText());
 
         // The bracket form parses to the filter the JSON form parses to.
-        var fromBrackets = FilterParser.ParseFilter(built, TaskSchema);
-        var fromJson = FilterParser.ParseFilter(expected, TaskSchema);
+        var fromBrackets = FilterParser.ParseFilter(built, TaskSchema).OrThrow();
+        var fromJson = FilterParser.ParseFilter(expected, TaskSchema).OrThrow();
         Assert.Equal(Describe(fromJson), Describe(fromBrackets));
     }
 
@@ -168,11 +168,14 @@ public sealed class QueryStringFilterTests
         _ => node.GetType().Name,
     };
 
-    private static JsonElement? Build(EntitySchema schema, bool isWhere, params (string Key, string Value)[] pairs) =>
+    private static Outcome<JsonElement?> Build(EntitySchema schema, bool isWhere, params (string Key, string Value)[] pairs) =>
         QueryStringFilter.Build(
             pairs.GroupBy(p => p.Key).Select(g => new KeyValuePair<string, IReadOnlyList<string>>(g.Key, g.Select(p => p.Value).ToArray())),
             isWhere ? "where" : "filter", schema, isWhere);
 
-    private static QueryFilter ParseBracket(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> pairs, EntitySchema schema) =>
-        QueryStringFilter.Build(pairs, "filter", schema, isWhere: false) is { } json ? FilterParser.ParseFilter(json, schema) : QueryFilter.Empty;
+    private static Outcome<QueryFilter> ParseBracket(IEnumerable<KeyValuePair<string, IReadOnlyList<string>>> pairs, EntitySchema schema)
+    {
+        var json = QueryStringFilter.Build(pairs, "filter", schema, isWhere: false);
+        return !json.IsOk ? json.Problem : json.Value is { } built ? FilterParser.ParseFilter(built, schema) : QueryFilter.Empty;
+    }
 }

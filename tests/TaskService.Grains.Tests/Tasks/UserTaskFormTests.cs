@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskService.Errors;
+using TaskService.Grains.Tests.Workflows;
 using TaskService.Serialization;
 using TaskService.Tasks;
 using TaskService.Workflows.Bpmn;
@@ -47,7 +48,7 @@ public sealed class UserTaskFormTests
             <camunda:formField id="on" type="date" />
             """));
 
-        var task = Assert.IsType<UserTaskElement>(Assert.Single(BpmnParser.Parse(xml)).Elements["task"]);
+        var task = Assert.IsType<UserTaskElement>(Assert.Single(BpmnParser.Parse(xml).OrThrow()).Elements["task"]);
 
         Assert.Equal(
             [
@@ -59,7 +60,7 @@ public sealed class UserTaskFormTests
             ],
             task.Form!.Fields.Select(f => f with { Values = f.Values is null ? null : f.Values.ToArray() }),
             new FieldComparer());
-        Assert.Null(Assert.IsType<UserTaskElement>(Assert.Single(BpmnParser.Parse(Process(""))).Elements["task"]).Form);
+        Assert.Null(Assert.IsType<UserTaskElement>(Assert.Single(BpmnParser.Parse(Process("")).OrThrow()).Elements["task"]).Form);
     }
 
     [Theory]
@@ -72,7 +73,7 @@ public sealed class UserTaskFormTests
     [InlineData("""<camunda:formField id="x" type="long"><camunda:validation><camunda:constraint name="min" config="ten" /></camunda:validation></camunda:formField>""", "'ten'")]
     public void AFormTheServiceCannotCheckIsRefusedAtDeploymentNamingTheElement(string fields, string fragment)
     {
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(Process(Fields(fields))));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(Process(Fields(fields))));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains(fragment, exception.Message, StringComparison.Ordinal);

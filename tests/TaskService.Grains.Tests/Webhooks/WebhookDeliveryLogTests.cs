@@ -160,9 +160,26 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         return appId;
     }
 
-    private async Task<(IWebhookSubscriptionGrain Grain, string Id, string Host)> SubscribeAsync()
+    [Fact]
+    public async Task EventsAReceiverAnswersAtOnceAreEachSentOnceEvenWhenManyGoTogether()
     {
-        var host = $"log-{Guid.NewGuid():N}.test";
+        // Every attempt here finishes before its first await, inside the loop that starts the others: none may start twice.
+        var (subscription, id, _) = await SubscribeAsync(InstantReceiver.Host);
+        var events = Enumerable.Range(0, 40)
+            .Select(i => NewEvent() with { Payload = JsonElementFactory.Parse($$"""{"taskId": "instant-{{i}}-{{Guid.NewGuid():N}}"}""") })
+            .ToArray();
+
+        await subscription.EnqueueManyAsync(events);
+
+        var rows = await Eventually.ReturnsAsync(() => Deliveries(id), r => r.Count == events.Length && r.All(row => Status(row) == "delivered"));
+        Assert.All(rows, row => Assert.Equal(1, row.GetProperty("attemptCount").GetInt32()));
+        Assert.All(events, e => Assert.Equal(1, InstantReceiver.Received.GetValueOrDefault(e.Id)));
+        await subscription.DeleteAsync();
+    }
+
+    private async Task<(IWebhookSubscriptionGrain Grain, string Id, string Host)> SubscribeAsync(string? host = null)
+    {
+        host ??= $"log-{Guid.NewGuid():N}.test";
         ClusterFixture.HostNames.Names[host] = [IPAddress.Parse("93.184.216.34")];
         var appId = await AddAppAsync();
         var id = $"sub-{Guid.NewGuid():N}";

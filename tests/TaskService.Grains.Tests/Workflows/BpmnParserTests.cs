@@ -22,7 +22,7 @@ public sealed class BpmnParserTests
     [Fact]
     public void ParentProcessHasAnExternalServiceTaskBetweenStartAndEnd()
     {
-        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ParentCreateTasks));
+        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ParentCreateTasks).OrThrow());
 
         Assert.Equal("parent-process", process.Id);
         Assert.Equal("Parent process", process.Name);
@@ -42,7 +42,7 @@ public sealed class BpmnParserTests
     [Fact]
     public void ChildProcessHasTwoUserTasksAndAnExternalMessageEndEvent()
     {
-        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ChildTwoUserTasks));
+        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ChildTwoUserTasks).OrThrow());
 
         Assert.Equal("child-process", process.Id);
         Assert.Equal(new UserTaskElement("Review", "Review\ndocument", "reviewer", "reviewers", "2030-06-30T17:00:00Z"), process.Elements["Review"]);
@@ -59,7 +59,7 @@ public sealed class BpmnParserTests
     [Fact]
     public void ExclusiveGatewayKeepsConditionsInDocumentOrderAndItsDefaultFlow()
     {
-        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ExclusiveGatewayWithDefault));
+        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ExclusiveGatewayWithDefault).OrThrow());
 
         var gateway = Assert.IsType<ExclusiveGateway>(process.Elements["Gateway_amount"]);
         Assert.Equal("Flow_default", gateway.DefaultFlowId);
@@ -80,7 +80,7 @@ public sealed class BpmnParserTests
     [Fact]
     public void ParallelGatewaysForkAndJoinTwoUserTasks()
     {
-        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ParallelForkJoin));
+        var process = Assert.Single(BpmnParser.Parse(BpmnSamples.ParallelForkJoin).OrThrow());
 
         Assert.Equal("parallel-fork-join", process.Id);
         Assert.IsType<ParallelGateway>(process.Elements["Gateway_fork"]);
@@ -110,7 +110,7 @@ public sealed class BpmnParserTests
             </definitions>
             """;
 
-        var process = Assert.Single(BpmnParser.Parse(xml));
+        var process = Assert.Single(BpmnParser.Parse(xml).OrThrow());
 
         Assert.Equal(new ExternalTaskElement("e", null, ExternalTaskElementKind.MessageEndEvent, "done"), process.Elements["e"]);
     }
@@ -126,7 +126,7 @@ public sealed class BpmnParserTests
             <bpmn:process id="second" isExecutable="true">{Minimal.Replace("\"s\"", "\"s2\"").Replace("\"e\"", "\"e2\"").Replace("\"f\"", "\"f2\"")}</bpmn:process>
             """);
 
-        Assert.Equal(["first", "second"], BpmnParser.Parse(xml).Select(p => p.Id));
+        Assert.Equal(["first", "second"], BpmnParser.Parse(xml).OrThrow().Select(p => p.Id));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        var process = Assert.Single(BpmnParser.Parse(xml));
+        var process = Assert.Single(BpmnParser.Parse(xml).OrThrow());
 
         Assert.Equal(["start", "task", "end"], process.Elements.Keys);
         Assert.Equal(["f1", "f2"], process.Flows.Keys);
@@ -175,7 +175,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        Assert.Null(Assert.Single(BpmnParser.Parse(xml)).Flows["f2"].Condition);
+        Assert.Null(Assert.Single(BpmnParser.Parse(xml).OrThrow()).Flows["f2"].Condition);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="no" sourceRef="gw" targetRef="end" />
             """, defaultFlow: "no");
 
-        Assert.Equal("#{approved}", Assert.Single(BpmnParser.Parse(xml)).Flows["yes"].Condition);
+        Assert.Equal("#{approved}", Assert.Single(BpmnParser.Parse(xml).OrThrow()).Flows["yes"].Condition);
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class BpmnParserTests
     {
         var xml = "<?xml version=\"1.0\"?>\n<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">\n  <bpmn:process id=\"p\" isExecutable=\"true\">\n</bpmn:definitions>";
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("not well-formed XML at line 4", exception.Message, StringComparison.Ordinal);
@@ -218,7 +218,7 @@ public sealed class BpmnParserTests
                 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"><bpmn:process id="&xxe;" isExecutable="true" /></bpmn:definitions>
                 """;
 
-            var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+            var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
             Assert.Null(exception.ElementId);
             Assert.Contains("DTD", exception.Message, StringComparison.Ordinal);
@@ -236,7 +236,7 @@ public sealed class BpmnParserTests
         var limits = new LimitsOptions();
         var xml = Process(StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />") + new string(' ', limits.MaxBpmnBytes);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml, limits));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("MaxBpmnBytes", exception.Message, StringComparison.Ordinal);
@@ -251,7 +251,7 @@ public sealed class BpmnParserTests
         var limits = new LimitsOptions();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml, limits));
         watch.Stop();
 
         Assert.Contains("MaxXmlDepth", exception.Message, StringComparison.Ordinal);
@@ -266,17 +266,17 @@ public sealed class BpmnParserTests
         var flat = string.Concat(Enumerable.Repeat("<bpmn:documentation>d</bpmn:documentation>", 60));
         var xml = Process(flat + StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml, limits));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml, limits));
 
         Assert.Contains("more than 50 elements", exception.Message, StringComparison.Ordinal);
         Assert.Contains("MaxXmlElements", exception.Message, StringComparison.Ordinal);
-        Assert.Single(BpmnParser.Parse(xml, new LimitsOptions()));
+        Assert.Single(BpmnParser.Parse(xml, new LimitsOptions()).OrThrow());
     }
 
     [Fact]
     public void EmptyInputIsRejected()
     {
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse("  "));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse("  "));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("empty", exception.Message, StringComparison.Ordinal);
@@ -285,7 +285,7 @@ public sealed class BpmnParserTests
     [Fact]
     public void ARootOtherThanBpmnDefinitionsIsRejected()
     {
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse("<definitions><process id=\"p\" /></definitions>"));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse("<definitions><process id=\"p\" /></definitions>"));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("not BPMN 2.0 XML", exception.Message, StringComparison.Ordinal);
@@ -296,7 +296,7 @@ public sealed class BpmnParserTests
     {
         var xml = BpmnSamples.ParentCreateTasks.Replace("modeler:executionPlatform=\"Camunda Platform\"", "modeler:executionPlatform=\"Camunda Cloud\"", StringComparison.Ordinal);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Contains("Camunda 8", exception.Message, StringComparison.Ordinal);
     }
@@ -306,7 +306,7 @@ public sealed class BpmnParserTests
     {
         var xml = BpmnSamples.ParentCreateTasks.Replace("isExecutable=\"true\"", "isExecutable=\"false\"", StringComparison.Ordinal);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("no executable process", exception.Message, StringComparison.Ordinal);
@@ -321,7 +321,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Process_1", exception.ElementId);
         Assert.Contains("no start event", exception.Message, StringComparison.Ordinal);
@@ -336,7 +336,7 @@ public sealed class BpmnParserTests
             <bpmn:userTask id="task" />
             """ + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Process_1", exception.ElementId);
         Assert.Contains("2 start events (start, Start_Second)", exception.Message, StringComparison.Ordinal);
@@ -354,7 +354,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Broken", exception.ElementId);
         Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
@@ -366,7 +366,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" /><bpmn:serviceTask id=\"task\" camunda:type=\"external\" camunda:topic=\"t\" />" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("used by both userTask (id task) and serviceTask (id task)", exception.Message, StringComparison.Ordinal);
@@ -377,7 +377,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"Activity_0DeadEnd\" name=\"Dead end\" /><bpmn:userTask id=\"task\" />" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Activity_0DeadEnd", exception.ElementId);
         Assert.Equal("userTask 'Dead end' (id Activity_0DeadEnd) has no outgoing sequence flow; connect it to the next element or to an end event.", exception.Message);
@@ -388,7 +388,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" />" + TaskToEnd + "<bpmn:sequenceFlow id=\"f3\" sourceRef=\"end\" targetRef=\"task\" />");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("end", exception.ElementId);
         Assert.Contains("outgoing sequence flow (f3)", exception.Message, StringComparison.Ordinal);
@@ -399,7 +399,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" />" + TaskToEnd + "<bpmn:sequenceFlow id=\"back\" sourceRef=\"task\" targetRef=\"start\" />");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("start", exception.ElementId);
         Assert.Contains("incoming sequence flow (back)", exception.Message, StringComparison.Ordinal);
@@ -415,7 +415,7 @@ public sealed class BpmnParserTests
             </bpmn:userTask>
             """ + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("no sequenceFlow with id 'Flow_Gone'", exception.Message, StringComparison.Ordinal);
@@ -430,7 +430,7 @@ public sealed class BpmnParserTests
             </bpmn:sequenceFlow>
             """, defaultFlow: "f1");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("gw", exception.ElementId);
         Assert.Contains("default=\"f1\", but that flow does not leave the gateway", exception.Message, StringComparison.Ordinal);
@@ -445,7 +445,7 @@ public sealed class BpmnParserTests
             </bpmn:sequenceFlow>
             """, defaultFlow: "Flow_Missing");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("gw", exception.ElementId);
         Assert.Contains("no sequenceFlow with that id", exception.Message, StringComparison.Ordinal);
@@ -462,7 +462,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Conditional", exception.ElementId);
         Assert.Contains("a conditional flow leaving userTask (id task) is not supported by the embedded engine", exception.Message, StringComparison.Ordinal);
@@ -482,7 +482,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="end" />
             """);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("b", exception.ElementId);
         Assert.Contains("parallelGateway (id fork) is not supported", exception.Message, StringComparison.Ordinal);
@@ -498,7 +498,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="no" sourceRef="gw" targetRef="end" />
             """, defaultFlow: "no");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Bad", exception.ElementId);
         Assert.Contains("does not compile: Syntax error in expression ${amount > } at position 11: expected an operand, found '}'", exception.Message, StringComparison.Ordinal);
@@ -517,7 +517,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="no" sourceRef="gw" targetRef="end" />
             """, defaultFlow: "no");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Text", exception.ElementId);
         Assert.Contains("not one ${...} expression", exception.Message, StringComparison.Ordinal);
@@ -533,7 +533,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="no" sourceRef="gw" targetRef="end" />
             """, defaultFlow: "no");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Empty", exception.ElementId);
         Assert.Contains("empty condition", exception.Message, StringComparison.Ordinal);
@@ -549,7 +549,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="no" sourceRef="gw" targetRef="end" />
             """, defaultFlow: "no");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Script", exception.ElementId);
         Assert.Contains("a condition in language 'javascript' " + Supported, exception.Message, StringComparison.Ordinal);
@@ -565,7 +565,7 @@ public sealed class BpmnParserTests
             <bpmn:sequenceFlow id="Flow_Unconditional" sourceRef="gw" targetRef="end" />
             """, defaultFlow: null);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Flow_Unconditional", exception.ElementId);
         Assert.Contains("without a condition and is not its default flow", exception.Message, StringComparison.Ordinal);
@@ -583,7 +583,7 @@ public sealed class BpmnParserTests
             </bpmn:sequenceFlow>
             """, defaultFlow: "no");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("no", exception.ElementId);
         Assert.Contains("is the default flow", exception.Message, StringComparison.Ordinal);
@@ -598,7 +598,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + element + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("without a topic", exception.Message, StringComparison.Ordinal);
@@ -613,7 +613,7 @@ public sealed class BpmnParserTests
             <bpmn:endEvent id="Event_End"><bpmn:messageEventDefinition id="m" camunda:type="external" camunda:topic="" /></bpmn:endEvent>
             """);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Event_End", exception.ElementId);
         Assert.Contains("without a topic", exception.Message, StringComparison.Ordinal);
@@ -638,7 +638,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" />" + TaskToEnd + element);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("Activity_X", exception.ElementId);
         Assert.Contains($": {kind} {Supported} startEvent (none)", exception.Message, StringComparison.Ordinal);
@@ -658,7 +658,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(elements);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal(id, exception.ElementId);
         Assert.Contains($"(id {id}): {expected}", exception.Message, StringComparison.Ordinal);
@@ -675,7 +675,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + $"<bpmn:serviceTask id=\"task\" name=\"Call\" {attributes} />" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.StartsWith("serviceTask 'Call' (id task): ", exception.Message, StringComparison.Ordinal);
@@ -695,7 +695,7 @@ public sealed class BpmnParserTests
             </bpmn:serviceTask>
             """ + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains($"{expected}", exception.Message, StringComparison.Ordinal);
@@ -711,7 +711,7 @@ public sealed class BpmnParserTests
             </bpmn:userTask>
             """ + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("multiInstanceLoopCharacteristics (a loop) on a userTask " + Supported, exception.Message, StringComparison.Ordinal);
@@ -725,7 +725,7 @@ public sealed class BpmnParserTests
         var child = attributes.Length == 0 ? "<bpmn:humanPerformer><bpmn:resourceAssignmentExpression><bpmn:formalExpression>kermit</bpmn:formalExpression></bpmn:resourceAssignmentExpression></bpmn:humanPerformer>" : string.Empty;
         var xml = Process(StartToTask + $"<bpmn:userTask id=\"task\" {attributes}>{child}</bpmn:userTask>" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains(expected, exception.Message, StringComparison.Ordinal);
@@ -737,7 +737,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" camunda:assignee=\"${owner.}\" />" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("camunda:assignee of userTask (id task) does not compile", exception.Message, StringComparison.Ordinal);
@@ -748,7 +748,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" default=\"f2\" />" + TaskToEnd);
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Equal("task", exception.ElementId);
         Assert.Contains("a default flow on a userTask", exception.Message, StringComparison.Ordinal);
@@ -759,7 +759,7 @@ public sealed class BpmnParserTests
     {
         var xml = Process(StartToTask + "<bpmn:userTask id=\"task\" />" + TaskToEnd + "<bpmn:userTask name=\"Anonymous\" />");
 
-        var exception = Assert.Throws<BpmnValidationException>(() => BpmnParser.Parse(xml));
+        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml));
 
         Assert.Null(exception.ElementId);
         Assert.Contains("A <userTask> at line", exception.Message, StringComparison.Ordinal);

@@ -31,22 +31,21 @@ public sealed class InputSchemaValidatorTests
     [InlineData("""{"type":"object","properties":{"a":"string"}}""", "where a schema (an object, or true/false) belongs")]
     public void ASchemaThatCannotBeEvaluatedSafelyIsRefusedAtDeployment(string schema, string reason)
     {
-        var exception = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.EnsureValidSchema(Parse(schema), Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(Parse(schema), Limits));
 
         Assert.Equal(TaskServiceErrorKind.Invalid, exception.Kind);
         Assert.Equal("inputSchema", exception.Target);
-        Assert.Contains(reason, exception.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, exception.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ASchemaThatReferencesItselfAtTheRootIsRefusedAndNeverEvaluated()
     {
         // Stored before these checks existed: executing must refuse it too, not overflow the stack.
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.Validate(Parse("""{"$ref":"#"}"""), Parse("""{"a":1}"""), Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.InputProblem(Parse("""{"$ref":"#"}"""), Parse("""{"a":1}"""), Limits));
 
         Assert.Equal("inputSchema", exception.Target);
-        Assert.Contains("would never end", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("would never end", exception.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -57,7 +56,7 @@ public sealed class InputSchemaValidatorTests
     [InlineData("""{"$defs":{"a b":{"type":"string"},"c/d":{"type":"integer"}},"properties":{"x":{"$ref":"#/$defs/a%20b"},"y":{"$ref":"#/$defs/c~1d"}}}""")]
     public void RecursionThatDescendsIntoTheInputAndInternalReferencesAreAccepted(string schema)
     {
-        InputSchemaValidator.EnsureValidSchema(Parse(schema), Limits);
+        Assert.Null(InputSchemaValidator.SchemaProblem(Parse(schema), Limits));
     }
 
     [Fact]
@@ -65,9 +64,8 @@ public sealed class InputSchemaValidatorTests
     {
         var schema = Parse("""{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#"}}}}""");
 
-        InputSchemaValidator.Validate(schema, Parse("""{"name":"a","children":[{"name":"b","children":[]}]}"""), Limits);
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.Validate(schema, Parse("""{"name":"a","children":[{"children":[]}]}"""), Limits));
+        Assert.Null(InputSchemaValidator.InputProblem(schema, Parse("""{"name":"a","children":[{"name":"b","children":[]}]}"""), Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.InputProblem(schema, Parse("""{"name":"a","children":[{"children":[]}]}"""), Limits));
 
         Assert.Contains("input/children/0", exception.Errors!.Keys);
     }
@@ -81,9 +79,9 @@ public sealed class InputSchemaValidatorTests
             """));
         var schema = Parse("{\"$defs\":{" + defs + ",\"d20\":{\"type\":\"string\"}},\"$ref\":\"#/$defs/d0\"}");
 
-        var exception = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.EnsureValidSchema(schema, Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(schema, Limits));
 
-        Assert.Contains("more than 1000 subschemas", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("more than 1000 subschemas", exception.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,31 +92,30 @@ public sealed class InputSchemaValidatorTests
             "d{{i}}":{"anyOf":[{"$ref":"#/$defs/d{{i + 1}}"},{"$ref":"#/$defs/d{{i + 1}}"}]}
             """));
         var schema = Parse("{\"$defs\":{" + defs + ",\"d7\":{\"type\":\"integer\"}},\"properties\":{\"a\":{\"items\":{\"$ref\":\"#/$defs/d0\"}}}}");
-        InputSchemaValidator.EnsureValidSchema(schema, Limits);
+        Assert.Null(InputSchemaValidator.SchemaProblem(schema, Limits));
         var input = Parse("{\"a\":[" + string.Join(",", Enumerable.Repeat("1", 3_000)) + "]}");
 
         var watch = Stopwatch.StartNew();
-        var exception = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.Validate(schema, input, Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.InputProblem(schema, input, Limits));
         watch.Stop();
 
         Assert.Equal("input", exception.Target);
-        Assert.Contains("too large to check", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("too large to check", exception.Detail, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(200), $"refusing took {watch.ElapsedMilliseconds} ms");
-        InputSchemaValidator.Validate(schema, Parse("""{"a":[1,2,3]}"""), Limits);
+        Assert.Null(InputSchemaValidator.InputProblem(schema, Parse("""{"a":[1,2,3]}"""), Limits));
     }
 
     [Fact]
     public void ACatastrophicPatternOnALongInputAnswersWellUnderASecond()
     {
         var schema = Parse("""{"type":"object","properties":{"code":{"type":"string","pattern":"^(a+)+$"}},"patternProperties":{"^(b+)+$":{"type":"integer"}}}""");
-        InputSchemaValidator.EnsureValidSchema(schema, Limits);
+        Assert.Null(InputSchemaValidator.SchemaProblem(schema, Limits));
         var evil = new string('a', 5_000) + "!";
         var evilKey = new string('b', 5_000) + "!";
 
         var watch = Stopwatch.StartNew();
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.Validate(schema, Parse($$"""{"code":"{{evil}}","{{evilKey}}":"x"}"""), Limits));
-        InputSchemaValidator.Validate(schema, Parse($$"""{"code":"{{new string('a', 5_000)}}","bbbb":1}"""), Limits);
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.InputProblem(schema, Parse($$"""{"code":"{{evil}}","{{evilKey}}":"x"}"""), Limits));
+        Assert.Null(InputSchemaValidator.InputProblem(schema, Parse($$"""{"code":"{{new string('a', 5_000)}}","bbbb":1}"""), Limits));
         watch.Stop();
 
         Assert.Contains("input/code", exception.Errors!.Keys);
@@ -132,36 +129,33 @@ public sealed class InputSchemaValidatorTests
         // A back-reference needs the backtracking engine; (a|aa)+\1 over a long run of 'a' backtracks exponentially.
         var schema = Parse("""{"properties":{"code":{"type":"string","pattern":"^(a|aa)+\\1(x)$"}}}""");
         var limits = new LimitsOptions { RegexMatchTimeout = TimeSpan.FromMilliseconds(50) };
-        InputSchemaValidator.EnsureValidSchema(schema, limits);
+        Assert.Null(InputSchemaValidator.SchemaProblem(schema, limits));
 
         var watch = Stopwatch.StartNew();
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.Validate(schema, Parse($$"""{"code":"{{new string('a', 60)}}"}"""), limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.InputProblem(schema, Parse($$"""{"code":"{{new string('a', 60)}}"}"""), limits));
         watch.Stop();
 
         Assert.Equal("input", exception.Target);
-        Assert.Contains("RegexMatchTimeout", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("RegexMatchTimeout", exception.Detail, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"validation took {watch.ElapsedMilliseconds} ms");
     }
 
     [Fact]
     public void ALoneSurrogateInASchemaIsRefused()
     {
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.EnsureValidSchema(Parse("""{"properties":{"a":{"const":"\ud800"}}}"""), Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(Parse("""{"properties":{"a":{"const":"\ud800"}}}"""), Limits));
 
         Assert.Equal("inputSchema", exception.Target);
-        Assert.Contains("lone UTF-16 surrogate", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("/properties/a/const", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("lone UTF-16 surrogate", exception.Detail, StringComparison.Ordinal);
+        Assert.Contains("/properties/a/const", exception.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ALoneSurrogateInAPropertyNameOfASchemaIsRefused()
     {
-        var exception = Assert.Throws<TaskServiceException>(() =>
-            InputSchemaValidator.EnsureValidSchema(Parse("""{"properties":{"\udc00":true}}"""), Limits));
+        var exception = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(Parse("""{"properties":{"\udc00":true}}"""), Limits));
 
-        Assert.Contains("lone UTF-16 surrogate", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("lone UTF-16 surrogate", exception.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -171,12 +165,12 @@ public sealed class InputSchemaValidatorTests
         var large = Parse($$"""{"description":"{{new string('x', 200)}}"}""");
         var deep = Parse("""{"properties":{"a":{"properties":{"b":{"type":"string"}}}}}""");
 
-        var tooLarge = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.EnsureValidSchema(large, limits));
-        var tooDeep = Assert.Throws<TaskServiceException>(() => InputSchemaValidator.EnsureValidSchema(deep, limits));
+        var tooLarge = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(large, limits));
+        var tooDeep = Assert.IsType<Problem>(InputSchemaValidator.SchemaProblem(deep, limits));
 
-        Assert.Contains("MaxInputSchemaBytes", tooLarge.Message, StringComparison.Ordinal);
-        Assert.Contains("MaxJsonDepth", tooDeep.Message, StringComparison.Ordinal);
-        InputSchemaValidator.EnsureValidSchema(deep, Limits);
+        Assert.Contains("MaxInputSchemaBytes", tooLarge.Detail, StringComparison.Ordinal);
+        Assert.Contains("MaxJsonDepth", tooDeep.Detail, StringComparison.Ordinal);
+        Assert.Null(InputSchemaValidator.SchemaProblem(deep, Limits));
     }
 
     [Fact]
@@ -185,9 +179,9 @@ public sealed class InputSchemaValidatorTests
         var first = Parse("""{"$id":"https://example.com/s","properties":{"a":{"type":"string"}}}""");
         var second = Parse("""{"$id":"https://example.com/s","properties":{"a":{"type":"integer"}}}""");
 
-        InputSchemaValidator.Validate(first, Parse("""{"a":"x"}"""), Limits);
-        InputSchemaValidator.Validate(second, Parse("""{"a":1}"""), Limits);
-        Assert.Throws<TaskServiceException>(() => InputSchemaValidator.Validate(second, Parse("""{"a":"x"}"""), Limits));
+        Assert.Null(InputSchemaValidator.InputProblem(first, Parse("""{"a":"x"}"""), Limits));
+        Assert.Null(InputSchemaValidator.InputProblem(second, Parse("""{"a":1}"""), Limits));
+        Assert.IsType<Problem>(InputSchemaValidator.InputProblem(second, Parse("""{"a":"x"}"""), Limits));
     }
 
     private static JsonElement Parse(string json) => JsonElementFactory.Parse(json);

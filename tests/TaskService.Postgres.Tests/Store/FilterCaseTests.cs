@@ -88,7 +88,7 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     public async Task SharedCaseReturnsTheExpectedIdsInOrder(string name)
     {
         var testCase = FilterCases.Get(name);
-        var filter = FilterParser.ParseFilter(testCase.FilterJson, TaskSchema);
+        var filter = FilterParser.ParseFilter(testCase.FilterJson, TaskSchema).OrThrow();
 
         var rows = await stores.Postgres.ListAsync(EntityKind.Task, filter);
 
@@ -99,7 +99,7 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     [MemberData(nameof(FilterCases.CaseNames), MemberType = typeof(FilterCases))]
     public async Task SharedCaseGivesTheInMemoryStoresJsonAndCount(string name)
     {
-        var filter = FilterParser.ParseFilter(FilterCases.Get(name).FilterJson, TaskSchema);
+        var filter = FilterParser.ParseFilter(FilterCases.Get(name).FilterJson, TaskSchema).OrThrow();
 
         await AssertSameAnswersAsync(filter);
     }
@@ -109,8 +109,8 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     public async Task SharedCaseInTheBracketFormReturnsTheExpectedIdsAndTheInMemoryStoresJson(string name)
     {
         var testCase = FilterCases.Get(name);
-        var json = QueryStringFilter.Build(FilterCases.BracketForm(testCase.FilterJson, "filter"), "filter", TaskSchema, isWhere: false);
-        var filter = json is { } bracket ? FilterParser.ParseFilter(bracket, TaskSchema) : QueryFilter.Empty;
+        var json = QueryStringFilter.Build(FilterCases.BracketForm(testCase.FilterJson, "filter"), "filter", TaskSchema, isWhere: false).OrThrow();
+        var filter = json is { } bracket ? FilterParser.ParseFilter(bracket, TaskSchema).OrThrow() : QueryFilter.Empty;
 
         var rows = await stores.Postgres.ListAsync(EntityKind.Task, filter);
 
@@ -123,7 +123,7 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     public async Task IncludeCaseGivesTheExpectedRowsAndTheInMemoryStoresJson(string name)
     {
         var testCase = IncludeCases.Get(name);
-        var filter = FilterParser.ParseFilter(testCase.FilterJson, EntitySchemas.For(testCase.Kind));
+        var filter = FilterParser.ParseFilter(testCase.FilterJson, EntitySchemas.For(testCase.Kind)).OrThrow();
 
         var expected = await new IncludeResolver(stores.InMemory).ListAsync(testCase.Kind, filter);
         var actual = await new IncludeResolver(stores.Postgres).ListAsync(testCase.Kind, filter);
@@ -136,14 +136,14 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     [MemberData(nameof(EdgeFilters))]
     public async Task EdgeFilterGivesTheInMemoryStoresAnswer(string filterJson)
     {
-        await AssertSameAnswersAsync(FilterParser.ParseFilter(filterJson, TaskSchema));
+        await AssertSameAnswersAsync(FilterParser.ParseFilter(filterJson, TaskSchema).OrThrow());
     }
 
     [Theory]
     [MemberData(nameof(Projections))]
     public async Task ProjectionKeepsOnlyTheRequestedFieldsInTheInMemoryStoresShape(string filterJson)
     {
-        var filter = FilterParser.ParseFilter(filterJson, TaskSchema);
+        var filter = FilterParser.ParseFilter(filterJson, TaskSchema).OrThrow();
 
         await AssertSameAnswersAsync(filter);
         var rows = await stores.Postgres.ListAsync(EntityKind.Task, filter);
@@ -157,7 +157,7 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
         var nonEmpty = 0;
         foreach (var filterJson in EdgeFilterJson)
         {
-            nonEmpty += (await stores.Postgres.ListAsync(EntityKind.Task, FilterParser.ParseFilter(filterJson, TaskSchema))).Count > 0 ? 1 : 0;
+            nonEmpty += (await stores.Postgres.ListAsync(EntityKind.Task, FilterParser.ParseFilter(filterJson, TaskSchema).OrThrow())).Count > 0 ? 1 : 0;
         }
 
         Assert.True(nonEmpty >= 30, $"only {nonEmpty} edge filters return rows");
@@ -194,7 +194,7 @@ public sealed class FilterCaseTests(FilterCaseStores stores) : IClassFixture<Fil
     [Fact]
     public async Task FindIdsGivesTheInMemoryStoresIdsInDefaultOrder()
     {
-        var where = FilterParser.ParseWhere("""{"status":{"neq":"completed"}}""", TaskSchema);
+        var where = FilterParser.ParseWhere("""{"status":{"neq":"completed"}}""", TaskSchema).OrThrow();
 
         foreach (var limit in new[] { 0, 1, 5, 100 })
         {

@@ -47,7 +47,7 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
         Assert.Equal("Review", (await _store.LoadTaskAsync(task.Id))!.Task.Name);
 
         await SaveBothAsync(new TaskAggregate(renamed, []), history);
-        var ofTask = new QueryFilter { Where = FilterParser.ParseWhere($$"""{"taskId":"{{task.Id}}"}""", EntitySchemas.TaskHistory) };
+        var ofTask = new QueryFilter { Where = FilterParser.ParseWhere($$"""{"taskId":"{{task.Id}}"}""", EntitySchemas.TaskHistory).OrThrow() };
         var rows = await _store.ListAsync(EntityKind.TaskHistory, ofTask);
         var expected = await _reference.ListAsync(EntityKind.TaskHistory, ofTask);
         Assert.Equal(["created", "updated"], rows.Select(r => r.GetProperty("action").GetString()));
@@ -84,8 +84,8 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
         ]);
 
         Assert.Equal(["own", "offered"], await NamesAsync(new AndNode([ofTask, mine])));
-        Assert.Equal(["offered", "held"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":"{{{sales}}}"}}""", EntitySchemas.UserTask)!])));
-        Assert.Equal(["offered"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":["{{{sales}}}","b"]},"dueDate":{"gt":"2026-01-01T00:00:00Z"}}""", EntitySchemas.UserTask)!])));
+        Assert.Equal(["offered", "held"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":"{{{sales}}}"}}""", EntitySchemas.UserTask).OrThrow()!])));
+        Assert.Equal(["offered"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":["{{{sales}}}","b"]},"dueDate":{"gt":"2026-01-01T00:00:00Z"}}""", EntitySchemas.UserTask).OrThrow()!])));
         Assert.Equal(2L, await _store.CountAsync(EntityKind.UserTask, new AndNode([ofTask, mine])));
         Assert.Equal(
             JsonSerializer.Serialize(form, ContractJson.Options),

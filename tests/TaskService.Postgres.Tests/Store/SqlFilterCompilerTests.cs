@@ -46,7 +46,7 @@ public sealed class SqlFilterCompilerTests
     [Fact]
     public void OrderIsRequestedThenDefaultByCodePointWithPostgresNullOrdering()
     {
-        var filter = FilterParser.ParseFilter("""{"order":["name DESC","createdOn"],"limit":5,"skip":10}""", EntitySchemas.Task);
+        var filter = FilterParser.ParseFilter("""{"order":["name DESC","createdOn"],"limit":5,"skip":10}""", EntitySchemas.Task).OrThrow();
 
         var sql = new SqlFilterCompiler().Compile(EntityKind.Task, filter);
 
@@ -59,7 +59,7 @@ public sealed class SqlFilterCompilerTests
     [Fact]
     public void IlikeLowersBothSidesUnderTheCaseFoldingCollation()
     {
-        var where = FilterParser.ParseWhere("""{"name":{"ilike":"été%"}}""", EntitySchemas.Task);
+        var where = FilterParser.ParseWhere("""{"name":{"ilike":"été%"}}""", EntitySchemas.Task).OrThrow();
 
         Assert.Equal(
             "lower(name COLLATE \"C.utf8\") LIKE lower($1 COLLATE \"C.utf8\") ESCAPE E'\\\\'",
@@ -72,7 +72,7 @@ public sealed class SqlFilterCompilerTests
     [Fact]
     public void AJsonPathIsATextArrayParameterAndIntegerLikePartsMustCrossObjects()
     {
-        var where = FilterParser.ParseWhere("""{"metadata.tags.0":"a"}""", EntitySchemas.Task);
+        var where = FilterParser.ParseWhere("""{"metadata.tags.0":"a"}""", EntitySchemas.Task).OrThrow();
 
         var sql = new SqlFilterCompiler().CompileWhere(EntityKind.Task, where);
 

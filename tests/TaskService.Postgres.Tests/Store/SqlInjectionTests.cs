@@ -71,17 +71,9 @@ public sealed class SqlInjectionTests(FilterCaseStores stores) : IClassFixture<F
     [MemberData(nameof(HostileStructures))]
     public async Task SqlInANameOperatorPathOrderOrNumberIsABadRequestFromTheParser(string parameter, string json)
     {
-        var error = Assert.Throws<TaskServiceException>(() =>
-        {
-            if (parameter == "filter")
-            {
-                FilterParser.ParseFilter(json, EntitySchemas.Task);
-            }
-            else
-            {
-                FilterParser.ParseWhere(json, EntitySchemas.Task);
-            }
-        });
+        var error = Assert.IsType<Problem>(parameter == "filter"
+            ? FilterParser.ParseFilter(json, EntitySchemas.Task).Problem
+            : FilterParser.ParseWhere(json, EntitySchemas.Task).Problem);
 
         Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
         Assert.Equal(parameter, error.Target);
@@ -104,7 +96,7 @@ public sealed class SqlInjectionTests(FilterCaseStores stores) : IClassFixture<F
                     _ => JsonValue.Create(value)!,
                 };
                 var filterJson = new JsonObject { ["where"] = new JsonObject { [field] = new JsonObject { [op] = operand } } }.ToJsonString();
-                var filter = FilterParser.ParseFilter(filterJson, EntitySchemas.Task);
+                var filter = FilterParser.ParseFilter(filterJson, EntitySchemas.Task).OrThrow();
 
                 var expected = await stores.InMemory.ListAsync(EntityKind.Task, filter);
                 var actual = await stores.Postgres.ListAsync(EntityKind.Task, filter);
@@ -122,7 +114,7 @@ public sealed class SqlInjectionTests(FilterCaseStores stores) : IClassFixture<F
     [Fact]
     public async Task ASqlLookingValueFindsTheRowThatHoldsIt()
     {
-        var filter = FilterParser.ParseFilter("""{"where":{"or":[{"name":"Robert'); DROP TABLE tasks;--"},{"metadata.note":{"like":"' OR '1'='_"}}]}}""", EntitySchemas.Task);
+        var filter = FilterParser.ParseFilter("""{"where":{"or":[{"name":"Robert'); DROP TABLE tasks;--"},{"metadata.note":{"like":"' OR '1'='_"}}]}}""", EntitySchemas.Task).OrThrow();
 
         var rows = await stores.Postgres.ListAsync(EntityKind.Task, filter);
 
@@ -147,7 +139,7 @@ public sealed class SqlInjectionTests(FilterCaseStores stores) : IClassFixture<F
                         new JsonObject { ["metadata.customer.id"] = new JsonObject { ["nin"] = new JsonArray(value) } }),
                 },
             }.ToJsonString(),
-            EntitySchemas.Task);
+            EntitySchemas.Task).OrThrow();
 
         var sql = compiler.Compile(EntityKind.Task, filter);
 

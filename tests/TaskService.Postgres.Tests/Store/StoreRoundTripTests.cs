@@ -476,9 +476,9 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
 
     private static string Canonical<T>(T record) => JsonSerializer.Serialize(record, ContractJson.Options);
 
-    private static QueryFilter Filter(string json, EntitySchema schema) => FilterParser.ParseFilter(json, schema);
+    private static QueryFilter Filter(string json, EntitySchema schema) => FilterParser.ParseFilter(json, schema).OrThrow();
 
-    private static FilterNode? Where(string json, EntitySchema schema) => FilterParser.ParseWhere(json, schema);
+    private static FilterNode? Where(string json, EntitySchema schema) => FilterParser.ParseWhere(json, schema).OrThrow();
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 

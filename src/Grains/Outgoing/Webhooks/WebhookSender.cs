@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using TaskService.Events;
+
+namespace TaskService.Webhooks;
+
+/// <summary>Makes one signed webhook POST and classifies the answer.</summary>
+public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOptions> options, TimeProvider time)
+{
+    public const string HttpClientName = "TaskService.Webhooks";
+
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlightPerSilo, options.Value.MaxInFlightPerSilo);
+
+    /// <summary>
+    /// Waits for one of this silo's delivery slots (<see cref="WebhookOptions.MaxInFlightPerSilo"/>); disposing the slot frees it.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync()
+    {
+        await _slots.WaitAsync();
+        return new Slot(_slots);
+    }
+
+    /// <summary>
+    /// The delivery body, <c>{id, key, payload, timestamp, source}</c>, written exactly as JavaScript's JSON.stringify would write it,
+    /// so a receiver that re-serializes the parsed body computes the same signature.
+    /// </summary>
+    public static byte[] CreateBody(OutgoingEvent outgoingEvent)
+    {
+        // Written straight in JSON.stringify's form (members in this order, none an array index, so none moves): the same bytes
+        // as writing the envelope and re-serializing it, without the intermediate text and document.
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write("{\"id\":"u8);
+        WriteStringOrNull(buffer, outgoingEvent.Id);
+        buffer.Write(",\"key\":"u8);
+        WriteStringOrNull(buffer, outgoingEvent.Key);
+        buffer.Write(",\"payload\":"u8);
+        if (outgoingEvent.Payload.ValueKind == JsonValueKind.Undefined)
+        {
+            buffer.Write("null"u8);
+        }
+        else
+        {
+            JavaScriptJson.Write(buffer, outgoingEvent.Payload);
+        }
+
+        buffer.Write(",\"timestamp\":"u8);
+        JavaScriptJson.WriteNumber(buffer, outgoingEvent.Timestamp);
+        buffer.Write(",\"source\":"u8);
+        WriteStringOrNull(buffer, outgoingEvent.Source);
+        buffer.Write("}"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteStringOrNull(ArrayBufferWriter<byte> buffer, string? value)
+    {
+        if (value is null)
+        {
+            buffer.Write("null"u8);
+        }
+        else
+        {
+            JavaScriptJson.WriteString(buffer, value);
+        }
+    }
+
+    /// <summary>The <c>id</c> of a delivery body written by <see cref="CreateBody"/> (its first property).</summary>
+    private static string EventId(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                return reader.GetString() ?? string.Empty;
+            }
+        }
+
+        return string.Empty;
+    }
+
+    /// <param name="traceParent">The trace of the work that produced the event; the delivery continues it and sends it on.</param>
+    /// <param name="previousSecret">
+    /// While the client app's secret is being rotated, its previous secret: <c>webhook-signature</c> then carries a signature
+    /// with each secret, so receivers that still hold the previous one keep verifying (see <see cref="SignHeaders"/>).
+    /// </param>
+    public async Task<WebhookDeliveryResult> SendAsync(
+        string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null, string? previousSecret = null)
+    {
+        var started = time.GetTimestamp();
+        var result = await SendCoreAsync(url, body, secret, previousSecret, traceParent, cancellationToken);
+        WebhookInstruments.Attempted(result.Outcome, time.GetElapsedTime(started));
+        return result;
+    }
+
+    /// <summary>
+    /// Writes the signature headers: the original's <c>x-task-signature</c> with the current secret only (its receivers compare
+    /// the whole header with one computed value, so it cannot hold two), and Standard Webhooks' <c>webhook-signature</c> with
+    /// one <c>v1,</c> signature per secret, separated by a space as the specification allows (the current secret's first).
+    /// </summary>
+    private static void SignHeaders(HttpRequestMessage request, byte[] body, string secret, string? previousSecret, DateTimeOffset now)
+    {
+        var timestamp = now.ToUnixTimeMilliseconds();
+        request.Headers.TryAddWithoutValidation(WebhookSignature.SignatureHeader, WebhookSignature.Compute(secret, body, timestamp));
+        request.Headers.TryAddWithoutValidation(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        // Standard Webhooks, for receivers that use one of its libraries; the message id is the event id in the body.
+        var messageId = EventId(body);
+        var seconds = now.ToUnixTimeSeconds();
+        var signatures = StandardWebhookSignature.Compute(secret, messageId, seconds, body);
+        if (previousSecret is not null)
+        {
+            signatures += " " + StandardWebhookSignature.Compute(previousSecret, messageId, seconds, body);
+        }
+
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.IdHeader, messageId);
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.TimestampHeader, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(StandardWebhookSignature.SignatureHeader, signatures);
+    }
+
+    private async Task<WebhookDeliveryResult> SendCoreAsync(
+        string url, byte[] body, string secret, string? previousSecret, string? traceParent, CancellationToken cancellationToken)
+    {
+        using var activity = TaskServiceActivities.StartDelivery(traceParent, url);
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new ByteArrayContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        SignHeaders(request, body, secret, previousSecret, time.GetUtcNow());
+
+        // With tracing on, HttpClient writes traceparent for its own span; without it, the receiver still gets the event's trace.
+        if (activity is null && traceParent is not null)
+        {
+            request.Headers.TryAddWithoutValidation(TaskServiceActivities.TraceParentHeader, traceParent);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.Timeout);
+        try
+        {
+            using var response = await clients.CreateClient(HttpClientName)
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return WebhookDeliveryResult.Delivered(status);
+            }
+
+            if (response.StatusCode == HttpStatusCode.Gone)
+            {
+                return new WebhookDeliveryResult(WebhookDeliveryOutcome.Gone, status, "The receiver answered 410 Gone.", null);
+            }
+
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, status, $"The receiver answered {status} {response.ReasonPhrase}.", RetryAfter(response));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"No answer within {options.Value.Timeout.TotalSeconds:0.###} s.", null);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is WebhookAddressRefusedException refused)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+        }
+        catch (WebhookAddressRefusedException refused)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+        }
+        catch (HttpRequestException exception)
+        {
+            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Request failed: {exception.Message}", null);
+        }
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header?.Delta is { } delta)
+        {
+            return delta;
+        }
+
+        if (header?.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+
+        return null;
+    }
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
+    }
+}

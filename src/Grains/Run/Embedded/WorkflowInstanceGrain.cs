@@ -1,0 +1,718 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskService.Commands;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Workflows.Bpmn;
+using TaskService.Workflows.Expressions;
+
+namespace TaskService.Workflows.Embedded;
+
+/// <summary>
+/// Runs one instance of the embedded engine: moves tokens through the process graph until they wait at user tasks or external
+/// tasks, runs the command registered for each external task's topic (retrying with backoff, then raising an incident), and
+/// writes its state before any call returns.
+/// </summary>
+public sealed partial class WorkflowInstanceGrain(
+    WorkflowDefinitions definitions,
+    ITaskServiceStore store,
+    CommandRegistry commands,
+    IOptions<WorkflowEngineOptions> options,
+    TimeProvider time,
+    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable
+{
+    /// <summary>
+    /// The reminder earlier versions kept while commands waited. Instances no longer register it (the due time saved with the
+    /// state is swept instead); one left from before is taken as a wake-up and removed.
+    /// </summary>
+    private const string DispatchReminder = "dispatch";
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private BpmnProcess? _process;
+    private IGrainTimer? _dispatchTimer;
+
+    /// <summary>The trace of the call that last made work due here (a start, a completed user task): commands continue it.</summary>
+    private string? _traceParent;
+    private bool _dispatching;
+
+    /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
+    private WorkflowInstanceState S { get; set; } = new();
+
+    /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
+    private string InstanceId => _instanceId ??= this.GetPrimaryKeyString();
+
+    private string? _instanceId;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (await store.LoadWorkflowInstanceStateAsync(InstanceId, cancellationToken) is { } saved)
+        {
+            S = JsonSerializer.Deserialize<WorkflowInstanceState>(saved, ContractJson.Options)
+                ?? throw new InvalidOperationException($"The saved state of workflow instance '{InstanceId}' is empty.");
+        }
+
+        if (S.Started)
+        {
+            _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version, cancellationToken);
+            ScheduleDispatch();
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        ScheduleDispatch();
+        try
+        {
+            if (await this.GetReminder(reminderName) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogReminderFailed(InstanceId, exception);
+        }
+    }
+
+    public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request)
+    {
+        if (S.Started)
+        {
+            // A repeated start (its caller retries after a failure) also makes sure the instance's commands are on their way.
+            ScheduleDispatch();
+            return Details();
+        }
+
+        if (request.Variables.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            throw TaskServiceException.Invalid("variables", "The variables of a new instance must be a JSON object.");
+        }
+
+        _process = await definitions.GetProcessAsync(request.WorkflowId, request.Version);
+        var now = time.GetUtcNow();
+        S.WorkflowId = request.WorkflowId;
+        S.Version = request.Version;
+        S.ProcessId = _process.Id;
+        S.Status = WorkflowInstanceStatus.Active;
+        S.CreatedOn = now;
+        if (request.Variables.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in request.Variables.EnumerateObject())
+            {
+                S.Variables[property.Name] = property.Value.Clone();
+            }
+        }
+
+        var token = NewToken(_process.Start.Id);
+        Leave(token, _process.Start);
+        await PersistAsync();
+        WorkflowInstruments.InstancesStarted.Add(1);
+        LogStarted(InstanceId, _process.Id, S.Version);
+        return Details();
+    }
+
+    public Task<WorkflowInstanceDetails?> GetAsync() => Task.FromResult(S.Started ? Details() : null);
+
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
+    {
+        if (Inactive() is { } inactive)
+        {
+            return inactive;
+        }
+
+        var userTask = S.UserTasks.FirstOrDefault(u => u.Id == userTaskId);
+        if (userTask is null)
+        {
+            return Problem.NotFound("user task", userTaskId);
+        }
+
+        if (userTask.Completed)
+        {
+            return Problem.Conflict("userTaskId", $"User task '{userTaskId}' of instance '{InstanceId}' is already completed.");
+        }
+
+        if (MergeVariables(variables, "variables") is { } invalid)
+        {
+            return invalid;
+        }
+
+        userTask.Completed = true;
+        var token = S.Tokens.Single(t => t.Id == userTask.TokenId);
+        Leave(token, Process.Elements[userTask.ElementId]);
+        await PersistAsync();
+        return Details();
+    }
+
+    public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
+    {
+        if (Inactive() is { } inactive)
+        {
+            return inactive;
+        }
+
+        var task = S.ExternalTasks.FirstOrDefault(t => t.Id == externalTaskId);
+        if (task is null)
+        {
+            return Problem.NotFound("external task", externalTaskId);
+        }
+
+        if (MergeVariables(variables, "variables") is { } invalid)
+        {
+            return invalid;
+        }
+
+        FinishExternalTask(task);
+        await PersistAsync();
+        return Details();
+    }
+
+    public async Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId)
+    {
+        if (Inactive() is { } inactive)
+        {
+            return inactive;
+        }
+
+        var incident = S.Incidents.FirstOrDefault(i => i.Id == incidentId);
+        if (incident is null)
+        {
+            return Problem.NotFound("incident", incidentId);
+        }
+
+        S.Incidents.Remove(incident);
+        if (incident.ExternalTaskId is { } externalTaskId && S.ExternalTasks.FirstOrDefault(t => t.Id == externalTaskId) is { } task)
+        {
+            task.Failures = 0;
+            task.NextAttemptAt = time.GetUtcNow();
+        }
+        else if (S.Tokens.FirstOrDefault(t => t.ElementId == incident.ElementId && Process.Elements[t.ElementId] is ExclusiveGateway) is { } stuck)
+        {
+            S.Tokens.Remove(stuck);
+            Arrive(stuck, Process.Elements[incident.ElementId]);
+        }
+
+        LogIncidentRetried(InstanceId, incident.ElementId, incidentId);
+        await PersistAsync();
+        return Details();
+    }
+
+    public async Task CancelAsync(string reason)
+    {
+        if (!S.Started || S.Status != WorkflowInstanceStatus.Active)
+        {
+            return;
+        }
+
+        S.Status = WorkflowInstanceStatus.Canceled;
+        S.EndedOn = time.GetUtcNow();
+        S.Tokens.Clear();
+        S.ExternalTasks.Clear();
+        S.JoinArrivals.Clear();
+        LogCanceled(InstanceId, reason);
+        await PersistAsync();
+    }
+
+    private BpmnProcess Process => _process ?? throw new InvalidOperationException($"Instance '{InstanceId}' has no process loaded.");
+
+    /// <summary>Why the instance cannot take a step: never started (not found) or no longer active (a conflict); null when active.</summary>
+    private Problem? Inactive() =>
+        !S.Started ? Problem.NotFound("workflow instance", InstanceId)
+        : S.Status != WorkflowInstanceStatus.Active ? Problem.Conflict("instance", $"Workflow instance '{InstanceId}' is {S.Status.ToString().ToLowerInvariant()}.")
+        : null;
+
+    private string NextId(string kind) => DeterministicId.From(InstanceId, kind, (++S.Sequence).ToString(CultureInfo.InvariantCulture));
+
+    private TokenState NewToken(string elementId) => new() { Id = NextId("token"), ElementId = elementId };
+
+    /// <summary>The token leaves <paramref name="element"/> on every outgoing flow (more than one is an implicit fork).</summary>
+    private void Leave(TokenState token, BpmnElement element)
+    {
+        S.Tokens.Remove(token);
+        var outgoing = Process.Outgoing(element.Id);
+        for (var i = 0; i < outgoing.Count; i++)
+        {
+            var moving = i == 0 ? token : NewToken(element.Id);
+            Take(moving, outgoing[i]);
+        }
+    }
+
+    private void Take(TokenState token, SequenceFlow flow) => Arrive(token, Process.Elements[flow.TargetId], flow.Id);
+
+    /// <summary>A token reaches an element: it passes through, or waits there.</summary>
+    private void Arrive(TokenState token, BpmnElement element, string? viaFlowId = null)
+    {
+        token.ElementId = element.Id;
+        switch (element)
+        {
+            case EndEvent:
+                S.Tokens.Remove(token);
+                break;
+
+            case StartEvent:
+                Leave(token, element);
+                break;
+
+            case UserTaskElement userTask:
+                S.Tokens.Add(token);
+                S.UserTasks.Add(CreateUserTask(userTask, token));
+                break;
+
+            case ExternalTaskElement external:
+                S.Tokens.Add(token);
+                S.ExternalTasks.Add(new ExternalTaskState
+                {
+                    Id = NextId("external-task"),
+                    ElementId = external.Id,
+                    Topic = external.Topic,
+                    TokenId = token.Id,
+                    NextAttemptAt = time.GetUtcNow(),
+                });
+                break;
+
+            case ExclusiveGateway gateway:
+                Route(token, gateway);
+                break;
+
+            case ParallelGateway gateway:
+                Join(token, gateway, viaFlowId);
+                break;
+
+            default:
+                throw new InvalidOperationException($"The embedded engine cannot run {element.Describe()}.");
+        }
+    }
+
+    private void Route(TokenState token, ExclusiveGateway gateway)
+    {
+        SequenceFlow? chosen = null;
+        try
+        {
+            foreach (var flow in Process.Outgoing(gateway.Id))
+            {
+                if (flow.Id == gateway.DefaultFlowId)
+                {
+                    continue;
+                }
+
+                if (flow.Condition is null || JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(S.Variables))
+                {
+                    chosen = flow;
+                    break;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
+        {
+            Stuck(token, gateway, $"A condition of {gateway.Describe()} could not be evaluated: {exception.Message}");
+            return;
+        }
+
+        chosen ??= gateway.DefaultFlowId is { } defaultFlow ? Process.Flows[defaultFlow] : null;
+        if (chosen is null)
+        {
+            Stuck(token, gateway, $"No outgoing sequence flow of {gateway.Describe()} could be selected: no condition holds and there is no default flow.");
+            return;
+        }
+
+        Take(token, chosen);
+    }
+
+    private void Stuck(TokenState token, BpmnElement element, string message)
+    {
+        S.Tokens.Add(token);
+        RaiseIncident(element.Id, null, message, null);
+    }
+
+    private void Join(TokenState token, ParallelGateway gateway, string? viaFlowId)
+    {
+        var incoming = Process.Incoming(gateway.Id);
+        if (incoming.Count > 1)
+        {
+            S.Tokens.Remove(token);
+            if (!S.JoinArrivals.TryGetValue(gateway.Id, out var arrivals))
+            {
+                S.JoinArrivals[gateway.Id] = arrivals = [];
+            }
+
+            arrivals.Add(viaFlowId ?? string.Empty);
+            if (!incoming.All(flow => arrivals.Contains(flow.Id)))
+            {
+                return;
+            }
+
+            foreach (var flow in incoming)
+            {
+                arrivals.Remove(flow.Id);
+            }
+
+            if (arrivals.Count == 0)
+            {
+                S.JoinArrivals.Remove(gateway.Id);
+            }
+
+            token = NewToken(gateway.Id);
+        }
+
+        Leave(token, gateway);
+    }
+
+    private UserTaskState CreateUserTask(UserTaskElement element, TokenState token)
+    {
+        var assignee = EvaluateText(element.Assignee, element, "camunda:assignee");
+        var groups = EvaluateText(element.CandidateGroups, element, "camunda:candidateGroups");
+        var due = EvaluateText(element.DueDate, element, "camunda:dueDate");
+        DateTimeOffset? dueDate = null;
+        if (due is not null)
+        {
+            if (DateTimeOffset.TryParse(due, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                dueDate = parsed.ToUniversalTime();
+            }
+            else
+            {
+                LogBadDueDate(InstanceId, element.Id, due);
+            }
+        }
+
+        return new UserTaskState
+        {
+            Id = NextId("user-task"),
+            ElementId = element.Id,
+            TokenId = token.Id,
+            Name = element.Name ?? element.Id,
+            Assignee = assignee,
+            CandidateGroups = groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            DueDate = dueDate,
+            CreatedOn = time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>An attribute that is a literal, or a <c>${...}</c> expression evaluated over the variables.</summary>
+    private string? EvaluateText(string? value, BpmnElement element, string attribute)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !(value.Contains("${", StringComparison.Ordinal) || value.Contains("#{", StringComparison.Ordinal)))
+        {
+            return string.IsNullOrWhiteSpace(value) ? null : value;
+        }
+
+        try
+        {
+            var result = JuelExpression.GetOrCompile(value).Evaluate(S.Variables);
+            return result.ValueKind switch
+            {
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                JsonValueKind.String => result.GetString(),
+                _ => result.GetRawText(),
+            };
+        }
+        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
+        {
+            LogAttributeFailed(InstanceId, element.Id, attribute, exception.Message);
+            return null;
+        }
+    }
+
+    private void FinishExternalTask(ExternalTaskState task)
+    {
+        S.ExternalTasks.Remove(task);
+        S.Incidents.RemoveAll(i => i.ExternalTaskId == task.Id);
+        var token = S.Tokens.Single(t => t.Id == task.TokenId);
+        var element = (ExternalTaskElement)Process.Elements[task.ElementId];
+        if (element.EndsToken)
+        {
+            S.Tokens.Remove(token);
+        }
+        else
+        {
+            Leave(token, element);
+        }
+    }
+
+    private void CompleteIfDone()
+    {
+        if (S.Status == WorkflowInstanceStatus.Active && S.Tokens.Count == 0 && S.JoinArrivals.Count == 0)
+        {
+            S.Status = WorkflowInstanceStatus.Completed;
+            S.EndedOn = time.GetUtcNow();
+            WorkflowInstruments.InstancesCompleted.Add(1);
+            LogCompleted(InstanceId);
+        }
+    }
+
+    private Problem? MergeVariables(JsonElement? variables, string field)
+    {
+        if (variables is not { } value || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Invalid(field, $"'{field}' must be a JSON object.");
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            S.Variables[property.Name] = property.Value.Clone();
+        }
+
+        return null;
+    }
+
+    private void RaiseIncident(string elementId, string? externalTaskId, string message, string? details)
+    {
+        S.Incidents.Add(new Incident
+        {
+            Id = NextId("incident"),
+            ElementId = elementId,
+            ExternalTaskId = externalTaskId,
+            Message = message,
+            Details = details,
+            CreatedOn = time.GetUtcNow(),
+        });
+        WorkflowInstruments.Incidents.Add(1);
+        LogIncident(InstanceId, elementId, message);
+    }
+
+    /// <summary>
+    /// Writes the state (one write at a time), its queryable row and when its next command is due, then schedules the commands
+    /// that are due. The due time is what brings the instance back if this activation is lost: every silo's sweeper wakes
+    /// instances whose commands are overdue.
+    /// </summary>
+    private async Task PersistAsync()
+    {
+        CompleteIfDone();
+        S.ModifiedOn = time.GetUtcNow();
+        await _writeGate.WaitAsync();
+        try
+        {
+            await store.SaveWorkflowInstanceAsync(Summary(), JsonSerializer.Serialize(S, ContractJson.Options), NextDue());
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+
+        ScheduleDispatch();
+    }
+
+    /// <summary>When the next command of this instance is due, or null when it has none to run.</summary>
+    private DateTimeOffset? NextDue()
+    {
+        if (S.Status != WorkflowInstanceStatus.Active)
+        {
+            return null;
+        }
+
+        DateTimeOffset? next = null;
+        foreach (var task in S.ExternalTasks)
+        {
+            if (task.NextAttemptAt is { } due && (next is null || due < next) && commands.TryGet(task.Topic, out _))
+            {
+                next = due;
+            }
+        }
+
+        return next;
+    }
+
+    private void ScheduleDispatch()
+    {
+        if (S.Status != WorkflowInstanceStatus.Active || _dispatching)
+        {
+            return;
+        }
+
+        if (NextDue() is not { } next)
+        {
+            return;
+        }
+
+        var due = next - time.GetUtcNow();
+        _traceParent = System.Diagnostics.Activity.Current?.Id ?? _traceParent;
+        _dispatchTimer?.Dispose();
+        _dispatchTimer = this.RegisterGrainTimer(
+            DispatchDueAsync,
+            new GrainTimerCreationOptions(due > TimeSpan.Zero ? due : TimeSpan.Zero, Timeout.InfiniteTimeSpan)
+            {
+                // Interleaving lets calls such as CancelAsync in while a long command runs, so a command that calls back into
+                // whoever is calling this instance cannot deadlock. State changes re-check what they act on after every await.
+                Interleave = true,
+                KeepAlive = true,
+            });
+    }
+
+    /// <summary>Runs the commands of the external tasks that are due, one after another.</summary>
+    private async Task DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        if (_dispatching)
+        {
+            return;
+        }
+
+        _dispatching = true;
+        try
+        {
+            while (S.Status == WorkflowInstanceStatus.Active
+                && S.ExternalTasks.FirstOrDefault(t => t.NextAttemptAt <= time.GetUtcNow() && commands.TryGet(t.Topic, out _)) is { } task)
+            {
+                await RunCommandAsync(task, cancellationToken);
+            }
+        }
+        finally
+        {
+            _dispatching = false;
+        }
+
+        ScheduleDispatch();
+    }
+
+    private async Task RunCommandAsync(ExternalTaskState task, CancellationToken cancellationToken)
+    {
+        using var activity = TaskServiceActivities.StartCommand(task.Topic, InstanceId, _traceParent);
+        commands.TryGet(task.Topic, out var command);
+        var context = new ExternalTaskContext(task.Id, task.Topic, InstanceId, new Dictionary<string, JsonElement>(S.Variables, StringComparer.Ordinal));
+        IReadOnlyDictionary<string, JsonElement>? result = null;
+        Exception? failure = null;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(options.Value.CommandTimeout);
+            try
+            {
+                result = await command!.ExecuteAsync(context, timeout.Token);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        }
+
+        Commands.CommandInstruments.Ran(task.Topic, failure is null);
+
+        // The instance may have been canceled, or the task completed from outside, while the command ran.
+        if (S.Status != WorkflowInstanceStatus.Active || !S.ExternalTasks.Contains(task))
+        {
+            return;
+        }
+
+        if (failure is null)
+        {
+            foreach (var (name, value) in result ?? new Dictionary<string, JsonElement>())
+            {
+                S.Variables[name] = value;
+            }
+
+            LogCommandCompleted(InstanceId, task.Topic, task.Id, task.Failures + 1);
+            FinishExternalTask(task);
+        }
+        else
+        {
+            task.Failures++;
+            task.LastError = failure.Message;
+            var retries = options.Value.CommandRetries;
+            if (task.Failures > retries)
+            {
+                task.NextAttemptAt = null;
+                // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
+                LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
+                RaiseIncident(task.ElementId, task.Id,
+                    $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
+                    Common.PublicErrorText.Describe(failure));
+            }
+            else
+            {
+                var delay = RetryDelay(task.Failures);
+                task.NextAttemptAt = time.GetUtcNow() + delay;
+                LogCommandFailed(InstanceId, task.Topic, task.Id, task.Failures, retries, delay, failure);
+            }
+        }
+
+        await PersistAsync();
+    }
+
+    private TimeSpan RetryDelay(int failures) => new Backoff(options.Value.RetryBackoff, options.Value.MaxRetryBackoff).Delay(failures, 0);
+
+    private WorkflowInstanceSummary Summary() => new()
+    {
+        Id = InstanceId,
+        WorkflowId = S.WorkflowId!,
+        ProcessId = S.ProcessId!,
+        Version = S.Version,
+        Status = S.Status,
+        Incidents = S.Incidents.Count,
+        CreatedOn = S.CreatedOn,
+        ModifiedOn = S.ModifiedOn,
+        EndedOn = S.EndedOn,
+    };
+
+    private WorkflowInstanceDetails Details() => new()
+    {
+        Instance = Summary(),
+        ActiveElements = S.Tokens
+            .Select(t => Process.Elements[t.ElementId])
+            .Concat(S.JoinArrivals.Keys.Select(id => Process.Elements[id]))
+            .Select(e => new ActiveElement(e.Id, e.Kind, e.Name))
+            .ToArray(),
+        Variables = JsonElementFactory.From(S.Variables),
+        UserTasks = S.UserTasks.Select(u => new InstanceUserTask
+        {
+            Id = u.Id,
+            ElementId = u.ElementId,
+            Name = u.Name,
+            Assignee = u.Assignee,
+            CandidateGroups = u.CandidateGroups,
+            DueDate = u.DueDate,
+            Completed = u.Completed,
+            CreatedOn = u.CreatedOn,
+            Form = Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
+        }).ToArray(),
+        ExternalTasks = S.ExternalTasks.Select(t => new InstanceExternalTask
+        {
+            Id = t.Id,
+            ElementId = t.ElementId,
+            Topic = t.Topic,
+            Failures = t.Failures,
+            NextAttemptAt = t.NextAttemptAt,
+            LastError = t.LastError,
+            HasCommand = commands.TryGet(t.Topic, out _),
+        }).ToArray(),
+        Incidents = [.. S.Incidents],
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
+    private partial void LogStarted(string instanceId, string processId, int version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not remove a wake-up reminder left by an earlier version; it is tried again at its next tick")]
+    private partial void LogReminderFailed(string instanceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} completed")]
+    private partial void LogCompleted(string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} canceled: {Reason}")]
+    private partial void LogCanceled(string instanceId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId}: command {Topic} completed external task {ExternalTaskId} on attempt {Attempt}")]
+    private partial void LogCommandCompleted(string instanceId, string topic, string externalTaskId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: command {Topic} failed for external task {ExternalTaskId} ({Failures} of {Retries} retries); next attempt in {Delay}")]
+    private partial void LogCommandFailed(string instanceId, string topic, string externalTaskId, int failures, int retries, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: command {Topic} of external task {ExternalTaskId} failed {Failures} time(s); retries are exhausted")]
+    private partial void LogCommandGaveUp(string instanceId, string topic, string externalTaskId, int failures, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId} has an incident at {ElementId}: {Message}. Fix the cause, then retry the incident through the workflow-instances API")]
+    private partial void LogIncident(string instanceId, string elementId, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId}: incident {IncidentId} at {ElementId} retried")]
+    private partial void LogIncidentRetried(string instanceId, string elementId, string incidentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: camunda:dueDate of {ElementId} is '{DueDate}', not a date; the user task has no due date")]
+    private partial void LogBadDueDate(string instanceId, string elementId, string dueDate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: {Attribute} of {ElementId} could not be evaluated: {Error}")]
+    private partial void LogAttributeFailed(string instanceId, string elementId, string attribute, string error);
+}

@@ -1,0 +1,142 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using TaskService.Gateway.Auth;
+
+namespace TaskService.Api.Tests.Hardening;
+
+/// <summary>A validated bearer token is remembered until it expires; nothing else is accepted on its account.</summary>
+public sealed class TokenCacheTests
+{
+    private const string Issuer = "token-cache-tests";
+    private static readonly SymmetricSecurityKey Key = new(Encoding.UTF8.GetBytes("token-cache-tests-secret-of-at-least-32-bytes"));
+
+    [Fact]
+    public async Task ARepeatedTokenIsValidatedOnceAndEachRequestGetsItsOwnNormalizedIdentity()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var handler = new CachingJsonWebTokenHandler(clock) { MapInboundClaims = false };
+        var (parameters, checks) = Parameters();
+        var token = Token(DateTime.UtcNow.AddMinutes(10), Permissions.ViewTask, Permissions.TriggerEvent);
+
+        var first = await handler.ValidateTokenAsync(token, parameters);
+        var second = await handler.ValidateTokenAsync(token, parameters);
+
+        Assert.True(first.IsValid);
+        Assert.True(second.IsValid);
+        Assert.Single(checks);
+        Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
+        Assert.IsType<JsonWebToken>(second.SecurityToken);
+        foreach (var identity in new[] { first.ClaimsIdentity, second.ClaimsIdentity })
+        {
+            Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes(identity));
+            Assert.Equal("claims-test", identity.FindFirst("sub")?.Value);
+        }
+
+        // What one request does to its identity does not reach the next one.
+        second.ClaimsIdentity.AddClaim(new Claim(Permissions.ClaimType, Permissions.DeleteTask));
+        var third = await handler.ValidateTokenAsync(token, parameters);
+        Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes(third.ClaimsIdentity));
+    }
+
+    [Fact]
+    public async Task AnExpiredEntryIsValidatedAgain()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var handler = new CachingJsonWebTokenHandler(clock) { MapInboundClaims = false };
+        var (parameters, checks) = Parameters();
+        var token = Token(DateTime.UtcNow.AddMinutes(2), Permissions.ViewTask);
+
+        Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
+        clock.Now += TimeSpan.FromMinutes(3);
+        await handler.ValidateTokenAsync(token, parameters);
+
+        Assert.Equal(2, checks.Count);
+    }
+
+    [Fact]
+    public async Task NoEntryOutlivesTheMaximumAge()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var handler = new CachingJsonWebTokenHandler(clock) { MapInboundClaims = false };
+        var (parameters, checks) = Parameters();
+        var token = Token(DateTime.UtcNow.AddHours(2), Permissions.ViewTask);
+
+        await handler.ValidateTokenAsync(token, parameters);
+        clock.Now += CachingJsonWebTokenHandler.MaxAge + TimeSpan.FromSeconds(1);
+        await handler.ValidateTokenAsync(token, parameters);
+
+        Assert.Equal(2, checks.Count);
+    }
+
+    [Fact]
+    public async Task AnAlteredTokenIsNotAcceptedOnTheOriginalsAccount()
+    {
+        var handler = new CachingJsonWebTokenHandler(TimeProvider.System) { MapInboundClaims = false };
+        var (parameters, _) = Parameters();
+        var token = Token(DateTime.UtcNow.AddMinutes(10), Permissions.ViewTask);
+        Assert.True((await handler.ValidateTokenAsync(token, parameters)).IsValid);
+
+        var other = Token(DateTime.UtcNow.AddMinutes(10), Permissions.DeleteTask);
+        var (parts, otherParts) = (token.Split('.'), other.Split('.'));
+        var forged = $"{parts[0]}.{otherParts[1]}.{parts[2]}";
+        var result = await handler.ValidateTokenAsync(forged, parameters);
+
+        Assert.False(result.IsValid);
+    }
+
+    [Fact]
+    public async Task ARefusedTokenIsNotRemembered()
+    {
+        var handler = new CachingJsonWebTokenHandler(TimeProvider.System) { MapInboundClaims = false };
+        var (parameters, checks) = Parameters();
+        var expired = Token(DateTime.UtcNow.AddMinutes(-10), Permissions.ViewTask, notBefore: DateTime.UtcNow.AddMinutes(-20));
+
+        Assert.False((await handler.ValidateTokenAsync(expired, parameters)).IsValid);
+        Assert.False((await handler.ValidateTokenAsync(expired, parameters)).IsValid);
+    }
+
+    private static string[] PermissionCodes(ClaimsIdentity identity) =>
+        [.. identity.FindAll(Permissions.ClaimType).Select(c => c.Value)];
+
+    private static (TokenValidationParameters Parameters, List<DateTime?> Checks) Parameters()
+    {
+        var checks = new List<DateTime?>();
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = Issuer,
+            ValidateAudience = false,
+            IssuerSigningKey = Key,
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, token, p) =>
+            {
+                checks.Add(expires);
+                return expires > DateTime.UtcNow;
+            },
+        };
+        return (parameters, checks);
+    }
+
+    private static string Token(DateTime expires, string permission, string? second = null, DateTime? notBefore = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            NotBefore = notBefore,
+            Expires = expires,
+            SigningCredentials = new SigningCredentials(Key, SecurityAlgorithms.HmacSha256),
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = "claims-test",
+                [Permissions.ClaimType] = second is null ? new[] { permission } : new[] { permission, second },
+            },
+        });
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
