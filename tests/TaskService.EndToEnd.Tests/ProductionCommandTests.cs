@@ -5,8 +5,10 @@ namespace TaskService.EndToEnd.Tests;
 
 /// <summary>
 /// The README's production commands, run as written against a PostgreSQL database of their own: they run the Production
-/// environment, where the development token endpoint does not exist.
+/// environment, where the development token endpoint does not exist. In the service's collection: its <c>dotnet run</c> builds
+/// the silo project, which must not happen while the collection's own <c>dotnet run</c> builds it.
 /// </summary>
+[Collection(ServiceCollection.Name)]
 public sealed class ProductionCommandTests
 {
     private const string StartMarker = "<!-- production:start -->";

@@ -1,13 +1,11 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-using Orleans.TestingHost.Logging;
 using TaskService.Connectors.Kafka;
 using TaskService.Hosting;
 using TaskService.Queries;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
+using TaskService.Testing.Hosting;
 
 namespace TaskService.Kafka.Tests;
 
@@ -18,7 +16,6 @@ namespace TaskService.Kafka.Tests;
 public sealed class TaskServiceSilos : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
-    private readonly IConfiguration _configuration;
 
     private TaskServiceSilos(
         string name,
@@ -49,34 +46,12 @@ public sealed class TaskServiceSilos : IAsyncDisposable
             ["TaskService:Webhooks:AllowedHosts:0"] = "127.0.0.1",
         };
         configure(_settings);
-        _configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
-
-        var logs = Path.Combine(AppContext.BaseDirectory, "logs");
-        Directory.CreateDirectory(logs);
-        var builder = new InProcessTestClusterBuilder((short)silos);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((options, host) =>
+        Cluster = ConnectorTestCluster.Build(name, silos, _settings, siloStore, "TaskService.Connectors.Kafka", (silo, configuration) =>
         {
-            host.Configuration.AddInMemoryCollection(_settings);
-            host.Logging.ClearProviders()
-                .AddFile(Path.Combine(logs, $"{name}-{options.SiloName}-{DateTime.UtcNow:HHmmss}.log"))
-                .SetMinimumLevel(LogLevel.Information)
-                .AddFilter("Orleans", LogLevel.Warning)
-                .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("Polly", LogLevel.Warning)
-                .AddFilter("TaskService", LogLevel.Warning)
-                .AddFilter("TaskService.Connectors.Kafka", LogLevel.Information);
-        });
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton(siloStore);
-            silo.UseEmbeddedProviders().AddTaskService();
             silo.Services.AddSingleton<IReminderTable>(Reminders);
-            silo.AddTaskServiceKafka(_configuration);
+            silo.AddTaskServiceKafka(configuration);
             configureSilo?.Invoke(silo);
         });
-        builder.ConfigureClientHost(host => host.Logging.ClearProviders());
-        Cluster = builder.Build();
     }
 
     public InProcessTestCluster Cluster { get; }

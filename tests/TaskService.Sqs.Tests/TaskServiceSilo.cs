@@ -1,13 +1,11 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
-using Orleans.TestingHost.Logging;
 using TaskService.Connectors.Sqs;
 using TaskService.Hosting;
 using TaskService.Queries;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
+using TaskService.Testing.Hosting;
 
 namespace TaskService.Sqs.Tests;
 
@@ -31,31 +29,11 @@ public sealed class TaskServiceSilo : IAsyncDisposable
             all[key] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        var logs = Path.Combine(AppContext.BaseDirectory, "logs");
-        Directory.CreateDirectory(logs);
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSiloHost((options, host) =>
+        Cluster = ConnectorTestCluster.Build(name, 1, all, Store, "TaskService.Connectors.Sqs", (silo, configuration) =>
         {
-            host.Configuration.AddInMemoryCollection(all);
-            host.Logging.ClearProviders()
-                .AddFile(Path.Combine(logs, $"{name}-{options.SiloName}-{DateTime.UtcNow:HHmmss}.log"))
-                .SetMinimumLevel(LogLevel.Information)
-                .AddFilter("Orleans", LogLevel.Warning)
-                .AddFilter("Microsoft", LogLevel.Warning)
-                .AddFilter("TaskService", LogLevel.Warning)
-                .AddFilter("TaskService.Connectors.Sqs", LogLevel.Information);
-        });
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<ITaskServiceStore>(Store);
-            silo.UseEmbeddedProviders().AddTaskService();
             silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IGrainFactory>()) { Jitter = _jitter });
             silo.AddTaskServiceSqs(configuration);
         });
-        builder.ConfigureClientHost(host => host.Logging.ClearProviders());
-        Cluster = builder.Build();
     }
 
     private bool _jitter;

@@ -27,7 +27,7 @@ public sealed partial class EventRouterGrain(
     RoutingBacklog backlog,
     RoutedEventMarker marker,
     IOptions<EventRoutingOptions> options,
-    ILogger<EventRouterGrain> logger) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<EventRecord>
+    ILogger<EventRouterGrain> logger) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<StreamedEvent>
 {
     private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
     private int _running;
@@ -36,28 +36,31 @@ public sealed partial class EventRouterGrain(
     private string EventKey => this.GetPrimaryKeyString();
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
-        await handleFactory.Create<EventRecord>().ResumeAsync(this);
+        await handleFactory.Create<StreamedEvent>().ResumeAsync(this);
 
     /// <summary>
-    /// An event from a stream (Kafka): not recorded yet. While the backlog is full the delivery waits, which pauses the
-    /// partition; once recorded, the event is queued (the offset may then be committed: the store holds it).
+    /// An event from a stream (Kafka), recorded by the connector that read it (many at a time) or, when recording failed there,
+    /// recorded here; a failure here fails the delivery, which the stream retries and finally dead-letters. While the backlog is
+    /// full the delivery waits, which pauses the partition; once recorded, the event is queued (the offset may then be
+    /// committed: the store holds it).
     /// </summary>
-    public async Task OnNextAsync(EventRecord item, StreamSequenceToken? token = null)
+    public async Task OnNextAsync(StreamedEvent item, StreamSequenceToken? token = null)
     {
         if (backlog.IsFull)
         {
             await backlog.WaitForRoomAsync(options.Value.StreamBackpressureWait);
         }
 
-        if (await store.RecordEventAsync(item) == EventRecording.Routed)
+        var record = item.Record;
+        if (!item.Recorded && await store.RecordEventAsync(record) == EventRecording.Routed)
         {
-            LogDuplicate(EventKey, item.Id);
+            LogDuplicate(EventKey, record.Id);
             return;
         }
 
         backlog.Add();
         EventRoutingInstruments.EventsAccepted.Add(1);
-        Enqueue(item);
+        Enqueue(record);
     }
 
     /// <summary>

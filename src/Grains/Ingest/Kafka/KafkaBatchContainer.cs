@@ -5,7 +5,10 @@ using TaskService.Events;
 
 namespace TaskService.Connectors.Kafka;
 
-/// <summary>One Kafka message as an Orleans stream batch: the event it became, on the stream of its key, at its partition offset.</summary>
+/// <summary>
+/// One Kafka message as an Orleans stream batch: the event it became, on the stream of its key, at its partition offset, and
+/// whether the receiver recorded it already (see <see cref="StreamedEvent"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("TaskService.KafkaBatchContainer")]
 public sealed class KafkaBatchContainer : IBatchContainer
 {
@@ -15,6 +18,9 @@ public sealed class KafkaBatchContainer : IBatchContainer
 
     [Id(2)] public required EventSequenceTokenV2 Token { get; init; }
 
+    /// <summary>True when the receiver recorded the event durably before handing the message to the pulling agent.</summary>
+    [Id(3)] public bool Recorded { get; init; }
+
     /// <summary>The partition offset of the message.</summary>
     public long Offset => Token.SequenceNumber;
 
@@ -22,7 +28,11 @@ public sealed class KafkaBatchContainer : IBatchContainer
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>()
     {
-        if (Record is T item)
+        if (new StreamedEvent { Record = Record, Recorded = Recorded } is T streamed)
+        {
+            yield return Tuple.Create(streamed, (StreamSequenceToken)Token);
+        }
+        else if (Record is T item)
         {
             yield return Tuple.Create(item, (StreamSequenceToken)Token);
         }

@@ -39,8 +39,9 @@ internal static class KafkaClientConfig
             EnableIdempotence = true,
             Acks = Acks.All,
             MessageTimeoutMs = Milliseconds(deliveryTimeout),
-            // Publications are awaited one by one (the outbox dispatcher hands events over in order), so waiting to fill a batch
-            // only adds latency. A pass-through linger.ms still wins.
+            // The outbox dispatcher hands a whole batch over before it waits (see KafkaOutgoingConnector.PublishManyAsync); what
+            // arrives while a request is in flight goes in the next one, so waiting to fill a batch would only add latency. A
+            // pass-through linger.ms still wins.
             LingerMs = 0,
         };
         Apply(config, options.Client);

@@ -20,6 +20,9 @@ internal static partial class KafkaLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading Kafka partition {Topic}/{Partition} failed; the pulling agent reads again at its next poll")]
     public static partial void ConsumeFailed(ILogger logger, string topic, int partition, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the event of Kafka message {Topic}/{Partition}@{Offset} failed; the event router records it, retrying and dead-lettering it as a failed delivery")]
+    public static partial void RecordFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset {Offset} of Kafka partition {Topic}/{Partition} could not be stored for commit")]
     public static partial void StoreOffsetFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 

@@ -20,12 +20,25 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
     private readonly ILogger _logger;
     private readonly KafkaEventConverter _converter;
     private readonly KafkaDeadLetterPublisher _deadLetters;
+    private readonly Storage.ITaskServiceStore? _store;
+    private readonly Events.RoutingBacklog? _backlog;
     private readonly ConcurrentDictionary<QueueId, KafkaQueueAdapterReceiver> _receivers = new();
     private readonly SemaphoreSlim _discovery = new(1, 1);
     private KafkaQueueMapper? _mapper;
 
-    public KafkaQueueAdapterFactory(string name, KafkaOptions options, ILoggerFactory loggers, TimeProvider time, Common.LimitsOptions? limits = null)
+    /// <param name="store">Where the receivers record the events they read, a read at a time; without it the event router records each.</param>
+    /// <param name="backlog">This silo's routing backlog; while it is full the receivers read nothing.</param>
+    public KafkaQueueAdapterFactory(
+        string name,
+        KafkaOptions options,
+        ILoggerFactory loggers,
+        TimeProvider time,
+        Common.LimitsOptions? limits = null,
+        Storage.ITaskServiceStore? store = null,
+        Events.RoutingBacklog? backlog = null)
     {
+        _store = store;
+        _backlog = backlog;
         _name = name;
         _options = options;
         _loggers = loggers;
@@ -41,7 +54,9 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             services.GetRequiredService<IOptionsMonitor<KafkaOptions>>().Get(name),
             services.GetRequiredService<ILoggerFactory>(),
             services.GetService<TimeProvider>() ?? TimeProvider.System,
-            services.GetService<IOptions<Common.LimitsOptions>>()?.Value);
+            services.GetService<IOptions<Common.LimitsOptions>>()?.Value,
+            services.GetService<Storage.ITaskServiceStore>(),
+            services.GetService<Events.RoutingBacklog>());
 
     /// <summary>The receivers of the partitions this silo reads now.</summary>
     public IReadOnlyCollection<KafkaQueueAdapterReceiver> Receivers => _receivers.Values.ToArray();
@@ -70,7 +85,9 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             _converter,
             _deadLetters,
             r => _receivers.TryRemove(new KeyValuePair<QueueId, KafkaQueueAdapterReceiver>(r.QueueId, r)),
-            _loggers.CreateLogger<KafkaQueueAdapterReceiver>());
+            _loggers.CreateLogger<KafkaQueueAdapterReceiver>(),
+            _store,
+            _backlog);
         _receivers[queueId] = receiver;
         return receiver;
     }

@@ -5,15 +5,20 @@ using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
 using Orleans.Streams;
 using TaskService.Events;
+using TaskService.Storage;
 
 namespace TaskService.Connectors.Kafka;
 
 /// <summary>
 /// Reads one partition for its pulling agent. The partition is taken with <c>Assign</c> (not a group subscription), so Orleans'
 /// queue balancer, not Kafka's group protocol, decides which silo reads it. A message becomes an event on the stream of its key;
-/// one that cannot (not JSON, no key) is dead-lettered. Offsets are stored for commit only when the pulling agent reports messages
-/// delivered (its cache purges only handled ones), and the offset stored is the one after the last handled message of a
-/// contiguous run, so a restart resumes exactly at the first message not known to be handled.
+/// one that cannot (not JSON, no key) is dead-lettered. The events of one read are recorded together (concurrent writes that the
+/// store commits as one group), so a partition is carried at one commit per read, not one per message; an event whose recording
+/// fails is handed over unrecorded, and the event router records it (its failures are then retried and dead-lettered as any failed
+/// delivery). An event that was routed already (the message was read again) is not handed over. Offsets are stored for commit
+/// only when the pulling agent reports messages delivered (its cache purges only handled ones), and the offset stored is the one
+/// after the last handled message of a contiguous run, so a restart resumes exactly at the first message not known to be handled.
+/// While this silo's routing backlog is full, nothing is read (the partition pauses).
 /// </summary>
 public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 {
@@ -21,6 +26,8 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly KafkaEventConverter _converter;
     private readonly KafkaDeadLetterPublisher _deadLetters;
     private readonly Action<KafkaQueueAdapterReceiver> _onShutdown;
+    private readonly ITaskServiceStore? _store;
+    private readonly RoutingBacklog? _backlog;
     private readonly ILogger _logger;
     private readonly string _clientId;
     private readonly ConcurrentDictionary<long, ConsumeResult<byte[]?, byte[]?>> _inFlight = new();
@@ -34,8 +41,12 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         KafkaEventConverter converter,
         KafkaDeadLetterPublisher deadLetters,
         Action<KafkaQueueAdapterReceiver> onShutdown,
-        ILogger logger)
+        ILogger logger,
+        ITaskServiceStore? store = null,
+        RoutingBacklog? backlog = null)
     {
+        _store = store;
+        _backlog = backlog;
         QueueId = queueId;
         Partition = partition;
         _options = options;
@@ -67,17 +78,17 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         return Task.CompletedTask;
     }
 
-    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
+    public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
         var consumer = _consumer;
-        var batches = new List<IBatchContainer>();
-        if (consumer is null)
+        if (consumer is null || _backlog is { IsFull: true })
         {
-            return Task.FromResult<IList<IBatchContainer>>(batches);
+            return [];
         }
 
         var limit = maxCount < 0 ? _options.Incoming.MaxBatchSize : Math.Min(maxCount, _options.Incoming.MaxBatchSize);
-        while (batches.Count < limit)
+        var read = new List<(ConsumeResult<byte[]?, byte[]?> Result, EventRecord Record)>();
+        while (read.Count < limit)
         {
             ConsumeResult<byte[]?, byte[]?>? result;
             try
@@ -104,13 +115,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             KafkaInstruments.MessagesRead.Add(1);
             if (_converter.TryConvert(result, out var record, out var error))
             {
-                _inFlight[result.Offset.Value] = result;
-                batches.Add(new KafkaBatchContainer
-                {
-                    StreamId = StreamId.Create(StreamNames.IncomingEvents, record!.Key),
-                    Record = record,
-                    Token = new EventSequenceTokenV2(result.Offset.Value),
-                });
+                read.Add((result, record!));
             }
             else
             {
@@ -118,8 +123,88 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             }
         }
 
+        var batches = await RecordAsync(read);
         StoreCommittable();
-        return Task.FromResult<IList<IBatchContainer>>(batches);
+        return batches;
+    }
+
+    /// <summary>
+    /// Records the events of one read at once and turns the messages into stream batches: recorded ones marked so, ones whose
+    /// recording failed unmarked (the event router records them), ones routed already handled at once and not handed over.
+    /// </summary>
+    private async Task<IList<IBatchContainer>> RecordAsync(List<(ConsumeResult<byte[]?, byte[]?> Result, EventRecord Record)> read)
+    {
+        var batches = new List<IBatchContainer>(read.Count);
+        if (read.Count == 0)
+        {
+            return batches;
+        }
+
+        // Without a store (a receiver built on its own) every event goes over unrecorded, and the event router records it.
+        var recordings = new Task<EventRecording>?[read.Count];
+        if (_store is { } store)
+        {
+            for (var i = 0; i < read.Count; i++)
+            {
+                recordings[i] = Record(store, read[i].Record);
+            }
+
+            try
+            {
+                await Task.WhenAll(recordings!);
+            }
+            catch (Exception)
+            {
+                // Each failure is read from its own task below; the events whose recording failed go over unrecorded.
+            }
+        }
+
+        var routedAlready = 0;
+        for (var i = 0; i < read.Count; i++)
+        {
+            var (result, record) = read[i];
+            var recording = recordings[i];
+            var offset = result.Offset.Value;
+            if (recording is { IsCompletedSuccessfully: true, Result: EventRecording.Routed })
+            {
+                Offsets.Handled(offset);
+                routedAlready++;
+                continue;
+            }
+
+            if (recording?.Exception is { } failure)
+            {
+                KafkaLog.RecordFailed(_logger, Partition.Topic, Partition.Partition.Value, offset, failure.GetBaseException());
+            }
+
+            _inFlight[offset] = result;
+            batches.Add(new KafkaBatchContainer
+            {
+                StreamId = StreamId.Create(StreamNames.IncomingEvents, record.Key),
+                Record = record,
+                Token = new EventSequenceTokenV2(offset),
+                Recorded = recording is { IsCompletedSuccessfully: true },
+            });
+        }
+
+        if (routedAlready > 0)
+        {
+            KafkaInstruments.MessagesHandled.Add(routedAlready);
+        }
+
+        return batches;
+    }
+
+    private Task<EventRecording> Record(ITaskServiceStore store, EventRecord record)
+    {
+        try
+        {
+            return store.RecordEventAsync(record, _stopping.Token);
+        }
+        catch (Exception exception)
+        {
+            return Task.FromException<EventRecording>(exception);
+        }
     }
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)

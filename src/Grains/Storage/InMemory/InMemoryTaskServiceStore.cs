@@ -79,6 +79,13 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
 
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
+        // A task being created is looked up first and not found: the table answers that without the lock (and without looking
+        // through the user tasks), so creating tasks does not queue behind every other task's save.
+        if (_tasks.Get(taskId) is null)
+        {
+            return Task.FromResult<TaskAggregate?>(null);
+        }
+
         lock (_taskLock)
         {
             var task = _tasks.Get(taskId);
