@@ -15,7 +15,7 @@ public static class PostgresStoreExtensions
     /// </summary>
     public static ISiloBuilder AddPostgresStore(this ISiloBuilder builder, string connectionString)
     {
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "task-service" }.Build());
+        builder.Services.AddSingleton(_ => CreateDataSource(connectionString));
         builder.Services.AddSingleton<PostgresTaskServiceStore>();
         builder.Services.AddOptions<StoreCacheOptions>().BindConfiguration(StoreCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ITaskServiceStore>(services =>
@@ -27,5 +27,26 @@ public static class PostgresStoreExtensions
                 : store;
         });
         return builder;
+    }
+
+    /// <summary>Statements the store runs often kept prepared per connection, unless the connection string says otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 64;
+
+    /// <summary>
+    /// The store's data source. The event path runs the same few statements thousands of times a second; prepared once per
+    /// connection, PostgreSQL no longer parses and plans each again. A connection string that sets <c>Max Auto Prepare</c>
+    /// (0 turns it off) keeps its own value.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "task-service" };
+        // Read as plain key=value pairs: Npgsql's own builder reports every keyword it knows as present.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+
+        return builder.Build();
     }
 }
