@@ -98,8 +98,9 @@ public static class TaskServiceSiloBuilderExtensions
     }
 
     /// <summary>
-    /// The memory streams that carry events taken over HTTP to the event routers. They are polled every 20 ms (Orleans' default is
-    /// 100 ms, which would add up to a tenth of a second to every event); events are recorded before they enter a stream, and the
+    /// The incoming-event stream provider of the embedded defaults, in the place Kafka takes when it is configured (events taken
+    /// over HTTP go to the event routers directly, not through a stream). Polled every 20 ms (Orleans' default is 100 ms, which
+    /// would add up to a tenth of a second to every event it carries); events are recorded before they enter a stream, and the
     /// unrouted-event sweeper routes again what a lost queue held.
     /// </summary>
     public static ISiloBuilder AddIncomingEventStreams(this ISiloBuilder builder) =>

@@ -28,13 +28,10 @@ public sealed class KafkaBatchContainer : IBatchContainer
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>()
     {
+        // The event router, the stream's only consumer, takes StreamedEvent.
         if (new StreamedEvent { Record = Record, Recorded = Recorded } is T streamed)
         {
             yield return Tuple.Create(streamed, (StreamSequenceToken)Token);
-        }
-        else if (Record is T item)
-        {
-            yield return Tuple.Create(item, (StreamSequenceToken)Token);
         }
     }
 
