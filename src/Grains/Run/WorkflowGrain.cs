@@ -229,12 +229,19 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         }
 
         var instanceId = Common.DeterministicId.NewId();
-        return await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(new WorkflowStartRequest
+        var start = new WorkflowStartRequest
         {
             WorkflowId = WorkflowId,
             Version = chosen,
             Variables = input,
-        });
+        };
+
+        // Camunda may refuse the start (the variables, or the start itself): its instance grain, which serves
+        // IWorkflowInstanceGrain where Camunda is the engine, answers that as a problem. The embedded engine's instances start
+        // without refusal.
+        return deployer?.Provider == WorkflowProviders.Camunda
+            ? await GrainFactory.GetGrain<ICamundaInstanceGrain>(instanceId).StartVersionAsync(start)
+            : await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(start);
     }
 
     /// <summary>A conflict when instances of the workflow (or of one version) are still active; null when none are.</summary>

@@ -332,10 +332,12 @@ public sealed class FakeCamunda
         "setExternalTaskResourceRetries" => SetRetries(request.Path("id"), request.Body),
         "getExternalTasks" => FakeResponse.Ok(_externalTasks.Values
             .Where(t => request.QueryValue("processInstanceId") is not { } id || t.Instance.Id == id)
+            .Where(t => request.QueryValue("taskId") is not { } taskId || t.Id == taskId)
             .OrderBy(t => t.Sequence)
             .Select(t => ExternalTaskDto(t, locked: false)).ToArray()),
         "getTasks" => FakeResponse.Ok(_userTasks.Values
             .Where(t => request.QueryValue("processInstanceId") is not { } id || t.Instance.Id == id)
+            .Where(t => request.QueryValue("taskId") is not { } taskId || t.Id == taskId)
             .OrderBy(t => t.Sequence)
             .Select(UserTaskDto).ToArray()),
         "complete" => CompleteUserTask(request.Path("id"), request.Body),

@@ -1,0 +1,138 @@
+using System.Net;
+using TaskService.Api.Tests;
+using TaskService.Camunda.Tests.EngineRest;
+using TaskService.Grains.Tests.Workflows;
+using TaskService.Workflows.Camunda;
+
+namespace TaskService.Camunda.Tests;
+
+using Workflows = TaskService.Api.Tests.Workflows;
+
+/// <summary>
+/// With Camunda as the engine, what engine-rest refuses as an expected outcome (a task that is gone, one another worker holds, a
+/// process that cannot continue, a start refused) reaches the caller as a value: a 404, 409 or 400 answer over
+/// HTTP, a <see cref="CamundaRefusal"/> from the client, with no exception thrown by TaskService's own code on the way.
+/// </summary>
+[Collection(CamundaExpectedFailuresCollection.Name)]
+public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) : IAsyncLifetime
+{
+    private sealed record Case(string Name, HttpStatusCode Status, Func<Task<HttpResponseMessage>> Send);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        Assert.Empty(factory.EngineRest.Violations);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task EngineRefusalsAnsweredAs404409And400ThrowNoExceptionInOurCode()
+    {
+        var client = factory.CreateClient(Workflows.AllPermissions);
+
+        // Instances of a process deployed by another client: one whose task another worker holds, one whose task cannot finish
+        // without a variable the condition after it reads.
+        var key = $"expected-{Guid.NewGuid():N}";
+        factory.Engine.Deploy(key, BpmnBuilder.Process(key)
+            .StartEvent("Start")
+            .ServiceTask("Manual", $"nobody-polls-{key}")
+            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
+            .EndEvent("End")
+            .Build());
+        var held = factory.Engine.Start(key);
+        factory.Engine.LockForAnotherWorker(held, "another-worker", TimeSpan.FromMinutes(5));
+        var open = factory.Engine.Start(key);
+        var heldTask = await ExternalTaskOfAsync(client, held);
+        var openTask = await ExternalTaskOfAsync(client, open);
+
+        // A workflow whose start Camunda refuses: the condition right after the start reads a variable the input lacks.
+        var (refusedBpmn, refusedKey) = Workflows.WithFreshProcessId(BpmnBuilder.Process("refused-start")
+            .StartEvent("Start")
+            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
+            .EndEvent("End")
+            .Build(), "refused-start");
+        var refusedStart = (await client.DeployAsync(refusedBpmn)).GetProperty("id").GetString()!;
+
+        // A workflow with a version the engine runs.
+        var (bpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var deployed = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
+
+        Case[] cases =
+        [
+            new("complete an external task the engine does not know", HttpStatusCode.NotFound,
+                () => client.PostJsonAsync($"/workflow-instances/{open}/external-tasks/no-such-task/complete", new { })),
+            new("retry an incident the engine does not know", HttpStatusCode.NotFound,
+                () => client.PostJsonAsync($"/workflow-instances/{open}/incidents/no-such-incident/retry", new { })),
+            new("complete an external task another worker holds", HttpStatusCode.Conflict,
+                () => client.PostJsonAsync($"/workflow-instances/{held}/external-tasks/{heldTask}/complete", new { variables = new { order = new { amount = 5 } } })),
+            new("complete an external task the engine cannot finish", HttpStatusCode.Conflict,
+                () => client.PostJsonAsync($"/workflow-instances/{open}/external-tasks/{openTask}/complete", new { variables = new { note = "x" } })),
+            new("complete an external task with a number no Camunda type holds", HttpStatusCode.BadRequest,
+                () => client.SendAsync("POST", $"/workflow-instances/{open}/external-tasks/{openTask}/complete", """{"variables":{"n":1e400}}""")),
+            new("execute a workflow whose start Camunda refuses", HttpStatusCode.BadRequest,
+                () => client.PostJsonAsync($"/workflows/{refusedStart}/execute", new { input = new { } })),
+            new("execute a workflow with a number no Camunda type holds", HttpStatusCode.BadRequest,
+                () => client.SendAsync("POST", $"/workflows/{deployed}/execute", """{"input":{"amount":1e400}}""")),
+        ];
+
+        var wrongStatus = new List<string>();
+        using (var thrown = new ThrownByTaskService(peerNamespace: typeof(FakeCamunda).Namespace))
+        {
+            foreach (var (name, status, send) in cases)
+            {
+                using var response = await send();
+                if (response.StatusCode != status)
+                {
+                    wrongStatus.Add($"{name}: expected {(int)status}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+
+            Assert.True(wrongStatus.Count == 0, string.Join(Environment.NewLine, wrongStatus));
+            Assert.True(thrown.Thrown.Count == 0, $"{thrown.Thrown.Count} exception(s) thrown by TaskService code over {cases.Length} refusals:{Environment.NewLine}{string.Join(Environment.NewLine, thrown.Thrown)}");
+        }
+
+        // The engine did answer with its refusals (so the cases reached it), and nothing changed there.
+        Assert.Contains(("lock", 404), factory.EngineRest.Errors);
+        Assert.Contains(("lock", 400), factory.EngineRest.Errors);
+        Assert.Contains(("completeExternalTaskResource", 500), factory.EngineRest.Errors);
+        Assert.Contains(("startProcessInstance", 500), factory.EngineRest.Errors);
+        Assert.Equal("ACTIVE", Assert.Single(factory.Engine.Instances(), i => i.Id == open).State);
+        Assert.DoesNotContain(factory.Engine.Instances(), i => i.Key == refusedKey);
+    }
+
+    [Fact]
+    public async Task TheClientAnswersRefusalsOfWhatIsGoneOrHeldAsValuesWithoutThrowing()
+    {
+        var client = EngineRestClientContractTests.Client(factory.EngineRest, TaskServiceApiFactory.EngineUser, TaskServiceApiFactory.EnginePassword);
+        var key = $"client-refusals-{Guid.NewGuid():N}";
+        factory.Engine.Deploy(key, FakeCamunda.ServiceTaskProcess(key, $"nobody-polls-{key}"));
+        var held = factory.Engine.Start(key);
+        factory.Engine.LockForAnotherWorker(held, "another-worker", TimeSpan.FromMinutes(5));
+        var heldTask = Assert.Single(await client.GetExternalTasksAsync(held)).Id;
+        var ended = factory.Engine.Start(key);
+        factory.Engine.Cancel(ended);
+
+        using var thrown = new ThrownByTaskService(peerNamespace: typeof(FakeCamunda).Namespace);
+        var gone = await client.CompleteExternalTaskAsync("no-such-task", new CamundaCompleteExternalTask { WorkerId = "ours" });
+        var heldByOther = await client.ExtendLockAsync(heldTask, new CamundaExtendLock { WorkerId = "ours", NewDuration = 5_000 });
+        var failureOfOther = await client.HandleFailureAsync(heldTask, new CamundaExternalTaskFailure { WorkerId = "ours", ErrorMessage = "x", Retries = 1, RetryTimeout = 0 });
+        var retriesOfGone = await client.SetExternalTaskRetriesAsync("no-such-task", 1);
+        var userTaskGone = await client.CompleteTaskAsync("no-such-user-task", new CamundaCompleteTask());
+        var linksOfGone = await client.GetIdentityLinksAsync("no-such-user-task", "candidate");
+        var variablesOfEnded = await client.GetProcessInstanceVariablesAsync(ended);
+        var definitionGone = await client.DeleteProcessDefinitionAsync("no-such-definition", cascade: false);
+
+        Assert.Equal(404, gone.Refusal?.Status);
+        Assert.Equal((400, 400), (heldByOther.Refusal?.Status, failureOfOther.Refusal?.Status));
+        Assert.False(retriesOfGone);
+        Assert.Equal((true, false), (userTaskGone.IsOk, userTaskGone.Value));
+        Assert.Null(linksOfGone);
+        Assert.Equal((false, "EXTERNALLY_TERMINATED"), (variablesOfEnded.IsRunning, variablesOfEnded.Ended?.State));
+        Assert.Equal((true, false), (definitionGone.IsOk, definitionGone.Value));
+        Assert.True(thrown.Thrown.Count == 0, string.Join(Environment.NewLine, thrown.Thrown));
+    }
+
+    private static async Task<string> ExternalTaskOfAsync(HttpClient client, string instanceId) =>
+        Assert.Single((await client.GetJsonAsync($"/workflow-instances/{instanceId}")).GetProperty("externalTasks").EnumerateArray()).GetProperty("id").GetString()!;
+}
