@@ -43,7 +43,7 @@ public sealed partial class CamundaWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Commands call grains, which answer once the silo has started.
-        if (!await WaitForStartAsync(stoppingToken))
+        if (!await HostedServiceWaits.WaitForStartAsync(lifetime, stoppingToken))
         {
             return;
         }
@@ -388,34 +388,5 @@ public sealed partial class CamundaWorker(
     private TimeSpan PollBackoff(int failures) =>
         new Backoff(_options.PollBackoff, _options.MaxPollBackoff, PollJitter).Delay(failures, Random.Shared.NextDouble());
 
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
-        {
-            try
-            {
-                await started.Task;
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-    }
+    private Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => HostedServiceWaits.DelayAsync(time, delay, cancellationToken);
 }
