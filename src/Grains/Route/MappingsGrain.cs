@@ -66,7 +66,7 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
         (string Name, string Value) key, string workflowKey, Func<Task<T?>> live, Func<DateTimeOffset, T> create, Func<T, Task<bool>> add)
         where T : class
     {
-        if ((Missing(key.Value, key.Name) ?? Missing(workflowKey, "workflowKey")) is { } missing)
+        if ((Problem.MissingText(key.Value, key.Name) ?? Problem.MissingText(workflowKey, "workflowKey")) is { } missing)
         {
             return missing;
         }
@@ -81,7 +81,4 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
             : await live() is { } added ? added
             : Problem.Conflict(key.Name, $"The mapping of '{key.Value}' to '{workflowKey}' changed meanwhile; try again.");
     }
-
-    private static Problem? Missing(string value, string name) =>
-        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(name, $"'{name}' is required.") : null;
 }

@@ -33,7 +33,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return Problem.Conflict("id", $"Workflow '{WorkflowId}' exists already.");
         }
 
-        if ((MissingText(workflow.Name, "name") ?? MissingText(workflow.BpmnFile, "bpmnFile")
+        if ((Problem.MissingText(workflow.Name, "name") ?? Problem.MissingText(workflow.BpmnFile, "bpmnFile")
             ?? InputSchemaValidator.SchemaProblem(workflow.InputSchema, limits.Value)) is { } invalid)
         {
             return invalid;
@@ -95,7 +95,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return invalidSchema;
         }
 
-        if (update.Name is { } newName && MissingText(newName, "name") is { } noName)
+        if (update.Name is { } newName && Problem.MissingText(newName, "name") is { } noName)
         {
             return noName;
         }
@@ -103,7 +103,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         var latest = versions.Single(v => v.Version == workflow.WorkflowVersion);
         if (update.BpmnFile is { } bpmn && bpmn != latest.BpmnDiagram)
         {
-            if (MissingText(bpmn, "bpmnFile") is { } noBpmn)
+            if (Problem.MissingText(bpmn, "bpmnFile") is { } noBpmn)
             {
                 return noBpmn;
             }
@@ -296,7 +296,4 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         await store.SaveWorkflowAsync(state);
         _state = state;
     }
-
-    private static Problem? MissingText(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required.") : null;
 }

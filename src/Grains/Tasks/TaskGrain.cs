@@ -245,48 +245,33 @@ public sealed partial class TaskGrain(
     public Task<Outcome<UserTaskRecord>> ClaimUserTaskAsync(string userTaskId, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        if (_state is not { } state)
-        {
-            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
-        }
-
-        var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee switch
+        return WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee switch
         {
             null => ChangeAssigneeAsync(state, userTask, userId, userId, TaskHistoryActions.Claimed),
-            var holder when holder == userId => Task.FromResult(pending),
+            var holder when holder == userId => Unchanged(userTask),
             var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Conflict("assignee", $"User task '{userTaskId}' is already claimed by '{holder}'.")),
-        };
+        });
     }
 
-    public Task<Outcome<UserTaskRecord>> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee)
-    {
-        if (_state is not { } state)
+    public Task<Outcome<UserTaskRecord>> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee) =>
+        WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee switch
         {
-            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
-        }
-
-        var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee switch
-        {
-            null => Task.FromResult(pending),
+            null => Unchanged(userTask),
             var holder when holder == userId || anyAssignee => ChangeAssigneeAsync(state, userTask, null, userId, TaskHistoryActions.Unclaimed),
             var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Forbidden("assignee",
                 $"User task '{userTaskId}' is claimed by '{holder}'; only its assignee (or a holder of the override permission) may unclaim it.")),
-        };
-    }
+        });
 
-    public Task<Outcome<UserTaskRecord>> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId)
+    public Task<Outcome<UserTaskRecord>> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId) =>
+        WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee == assignee
+            ? Unchanged(userTask)
+            : ChangeAssigneeAsync(state, userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned));
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the pending user task <paramref name="userTaskId"/> of this task; not found when the task
+    /// or the user task does not exist, the user task's problem when it is not pending.
+    /// </summary>
+    private Task<Outcome<UserTaskRecord>> WithPendingAsync(string userTaskId, Func<TaskAggregate, UserTaskRecord, Task<Outcome<UserTaskRecord>>> change)
     {
         if (_state is not { } state)
         {
@@ -294,15 +279,10 @@ public sealed partial class TaskGrain(
         }
 
         var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee == assignee
-            ? Task.FromResult(pending)
-            : ChangeAssigneeAsync(state, userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned);
+        return pending.Value is { } userTask ? change(state, userTask) : Task.FromResult(pending);
     }
+
+    private static Task<Outcome<UserTaskRecord>> Unchanged(UserTaskRecord userTask) => Task.FromResult<Outcome<UserTaskRecord>>(userTask);
 
     private async Task<Outcome<UserTaskRecord>> ChangeAssigneeAsync(TaskAggregate state, UserTaskRecord userTask, string? assignee, string? userId, string action)
     {
