@@ -1,6 +1,7 @@
 using System.Net;
 using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
+using TaskService.Camunda.Tests.Hosting;
 using TaskService.Grains.Tests.Workflows;
 using TaskService.Workflows.Camunda;
 
@@ -130,6 +131,45 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
         Assert.Null(linksOfGone);
         Assert.Equal((false, "EXTERNALLY_TERMINATED"), (variablesOfEnded.IsRunning, variablesOfEnded.Ended?.State));
         Assert.Equal((true, false), (definitionGone.IsOk, definitionGone.Value));
+        Assert.True(thrown.Thrown.Count == 0, string.Join(Environment.NewLine, thrown.Thrown));
+    }
+
+    [Fact]
+    public async Task TheWorkerLetsGoOfTasksThatAreGoneOrTakenAndFailsUnrepresentableOutputWithoutThrowing()
+    {
+        _ = factory.Server;
+        var deadline = TimeSpan.FromSeconds(30);
+        var held = $"let-go-{Guid.NewGuid():N}";
+        var overflowing = $"overflow-{Guid.NewGuid():N}";
+        factory.Engine.Deploy(held, FakeCamunda.ServiceTaskProcess(held, TestCommands.Held));
+        factory.Engine.Deploy(overflowing, FakeCamunda.ServiceTaskProcess(overflowing, TestCommands.Overflowing));
+        var hold = factory.Commands.Hold;
+        var canceled = factory.Engine.Start(held);
+        var taken = factory.Engine.Start(held);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(hold.Running.ContainsKey(canceled) && hold.Running.ContainsKey(taken)), r => r, deadline, "both commands run");
+
+        using var thrown = new ThrownByTaskService(peerNamespace: typeof(FakeCamunda).Namespace);
+
+        // One instance is canceled while its command runs (its task is gone: 404), the other task is taken by another worker
+        // (400): lock extensions and completions are refused, and the worker lets both go. A third command returns a number no
+        // Camunda type holds: reported as failures until an incident.
+        factory.Engine.Cancel(canceled);
+        factory.Engine.LockForAnotherWorker(taken, "another-worker", TimeSpan.FromMinutes(1));
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(factory.EngineRest.Errors.ToArray()),
+            e => e.Contains(("extendLock", 404)) && e.Contains(("extendLock", 400)), deadline, "the lock extensions are refused");
+        hold.Release(canceled);
+        hold.Release(taken);
+        var overflow = factory.Engine.Start(overflowing);
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(factory.Engine.RefusedCompletions.ToArray()),
+            r => r.Contains(hold.Running[canceled]) && r.Contains(hold.Running[taken]), deadline, "both completions are refused");
+        await Eventually.ReturnsAsync(
+            () => Task.FromResult(factory.Engine.IncidentsOf(overflow).Count), n => n == 1, deadline, "the overflowing output ends in an incident");
+
+        Assert.Contains(("completeExternalTaskResource", 404), factory.EngineRest.Errors);
+        Assert.Contains(("completeExternalTaskResource", 400), factory.EngineRest.Errors);
         Assert.True(thrown.Thrown.Count == 0, string.Join(Environment.NewLine, thrown.Thrown));
     }
 

@@ -36,8 +36,6 @@ public sealed class CamundaException : Exception
     /// <summary>True when the engine was not reached or did not answer: trying again later may succeed.</summary>
     public bool IsTransient => StatusCode is null or (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout;
 
-    public bool IsNotFound => StatusCode == (int)HttpStatusCode.NotFound;
-
     /// <summary>
     /// What a caller of TaskService is told of a transient failure: the engine could not be reached, nothing was changed, try
     /// again later (503 with Retry-After). The engine's address and the transport's words stay in the log.
