@@ -17,8 +17,6 @@ using Workflows = TaskService.Api.Tests.Workflows;
 [Collection(CamundaExpectedFailuresCollection.Name)]
 public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) : IAsyncLifetime
 {
-    private sealed record Case(string Name, HttpStatusCode Status, Func<Task<HttpResponseMessage>> Send);
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public Task DisposeAsync()
@@ -35,12 +33,7 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
         // Instances of a process deployed by another client: one whose task another worker holds, one whose task cannot finish
         // without a variable the condition after it reads.
         var key = $"expected-{Guid.NewGuid():N}";
-        factory.Engine.Deploy(key, BpmnBuilder.Process(key)
-            .StartEvent("Start")
-            .ServiceTask("Manual", $"nobody-polls-{key}")
-            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
-            .EndEvent("End")
-            .Build());
+        factory.Engine.Deploy(key, FakeCamunda.ConditionAfterTaskProcess(key, $"nobody-polls-{key}"));
         var held = factory.Engine.Start(key);
         factory.Engine.LockForAnotherWorker(held, "another-worker", TimeSpan.FromMinutes(5));
         var open = factory.Engine.Start(key);
@@ -59,39 +52,25 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
         var (bpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var deployed = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
 
-        Case[] cases =
+        ExpectedAnswer[] cases =
         [
-            new("complete an external task the engine does not know", HttpStatusCode.NotFound,
+            new ExpectedAnswer("complete an external task the engine does not know", HttpStatusCode.NotFound,
                 () => client.PostJsonAsync($"/workflow-instances/{open}/external-tasks/no-such-task/complete", new { })),
-            new("retry an incident the engine does not know", HttpStatusCode.NotFound,
+            new ExpectedAnswer("retry an incident the engine does not know", HttpStatusCode.NotFound,
                 () => client.PostJsonAsync($"/workflow-instances/{open}/incidents/no-such-incident/retry", new { })),
-            new("complete an external task another worker holds", HttpStatusCode.Conflict,
+            new ExpectedAnswer("complete an external task another worker holds", HttpStatusCode.Conflict,
                 () => client.PostJsonAsync($"/workflow-instances/{held}/external-tasks/{heldTask}/complete", new { variables = new { order = new { amount = 5 } } })),
-            new("complete an external task the engine cannot finish", HttpStatusCode.Conflict,
+            new ExpectedAnswer("complete an external task the engine cannot finish", HttpStatusCode.Conflict,
                 () => client.PostJsonAsync($"/workflow-instances/{open}/external-tasks/{openTask}/complete", new { variables = new { note = "x" } })),
-            new("complete an external task with a number no Camunda type holds", HttpStatusCode.BadRequest,
+            new ExpectedAnswer("complete an external task with a number no Camunda type holds", HttpStatusCode.BadRequest,
                 () => client.SendAsync("POST", $"/workflow-instances/{open}/external-tasks/{openTask}/complete", """{"variables":{"n":1e400}}""")),
-            new("execute a workflow whose start Camunda refuses", HttpStatusCode.BadRequest,
+            new ExpectedAnswer("execute a workflow whose start Camunda refuses", HttpStatusCode.BadRequest,
                 () => client.PostJsonAsync($"/workflows/{refusedStart}/execute", new { input = new { } })),
-            new("execute a workflow with a number no Camunda type holds", HttpStatusCode.BadRequest,
+            new ExpectedAnswer("execute a workflow with a number no Camunda type holds", HttpStatusCode.BadRequest,
                 () => client.SendAsync("POST", $"/workflows/{deployed}/execute", """{"input":{"amount":1e400}}""")),
         ];
 
-        var wrongStatus = new List<string>();
-        using (var thrown = new ThrownByTaskService(peerNamespace: typeof(FakeCamunda).Namespace))
-        {
-            foreach (var (name, status, send) in cases)
-            {
-                using var response = await send();
-                if (response.StatusCode != status)
-                {
-                    wrongStatus.Add($"{name}: expected {(int)status}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                }
-            }
-
-            Assert.True(wrongStatus.Count == 0, string.Join(Environment.NewLine, wrongStatus));
-            Assert.True(thrown.Thrown.Count == 0, $"{thrown.Thrown.Count} exception(s) thrown by TaskService code over {cases.Length} refusals:{Environment.NewLine}{string.Join(Environment.NewLine, thrown.Thrown)}");
-        }
+        await ExpectedAnswer.AssertAnsweredWithoutThrowingAsync(cases, peerNamespace: typeof(FakeCamunda).Namespace);
 
         // The engine did answer with its refusals (so the cases reached it), and nothing changed there.
         Assert.Contains(("lock", 404), factory.EngineRest.Errors);
