@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace TaskService.Workflows.Camunda;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed record CamundaResult
     /// <summary>Why it was not done; null when it was.</summary>
     public CamundaRefusal? Refusal { get; init; }
 
-    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(false, nameof(Refusal))]
+    [MemberNotNullWhen(false, nameof(Refusal))]
     public bool IsOk => Refusal is null;
 
     public static implicit operator CamundaResult(CamundaRefusal refusal) => new() { Refusal = refusal };
