@@ -145,6 +145,9 @@ public sealed class CachingTaskServiceStore(
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.LoadTaskAsync(taskId, cancellationToken);
 
+    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default) =>
+        inner.TryCreateTaskAsync(task, created, cancellationToken);
+
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
         IReadOnlyList<OutgoingEvent> outbox,
