@@ -505,16 +505,16 @@ public sealed partial class TaskGrain(
         Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} created with key {TaskKey}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} created with key {TaskKey}")]
     private partial void LogTaskCreated(string taskId, string taskKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} completed")]
     private partial void LogTaskCompleted(string taskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId} completed")]
     private partial void LogUserTaskCompleted(string taskId, string userTaskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
     private partial void LogAssigneeChanged(string taskId, string userTaskId, string action);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} deleted (cascade: {Cascade})")]
