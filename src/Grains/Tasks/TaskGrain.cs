@@ -19,7 +19,7 @@ public sealed partial class TaskGrain(
     IWorkflowEngine engine,
     OutboxDispatcher outbox,
     TimeProvider time,
-    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IIncomingGrainCallFilter
 {
     private TaskAggregate? _state;
 
@@ -28,9 +28,25 @@ public sealed partial class TaskGrain(
 
     private string? _taskId;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _state = await store.LoadTaskAsync(TaskId, cancellationToken);
+    /// <summary>Whether this activation read its rows yet. A task being created reads nothing: see <see cref="CreateAsync"/>.</summary>
+    private bool _loaded;
 
+    /// <summary>Reads the task's rows before the first call of this activation that needs them (every call but a creation).</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!_loaded && context.ImplementationMethod.Name != nameof(CreateAsync))
+        {
+            _state = await store.LoadTaskAsync(TaskId);
+            _loaded = true;
+        }
+
+        await context.Invoke();
+    }
+
+    /// <summary>
+    /// Creates the task unless it exists. A new activation writes the task only if its row is not there, which needs no read
+    /// first; when the row is there (the step that creates it ran again) the task is read and returned as it is.
+    /// </summary>
     public async Task<TaskRecord> CreateAsync(NewTask task)
     {
         if (_state is not null)
@@ -59,7 +75,33 @@ public sealed partial class TaskGrain(
             CreatedBy = AuditUsers.System,
             ModifiedBy = AuditUsers.System,
         };
-        await SaveAsync(new TaskAggregate(record, []), history: [Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now)]);
+        var created = Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now);
+        var written = false;
+        if (!_loaded)
+        {
+            written = await store.TryCreateTaskAsync(record, created);
+            if (!written)
+            {
+                // Its row is there: the step that creates it ran again. A deleted task reads as absent and is written again below.
+                _state = await store.LoadTaskAsync(TaskId);
+            }
+
+            _loaded = true;
+            if (_state is not null)
+            {
+                return _state.Task;
+            }
+        }
+
+        if (written)
+        {
+            _state = new TaskAggregate(record, []);
+        }
+        else
+        {
+            await SaveAsync(new TaskAggregate(record, []), history: [created]);
+        }
+
         TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
         return record;
@@ -443,16 +485,16 @@ public sealed partial class TaskGrain(
         Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} created with key {TaskKey}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} created with key {TaskKey}")]
     private partial void LogTaskCreated(string taskId, string taskKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} completed")]
     private partial void LogTaskCompleted(string taskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId} completed")]
     private partial void LogUserTaskCompleted(string taskId, string userTaskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
     private partial void LogAssigneeChanged(string taskId, string userTaskId, string action);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} deleted (cascade: {Cascade})")]

@@ -467,10 +467,10 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda engine-rest request {Operation} failed in {Method}; the caller is told to try again later")]
     private partial void LogEngineUnreachable(string operation, string method, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
     private partial void LogTracked(string instanceId, string processId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} ended: {Status}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Camunda process instance {InstanceId} ended: {Status}")]
     private partial void LogEnded(string instanceId, WorkflowInstanceStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} canceled: {Reason}")]

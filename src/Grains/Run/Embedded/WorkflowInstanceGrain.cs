@@ -683,13 +683,13 @@ public sealed partial class WorkflowInstanceGrain(
         Incidents = [.. S.Incidents],
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
     private partial void LogStarted(string instanceId, string processId, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not remove a wake-up reminder left by an earlier version; it is tried again at its next tick")]
     private partial void LogReminderFailed(string instanceId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
     private partial void LogCompleted(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} canceled: {Reason}")]
