@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
@@ -28,6 +29,9 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     }
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much earlier than asked a timer may fire, as the clock reads it (timers count whole milliseconds).</summary>
+    private static readonly TimeSpan TimerSlack = TimeSpan.FromMilliseconds(10);
 
     private FakeCamunda Engine => factory.Engine;
 
@@ -251,11 +255,22 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         var (_, childKey, eventKey, taskKey) = await DeployParentAndChildAsync(client);
         var worker = factory.Worker;
 
+        await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n == 0, Deadline, "the worker polls the engine");
         await factory.EngineRest.StopAsync();
         try
         {
-            var failedBefore = worker.Stats.FailedPolls;
-            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n >= 4, Deadline, "polls fail while the engine is away");
+            // The pause after the k-th failure in a row is 100 ms doubled k-1 times, capped at 800 ms, each ±20 %: measured on the
+            // clock between a failed poll's end and the next poll, never shorter than the lowest the backoff allows.
+            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.ConsecutiveFailures), n => n >= 5, Deadline, "polls fail while the engine is away");
+            var refused = factory.PollAttempts.FailuresSinceLastSuccess();
+            Assert.True(refused.Count >= 5, $"the failed polls are recorded ({refused.Count})");
+            for (var failure = 1; failure < 5; failure++)
+            {
+                var pause = Stopwatch.GetElapsedTime(refused[failure - 1].Ended, refused[failure].Sent);
+                var lowest = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failure - 1), 800) * (1 - CamundaWorker.PollJitter));
+                Assert.True(pause >= lowest - TimerSlack, $"after failure {failure} the worker waits at least {lowest} (waited {pause})");
+            }
+
             Assert.True(worker.Stats.LastBackoff > TimeSpan.FromMilliseconds(300), $"the backoff grows (last {worker.Stats.LastBackoff})");
             Assert.True(worker.Stats.LastBackoff <= TimeSpan.FromMilliseconds(800), $"the backoff stays within MaxPollBackoff (last {worker.Stats.LastBackoff})");
 
@@ -271,11 +286,9 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
                 await TriggerAsync(client, eventKey, taskKey, $"while-down-{i}");
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(2));
-
-            // With backoff (100 ms doubling to 800 ms) a few polls fail per second, not hundreds.
-            var failed = worker.Stats.FailedPolls - failedBefore;
-            Assert.InRange(failed, 4, 15);
+            // The events wait while more polls fail: none creates its task before the engine is back.
+            var failedAfterTriggers = worker.Stats.FailedPolls;
+            await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.FailedPolls), n => n >= failedAfterTriggers + 2, Deadline, "polls keep failing after the events");
             Assert.Equal(0, await client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"));
         }
         finally

@@ -28,6 +28,7 @@ public sealed class TaskServiceApiFactory : TaskService.Testing.TaskServiceApiFa
 
         TestServices = services =>
         {
+            services.AddHttpClient(CamundaClient.HttpClientName).AddHttpMessageHandler(PollAttempts.Recorder);
             foreach (var command in Commands.All)
             {
                 services.AddSingleton(command);
@@ -42,6 +43,9 @@ public sealed class TaskServiceApiFactory : TaskService.Testing.TaskServiceApiFa
 
     /// <summary>The test commands registered in the silo beside the built-in ones.</summary>
     public TestCommands Commands { get; } = new();
+
+    /// <summary>Every fetchAndLock request the worker sent, with its timing.</summary>
+    public PollAttempts PollAttempts { get; } = new();
 
     public CamundaWorker Worker => Services.GetRequiredService<CamundaWorker>();
 
