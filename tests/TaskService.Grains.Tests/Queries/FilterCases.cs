@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Tasks;
@@ -13,6 +14,13 @@ namespace TaskService.Grains.Tests.Queries;
 /// </summary>
 public static class FilterCases
 {
+    /// <summary>A schema of two fields, a text id and a boolean <c>done</c>, for the rules that depend on a field's type.</summary>
+    public static EntitySchema FlagSchema { get; } = new(
+        EntityKind.Task,
+        "flag",
+        new Dictionary<string, FieldType>(StringComparer.Ordinal) { ["id"] = FieldType.String, ["done"] = FieldType.Boolean },
+        [new SortOrder("id", false)]);
+
     /// <summary>All ids in default order (createdOn ASC, id ASC; t08 and t09 share a createdOn).</summary>
     private static readonly string[] DefaultOrder = ["t01", "t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09", "t10", "t11", "t12"];
 

@@ -10,12 +10,6 @@ public sealed class FilterEvaluatorTests
 {
     private static readonly EntitySchema TaskSchema = EntitySchemas.Task;
 
-    private static readonly EntitySchema FlagSchema = new(
-        EntityKind.Task,
-        "flag",
-        new Dictionary<string, FieldType>(StringComparer.Ordinal) { ["id"] = FieldType.String, ["done"] = FieldType.Boolean },
-        [new SortOrder("id", false)]);
-
     [Theory]
     [MemberData(nameof(FilterCases.CaseNames), MemberType = typeof(FilterCases))]
     public void SharedCaseReturnsTheExpectedIdsInOrder(string name)
@@ -110,7 +104,7 @@ public sealed class FilterEvaluatorTests
         ];
 
         string[] Ids(string where) =>
-            FilterEvaluator.Apply(rows, FilterParser.ParseFilter(where, FlagSchema).OrThrow(), FlagSchema).Select(Id).ToArray();
+            FilterEvaluator.Apply(rows, FilterParser.ParseFilter(where, FilterCases.FlagSchema).OrThrow(), FilterCases.FlagSchema).Select(Id).ToArray();
 
         Assert.Equal(["a"], Ids("""{"where":{"done":true}}"""));
         Assert.Equal(["b"], Ids("""{"where":{"done":{"neq":true}}}"""));

@@ -8,12 +8,6 @@ public sealed class FilterParserTests
 {
     private static readonly EntitySchema TaskSchema = EntitySchemas.Task;
 
-    private static readonly EntitySchema FlagSchema = new(
-        EntityKind.Task,
-        "flag",
-        new Dictionary<string, FieldType>(StringComparer.Ordinal) { ["id"] = FieldType.String, ["done"] = FieldType.Boolean },
-        [new SortOrder("id", false)]);
-
     [Theory]
     [MemberData(nameof(FilterCases.InvalidCaseNames), MemberType = typeof(FilterCases))]
     public void InvalidInputIsRejectedNamingTheParameterAndTheCulprit(string name)
@@ -198,12 +192,12 @@ public sealed class FilterParserTests
     [Fact]
     public void BooleanFieldsAcceptEqualityOperatorsOnly()
     {
-        Assert.IsType<ConditionNode>(FilterParser.ParseWhere("""{"done":{"inq":[true]}}""", FlagSchema).OrThrow());
+        Assert.IsType<ConditionNode>(FilterParser.ParseWhere("""{"done":{"inq":[true]}}""", FilterCases.FlagSchema).OrThrow());
 
-        var range = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":{"gt":false}}""", FlagSchema).Problem);
+        var range = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":{"gt":false}}""", FilterCases.FlagSchema).Problem);
         Assert.Contains("Operator 'gt' is not supported on the boolean field 'done' of flag. Supported: eq, neq, inq, nin.", range.Detail, StringComparison.Ordinal);
 
-        var text = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":"true"}""", FlagSchema).Problem);
+        var text = Assert.IsType<Problem>(FilterParser.ParseWhere("""{"done":"true"}""", FilterCases.FlagSchema).Problem);
         Assert.Contains("Field 'done' of flag needs a boolean", text.Detail, StringComparison.Ordinal);
     }
 

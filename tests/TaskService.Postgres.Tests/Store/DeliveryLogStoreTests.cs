@@ -1,11 +1,8 @@
 using System.Text.Json;
-using Npgsql;
 using TaskService.Events;
 using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
-using TaskService.Storage.InMemory;
-using TaskService.Storage.Postgres;
 using TaskService.Webhooks;
 
 namespace TaskService.Postgres.Tests.Store;
@@ -17,28 +14,16 @@ namespace TaskService.Postgres.Tests.Store;
 /// </summary>
 public sealed class DeliveryLogStoreTests : IAsyncLifetime
 {
-    private readonly MigratedDatabase _database = new();
     private readonly ManualTimeProvider _time = new(DateTimeOffset.Parse("2026-01-02T03:04:05.123456Z", System.Globalization.CultureInfo.InvariantCulture));
-    private NpgsqlDataSource _dataSource = null!;
-    private PostgresTaskServiceStore _store = null!;
-    private InMemoryTaskServiceStore _reference = null!;
 
     private static readonly WebhookSubscriptionRecord A = new() { Id = "sub-a", Url = "http://a.test/", Key = "task-created", ClientAppId = "app-1" };
     private static readonly WebhookSubscriptionRecord B = new() { Id = "sub-b", Url = "http://b.test/", Key = "task-created", ClientAppId = "app-2" };
 
-    public async Task InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
-        _store = new PostgresTaskServiceStore(_dataSource, _time);
-        _reference = new InMemoryTaskServiceStore(_time);
-    }
+    private StoreUnderTest _stores = null!;
 
-    public async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _stores = await StoreUnderTest.CreateAsync(_time);
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ABatchIsAppendedOnceInOrderWorkedOffInOrderAndItsOutcomesListedWithTheirAttempts()
@@ -47,23 +32,23 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
         var now = _time.GetUtcNow();
         QueuedDelivery[] batch = [.. events.SelectMany(e => new[] { QueuedDelivery.First(A, e, now), QueuedDelivery.First(B, e, now) })];
 
-        var added = await BothAsync(store => store.AppendDeliveriesAsync(batch));
-        var again = await BothAsync(store => store.AppendDeliveriesAsync([batch[0], QueuedDelivery.First(A, Outgoing("e4"), now), batch[3]]));
+        var added = await _stores.SameAnswerAsync(store => store.AppendDeliveriesAsync(batch));
+        var again = await _stores.SameAnswerAsync(store => store.AppendDeliveriesAsync([batch[0], QueuedDelivery.First(A, Outgoing("e4"), now), batch[3]]));
 
         Assert.Equal(batch.Select(d => d.Id), added.Select(d => d.Id));
         Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), added.Select(d => d.Sequence));
         Assert.True(again[0].Sequence > added[^1].Sequence);
         Assert.Equal(["e4"], again.Select(d => d.Event.Id));
-        var pending = await BothAsync(store => store.GetPendingDeliveriesAsync(A.Id, 10));
+        var pending = await _stores.SameAnswerAsync(store => store.GetPendingDeliveriesAsync(A.Id, 10));
         Assert.Equal(["e1", "e2", "e3", "e4"], pending.Select(d => d.Event.Id));
         Assert.Equal("""{"b":1,"a":[1.0,"x"],"n":"e1"}""", pending[0].Event.Payload.GetRawText().Replace(" ", "", StringComparison.Ordinal));
         Assert.Equal(JsonSerializer.Serialize(events[0], ContractJson.Options), JsonSerializer.Serialize(pending[0].Event, ContractJson.Options));
-        Assert.Equal(2, (await BothAsync(store => store.GetPendingDeliveriesAsync(A.Id, 2))).Count);
+        Assert.Equal(2, (await _stores.SameAnswerAsync(store => store.GetPendingDeliveriesAsync(A.Id, 2))).Count);
 
         // One write: e1 delivered; e2 retried, then given up in the same batch (its row takes the last values).
         _time.Advance(TimeSpan.FromSeconds(1));
         var at = _time.GetUtcNow();
-        await BothAsync(async store =>
+        await _stores.SameAnswerAsync(async store =>
         {
             await store.RecordDeliveryUpdatesAsync(
             [
@@ -74,10 +59,10 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
             return 0;
         });
 
-        Assert.Equal(["e3", "e4"], (await BothAsync(store => store.GetPendingDeliveriesAsync(A.Id, 10))).Select(d => d.Event.Id));
-        var stats = await BothAsync(store => store.GetDeliveryStatsAsync(A.Id));
+        Assert.Equal(["e3", "e4"], (await _stores.SameAnswerAsync(store => store.GetPendingDeliveriesAsync(A.Id, 10))).Select(d => d.Event.Id));
+        var stats = await _stores.SameAnswerAsync(store => store.GetDeliveryStatsAsync(A.Id));
         Assert.Equal(new WebhookDeliveryStats { Pending = 2, Delivered = 1, Failed = 1, LastError = "No answer within 10 s." }, stats);
-        var failed = await BothAsync(store => store.GetDeliveryAsync(pending[1].Id));
+        var failed = await _stores.SameAnswerAsync(store => store.GetDeliveryAsync(pending[1].Id));
         Assert.Equal(2, failed!.Attempts);
 
         var filter = new QueryFilter
@@ -85,8 +70,8 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
             Where = new ConditionNode(["subscriptionId"], FilterOperator.Eq, JsonElementFactory.From(A.Id)),
             Include = [new IncludeFilter { Relation = "attempts" }],
         };
-        var listed = await new IncludeResolver(_store).ListAsync(EntityKind.WebhookDelivery, filter);
-        var expected = await new IncludeResolver(_reference).ListAsync(EntityKind.WebhookDelivery, filter);
+        var listed = await new IncludeResolver(_stores.Store).ListAsync(EntityKind.WebhookDelivery, filter);
+        var expected = await new IncludeResolver(_stores.Reference).ListAsync(EntityKind.WebhookDelivery, filter);
         Assert.Equal(expected.Select(r => r.GetRawText()), listed.Select(r => r.GetRawText()));
         Assert.Equal(["e4", "e3", "e2", "e1"], listed.Select(r => r.GetProperty("eventId").GetString()));
         var givenUp = listed[2];
@@ -94,16 +79,16 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
         Assert.Equal(2, givenUp.GetProperty("attemptCount").GetInt32());
         Assert.Equal([503], givenUp.GetProperty("attempts").EnumerateArray().Where(a => a.TryGetProperty("statusCode", out _)).Select(a => a.GetProperty("statusCode").GetInt32()));
         Assert.Equal([1, 2], givenUp.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("attempt").GetInt32()));
-        Assert.Equal(1L, await _store.CountAsync(EntityKind.WebhookDelivery, new ConditionNode(["status"], FilterOperator.Eq, JsonElementFactory.From("delivered"))));
+        Assert.Equal(1L, await _stores.Store.CountAsync(EntityKind.WebhookDelivery, new ConditionNode(["status"], FilterOperator.Eq, JsonElementFactory.From("delivered"))));
     }
 
     [Fact]
     public async Task DueDeliveriesNameTheirSubscriptionsAndFinishedOnesAreDeletedAfterTheRetention()
     {
         var now = _time.GetUtcNow();
-        var added = await BothAsync(store => store.AppendDeliveriesAsync(
+        var added = await _stores.SameAnswerAsync(store => store.AppendDeliveriesAsync(
             [QueuedDelivery.First(A, Outgoing("e1"), now), QueuedDelivery.First(A, Outgoing("e2"), now), QueuedDelivery.First(B, Outgoing("e1"), now)]));
-        await BothAsync(async store =>
+        await _stores.SameAnswerAsync(async store =>
         {
             await store.RecordDeliveryUpdatesAsync(
             [
@@ -113,18 +98,18 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
             return 0;
         });
 
-        Assert.Equal([A.Id], await BothAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(now.AddSeconds(1), 10)));
-        Assert.Equal([A.Id, B.Id], (await BothAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset.MaxValue, 10))).Order());
-        Assert.Empty(await BothAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(now.AddSeconds(-1), 10)));
+        Assert.Equal([A.Id], await _stores.SameAnswerAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(now.AddSeconds(1), 10)));
+        Assert.Equal([A.Id, B.Id], (await _stores.SameAnswerAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(DateTimeOffset.MaxValue, 10))).Order());
+        Assert.Empty(await _stores.SameAnswerAsync(store => store.GetSubscriptionsWithDueDeliveriesAsync(now.AddSeconds(-1), 10)));
 
-        Assert.Equal(0, await BothAsync(store => store.PurgeDeliveryLogAsync(now, 100)));
-        Assert.Equal(1, await BothAsync(store => store.PurgeDeliveryLogAsync(now.AddTicks(10), 100)));
-        Assert.Equal(2, (await _store.ListAsync(EntityKind.WebhookDelivery, QueryFilter.Empty)).Count);
-        Assert.Equal([added[2].Id], (await _store.ListAsync(EntityKind.WebhookDeliveryAttempt, QueryFilter.Empty)).Select(a => a.GetProperty("deliveryId").GetString()));
+        Assert.Equal(0, await _stores.SameAnswerAsync(store => store.PurgeDeliveryLogAsync(now, 100)));
+        Assert.Equal(1, await _stores.SameAnswerAsync(store => store.PurgeDeliveryLogAsync(now.AddTicks(10), 100)));
+        Assert.Equal(2, (await _stores.Store.ListAsync(EntityKind.WebhookDelivery, QueryFilter.Empty)).Count);
+        Assert.Equal([added[2].Id], (await _stores.Store.ListAsync(EntityKind.WebhookDeliveryAttempt, QueryFilter.Empty)).Select(a => a.GetProperty("deliveryId").GetString()));
 
-        await _store.DeleteSubscriptionAsync(B.Id);
-        Assert.Equal(["e2"], (await _store.ListAsync(EntityKind.WebhookDelivery, QueryFilter.Empty)).Select(r => r.GetProperty("eventId").GetString()));
-        Assert.Empty(await _store.ListAsync(EntityKind.WebhookDeliveryAttempt, QueryFilter.Empty));
+        await _stores.Store.DeleteSubscriptionAsync(B.Id);
+        Assert.Equal(["e2"], (await _stores.Store.ListAsync(EntityKind.WebhookDelivery, QueryFilter.Empty)).Select(r => r.GetProperty("eventId").GetString()));
+        Assert.Empty(await _stores.Store.ListAsync(EntityKind.WebhookDeliveryAttempt, QueryFilter.Empty));
     }
 
     private static WebhookDeliveryUpdate Update(QueuedDelivery delivery, WebhookDeliveryStatus status, int attempt, DateTimeOffset at, int? code, string? error, DateTimeOffset? next) => new()
@@ -151,15 +136,6 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
             NextAttemptAt = next,
         },
     };
-
-    /// <summary>Runs the same call on both stores and returns PostgreSQL's answer, after checking the in-memory store gave the same.</summary>
-    private async Task<T> BothAsync<T>(Func<ITaskServiceStore, Task<T>> action)
-    {
-        var actual = await action(_store);
-        var expected = await action(_reference);
-        Assert.Equal(JsonSerializer.Serialize(expected, ContractJson.Options), JsonSerializer.Serialize(actual, ContractJson.Options));
-        return actual;
-    }
 
     private static OutgoingEvent Outgoing(string id) => new()
     {

@@ -1,10 +1,8 @@
-using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Serialization;
 using TaskService.Storage;
-using TaskService.Storage.Postgres;
 using TaskService.Tasks;
 using TaskService.Webhooks;
 using TaskService.Workflows;
@@ -20,42 +18,31 @@ public sealed class GroupCommitTests : IAsyncLifetime
 {
     private const int Writers = 200;
 
-    private readonly MigratedDatabase _database = new();
-    private NpgsqlDataSource _dataSource = null!;
-    private PostgresTaskServiceStore _store = null!;
+    private StoreUnderTest _stores = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
-        _store = new PostgresTaskServiceStore(_dataSource);
-    }
+    public async Task InitializeAsync() => _stores = await StoreUnderTest.CreateAsync(TimeProvider.System);
 
-    public async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 
     [Fact]
     public async Task ConcurrentWritesOfEveryKindEachGetTheirOwnAnswerFromSharedCommits()
     {
         var subscription = new WebhookSubscriptionRecord { Id = "sub-g", Url = "http://g.test/", Key = "task-created", ClientAppId = "app-g" };
-        await _store.TryAddClientAppAsync(new ClientAppRow(new ClientAppRecord { Id = "app-g", Name = "group", ApiKey = "key-g", CreatedOn = DateTimeOffset.UtcNow }, "secret"));
-        await _store.SaveSubscriptionAsync(subscription);
+        await _stores.Store.TryAddClientAppAsync(new ClientAppRow(new ClientAppRecord { Id = "app-g", Name = "group", ApiKey = "key-g", CreatedOn = DateTimeOffset.UtcNow }, "secret"));
+        await _stores.Store.SaveSubscriptionAsync(subscription);
         for (var i = 0; i < Writers; i += 2)
         {
-            await _store.RecordEventAsync(Event(i));
+            await _stores.Store.RecordEventAsync(Event(i));
         }
 
         // Interleaved in one burst: event records (a row each: new or not), tasks with their outgoing event (no rows),
         // claimed outbox appends and delivery appends (rows with sequences), and instance saves (no rows).
         var now = DateTimeOffset.UtcNow;
-        var recorded = Enumerable.Range(0, Writers).Select(i => _store.RecordEventAsync(Event(i))).ToArray();
-        var tasks = Enumerable.Range(0, Writers).Select(i => _store.SaveTaskAsync(NewTask(i, now), [Outgoing($"task-{i}")])).ToArray();
-        var claimed = Enumerable.Range(0, Writers).Select(i => _store.AppendClaimedOutboxAsync([Outgoing($"claimed-{i}")], TimeSpan.FromMinutes(1))).ToArray();
-        var deliveries = Enumerable.Range(0, Writers).Select(i => _store.AppendDeliveriesAsync([QueuedDelivery.First(subscription, Outgoing($"delivery-{i}"), now)])).ToArray();
-        var instances = Enumerable.Range(0, Writers).Select(i => _store.SaveWorkflowInstanceAsync(Instance(i, now), "{}")).ToArray();
+        var recorded = Enumerable.Range(0, Writers).Select(i => _stores.Store.RecordEventAsync(Event(i))).ToArray();
+        var tasks = Enumerable.Range(0, Writers).Select(i => _stores.Store.SaveTaskAsync(NewTask(i, now), [Outgoing($"task-{i}")])).ToArray();
+        var claimed = Enumerable.Range(0, Writers).Select(i => _stores.Store.AppendClaimedOutboxAsync([Outgoing($"claimed-{i}")], TimeSpan.FromMinutes(1))).ToArray();
+        var deliveries = Enumerable.Range(0, Writers).Select(i => _stores.Store.AppendDeliveriesAsync([QueuedDelivery.First(subscription, Outgoing($"delivery-{i}"), now)])).ToArray();
+        var instances = Enumerable.Range(0, Writers).Select(i => _stores.Store.SaveWorkflowInstanceAsync(Instance(i, now), "{}")).ToArray();
         await Task.WhenAll([.. recorded, .. tasks, .. claimed, .. deliveries, .. instances]);
 
         for (var i = 0; i < Writers; i++)
@@ -81,9 +68,9 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task AWritePostgreSqlRefusesFailsAloneAndTheWritesBesideItCommit()
     {
         var now = DateTimeOffset.UtcNow;
-        var good = Enumerable.Range(0, 50).Select(i => _store.SaveTaskAsync(NewTask(i, now), [Outgoing($"good-{i}")])).ToArray();
-        var refused = _store.RecordEventAsync(Event(999) with { Payload = JsonElementFactory.Parse("""{"a":"x\u0000y"}""") });
-        var more = Enumerable.Range(50, 50).Select(i => _store.RecordEventAsync(Event(i))).ToArray();
+        var good = Enumerable.Range(0, 50).Select(i => _stores.Store.SaveTaskAsync(NewTask(i, now), [Outgoing($"good-{i}")])).ToArray();
+        var refused = _stores.Store.RecordEventAsync(Event(999) with { Payload = JsonElementFactory.Parse("""{"a":"x\u0000y"}""") });
+        var more = Enumerable.Range(50, 50).Select(i => _stores.Store.RecordEventAsync(Event(i))).ToArray();
 
         var error = await Assert.ThrowsAsync<TaskServiceException>(() => refused);
         Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
@@ -99,14 +86,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         var now = DateTimeOffset.UtcNow;
 
-        var claimed = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
-        var unclaimed = await _store.SaveTaskAsync(NewTask(2, now), [Outgoing("left-for-the-dispatcher")]);
-        var again = await _store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+        var claimed = await _stores.Store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
+        var unclaimed = await _stores.Store.SaveTaskAsync(NewTask(2, now), [Outgoing("left-for-the-dispatcher")]);
+        var again = await _stores.Store.SaveTaskAsync(NewTask(1, now), [Outgoing("claimed-with-task")], claimFor: TimeSpan.FromMinutes(1));
 
         Assert.Equal("claimed-with-task", Assert.Single(claimed).Event.Id);
         Assert.Empty(unclaimed);
         Assert.Empty(again);
-        Assert.Equal(["left-for-the-dispatcher"], (await _store.ClaimOutboxAsync(10, TimeSpan.FromMinutes(1))).Select(e => e.Event.Id));
+        Assert.Equal(["left-for-the-dispatcher"], (await _stores.Store.ClaimOutboxAsync(10, TimeSpan.FromMinutes(1))).Select(e => e.Event.Id));
     }
 
     private static EventRecord Event(int i) =>
@@ -124,7 +111,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     /// <summary>How many transactions wrote the rows of the tables the writes fill (each row keeps its writer's id, xmin).</summary>
     private async Task<long> TransactionsAsync()
     {
-        await using var command = _dataSource.CreateCommand(
+        await using var command = _stores.DataSource.CreateCommand(
             """
             SELECT count(DISTINCT x) FROM (
                 SELECT xmin::text AS x FROM main.tasks UNION ALL SELECT xmin::text FROM main.workflow_instances
@@ -135,7 +122,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
     private async Task<long> CountAsync(string table)
     {
-        await using var command = _dataSource.CreateCommand($"SELECT count(*) FROM {table}");
+        await using var command = _stores.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

@@ -3,8 +3,6 @@ using Npgsql;
 using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
-using TaskService.Storage.InMemory;
-using TaskService.Storage.Postgres;
 using TaskService.Tasks;
 
 namespace TaskService.Postgres.Tests.Store;
@@ -17,18 +15,11 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
 {
     private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-01-02T03:04:05.123456Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private readonly InMemoryTaskServiceStore _reference = new(TimeProvider.System);
-    private NpgsqlDataSource _dataSource = null!;
-    private PostgresTaskServiceStore _store = null!;
+    private readonly StoreUnderTest _stores = StoreUnderTest.Over(database);
 
-    public Task InitializeAsync()
-    {
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        _store = new PostgresTaskServiceStore(_dataSource);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => _dataSource.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 
     [Fact]
     public async Task HistoryCommitsWithItsChangeAndAFailedSaveLeavesNoEntry()
@@ -41,15 +32,15 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
         var history = new HistoryBuilder(task.Id, "ann", Created.AddSeconds(1)).Add(TaskHistoryActions.Updated, null, TaskChanges.Between(task, renamed)).Entries;
         // The user task names a task that does not exist: the foreign key fails the whole transaction, history included.
         UserTaskRecord[] broken = [NewUserTask(NewId("missing"), "orphan")];
-        await Assert.ThrowsAsync<PostgresException>(() => _store.SaveTaskAsync(new TaskAggregate(renamed, broken), [], history));
+        await Assert.ThrowsAsync<PostgresException>(() => _stores.Store.SaveTaskAsync(new TaskAggregate(renamed, broken), [], history));
 
-        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.task_history WHERE id = $1", history[0].Id));
-        Assert.Equal("Review", (await _store.LoadTaskAsync(task.Id))!.Task.Name);
+        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.task_history WHERE id = $1", history[0].Id));
+        Assert.Equal("Review", (await _stores.Store.LoadTaskAsync(task.Id))!.Task.Name);
 
         await SaveBothAsync(new TaskAggregate(renamed, []), history);
         var ofTask = new QueryFilter { Where = FilterParser.ParseWhere($$"""{"taskId":"{{task.Id}}"}""", EntitySchemas.TaskHistory).OrThrow() };
-        var rows = await _store.ListAsync(EntityKind.TaskHistory, ofTask);
-        var expected = await _reference.ListAsync(EntityKind.TaskHistory, ofTask);
+        var rows = await _stores.Store.ListAsync(EntityKind.TaskHistory, ofTask);
+        var expected = await _stores.Reference.ListAsync(EntityKind.TaskHistory, ofTask);
         Assert.Equal(["created", "updated"], rows.Select(r => r.GetProperty("action").GetString()));
         Assert.Equal(expected.Count, rows.Count);
         Assert.All(rows.Zip(expected), pair => Assert.True(JsonElement.DeepEquals(pair.First, pair.Second), $"{pair.First} != {pair.Second}"));
@@ -86,24 +77,24 @@ public sealed class InboxStoreTests(MigratedDatabase database) : IClassFixture<M
         Assert.Equal(["own", "offered"], await NamesAsync(new AndNode([ofTask, mine])));
         Assert.Equal(["offered", "held"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":"{{{sales}}}"}}""", EntitySchemas.UserTask).OrThrow()!])));
         Assert.Equal(["offered"], await NamesAsync(new AndNode([ofTask, FilterParser.ParseWhere($$$"""{"candidateGroups":{"contains":["{{{sales}}}","b"]},"dueDate":{"gt":"2026-01-01T00:00:00Z"}}""", EntitySchemas.UserTask).OrThrow()!])));
-        Assert.Equal(2L, await _store.CountAsync(EntityKind.UserTask, new AndNode([ofTask, mine])));
+        Assert.Equal(2L, await _stores.Store.CountAsync(EntityKind.UserTask, new AndNode([ofTask, mine])));
         Assert.Equal(
             JsonSerializer.Serialize(form, ContractJson.Options),
-            JsonSerializer.Serialize((await _store.LoadTaskAsync(task.Id))!.UserTasks.Single(u => u.Name == "own").Form, ContractJson.Options));
+            JsonSerializer.Serialize((await _stores.Store.LoadTaskAsync(task.Id))!.UserTasks.Single(u => u.Name == "own").Form, ContractJson.Options));
     }
 
     private async Task<string[]> NamesAsync(FilterNode where)
     {
         var filter = new QueryFilter { Where = where };
-        var names = (await _store.ListAsync(EntityKind.UserTask, filter)).Select(r => r.GetProperty("name").GetString()!).ToArray();
-        Assert.Equal((await _reference.ListAsync(EntityKind.UserTask, filter)).Select(r => r.GetProperty("name").GetString()!), names);
+        var names = (await _stores.Store.ListAsync(EntityKind.UserTask, filter)).Select(r => r.GetProperty("name").GetString()!).ToArray();
+        Assert.Equal((await _stores.Reference.ListAsync(EntityKind.UserTask, filter)).Select(r => r.GetProperty("name").GetString()!), names);
         return names;
     }
 
     private async Task SaveBothAsync(TaskAggregate aggregate, IReadOnlyList<TaskHistoryEntry> history)
     {
-        await _store.SaveTaskAsync(aggregate, [], history);
-        await _reference.SaveTaskAsync(aggregate, [], history);
+        await _stores.Store.SaveTaskAsync(aggregate, [], history);
+        await _stores.Reference.SaveTaskAsync(aggregate, [], history);
     }
 
     private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Npgsql;
 using TaskService.Events;
 using TaskService.Serialization;
 using TaskService.Storage;
-using TaskService.Storage.InMemory;
-using TaskService.Storage.Postgres;
 using TaskService.Tasks;
 
 namespace TaskService.Postgres.Tests.Store;
@@ -18,32 +15,20 @@ public sealed class OutboxStoreTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
 
-    private readonly MigratedDatabase _database = new();
     private readonly ManualTimeProvider _time = new(DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture));
-    private NpgsqlDataSource _dataSource = null!;
-    private PostgresTaskServiceStore _store = null!;
-    private InMemoryTaskServiceStore _reference = null!;
 
-    public async Task InitializeAsync()
-    {
-        await _database.InitializeAsync();
-        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
-        _store = new PostgresTaskServiceStore(_dataSource, _time);
-        _reference = new InMemoryTaskServiceStore(_time);
-    }
+    private StoreUnderTest _stores = null!;
 
-    public async Task DisposeAsync()
-    {
-        await _dataSource.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public async Task InitializeAsync() => _stores = await StoreUnderTest.CreateAsync(_time);
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 
     [Fact]
     public async Task EntriesAreClaimedOldestFirstForALeaseAndAgainWhenItRunsOutUntilDispatched()
     {
         OutgoingEvent[] events = [Outgoing("a"), Outgoing("b"), Outgoing("c")];
-        await BothAsync(store => store.AppendOutboxAsync([events[0], events[1], events[0]]));
-        await BothAsync(store => store.AppendOutboxAsync([events[2], events[1]]));
+        await _stores.BothAsync(store => store.AppendOutboxAsync([events[0], events[1], events[0]]));
+        await _stores.BothAsync(store => store.AppendOutboxAsync([events[2], events[1]]));
 
         var claimed = await SameClaimAsync(10);
         Assert.Equal(["a", "b", "c"], claimed);
@@ -53,19 +38,19 @@ public sealed class OutboxStoreTests : IAsyncLifetime
         Assert.Empty(await SameClaimAsync(10));
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        var entries = await _store.ClaimOutboxAsync(2, Lease);
-        var referenceEntries = await _reference.ClaimOutboxAsync(2, Lease);
+        var entries = await _stores.Store.ClaimOutboxAsync(2, Lease);
+        var referenceEntries = await _stores.Reference.ClaimOutboxAsync(2, Lease);
         Assert.Equal(["a", "b"], entries.Select(e => e.Event.Id));
         Assert.Equal(referenceEntries.Select(e => e.Event.Id), entries.Select(e => e.Event.Id));
         Assert.True(entries[0].Sequence < entries[1].Sequence);
         Assert.Equal(Canonical(events[0]), Canonical(entries[0].Event));
 
-        await _store.MarkDispatchedAsync([entries[0].Sequence]);
-        await _reference.MarkDispatchedAsync([referenceEntries[0].Sequence]);
+        await _stores.Store.MarkDispatchedAsync([entries[0].Sequence]);
+        await _stores.Reference.MarkDispatchedAsync([referenceEntries[0].Sequence]);
         Assert.Equal(["c"], await SameClaimAsync(10));
 
         // A dispatched event appended again (a retried command) is not sent again.
-        await BothAsync(store => store.AppendOutboxAsync([events[0]]));
+        await _stores.BothAsync(store => store.AppendOutboxAsync([events[0]]));
         _time.Advance(Lease);
         Assert.Equal(["b", "c"], await SameClaimAsync(10));
     }
@@ -73,30 +58,30 @@ public sealed class OutboxStoreTests : IAsyncLifetime
     [Fact]
     public async Task TheBacklogCountsTheEntriesNotDispatchedAndDatesTheOldest()
     {
-        Assert.Equal(OutboxBacklog.Empty, await _store.GetOutboxBacklogAsync());
+        Assert.Equal(OutboxBacklog.Empty, await _stores.Store.GetOutboxBacklogAsync());
         var first = _time.GetUtcNow();
-        await BothAsync(store => store.AppendOutboxAsync([Outgoing("a")]));
+        await _stores.BothAsync(store => store.AppendOutboxAsync([Outgoing("a")]));
         _time.Advance(TimeSpan.FromSeconds(5));
-        await BothAsync(store => store.AppendOutboxAsync([Outgoing("b"), Outgoing("c")]));
+        await _stores.BothAsync(store => store.AppendOutboxAsync([Outgoing("b"), Outgoing("c")]));
 
-        Assert.Equal(new OutboxBacklog(3, first), await _store.GetOutboxBacklogAsync());
-        Assert.Equal(new OutboxBacklog(3, first), await _reference.GetOutboxBacklogAsync());
+        Assert.Equal(new OutboxBacklog(3, first), await _stores.Store.GetOutboxBacklogAsync());
+        Assert.Equal(new OutboxBacklog(3, first), await _stores.Reference.GetOutboxBacklogAsync());
 
         // Dispatching the oldest makes the next one the oldest; claims alone change nothing.
-        var claimed = await _store.ClaimOutboxAsync(1, Lease);
-        await _store.MarkDispatchedAsync([claimed[0].Sequence]);
-        await _reference.MarkDispatchedAsync([(await _reference.ClaimOutboxAsync(1, Lease))[0].Sequence]);
-        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _store.GetOutboxBacklogAsync());
-        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _reference.GetOutboxBacklogAsync());
+        var claimed = await _stores.Store.ClaimOutboxAsync(1, Lease);
+        await _stores.Store.MarkDispatchedAsync([claimed[0].Sequence]);
+        await _stores.Reference.MarkDispatchedAsync([(await _stores.Reference.ClaimOutboxAsync(1, Lease))[0].Sequence]);
+        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _stores.Store.GetOutboxBacklogAsync());
+        Assert.Equal(new OutboxBacklog(2, first.AddSeconds(5)), await _stores.Reference.GetOutboxBacklogAsync());
     }
 
     [Fact]
     public async Task TwoDispatchersClaimingAtOnceNeverGetTheSameEntry()
     {
         var events = Enumerable.Range(0, 40).Select(i => Outgoing($"e{i:D2}")).ToArray();
-        await _store.AppendOutboxAsync(events);
+        await _stores.Store.AppendOutboxAsync(events);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _store.ClaimOutboxAsync(15, Lease)));
+        var claims = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => _stores.Store.ClaimOutboxAsync(15, Lease)));
 
         var all = claims.SelectMany(c => c.Select(e => e.Event.Id)).ToArray();
         Assert.Equal(all.Length, all.Distinct().Count());
@@ -109,25 +94,19 @@ public sealed class OutboxStoreTests : IAsyncLifetime
     {
         var task = new TaskRecord { Id = "t-1", Key = "k", Name = "n", CreatedOn = _time.Now, ModifiedOn = _time.Now };
 
-        await _store.SaveTaskAsync(new TaskAggregate(task, []), [Outgoing("created"), Outgoing("assigned")]);
-        await _store.SaveTaskAsync(new TaskAggregate(task with { Name = "renamed" }, []), [Outgoing("created")]);
+        await _stores.Store.SaveTaskAsync(new TaskAggregate(task, []), [Outgoing("created"), Outgoing("assigned")]);
+        await _stores.Store.SaveTaskAsync(new TaskAggregate(task with { Name = "renamed" }, []), [Outgoing("created")]);
 
-        Assert.Equal(["created", "assigned"], (await _store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
-        Assert.Empty(await _store.ClaimOutboxAsync(0, Lease));
+        Assert.Equal(["created", "assigned"], (await _stores.Store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
+        Assert.Empty(await _stores.Store.ClaimOutboxAsync(0, Lease));
     }
 
     private async Task<string[]> SameClaimAsync(int max)
     {
-        var expected = (await _reference.ClaimOutboxAsync(max, Lease)).Select(e => e.Event.Id).ToArray();
-        var actual = (await _store.ClaimOutboxAsync(max, Lease)).Select(e => e.Event.Id).ToArray();
+        var expected = (await _stores.Reference.ClaimOutboxAsync(max, Lease)).Select(e => e.Event.Id).ToArray();
+        var actual = (await _stores.Store.ClaimOutboxAsync(max, Lease)).Select(e => e.Event.Id).ToArray();
         Assert.Equal(expected, actual);
         return actual;
-    }
-
-    private async Task BothAsync(Func<ITaskServiceStore, Task> action)
-    {
-        await action(_store);
-        await action(_reference);
     }
 
     private static OutgoingEvent Outgoing(string id) => new()

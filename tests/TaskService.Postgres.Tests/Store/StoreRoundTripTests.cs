@@ -7,8 +7,6 @@ using TaskService.Mappings;
 using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
-using TaskService.Storage.InMemory;
-using TaskService.Storage.Postgres;
 using TaskService.Tasks;
 using TaskService.Webhooks;
 using TaskService.Workflows;
@@ -24,18 +22,11 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     // Microsecond precision: what timestamptz holds.
     private static readonly DateTimeOffset Created = DateTimeOffset.Parse("2026-01-02T03:04:05.123456Z", System.Globalization.CultureInfo.InvariantCulture);
 
-    private readonly InMemoryTaskServiceStore _reference = new(TimeProvider.System);
-    private NpgsqlDataSource _dataSource = null!;
-    private PostgresTaskServiceStore _store = null!;
+    private readonly StoreUnderTest _stores = StoreUnderTest.Over(database);
 
-    public Task InitializeAsync()
-    {
-        _dataSource = NpgsqlDataSource.Create(database.ConnectionString);
-        _store = new PostgresTaskServiceStore(_dataSource);
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => _dataSource.DisposeAsync().AsTask();
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
 
     [Fact]
     public async Task AnEventIsRecordedOnceByItsIdAndRoutedOnce()
@@ -51,15 +42,15 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             Timestamp = 1767323045123,
         };
 
-        Assert.Equal(EventRecording.New, await _store.RecordEventAsync(record));
-        Assert.Equal(EventRecording.Unrouted, await _store.RecordEventAsync(record with { Key = "changed" }));
-        await _store.MarkEventRoutedAsync(record.Id);
-        await _store.MarkEventRoutedAsync(record.Id);
-        Assert.Equal(EventRecording.Routed, await _store.RecordEventAsync(record));
-        await _reference.RecordEventAsync(record);
+        Assert.Equal(EventRecording.New, await _stores.Store.RecordEventAsync(record));
+        Assert.Equal(EventRecording.Unrouted, await _stores.Store.RecordEventAsync(record with { Key = "changed" }));
+        await _stores.Store.MarkEventRoutedAsync(record.Id);
+        await _stores.Store.MarkEventRoutedAsync(record.Id);
+        Assert.Equal(EventRecording.Routed, await _stores.Store.RecordEventAsync(record));
+        await _stores.Reference.RecordEventAsync(record);
 
         await AssertSameJsonAsync(EntityKind.Event, record.Id);
-        var rows = await _store.ListAsync(EntityKind.Event, Filter($$$$"""{"where":{"id":"{{{{record.Id}}}}","payload.lines":{"neq":null}}}""", EntitySchemas.Event));
+        var rows = await _stores.Store.ListAsync(EntityKind.Event, Filter($$$$"""{"where":{"id":"{{{{record.Id}}}}","payload.lines":{"neq":null}}}""", EntitySchemas.Event));
         Assert.Equal("order-placed", Assert.Single(rows).GetProperty("key").GetString());
     }
 
@@ -77,19 +68,19 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         ];
         foreach (var record in events)
         {
-            await _store.RecordEventAsync(record);
-            await _reference.RecordEventAsync(record);
+            await _stores.Store.RecordEventAsync(record);
+            await _stores.Reference.RecordEventAsync(record);
         }
 
         var before = DateTimeOffset.FromUnixTimeMilliseconds(5_000);
-        Assert.Equal([events[1].Id, events[2].Id, events[0].Id], (await _store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
+        Assert.Equal([events[1].Id, events[2].Id, events[0].Id], (await _stores.Store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
         Assert.Equal(
-            (await _reference.GetUnroutedEventsAsync(before, 2)).Select(Canonical),
-            (await _store.GetUnroutedEventsAsync(before, 2)).Select(Canonical));
+            (await _stores.Reference.GetUnroutedEventsAsync(before, 2)).Select(Canonical),
+            (await _stores.Store.GetUnroutedEventsAsync(before, 2)).Select(Canonical));
 
-        await _store.MarkEventRoutedAsync(events[1].Id);
-        Assert.Equal([events[2].Id, events[0].Id], (await _store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
-        Assert.Empty(await _store.GetUnroutedEventsAsync(before, 0));
+        await _stores.Store.MarkEventRoutedAsync(events[1].Id);
+        Assert.Equal([events[2].Id, events[0].Id], (await _stores.Store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
+        Assert.Empty(await _stores.Store.GetUnroutedEventsAsync(before, 0));
     }
 
     [Fact]
@@ -101,11 +92,11 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
 
         await SaveBothAsync(new TaskAggregate(task, first), outbox);
 
-        var loaded = await _store.LoadTaskAsync(task.Id);
+        var loaded = await _stores.Store.LoadTaskAsync(task.Id);
         Assert.NotNull(loaded);
         Assert.Equal(Canonical(task), Canonical(loaded.Task));
         Assert.Equal(first.Select(Canonical), loaded.UserTasks.Select(Canonical));
-        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.outbox WHERE event_id = ANY($1)", (object)outbox.Select(o => o.Id).ToArray()));
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.outbox WHERE event_id = ANY($1)", (object)outbox.Select(o => o.Id).ToArray()));
 
         // The next save keeps u2 (changed), drops u1 and adds u3.
         var updated = task with { Status = TaskRecordStatus.InProgress, AssigneeId = "alice", ModifiedOn = Created.AddMinutes(1) };
@@ -116,7 +107,7 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         ];
         await SaveBothAsync(new TaskAggregate(updated, second), []);
 
-        loaded = await _store.LoadTaskAsync(task.Id);
+        loaded = await _stores.Store.LoadTaskAsync(task.Id);
         Assert.Equal(Canonical(updated), Canonical(loaded!.Task));
         Assert.Equal(second.Select(Canonical), loaded.UserTasks.Select(Canonical));
         await AssertSameJsonAsync(EntityKind.Task, task.Id);
@@ -125,15 +116,15 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             await AssertSameJsonAsync(EntityKind.UserTask, userTask.Id);
         }
 
-        Assert.Null(await _store.GetAsync(EntityKind.UserTask, first[0].Id, null));
+        Assert.Null(await _stores.Store.GetAsync(EntityKind.UserTask, first[0].Id, null));
         var byTask = Filter($$$$"""{"where":{"taskId":"{{{{task.Id}}}}","candidateGroups":{"neq":null}}}""", EntitySchemas.UserTask);
         Assert.Equal(
-            (await _reference.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()),
-            (await _store.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()));
+            (await _stores.Reference.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()),
+            (await _stores.Store.ListAsync(EntityKind.UserTask, byTask)).Select(r => r.GetRawText()));
 
-        await _store.DeleteTaskAsync(task.Id);
-        Assert.Null(await _store.LoadTaskAsync(task.Id));
-        Assert.Equal(0L, await _store.CountAsync(EntityKind.UserTask, Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask)));
+        await _stores.Store.DeleteTaskAsync(task.Id);
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.UserTask, Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask)));
     }
 
     [Fact]
@@ -144,13 +135,13 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         {
             Id = NewId("history"), TaskId = task.Id, Action = TaskHistoryActions.Created, By = TaskHistoryActions.WorkflowActor, On = Created,
         };
-        ITaskServiceStore[] stores = [_store, _reference];
+        ITaskServiceStore[] stores = [_stores.Store, _stores.Reference];
         foreach (var store in stores)
         {
             Assert.True(await store.TryCreateTaskAsync(task, created));
         }
 
-        var loaded = await _store.LoadTaskAsync(task.Id);
+        var loaded = await _stores.Store.LoadTaskAsync(task.Id);
         Assert.Equal(Canonical(task), Canonical(loaded!.Task));
         Assert.Empty(loaded.UserTasks);
         await AssertSameJsonAsync(EntityKind.Task, task.Id);
@@ -163,8 +154,8 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             Assert.False(await store.TryCreateTaskAsync(task with { Name = "changed" }, again));
         }
 
-        Assert.Equal(task.Name, (await _store.LoadTaskAsync(task.Id))!.Task.Name);
-        Assert.Equal(1L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.task_history WHERE task_id = $1", task.Id));
+        Assert.Equal(task.Name, (await _stores.Store.LoadTaskAsync(task.Id))!.Task.Name);
+        Assert.Equal(1L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.task_history WHERE task_id = $1", task.Id));
 
         // A deleted task's row is still there: it is not created over either.
         var deleted = NewTask(NewId("task")) with { Deleted = true, DeletedOn = Created, DeletedBy = "remover" };
@@ -174,7 +165,7 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             Assert.False(await store.TryCreateTaskAsync(deleted with { Deleted = false }, again with { TaskId = deleted.Id }));
         }
 
-        Assert.Null(await _store.LoadTaskAsync(deleted.Id));
+        Assert.Null(await _stores.Store.LoadTaskAsync(deleted.Id));
     }
 
     [Fact]
@@ -191,29 +182,29 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         await SaveBothAsync(new TaskAggregate(task, userTasks), []);
 
         // The task's grain sees its deleted user task (to never record it again); reads do not.
-        var loaded = await _store.LoadTaskAsync(task.Id);
+        var loaded = await _stores.Store.LoadTaskAsync(task.Id);
         Assert.Equal(userTasks.Select(Canonical), loaded!.UserTasks.Select(Canonical));
         Assert.Equal(Canonical(task), Canonical(loaded.Task));
         await AssertSameJsonAsync(EntityKind.Task, task.Id);
         await AssertSameJsonAsync(EntityKind.UserTask, userTasks[0].Id);
-        Assert.Null(await _store.GetAsync(EntityKind.UserTask, userTasks[1].Id, null));
+        Assert.Null(await _stores.Store.GetAsync(EntityKind.UserTask, userTasks[1].Id, null));
         var ofTask = Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask);
-        Assert.Equal(1L, await _store.CountAsync(EntityKind.UserTask, ofTask));
-        Assert.Equal([userTasks[0].Id], await _store.FindIdsAsync(EntityKind.UserTask, ofTask, 10));
+        Assert.Equal(1L, await _stores.Store.CountAsync(EntityKind.UserTask, ofTask));
+        Assert.Equal([userTasks[0].Id], await _stores.Store.FindIdsAsync(EntityKind.UserTask, ofTask, 10));
 
         var deleted = task with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" };
         await SaveBothAsync(new TaskAggregate(deleted, [.. userTasks.Select(u => u with { Deleted = true, DeletedOn = deletedOn, DeletedBy = "remover" })]), []);
 
-        Assert.Null(await _store.LoadTaskAsync(task.Id));
-        Assert.Null(await _store.GetAsync(EntityKind.Task, task.Id, null));
-        Assert.Null(await _reference.GetAsync(EntityKind.Task, task.Id, null));
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Null(await _stores.Store.GetAsync(EntityKind.Task, task.Id, null));
+        Assert.Null(await _stores.Reference.GetAsync(EntityKind.Task, task.Id, null));
         var byId = Where($$$$"""{"id":"{{{{task.Id}}}}"}""", EntitySchemas.Task);
-        Assert.Equal(0L, await _store.CountAsync(EntityKind.Task, byId));
-        Assert.Empty(await _store.ListAsync(EntityKind.Task, new QueryFilter { Where = byId }));
-        Assert.Equal(0L, await _store.CountAsync(EntityKind.UserTask, ofTask));
-        Assert.Equal("remover", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.tasks WHERE id = $1 AND deleted", task.Id));
-        Assert.Equal("creator", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT created_by FROM main.tasks WHERE id = $1", task.Id));
-        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.user_tasks WHERE task_id = $1 AND deleted AND deleted_by = 'remover'", task.Id));
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.Task, byId));
+        Assert.Empty(await _stores.Store.ListAsync(EntityKind.Task, new QueryFilter { Where = byId }));
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.UserTask, ofTask));
+        Assert.Equal("remover", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT deleted_by FROM main.tasks WHERE id = $1 AND deleted", task.Id));
+        Assert.Equal("creator", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT created_by FROM main.tasks WHERE id = $1", task.Id));
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.user_tasks WHERE task_id = $1 AND deleted AND deleted_by = 'remover'", task.Id));
     }
 
     [Fact]
@@ -224,10 +215,10 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         // The second user task names a task that does not exist: the foreign key fails the transaction.
         UserTaskRecord[] userTasks = [NewUserTask(task.Id, "u1", null), NewUserTask(NewId("missing"), "u2", null)];
 
-        await Assert.ThrowsAsync<PostgresException>(() => _store.SaveTaskAsync(new TaskAggregate(task, userTasks), [outgoing]));
+        await Assert.ThrowsAsync<PostgresException>(() => _stores.Store.SaveTaskAsync(new TaskAggregate(task, userTasks), [outgoing]));
 
-        Assert.Null(await _store.LoadTaskAsync(task.Id));
-        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.outbox WHERE event_id = $1", outgoing.Id));
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.outbox WHERE event_id = $1", outgoing.Id));
     }
 
     [Fact]
@@ -240,8 +231,8 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             Metadata = JsonElementFactory.Parse("""{"zeta":1,"a":{"y":true,"x":[3,2,1]},"n":null}"""),
         };
 
-        await _store.SaveTaskAsync(new TaskAggregate(task, []), []);
-        var loaded = (await _store.LoadTaskAsync(task.Id))!.Task;
+        await _stores.Store.SaveTaskAsync(new TaskAggregate(task, []), []);
+        var loaded = (await _stores.Store.LoadTaskAsync(task.Id))!.Task;
 
         Assert.Equal(TimeSpan.Zero, loaded.DueDate!.Value.Offset);
         Assert.Equal(DateTimeOffset.Parse("2026-03-01T10:00:00.123456Z", System.Globalization.CultureInfo.InvariantCulture), loaded.DueDate);
@@ -260,9 +251,9 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             await AssertSameJsonAsync(EntityKind.Task, task.Id);
         }
 
-        Assert.Equal(JsonValueKind.Null, (await _store.LoadTaskAsync(withNull.Id))!.Task.Metadata!.Value.ValueKind);
-        Assert.Null((await _store.LoadTaskAsync(without.Id))!.Task.Metadata);
-        Assert.Equal("null", (await _store.GetAsync(EntityKind.Task, withNull.Id, ["metadata"]))!.Value.GetProperty("metadata").GetRawText());
+        Assert.Equal(JsonValueKind.Null, (await _stores.Store.LoadTaskAsync(withNull.Id))!.Task.Metadata!.Value.ValueKind);
+        Assert.Null((await _stores.Store.LoadTaskAsync(without.Id))!.Task.Metadata);
+        Assert.Equal("null", (await _stores.Store.GetAsync(EntityKind.Task, withNull.Id, ["metadata"]))!.Value.GetProperty("metadata").GetRawText());
     }
 
     [Fact]
@@ -270,11 +261,11 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     {
         var record = new EventRecord { Id = NewId("event"), Key = "k", Payload = JsonElementFactory.Parse("""{"a":"x\u0000y"}"""), Timestamp = 1 };
 
-        var error = await Assert.ThrowsAsync<TaskServiceException>(() => _store.RecordEventAsync(record));
+        var error = await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Store.RecordEventAsync(record));
 
         Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
-        Assert.Equal(TaskServiceErrorKind.Invalid, (await Assert.ThrowsAsync<TaskServiceException>(() => _store.RecordEventAsync(record with { Id = "k\0", Payload = JsonElementFactory.EmptyObject }))).Kind);
-        Assert.Equal(0L, await _store.CountAsync(EntityKind.Event, Where("{\"key\":\"k\"}", EntitySchemas.Event)));
+        Assert.Equal(TaskServiceErrorKind.Invalid, (await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Store.RecordEventAsync(record with { Id = "k\0", Payload = JsonElementFactory.EmptyObject }))).Kind);
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.Event, Where("{\"key\":\"k\"}", EntitySchemas.Event)));
     }
 
     [Fact]
@@ -286,7 +277,7 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         var taskKey = NewId("task-key");
         var taskMapping = new TaskWorkflowMapping { Id = NewId("tm"), TaskKey = taskKey, WorkflowKey = "wf-c", CreatedOn = Created, ModifiedOn = Created, CreatedBy = "bob" };
 
-        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
         {
             await store.AddEventMappingAsync(later);
             await store.AddEventMappingAsync(eventMapping);
@@ -294,14 +285,14 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             await store.AddTaskMappingAsync(taskMapping);
         }
 
-        Assert.Equal([eventMapping, later], await _store.GetEventMappingsAsync(eventKey));
-        Assert.Equal([taskMapping], await _store.GetTaskMappingsAsync(taskKey));
-        Assert.Empty(await _store.GetEventMappingsAsync(taskKey));
+        Assert.Equal([eventMapping, later], await _stores.Store.GetEventMappingsAsync(eventKey));
+        Assert.Equal([taskMapping], await _stores.Store.GetTaskMappingsAsync(taskKey));
+        Assert.Empty(await _stores.Store.GetEventMappingsAsync(taskKey));
         await AssertSameJsonAsync(EntityKind.EventMapping, eventMapping.Id);
         await AssertSameJsonAsync(EntityKind.TaskMapping, taskMapping.Id);
 
         // A second mapping of the same keys (another id) is not added while the first is live.
-        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
         {
             Assert.False(await store.AddEventMappingAsync(eventMapping with { Id = NewId("em") }));
             Assert.True(await store.DeleteEventMappingAsync(eventMapping.Id, "carol", Created.AddHours(1)));
@@ -309,23 +300,23 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             Assert.True(await store.DeleteTaskMappingAsync(taskMapping.Id, "carol", Created.AddHours(1)));
         }
 
-        Assert.Equal([later], await _store.GetEventMappingsAsync(eventKey));
-        Assert.Empty(await _store.GetTaskMappingsAsync(taskKey));
+        Assert.Equal([later], await _stores.Store.GetEventMappingsAsync(eventKey));
+        Assert.Empty(await _stores.Store.GetTaskMappingsAsync(taskKey));
 
         // The deleted rows stay, with when and by whom, hidden from reads; their keys can be mapped again under a new id.
-        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.event_workflows WHERE id = $1 AND deleted", eventMapping.Id));
-        Assert.Null(await _store.GetAsync(EntityKind.EventMapping, eventMapping.Id, null));
-        Assert.Equal(0L, await _store.CountAsync(EntityKind.TaskMapping, Where($$"""{"taskKey":"{{taskKey}}"}""", EntitySchemas.TaskMapping)));
+        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT deleted_by FROM main.event_workflows WHERE id = $1 AND deleted", eventMapping.Id));
+        Assert.Null(await _stores.Store.GetAsync(EntityKind.EventMapping, eventMapping.Id, null));
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.TaskMapping, Where($$"""{"taskKey":"{{taskKey}}"}""", EntitySchemas.TaskMapping)));
         var again = eventMapping with { Id = NewId("em"), CreatedOn = Created.AddHours(3), ModifiedOn = Created.AddHours(3) };
         var taskAgain = taskMapping with { Id = NewId("tm") };
-        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
         {
             Assert.True(await store.AddEventMappingAsync(again));
             Assert.True(await store.AddTaskMappingAsync(taskAgain));
         }
 
-        Assert.Equal([later, again], await _store.GetEventMappingsAsync(eventKey));
-        Assert.Equal([taskAgain], await _store.GetTaskMappingsAsync(taskKey));
+        Assert.Equal([later, again], await _stores.Store.GetEventMappingsAsync(eventKey));
+        Assert.Equal([taskAgain], await _stores.Store.GetTaskMappingsAsync(taskKey));
         await AssertSameJsonAsync(EntityKind.EventMapping, again.Id);
     }
 
@@ -335,39 +326,39 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         var app = new ClientAppRecord { Id = NewId("app"), Name = "Billing", ApiKey = NewId("key"), CreatedOn = Created };
         var row = new ClientAppRow(app, "v1.abcd.c2VhbGVk");
 
-        Assert.True(await _store.TryAddClientAppAsync(row));
-        Assert.False(await _store.TryAddClientAppAsync(new ClientAppRow(app with { Id = NewId("app") }, "other")));
-        await _reference.TryAddClientAppAsync(row);
+        Assert.True(await _stores.Store.TryAddClientAppAsync(row));
+        Assert.False(await _stores.Store.TryAddClientAppAsync(new ClientAppRow(app with { Id = NewId("app") }, "other")));
+        await _stores.Reference.TryAddClientAppAsync(row);
 
-        Assert.Equal(row, await _store.GetClientAppByKeyAsync(app.ApiKey));
-        Assert.Equal(row, await _store.GetClientAppAsync(app.Id));
-        Assert.Null(await _store.GetClientAppByKeyAsync("unknown"));
-        Assert.Equal("v1.abcd.c2VhbGVk", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT api_secret FROM main.client_apps WHERE id = $1", app.Id));
+        Assert.Equal(row, await _stores.Store.GetClientAppByKeyAsync(app.ApiKey));
+        Assert.Equal(row, await _stores.Store.GetClientAppAsync(app.Id));
+        Assert.Null(await _stores.Store.GetClientAppByKeyAsync("unknown"));
+        Assert.Equal("v1.abcd.c2VhbGVk", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT api_secret FROM main.client_apps WHERE id = $1", app.Id));
         await AssertSameJsonAsync(EntityKind.ClientApp, app.Id);
-        Assert.False((await _store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("apiSecret", out _));
+        Assert.False((await _stores.Store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("apiSecret", out _));
     }
 
     [Fact]
     public async Task ARotatedClientAppKeepsItsPreviousSecretUntilTheOverlapEnds()
     {
         var app = new ClientAppRecord { Id = NewId("app"), Name = "Rotating", ApiKey = NewId("key"), CreatedOn = Created };
-        await _store.TryAddClientAppAsync(new ClientAppRow(app, "v1.old.c2VhbGVk"));
+        await _stores.Store.TryAddClientAppAsync(new ClientAppRow(app, "v1.old.c2VhbGVk"));
         var rotated = new ClientAppRow(app, "v1.new.c2VhbGVk", "v1.old.c2VhbGVk", Created.AddHours(24));
 
-        await _store.UpdateClientAppSecretsAsync(rotated);
+        await _stores.Store.UpdateClientAppSecretsAsync(rotated);
 
-        Assert.Equal(rotated, await _store.GetClientAppAsync(app.Id));
-        Assert.Equal(rotated, await _store.GetClientAppByKeyAsync(app.ApiKey));
+        Assert.Equal(rotated, await _stores.Store.GetClientAppAsync(app.Id));
+        Assert.Equal(rotated, await _stores.Store.GetClientAppByKeyAsync(app.ApiKey));
         Assert.Equal("v1.old.c2VhbGVk", rotated.PreviousSecretAt(Created.AddHours(23)));
         Assert.Null(rotated.PreviousSecretAt(Created.AddHours(24)));
-        Assert.False((await _store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("previousApiSecret", out _));
+        Assert.False((await _stores.Store.GetAsync(EntityKind.ClientApp, app.Id, null))!.Value.TryGetProperty("previousApiSecret", out _));
     }
 
     [Fact]
     public async Task ASubscriptionIsSavedUpdatedFoundWhileActiveAndDeleted()
     {
         var app = new ClientAppRecord { Id = NewId("app"), Name = "Hooks", ApiKey = NewId("key"), CreatedOn = Created };
-        await _store.TryAddClientAppAsync(new ClientAppRow(app, "secret"));
+        await _stores.Store.TryAddClientAppAsync(new ClientAppRow(app, "secret"));
         var key = NewId("task-created");
         var subscription = new WebhookSubscriptionRecord
         {
@@ -376,27 +367,27 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         };
         var second = subscription with { Id = NewId("sub"), CreatedOn = Created.AddSeconds(1) };
 
-        foreach (var store in new ITaskServiceStore[] { _store, _reference })
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
         {
             await store.SaveSubscriptionAsync(subscription);
             await store.SaveSubscriptionAsync(second);
         }
 
-        Assert.Equal(subscription, await _store.GetSubscriptionAsync(subscription.Id));
-        Assert.Equal([subscription, second], await _store.GetActiveSubscriptionsAsync(key));
+        Assert.Equal(subscription, await _stores.Store.GetSubscriptionAsync(subscription.Id));
+        Assert.Equal([subscription, second], await _stores.Store.GetActiveSubscriptionsAsync(key));
         await AssertSameJsonAsync(EntityKind.WebhookSubscription, subscription.Id);
 
         var disabled = second with { Status = WebhookSubscriptionStatus.Disabled, StatusReason = "410 Gone", ModifiedOn = Created.AddMinutes(5) };
-        await _store.SaveSubscriptionAsync(disabled);
-        await _reference.SaveSubscriptionAsync(disabled);
+        await _stores.Store.SaveSubscriptionAsync(disabled);
+        await _stores.Reference.SaveSubscriptionAsync(disabled);
 
-        Assert.Equal([subscription], await _store.GetActiveSubscriptionsAsync(key));
-        Assert.Equal(disabled, await _store.GetSubscriptionAsync(second.Id));
+        Assert.Equal([subscription], await _stores.Store.GetActiveSubscriptionsAsync(key));
+        Assert.Equal(disabled, await _stores.Store.GetSubscriptionAsync(second.Id));
         await AssertSameJsonAsync(EntityKind.WebhookSubscription, second.Id);
 
-        await _store.DeleteSubscriptionAsync(subscription.Id);
-        Assert.Null(await _store.GetSubscriptionAsync(subscription.Id));
-        Assert.Empty(await _store.GetActiveSubscriptionsAsync(key));
+        await _stores.Store.DeleteSubscriptionAsync(subscription.Id);
+        Assert.Null(await _stores.Store.GetSubscriptionAsync(subscription.Id));
+        Assert.Empty(await _stores.Store.GetActiveSubscriptionsAsync(key));
     }
 
     [Fact]
@@ -407,10 +398,10 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
 
         await SaveBothAsync(new WorkflowAggregate(workflow, versions));
 
-        var loaded = await _store.LoadWorkflowAsync(workflow.Id);
+        var loaded = await _stores.Store.LoadWorkflowAsync(workflow.Id);
         Assert.Equal(Canonical(workflow), Canonical(loaded!.Workflow));
         Assert.Equal(versions.Select(Canonical), loaded.Versions.Select(Canonical));
-        Assert.Equal(workflow.Id, await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Equal(workflow.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
         await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
 
         // Version 1 deleted, version 3 deployed.
@@ -418,7 +409,7 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         WorkflowVersionRecord[] next = [versions[1], NewVersion(workflow, 3)];
         await SaveBothAsync(new WorkflowAggregate(updated, next));
 
-        loaded = await _store.LoadWorkflowAsync(workflow.Id);
+        loaded = await _stores.Store.LoadWorkflowAsync(workflow.Id);
         Assert.Equal([2, 3], loaded!.Versions.Select(v => v.Version));
         Assert.Equal(next.Select(Canonical), loaded.Versions.Select(Canonical));
         await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
@@ -426,14 +417,14 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         // Soft delete: the row stays, marked, and is hidden from every read; its process id is free for a new workflow.
         var deleted = updated with { Deleted = true, DeletedOn = Created.AddHours(2), DeletedBy = "carol" };
         await SaveBothAsync(new WorkflowAggregate(deleted, next));
-        Assert.Null(await _store.LoadWorkflowAsync(workflow.Id));
-        Assert.Null(await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
-        Assert.Null(await _store.GetAsync(EntityKind.Workflow, workflow.Id, null));
-        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_dataSource, "SELECT deleted_by FROM main.workflows WHERE id = $1 AND deleted", workflow.Id));
+        Assert.Null(await _stores.Store.LoadWorkflowAsync(workflow.Id));
+        Assert.Null(await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Null(await _stores.Store.GetAsync(EntityKind.Workflow, workflow.Id, null));
+        Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT deleted_by FROM main.workflows WHERE id = $1 AND deleted", workflow.Id));
 
         var successor = NewWorkflow(NewId("wf"), workflow.ExternalIdentifier);
         await SaveBothAsync(new WorkflowAggregate(successor, [NewVersion(successor, 1)]));
-        Assert.Equal(successor.Id, await _store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Equal(successor.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
     }
 
     [Fact]
@@ -444,17 +435,17 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         var second = NewWorkflow(NewId("wf"), processId);
         await SaveBothAsync(new WorkflowAggregate(first, [NewVersion(first, 1)]));
 
-        var expected = await Assert.ThrowsAsync<TaskServiceException>(() => _reference.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
-        var actual = await Assert.ThrowsAsync<TaskServiceException>(() => _store.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
+        var expected = await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Reference.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
+        var actual = await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Store.SaveWorkflowAsync(new WorkflowAggregate(second, [NewVersion(second, 1)])));
 
         Assert.Equal(TaskServiceErrorKind.Conflict, actual.Kind);
         Assert.Equal((expected.Kind, expected.Target, expected.Message), (actual.Kind, actual.Target, actual.Message));
-        Assert.Null(await _store.LoadWorkflowAsync(second.Id));
-        Assert.Equal(first.Id, await _store.FindWorkflowIdByProcessIdAsync(processId));
+        Assert.Null(await _stores.Store.LoadWorkflowAsync(second.Id));
+        Assert.Equal(first.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(processId));
 
         // The first workflow itself may be saved again under its process id.
-        await _store.SaveWorkflowAsync(new WorkflowAggregate(first with { Name = "renamed" }, [NewVersion(first, 1)]));
-        Assert.Equal("renamed", (await _store.LoadWorkflowAsync(first.Id))!.Workflow.Name);
+        await _stores.Store.SaveWorkflowAsync(new WorkflowAggregate(first with { Name = "renamed" }, [NewVersion(first, 1)]));
+        Assert.Equal("renamed", (await _stores.Store.LoadWorkflowAsync(first.Id))!.Workflow.Name);
     }
 
     [Fact]
@@ -466,10 +457,10 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             var task = NewTask(NewId("task")) with { Status = status, Description = null, EndDate = null };
             await SaveBothAsync(new TaskAggregate(task, []), []);
 
-            Assert.Equal(status, (await _store.LoadTaskAsync(task.Id))!.Task.Status);
+            Assert.Equal(status, (await _stores.Store.LoadTaskAsync(task.Id))!.Task.Status);
             await AssertSameJsonAsync(EntityKind.Task, task.Id);
             var expected = JsonSerializer.SerializeToElement(status, ContractJson.Options).GetString();
-            Assert.Equal(expected, (await _store.GetAsync(EntityKind.Task, task.Id, ["status"]))!.Value.GetProperty("status").GetString());
+            Assert.Equal(expected, (await _stores.Store.GetAsync(EntityKind.Task, task.Id, ["status"]))!.Value.GetProperty("status").GetString());
         }
     }
 
@@ -483,33 +474,33 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         };
         const string state = """{"workflowId":"wf","variables":{"b":1,"a":"x"},"sequence":4}""";
 
-        await _store.SaveWorkflowInstanceAsync(summary, state);
-        await _reference.SaveWorkflowInstanceAsync(summary, state);
+        await _stores.Store.SaveWorkflowInstanceAsync(summary, state);
+        await _stores.Reference.SaveWorkflowInstanceAsync(summary, state);
 
-        Assert.True(JsonElement.DeepEquals(JsonElementFactory.Parse(state), JsonElementFactory.Parse((await _store.LoadWorkflowInstanceStateAsync(summary.Id))!)));
+        Assert.True(JsonElement.DeepEquals(JsonElementFactory.Parse(state), JsonElementFactory.Parse((await _stores.Store.LoadWorkflowInstanceStateAsync(summary.Id))!)));
         await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
 
         var ended = summary with { Status = WorkflowInstanceStatus.Completed, Incidents = 0, ModifiedOn = Created.AddMinutes(2), EndedOn = Created.AddMinutes(2) };
-        await _store.SaveWorkflowInstanceAsync(ended, """{"workflowId":"wf","sequence":5}""");
-        await _reference.SaveWorkflowInstanceAsync(ended, "{}");
+        await _stores.Store.SaveWorkflowInstanceAsync(ended, """{"workflowId":"wf","sequence":5}""");
+        await _stores.Reference.SaveWorkflowInstanceAsync(ended, "{}");
 
-        Assert.Contains("\"sequence\": 5", await _store.LoadWorkflowInstanceStateAsync(summary.Id), StringComparison.Ordinal);
+        Assert.Contains("\"sequence\": 5", await _stores.Store.LoadWorkflowInstanceStateAsync(summary.Id), StringComparison.Ordinal);
         await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
-        Assert.Null(await _store.LoadWorkflowInstanceStateAsync("unknown"));
+        Assert.Null(await _stores.Store.LoadWorkflowInstanceStateAsync("unknown"));
         var finished = Filter($$$$"""{"where":{"workflowId":"{{{{summary.WorkflowId}}}}","endedOn":{"neq":null},"version":{"gte":1.5}}}""", EntitySchemas.WorkflowInstance);
-        Assert.Single(await _store.ListAsync(EntityKind.WorkflowInstance, finished));
+        Assert.Single(await _stores.Store.ListAsync(EntityKind.WorkflowInstance, finished));
     }
 
     private async Task SaveBothAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox)
     {
-        await _store.SaveTaskAsync(aggregate, outbox);
-        await _reference.SaveTaskAsync(aggregate, outbox);
+        await _stores.Store.SaveTaskAsync(aggregate, outbox);
+        await _stores.Reference.SaveTaskAsync(aggregate, outbox);
     }
 
     private async Task SaveBothAsync(WorkflowAggregate aggregate)
     {
-        await _store.SaveWorkflowAsync(aggregate);
-        await _reference.SaveWorkflowAsync(aggregate);
+        await _stores.Store.SaveWorkflowAsync(aggregate);
+        await _stores.Reference.SaveWorkflowAsync(aggregate);
     }
 
     /// <summary>The row's JSON, whole and projected, is the in-memory store's text for the same record.</summary>
@@ -519,16 +510,16 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         IReadOnlyList<string>?[] projections = [null, fields, fields[1..], [fields[^1], fields[0]]];
         foreach (var projection in projections)
         {
-            var expected = await _reference.GetAsync(kind, id, projection);
-            var actual = await _store.GetAsync(kind, id, projection);
+            var expected = await _stores.Reference.GetAsync(kind, id, projection);
+            var actual = await _stores.Store.GetAsync(kind, id, projection);
             Assert.NotNull(actual);
             Assert.Equal(expected!.Value.GetRawText(), actual.Value.GetRawText());
         }
 
         var byId = new QueryFilter { Where = new ConditionNode(["id"], FilterOperator.Eq, JsonElementFactory.From(id)) };
         Assert.Equal(
-            (await _reference.ListAsync(kind, byId)).Select(r => r.GetRawText()),
-            (await _store.ListAsync(kind, byId)).Select(r => r.GetRawText()));
+            (await _stores.Reference.ListAsync(kind, byId)).Select(r => r.GetRawText()),
+            (await _stores.Store.ListAsync(kind, byId)).Select(r => r.GetRawText()));
     }
 
     private static string Canonical<T>(T record) => JsonSerializer.Serialize(record, ContractJson.Options);
