@@ -108,12 +108,5 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
 
     private static string Json(string text) => System.Text.Json.JsonSerializer.Serialize(text);
 
-    private static string Process(string body) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="process" isExecutable="true">
-        {body}
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+    private static string Process(string body) => BpmnBuilder.ProcessOf("process", body);
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using TaskService.Gateway.Auth;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Api.Tests;
 

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Api.Tests;
 

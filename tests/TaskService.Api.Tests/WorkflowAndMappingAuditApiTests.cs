@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using TaskService.Common;
-using TaskService.Grains.Tests.Workflows;
 using TaskService.Storage;
 
 namespace TaskService.Api.Tests;

@@ -1,5 +1,4 @@
 using System.Net;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Api.Tests;
 

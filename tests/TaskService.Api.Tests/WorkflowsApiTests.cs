@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using TaskService.Gateway.Auth;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Api.Tests;
 
@@ -193,12 +192,5 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(0, await factory.StoredUserTaskCountAsync(taskId));
     }
 
-    private static string Process(string body) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">
-          <bpmn:process id="process" isExecutable="true">
-        {body}
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+    private static string Process(string body) => BpmnBuilder.ProcessOf("process", body);
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
-using TaskService.Grains.Tests.Workflows;
 using Xunit.Abstractions;
 
 namespace TaskService.Camunda.Tests;

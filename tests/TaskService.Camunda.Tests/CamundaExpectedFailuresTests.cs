@@ -2,7 +2,6 @@ using System.Net;
 using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Camunda.Tests.Hosting;
-using TaskService.Grains.Tests.Workflows;
 using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;

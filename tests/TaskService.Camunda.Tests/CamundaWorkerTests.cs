@@ -4,7 +4,6 @@ using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Camunda.Tests.Hosting;
 using TaskService.Commands;
-using TaskService.Grains.Tests.Workflows;
 using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;

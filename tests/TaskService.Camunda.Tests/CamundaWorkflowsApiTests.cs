@@ -1,7 +1,6 @@
 using System.Net;
 using TaskService.Api.Tests;
 using TaskService.Camunda.Tests.EngineRest;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Camunda.Tests;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TaskService.Camunda.Tests.EngineRest;
-using TaskService.Grains.Tests.Workflows;
 using TaskService.Serialization;
 using TaskService.Workflows.Camunda;
 

@@ -5,7 +5,6 @@ using TaskService.Common;
 using Bpmn = TaskService.Api.Tests.Workflows;
 using Http = TaskService.Api.Tests.Api;
 using TaskService.Grains.Tests.Queries;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Compatibility.Tests;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using TaskService.Gateway.Auth;
-using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Api.Tests.Contract;
 

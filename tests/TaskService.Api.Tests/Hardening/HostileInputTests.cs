@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TaskService.Grains.Tests.Workflows;
 using Xunit.Abstractions;
 
 namespace TaskService.Api.Tests.Hardening;

@@ -57,7 +57,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     {
         var limits = new TaskService.Common.LimitsOptions();
         var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, processId) = Workflows.WithFreshProcessId(TaskService.Grains.Tests.Workflows.BpmnSamples.ParentCreateTasks, "parent-process");
+        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
         await client.DeployAsync(bpmn);
         var eventKey = TaskSeeding.NewKey("largest");
         (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
@@ -89,7 +89,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     {
         var limits = new TaskService.Common.LimitsOptions();
         var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(TaskService.Grains.Tests.Workflows.BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (bpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var padded = bpmn.Replace("<bpmn:process ", $"<!-- {new string('x', (int)limits.MaxRequestBodyBytes)} --><bpmn:process ", StringComparison.Ordinal);
         Assert.NotEqual(bpmn, padded);
         var response = await client.PostJsonAsync("/workflows", new { name = "padded", bpmnFile = padded });

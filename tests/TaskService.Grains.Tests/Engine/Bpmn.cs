@@ -3,18 +3,6 @@ namespace TaskService.Grains.Tests.Engine;
 /// <summary>Small BPMN files in the shape Camunda Modeler writes them, for engine tests.</summary>
 internal static class Bpmn
 {
-    public static string Process(string processId, string body) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0">
-          <bpmn:process id="{processId}" isExecutable="true">
-        {body}
-          </bpmn:process>
-          <bpmndi:BPMNDiagram id="BPMNDiagram_1">
-            <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="{processId}" />
-          </bpmndi:BPMNDiagram>
-        </bpmn:definitions>
-        """;
-
     /// <summary>start -> serviceTask(scripted) -> userTask "After" -> end.</summary>
     public static string Scripted(string processId) => BpmnBuilder.Process(processId)
         .ServiceTask("run", "scripted", "Run script")
@@ -22,7 +10,7 @@ internal static class Bpmn
         .Build();
 
     /// <summary>An exclusive gateway on the payload: amount > 1000 goes to "Approve", tier 'gold' to "Welcome", else default "Review".</summary>
-    public static string Routing(string processId) => Process(processId, """
+    public static string Routing(string processId) => BpmnBuilder.ProcessOf(processId, """
             <bpmn:startEvent id="start" />
             <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="route" />
             <bpmn:exclusiveGateway id="route" default="toReview" />
@@ -43,7 +31,7 @@ internal static class Bpmn
         """);
 
     /// <summary>A parallel fork into two user tasks and a join before a last user task.</summary>
-    public static string Parallel(string processId) => Process(processId, """
+    public static string Parallel(string processId) => BpmnBuilder.ProcessOf(processId, """
             <bpmn:startEvent id="start" />
             <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="fork" />
             <bpmn:parallelGateway id="fork" />

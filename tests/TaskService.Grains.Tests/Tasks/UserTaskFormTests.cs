@@ -10,18 +10,13 @@ namespace TaskService.Grains.Tests.Tasks;
 /// <summary>Camunda Modeler's generated task forms: read from the BPMN, and the variables completing a user task checked against them.</summary>
 public sealed class UserTaskFormTests
 {
-    private static string Process(string userTaskBody) => $"""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">
-          <bpmn:process id="p" isExecutable="true">
+    private static string Process(string userTaskBody) => BpmnBuilder.ProcessOf("p", $"""
             <bpmn:startEvent id="start" />
             <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task" />
             <bpmn:userTask id="task" name="Decide">{userTaskBody}</bpmn:userTask>
             <bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end" />
             <bpmn:endEvent id="end" />
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+        """);
 
     private static string Fields(string fields) => $"<bpmn:extensionElements><camunda:formData>{fields}</camunda:formData></bpmn:extensionElements>";
 

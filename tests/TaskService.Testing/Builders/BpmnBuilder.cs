@@ -37,6 +37,19 @@ public sealed class BpmnBuilder
         new FormField { Id = "decision", Label = "Decision", Type = "enum", Values = ["approve", "reject"], Required = true },
     ];
 
+    /// <summary>
+    /// A BPMN file of one executable process with this id whose elements are written out (with the <c>bpmn</c>, <c>camunda</c> and
+    /// <c>xsi</c> prefixes), for a process the builder does not write: branches, a fork and join, an element the engine refuses.
+    /// </summary>
+    public static string ProcessOf(string processId, string elements) => $"""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <bpmn:definitions xmlns:bpmn="{Model.NamespaceName}" xmlns:camunda="{Camunda.NamespaceName}" xmlns:xsi="{Xsi.NamespaceName}" id="Definitions_{processId}" targetNamespace="http://bpmn.io/schema/bpmn" exporter="Camunda Modeler" exporterVersion="5.20.0">
+          <bpmn:process id="{processId}" isExecutable="true">
+        {elements}
+          </bpmn:process>
+        </bpmn:definitions>
+        """;
+
     /// <summary>An executable process with this id; with no steps, it runs from start to end.</summary>
     public static BpmnBuilder Process(string processId) => new(processId);
 

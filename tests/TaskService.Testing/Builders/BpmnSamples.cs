@@ -1,4 +1,4 @@
-namespace TaskService.Grains.Tests.Workflows;
+namespace TaskService.Testing;
 
 /// <summary>
 /// BPMN files as Camunda Modeler 5.x exports them for Camunda 7 (diagram sections, modeler attributes and all), for parser
