@@ -37,18 +37,11 @@ public sealed class MetricsTests : IAsyncLifetime
     public async Task AfterTheLifecycleAScrapeOfMetricsHoldsEveryMetricWithItsCount()
     {
         var client = _factory.CreateClient(Workflows.AllPermissions);
-        var (parentBpmn, parentKey) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (_, _, eventKey, taskKey) = await client.DeployParentAndChildAsync("metrics", "metrics-task");
         var (failingBpmn, failingKey) = Workflows.WithFreshProcessId(FailingBpmn, "failing-process");
-        await client.DeployAsync(parentBpmn);
-        await client.DeployAsync(childBpmn);
         await client.DeployAsync(failingBpmn);
-        var eventKey = TaskSeeding.NewKey("metrics");
         var failingEventKey = TaskSeeding.NewKey("metrics-failing");
-        var taskKey = TaskSeeding.NewKey("metrics-task");
-        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = parentKey })).EnsureSuccessStatusCode();
         (await client.PostJsonAsync("/events/mapping", new { eventKey = failingEventKey, workflowKey = failingKey })).EnsureSuccessStatusCode();
-        (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = childKey })).EnsureSuccessStatusCode();
 
         await using var delivery = await DeliveryScope.StartAsync(_factory);
         var created = DeliveryScope.NewPath("created");

@@ -12,16 +12,8 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
     public async Task AnEventStartsTheParentWorkflowWhoseTasksRunTheirOwnWorkflowsToCompletion()
     {
         var client = factory.CreateClient(Workflows.AllPermissions);
-        var (parentBpmn, parentKey) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
-        await client.DeployAsync(parentBpmn);
-        await client.DeployAsync(childBpmn);
-
-        var eventKey = TaskSeeding.NewKey("case.opened");
-        var mappedTaskKey = TaskSeeding.NewKey("review-contract");
+        var (_, _, eventKey, mappedTaskKey) = await client.DeployParentAndChildAsync("case.opened", "review-contract");
         var unmappedTaskKey = TaskSeeding.NewKey("call-customer");
-        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = parentKey })).EnsureSuccessStatusCode();
-        (await client.PostJsonAsync("/tasks/mapping", new { taskKey = mappedTaskKey, workflowKey = childKey })).EnsureSuccessStatusCode();
 
         await using var delivery = await DeliveryScope.StartAsync(factory);
         var created = DeliveryScope.NewPath("created");

@@ -347,18 +347,8 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
 
     private static bool IsOf(FakeCamunda.ReportedFailure failure, string instanceId) => failure.InstanceId == instanceId;
 
-    private static async Task<(string ParentKey, string ChildKey, string EventKey, string TaskKey)> DeployParentAndChildAsync(HttpClient client)
-    {
-        var (parentBpmn, parentKey) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
-        await client.DeployAsync(parentBpmn);
-        await client.DeployAsync(childBpmn);
-        var eventKey = TaskSeeding.NewKey("case.opened");
-        var taskKey = TaskSeeding.NewKey("review");
-        (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = parentKey })).EnsureSuccessStatusCode();
-        (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = childKey })).EnsureSuccessStatusCode();
-        return (parentKey, childKey, eventKey, taskKey);
-    }
+    private static Task<(string ParentKey, string ChildKey, string EventKey, string TaskKey)> DeployParentAndChildAsync(HttpClient client) =>
+        client.DeployParentAndChildAsync("case.opened", "review");
 
     private static async Task TriggerAsync(HttpClient client, string eventKey, string taskKey, string caseId)
     {
