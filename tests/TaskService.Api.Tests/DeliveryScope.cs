@@ -45,6 +45,21 @@ public sealed class DeliveryScope : IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// Subscribes a fresh receiver path to each of a task's lifecycle events (<c>task-created</c>, <c>user-task-completed</c>,
+    /// <c>task-completed</c>) and returns the paths in that order.
+    /// </summary>
+    public async Task<(string Created, string UserTaskCompleted, string Completed)> SubscribeToTaskLifecycleAsync()
+    {
+        var created = NewPath("created");
+        var userTaskCompleted = NewPath("user-task-completed");
+        var completed = NewPath("completed");
+        await SubscribeAsync(created, "task-created");
+        await SubscribeAsync(userTaskCompleted, "user-task-completed");
+        await SubscribeAsync(completed, "task-completed");
+        return (created, userTaskCompleted, completed);
+    }
+
     /// <summary>What the subscription's grain reports about its queue, read past the HTTP API.</summary>
     public Task<WebhookDeliveryStats> StatsAsync(string subscriptionId) =>
         _factory.Grains().GetGrain<IWebhookSubscriptionGrain>(subscriptionId).GetDeliveryStatsAsync();

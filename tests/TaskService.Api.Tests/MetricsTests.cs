@@ -44,12 +44,7 @@ public sealed class MetricsTests : IAsyncLifetime
         (await client.PostJsonAsync("/events/mapping", new { eventKey = failingEventKey, workflowKey = failingKey })).EnsureSuccessStatusCode();
 
         await using var delivery = await DeliveryScope.StartAsync(_factory);
-        var created = DeliveryScope.NewPath("created");
-        var userTaskCompleted = DeliveryScope.NewPath("user-task-completed");
-        var completed = DeliveryScope.NewPath("completed");
-        await delivery.SubscribeAsync(created, "task-created");
-        await delivery.SubscribeAsync(userTaskCompleted, "user-task-completed");
-        await delivery.SubscribeAsync(completed, "task-completed");
+        var (created, userTaskCompleted, completed) = await delivery.SubscribeToTaskLifecycleAsync();
         // task-created is refused once (500), so one attempt has the outcome "retry".
         await delivery.Receiver.SetBehaviourAsync(created, failTimes: 1);
 

@@ -16,12 +16,7 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
         var unmappedTaskKey = TaskSeeding.NewKey("call-customer");
 
         await using var delivery = await DeliveryScope.StartAsync(factory);
-        var created = DeliveryScope.NewPath("created");
-        var userTaskCompleted = DeliveryScope.NewPath("user-task-completed");
-        var completed = DeliveryScope.NewPath("completed");
-        await delivery.SubscribeAsync(created, "task-created");
-        await delivery.SubscribeAsync(userTaskCompleted, "user-task-completed");
-        await delivery.SubscribeAsync(completed, "task-completed");
+        var (created, userTaskCompleted, completed) = await delivery.SubscribeToTaskLifecycleAsync();
 
         var trigger = await client.PostJsonAsync("/events/trigger", new
         {
