@@ -61,6 +61,15 @@ internal sealed class BenchmarkOptions
     /// <summary>Group the process's first-chance exceptions by where they were thrown, and print the top places.</summary>
     public bool ExceptionStacks { get; private set; }
 
+    /// <summary>
+    /// Record the closed-loop phase with dotnet-trace (CPU samples, allocation ticks, GC events) into this .nettrace file;
+    /// bench/TaskService.TraceSummary summarizes it.
+    /// </summary>
+    public string? Profile { get; private set; }
+
+    /// <summary>The dotnet-trace executable for <see cref="Profile"/>.</summary>
+    public string DotnetTrace { get; private set; } = "dotnet-trace";
+
     public bool Help { get; private set; }
 
     public static string Usage => """
@@ -81,6 +90,9 @@ internal sealed class BenchmarkOptions
           --keep-database        do not drop the benchmark's database at the end
           --exception-stacks     group the first-chance exceptions by where they were thrown and print the top places
           --output PATH          JSON results (default bench/results/latest.json)
+          --profile PATH         record the closed-loop phase with dotnet-trace into PATH (.nettrace): CPU samples and
+                                 allocation ticks; bench/TaskService.TraceSummary prints where CPU and allocations go
+          --dotnet-trace PATH    the dotnet-trace executable (default: dotnet-trace on PATH)
           --pgbench-tps-1 X, --pgbench-tps-n X, --pgbench-clients N, --pgbench-seconds S
                                  pgbench figures of the same server, shown beside the results (scripts/bench.sh passes them)
         """;
@@ -111,6 +123,8 @@ internal sealed class BenchmarkOptions
                 case "--pgbench-clients": options.PgbenchClients = Positive(name, Value()); break;
                 case "--pgbench-seconds": options.PgbenchSeconds = Number(name, Value()); break;
                 case "--exception-stacks": options.ExceptionStacks = true; break;
+                case "--profile": options.Profile = Value(); break;
+                case "--dotnet-trace": options.DotnetTrace = Value(); break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+
+namespace TaskService.Benchmarks;
+
+/// <summary>
+/// Records an EventPipe trace of this process with <c>dotnet-trace</c> while a phase runs (<c>--profile</c>): CPU samples
+/// (every managed thread's stack about once a millisecond) and the runtime's GC events at verbose level, which include an
+/// AllocationTick with the allocating stack about every 100 KB allocated. dotnet-trace runs as a child process attached to
+/// this one; <see cref="StopAsync"/> interrupts it (SIGINT, as Ctrl+C does) so it ends the session and writes the rundown.
+/// bench/TaskService.TraceSummary reads the file.
+/// </summary>
+internal sealed class TraceRecorder : IAsyncDisposable
+{
+    /// <summary>
+    /// The sample profiler, and the runtime provider at level 5 (verbose) with the keywords of dotnet-trace's cpu-sampling
+    /// profile (GC, loader, JIT, contention, exceptions, thread pool, ...): verbose adds the GC's AllocationTick.
+    /// </summary>
+    public const string Providers = "Microsoft-DotNETCore-SampleProfiler,Microsoft-Windows-DotNETRuntime:0x14C14FCCBD:5";
+
+    private readonly Process _process;
+
+    private TraceRecorder(Process process, string output)
+    {
+        _process = process;
+        Output = output;
+    }
+
+    public string Output { get; }
+
+    /// <summary>Attaches dotnet-trace to this process and returns once it records (its output file exists).</summary>
+    public static async Task<TraceRecorder> StartAsync(string dotnetTrace, string output, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        File.Delete(output);
+        var start = new ProcessStartInfo(dotnetTrace)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "collect", "-p", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "--providers", Providers })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{dotnetTrace} did not start.");
+        var recorder = new TraceRecorder(process, output);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data))
+            {
+                Console.Error.WriteLine($"[profile] dotnet-trace: {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (!File.Exists(output) || new FileInfo(output).Length == 0)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"dotnet-trace exited with code {process.ExitCode} before recording.");
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                await recorder.DisposeAsync();
+                throw new TimeoutException("dotnet-trace did not start recording within 30 s.");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        return recorder;
+    }
+
+    /// <summary>Ends the session (SIGINT) and waits until dotnet-trace has written the whole file.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await interrupt.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}
