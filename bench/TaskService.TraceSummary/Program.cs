@@ -5,7 +5,8 @@ namespace TaskService.TraceSummary;
 /// <summary>
 /// Prints where a benchmark phase spent CPU and what it allocated, from the .nettrace that <c>scripts/bench.sh --profile</c>
 /// records: <c>dotnet run -c Release --project bench/TaskService.TraceSummary -- TRACE.nettrace [--top N] [--events E]</c>.
-/// With <c>--events</c> (the events the phase carried) allocations are also shown per event.
+/// With <c>--events</c> (the events the phase carried) allocations are also shown per event; <c>--type T</c> lists every site
+/// allocating type T instead, <c>--stacks TEXT</c> the commonest stacks through frames containing TEXT.
 /// </summary>
 public static class Program
 {
@@ -17,6 +18,8 @@ public static class Program
         var top = 25;
         var events = 0;
         var verbose = false;
+        string? type = null;
+        string? stacks = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -24,9 +27,11 @@ public static class Program
                 case "--top" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0: top = n; i++; break;
                 case "--events" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var e) && e > 0: events = e; i++; break;
                 case "--verbose": verbose = true; break;
+                case "--type" when i + 1 < args.Length: type = args[++i]; break;
+                case "--stacks" when i + 1 < args.Length: stacks = args[++i]; break;
                 case var arg when !arg.StartsWith("--", StringComparison.Ordinal) && path is null: path = arg; break;
                 default:
-                    Console.Error.WriteLine("Usage: TaskService.TraceSummary TRACE.nettrace [--top N] [--events E] [--verbose]");
+                    Console.Error.WriteLine("Usage: TaskService.TraceSummary TRACE.nettrace [--top N] [--events E] [--verbose] [--type T] [--stacks TEXT]");
                     return 2;
             }
         }
@@ -37,7 +42,27 @@ public static class Program
             return 2;
         }
 
-        var analysis = TraceAnalysis.Read(path);
+        var analysis = TraceAnalysis.Read(path, stacks);
+        if (stacks is not null)
+        {
+            // The commonest stacks of running samples through a method, whole (the table would cut them).
+            Console.WriteLine(F($"Stacks of running samples holding '{stacks}' ({analysis.Stacks.Total:0} samples)"));
+            foreach (var (stack, count) in analysis.Stacks.Top(top))
+            {
+                Console.WriteLine(F($"  {100 * count / Math.Max(1, analysis.Stacks.Total),5:0.0}%  {count,6:0}  {stack}"));
+            }
+
+            return 0;
+        }
+
+        if (type is not null)
+        {
+            // One type's allocating sites, all of them (--top at most).
+            var sites = analysis.SitesByType.GetValueOrDefault(type) ?? new Tally<string>();
+            Table(Console.Out, F($"Sites allocating {type}"), sites, top, analysis.AllocatedTypes.Total, Bytes);
+            return 0;
+        }
+
         Print(analysis, top, events, verbose, Console.Out);
         return 0;
     }

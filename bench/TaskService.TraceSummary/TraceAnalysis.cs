@@ -53,9 +53,14 @@ internal sealed class TraceAnalysis
 
     private readonly HashSet<int> _threads = [];
 
-    public static TraceAnalysis Read(string nettrace)
+    /// <summary>With <see cref="Read"/>'s <c>stacksOf</c>: the stacks (leaf first, 14 frames) of running samples that hold a frame containing that text.</summary>
+    public Tally<string> Stacks { get; } = new();
+
+    private string? _stacksOf;
+
+    public static TraceAnalysis Read(string nettrace, string? stacksOf = null)
     {
-        var analysis = new TraceAnalysis();
+        var analysis = new TraceAnalysis { _stacksOf = stacksOf };
         var etlx = TraceLog.CreateFromEventPipeDataFile(nettrace);
         try
         {
@@ -134,12 +139,21 @@ internal sealed class TraceAnalysis
         }
 
         Exclusive.Add(Frames.Leaf(frames));
+        AddStack(frames, 1);
         foreach (var method in frames.Where(frame => !Frames.IsPlumbing(frame)).Distinct())
         {
             Inclusive.Add(method);
         }
 
         Components.Add(Frames.Component(Frames.Owner(frames)));
+    }
+
+    private void AddStack(List<string> frames, double amount)
+    {
+        if (_stacksOf is { } text && frames.Any(frame => frame.Contains(text, StringComparison.Ordinal)))
+        {
+            Stacks.Add(string.Join("\n      <- ", frames.Where(frame => !frame.EndsWith("!?", StringComparison.Ordinal)).Take(14)), amount);
+        }
     }
 
     private void AddAllocation(string type, long bytes, List<string> frames)
