@@ -125,8 +125,10 @@ public static class Program
                     report.AfterRun = ProcessSnapshot.Take();
                     if (trace is not null)
                     {
-                        await trace.StopAsync();
-                        Console.WriteLine($"[profile] trace of the run written to {trace.Output}");
+                        Console.WriteLine("[profile] run done; waiting for dotnet-trace to write the trace (the rundown takes a while)");
+                        Console.WriteLine(await trace.StopAsync(TimeSpan.FromMinutes(5))
+                            ? $"[profile] trace of the run written to {trace.Output}"
+                            : $"[profile] no complete trace of the run in {trace.Output}");
                     }
 
                     report.RunExceptions = exceptions.Count - exceptionsBefore;

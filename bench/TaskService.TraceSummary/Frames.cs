@@ -44,6 +44,9 @@ internal static class Frames
         "?!",
     ];
 
+    /// <summary>With <c>--owner PREFIX</c>: work is charged to the first frame starting with it (say <c>TaskService.</c>) where there is one.</summary>
+    public static string? OwnerPrefix { get; set; }
+
     /// <summary>The method of a frame, without its parameter list; <c>module!?</c> when the trace could not name it.</summary>
     public static string Name(TraceCallStack frame)
     {
@@ -102,6 +105,7 @@ internal static class Frames
     /// (<c>System.*</c>, unnamed frames): the code of ours, Orleans, Npgsql or ASP.NET Core that called into it.
     /// </summary>
     public static string Owner(List<string> frames) =>
+        (OwnerPrefix is { } prefix ? frames.FirstOrDefault(frame => frame.StartsWith(prefix, StringComparison.Ordinal)) : null) ??
         frames.FirstOrDefault(frame => !frame.StartsWith("System.", StringComparison.Ordinal) && !frame.EndsWith("!?", StringComparison.Ordinal) && !frame.StartsWith("Interop", StringComparison.Ordinal))
         ?? (frames.Count > 0 ? frames[0] : "(no stack)");
 

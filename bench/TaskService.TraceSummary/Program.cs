@@ -6,7 +6,8 @@ namespace TaskService.TraceSummary;
 /// Prints where a benchmark phase spent CPU and what it allocated, from the .nettrace that <c>scripts/bench.sh --profile</c>
 /// records: <c>dotnet run -c Release --project bench/TaskService.TraceSummary -- TRACE.nettrace [--top N] [--events E]</c>.
 /// With <c>--events</c> (the events the phase carried) allocations are also shown per event; <c>--type T</c> lists every site
-/// allocating type T instead, <c>--stacks TEXT</c> the commonest stacks through frames containing TEXT.
+/// allocating type T instead, <c>--stacks TEXT</c> the commonest stacks through frames containing TEXT; <c>--owner PREFIX</c> charges work to the first frame starting with
+/// PREFIX (for example <c>TaskService.</c>: which of our calls made Orleans or Npgsql work).
 /// </summary>
 public static class Program
 {
@@ -29,9 +30,10 @@ public static class Program
                 case "--verbose": verbose = true; break;
                 case "--type" when i + 1 < args.Length: type = args[++i]; break;
                 case "--stacks" when i + 1 < args.Length: stacks = args[++i]; break;
+                case "--owner" when i + 1 < args.Length: Frames.OwnerPrefix = args[++i]; break;
                 case var arg when !arg.StartsWith("--", StringComparison.Ordinal) && path is null: path = arg; break;
                 default:
-                    Console.Error.WriteLine("Usage: TaskService.TraceSummary TRACE.nettrace [--top N] [--events E] [--verbose] [--type T] [--stacks TEXT]");
+                    Console.Error.WriteLine("Usage: TaskService.TraceSummary TRACE.nettrace [--top N] [--events E] [--verbose] [--type T] [--stacks TEXT] [--owner PREFIX]");
                     return 2;
             }
         }

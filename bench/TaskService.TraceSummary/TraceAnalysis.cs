@@ -53,7 +53,7 @@ internal sealed class TraceAnalysis
 
     private readonly HashSet<int> _threads = [];
 
-    /// <summary>With <see cref="Read"/>'s <c>stacksOf</c>: the stacks (leaf first, 14 frames) of running samples that hold a frame containing that text.</summary>
+    /// <summary>With <see cref="Read"/>'s <c>stacksOf</c>: the stacks (leaf first, 40 frames) of running samples that hold a frame containing that text.</summary>
     public Tally<string> Stacks { get; } = new();
 
     private string? _stacksOf;
@@ -152,7 +152,7 @@ internal sealed class TraceAnalysis
     {
         if (_stacksOf is { } text && frames.Any(frame => frame.Contains(text, StringComparison.Ordinal)))
         {
-            Stacks.Add(string.Join("\n      <- ", frames.Where(frame => !frame.EndsWith("!?", StringComparison.Ordinal)).Take(14)), amount);
+            Stacks.Add(string.Join("\n      <- ", frames.Where(frame => !frame.EndsWith("!?", StringComparison.Ordinal)).Take(40)), amount);
         }
     }
 
