@@ -157,6 +157,7 @@ if [ "$profile" -eq 1 ]; then
   [ -n "$dotnet_trace" ] || [ ! -x "$HOME/.dotnet/tools/dotnet-trace" ] || dotnet_trace="$HOME/.dotnet/tools/dotnet-trace"
   [ -n "$dotnet_trace" ] || { log "--profile needs dotnet-trace: dotnet tool install --global dotnet-trace"; exit 1; }
   profile_args=(--profile "$repo/bench/results/profile.nettrace" --dotnet-trace "$dotnet_trace")
+  rm -f "$repo/bench/results/profile.nettrace"
   if [ "${#build_args[@]}" -eq 0 ]; then
     dotnet build -c Release -nologo -v quiet -clp:ErrorsOnly bench/TaskService.TraceSummary
   fi
@@ -172,7 +173,7 @@ TASKSERVICE_BENCH_POSTGRES="$connection" \
 if [ "$profile" -eq 1 ] && [ -s "$repo/bench/results/profile.nettrace" ]; then
   log "profile of the closed-loop phase (bench/results/profile.nettrace):"
   dotnet run -c Release --no-build --project bench/TaskService.TraceSummary -- "$repo/bench/results/profile.nettrace" \
-    --events "$events" | tee "$repo/bench/results/profile-latest.txt"
+    --events "$events" | tee "$repo/bench/results/profile-latest.txt" || log "the trace could not be summarized"
 fi
 
 if [ "$status" -eq 0 ]; then

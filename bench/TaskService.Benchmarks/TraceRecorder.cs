@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 
 namespace TaskService.Benchmarks;
 
@@ -6,7 +7,8 @@ namespace TaskService.Benchmarks;
 /// Records an EventPipe trace of this process with <c>dotnet-trace</c> while a phase runs (<c>--profile</c>): CPU samples
 /// (every managed thread's stack about once a millisecond) and the runtime's GC events at verbose level, which include an
 /// AllocationTick with the allocating stack about every 100 KB allocated. dotnet-trace runs as a child process attached to
-/// this one; <see cref="StopAsync"/> interrupts it (SIGINT, as Ctrl+C does) so it ends the session and writes the rundown.
+/// this one; <see cref="StopAsync"/> writes the event dotnet-trace was told to stop at (a signal would not do: a script run in
+/// the background starts its children with SIGINT ignored), so it ends the session and writes the rundown.
 /// bench/TaskService.TraceSummary reads the file.
 /// </summary>
 internal sealed class TraceRecorder : IAsyncDisposable
@@ -17,7 +19,7 @@ internal sealed class TraceRecorder : IAsyncDisposable
     /// contention (0x4000) and exceptions (0x8000). Leaner than dotnet-trace's cpu-sampling profile at verbose level, whose
     /// heap-survival and type events make the trace several times larger and its rundown slow.
     /// </summary>
-    public const string Providers = "Microsoft-DotNETCore-SampleProfiler,Microsoft-Windows-DotNETRuntime:0xC039:5";
+    public const string Providers = "Microsoft-DotNETCore-SampleProfiler,Microsoft-Windows-DotNETRuntime:0xC039:5," + StopSource.SourceName;
 
     private readonly Process _process;
 
@@ -41,7 +43,11 @@ internal sealed class TraceRecorder : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "collect", "-p", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "--providers", Providers })
+        foreach (var argument in new[]
+                 {
+                     "collect", "-p", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output, "--providers", Providers,
+                     "--stopping-event-provider-name", StopSource.SourceName, "--stopping-event-event-name", nameof(StopSource.PhaseEnded),
+                 })
         {
             start.ArgumentList.Add(argument);
         }
@@ -80,7 +86,7 @@ internal sealed class TraceRecorder : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends the session (SIGINT) and waits until dotnet-trace has written the whole file (the rundown that names the methods
+    /// Ends the session (the stopping event) and waits until dotnet-trace has written the whole file (the rundown that names the methods
     /// can take minutes on a busy machine). False when it had not finished after <paramref name="patience"/>: it is then
     /// stopped and the file is incomplete. Never throws: a profile that failed must not fail the benchmark.
     /// </summary>
@@ -93,11 +99,7 @@ internal sealed class TraceRecorder : IAsyncDisposable
 
         try
         {
-            using (var interrupt = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await interrupt.WaitForExitAsync();
-            }
-
+            StopSource.Log.PhaseEnded();
             using var timeout = new CancellationTokenSource(patience);
             await _process.WaitForExitAsync(timeout.Token);
             return _process.ExitCode == 0;
@@ -114,5 +116,17 @@ internal sealed class TraceRecorder : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(30));
         _process.Dispose();
+    }
+
+    /// <summary>The event dotnet-trace stops at (<c>--stopping-event-*</c>): the measured phase ended.</summary>
+    [EventSource(Name = SourceName)]
+    private sealed class StopSource : EventSource
+    {
+        public const string SourceName = "TaskService-Benchmark";
+
+        public static readonly StopSource Log = new();
+
+        [Event(1, Level = EventLevel.Informational)]
+        public void PhaseEnded() => WriteEvent(1);
     }
 }

@@ -17,8 +17,9 @@ public sealed class WebhookTimeoutTests
     [Fact]
     public async Task AReceiverThatNeverAnswersIsCutOffAtTheConfiguredTimeout()
     {
+        // Whether the POST got as far as the receiver before the timeout is up to the machine; either way it is cut off.
         using var receiver = new SilentReceiver();
-        var accepted = receiver.AcceptAsync();
+        _ = receiver.AcceptAsync();
         var services = new ServiceCollection();
         services.AddHttpClient(WebhookSender.HttpClientName).ConfigureHttpClient(WebhookSender.ConfigureHttpClient);
         await using var provider = services.BuildServiceProvider();
@@ -29,7 +30,6 @@ public sealed class WebhookTimeoutTests
         var result = await sender.SendAsync($"http://127.0.0.1:{receiver.Port}/hook", Body(), "secret", CancellationToken.None)
             .WaitAsync(TimeSpan.FromSeconds(30));
 
-        await accepted.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal(WebhookDeliveryOutcome.Retry, result.Outcome);
         Assert.Null(result.StatusCode);
         Assert.Equal("No answer within 0.3 s.", result.Error);
