@@ -1,3 +1,4 @@
+using System.Text.Json;
 using TaskService.Commands;
 using TaskService.Common;
 using TaskService.Events;
@@ -7,6 +8,7 @@ using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Tasks;
 using TaskService.Workflows;
+using TaskService.Workflows.Embedded;
 
 namespace TaskService.Grains.Tests.Engine;
 
@@ -80,11 +82,15 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
         Assert.Equal("scripted failure 1", external.LastError);
         Assert.True(external.NextAttemptAt > details.Instance.ModifiedOn);
         Assert.Empty(details.Incidents);
-        Assert.Equal([WorkflowInstanceStatus.Active], Spy.InstanceWrites[details.Instance.Id]);
+        var startWrite = JsonSerializer.Deserialize<WorkflowInstanceState>(Spy.InstanceStates[details.Instance.Id].First(), ContractJson.Options)!;
+        var written = Assert.Single(startWrite.ExternalTasks);
+        Assert.Equal(1, written.Failures);
+        Assert.Equal(external.NextAttemptAt, written.NextAttemptAt);
 
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
         details = (await Eventually.ReturnsAsync(instance.GetAsync, d => d!.Incidents.Count > 0, Deadline, "an incident is raised"))!;
         Assert.Equal(4, script.Calls); // the attempt at the start and three retries
+        Assert.Equal(4, Spy.WritesOf(details.Instance.Id)); // the start with the first attempt, then one write per retry
         Assert.Contains("failed 4 time(s)", Assert.Single(details.Incidents).Message, StringComparison.Ordinal);
         Assert.Null(Assert.Single(details.ExternalTasks).NextAttemptAt);
     }

@@ -21,6 +21,9 @@ public class StoreSpy : DispatchProxy
     /// <summary>The statuses written for each instance, in order; a write made to fail is not listed.</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<WorkflowInstanceStatus>> InstanceWrites { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The states written for each instance, in order (JSON, as the store holds them).</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> InstanceStates { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every outgoing event the outbox added for this silo's dispatcher (the test silo dispatches), in order.</summary>
     public ConcurrentQueue<OutgoingEvent> OutboxAdded { get; } = new();
 
@@ -56,6 +59,7 @@ public class StoreSpy : DispatchProxy
                 }
 
                 InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
+                InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue((string)args[1]!);
                 Log.Enqueue($"instance {summary.Id} {summary.Status}");
                 break;
 
