@@ -61,6 +61,9 @@ internal sealed class BenchmarkOptions
     /// <summary>Group the process's first-chance exceptions by where they were thrown, and print the top places.</summary>
     public bool ExceptionStacks { get; private set; }
 
+    /// <summary>Record the spans of the idle phase and print a typical idle event's timeline.</summary>
+    public bool IdleTimeline { get; private set; }
+
     public bool Help { get; private set; }
 
     public static string Usage => """
@@ -80,6 +83,7 @@ internal sealed class BenchmarkOptions
                                  (default: environment variable TASKSERVICE_BENCH_POSTGRES)
           --keep-database        do not drop the benchmark's database at the end
           --exception-stacks     group the first-chance exceptions by where they were thrown and print the top places
+          --idle-timeline        record every span during the idle phase and print where a typical idle event's time goes
           --output PATH          JSON results (default bench/results/latest.json)
           --pgbench-tps-1 X, --pgbench-tps-n X, --pgbench-clients N, --pgbench-seconds S
                                  pgbench figures of the same server, shown beside the results (scripts/bench.sh passes them)
@@ -111,6 +115,7 @@ internal sealed class BenchmarkOptions
                 case "--pgbench-clients": options.PgbenchClients = Positive(name, Value()); break;
                 case "--pgbench-seconds": options.PgbenchSeconds = Number(name, Value()); break;
                 case "--exception-stacks": options.ExceptionStacks = true; break;
+                case "--idle-timeline": options.IdleTimeline = true; break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }

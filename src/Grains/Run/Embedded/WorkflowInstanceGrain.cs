@@ -791,7 +791,7 @@ public sealed partial class WorkflowInstanceGrain(
         Incidents = [.. S.Incidents],
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} of process {ProcessId} version {Version} started")]
     private partial void LogStarted(string instanceId, string processId, int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not remove a wake-up reminder left by an earlier version; it is tried again at its next tick")]
@@ -803,7 +803,7 @@ public sealed partial class WorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: writing the commands run at its start failed; the instance reloads its written state and runs them again")]
     private partial void LogFinishAfterStartFailed(string instanceId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
     private partial void LogCompleted(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} canceled: {Reason}")]
