@@ -69,6 +69,8 @@ internal sealed class BenchmarkOptions
 
     /// <summary>The dotnet-trace executable for <see cref="Profile"/>.</summary>
     public string DotnetTrace { get; private set; } = "dotnet-trace";
+    /// <summary>Record the spans of the idle phase and print a typical idle event's timeline.</summary>
+    public bool IdleTimeline { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -89,6 +91,7 @@ internal sealed class BenchmarkOptions
                                  (default: environment variable TASKSERVICE_BENCH_POSTGRES)
           --keep-database        do not drop the benchmark's database at the end
           --exception-stacks     group the first-chance exceptions by where they were thrown and print the top places
+          --idle-timeline        record every span during the idle phase and print where a typical idle event's time goes
           --output PATH          JSON results (default bench/results/latest.json)
           --profile PATH         record the closed-loop phase with dotnet-trace into PATH (.nettrace): CPU samples and
                                  allocation ticks; bench/TaskService.TraceSummary prints where CPU and allocations go
@@ -125,6 +128,7 @@ internal sealed class BenchmarkOptions
                 case "--exception-stacks": options.ExceptionStacks = true; break;
                 case "--profile": options.Profile = Value(); break;
                 case "--dotnet-trace": options.DotnetTrace = Value(); break;
+                case "--idle-timeline": options.IdleTimeline = true; break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");
             }

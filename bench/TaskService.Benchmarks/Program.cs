@@ -167,7 +167,9 @@ public static class Program
                 if (options.IdleEvents > 0 && !silo.Stopping.IsCancellationRequested)
                 {
                     var idle = new LoadDriver(api, database, log, runId, EventKey, 1, true, options.DeliveryDeadline);
+                    using var timeline = options.IdleTimeline ? new IdleTimeline() : null;
                     report.Idle = await idle.RunAsync("idle", next, options.IdleEvents, silo.Stopping);
+                    timeline?.Print(Console.Out);
                 }
 
                 if (silo.Stopping.IsCancellationRequested)

@@ -125,7 +125,7 @@ public sealed class CamundaVariablesTests
         var client = EngineRestClientContractTests.Client(server, null, null);
         var sent = JsonElementFactory.Parse("""{"s":"é\n\"q\"","i":-7,"l":-5000000000,"d":2.5,"b":true,"n":null,"o":{"nested":{"list":[1,{"x":null}]}},"a":[]}""");
 
-        var instance = await client.StartByKeyAsync("round-trip", new CamundaStartRequest { Variables = CamundaVariables.FromJsonObject(sent, jsonType) });
+        var instance = (await client.StartByKeyAsync("round-trip", new CamundaStartRequest { Variables = CamundaVariables.FromJsonObject(sent, jsonType) })).OrThrow();
         var read = CamundaVariables.ToJsonObject((await client.GetProcessInstanceVariablesAsync(instance.Id)).Variables);
 
         Assert.True(JsonElement.DeepEquals(sent, read), read.GetRawText());

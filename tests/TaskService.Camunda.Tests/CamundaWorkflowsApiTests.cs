@@ -1,5 +1,6 @@
 using System.Net;
 using TaskService.Api.Tests;
+using TaskService.Camunda.Tests.EngineRest;
 using TaskService.Grains.Tests.Workflows;
 
 namespace TaskService.Camunda.Tests;
@@ -191,12 +192,7 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     {
         var client = factory.CreateClient(Workflows.AllPermissions);
         var key = $"cannot-finish-{Guid.NewGuid():N}";
-        factory.Engine.Deploy(key, BpmnBuilder.Process(key)
-            .StartEvent("Start")
-            .ServiceTask("Manual", $"nobody-polls-{key}")
-            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
-            .EndEvent("End")
-            .Build());
+        factory.Engine.Deploy(key, FakeCamunda.ConditionAfterTaskProcess(key, $"nobody-polls-{key}"));
         var instance = factory.Engine.Start(key);
         var externalTaskId = Assert.Single((await client.GetJsonAsync($"/workflow-instances/{instance}")).GetProperty("externalTasks").EnumerateArray()).GetProperty("id").GetString()!;
 

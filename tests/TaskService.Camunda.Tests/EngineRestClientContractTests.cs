@@ -12,7 +12,9 @@ namespace TaskService.Camunda.Tests;
 
 /// <summary>
 /// The engine-rest client against the test endpoint, which checks each request against the official description: every
-/// operation the client has is sent at least once and none breaks the description; errors become <see cref="CamundaException"/>s.
+/// operation the client has is sent at least once and none breaks the description; the engine's refusals come back as
+/// <see cref="CamundaRefusal"/> values, and only what is unexpected (the engine unreachable, a refusal of a call that has no such
+/// outcome) is a <see cref="CamundaException"/>.
 /// </summary>
 public sealed class EngineRestClientContractTests : IAsyncLifetime
 {
@@ -31,11 +33,11 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         var (bpmn, key) = (BpmnSamples.ChildTwoUserTasks.Replace("\"child-process\"", "\"contract-process\"", StringComparison.Ordinal), "contract-process");
 
         // Deployments and definitions: an unchanged file deploys nothing new.
-        var deployment = await client.DeployAsync("contract", "contract.bpmn", bpmn, deployChangedOnly: true);
+        var deployment = (await client.DeployAsync("contract", "contract.bpmn", bpmn, deployChangedOnly: true)).OrThrow();
         var definition = Assert.Single(deployment.DeployedProcessDefinitions!.Values);
         Assert.Equal((key, 1), (definition.Key, definition.Version));
         Assert.NotNull(deployment.DeploymentTime);
-        var again = await client.DeployAsync("contract", "contract.bpmn", bpmn, deployChangedOnly: true);
+        var again = (await client.DeployAsync("contract", "contract.bpmn", bpmn, deployChangedOnly: true)).OrThrow();
         Assert.True(again.DeployedProcessDefinitions is null or { Count: 0 });
         Assert.Equal(definition.Id, (await client.GetProcessDefinitionByKeyAsync(key))!.Id);
         Assert.Equal(key, (await client.GetProcessDefinitionAsync(definition.Id))!.Key);
@@ -43,8 +45,8 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
 
         // Instances, by key and by id, with every kind of variable.
         var variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"s":"text","i":7,"l":5000000000,"d":1.5,"b":true,"n":null,"o":{"a":[1,2]},"taskId":"t-1"}"""), CamundaJsonVariableType.Json);
-        var byKey = await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "bk-1", Variables = variables });
-        var byId = await client.StartByIdAsync(definition.Id, new CamundaStartRequest { BusinessKey = "bk-2", Variables = variables, WithVariablesInReturn = true });
+        var byKey = (await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "bk-1", Variables = variables })).OrThrow();
+        var byId = (await client.StartByIdAsync(definition.Id, new CamundaStartRequest { BusinessKey = "bk-2", Variables = variables, WithVariablesInReturn = true })).OrThrow();
         Assert.Equal("bk-2", byId.BusinessKey);
         Assert.Equal(byKey.Id, Assert.Single(await client.GetProcessInstancesAsync("bk-1", key)).Id);
         Assert.Equal(definition.Id, (await client.GetProcessInstanceAsync(byKey.Id))!.DefinitionId);
@@ -59,9 +61,9 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         Assert.Equal(("Review\ndocument", "reviewer"), (review.Name, review.Assignee));
         Assert.Equal(new DateTimeOffset(2030, 6, 30, 17, 0, 0, TimeSpan.Zero), review.Due);
         Assert.Equal(["reviewers"], (await client.GetIdentityLinksAsync(review.Id, "candidate"))!.Select(l => l.GroupId));
-        await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask { Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"reviewed":true}"""), CamundaJsonVariableType.Object) });
+        Assert.True((await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask { Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"reviewed":true}"""), CamundaJsonVariableType.Object) })).OrThrow());
         var approve = Assert.Single(await client.GetTasksAsync(byKey.Id));
-        await client.CompleteTaskAsync(approve.Id, new CamundaCompleteTask());
+        Assert.True((await client.CompleteTaskAsync(approve.Id, new CamundaCompleteTask())).OrThrow());
 
         // External tasks: fetch with long polling, extend, unlock, lock, fail into an incident, retry, complete.
         var fetched = await client.FetchAndLockAsync(Fetch(maxTasks: 5));
@@ -69,10 +71,10 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         Assert.Equal(("end-task", byKey.Id, Worker), (task.TopicName, task.ProcessInstanceId, task.WorkerId));
         Assert.True(CamundaVariables.ToJson(task.Variables)["reviewed"].GetBoolean());
         Assert.NotNull(task.LockExpirationTime);
-        await client.ExtendLockAsync(task.Id, new CamundaExtendLock { WorkerId = Worker, NewDuration = 5_000 });
-        await client.UnlockAsync(task.Id);
-        await client.LockAsync(task.Id, new CamundaLockExternalTask { WorkerId = Worker, LockDuration = 5_000 });
-        await client.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure { WorkerId = Worker, ErrorMessage = "boom", ErrorDetails = "stack", Retries = 0, RetryTimeout = 0 });
+        (await client.ExtendLockAsync(task.Id, new CamundaExtendLock { WorkerId = Worker, NewDuration = 5_000 })).OrThrow();
+        (await client.UnlockAsync(task.Id)).OrThrow();
+        (await client.LockAsync(task.Id, new CamundaLockExternalTask { WorkerId = Worker, LockDuration = 5_000 })).OrThrow();
+        (await client.HandleFailureAsync(task.Id, new CamundaExternalTaskFailure { WorkerId = Worker, ErrorMessage = "boom", ErrorDetails = "stack", Retries = 0, RetryTimeout = 0 })).OrThrow();
         var incident = Assert.Single(await client.GetIncidentsAsync(processInstanceId: byKey.Id));
         Assert.Equal(("failedExternalTask", task.Id, "boom"), (incident.IncidentType, incident.Configuration, incident.IncidentMessage));
         Assert.Single(await client.GetIncidentsAsync(incidentId: incident.Id));
@@ -81,7 +83,7 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         await client.SetExternalTaskRetriesAsync(task.Id, 1);
         var refetched = Assert.Single(await client.FetchAndLockAsync(Fetch(maxTasks: 5)));
         Assert.Equal(("boom", "stack"), (refetched.ErrorMessage, refetched.ErrorDetails));
-        await client.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask { WorkerId = Worker, Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"done":1}"""), CamundaJsonVariableType.Json) });
+        (await client.CompleteExternalTaskAsync(task.Id, new CamundaCompleteExternalTask { WorkerId = Worker, Variables = CamundaVariables.FromJsonObject(JsonElementFactory.Parse("""{"done":1}"""), CamundaJsonVariableType.Json) })).OrThrow();
         Assert.Null(await client.GetProcessInstanceAsync(byKey.Id));
         Assert.Equal("COMPLETED", (await client.GetHistoricProcessInstanceAsync(byKey.Id))!.State);
 
@@ -99,8 +101,8 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
         await client.DeleteProcessInstanceAsync(byId.Id);
         await client.DeleteProcessInstanceAsync(byId.Id);
         Assert.Equal("EXTERNALLY_TERMINATED", (await client.GetHistoricProcessInstanceAsync(byId.Id))!.State);
-        Assert.True(await client.DeleteProcessDefinitionAsync(definition.Id, cascade: true));
-        Assert.False(await client.DeleteProcessDefinitionAsync(definition.Id, cascade: true));
+        Assert.True((await client.DeleteProcessDefinitionAsync(definition.Id, cascade: true)).OrThrow());
+        Assert.False((await client.DeleteProcessDefinitionAsync(definition.Id, cascade: true)).OrThrow());
 
         Assert.Empty(_server.Violations);
         Assert.Empty(_server.Unauthorized);
@@ -112,8 +114,8 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
     {
         var client = Client(_server, "camunda-user", "camunda-password");
         var (bpmn, key) = (BpmnSamples.ChildTwoUserTasks.Replace("\"child-process\"", "\"gone-process\"", StringComparison.Ordinal), "gone-process");
-        await client.DeployAsync("gone", "gone.bpmn", bpmn, deployChangedOnly: false);
-        var instance = await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "gone-1" });
+        (await client.DeployAsync("gone", "gone.bpmn", bpmn, deployChangedOnly: false)).OrThrow();
+        var instance = (await client.StartByKeyAsync(key, new CamundaStartRequest { BusinessKey = "gone-1" })).OrThrow();
         var review = Assert.Single(await client.GetTasksAsync(instance.Id));
         Assert.NotNull((await client.GetProcessInstanceVariablesAsync(instance.Id)).Variables);
         await client.DeleteProcessInstanceAsync(instance.Id);
@@ -130,7 +132,7 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
 
         // 400 for the identity links of a task that is gone, 500 for completing it (confirmed by a task query).
         Assert.Null(await client.GetIdentityLinksAsync(review.Id, "candidate"));
-        Assert.False(await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask()));
+        Assert.False((await client.CompleteTaskAsync(review.Id, new CamundaCompleteTask())).OrThrow());
 
         // 400 for the retries of an external task that is gone.
         Assert.False(await client.SetExternalTaskRetriesAsync("no-such-task", 1));
@@ -174,8 +176,8 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
             await Refused(() => client.UnlockAsync(task.Id)),
         };
 
-        Assert.All(lockedByOther, e => Assert.Equal((400, false, false), (e.StatusCode!.Value, e.IsNotFound, e.IsTransient)));
-        Assert.All(gone, e => Assert.Equal((404, true, false), (e.StatusCode!.Value, e.IsNotFound, e.IsTransient)));
+        Assert.All(lockedByOther, e => Assert.Equal((400, true, false), (e.Status, e.IsBadRequest, e.IsNotFound)));
+        Assert.All(gone, e => Assert.Equal((404, false, true), (e.Status, e.IsBadRequest, e.IsNotFound)));
         Assert.Equal(
             [
                 ("completeExternalTaskResource", 400), ("handleFailure", 400), ("extendLock", 400), ("lock", 400),
@@ -184,21 +186,30 @@ public sealed class EngineRestClientContractTests : IAsyncLifetime
             _server.Errors.Select(e => (e.OperationId, e.Status)));
         Assert.Empty(_server.Violations);
 
-        static Task<CamundaException> Refused(Func<Task> operation) => Assert.ThrowsAsync<CamundaException>(operation);
+        static async Task<CamundaRefusal> Refused(Func<Task<CamundaResult>> operation)
+        {
+            var refusal = (await operation()).Refusal;
+            Assert.NotNull(refusal);
+            return refusal;
+        }
     }
 
     [Fact]
-    public async Task EngineErrorsBecomeCamundaExceptionsThatNameTheRequestAndTheEnginesMessage()
+    public async Task EngineRefusalsAreValuesThatNameTheRequestAndTheEnginesMessage()
     {
         var client = Client(_server, "camunda-user", "camunda-password");
 
-        var error = await Assert.ThrowsAsync<CamundaException>(() =>
-            client.CompleteExternalTaskAsync("no-such-task", new CamundaCompleteExternalTask { WorkerId = Worker }));
+        var refusal = (await client.CompleteExternalTaskAsync("no-such-task", new CamundaCompleteExternalTask { WorkerId = Worker })).Refusal;
 
-        Assert.Equal((404, "InvalidRequestException"), (error.StatusCode, error.EngineType));
-        Assert.Equal("External task with id no-such-task does not exist", error.EngineMessage);
-        Assert.Contains("POST /external-task/no-such-task/complete", error.Message);
-        Assert.Contains("External task with id no-such-task does not exist", error.Message);
+        Assert.NotNull(refusal);
+        Assert.Equal((404, "InvalidRequestException"), (refusal.Status, refusal.EngineType));
+        Assert.Equal("External task with id no-such-task does not exist", refusal.EngineMessage);
+        Assert.Contains("POST /external-task/no-such-task/complete", refusal.Message);
+        Assert.Contains("External task with id no-such-task does not exist", refusal.Message);
+
+        // For a caller to whom the refusal is unexpected, it becomes the exception with the same words.
+        var error = refusal.ToException();
+        Assert.Equal((404, "InvalidRequestException", refusal.Message), (error.StatusCode, error.EngineType, error.Message));
         Assert.False(error.IsTransient);
         Assert.Empty(_server.Violations);
     }

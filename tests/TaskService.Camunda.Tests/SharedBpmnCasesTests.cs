@@ -97,18 +97,18 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
         camunda.Engine.Deploy(processKey, bpmn);
         var order = JsonElementFactory.Parse("""{"order":{"amount":150}}""");
 
-        var spin = await Assert.ThrowsAsync<CamundaException>(() => client.StartByKeyAsync(processKey, new CamundaStartRequest
+        var spin = (await client.StartByKeyAsync(processKey, new CamundaStartRequest
         {
             BusinessKey = "spin",
             Variables = CamundaVariables.FromJsonObject(order, CamundaJsonVariableType.Json),
-        }));
-        var map = await client.StartByKeyAsync(processKey, new CamundaStartRequest
+        })).Refusal!;
+        var map = (await client.StartByKeyAsync(processKey, new CamundaStartRequest
         {
             BusinessKey = "map",
             Variables = CamundaVariables.FromJsonObject(order, new CamundaOptions().JsonVariableType),
-        });
+        })).OrThrow();
 
-        Assert.Equal(500, spin.StatusCode);
+        Assert.Equal(500, spin.Status);
         Assert.Contains("${order.amount > 100}", spin.EngineMessage);
         Assert.Empty(await client.GetProcessInstancesAsync("spin", processKey));
         Assert.Equal(Yes, Assert.Single(await client.GetTasksAsync(map.Id)).TaskDefinitionKey);
@@ -131,16 +131,16 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
             },
         };
 
-        var unknownClass = await Assert.ThrowsAsync<CamundaException>(() => client.StartByKeyAsync(processKey, new CamundaStartRequest
+        var unknownClass = (await client.StartByKeyAsync(processKey, new CamundaStartRequest
         {
             Variables = new Dictionary<string, CamundaVariable> { ["order"] = Object("""{"amount":1}""", "com.example.Order") },
-        }));
-        var wrongShape = await Assert.ThrowsAsync<CamundaException>(() => client.StartByKeyAsync(processKey, new CamundaStartRequest
+        })).Refusal!;
+        var wrongShape = (await client.StartByKeyAsync(processKey, new CamundaStartRequest
         {
             Variables = new Dictionary<string, CamundaVariable> { ["order"] = Object("[1]", CamundaVariables.ObjectMapType) },
-        }));
+        })).Refusal!;
 
-        Assert.Equal((400, 400), (unknownClass.StatusCode, wrongShape.StatusCode));
+        Assert.Equal((400, 400), (unknownClass.Status, wrongShape.Status));
         Assert.Contains("com.example.Order", unknownClass.EngineMessage);
         Assert.Contains(CamundaVariables.ObjectMapType, wrongShape.EngineMessage);
     }

@@ -29,6 +29,10 @@ public sealed record Problem
 
     public static Problem Invalid(string target, string detail) => new(TaskServiceErrorKind.Invalid, detail, target);
 
+    /// <summary>Invalid when the text <paramref name="field"/> requires is missing or blank; null when it is there.</summary>
+    public static Problem? MissingText(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? Invalid(field, $"'{field}' is required.") : null;
+
     public static Problem NotFound(string entity, string id) =>
         new(TaskServiceErrorKind.NotFound, $"{char.ToUpperInvariant(entity[0])}{entity[1..]} '{id}' does not exist.", entity);
 

@@ -23,9 +23,9 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
 
     public async Task<Outcome<ClientAppCredentials>> CreateAsync(string clientName)
     {
-        if (string.IsNullOrWhiteSpace(clientName))
+        if (Problem.MissingText(clientName, "clientName") is { } missing)
         {
-            return Problem.Invalid("clientName", "'clientName' is required.");
+            return missing;
         }
 
         if (_row is not null)

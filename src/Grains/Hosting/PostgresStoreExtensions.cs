@@ -18,12 +18,14 @@ public static class PostgresStoreExtensions
         builder.Services.AddSingleton(_ => CreateDataSource(connectionString));
         builder.Services.AddSingleton<PostgresTaskServiceStore>();
         builder.Services.AddOptions<StoreCacheOptions>().BindConfiguration(StoreCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddGrainService<StoreCacheService>();
+        builder.Services.AddSingleton<IStoreCacheBroadcast, StoreCacheBroadcast>();
         builder.Services.AddSingleton<ITaskServiceStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<StoreCacheOptions>>();
             var store = services.GetRequiredService<PostgresTaskServiceStore>();
             return options.Value.Ttl > TimeSpan.Zero
-                ? new CachingTaskServiceStore(store, options, services.GetRequiredService<TimeProvider>())
+                ? new CachingTaskServiceStore(store, options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<IStoreCacheBroadcast>())
                 : store;
         });
         return builder;

@@ -208,10 +208,10 @@ public sealed partial class EventRouterGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was already routed; ignored")]
     private partial void LogDuplicate(string eventKey, string eventId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} with key {EventKey} recorded; no workflow is mapped to the key")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} recorded; no workflow is mapped to the key")]
     private partial void LogNoMapping(string eventKey, string eventId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {EventId} with key {EventKey} started workflow {WorkflowKey} as instance {InstanceId}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} started workflow {WorkflowKey} as instance {InstanceId}")]
     private partial void LogWorkflowStarted(string eventKey, string eventId, string workflowKey, string instanceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}: {Reason}")]

@@ -13,64 +13,39 @@ namespace TaskService.Mappings;
 [StatelessWorker]
 public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : Grain, IMappingsGrain
 {
-    public async Task<Outcome<EventWorkflowMapping>> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null)
-    {
-        if ((Missing(eventKey, "eventKey") ?? Missing(workflowKey, "workflowKey")) is { } missing)
-        {
-            return missing;
-        }
+    public Task<Outcome<EventWorkflowMapping>> AddEventMappingAsync(string eventKey, string workflowKey, string? userId = null) =>
+        AddOnceAsync(
+            ("eventKey", eventKey),
+            workflowKey,
+            () => LiveEventMappingAsync(eventKey, workflowKey),
+            now => new EventWorkflowMapping
+            {
+                Id = DeterministicId.NewId(),
+                EventKey = eventKey,
+                WorkflowKey = workflowKey,
+                CreatedOn = now,
+                ModifiedOn = now,
+                CreatedBy = userId,
+                ModifiedBy = userId,
+            },
+            mapping => store.AddEventMappingAsync(mapping));
 
-        if (await LiveEventMappingAsync(eventKey, workflowKey) is { } existing)
-        {
-            return existing;
-        }
-
-        var now = time.GetUtcNow();
-        var mapping = new EventWorkflowMapping
-        {
-            Id = DeterministicId.NewId(),
-            EventKey = eventKey,
-            WorkflowKey = workflowKey,
-            CreatedOn = now,
-            ModifiedOn = now,
-            CreatedBy = userId,
-            ModifiedBy = userId,
-        };
-
-        // Another activation may have added the same keys in between: then its mapping is the answer.
-        return await store.AddEventMappingAsync(mapping) ? mapping
-            : await LiveEventMappingAsync(eventKey, workflowKey) is { } added ? added
-            : Problem.Conflict("eventKey", $"The mapping of '{eventKey}' to '{workflowKey}' changed meanwhile; try again.");
-    }
-
-    public async Task<Outcome<TaskWorkflowMapping>> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null)
-    {
-        if ((Missing(taskKey, "taskKey") ?? Missing(workflowKey, "workflowKey")) is { } missing)
-        {
-            return missing;
-        }
-
-        if (await LiveTaskMappingAsync(taskKey, workflowKey) is { } existing)
-        {
-            return existing;
-        }
-
-        var now = time.GetUtcNow();
-        var mapping = new TaskWorkflowMapping
-        {
-            Id = DeterministicId.NewId(),
-            TaskKey = taskKey,
-            WorkflowKey = workflowKey,
-            CreatedOn = now,
-            ModifiedOn = now,
-            CreatedBy = userId,
-            ModifiedBy = userId,
-        };
-
-        return await store.AddTaskMappingAsync(mapping) ? mapping
-            : await LiveTaskMappingAsync(taskKey, workflowKey) is { } added ? added
-            : Problem.Conflict("taskKey", $"The mapping of '{taskKey}' to '{workflowKey}' changed meanwhile; try again.");
-    }
+    public Task<Outcome<TaskWorkflowMapping>> AddTaskMappingAsync(string taskKey, string workflowKey, string? userId = null) =>
+        AddOnceAsync(
+            ("taskKey", taskKey),
+            workflowKey,
+            () => LiveTaskMappingAsync(taskKey, workflowKey),
+            now => new TaskWorkflowMapping
+            {
+                Id = DeterministicId.NewId(),
+                TaskKey = taskKey,
+                WorkflowKey = workflowKey,
+                CreatedOn = now,
+                ModifiedOn = now,
+                CreatedBy = userId,
+                ModifiedBy = userId,
+            },
+            mapping => store.AddTaskMappingAsync(mapping));
 
     public Task<bool> DeleteEventMappingAsync(string id, string? userId = null) => store.DeleteEventMappingAsync(id, userId, time.GetUtcNow());
 
@@ -82,6 +57,28 @@ public sealed class MappingsGrain(ITaskServiceStore store, TimeProvider time) : 
     private async Task<TaskWorkflowMapping?> LiveTaskMappingAsync(string taskKey, string workflowKey) =>
         (await store.GetTaskMappingsAsync(taskKey)).FirstOrDefault(m => m.WorkflowKey == workflowKey);
 
-    private static Problem? Missing(string value, string name) =>
-        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(name, $"'{name}' is required.") : null;
+    /// <summary>
+    /// Maps <paramref name="key"/> (an event key or a task key, by its field name) to <paramref name="workflowKey"/> once: the
+    /// live mapping of the pair when there is one, else a new one. Another activation may add the same keys in between: then its
+    /// mapping is the answer.
+    /// </summary>
+    private async Task<Outcome<T>> AddOnceAsync<T>(
+        (string Name, string Value) key, string workflowKey, Func<Task<T?>> live, Func<DateTimeOffset, T> create, Func<T, Task<bool>> add)
+        where T : class
+    {
+        if ((Problem.MissingText(key.Value, key.Name) ?? Problem.MissingText(workflowKey, "workflowKey")) is { } missing)
+        {
+            return missing;
+        }
+
+        if (await live() is { } existing)
+        {
+            return existing;
+        }
+
+        var mapping = create(time.GetUtcNow());
+        return await add(mapping) ? mapping
+            : await live() is { } added ? added
+            : Problem.Conflict(key.Name, $"The mapping of '{key.Value}' to '{workflowKey}' changed meanwhile; try again.");
+    }
 }

@@ -33,7 +33,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return Problem.Conflict("id", $"Workflow '{WorkflowId}' exists already.");
         }
 
-        if ((MissingText(workflow.Name, "name") ?? MissingText(workflow.BpmnFile, "bpmnFile")
+        if ((Problem.MissingText(workflow.Name, "name") ?? Problem.MissingText(workflow.BpmnFile, "bpmnFile")
             ?? InputSchemaValidator.SchemaProblem(workflow.InputSchema, limits.Value)) is { } invalid)
         {
             return invalid;
@@ -95,7 +95,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
             return invalidSchema;
         }
 
-        if (update.Name is { } newName && MissingText(newName, "name") is { } noName)
+        if (update.Name is { } newName && Problem.MissingText(newName, "name") is { } noName)
         {
             return noName;
         }
@@ -103,7 +103,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         var latest = versions.Single(v => v.Version == workflow.WorkflowVersion);
         if (update.BpmnFile is { } bpmn && bpmn != latest.BpmnDiagram)
         {
-            if (MissingText(bpmn, "bpmnFile") is { } noBpmn)
+            if (Problem.MissingText(bpmn, "bpmnFile") is { } noBpmn)
             {
                 return noBpmn;
             }
@@ -229,12 +229,19 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         }
 
         var instanceId = Common.DeterministicId.NewId();
-        return await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(new WorkflowStartRequest
+        var start = new WorkflowStartRequest
         {
             WorkflowId = WorkflowId,
             Version = chosen,
             Variables = input,
-        });
+        };
+
+        // Camunda may refuse the start (the variables, or the start itself): its instance grain, which serves
+        // IWorkflowInstanceGrain where Camunda is the engine, answers that as a problem. The embedded engine's instances start
+        // without refusal.
+        return deployer?.Provider == WorkflowProviders.Camunda
+            ? await GrainFactory.GetGrain<ICamundaInstanceGrain>(instanceId).StartVersionAsync(start)
+            : await GrainFactory.GetGrain<IWorkflowInstanceGrain>(instanceId).StartAsync(start);
     }
 
     /// <summary>A conflict when instances of the workflow (or of one version) are still active; null when none are.</summary>
@@ -289,7 +296,4 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         await store.SaveWorkflowAsync(state);
         _state = state;
     }
-
-    private static Problem? MissingText(string? value, string field) =>
-        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required.") : null;
 }

@@ -30,6 +30,13 @@ public interface ITaskServiceStore
     Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Writes a new task, without user tasks, with its first history entry, unless a row with its id is there (deleted or
+    /// not): then nothing is written and the answer is false. A task created by a workflow step needs no read first this way;
+    /// only a rerun of the step finds its row.
+    /// </summary>
+    Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Writes the task, replaces its user tasks with the given ones, appends the outgoing events the change caused to the
     /// outbox and the change's <paramref name="history"/> entries (an entry whose id is there already is not added again), all
     /// in one transaction: when the save fails, no history entry of it remains. With <paramref name="claimFor"/>, the outgoing

@@ -19,7 +19,7 @@ public sealed partial class TaskGrain(
     IWorkflowEngine engine,
     OutboxDispatcher outbox,
     TimeProvider time,
-    ILogger<TaskGrain> logger) : Grain, ITaskGrain
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IIncomingGrainCallFilter
 {
     private TaskAggregate? _state;
 
@@ -28,9 +28,25 @@ public sealed partial class TaskGrain(
 
     private string? _taskId;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken) =>
-        _state = await store.LoadTaskAsync(TaskId, cancellationToken);
+    /// <summary>Whether this activation read its rows yet. A task being created reads nothing: see <see cref="CreateAsync"/>.</summary>
+    private bool _loaded;
 
+    /// <summary>Reads the task's rows before the first call of this activation that needs them (every call but a creation).</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (!_loaded && context.ImplementationMethod.Name != nameof(CreateAsync))
+        {
+            _state = await store.LoadTaskAsync(TaskId);
+            _loaded = true;
+        }
+
+        await context.Invoke();
+    }
+
+    /// <summary>
+    /// Creates the task unless it exists. A new activation writes the task only if its row is not there, which needs no read
+    /// first; when the row is there (the step that creates it ran again) the task is read and returned as it is.
+    /// </summary>
     public async Task<TaskRecord> CreateAsync(NewTask task)
     {
         if (_state is not null)
@@ -59,7 +75,33 @@ public sealed partial class TaskGrain(
             CreatedBy = AuditUsers.System,
             ModifiedBy = AuditUsers.System,
         };
-        await SaveAsync(new TaskAggregate(record, []), history: [Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now)]);
+        var created = Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now);
+        var written = false;
+        if (!_loaded)
+        {
+            written = await store.TryCreateTaskAsync(record, created);
+            if (!written)
+            {
+                // Its row is there: the step that creates it ran again. A deleted task reads as absent and is written again below.
+                _state = await store.LoadTaskAsync(TaskId);
+            }
+
+            _loaded = true;
+            if (_state is not null)
+            {
+                return _state.Task;
+            }
+        }
+
+        if (written)
+        {
+            _state = new TaskAggregate(record, []);
+        }
+        else
+        {
+            await SaveAsync(new TaskAggregate(record, []), history: [created]);
+        }
+
         TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
         return record;
@@ -245,48 +287,33 @@ public sealed partial class TaskGrain(
     public Task<Outcome<UserTaskRecord>> ClaimUserTaskAsync(string userTaskId, string userId)
     {
         ArgumentException.ThrowIfNullOrEmpty(userId);
-        if (_state is not { } state)
-        {
-            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
-        }
-
-        var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee switch
+        return WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee switch
         {
             null => ChangeAssigneeAsync(state, userTask, userId, userId, TaskHistoryActions.Claimed),
-            var holder when holder == userId => Task.FromResult(pending),
+            var holder when holder == userId => Unchanged(userTask),
             var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Conflict("assignee", $"User task '{userTaskId}' is already claimed by '{holder}'.")),
-        };
+        });
     }
 
-    public Task<Outcome<UserTaskRecord>> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee)
-    {
-        if (_state is not { } state)
+    public Task<Outcome<UserTaskRecord>> UnclaimUserTaskAsync(string userTaskId, string? userId, bool anyAssignee) =>
+        WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee switch
         {
-            return Task.FromResult<Outcome<UserTaskRecord>>(NotFound());
-        }
-
-        var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee switch
-        {
-            null => Task.FromResult(pending),
+            null => Unchanged(userTask),
             var holder when holder == userId || anyAssignee => ChangeAssigneeAsync(state, userTask, null, userId, TaskHistoryActions.Unclaimed),
             var holder => Task.FromResult<Outcome<UserTaskRecord>>(Problem.Forbidden("assignee",
                 $"User task '{userTaskId}' is claimed by '{holder}'; only its assignee (or a holder of the override permission) may unclaim it.")),
-        };
-    }
+        });
 
-    public Task<Outcome<UserTaskRecord>> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId)
+    public Task<Outcome<UserTaskRecord>> AssignUserTaskAsync(string userTaskId, string? assignee, string? userId) =>
+        WithPendingAsync(userTaskId, (state, userTask) => userTask.Assignee == assignee
+            ? Unchanged(userTask)
+            : ChangeAssigneeAsync(state, userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned));
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the pending user task <paramref name="userTaskId"/> of this task; not found when the task
+    /// or the user task does not exist, the user task's problem when it is not pending.
+    /// </summary>
+    private Task<Outcome<UserTaskRecord>> WithPendingAsync(string userTaskId, Func<TaskAggregate, UserTaskRecord, Task<Outcome<UserTaskRecord>>> change)
     {
         if (_state is not { } state)
         {
@@ -294,15 +321,10 @@ public sealed partial class TaskGrain(
         }
 
         var pending = Pending(state, userTaskId);
-        if (pending.Value is not { } userTask)
-        {
-            return Task.FromResult(pending);
-        }
-
-        return userTask.Assignee == assignee
-            ? Task.FromResult(pending)
-            : ChangeAssigneeAsync(state, userTask, assignee, userId, assignee is null ? TaskHistoryActions.Unassigned : TaskHistoryActions.Assigned);
+        return pending.Value is { } userTask ? change(state, userTask) : Task.FromResult(pending);
     }
+
+    private static Task<Outcome<UserTaskRecord>> Unchanged(UserTaskRecord userTask) => Task.FromResult<Outcome<UserTaskRecord>>(userTask);
 
     private async Task<Outcome<UserTaskRecord>> ChangeAssigneeAsync(TaskAggregate state, UserTaskRecord userTask, string? assignee, string? userId, string action)
     {
@@ -463,16 +485,16 @@ public sealed partial class TaskGrain(
         Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} created with key {TaskKey}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} created with key {TaskKey}")]
     private partial void LogTaskCreated(string taskId, string taskKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} completed")]
     private partial void LogTaskCompleted(string taskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId} completed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId} completed")]
     private partial void LogUserTaskCompleted(string taskId, string userTaskId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User task {UserTaskId} of task {TaskId}: {Action}")]
     private partial void LogAssigneeChanged(string taskId, string userTaskId, string action);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} deleted (cascade: {Cascade})")]

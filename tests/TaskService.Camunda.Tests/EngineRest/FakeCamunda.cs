@@ -177,6 +177,18 @@ public sealed class FakeCamunda
     public static string ServiceTaskProcess(string processId, string topic) =>
         BpmnBuilder.Process(processId).StartEvent("Start").ServiceTask("Work", topic, "Work").EndEvent("End").Build();
 
+    /// <summary>
+    /// A BPMN file whose external service task of <paramref name="topic"/> is followed by a gateway whose condition reads
+    /// <c>order.amount</c>: completing the task without that variable is refused with 500 (the process cannot continue).
+    /// </summary>
+    public static string ConditionAfterTaskProcess(string processId, string topic) =>
+        BpmnBuilder.Process(processId)
+            .StartEvent("Start")
+            .ServiceTask("Manual", topic)
+            .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
+            .EndEvent("End")
+            .Build();
+
     /// <summary>How many times the locks of the instance's external tasks were extended.</summary>
     public int LockExtensionsOf(string instanceId)
     {
@@ -332,10 +344,12 @@ public sealed class FakeCamunda
         "setExternalTaskResourceRetries" => SetRetries(request.Path("id"), request.Body),
         "getExternalTasks" => FakeResponse.Ok(_externalTasks.Values
             .Where(t => request.QueryValue("processInstanceId") is not { } id || t.Instance.Id == id)
+            .Where(t => request.QueryValue("taskId") is not { } taskId || t.Id == taskId)
             .OrderBy(t => t.Sequence)
             .Select(t => ExternalTaskDto(t, locked: false)).ToArray()),
         "getTasks" => FakeResponse.Ok(_userTasks.Values
             .Where(t => request.QueryValue("processInstanceId") is not { } id || t.Instance.Id == id)
+            .Where(t => request.QueryValue("taskId") is not { } taskId || t.Id == taskId)
             .OrderBy(t => t.Sequence)
             .Select(UserTaskDto).ToArray()),
         "complete" => CompleteUserTask(request.Path("id"), request.Body),

@@ -137,6 +137,47 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task ANewTaskIsCreatedWithItsFirstHistoryEntryOnlyWhenNoRowHasItsId()
+    {
+        var task = NewTask(NewId("task"));
+        var created = new TaskHistoryEntry
+        {
+            Id = NewId("history"), TaskId = task.Id, Action = TaskHistoryActions.Created, By = TaskHistoryActions.WorkflowActor, On = Created,
+        };
+        ITaskServiceStore[] stores = [_store, _reference];
+        foreach (var store in stores)
+        {
+            Assert.True(await store.TryCreateTaskAsync(task, created));
+        }
+
+        var loaded = await _store.LoadTaskAsync(task.Id);
+        Assert.Equal(Canonical(task), Canonical(loaded!.Task));
+        Assert.Empty(loaded.UserTasks);
+        await AssertSameJsonAsync(EntityKind.Task, task.Id);
+        await AssertSameJsonAsync(EntityKind.TaskHistory, created.Id);
+
+        // Again (the step ran twice), with other fields and another entry: nothing is written, in either store.
+        var again = created with { Id = NewId("history") };
+        foreach (var store in stores)
+        {
+            Assert.False(await store.TryCreateTaskAsync(task with { Name = "changed" }, again));
+        }
+
+        Assert.Equal(task.Name, (await _store.LoadTaskAsync(task.Id))!.Task.Name);
+        Assert.Equal(1L, await StoreTables.ScalarAsync<long>(_dataSource, "SELECT count(*) FROM main.task_history WHERE task_id = $1", task.Id));
+
+        // A deleted task's row is still there: it is not created over either.
+        var deleted = NewTask(NewId("task")) with { Deleted = true, DeletedOn = Created, DeletedBy = "remover" };
+        await SaveBothAsync(new TaskAggregate(deleted, []), []);
+        foreach (var store in stores)
+        {
+            Assert.False(await store.TryCreateTaskAsync(deleted with { Deleted = false }, again with { TaskId = deleted.Id }));
+        }
+
+        Assert.Null(await _store.LoadTaskAsync(deleted.Id));
+    }
+
+    [Fact]
     public async Task SoftDeletedRowsAreKeptWithTheirAuditFieldsAndHiddenFromEveryRead()
     {
         var task = NewTask(NewId("task")) with { CreatedBy = "creator", ModifiedBy = "editor" };

@@ -34,18 +34,9 @@ public sealed class SqsReceiver(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Grains are callable once the silo has started.
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        if (!await HostedServiceWaits.WaitForStartAsync(lifetime, stoppingToken))
         {
-            try
-            {
-                await started.Task;
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            return;
         }
 
         var loops = new List<Task>();
@@ -359,18 +350,7 @@ public sealed class SqsReceiver(
     private static int VisibilitySeconds(TimeSpan timeout) =>
         (int)Math.Clamp(Math.Ceiling(timeout.TotalSeconds), 0, 43_200);
 
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => HostedServiceWaits.DelayAsync(time, delay, cancellationToken);
 
     public override void Dispose()
     {

@@ -9,8 +9,11 @@ namespace TaskService.Workflows.Camunda;
 
 /// <summary>
 /// A typed client of Camunda 7 engine-rest (also served by Operaton and CIB seven): deployments, process definitions and
-/// instances, external tasks, user tasks, incidents and message correlation. Failures come back as <see cref="CamundaException"/>
-/// naming the request and what the engine said; "not found" is a null result where the caller can act on it.
+/// instances, external tasks, user tasks, incidents and message correlation. Where the engine's refusal is an outcome the caller
+/// expects (a task gone or locked by another worker, variables or a file refused, a process that could not continue), the call
+/// answers a <see cref="CamundaResult{T}"/> holding the <see cref="CamundaRefusal"/>; "not found" is a null or false result where
+/// that is all it can mean. Only what is unexpected is a <see cref="CamundaException"/>: the engine unreachable or silent (or
+/// answering 502, 503, 504), an answer that is not the JSON expected, a refusal of a call that has no such outcome.
 /// </summary>
 public sealed class CamundaClient
 {
@@ -44,9 +47,10 @@ public sealed class CamundaClient
 
     /// <summary>
     /// Deploys one BPMN file (<c>POST /deployment/create</c>, multipart). With <paramref name="deployChangedOnly"/> an unchanged
-    /// file creates no new definition version, and the answer lists no definitions.
+    /// file creates no new definition version, and the answer lists no definitions. A file the engine will not parse is refused
+    /// with 400.
     /// </summary>
-    public async Task<CamundaDeployment> DeployAsync(string deploymentName, string resourceName, string bpmn, bool deployChangedOnly, CancellationToken cancellationToken = default)
+    public async Task<CamundaResult<CamundaDeployment>> DeployAsync(string deploymentName, string resourceName, string bpmn, bool deployChangedOnly, CancellationToken cancellationToken = default)
     {
         using var content = new MultipartFormDataContent();
         content.Add(new StringContent(deploymentName), "deployment-name");
@@ -55,76 +59,82 @@ public sealed class CamundaClient
         var file = new ByteArrayContent(Encoding.UTF8.GetBytes(bpmn));
         file.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
         content.Add(file, "data", resourceName);
-        return (await SendAsync<CamundaDeployment>(HttpMethod.Post, "deployment/create", content, cancellationToken))!;
+        return await SendAsync<CamundaDeployment>(HttpMethod.Post, "deployment/create", content, cancellationToken);
     }
 
     /// <summary>
     /// The latest version of the process definition with this key, or null. The description documents 400 for an unknown key
     /// (engines answer 404 as well); with no other input than the key, both mean "no such definition".
     /// </summary>
-    public Task<CamundaProcessDefinition?> GetProcessDefinitionByKeyAsync(string key, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/key/{Escape(key)}", null, cancellationToken, absentOn: Status400Or404);
+    public async Task<CamundaProcessDefinition?> GetProcessDefinitionByKeyAsync(string key, CancellationToken cancellationToken = default) =>
+        ValueOrAbsent(await SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/key/{Escape(key)}", null, cancellationToken), Status400Or404);
 
     /// <summary>The process definition with this id, or null (400 in the description, 404 from some engines).</summary>
-    public Task<CamundaProcessDefinition?> GetProcessDefinitionAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/{Escape(id)}", null, cancellationToken, absentOn: Status400Or404);
+    public async Task<CamundaProcessDefinition?> GetProcessDefinitionAsync(string id, CancellationToken cancellationToken = default) =>
+        ValueOrAbsent(await SendAsync<CamundaProcessDefinition>(HttpMethod.Get, $"process-definition/{Escape(id)}", null, cancellationToken), Status400Or404);
 
-    /// <summary>Deletes a process definition; with <paramref name="cascade"/> its instances too. Returns false when it did not exist.</summary>
-    public async Task<bool> DeleteProcessDefinitionAsync(string id, bool cascade, CancellationToken cancellationToken = default) =>
-        await SendAsync<object>(HttpMethod.Delete, $"process-definition/{Escape(id)}{Query(("cascade", cascade ? "true" : "false"))}", null, cancellationToken, absentOn: Status404, expectsBody: false) is not null;
+    /// <summary>
+    /// Deletes a process definition; with <paramref name="cascade"/> its instances too. False when it did not exist; the engine's
+    /// refusal (instances still running without cascade) otherwise.
+    /// </summary>
+    public async Task<CamundaResult<bool>> DeleteProcessDefinitionAsync(string id, bool cascade, CancellationToken cancellationToken = default) =>
+        Found(await SendAsync(HttpMethod.Delete, $"process-definition/{Escape(id)}{Query(("cascade", cascade ? "true" : "false"))}", null, cancellationToken), Status404);
 
-    public async Task<CamundaProcessInstance> StartByKeyAsync(string key, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/key/{Escape(key)}/start", Json(request), cancellationToken))!;
+    /// <summary>Starts the latest definition with the key; refused with 400 (variables), 404 (definition gone) or 500 (the start failed).</summary>
+    public async Task<CamundaResult<CamundaProcessInstance>> StartByKeyAsync(string key, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
+        await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/key/{Escape(key)}/start", Json(request), cancellationToken);
 
-    public async Task<CamundaProcessInstance> StartByIdAsync(string processDefinitionId, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/{Escape(processDefinitionId)}/start", Json(request), cancellationToken))!;
+    /// <summary>Starts the definition with the id; refused as <see cref="StartByKeyAsync"/> is.</summary>
+    public async Task<CamundaResult<CamundaProcessInstance>> StartByIdAsync(string processDefinitionId, CamundaStartRequest request, CancellationToken cancellationToken = default) =>
+        await SendAsync<CamundaProcessInstance>(HttpMethod.Post, $"process-definition/{Escape(processDefinitionId)}/start", Json(request), cancellationToken);
 
     // Process instances
 
     /// <summary>Running instances with the business key (of the process definition key, when given).</summary>
     public async Task<IReadOnlyList<CamundaProcessInstance>> GetProcessInstancesAsync(string businessKey, string? processDefinitionKey = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaProcessInstance[]>(HttpMethod.Get, $"process-instance{Query(("businessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
+        (await SendAsync<CamundaProcessInstance[]>(HttpMethod.Get, $"process-instance{Query(("businessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken)).OrThrow();
 
-    public Task<CamundaProcessInstance?> GetProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken, absentOn: Status404);
+    public async Task<CamundaProcessInstance?> GetProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        ValueOrAbsent(await SendAsync<CamundaProcessInstance>(HttpMethod.Get, $"process-instance/{Escape(id)}", null, cancellationToken), Status404);
 
     /// <summary>
     /// The variables of an instance that is expected to run, <c>Object</c> values in serialized form, or word that it ended. The
     /// description answers 500 ("Process instance with given id does not exist") for an instance that ended or never was, the
     /// same status as any other engine failure (some engines answer 404), so the answer is confirmed with history: an instance
     /// history has seen end, or one neither history (its level may be <c>none</c>) nor <c>GET /process-instance/{id}</c> knows,
-    /// is not running; then the history record comes back with it. Otherwise the engine's failure is thrown.
+    /// is not running; then the history record comes back with it. Otherwise the engine's failure is thrown: it is unexpected.
     /// </summary>
     public async Task<CamundaVariablesRead> GetProcessInstanceVariablesAsync(string id, CancellationToken cancellationToken = default)
     {
-        try
+        var read = await SendAsync<Dictionary<string, CamundaVariable>>(
+            HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken);
+        if (read.IsOk)
         {
-            var variables = await SendAsync<Dictionary<string, CamundaVariable>>(
-                HttpMethod.Get, $"process-instance/{Escape(id)}/variables{Query(("deserializeValues", "false"))}", null, cancellationToken);
-            return new CamundaVariablesRead(variables, null);
+            return new CamundaVariablesRead(read.Value, null);
         }
-        catch (CamundaException exception) when (exception.StatusCode is (int)HttpStatusCode.InternalServerError or (int)HttpStatusCode.NotFound)
+
+        if (read.Refusal is { IsEngineFailure: true } or { IsNotFound: true })
         {
             var history = await GetHistoricProcessInstanceAsync(id, cancellationToken);
             if (history is { EndTime: not null } || (history is null && await GetProcessInstanceAsync(id, cancellationToken) is null))
             {
                 return new CamundaVariablesRead(null, history);
             }
-
-            throw;
         }
+
+        throw read.Refusal.ToException();
     }
 
     /// <summary>Deletes (cancels) a running instance. Deleting one that is gone is not an error (<c>failIfNotExists=false</c>).</summary>
-    public Task DeleteProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Delete, $"process-instance/{Escape(id)}{Query(("failIfNotExists", "false"))}", null, cancellationToken, absentOn: Status404, expectsBody: false);
+    public async Task DeleteProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        Found(await SendAsync(HttpMethod.Delete, $"process-instance/{Escape(id)}{Query(("failIfNotExists", "false"))}", null, cancellationToken), Status404).OrThrow();
 
     /// <summary>Instances, running or ended, that history knows with the business key.</summary>
     public async Task<IReadOnlyList<CamundaHistoricProcessInstance>> GetHistoricProcessInstancesAsync(string businessKey, string? processDefinitionKey = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaHistoricProcessInstance[]>(HttpMethod.Get, $"history/process-instance{Query(("processInstanceBusinessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken))!;
+        (await SendAsync<CamundaHistoricProcessInstance[]>(HttpMethod.Get, $"history/process-instance{Query(("processInstanceBusinessKey", businessKey), ("processDefinitionKey", processDefinitionKey))}", null, cancellationToken)).OrThrow();
 
-    public Task<CamundaHistoricProcessInstance?> GetHistoricProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<CamundaHistoricProcessInstance>(HttpMethod.Get, $"history/process-instance/{Escape(id)}", null, cancellationToken, absentOn: Status404);
+    public async Task<CamundaHistoricProcessInstance?> GetHistoricProcessInstanceAsync(string id, CancellationToken cancellationToken = default) =>
+        ValueOrAbsent(await SendAsync<CamundaHistoricProcessInstance>(HttpMethod.Get, $"history/process-instance/{Escape(id)}", null, cancellationToken), Status404);
 
     // External tasks
 
@@ -135,23 +145,26 @@ public sealed class CamundaClient
     public async Task<IReadOnlyList<CamundaExternalTask>> FetchAndLockAsync(CamundaFetchRequest request, CancellationToken cancellationToken = default)
     {
         var longPoll = TimeSpan.FromMilliseconds(request.AsyncResponseTimeout ?? 0);
-        return (await SendAsync<CamundaExternalTask[]>(HttpMethod.Post, "external-task/fetchAndLock", Json(request), cancellationToken, timeout: _options.RequestTimeout + longPoll))!;
+        return (await SendAsync<CamundaExternalTask[]>(HttpMethod.Post, "external-task/fetchAndLock", Json(request), cancellationToken, timeout: _options.RequestTimeout + longPoll)).OrThrow();
     }
 
-    public Task CompleteExternalTaskAsync(string id, CamundaCompleteExternalTask request, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/complete", Json(request), cancellationToken, expectsBody: false);
+    // What the description documents for the external task operations that follow: 400 when the task is locked by another worker
+    // (or, for complete, its variables are refused), 404 when it is gone, 500 when the process could not continue after it.
 
-    public Task HandleFailureAsync(string id, CamundaExternalTaskFailure failure, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/failure", Json(failure), cancellationToken, expectsBody: false);
+    public Task<CamundaResult> CompleteExternalTaskAsync(string id, CamundaCompleteExternalTask request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"external-task/{Escape(id)}/complete", Json(request), cancellationToken);
 
-    public Task ExtendLockAsync(string id, CamundaExtendLock request, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/extendLock", Json(request), cancellationToken, expectsBody: false);
+    public Task<CamundaResult> HandleFailureAsync(string id, CamundaExternalTaskFailure failure, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"external-task/{Escape(id)}/failure", Json(failure), cancellationToken);
 
-    public Task LockAsync(string id, CamundaLockExternalTask request, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/lock", Json(request), cancellationToken, expectsBody: false);
+    public Task<CamundaResult> ExtendLockAsync(string id, CamundaExtendLock request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"external-task/{Escape(id)}/extendLock", Json(request), cancellationToken);
 
-    public Task UnlockAsync(string id, CancellationToken cancellationToken = default) =>
-        SendAsync<object>(HttpMethod.Post, $"external-task/{Escape(id)}/unlock", null, cancellationToken, expectsBody: false);
+    public Task<CamundaResult> LockAsync(string id, CamundaLockExternalTask request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"external-task/{Escape(id)}/lock", Json(request), cancellationToken);
+
+    public Task<CamundaResult> UnlockAsync(string id, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"external-task/{Escape(id)}/unlock", null, cancellationToken);
 
     /// <summary>
     /// Sets the retries of an external task (and so resolves its incident). False when the task is gone: the description says 400
@@ -160,64 +173,61 @@ public sealed class CamundaClient
     public async Task<bool> SetExternalTaskRetriesAsync(string id, int retries, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
-        return await SendAsync<object>(HttpMethod.Put, $"external-task/{Escape(id)}/retries", Json(new CamundaRetries { Retries = retries }), cancellationToken, absentOn: Status400Or404, expectsBody: false) is not null;
+        return Found(await SendAsync(HttpMethod.Put, $"external-task/{Escape(id)}/retries", Json(new CamundaRetries { Retries = retries }), cancellationToken), Status400Or404).OrThrow();
     }
 
     public async Task<IReadOnlyList<CamundaExternalTask>> GetExternalTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaExternalTask[]>(HttpMethod.Get, $"external-task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
+        (await SendAsync<CamundaExternalTask[]>(HttpMethod.Get, $"external-task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken)).OrThrow();
 
     // User tasks
 
     public async Task<IReadOnlyList<CamundaTask>> GetTasksAsync(string processInstanceId, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken))!;
+        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("processInstanceId", processInstanceId))}", null, cancellationToken)).OrThrow();
 
     /// <summary>User tasks by id: one, or none when no such task is pending.</summary>
     public async Task<IReadOnlyList<CamundaTask>> GetTaskByIdAsync(string taskId, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("taskId", taskId))}", null, cancellationToken))!;
+        (await SendAsync<CamundaTask[]>(HttpMethod.Get, $"task{Query(("taskId", taskId))}", null, cancellationToken)).OrThrow();
 
     /// <summary>
     /// The identity links of a pending user task; null when the task is gone (completed meanwhile): 400 in the description,
     /// 404 from some engines.
     /// </summary>
     public async Task<IReadOnlyList<CamundaIdentityLink>?> GetIdentityLinksAsync(string taskId, string? type = null, CancellationToken cancellationToken = default) =>
-        await SendAsync<CamundaIdentityLink[]>(HttpMethod.Get, $"task/{Escape(taskId)}/identity-links{Query(("type", type))}", null, cancellationToken, absentOn: Status400Or404);
+        ValueOrAbsent(await SendAsync<CamundaIdentityLink[]>(HttpMethod.Get, $"task/{Escape(taskId)}/identity-links{Query(("type", type))}", null, cancellationToken), Status400Or404);
 
     /// <summary>
     /// Completes a user task. False when no such task is pending: the description answers 500 for an unknown task, the same
     /// status as "the process could not be resumed", so a 500 counts as "no such task" only once <c>GET /task?taskId=</c> finds
-    /// none; otherwise the engine's error is thrown.
+    /// none. Otherwise the engine's refusal: 400, a variable refused; 500, the process could not continue after the task.
     /// </summary>
-    public async Task<bool> CompleteTaskAsync(string id, CamundaCompleteTask request, CancellationToken cancellationToken = default)
+    public async Task<CamundaResult<bool>> CompleteTaskAsync(string id, CamundaCompleteTask request, CancellationToken cancellationToken = default)
     {
-        try
+        var completed = Found(await SendAsync(HttpMethod.Post, $"task/{Escape(id)}/complete", Json(request), cancellationToken), Status404);
+        if (completed.Refusal is { IsEngineFailure: true } && (await GetTaskByIdAsync(id, cancellationToken)).Count == 0)
         {
-            return await SendAsync<object>(HttpMethod.Post, $"task/{Escape(id)}/complete", Json(request), cancellationToken, absentOn: Status404, expectsBody: false) is not null;
+            return false;
         }
-        catch (CamundaException exception) when (exception.StatusCode == (int)HttpStatusCode.InternalServerError)
-        {
-            if ((await GetTaskByIdAsync(id, cancellationToken)).Count == 0)
-            {
-                return false;
-            }
 
-            throw;
-        }
+        return completed;
     }
 
     // Incidents and messages
 
     public async Task<IReadOnlyList<CamundaIncident>> GetIncidentsAsync(string? processInstanceId = null, string? incidentId = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<CamundaIncident[]>(HttpMethod.Get, $"incident{Query(("processInstanceId", processInstanceId), ("incidentId", incidentId))}", null, cancellationToken))!;
+        (await SendAsync<CamundaIncident[]>(HttpMethod.Get, $"incident{Query(("processInstanceId", processInstanceId), ("incidentId", incidentId))}", null, cancellationToken)).OrThrow();
 
     /// <summary>Correlates a message; with <c>resultEnabled</c> the answer lists what it reached, else the list is empty.</summary>
     public async Task<IReadOnlyList<CamundaMessageCorrelationResult>> CorrelateMessageAsync(CamundaMessageCorrelation message, CancellationToken cancellationToken = default) =>
-        await SendAsync<CamundaMessageCorrelationResult[]>(HttpMethod.Post, "message", Json(message), cancellationToken, expectsBody: message.ResultEnabled == true) ?? [];
+        (await SendAsync<CamundaMessageCorrelationResult[]>(HttpMethod.Post, "message", Json(message), cancellationToken, expectsBody: message.ResultEnabled == true)).OrThrow() ?? [];
 
     // Plumbing
 
     private static readonly int[] Status404 = [(int)HttpStatusCode.NotFound];
 
     private static readonly int[] Status400Or404 = [(int)HttpStatusCode.BadRequest, (int)HttpStatusCode.NotFound];
+
+    /// <summary>Statuses that say the engine (or a proxy before it) is away for now: unexpected, and transient.</summary>
+    private static readonly int[] StatusUnavailable = [(int)HttpStatusCode.BadGateway, (int)HttpStatusCode.ServiceUnavailable, (int)HttpStatusCode.GatewayTimeout];
 
     private static JsonContent Json<T>(T body) => JsonContent.Create(body, options: CamundaJson.Options);
 
@@ -229,9 +239,27 @@ public sealed class CamundaClient
         return present.Length == 0 ? string.Empty : "?" + string.Join('&', present);
     }
 
-    private async Task<T?> SendAsync<T>(
-        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken,
-        int[]? absentOn = null, bool expectsBody = true, TimeSpan? timeout = null)
+    /// <summary>The value; null when the engine answered one of <paramref name="absentOn"/>; any other refusal is unexpected.</summary>
+    private static T? ValueOrAbsent<T>(CamundaResult<T> result, int[] absentOn) where T : class =>
+        result.IsOk ? result.Value : absentOn.Contains(result.Refusal.Status) ? null : throw result.Refusal.ToException();
+
+    /// <summary>True when done, false when the engine answered one of <paramref name="absentOn"/> (it is gone), else the refusal.</summary>
+    private static CamundaResult<bool> Found(CamundaResult result, int[] absentOn) =>
+        result.IsOk ? true : absentOn.Contains(result.Refusal.Status) ? false : result.Refusal;
+
+    /// <summary>A request that answers nothing on success.</summary>
+    private async Task<CamundaResult> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        var sent = await SendAsync<object>(method, path, content, cancellationToken, expectsBody: false);
+        return sent.IsOk ? CamundaResult.Ok : sent.Refusal;
+    }
+
+    /// <summary>
+    /// Sends a request. An error answer is a <see cref="CamundaRefusal"/> value; an engine that cannot be reached, does not answer
+    /// in time or answers 502, 503 or 504, and a success answer that is not the JSON expected, are <see cref="CamundaException"/>s.
+    /// </summary>
+    private async Task<CamundaResult<T>> SendAsync<T>(
+        HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken, bool expectsBody = true, TimeSpan? timeout = null)
         where T : class
     {
         var operation = $"{method.Method} /{path}";
@@ -254,50 +282,51 @@ public sealed class CamundaClient
 
         using (response)
         {
+            var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
                 if (!expectsBody || response.StatusCode == HttpStatusCode.NoContent)
                 {
-                    return typeof(T) == typeof(object) ? (T)(object)NoBody.Instance : null;
+                    return new CamundaResult<T>(null, null);
                 }
 
                 try
                 {
                     return await response.Content.ReadFromJsonAsync<T>(CamundaJson.Options, cancellationToken)
-                        ?? throw new CamundaException(operation, (int)response.StatusCode, null, "The engine answered with an empty body.");
+                        ?? throw new CamundaException(operation, status, null, "The engine answered with an empty body.");
                 }
                 catch (JsonException exception)
                 {
-                    throw new CamundaException(operation, (int)response.StatusCode, null, $"The engine's answer is not the JSON expected: {exception.Message}", exception);
+                    throw new CamundaException(operation, status, null, $"The engine's answer is not the JSON expected: {exception.Message}", exception);
                 }
             }
 
-            if (absentOn is not null && absentOn.Contains((int)response.StatusCode))
+            var error = await ReadErrorAsync(response, cancellationToken);
+            if (StatusUnavailable.Contains(status))
             {
-                return null;
+                throw new CamundaException(operation, status, error?.Type, error?.Message);
             }
 
-            var error = await ReadErrorAsync(response, cancellationToken);
-            throw new CamundaException(operation, (int)response.StatusCode, error?.Type, error?.Message);
+            return new CamundaRefusal(operation, status, error?.Type, error?.Message);
         }
     }
 
     private static async Task<CamundaError?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        // An error body that is no JSON object (a proxy's page, nothing at all) is kept as text, without a parse that must fail.
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        try
+        if (text.AsSpan().TrimStart() is ['{', ..])
         {
-            return JsonSerializer.Deserialize<CamundaError>(text, CamundaJson.Options);
+            try
+            {
+                return JsonSerializer.Deserialize<CamundaError>(text, CamundaJson.Options);
+            }
+            catch (JsonException)
+            {
+                // Not the engine's error body after all: kept as text below.
+            }
         }
-        catch (JsonException)
-        {
-            return new CamundaError { Message = text.Length > 500 ? text[..500] : text };
-        }
-    }
 
-    /// <summary>What a call without an answer body returns, so that success and "not found" (null) differ.</summary>
-    private sealed class NoBody
-    {
-        public static readonly NoBody Instance = new();
+        return new CamundaError { Message = text.Length > 500 ? text[..500] : text };
     }
 }

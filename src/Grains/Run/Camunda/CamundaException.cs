@@ -4,8 +4,10 @@ using TaskService.Errors;
 namespace TaskService.Workflows.Camunda;
 
 /// <summary>
-/// A request to engine-rest that failed: the engine answered with an error (its <c>{type, message}</c> body is kept), or it
-/// could not be reached. The message names the request and what the engine said.
+/// A request to engine-rest that failed unexpectedly: the engine could not be reached or did not answer in time, answered 502,
+/// 503 or 504, answered what is not the JSON expected, or refused (<see cref="CamundaRefusal"/>) a request whose caller cannot
+/// go on without it (its <c>{type, message}</c> body is kept). The message names the request and what the engine said.
+/// Refusals a caller expects (a task that is gone or locked by another worker, variables refused) never become exceptions.
 /// </summary>
 [GenerateSerializer, Alias("TaskService.Camunda.CamundaException")]
 public sealed class CamundaException : Exception
@@ -34,8 +36,6 @@ public sealed class CamundaException : Exception
     /// <summary>True when the engine was not reached or did not answer: trying again later may succeed.</summary>
     public bool IsTransient => StatusCode is null or (int)HttpStatusCode.BadGateway or (int)HttpStatusCode.ServiceUnavailable or (int)HttpStatusCode.GatewayTimeout;
 
-    public bool IsNotFound => StatusCode == (int)HttpStatusCode.NotFound;
-
     /// <summary>
     /// What a caller of TaskService is told of a transient failure: the engine could not be reached, nothing was changed, try
     /// again later (503 with Retry-After). The engine's address and the transport's words stay in the log.
@@ -46,7 +46,7 @@ public sealed class CamundaException : Exception
             ? $"The Camunda engine answered {status} to {Operation}; nothing was changed. Try again later."
             : $"The Camunda engine could not be reached or did not answer in time ({Operation}); nothing was changed. Try again later.");
 
-    private static string Describe(string operation, int? statusCode, string? engineType, string? engineMessage, Exception? inner)
+    internal static string Describe(string operation, int? statusCode, string? engineType, string? engineMessage, Exception? inner)
     {
         if (statusCode is null)
         {

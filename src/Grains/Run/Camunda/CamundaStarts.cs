@@ -9,14 +9,15 @@ public static class CamundaStarts
     /// <summary>
     /// Returns the instance with <paramref name="businessKey"/> if the engine knows one (running, or ended in history), else starts
     /// the version's process definition (by its id when TaskService deployed it, else the latest by key) with that business key.
+    /// Variables that are no object, and a start the engine refuses, are the problem answered.
     /// </summary>
-    public static async Task<string> StartOnceAsync(
+    public static async Task<Outcome<string>> StartOnceAsync(
         CamundaClient camunda, WorkflowRecord workflow, WorkflowVersionRecord version, JsonElement variables, string businessKey,
         CamundaJsonVariableType jsonType, CancellationToken cancellationToken)
     {
         if (variables.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
         {
-            throw TaskServiceException.Invalid("variables", "The variables of a new instance must be a JSON object.");
+            return Problem.Invalid("variables", "The variables of a new instance must be a JSON object.");
         }
 
         var processKey = workflow.ExternalIdentifier;
@@ -35,27 +36,34 @@ public static class CamundaStarts
             return known[0].Id;
         }
 
+        if (CamundaVariables.Unrepresentable(variables) is { } unrepresentable)
+        {
+            return unrepresentable;
+        }
+
         var request = new CamundaStartRequest
         {
             BusinessKey = businessKey,
             Variables = CamundaVariables.FromJsonObject(variables, jsonType),
         };
-        try
+        var started = workflow.Provider == WorkflowProviders.Camunda
+            ? await camunda.StartByIdAsync(version.ExternalWorkflowId, request, cancellationToken)
+            : await camunda.StartByKeyAsync(processKey, request, cancellationToken);
+        if (started.IsOk)
         {
-            var instance = workflow.Provider == WorkflowProviders.Camunda
-                ? await camunda.StartByIdAsync(version.ExternalWorkflowId, request, cancellationToken)
-                : await camunda.StartByKeyAsync(processKey, request, cancellationToken);
-            return instance.Id;
+            return started.Value!.Id;
         }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 404 or 500)
+
+        // As the description documents them: 400, the variables are refused (or, from some engines, 404: the definition is
+        // gone); 500, the instance could not be created, because running it from the start failed (a condition that cannot be
+        // evaluated, a gateway with no way out). The engine rolled back, and the same start fails the same way again.
+        return started.Refusal switch
         {
-            // As the description documents them: 400, the variables are refused (or, from some engines, 404: the definition is
-            // gone); 500, the instance could not be created, because running it from the start failed (a condition that cannot be
-            // evaluated, a gateway with no way out). The engine rolled back, and the same start fails the same way again.
-            throw new TaskServiceException(
-                exception.StatusCode == 404 ? TaskServiceErrorKind.NotFound : TaskServiceErrorKind.Invalid,
-                $"Camunda refused to start version {version.Version} of workflow '{workflow.Id}' (process '{processKey}'): {exception.EngineMessage}",
-                "workflowKey");
-        }
+            { IsBadRequest: true } or { IsNotFound: true } or { IsEngineFailure: true } => new Problem(
+                started.Refusal.IsNotFound ? TaskServiceErrorKind.NotFound : TaskServiceErrorKind.Invalid,
+                $"Camunda refused to start version {version.Version} of workflow '{workflow.Id}' (process '{processKey}'): {started.Refusal.EngineMessage}",
+                "workflowKey"),
+            _ => throw started.Refusal.ToException(),
+        };
     }
 }

@@ -60,9 +60,7 @@ public static class CamundaVariables
             case JsonValueKind.Number when value.TryGetDouble(out var number) && double.IsFinite(number):
                 return new CamundaVariable { Type = "Double", Value = JsonElementFactory.From(number) };
             case JsonValueKind.Number:
-                // Valid JSON (1e400), but beyond a Java Double: no Camunda type holds it.
-                var text = value.GetRawText();
-                throw TaskServiceException.Invalid("variables", $"The number {(text.Length > 40 ? text[..40] + "..." : text)} is beyond the range of a Camunda Double.");
+                throw Unrepresentable(value)!.ToException();
             case JsonValueKind.Object or JsonValueKind.Array when jsonType == CamundaJsonVariableType.Object:
                 return new CamundaVariable
                 {
@@ -79,6 +77,28 @@ public static class CamundaVariables
             default:
                 return new CamundaVariable { Type = "Null", Value = null };
         }
+    }
+
+    /// <summary>
+    /// The problem with a variable no Camunda type holds (a number beyond a Java Double, valid JSON such as 1e400), or null when
+    /// each has one. Callers ask before they convert, so that such input is answered as invalid rather than thrown.
+    /// </summary>
+    public static Problem? Unrepresentable(JsonElement? variables) =>
+        variables is { ValueKind: JsonValueKind.Object } value ? value.EnumerateObject().Select(p => Unrepresentable(p.Value)).FirstOrDefault(p => p is not null) : null;
+
+    /// <inheritdoc cref="Unrepresentable(JsonElement?)"/>
+    public static Problem? Unrepresentable(IReadOnlyDictionary<string, JsonElement>? variables) =>
+        variables?.Values.Select(Unrepresentable).FirstOrDefault(p => p is not null);
+
+    private static Problem? Unrepresentable(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Number || value.TryGetInt64(out _) || (value.TryGetDouble(out var number) && double.IsFinite(number)))
+        {
+            return null;
+        }
+
+        var text = value.GetRawText();
+        return Problem.Invalid("variables", $"The number {(text.Length > 40 ? text[..40] + "..." : text)} is beyond the range of a Camunda Double.");
     }
 
     /// <summary>Typed variables as plain JSON values, by name.</summary>

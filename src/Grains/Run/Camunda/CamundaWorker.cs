@@ -43,7 +43,7 @@ public sealed partial class CamundaWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Commands call grains, which answer once the silo has started.
-        if (!await WaitForStartAsync(stoppingToken))
+        if (!await HostedServiceWaits.WaitForStartAsync(lifetime, stoppingToken))
         {
             return;
         }
@@ -219,16 +219,16 @@ public sealed partial class CamundaWorker(
         Dictionary<string, CamundaVariable> output = [];
         if (outcome.Succeeded)
         {
-            try
-            {
-                output = CamundaVariables.From(outcome.Variables, _options.JsonVariableType);
-            }
-            catch (TaskServiceException exception)
+            if (CamundaVariables.Unrepresentable(outcome.Variables) is { } unrepresentable)
             {
                 // A value no Camunda type holds (a number beyond a Double): reported as a failure, so that it ends in an
                 // incident rather than the task coming back at every lock expiry.
-                LogOutputRefused(task.Id, topic, exception.Message);
-                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' returned variables Camunda cannot hold: {exception.Message}", null);
+                LogOutputRefused(task.Id, topic, unrepresentable.Detail);
+                outcome = CamundaCommandOutcome.Failed($"Command '{topic}' returned variables Camunda cannot hold: {unrepresentable.Detail}", null);
+            }
+            else
+            {
+                output = CamundaVariables.From(outcome.Variables, _options.JsonVariableType);
             }
         }
 
@@ -245,7 +245,7 @@ public sealed partial class CamundaWorker(
                 LogCompleted(task.Id, topic, outcome.Replayed);
             }
 
-            if (refusal is not { StatusCode: 500 })
+            if (refusal is not { IsEngineFailure: true })
             {
                 await NotifyInstanceAsync(task, Merge(variables, outcome.Variables));
                 return true;
@@ -296,25 +296,29 @@ public sealed partial class CamundaWorker(
         var period = TimeSpan.FromMilliseconds(Math.Max(LockMilliseconds / 2, 50));
         while (await DelayAsync(period, cancellationToken))
         {
+            CamundaResult extended;
             try
             {
-                await camunda.ExtendLockAsync(externalTaskId, new CamundaExtendLock { WorkerId = WorkerId, NewDuration = LockMilliseconds }, cancellationToken);
-                LogLockExtended(externalTaskId);
+                extended = await camunda.ExtendLockAsync(externalTaskId, new CamundaExtendLock { WorkerId = WorkerId, NewDuration = LockMilliseconds }, cancellationToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            catch (CamundaException exception) when (!exception.IsTransient)
-            {
-                // Gone (canceled instance) or locked by another worker: the outcome will be refused too; stop extending.
-                LogLockLost(externalTaskId, exception.Message);
-                return;
-            }
             catch (CamundaException exception)
             {
                 LogLockExtensionFailed(externalTaskId, exception.Message);
+                continue;
             }
+
+            if (extended.Refusal is { } refusal)
+            {
+                // Gone (canceled instance) or locked by another worker: the outcome will be refused too; stop extending.
+                LogLockLost(externalTaskId, refusal.Message);
+                return;
+            }
+
+            LogLockExtended(externalTaskId);
         }
     }
 
@@ -323,19 +327,19 @@ public sealed partial class CamundaWorker(
     /// gone or locked by another worker, or the engine could not continue the process: the refusal is returned) or after a few
     /// attempts; an unreported task is fetched again once its lock runs out.
     /// </summary>
-    private async Task<(bool Reported, CamundaException? Refusal)> ReportAsync(string externalTaskId, string what, Func<Task> report)
+    private async Task<(bool Reported, CamundaRefusal? Refusal)> ReportAsync(string externalTaskId, string what, Func<Task<CamundaResult>> report)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await report();
+                if ((await report()).Refusal is { } refusal)
+                {
+                    LogReportRefused(externalTaskId, what, refusal.Message);
+                    return (false, refusal);
+                }
+
                 return (true, null);
-            }
-            catch (CamundaException exception) when (!exception.IsTransient)
-            {
-                LogReportRefused(externalTaskId, what, exception.Message);
-                return (false, exception);
             }
             catch (CamundaException exception) when (attempt < 5)
             {
@@ -384,34 +388,5 @@ public sealed partial class CamundaWorker(
     private TimeSpan PollBackoff(int failures) =>
         new Backoff(_options.PollBackoff, _options.MaxPollBackoff, PollJitter).Delay(failures, Random.Shared.NextDouble());
 
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private async Task<bool> WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
-        {
-            try
-            {
-                await started.Task;
-                return true;
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-    }
+    private Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken) => HostedServiceWaits.DelayAsync(time, delay, cancellationToken);
 }

@@ -17,24 +17,31 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
     {
         try
         {
-            var deployment = await camunda.DeployAsync(processId, $"{processId}.bpmn", bpmn, deployChangedOnly: true, cancellationToken);
+            var deployed = await camunda.DeployAsync(processId, $"{processId}.bpmn", bpmn, deployChangedOnly: true, cancellationToken);
+            if (deployed.Refusal is { } refusal)
+            {
+                return Refused(refusal);
+            }
+
+            var deployment = deployed.Value!;
             var definition = deployment.DeployedProcessDefinitions?.Values.FirstOrDefault(d => d.Key == processId)
                 ?? await camunda.GetProcessDefinitionByKeyAsync(processId, cancellationToken);
             if (definition is null)
             {
                 // The file is unchanged since the last deployment of that name, whose definition was removed since (its workflow
                 // was deleted): deploy-changed-only deploys nothing, so the file is deployed once more without it.
-                deployment = await camunda.DeployAsync(processId, $"{processId}.bpmn", bpmn, deployChangedOnly: false, cancellationToken);
+                deployed = await camunda.DeployAsync(processId, $"{processId}.bpmn", bpmn, deployChangedOnly: false, cancellationToken);
+                if (deployed.Refusal is { } again)
+                {
+                    return Refused(again);
+                }
+
+                deployment = deployed.Value!;
                 definition = deployment.DeployedProcessDefinitions?.Values.FirstOrDefault(d => d.Key == processId);
             }
 
             return definition?.Id ?? throw new CamundaException("POST /deployment/create", 200, null,
                 $"Deployment '{deployment.Id}' of workflow '{workflowId}' version {version} holds no process definition with key '{processId}'.");
-        }
-        catch (CamundaException exception) when (exception.StatusCode == 400)
-        {
-            // The engine's refusal arrives as the client's exception; from here on it is the caller's problem to answer.
-            return Problem.Invalid("bpmnFile", $"Camunda refused the BPMN file: {exception.EngineMessage}");
         }
         catch (CamundaException exception) when (exception.IsTransient)
         {
@@ -44,21 +51,31 @@ public sealed partial class CamundaWorkflowDeployer(CamundaClient camunda, ILogg
 
     public async Task<Outcome> RemoveAsync(string externalWorkflowId, bool withInstances, CancellationToken cancellationToken = default)
     {
+        CamundaResult<bool> removed;
         try
         {
-            await camunda.DeleteProcessDefinitionAsync(externalWorkflowId, cascade: withInstances, cancellationToken);
-            return Outcome.Ok;
+            removed = await camunda.DeleteProcessDefinitionAsync(externalWorkflowId, cascade: withInstances, cancellationToken);
         }
         catch (CamundaException exception) when (exception.IsTransient)
         {
             throw Unreachable(exception);
         }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+
+        return removed.Refusal switch
         {
+            null => Outcome.Ok,
+
             // Without cascade, an engine that still runs instances of the definition (started by another client) refuses.
-            return Problem.Conflict("workflow", $"Camunda refused to delete process definition '{externalWorkflowId}': {exception.EngineMessage}");
-        }
+            { IsBadRequest: true } or { IsEngineFailure: true } =>
+                Problem.Conflict("workflow", $"Camunda refused to delete process definition '{externalWorkflowId}': {removed.Refusal.EngineMessage}"),
+            var unexpected => throw unexpected.ToException(),
+        };
     }
+
+    /// <summary>The engine's refusal of a file (400) is the caller's problem to answer; any other refusal is unexpected.</summary>
+    private static Problem Refused(CamundaRefusal refusal) => refusal.IsBadRequest
+        ? Problem.Invalid("bpmnFile", $"Camunda refused the BPMN file: {refusal.EngineMessage}")
+        : throw refusal.ToException();
 
     private TaskServiceException Unreachable(CamundaException exception)
     {

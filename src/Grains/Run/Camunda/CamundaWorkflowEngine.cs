@@ -26,7 +26,12 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
         }
 
         var latest = aggregate.Versions.Single(v => v.Version == aggregate.Workflow.WorkflowVersion);
-        var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, latest, variables, startId, options.Value.JsonVariableType, cancellationToken);
+        var started = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, latest, variables, startId, options.Value.JsonVariableType, cancellationToken);
+        if (started.Value is not { } instanceId)
+        {
+            return started.Problem!;
+        }
+
         var details = await grains.GetGrain<ICamundaInstanceGrain>(instanceId).TrackAsync(new CamundaInstanceStart
         {
             WorkflowId = workflowId,

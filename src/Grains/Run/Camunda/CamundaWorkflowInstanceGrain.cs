@@ -52,12 +52,26 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         }
     }
 
-    public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request)
+    public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request) => (await StartVersionAsync(request)).OrThrow();
+
+    public async Task<Outcome<WorkflowInstanceDetails>> StartVersionAsync(WorkflowStartRequest request)
     {
-        var aggregate = await store.LoadWorkflowAsync(request.WorkflowId) ?? throw TaskServiceException.NotFound("workflow", request.WorkflowId);
-        var version = aggregate.Versions.FirstOrDefault(v => v.Version == request.Version)
-            ?? throw TaskServiceException.NotFound("workflow version", $"{request.WorkflowId}/{request.Version}");
-        var instanceId = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, version, request.Variables, InstanceId, options.Value.JsonVariableType, CancellationToken.None);
+        if (await store.LoadWorkflowAsync(request.WorkflowId) is not { } aggregate)
+        {
+            return Problem.NotFound("workflow", request.WorkflowId);
+        }
+
+        if (aggregate.Versions.FirstOrDefault(v => v.Version == request.Version) is not { } version)
+        {
+            return Problem.NotFound("workflow version", $"{request.WorkflowId}/{request.Version}");
+        }
+
+        var started = await CamundaStarts.StartOnceAsync(camunda, aggregate.Workflow, version, request.Variables, InstanceId, options.Value.JsonVariableType, CancellationToken.None);
+        if (started.Value is not { } instanceId)
+        {
+            return started.Problem!;
+        }
+
         return await GrainFactory.GetGrain<ICamundaInstanceGrain>(instanceId).TrackAsync(new CamundaInstanceStart
         {
             WorkflowId = request.WorkflowId,
@@ -98,24 +112,28 @@ public sealed partial class CamundaWorkflowInstanceGrain(
             return Problem.Invalid("variables", "'variables' must be a JSON object.");
         }
 
-        bool completed;
-        try
+        if (CamundaVariables.Unrepresentable(variables) is { } unrepresentable)
         {
-            completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
-            {
-                Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
-            });
+            return unrepresentable;
         }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
+
+        var completed = await camunda.CompleteTaskAsync(userTaskId, new CamundaCompleteTask
+        {
+            Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
+        });
+        if (completed.Refusal is { } refusal)
         {
             // As documented: 400, the engine refuses a variable; 500 (the task still pending), the engine could not continue the
             // process after it and rolled back.
-            return exception.StatusCode == 400
-                ? Problem.Invalid("variables", $"Camunda refused the variables: {exception.EngineMessage}")
-                : Problem.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {exception.EngineMessage}");
+            return refusal switch
+            {
+                { IsBadRequest: true } => Problem.Invalid("variables", $"Camunda refused the variables: {refusal.EngineMessage}"),
+                { IsEngineFailure: true } => Problem.Conflict("userTaskId", $"Camunda could not continue the process after user task '{userTaskId}': {refusal.EngineMessage}"),
+                _ => throw refusal.ToException(),
+            };
         }
 
-        if (!completed)
+        if (!completed.Value)
         {
             return Problem.NotFound("user task", userTaskId);
         }
@@ -135,27 +153,35 @@ public sealed partial class CamundaWorkflowInstanceGrain(
 
     public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
     {
-        var workerId = options.Value.EffectiveWorkerId;
-        try
+        if (CamundaVariables.Unrepresentable(variables) is { } unrepresentable)
         {
-            await camunda.LockAsync(externalTaskId, new CamundaLockExternalTask { WorkerId = workerId, LockDuration = (long)options.Value.LockDuration.TotalMilliseconds });
-            await camunda.CompleteExternalTaskAsync(externalTaskId, new CamundaCompleteExternalTask
+            return unrepresentable;
+        }
+
+        var workerId = options.Value.EffectiveWorkerId;
+        var completed = await camunda.LockAsync(externalTaskId, new CamundaLockExternalTask { WorkerId = workerId, LockDuration = (long)options.Value.LockDuration.TotalMilliseconds });
+        if (completed.IsOk)
+        {
+            completed = await camunda.CompleteExternalTaskAsync(externalTaskId, new CamundaCompleteExternalTask
             {
                 WorkerId = workerId,
                 Variables = CamundaVariables.FromJsonObject(variables, options.Value.JsonVariableType),
             });
         }
-        catch (CamundaException exception) when (exception.IsNotFound)
+
+        switch (completed.Refusal)
         {
-            return Problem.NotFound("external task", externalTaskId);
-        }
-        catch (CamundaException exception) when (exception.StatusCode is 400 or 500)
-        {
+            case { IsNotFound: true }:
+                return Problem.NotFound("external task", externalTaskId);
+
             // As documented: 400, the task is locked by another worker (or its lock is not ours); 500, the engine could not
             // continue the process after it (the engine rolled back, the task is still there).
-            return Problem.Conflict("externalTaskId", exception.StatusCode == 400
-                ? $"External task '{externalTaskId}' is locked by another worker: {exception.EngineMessage}"
-                : $"Camunda could not continue the process after external task '{externalTaskId}': {exception.EngineMessage}");
+            case { IsBadRequest: true } refusal:
+                return Problem.Conflict("externalTaskId", $"External task '{externalTaskId}' is locked by another worker: {refusal.EngineMessage}");
+            case { IsEngineFailure: true } refusal:
+                return Problem.Conflict("externalTaskId", $"Camunda could not continue the process after external task '{externalTaskId}': {refusal.EngineMessage}");
+            case { } refusal:
+                throw refusal.ToException();
         }
 
         Merge(variables);
@@ -441,10 +467,10 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Camunda engine-rest request {Operation} failed in {Method}; the caller is told to try again later")]
     private partial void LogEngineUnreachable(string operation, string method, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Camunda process instance {InstanceId} of process {ProcessId} is tracked")]
     private partial void LogTracked(string instanceId, string processId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} ended: {Status}")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Camunda process instance {InstanceId} ended: {Status}")]
     private partial void LogEnded(string instanceId, WorkflowInstanceStatus status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Camunda process instance {InstanceId} canceled: {Reason}")]

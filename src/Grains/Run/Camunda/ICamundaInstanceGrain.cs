@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TaskService.Errors;
 
 namespace TaskService.Workflows.Camunda;
 
@@ -10,6 +11,14 @@ namespace TaskService.Workflows.Camunda;
 [Alias("TaskService.Camunda.ICamundaInstanceGrain")]
 public interface ICamundaInstanceGrain : IWorkflowInstanceGrain
 {
+    /// <summary>
+    /// Starts the version in Camunda with this grain's key as business key (once: a second call finds the first instance) and
+    /// answers the instance, or the problem: the workflow or version is gone, the variables or the start are refused.
+    /// <see cref="IWorkflowInstanceGrain.StartAsync"/> does the same and throws the problem.
+    /// </summary>
+    [Alias("StartVersionAsync")]
+    Task<Outcome<WorkflowInstanceDetails>> StartVersionAsync(WorkflowStartRequest request);
+
     /// <summary>Starts tracking an instance TaskService started, and returns it with the user tasks it waits on.</summary>
     [Alias("TrackAsync")]
     Task<WorkflowInstanceDetails> TrackAsync(CamundaInstanceStart start);

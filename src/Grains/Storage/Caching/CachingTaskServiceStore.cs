@@ -13,11 +13,16 @@ namespace TaskService.Storage.Caching;
 /// <summary>
 /// Serves the reads every event makes (its mappings, the workflow id of a process, the client app and the subscriptions of an
 /// outgoing event) from memory, and passes everything else to the store. Writes through this store clear the matching cache at
-/// once. Other silos' writes are seen after <see cref="StoreCacheOptions.Ttl"/>: invalidating across silos would need a message
-/// to every silo on every change, and a TTL of a second or two bounds the staleness of rows that change by hand. Empty answers
-/// are never kept, so a mapping or subscription added on another silo is seen on its first use.
+/// once, and through <see cref="IStoreCacheBroadcast"/> clear the same kind of rows in every other silo before the change is
+/// answered, so a mapping or subscription added through one silo is used by all of them from then on. Empty answers are kept
+/// too: an event or task key without a mapping costs no read. <see cref="StoreCacheOptions.Ttl"/> bounds what a silo that missed
+/// a clear (it did not answer in time) serves, and what a write made outside the service (by hand, in the database) takes to show.
 /// </summary>
-public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<StoreCacheOptions> options, TimeProvider time) : ITaskServiceStore
+public sealed class CachingTaskServiceStore(
+    ITaskServiceStore inner,
+    IOptions<StoreCacheOptions> options,
+    TimeProvider time,
+    IStoreCacheBroadcast? broadcast = null) : ITaskServiceStore
 {
     private readonly ReadCache<IReadOnlyList<EventWorkflowMapping>> _eventMappings = new(options.Value.Ttl, time);
     private readonly ReadCache<IReadOnlyList<TaskWorkflowMapping>> _taskMappings = new(options.Value.Ttl, time);
@@ -26,64 +31,103 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     private readonly ReadCache<IReadOnlyList<WebhookSubscriptionRecord>> _subscriptions = new(options.Value.Ttl, time);
 
     public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
-        NonNull(_eventMappings.GetAsync(eventKey, async () => await inner.GetEventMappingsAsync(eventKey, cancellationToken), l => l.Count > 0));
+        NonNull(_eventMappings.GetAsync(eventKey, async () => await inner.GetEventMappingsAsync(eventKey, cancellationToken)));
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
-        NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken), l => l.Count > 0));
+        NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken)));
 
     public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
-        _workflowIds.GetAsync(processId, () => inner.FindWorkflowIdByProcessIdAsync(processId, cancellationToken), _ => true);
+        _workflowIds.GetAsync(processId, () => inner.FindWorkflowIdByProcessIdAsync(processId, cancellationToken));
 
     public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
-        _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken), _ => true);
+        _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken));
 
     public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
-        NonNull(_subscriptions.GetAsync(key, async () => await inner.GetActiveSubscriptionsAsync(key, cancellationToken), l => l.Count > 0));
+        NonNull(_subscriptions.GetAsync(key, async () => await inner.GetActiveSubscriptionsAsync(key, cancellationToken)));
+
+    /// <summary>Clears the cached rows of the given kinds in this silo.</summary>
+    internal void Clear(CachedRows rows)
+    {
+        if (rows.HasFlag(CachedRows.EventMappings))
+        {
+            _eventMappings.Clear();
+        }
+
+        if (rows.HasFlag(CachedRows.TaskMappings))
+        {
+            _taskMappings.Clear();
+        }
+
+        if (rows.HasFlag(CachedRows.WorkflowIds))
+        {
+            _workflowIds.Clear();
+        }
+
+        if (rows.HasFlag(CachedRows.ClientApps))
+        {
+            _clientApps.Clear();
+        }
+
+        if (rows.HasFlag(CachedRows.Subscriptions))
+        {
+            _subscriptions.Clear();
+        }
+    }
+
+    /// <summary>After a change: clears the rows here, then in every other silo.</summary>
+    private async Task ChangedAsync(CachedRows rows)
+    {
+        Clear(rows);
+        if (broadcast is not null)
+        {
+            await broadcast.ClearElsewhereAsync(rows);
+        }
+    }
 
     public async Task<bool> AddEventMappingAsync(EventWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
         var added = await inner.AddEventMappingAsync(mapping, cancellationToken);
-        _eventMappings.Clear();
+        await ChangedAsync(CachedRows.EventMappings);
         return added;
     }
 
     public async Task<bool> DeleteEventMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default)
     {
         var deleted = await inner.DeleteEventMappingAsync(id, deletedBy, deletedOn, cancellationToken);
-        _eventMappings.Clear();
+        await ChangedAsync(CachedRows.EventMappings);
         return deleted;
     }
 
     public async Task<bool> AddTaskMappingAsync(TaskWorkflowMapping mapping, CancellationToken cancellationToken = default)
     {
         var added = await inner.AddTaskMappingAsync(mapping, cancellationToken);
-        _taskMappings.Clear();
+        await ChangedAsync(CachedRows.TaskMappings);
         return added;
     }
 
     public async Task<bool> DeleteTaskMappingAsync(string id, string? deletedBy, DateTimeOffset deletedOn, CancellationToken cancellationToken = default)
     {
         var deleted = await inner.DeleteTaskMappingAsync(id, deletedBy, deletedOn, cancellationToken);
-        _taskMappings.Clear();
+        await ChangedAsync(CachedRows.TaskMappings);
         return deleted;
     }
 
     public async Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default)
     {
         await inner.SaveWorkflowAsync(aggregate, cancellationToken);
-        _workflowIds.Clear();
+        await ChangedAsync(CachedRows.WorkflowIds);
     }
 
     public async Task SaveSubscriptionAsync(WebhookSubscriptionRecord subscription, CancellationToken cancellationToken = default)
     {
         await inner.SaveSubscriptionAsync(subscription, cancellationToken);
-        _subscriptions.Clear();
+        await ChangedAsync(CachedRows.Subscriptions);
     }
 
     public async Task DeleteSubscriptionAsync(string id, CancellationToken cancellationToken = default)
     {
         await inner.DeleteSubscriptionAsync(id, cancellationToken);
-        _subscriptions.Clear();
+        await ChangedAsync(CachedRows.Subscriptions);
     }
 
     public Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default) =>
@@ -100,6 +144,9 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
 
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.LoadTaskAsync(taskId, cancellationToken);
+
+    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default) =>
+        inner.TryCreateTaskAsync(task, created, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
@@ -122,8 +169,8 @@ public sealed class CachingTaskServiceStore(ITaskServiceStore inner, IOptions<St
     {
         await inner.UpdateClientAppSecretsAsync(row, cancellationToken);
 
-        // This silo signs with the new secret at once; other silos' caches catch up within the cache's time to live.
-        _clientApps.Clear();
+        // Every silo signs with the new secret once this returns (a silo that missed the clear, within the cache's time to live).
+        await ChangedAsync(CachedRows.ClientApps);
     }
 
     public Task<WebhookSubscriptionRecord?> GetSubscriptionAsync(string id, CancellationToken cancellationToken = default) =>

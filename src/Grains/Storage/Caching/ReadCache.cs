@@ -4,7 +4,9 @@ namespace TaskService.Storage.Caching;
 
 /// <summary>
 /// Read-mostly rows kept for a short time. Writes through this silo clear the cache at once; writes through another silo are
-/// seen when the entry expires. A read that raced a clear is not kept, so a clear is never undone by a late answer.
+/// seen when the entry expires. A read that raced a clear is not kept, so a clear is never undone by a late answer. Empty answers
+/// are kept too, so the keys seen are not bounded by what is stored: past <see cref="MaxEntries"/> the expired entries are dropped,
+/// and when all are still fresh, all of them.
 /// </summary>
 internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     where TValue : class
@@ -12,7 +14,13 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     private readonly ConcurrentDictionary<string, (TValue Value, long Expires)> _entries = new(StringComparer.Ordinal);
     private long _generation;
 
-    public async Task<TValue?> GetAsync(string key, Func<Task<TValue?>> load, Func<TValue, bool> keep)
+    /// <summary>Entries kept before the expired ones are dropped (events with many distinct keys must not grow the cache without bound).</summary>
+    internal const int MaxEntries = 10_000;
+
+    /// <summary>Entries held now, expired ones included.</summary>
+    internal int Count => _entries.Count;
+
+    public async Task<TValue?> GetAsync(string key, Func<Task<TValue?>> load)
     {
         var now = time.GetTimestamp();
         if (_entries.TryGetValue(key, out var entry) && entry.Expires > now)
@@ -22,12 +30,34 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
 
         var generation = Interlocked.Read(ref _generation);
         var value = await load();
-        if (value is not null && keep(value) && Interlocked.Read(ref _generation) == generation)
+        if (value is not null && Interlocked.Read(ref _generation) == generation)
         {
+            if (_entries.Count >= MaxEntries)
+            {
+                Prune(now);
+            }
+
             _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
         }
 
         return value;
+    }
+
+    /// <summary>Drops the expired entries, or every entry when none has expired.</summary>
+    private void Prune(long now)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Expires <= now)
+            {
+                _entries.TryRemove(key, out _);
+            }
+        }
+
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+        }
     }
 
     public void Clear()

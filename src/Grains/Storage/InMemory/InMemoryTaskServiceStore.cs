@@ -95,6 +95,21 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
     }
 
+    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
+    {
+        lock (_taskLock)
+        {
+            if (!_tasks.TryAdd(task))
+            {
+                return Task.FromResult(false);
+            }
+
+            _history.TryAdd(created);
+        }
+
+        return Task.FromResult(true);
+    }
+
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
         IReadOnlyList<OutgoingEvent> outbox,

@@ -28,10 +28,25 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private const string UniqueViolation = "23505";
     private const string WorkflowProcessIdConstraint = "uq_workflows_external_identifier";
 
-    private static readonly string UpsertTask = Upsert("main.tasks", "id",
+    private static readonly string[] TaskColumns =
+    [
         "id", "\"key\"", "name", "description", "status", "priority", "severity", "\"type\"", "assignee_id", "start_date", "due_date",
         "end_date", "metadata", "external_id", "created_on", "modified_on", "notes", "event_id",
-        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by");
+        "created_by", "modified_by", "deleted", "deleted_on", "deleted_by",
+    ];
+
+    private static readonly string UpsertTask = Upsert("main.tasks", "id", TaskColumns);
+
+    /// <summary>
+    /// A new task and its first history entry, or nothing when a row with its id is there. The entry's values follow the task's
+    /// ($24 on); the row returned says the task was written.
+    /// </summary>
+    private static readonly string CreateTask =
+        $"WITH created AS (INSERT INTO main.tasks ({string.Join(", ", TaskColumns)}) " +
+        $"VALUES ({string.Join(", ", TaskColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        "ON CONFLICT (id) DO NOTHING RETURNING id) " +
+        "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
+        "SELECT $24, id, $25, $26, $27::jsonb, $28, $29, $30 FROM created RETURNING task_id";
 
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
         "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
@@ -193,11 +208,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         // The task, its user tasks, its history and its outgoing events commit together, or not at all.
         var commands = new List<NpgsqlBatchCommand>();
-        commands.Add(BatchCommand(UpsertTask,
-            Text(task.Id), Text(task.Key), Text(task.Name), Text(task.Description), Text(EnumText(task.Status)), Text(task.Priority),
-            Text(task.Severity), Text(task.Type), Text(task.AssigneeId), Instant(task.StartDate), Instant(task.DueDate), Instant(task.EndDate),
-            Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId),
-            Text(task.CreatedBy), Text(task.ModifiedBy), Boolean(task.Deleted), Instant(task.DeletedOn), Text(task.DeletedBy)));
+        commands.Add(BatchCommand(UpsertTask, TaskValues(task)));
         commands.Add(BatchCommand(
             "DELETE FROM main.user_tasks WHERE task_id = $1 AND id <> ALL($2)", Text(task.Id), TextArray(aggregate.UserTasks.Select(u => u.Id))));
         foreach (var userTask in aggregate.UserTasks)
@@ -212,10 +223,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         foreach (var entry in history ?? [])
         {
-            commands.Add(BatchCommand(InsertHistory,
-                Text(entry.Id), Text(entry.TaskId), Text(entry.UserTaskId), Text(entry.Action),
-                JsonText(entry.Changes is null ? null : JsonSerializer.Serialize(entry.Changes, ContractJson.Options)),
-                Text(entry.By), Instant(entry.On), Integer(entry.Position)));
+            commands.Add(BatchCommand(InsertHistory, [Text(entry.Id), Text(entry.TaskId), .. HistoryValues(entry)]));
         }
 
         if (claimFor is not { } lease || outbox.Count == 0)
@@ -227,6 +235,33 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         return await WriteClaimedOutboxAsync("task", commands, outbox, lease);
     }
+
+    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(created);
+        return _batcher.RunAsync("task", [BatchCommand(CreateTask, [.. TaskValues(task), Text(created.Id), .. HistoryValues(created)])],
+            1,
+            static (reader, _) => reader.GetString(0),
+            static rows => rows[0].Count > 0);
+    }
+
+    /// <summary>A task's values in the order of <see cref="TaskColumns"/>.</summary>
+    private static NpgsqlParameter[] TaskValues(TaskRecord task) =>
+    [
+        Text(task.Id), Text(task.Key), Text(task.Name), Text(task.Description), Text(EnumText(task.Status)), Text(task.Priority),
+        Text(task.Severity), Text(task.Type), Text(task.AssigneeId), Instant(task.StartDate), Instant(task.DueDate), Instant(task.EndDate),
+        Jsonb(task.Metadata), Text(task.ExternalId), Instant(task.CreatedOn), Instant(task.ModifiedOn), Text(task.Notes), Text(task.EventId),
+        Text(task.CreatedBy), Text(task.ModifiedBy), Boolean(task.Deleted), Instant(task.DeletedOn), Text(task.DeletedBy),
+    ];
+
+    /// <summary>A history entry's values after its id and task id, in the order of the history table's columns.</summary>
+    private static NpgsqlParameter[] HistoryValues(TaskHistoryEntry entry) =>
+    [
+        Text(entry.UserTaskId), Text(entry.Action),
+        JsonText(entry.Changes is null ? null : JsonSerializer.Serialize(entry.Changes, ContractJson.Options)),
+        Text(entry.By), Instant(entry.On), Integer(entry.Position),
+    ];
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
