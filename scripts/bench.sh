@@ -8,18 +8,21 @@
 #
 # Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--rate R] [--seconds S] [--pgbench-seconds S]
 #                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [--kafka] [--sqs] [--connector-events N]
-#                         [--skip-http] [-- more arguments for the benchmark program]
+#                         [--skip-http] [--profile] [-- more arguments for the benchmark program]
 #   --rate R --seconds S   open loop only: R events per second for S seconds
 #   --kafka, --sqs         after the HTTP path, the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
 #                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each),
 #                          against the same pgbench figures; --skip-http measures only these
+#   --profile              record the closed-loop phase with dotnet-trace (CPU samples, allocation ticks, GC) into
+#                          bench/results/profile.nettrace and print where CPU and allocations go (bench/TaskService.TraceSummary;
+#                          also written to bench/results/profile-latest.txt). The profiled run's figures include the tracing's cost.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 log() { printf '[bench.sh] %s\n' "$*"; }
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
 concurrency=32
@@ -30,6 +33,7 @@ skip_pgbench=0
 connectors=()
 connector_events=""
 skip_http=0
+profile=0
 build_args=()
 load_args=()
 extra=()
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
     --sqs) connectors+=(sqs); shift ;;
     --connector-events) connector_events=${2:?--connector-events needs a value}; shift 2 ;;
     --skip-http) skip_http=1; shift ;;
+    --profile) profile=1; shift ;;
     --no-build) build_args=(--no-build); shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
@@ -146,12 +151,30 @@ if [ "$skip_http" -eq 1 ]; then
   exit 0
 fi
 
+profile_args=()
+if [ "$profile" -eq 1 ]; then
+  dotnet_trace=$(command -v dotnet-trace || true)
+  [ -n "$dotnet_trace" ] || [ ! -x "$HOME/.dotnet/tools/dotnet-trace" ] || dotnet_trace="$HOME/.dotnet/tools/dotnet-trace"
+  [ -n "$dotnet_trace" ] || { log "--profile needs dotnet-trace: dotnet tool install --global dotnet-trace"; exit 1; }
+  profile_args=(--profile "$repo/bench/results/profile.nettrace" --dotnet-trace "$dotnet_trace")
+  rm -f "$repo/bench/results/profile.nettrace"
+  if [ "${#build_args[@]}" -eq 0 ]; then
+    dotnet build -c Release -nologo -v quiet -clp:ErrorsOnly bench/TaskService.TraceSummary
+  fi
+fi
+
 log "building and running bench/TaskService.Benchmarks (Release): $events events, $concurrency concurrent clients, $warmup warm-up"
 status=0
 TASKSERVICE_BENCH_POSTGRES="$connection" \
   dotnet run -c Release "${build_args[@]}" --project bench/TaskService.Benchmarks -- \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
-  --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${extra[@]}" || status=$?
+  --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${profile_args[@]}" "${extra[@]}" || status=$?
+
+if [ "$profile" -eq 1 ] && [ -s "$repo/bench/results/profile.nettrace" ]; then
+  log "profile of the closed-loop phase (bench/results/profile.nettrace):"
+  dotnet run -c Release --no-build --project bench/TaskService.TraceSummary -- "$repo/bench/results/profile.nettrace" \
+    --events "$events" | tee "$repo/bench/results/profile-latest.txt" || log "the trace could not be summarized"
+fi
 
 if [ "$status" -eq 0 ]; then
   run_connectors

@@ -61,6 +61,14 @@ internal sealed class BenchmarkOptions
     /// <summary>Group the process's first-chance exceptions by where they were thrown, and print the top places.</summary>
     public bool ExceptionStacks { get; private set; }
 
+    /// <summary>
+    /// Record the closed-loop phase with dotnet-trace (CPU samples, allocation ticks, GC events) into this .nettrace file;
+    /// bench/TaskService.TraceSummary summarizes it.
+    /// </summary>
+    public string? Profile { get; private set; }
+
+    /// <summary>The dotnet-trace executable for <see cref="Profile"/>.</summary>
+    public string DotnetTrace { get; private set; } = "dotnet-trace";
     /// <summary>Record the spans of the idle phase and print a typical idle event's timeline.</summary>
     public bool IdleTimeline { get; private set; }
 
@@ -85,6 +93,9 @@ internal sealed class BenchmarkOptions
           --exception-stacks     group the first-chance exceptions by where they were thrown and print the top places
           --idle-timeline        record every span during the idle phase and print where a typical idle event's time goes
           --output PATH          JSON results (default bench/results/latest.json)
+          --profile PATH         record the closed-loop phase with dotnet-trace into PATH (.nettrace): CPU samples and
+                                 allocation ticks; bench/TaskService.TraceSummary prints where CPU and allocations go
+          --dotnet-trace PATH    the dotnet-trace executable (default: dotnet-trace on PATH)
           --pgbench-tps-1 X, --pgbench-tps-n X, --pgbench-clients N, --pgbench-seconds S
                                  pgbench figures of the same server, shown beside the results (scripts/bench.sh passes them)
         """;
@@ -115,6 +126,8 @@ internal sealed class BenchmarkOptions
                 case "--pgbench-clients": options.PgbenchClients = Positive(name, Value()); break;
                 case "--pgbench-seconds": options.PgbenchSeconds = Number(name, Value()); break;
                 case "--exception-stacks": options.ExceptionStacks = true; break;
+                case "--profile": options.Profile = Value(); break;
+                case "--dotnet-trace": options.DotnetTrace = Value(); break;
                 case "--idle-timeline": options.IdleTimeline = true; break;
                 case "--help" or "-h": options.Help = true; break;
                 default: throw new ArgumentException($"Unknown option '{name}'.");

@@ -116,10 +116,21 @@ public static class Program
                 if (options.Rate is null)
                 {
                     var firstTransaction = await database.NextTransactionIdAsync();
-                    report.BeforeRun = ProcessSnapshot.Take();
                     var exceptionsBefore = exceptions.Count;
+                    await using var trace = options.Profile is { } profile
+                        ? await TraceRecorder.StartAsync(options.DotnetTrace, profile, silo.Stopping)
+                        : null;
+                    report.BeforeRun = ProcessSnapshot.Take();
                     report.Run = await driver.RunAsync("run", next, options.Events, silo.Stopping);
                     report.AfterRun = ProcessSnapshot.Take();
+                    if (trace is not null)
+                    {
+                        Console.WriteLine("[profile] run done; waiting for dotnet-trace to write the trace (the rundown takes a while)");
+                        Console.WriteLine(await trace.StopAsync(TimeSpan.FromMinutes(5))
+                            ? $"[profile] trace of the run written to {trace.Output}"
+                            : $"[profile] no complete trace of the run in {trace.Output}");
+                    }
+
                     report.RunExceptions = exceptions.Count - exceptionsBefore;
                     report.ExceptionPlaces = exceptions.Top(8);
                     report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;

@@ -43,7 +43,12 @@ public sealed class Program
         {
             silo.UseConfiguredProviders(builder.Configuration);
             silo.AddTaskService();
-            silo.AddActivityPropagation();
+            if (TelemetrySetup.TracingEnabled(builder.Configuration))
+            {
+                // Two grain call filters on every call; with no span recorded they would carry a trace nothing reads.
+                silo.AddActivityPropagation();
+            }
+
             if (dashboard)
             {
                 silo.AddDashboard();

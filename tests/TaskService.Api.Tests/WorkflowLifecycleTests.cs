@@ -86,9 +86,10 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
         Assert.True(task.TryGetProperty("endDate", out _));
         Assert.Equal("pending", (await client.GetJsonAsync($"/tasks/{unmappedTaskId}")).GetProperty("status").GetString());
 
-        // The child instance has ended, and the event was recorded once.
-        var instance = await client.GetJsonAsync($"/workflow-instances/{task.GetProperty("externalId").GetString()}");
-        Assert.Equal("completed", instance.GetProperty("instance").GetProperty("status").GetString());
+        // The child instance ends right after its end-task step has completed the task, and the event was recorded once.
+        var instance = await Eventually.ReturnsAsync(
+            () => client.GetJsonAsync($"/workflow-instances/{task.GetProperty("externalId").GetString()}"),
+            i => i.GetProperty("instance").GetProperty("status").GetString() == "completed", Deadline, "the task's workflow instance is completed");
         Assert.True(instance.GetProperty("variables").GetProperty("approved").GetBoolean());
         Assert.Equal(1, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
     }

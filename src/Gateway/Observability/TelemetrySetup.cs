@@ -18,17 +18,31 @@ public static class TelemetrySetup
 
     private static readonly string[] OrleansSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
+    /// <summary>
+    /// Whether this process records spans: an OTLP endpoint is configured, or <see cref="OperationsOptions.Tracing"/> is on.
+    /// Without it nothing listens to any activity source, so the silo leaves out Orleans' activity propagation as well.
+    /// </summary>
+    public static bool TracingEnabled(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
+        return OtlpConfigured(configuration) || options.Tracing == true;
+    }
+
+    private static bool OtlpConfigured(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) ||
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ||
+        !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
+
     public static WebApplicationBuilder AddTaskServiceTelemetry(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(OperationsOptions.SectionName).Get<OperationsOptions>() ?? new OperationsOptions();
         builder.Services.AddOptions<OperationsOptions>().BindConfiguration(OperationsOptions.SectionName);
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
-        var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) ||
-                   !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ||
-                   !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]);
+        var otlp = OtlpConfigured(builder.Configuration);
         var prometheus = options.PrometheusEnabled(builder.Environment);
-        var tracing = otlp || options.Tracing == true;
+        var tracing = TracingEnabled(builder.Configuration);
         if (!otlp && !prometheus && !tracing)
         {
             // Nothing would read them: the hot path pays for no spans or metric aggregation.

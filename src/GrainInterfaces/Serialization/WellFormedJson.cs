@@ -1,4 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using TaskService.Errors;
 
 namespace TaskService.Serialization;
@@ -27,13 +30,22 @@ public static class WellFormedJson
         Check(value, field, allowNul) is { } problem ? throw problem.ToException() : value;
 
     /// <summary>The problem with <paramref name="value"/>, or null when it is well-formed; parameters as for <see cref="Ensure"/>.</summary>
-    public static Problem? Check(JsonElement value, string field, bool allowNul = false) => Walk(value, field, field, allowNul);
+    public static Problem? Check(JsonElement value, string field, bool allowNul = false) => Walk(value, field, new Path(), allowNul);
 
-    private static Problem? Walk(JsonElement element, string field, string path, bool allowNul)
+    /// <remarks>
+    /// Text without a backslash escape that is valid UTF-8 can hold neither a lone surrogate nor NUL (a raw control character is
+    /// not valid JSON), so only strings and names with an escape are decoded; the path of a value is written out only for a problem.
+    /// </remarks>
+    private static Problem? Walk(JsonElement element, string field, Path path, bool allowNul)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
+                if (IsPlain(JsonMarshal.GetRawUtf8Value(element)))
+                {
+                    break;
+                }
+
                 string text;
                 try
                 {
@@ -41,21 +53,21 @@ public static class WellFormedJson
                 }
                 catch (InvalidOperationException)
                 {
-                    return Refuse(field, $"'{path}'");
+                    return Refuse(field, $"'{path.Format(field)}'");
                 }
 
                 if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
                 {
-                    return RefuseNul(field, $"'{path}'");
+                    return RefuseNul(field, $"'{path.Format(field)}'");
                 }
 
                 break;
 
             case JsonValueKind.Number:
-                if (!IsStorableNumber(element))
+                if (!IsStorableNumber(JsonMarshal.GetRawUtf8Value(element)))
                 {
                     return Problem.Invalid(field,
-                        $"'{path}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long, with an exponent of at most {MaxExponent}.");
+                        $"'{path.Format(field)}' holds a number that no store can keep: numbers must be at most {MaxNumberLength} characters long, with an exponent of at most {MaxExponent}.");
                 }
 
                 break;
@@ -64,7 +76,10 @@ public static class WellFormedJson
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (Walk(item, field, $"{path}[{index++}]", allowNul) is { } problem)
+                    path.Push(new Segment(default, index++));
+                    var problem = Walk(item, field, path, allowNul);
+                    path.Pop();
+                    if (problem is not null)
                     {
                         return problem;
                     }
@@ -75,22 +90,28 @@ public static class WellFormedJson
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    string name;
-                    try
+                    if (!IsPlain(JsonMarshal.GetRawUtf8PropertyName(property)))
                     {
-                        name = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        return Refuse(field, $"a property name in '{path}'");
+                        string name;
+                        try
+                        {
+                            name = property.Name;
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            return Refuse(field, $"a property name in '{path.Format(field)}'");
+                        }
+
+                        if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
+                        {
+                            return RefuseNul(field, $"a property name in '{path.Format(field)}'");
+                        }
                     }
 
-                    if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
-                    {
-                        return RefuseNul(field, $"a property name in '{path}'");
-                    }
-
-                    if (Walk(property.Value, field, $"{path}.{name}", allowNul) is { } problem)
+                    path.Push(new Segment(property, -1));
+                    var problem = Walk(property.Value, field, path, allowNul);
+                    path.Pop();
+                    if (problem is not null)
                     {
                         return problem;
                     }
@@ -102,21 +123,67 @@ public static class WellFormedJson
         return null;
     }
 
+    /// <summary>JSON string text (raw, as sent) without an escape, in valid UTF-8: it decodes to itself.</summary>
+    private static bool IsPlain(ReadOnlySpan<byte> raw) => !raw.Contains((byte)'\\') && Utf8.IsValid(raw);
+
     /// <summary>
     /// A number whose text is short and whose exponent is small: PostgreSQL's jsonb refuses exponents beyond its numeric range
     /// (<c>1e999999</c>, <c>1e-999999</c>) and would store <c>1e131071</c> as 131,072 digits.
     /// </summary>
-    private static bool IsStorableNumber(JsonElement element)
+    private static bool IsStorableNumber(ReadOnlySpan<byte> text)
     {
-        var text = element.GetRawText();
         if (text.Length > MaxNumberLength)
         {
             return false;
         }
 
-        var e = text.AsSpan().IndexOfAny('e', 'E');
-        return e < 0 || (int.TryParse(text.AsSpan(e + 1), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var exponent)
+        var e = text.IndexOfAny((byte)'e', (byte)'E');
+        return e < 0 || (int.TryParse(text[(e + 1)..], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var exponent)
             && Math.Abs(exponent) <= MaxExponent);
+    }
+
+    /// <summary>One step of a path: a property (<see cref="Index"/> -1) or an array index.</summary>
+    private readonly record struct Segment(JsonProperty Property, int Index);
+
+    /// <summary>Where the walk is, written out only for a problem: <c>field.name[0].other</c>.</summary>
+    private sealed class Path
+    {
+        private List<Segment>? _segments;
+
+        public void Push(Segment segment) => (_segments ??= []).Add(segment);
+
+        public void Pop() => _segments!.RemoveAt(_segments.Count - 1);
+
+        public string Format(string field)
+        {
+            var text = new System.Text.StringBuilder(field);
+            foreach (var segment in _segments ?? [])
+            {
+                if (segment.Index >= 0)
+                {
+                    text.Append('[').Append(segment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
+                }
+                else
+                {
+                    // A name on the way to the problem decoded (an earlier check let it through); one that cannot be is shown raw.
+                    text.Append('.').Append(NameOf(segment.Property));
+                }
+            }
+
+            return text.ToString();
+        }
+
+        private static string NameOf(JsonProperty property)
+        {
+            try
+            {
+                return property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8PropertyName(property));
+            }
+        }
     }
 
     private static Problem RefuseNul(string field, string where) =>

@@ -73,6 +73,7 @@ public static class TaskServiceSiloBuilderExtensions
 
         // Every connection a delivery opens goes through the URL policy, on the address actually connected (DNS rebinding).
         services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigureHttpClient(WebhookSender.ConfigureHttpClient)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),

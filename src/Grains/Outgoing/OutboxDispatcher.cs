@@ -16,11 +16,19 @@ public sealed partial class OutboxDispatcher(
     IEnumerable<IOutgoingConnector> connectors,
     IOptions<OutboxOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<OutboxDispatcher> logger) : BackgroundService
+    ILogger<OutboxDispatcher> logger,
+    TimeProvider? time = null) : BackgroundService
 {
     private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
     private readonly SemaphoreSlim _signal = new(0, 1);
     private readonly ConcurrentQueue<OutboxEntry> _pushed = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>1 when the outbox must be read (claimed) at the next pass: an entry was written unclaimed, or the last read was full.</summary>
+    private int _claimWanted = 1;
+
+    /// <summary>When the outbox was last read; it is read at least once per poll interval, also while pushed entries keep coming.</summary>
+    private long _lastClaim;
 
     /// <summary>Whether this silo dispatches the outbox (<see cref="OutboxOptions.Enabled"/>).</summary>
     public bool Enabled => options.Value.Enabled;
@@ -40,11 +48,17 @@ public sealed partial class OutboxDispatcher(
             _pushed.Enqueue(entry);
         }
 
-        Notify();
+        Wake();
     }
 
-    /// <summary>Wakes the dispatcher at once: something was just written to the outbox.</summary>
+    /// <summary>Wakes the dispatcher at once to read the outbox: something was just written to it unclaimed.</summary>
     public void Notify()
+    {
+        Volatile.Write(ref _claimWanted, 1);
+        Wake();
+    }
+
+    private void Wake()
     {
         if (_signal.CurrentCount == 0)
         {
@@ -100,7 +114,10 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Dispatches one batch (pushed entries first); returns true when more may be waiting.</summary>
+    /// <summary>
+    /// Dispatches one batch: pushed entries first; else, when asked to or once per poll interval, entries read from the outbox.
+    /// Returns true when more may be waiting.
+    /// </summary>
     internal async Task<bool> DispatchBatchAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -116,13 +133,27 @@ public sealed partial class OutboxDispatcher(
             return true;
         }
 
+        // Pushed entries need no read. The outbox is read when an entry was written unclaimed, after a full read, and at least
+        // once per poll interval, for entries whose claim ran out (a failed hand-over, a silo that went down).
+        if (Interlocked.Exchange(ref _claimWanted, 0) == 0 && _time.GetElapsedTime(Volatile.Read(ref _lastClaim)) < settings.PollInterval)
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _lastClaim, _time.GetTimestamp());
         var entries = await store.ClaimOutboxAsync(settings.BatchSize, settings.Lease, cancellationToken);
         if (entries.Count == 0)
         {
             return false;
         }
 
-        return await HandOverAsync(entries, cancellationToken) && entries.Count == settings.BatchSize;
+        var more = await HandOverAsync(entries, cancellationToken) && entries.Count == settings.BatchSize;
+        if (more)
+        {
+            Volatile.Write(ref _claimWanted, 1);
+        }
+
+        return more;
     }
 
     /// <summary>Hands claimed entries to every connector and marks them dispatched; false when a connector failed.</summary>

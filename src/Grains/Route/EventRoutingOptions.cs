@@ -29,9 +29,13 @@ public sealed class EventRoutingOptions
     [Range(1, 1_000_000)]
     public int MaxBacklog { get; set; } = 2000;
 
-    /// <summary>Events one router (one event key) routes at the same time; the others wait in its queue, in arrival order.</summary>
+    /// <summary>
+    /// Events one router (one event key) routes at the same time; the others wait in its queue, in arrival order. A routing
+    /// lasts until its instance is written, with the commands due at its start (create-tasks) done: several round trips, most
+    /// of them waiting for a shared commit, so the bound is set well above what keeps the CPU busy (writes then share commits).
+    /// </summary>
     [Range(1, 10_000)]
-    public int MaxConcurrentRoutings { get; set; } = 64;
+    public int MaxConcurrentRoutings { get; set; } = 256;
 
     /// <summary>What a refused sender is told to wait (the Retry-After header).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

@@ -3,12 +3,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
 using TaskService.Commands;
 using TaskService.Hosting;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
 using TaskService.Webhooks;
 using TaskService.Workflows;
 
 namespace TaskService.Grains.Tests.Engine;
 
-/// <summary>An in-process single-silo cluster on the embedded providers, with test commands registered, shared by the engine tests.</summary>
+/// <summary>
+/// An in-process single-silo cluster on the embedded providers, with test commands registered and its store watched by a
+/// <see cref="StoreSpy"/>, shared by the engine tests.
+/// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public TestCluster Cluster { get; } = new TestClusterBuilder(1).AddSiloBuilderConfigurator<SiloConfigurator>().Build();
@@ -33,6 +38,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             siloBuilder.UseEmbeddedProviders().AddTaskService();
             siloBuilder.Services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(HostNames));
+            siloBuilder.Services.AddSingleton(services => StoreSpy.Wrap(new InMemoryTaskServiceStore(services.GetRequiredService<TimeProvider>())));
+            siloBuilder.Services.Replace(ServiceDescriptor.Singleton(services => (ITaskServiceStore)services.GetRequiredService<StoreSpy>()));
             siloBuilder.Services.AddHttpClient(WebhookSender.HttpClientName).AddHttpMessageHandler(() => new Webhooks.InstantReceiver());
 
             // The test cluster runs in Development; its webhooks reach no loopback receiver, so hold it to the production rule.
@@ -48,6 +55,7 @@ public sealed class ClusterFixture : IAsyncLifetime
                 options.CommandRetries = 3;
                 options.RetryBackoff = TimeSpan.FromMilliseconds(20);
                 options.MaxRetryBackoff = TimeSpan.FromMilliseconds(100);
+                options.StartWaitForCommands = TimeSpan.FromSeconds(2);
             });
         }
     }

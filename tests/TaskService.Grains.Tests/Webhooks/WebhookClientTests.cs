@@ -20,4 +20,12 @@ public sealed class WebhookClientTests(ClusterFixture fixture)
         Assert.False(sockets.AllowAutoRedirect, "a receiver could redirect a delivery to an address the policy refuses");
         Assert.NotNull(sockets.ConnectCallback);
     }
+
+    [Fact]
+    public void TheDeliveryClientHasNoTimeoutOfItsOwn()
+    {
+        // The sender's WebhookOptions.Timeout cuts each POST off (WebhookTimeoutTests); a client timeout would only add a timer.
+        using var client = fixture.SiloService<IHttpClientFactory>().CreateClient(WebhookSender.HttpClientName);
+        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
+    }
 }

@@ -15,6 +15,17 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlightPerSilo, options.Value.MaxInFlightPerSilo);
 
     /// <summary>
+    /// Settings of the named client <see cref="HttpClientName"/>. The sender cuts each POST off at
+    /// <see cref="WebhookOptions.Timeout"/> itself, so the client's own timeout (100 s by default, which also cut off a longer
+    /// configured timeout) is off: otherwise every delivery would arm a second cancellation timer for nothing.
+    /// </summary>
+    public static void ConfigureHttpClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        client.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
+    }
+
+    /// <summary>
     /// Waits for one of this silo's delivery slots (<see cref="WebhookOptions.MaxInFlightPerSilo"/>); disposing the slot frees it.
     /// </summary>
     public async Task<IDisposable> EnterAsync()

@@ -109,7 +109,22 @@ public sealed partial class WorkflowInstanceGrain(
 
         var token = NewToken(_process.Start.Id);
         Leave(token, _process.Start);
-        await PersistAsync();
+        try
+        {
+            // The commands due at once run before the first write, so the write that makes the start durable holds their
+            // results: one write instead of two. A crash before it leaves the event unrouted; routing it again starts this
+            // instance anew under the same id, and its external tasks get the same ids (instance and sequence), so the commands
+            // find what they made the first time (create-tasks: the same task ids and task-created id) and make nothing twice.
+            await RunCommandsAtStartAsync();
+            await PersistAsync();
+        }
+        catch
+        {
+            // Not written: the next call must not find a started instance that exists in this activation's memory only.
+            DeactivateOnIdle();
+            throw;
+        }
+
         WorkflowInstruments.InstancesStarted.Add(1);
         LogStarted(InstanceId, _process.Id, S.Version);
         return Details();
@@ -546,7 +561,7 @@ public sealed partial class WorkflowInstanceGrain(
             });
     }
 
-    /// <summary>Runs the commands of the external tasks that are due, one after another.</summary>
+    /// <summary>Runs the commands of the external tasks that are due, one after another, writing after each.</summary>
     private async Task DispatchDueAsync(CancellationToken cancellationToken)
     {
         if (_dispatching)
@@ -557,10 +572,13 @@ public sealed partial class WorkflowInstanceGrain(
         _dispatching = true;
         try
         {
-            while (S.Status == WorkflowInstanceStatus.Active
-                && S.ExternalTasks.FirstOrDefault(t => t.NextAttemptAt <= time.GetUtcNow() && commands.TryGet(t.Topic, out _)) is { } task)
+            while (DueCommand() is { } task)
             {
-                await RunCommandAsync(task, cancellationToken);
+                var outcome = await ExecuteCommandAsync(task, cancellationToken);
+                if (Apply(task, outcome))
+                {
+                    await PersistAsync();
+                }
             }
         }
         finally
@@ -571,7 +589,90 @@ public sealed partial class WorkflowInstanceGrain(
         ScheduleDispatch();
     }
 
-    private async Task RunCommandAsync(ExternalTaskState task, CancellationToken cancellationToken)
+    /// <summary>The first open external task whose command is registered and due now; null when none is (or the instance is not active).</summary>
+    private ExternalTaskState? DueCommand()
+    {
+        if (S.Status != WorkflowInstanceStatus.Active)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var task in S.ExternalTasks)
+        {
+            if (task.NextAttemptAt <= now && commands.TryGet(task.Topic, out _))
+            {
+                return task;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Runs a new instance's commands that are due at once (up to <see cref="WorkflowEngineOptions.CommandsRunAtStart"/>, without
+    /// writing between them) and waits for them at most <see cref="WorkflowEngineOptions.StartWaitForCommands"/>. A failure is
+    /// applied as in <see cref="DispatchDueAsync"/>: a retry due after the backoff, an incident once retries are exhausted.
+    /// Commands still running when the wait ends finish on their own and write the instance again: a slow command, or one
+    /// that calls back into whoever is starting this instance, holds the start no longer than the wait.
+    /// </summary>
+    private async Task RunCommandsAtStartAsync()
+    {
+        var max = options.Value.CommandsRunAtStart;
+        if (max == 0 || DueCommand() is null)
+        {
+            return;
+        }
+
+        _traceParent = System.Diagnostics.Activity.Current?.Id ?? _traceParent;
+        _dispatching = true;
+        var running = RunDueCommandsAsync(max);
+        if (!running.IsCompleted)
+        {
+            using var stopWaiting = new CancellationTokenSource();
+            var first = await Task.WhenAny(running, Task.Delay(options.Value.StartWaitForCommands, time, stopWaiting.Token));
+            await stopWaiting.CancelAsync();
+            if (first != running)
+            {
+                LogStartWrittenBeforeCommands(InstanceId, options.Value.StartWaitForCommands);
+                _ = FinishAfterStartAsync(running);
+                return;
+            }
+        }
+
+        _dispatching = false;
+        await running;
+    }
+
+    private async Task RunDueCommandsAsync(int max)
+    {
+        for (var ran = 0; ran < max && DueCommand() is { } task; ran++)
+        {
+            Apply(task, await ExecuteCommandAsync(task, CancellationToken.None));
+        }
+    }
+
+    /// <summary>Writes what the commands of a start did once they finish, after the start was written without them.</summary>
+    private async Task FinishAfterStartAsync(Task running)
+    {
+        try
+        {
+            await running;
+            _dispatching = false;
+            await PersistAsync();
+        }
+        catch (Exception exception)
+        {
+            // This activation went further than what is written (the start, with its commands due): it goes, and the next
+            // wake-up (the sweeper of due instances) loads what is written and runs the commands again.
+            LogFinishAfterStartFailed(InstanceId, exception);
+            _dispatching = false;
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>Runs the command of <paramref name="task"/>; a failure (an exception, the timeout) is returned, not thrown.</summary>
+    private async Task<(IReadOnlyDictionary<string, JsonElement>? Result, Exception? Failure)> ExecuteCommandAsync(ExternalTaskState task, CancellationToken cancellationToken)
     {
         using var activity = TaskServiceActivities.StartCommand(task.Topic, InstanceId, _traceParent);
         commands.TryGet(task.Topic, out var command);
@@ -592,46 +693,53 @@ public sealed partial class WorkflowInstanceGrain(
         }
 
         Commands.CommandInstruments.Ran(task.Topic, failure is null);
+        return (result, failure);
+    }
 
+    /// <summary>
+    /// Applies what a command did to the state (not written yet): its variables and the next step, or a retry after the backoff,
+    /// or an incident once retries are exhausted. False when there is nothing to apply.
+    /// </summary>
+    private bool Apply(ExternalTaskState task, (IReadOnlyDictionary<string, JsonElement>? Result, Exception? Failure) outcome)
+    {
         // The instance may have been canceled, or the task completed from outside, while the command ran.
         if (S.Status != WorkflowInstanceStatus.Active || !S.ExternalTasks.Contains(task))
         {
-            return;
+            return false;
         }
 
-        if (failure is null)
+        if (outcome.Failure is not { } failure)
         {
-            foreach (var (name, value) in result ?? new Dictionary<string, JsonElement>())
+            foreach (var (name, value) in outcome.Result ?? new Dictionary<string, JsonElement>())
             {
                 S.Variables[name] = value;
             }
 
             LogCommandCompleted(InstanceId, task.Topic, task.Id, task.Failures + 1);
             FinishExternalTask(task);
+            return true;
+        }
+
+        task.Failures++;
+        task.LastError = failure.Message;
+        var retries = options.Value.CommandRetries;
+        if (task.Failures > retries)
+        {
+            task.NextAttemptAt = null;
+            // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
+            LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
+            RaiseIncident(task.ElementId, task.Id,
+                $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
+                Common.PublicErrorText.Describe(failure));
         }
         else
         {
-            task.Failures++;
-            task.LastError = failure.Message;
-            var retries = options.Value.CommandRetries;
-            if (task.Failures > retries)
-            {
-                task.NextAttemptAt = null;
-                // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
-                LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
-                RaiseIncident(task.ElementId, task.Id,
-                    $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
-                    Common.PublicErrorText.Describe(failure));
-            }
-            else
-            {
-                var delay = RetryDelay(task.Failures);
-                task.NextAttemptAt = time.GetUtcNow() + delay;
-                LogCommandFailed(InstanceId, task.Topic, task.Id, task.Failures, retries, delay, failure);
-            }
+            var delay = RetryDelay(task.Failures);
+            task.NextAttemptAt = time.GetUtcNow() + delay;
+            LogCommandFailed(InstanceId, task.Topic, task.Id, task.Failures, retries, delay, failure);
         }
 
-        await PersistAsync();
+        return true;
     }
 
     private TimeSpan RetryDelay(int failures) => new Backoff(options.Value.RetryBackoff, options.Value.MaxRetryBackoff).Delay(failures, 0);
@@ -688,6 +796,12 @@ public sealed partial class WorkflowInstanceGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId} could not remove a wake-up reminder left by an earlier version; it is tried again at its next tick")]
     private partial void LogReminderFailed(string instanceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: the commands due at its start ran longer than {Wait}; the start is written without them and they finish on their own")]
+    private partial void LogStartWrittenBeforeCommands(string instanceId, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: writing the commands run at its start failed; the instance reloads its written state and runs them again")]
+    private partial void LogFinishAfterStartFailed(string instanceId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
     private partial void LogCompleted(string instanceId);

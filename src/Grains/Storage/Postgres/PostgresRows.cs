@@ -10,14 +10,17 @@ namespace TaskService.Storage.Postgres;
 /// <summary>Binds record values as parameters and reads rows back, both as records and as their contract JSON.</summary>
 internal static class PostgresRows
 {
-    // Typed parameters (NpgsqlParameter<T>) carry their value unboxed; only SQL NULL goes through the untyped parameter.
-    public static NpgsqlParameter Text(string? value) => value is null ? Null(NpgsqlDbType.Text) : Typed(value, NpgsqlDbType.Text);
+    // Typed parameters (NpgsqlParameter<T>) carry their value unboxed; only SQL NULL goes through the untyped parameter. A
+    // string, int, long and bool map to text, integer, bigint and boolean by default, so those parameters name no type: Npgsql
+    // then resolves them by their CLR type alone, without converting a type name each time. An instant names timestamptz, so
+    // that it never depends on how a DateTime's kind is read.
+    public static NpgsqlParameter Text(string? value) => value is null ? Null(NpgsqlDbType.Text) : Typed(value);
 
-    public static NpgsqlParameter Integer(int value) => Typed(value, NpgsqlDbType.Integer);
+    public static NpgsqlParameter Integer(int value) => Typed(value);
 
-    public static NpgsqlParameter BigInt(long value) => Typed(value, NpgsqlDbType.Bigint);
+    public static NpgsqlParameter BigInt(long value) => Typed(value);
 
-    public static NpgsqlParameter Boolean(bool value) => Typed(value, NpgsqlDbType.Boolean);
+    public static NpgsqlParameter Boolean(bool value) => Typed(value);
 
     /// <summary>An instant; timestamptz keeps microseconds, so a finer part is dropped.</summary>
     public static NpgsqlParameter Instant(DateTimeOffset? value) =>
@@ -37,6 +40,8 @@ internal static class PostgresRows
     public static NpgsqlParameter Parameter(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 
     private static NpgsqlParameter<T> Typed<T>(T value, NpgsqlDbType type) => new() { TypedValue = value, NpgsqlDbType = type };
+
+    private static NpgsqlParameter<T> Typed<T>(T value) => new() { TypedValue = value };
 
     private static NpgsqlParameter Null(NpgsqlDbType type) => new() { Value = DBNull.Value, NpgsqlDbType = type };
 

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using TaskService.Commands;
+using TaskService.Common;
+using TaskService.Events;
+using TaskService.Mappings;
+using TaskService.Outgoing;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Tasks;
+using TaskService.Workflows;
+using TaskService.Workflows.Embedded;
+
+namespace TaskService.Grains.Tests.Engine;
+
+/// <summary>
+/// A new embedded instance runs the commands due at its start before its first write, so a routed event's instance is written
+/// once; a crash between the command and that write, a failing command and a slow one keep the behaviour they had.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class InstanceWriteTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+
+    private StoreSpy Spy => fixture.SiloService<StoreSpy>();
+
+    [Fact]
+    public async Task ARoutedEventWhoseWorkflowCreatesATaskWritesItsInstanceOnceWithTheTaskCreated()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+
+        Assert.True(await fixture.Grains.GetGrain<IEventRouterGrain>(record.Key).RouteAsync(record));
+
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Equal(WorkflowInstanceStatus.Completed, details!.Instance.Status);
+        // One write, and it is the completed instance: the start and the create-tasks result together.
+        Assert.Equal([WorkflowInstanceStatus.Completed], Spy.InstanceWrites[instanceId]);
+        var taskId = Assert.Single(details.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!;
+        Assert.NotNull(await fixture.Grains.GetGrain<ITaskGrain>(taskId).GetAsync());
+        Assert.Single(TaskCreatedEvents(taskId));
+    }
+
+    [Fact]
+    public async Task ACrashBetweenTheCommandAndTheInstanceWriteCreatesNoTaskAndNoTaskCreatedTwice()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+        Spy.FailNextWrite(instanceId);
+        var store = fixture.SiloService<ITaskServiceStore>();
+        Assert.Equal(EventRecording.New, await store.RecordEventAsync(record));
+
+        // The first routing runs create-tasks, then its instance write fails as if the process died there: the event stays
+        // unrouted, and the sweeper routes it again.
+        await fixture.Grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force: true);
+
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId);
+        var details = await Eventually.ReturnsAsync(instance.GetAsync, d => d?.Instance.Status == WorkflowInstanceStatus.Completed, Deadline, "the event is routed again");
+        await Eventually.ReturnsAsync(() => store.RecordEventAsync(record), r => r == EventRecording.Routed, Deadline, "the event is marked routed");
+
+        var taskId = Assert.Single(details!.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!;
+        var taskCreated = Assert.Single(TaskCreatedEvents(taskId));
+        var log = Spy.Log.ToList();
+        // The task and its task-created were made before the failed write; the second run made neither again.
+        Assert.True(log.IndexOf($"outbox {taskCreated.Id}") < log.IndexOf($"instance {instanceId} failed"));
+        Assert.Equal([WorkflowInstanceStatus.Completed], Spy.InstanceWrites[instanceId]);
+        var key = (await fixture.Grains.GetGrain<ITaskGrain>(taskId).GetAsync())!.Key;
+        var query = fixture.Grains.GetGrain<TaskService.Queries.IQueryGrain>(0);
+        var where = TaskService.Queries.FilterParser.ParseWhere($$"""{"key":"{{key}}"}""", TaskService.Queries.EntitySchemas.Task).OrThrow();
+        Assert.Equal(1, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
+    }
+
+    [Fact]
+    public async Task ACommandFailingInsideTheStartIsWrittenWithItsRetryDueAndBecomesAnIncidentAfterTheRetries()
+    {
+        var script = NewScript(new ScriptedCommand.Script { AlwaysFail = true }, out var scriptKey);
+
+        var details = await StartAsync(Bpmn.Scripted(NewProcessId()), $$"""{"script":"{{scriptKey}}"}""");
+
+        // The start ran the first attempt and was written with its failure and the retry after the backoff.
+        var external = Assert.Single(details.ExternalTasks);
+        Assert.Equal(1, external.Failures);
+        Assert.Equal("scripted failure 1", external.LastError);
+        Assert.True(external.NextAttemptAt > details.Instance.ModifiedOn);
+        Assert.Empty(details.Incidents);
+        var startWrite = JsonSerializer.Deserialize<WorkflowInstanceState>(Spy.InstanceStates[details.Instance.Id].First(), ContractJson.Options)!;
+        var written = Assert.Single(startWrite.ExternalTasks);
+        Assert.Equal(1, written.Failures);
+        Assert.Equal(external.NextAttemptAt, written.NextAttemptAt);
+
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
+        details = (await Eventually.ReturnsAsync(instance.GetAsync, d => d!.Incidents.Count > 0, Deadline, "an incident is raised"))!;
+        Assert.Equal(4, script.Calls); // the attempt at the start and three retries
+        Assert.Equal(4, Spy.WritesOf(details.Instance.Id)); // the start with the first attempt, then one write per retry
+        Assert.Contains("failed 4 time(s)", Assert.Single(details.Incidents).Message, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(details.ExternalTasks).NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task ACommandSlowerThanTheStartsWaitLetsTheStartBeWrittenAndIsWrittenWhenItEnds()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var script = NewScript(new ScriptedCommand.Script { Hold = hold }, out var scriptKey);
+
+        var details = await StartAsync(Bpmn.Scripted(NewProcessId()), $$"""{"script":"{{scriptKey}}"}""");
+
+        // Written as before the change: the start with its command due, the command under way.
+        Assert.Equal(0, Assert.Single(details.ExternalTasks).Failures);
+        Assert.Equal([WorkflowInstanceStatus.Active], Spy.InstanceWrites[details.Instance.Id]);
+        Assert.Equal(1, script.Calls);
+
+        hold.SetResult();
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(details.Instance.Id);
+        details = (await Eventually.ReturnsAsync(instance.GetAsync, d => d!.UserTasks.Any(u => u.ElementId == "after"), Deadline, "the command's result is written"))!;
+        Assert.Empty(details.ExternalTasks);
+        Assert.Equal(1, script.Calls);
+        Assert.Equal(2, Spy.WritesOf(details.Instance.Id));
+    }
+
+    private IEnumerable<OutgoingEvent> TaskCreatedEvents(string taskId) =>
+        Spy.OutboxAdded.Where(e => e.Key == OutgoingEventTypes.TaskCreated && e.Payload.GetRawText().Contains(taskId, StringComparison.Ordinal));
+
+    /// <summary>A workflow that runs create-tasks on the event's <c>tasks</c>, mapped to a new event key, and an event for it.</summary>
+    private async Task<(EventRecord Record, EventWorkflowMapping Mapping)> MapCreateTasksAsync()
+    {
+        var processId = NewProcessId();
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        (await workflow.CreateAsync(new NewWorkflow { Name = "create", BpmnFile = Bpmn.Unhandled(processId, CommandTopics.CreateTasks), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var eventKey = $"once.{Guid.NewGuid():N}";
+        var mapping = (await fixture.Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId)).OrThrow();
+        var record = new EventRecord
+        {
+            Id = Guid.NewGuid().ToString(),
+            Key = eventKey,
+            Payload = JsonElementFactory.Parse($$$"""{"tasks":{"values":[{"key":"once-{{{Guid.NewGuid():N}}}","name":"Once"}]}}"""),
+            Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+        return (record, mapping);
+    }
+
+    private async Task<WorkflowInstanceDetails> StartAsync(string bpmn, string input)
+    {
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        (await workflow.CreateAsync(new NewWorkflow { Name = "test", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        return (await workflow.ExecuteAsync(JsonElementFactory.Parse(input), null)).OrThrow();
+    }
+
+    private static ScriptedCommand.Script NewScript(ScriptedCommand.Script script, out string key)
+    {
+        key = Guid.NewGuid().ToString("N");
+        ScriptedCommand.Scripts[key] = script;
+        return script;
+    }
+
+    private static string NewProcessId() => $"p_{Guid.NewGuid():N}";
+}

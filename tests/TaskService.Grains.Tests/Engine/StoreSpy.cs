@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using TaskService.Events;
+using TaskService.Storage;
+using TaskService.Workflows;
+
+namespace TaskService.Grains.Tests.Engine;
+
+/// <summary>
+/// Wraps the silo's store: notes every workflow instance write (by instance id, with the status it wrote) and every outgoing
+/// event the outbox took (an event already there is not taken again), and can make the next write of an instance fail as if
+/// the process died just before it. Everything else goes through unchanged.
+/// </summary>
+/// <remarks>A <see cref="DispatchProxy"/>, so it follows the store's interface without restating its fifty members; the proxy
+/// type is generated as a subclass, so this class cannot be sealed.</remarks>
+public class StoreSpy : DispatchProxy
+{
+    private ITaskServiceStore _inner = null!;
+
+    /// <summary>The statuses written for each instance, in order; a write made to fail is not listed.</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<WorkflowInstanceStatus>> InstanceWrites { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The states written for each instance, in order (JSON, as the store holds them).</summary>
+    public ConcurrentDictionary<string, ConcurrentQueue<string>> InstanceStates { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every outgoing event the outbox added for this silo's dispatcher (the test silo dispatches), in order.</summary>
+    public ConcurrentQueue<OutgoingEvent> OutboxAdded { get; } = new();
+
+    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>outbox {event id}</c>.</summary>
+    public ConcurrentQueue<string> Log { get; } = new();
+
+    private readonly ConcurrentDictionary<string, int> _failNextWrite = new(StringComparer.Ordinal);
+
+    /// <summary>A spy over <paramref name="inner"/>; it is the store too (cast it to <see cref="ITaskServiceStore"/>).</summary>
+    public static StoreSpy Wrap(ITaskServiceStore inner)
+    {
+        var spy = (StoreSpy)(object)Create<ITaskServiceStore, StoreSpy>();
+        spy._inner = inner;
+        return spy;
+    }
+
+    /// <summary>The next write of <paramref name="instanceId"/> fails and writes nothing.</summary>
+    public void FailNextWrite(string instanceId) => _failNextWrite[instanceId] = 1;
+
+    public int WritesOf(string instanceId) => InstanceWrites.TryGetValue(instanceId, out var writes) ? writes.Count : 0;
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        switch (targetMethod.Name)
+        {
+            case nameof(ITaskServiceStore.SaveWorkflowInstanceAsync):
+                var summary = (WorkflowInstanceSummary)args![0]!;
+                if (_failNextWrite.TryRemove(summary.Id, out _))
+                {
+                    Log.Enqueue($"instance {summary.Id} failed");
+                    return Task.FromException(new IOException("The process died before the instance was written (test)."));
+                }
+
+                InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
+                InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue((string)args[1]!);
+                Log.Enqueue($"instance {summary.Id} {summary.Status}");
+                break;
+
+            case nameof(ITaskServiceStore.AppendClaimedOutboxAsync):
+            case nameof(ITaskServiceStore.SaveTaskAsync):
+                return NoteAddedAsync((Task<IReadOnlyList<OutboxEntry>>)Forward(targetMethod, args)!);
+        }
+
+        return Forward(targetMethod, args);
+    }
+
+    private async Task<IReadOnlyList<OutboxEntry>> NoteAddedAsync(Task<IReadOnlyList<OutboxEntry>> appending)
+    {
+        var added = await appending;
+        foreach (var entry in added)
+        {
+            OutboxAdded.Enqueue(entry.Event);
+            Log.Enqueue($"outbox {entry.Event.Id}");
+        }
+
+        return added;
+    }
+
+    private object? Forward(MethodInfo targetMethod, object?[]? args)
+    {
+        try
+        {
+            return targetMethod.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Throw(exception.InnerException);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using TaskService.Events;
+using TaskService.Serialization;
+using TaskService.Outgoing;
+using TaskService.Storage;
+using TaskService.Storage.InMemory;
+
+namespace TaskService.Grains.Tests.Outgoing;
+
+/// <summary>The dispatcher hands pushed entries over without reading the outbox, and still reads it when it must.</summary>
+public sealed class OutboxDispatcherTests
+{
+    private static readonly OutboxOptions Settings = new() { PollInterval = TimeSpan.FromSeconds(1), Lease = TimeSpan.FromSeconds(10), BatchSize = 2 };
+
+    [Fact]
+    public async Task PushedEntriesAreHandedOverWithoutAReadWhichComesWhenAskedAfterAFullReadAndOncePerPollInterval()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryTaskServiceStore(time);
+        var reads = ClaimCounter.Wrap(store);
+        var connector = new RecordingConnector();
+        var dispatcher = new OutboxDispatcher(reads, [connector], Options.Create(Settings), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            NullLogger<OutboxDispatcher>.Instance, time);
+
+        // The first pass reads what an earlier run left.
+        Assert.False(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(1, ClaimCounter.Claims(reads));
+
+        // Entries written claimed by this silo are pushed: handed over, and no read follows within the poll interval.
+        for (var round = 0; round < 3; round++)
+        {
+            dispatcher.Push(await store.AppendClaimedOutboxAsync([Event($"pushed-{round}")], Settings.Lease));
+            Assert.True(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+            Assert.False(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        }
+
+        Assert.Equal(["pushed-0", "pushed-1", "pushed-2"], connector.Ids);
+        Assert.Equal(1, ClaimCounter.Claims(reads));
+
+        // An entry written unclaimed is read when the writer says so.
+        await store.AppendOutboxAsync([Event("notified")]);
+        dispatcher.Notify();
+        Assert.False(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(2, ClaimCounter.Claims(reads));
+        Assert.Equal("notified", connector.Ids[^1]);
+
+        // One nobody announced (its writer went down first) is read within a poll interval, pushes or not.
+        await store.AppendOutboxAsync([Event("left-1"), Event("left-2"), Event("left-3")]);
+        Assert.False(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(2, ClaimCounter.Claims(reads));
+        time.Advance(Settings.PollInterval);
+
+        // A full read (the batch size is 2) is followed by another read at once, until the outbox is drained.
+        Assert.True(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.False(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(4, ClaimCounter.Claims(reads));
+        Assert.Equal(["left-1", "left-2", "left-3"], connector.Ids[^3..]);
+    }
+
+    private static OutgoingEvent Event(string id) => new()
+    {
+        Id = id,
+        Key = "task-created",
+        Payload = JsonElementFactory.Parse("{}"),
+        Timestamp = 1_764_761_234_567,
+    };
+
+    private sealed class RecordingConnector : IOutgoingConnector
+    {
+        public List<string> Ids { get; } = [];
+
+        public string Name => "recording";
+
+        public Task PublishAsync(OutgoingEvent outgoingEvent, CancellationToken cancellationToken = default)
+        {
+            Ids.Add(outgoingEvent.Id);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>A store that counts the outbox reads (claims) made through it.</summary>
+    public class ClaimCounter : DispatchProxy
+    {
+        private ITaskServiceStore _inner = null!;
+        private int _claims;
+
+        public static ITaskServiceStore Wrap(ITaskServiceStore inner)
+        {
+            var proxy = Create<ITaskServiceStore, ClaimCounter>();
+            ((ClaimCounter)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        public static int Claims(ITaskServiceStore proxy) => ((ClaimCounter)(object)proxy)._claims;
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(ITaskServiceStore.ClaimOutboxAsync))
+            {
+                Interlocked.Increment(ref _claims);
+            }
+
+            return targetMethod.Invoke(_inner, args);
+        }
+    }
+}
