@@ -23,7 +23,7 @@ public sealed class AuditApiTests(TaskServiceApiFactory factory)
         var task = await client.GetJsonAsync($"/tasks/{ids[0]}");
         Assert.Equal("user-17", task.GetProperty("modifiedBy").GetString());
         Assert.False(task.GetProperty("deleted").GetBoolean());
-        Assert.Equal(1, await client.CountAsync($"/tasks/count?{Api.Where(new { id = ids[0], modifiedBy = "user-17" })}"));
+        Assert.Equal(1, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { id = ids[0], modifiedBy = "user-17" })}"));
     }
 
     [Fact]
@@ -33,9 +33,9 @@ public sealed class AuditApiTests(TaskServiceApiFactory factory)
         await factory.CreateTasksAsync(new { key, name = "a" }, new { key, name = "b" });
         var client = factory.CreateClientFor("bulk-user", [.. Permissions.All]);
 
-        await (await client.PatchJsonAsync($"/tasks?{Api.Where(new { key })}", new { notes = "n" })).AssertStatusAsync(HttpStatusCode.OK);
+        await (await client.PatchJsonAsync($"/tasks?{JsonApi.Where(new { key })}", new { notes = "n" })).AssertStatusAsync(HttpStatusCode.OK);
 
-        Assert.Equal(["bulk-user", "bulk-user"], (await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key } })}")).Values("modifiedBy"));
+        Assert.Equal(["bulk-user", "bulk-user"], (await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key } })}")).Values("modifiedBy"));
     }
 
     [Fact]
@@ -61,12 +61,12 @@ public sealed class AuditApiTests(TaskServiceApiFactory factory)
         await (await client.DeleteAsync($"/tasks/{ids[0]}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         await (await client.GetAsync($"/tasks/{ids[0]}")).AssertNotFoundAsync();
-        Assert.Equal([ids[1]], (await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key } })}")).Values("id"));
-        Assert.Equal(1, await client.CountAsync($"/tasks/count?{Api.Where(new { key })}"));
-        Assert.Equal(0, await client.CountAsync($"/tasks/count?{Api.Where(new { key, deleted = true })}"));
+        Assert.Equal([ids[1]], (await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key } })}")).Values("id"));
+        Assert.Equal(1, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key })}"));
+        Assert.Equal(0, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key, deleted = true })}"));
         await (await client.PatchJsonAsync($"/tasks/{ids[0]}", new { notes = "x" })).AssertNotFoundAsync();
         await (await client.DeleteAsync($"/tasks/{ids[0]}")).AssertNotFoundAsync();
-        var updated = await (await client.PatchJsonAsync($"/tasks?{Api.Where(new { key })}", new { notes = "n" })).ReadJsonAsync(HttpStatusCode.OK);
+        var updated = await (await client.PatchJsonAsync($"/tasks?{JsonApi.Where(new { key })}", new { notes = "n" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(1, updated.GetProperty("count").GetInt64());
     }
 
@@ -82,7 +82,7 @@ public sealed class AuditApiTests(TaskServiceApiFactory factory)
         await (await client.GetAsync($"/tasks/{ids[0]}/user-tasks/{userTasks[0]}")).AssertNotFoundAsync();
         Assert.Equal([userTasks[1]], (await client.GetJsonAsync($"/tasks/{ids[0]}/user-tasks")).Values("id"));
         Assert.Equal(1, await client.CountAsync($"/tasks/{ids[0]}/user-tasks/count"));
-        var included = await client.GetJsonAsync($"/tasks/{ids[0]}?{Api.Filter(new { include = new[] { "userTasks" } })}");
+        var included = await client.GetJsonAsync($"/tasks/{ids[0]}?{JsonApi.Filter(new { include = new[] { "userTasks" } })}");
         Assert.Equal([userTasks[1]], included.GetProperty("userTasks").Values("id"));
         await (await client.PatchJsonAsync($"/tasks/{ids[0]}/user-tasks/{userTasks[0]}/complete", new { })).AssertNotFoundAsync();
 

@@ -27,8 +27,8 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
     [MemberData(nameof(UnsafeSchemas))]
     public async Task DeployingASchemaThatCannotBeEvaluatedSafelyIs400AndTheServiceKeepsRunning(string schema, string reason)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
 
         var response = await client.SendAsync("POST", "/workflows", "{\"name\":\"unsafe\",\"bpmnFile\":" + Json(bpmn) + ",\"inputSchema\":" + schema + "}");
 
@@ -42,8 +42,8 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task ALoneSurrogateInAnInputSchemaIs400()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
 
         var response = await client.SendAsync("POST", "/workflows", "{\"name\":\"surrogate\",\"bpmnFile\":" + Json(bpmn) + ",\"inputSchema\":{\"const\":\"\\ud800\"}}");
 
@@ -53,8 +53,8 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task ACatastrophicPatternAnswersWellUnderASecond()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
         var workflow = await client.DeployAsync(bpmn, new { type = "object", properties = new { code = new { type = "string", pattern = "^(a+)+$" } } });
         var id = workflow.GetProperty("id").GetString();
 
@@ -69,10 +69,10 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task ABpmnFileWithAHundredThousandNestedElementsIs400NamingTheLimitAtOnce()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         const int depth = 100_000;
         var nested = string.Concat(Enumerable.Repeat("<x>", depth)) + string.Concat(Enumerable.Repeat("</x>", depth));
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process($"<bpmn:documentation>{nested}</bpmn:documentation>" + StartToEnd), "process");
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process($"<bpmn:documentation>{nested}</bpmn:documentation>" + StartToEnd), "process");
 
         var watch = Stopwatch.StartNew();
         // Sent without escaping '<' and '>' (as most clients send XML in JSON), so that the body stays within the route's size limit.

@@ -34,7 +34,7 @@ public sealed class EventMappingApiTests(TaskServiceApiFactory factory)
         var second = await (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = "w" })).ReadJsonAsync(HttpStatusCode.Created);
 
         Assert.Equal(first.GetProperty("id").GetString(), second.GetProperty("id").GetString());
-        var listed = await client.GetJsonAsync($"/events/mapping?{Api.Filter(new { where = new { eventKey } })}");
+        var listed = await client.GetJsonAsync($"/events/mapping?{JsonApi.Filter(new { where = new { eventKey } })}");
         Assert.Single(listed.EnumerateArray());
     }
 
@@ -49,14 +49,14 @@ public sealed class EventMappingApiTests(TaskServiceApiFactory factory)
             await (await client.PostJsonAsync("/events/mapping", new { eventKey = key, workflowKey = workflow })).AssertStatusAsync(HttpStatusCode.Created);
         }
 
-        var mine = await client.GetJsonAsync($"/events/mapping?{Api.Filter(new { where = new { eventKey }, order = "workflowKey DESC" })}");
+        var mine = await client.GetJsonAsync($"/events/mapping?{JsonApi.Filter(new { where = new { eventKey }, order = "workflowKey DESC" })}");
         Assert.Equal(["beta", "alpha"], mine.Values("workflowKey"));
         Assert.All(mine.EnumerateArray(), m => Assert.Equal(eventKey, m.GetProperty("eventKey").GetString()));
 
-        var both = await client.GetJsonAsync($"/events/mapping?{Api.Filter(new { where = new { eventKey = new { inq = new[] { eventKey, otherKey } }, workflowKey = "alpha" } })}");
+        var both = await client.GetJsonAsync($"/events/mapping?{JsonApi.Filter(new { where = new { eventKey = new { inq = new[] { eventKey, otherKey } }, workflowKey = "alpha" } })}");
         Assert.Equal(new[] { eventKey, otherKey }.Order(StringComparer.Ordinal), both.Values("eventKey").Order(StringComparer.Ordinal));
 
-        var projected = await client.GetJsonAsync($"/events/mapping?{Api.Filter(new { where = new { eventKey }, fields = new { workflowKey = true } })}");
+        var projected = await client.GetJsonAsync($"/events/mapping?{JsonApi.Filter(new { where = new { eventKey }, fields = new { workflowKey = true } })}");
         Assert.All(projected.EnumerateArray(), m => Assert.Equal(["workflowKey"], m.EnumerateObject().Select(p => p.Name)));
     }
 
@@ -70,7 +70,7 @@ public sealed class EventMappingApiTests(TaskServiceApiFactory factory)
 
         await (await client.DeleteAsync($"/events/mapping/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        Assert.Empty((await client.GetJsonAsync($"/events/mapping?{Api.Filter(new { where = new { eventKey } })}")).EnumerateArray());
+        Assert.Empty((await client.GetJsonAsync($"/events/mapping?{JsonApi.Filter(new { where = new { eventKey } })}")).EnumerateArray());
         await (await client.DeleteAsync($"/events/mapping/{id}")).AssertNotFoundAsync();
     }
 
@@ -104,7 +104,7 @@ public sealed class EventMappingApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"order": "eventKey SIDEWAYS"}""")]
     public async Task ListingEventMappingsWithABadFilterIs400NamingFilter(string filter)
     {
-        var response = await factory.CreateClient(Permissions.MapTask).GetAsync($"/events/mapping?{Api.Filter(filter)}");
+        var response = await factory.CreateClient(Permissions.MapTask).GetAsync($"/events/mapping?{JsonApi.Filter(filter)}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }

@@ -100,7 +100,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
 
         async Task<string> TriggerAsync(string? idempotency, string? request)
         {
-            var message = Api.Request("POST", "/events/trigger", JsonSerializer.Serialize(new { key, id = bodyId, payload = new { } }));
+            var message = JsonApi.Request("POST", "/events/trigger", JsonSerializer.Serialize(new { key, id = bodyId, payload = new { } }));
             if (idempotency is not null)
             {
                 message.Headers.Add(EventsApi.IdempotencyKeyHeader, idempotency);
@@ -131,7 +131,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         Assert.False(string.IsNullOrWhiteSpace(first.GetProperty("id").GetString()));
         Assert.NotEqual(first.GetProperty("id").GetString(), second.GetProperty("id").GetString());
         await Eventually.ReturnsAsync(
-            () => client.CountAsync($"/events/count?{Api.Where(new { key })}"),
+            () => client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"),
             count => count == 2,
             because: "two events without ids are two events");
     }
@@ -239,10 +239,10 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         var client = factory.CreateAdminClient();
         var id = await TriggerAndWaitAsync(client, TaskSeeding.NewKey("fields"), new { n = 1 });
 
-        var projected = await client.GetJsonAsync($"/events/{id}?{Api.Filter(new { fields = new[] { "id", "key" } })}");
+        var projected = await client.GetJsonAsync($"/events/{id}?{JsonApi.Filter(new { fields = new[] { "id", "key" } })}");
         Assert.Equal(["id", "key"], projected.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
 
-        var withWhere = await client.GetAsync($"/events/{id}?{Api.Filter(new { where = new { key = "x" } })}");
+        var withWhere = await client.GetAsync($"/events/{id}?{JsonApi.Filter(new { where = new { key = "x" } })}");
         await withWhere.AssertBadRequestNamingAsync("filter");
     }
 
@@ -255,7 +255,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         var e2 = await TriggerAndWaitAsync(client, key, new { n = 2, tag = "b" }, $"{key}-2");
         var e3 = await TriggerAndWaitAsync(client, key, new { n = 3, tag = "a" }, $"{key}-3");
 
-        async Task<string[]> IdsAsync(object filter) => (await client.GetJsonAsync($"/events?{Api.Filter(filter)}")).Values("id");
+        async Task<string[]> IdsAsync(object filter) => (await client.GetJsonAsync($"/events?{JsonApi.Filter(filter)}")).Values("id");
 
         Assert.Equal([e1, e2, e3], (await IdsAsync(new { where = new { key }, order = "id ASC" })));
         Assert.Equal([e2, e3], (await IdsAsync(new { where = new Dictionary<string, object> { ["key"] = key, ["payload.n"] = new { gt = 1 } }, order = "id ASC" })));
@@ -265,12 +265,12 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         Assert.Equal([e3, e2], (await IdsAsync(new { where = new { key }, order = "id DESC", limit = 2 })));
         Assert.Equal([e2], (await IdsAsync(new { where = new { key }, order = new[] { "id ASC" }, skip = 1, limit = 1 })));
 
-        var projected = await client.GetJsonAsync($"/events?{Api.Filter(new { where = new { key }, fields = new[] { "id", "payload" } })}");
+        var projected = await client.GetJsonAsync($"/events?{JsonApi.Filter(new { where = new { key }, fields = new[] { "id", "payload" } })}");
         Assert.Equal(3, projected.GetArrayLength());
         Assert.All(projected.EnumerateArray(), e => Assert.Equal(["id", "payload"], e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)));
 
-        Assert.Equal(2, await client.CountAsync($"/events/count?{Api.Where(new Dictionary<string, object> { ["key"] = key, ["payload.tag"] = "a" })}"));
-        Assert.Equal(3, await client.CountAsync($"/events/count?{Api.Where(new { key = new { like = $"{key}%" } })}"));
+        Assert.Equal(2, await client.CountAsync($"/events/count?{JsonApi.Where(new Dictionary<string, object> { ["key"] = key, ["payload.tag"] = "a" })}"));
+        Assert.Equal(3, await client.CountAsync($"/events/count?{JsonApi.Where(new { key = new { like = $"{key}%" } })}"));
     }
 
     [Theory]
@@ -284,7 +284,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
     [InlineData("[]")]
     public async Task ListingEventsWithABadFilterIs400NamingFilter(string filter)
     {
-        var response = await factory.CreateClient(Permissions.ViewEvent).GetAsync($"/events?{Api.Filter(filter)}");
+        var response = await factory.CreateClient(Permissions.ViewEvent).GetAsync($"/events?{JsonApi.Filter(filter)}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }
@@ -297,7 +297,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"or": []}""")]
     public async Task CountingEventsWithABadWhereIs400NamingWhere(string where)
     {
-        var response = await factory.CreateClient(Permissions.ViewEvent).GetAsync($"/events/count?{Api.Where(where)}");
+        var response = await factory.CreateClient(Permissions.ViewEvent).GetAsync($"/events/count?{JsonApi.Where(where)}");
 
         await response.AssertBadRequestNamingAsync("where");
     }

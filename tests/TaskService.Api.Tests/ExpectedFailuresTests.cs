@@ -26,7 +26,7 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
     /// <summary>Creates what the cases refer to (outside the counted window) and returns the cases, area by area.</summary>
     private async Task<List<ExpectedAnswer>> ArrangeAsync()
     {
-        var admin = factory.CreateClient(Workflows.AllPermissions);
+        var admin = factory.CreateClient(TestWorkflows.AllPermissions);
         var missing = Guid.NewGuid().ToString();
 
         // Tasks and user tasks: one with a completed, a claimed and an assigned user task; one ended task.
@@ -42,14 +42,14 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
         var stranger = factory.CreateClientFor("stranger", Permissions.CompleteUserTask, Permissions.ClaimUserTask);
 
         // Workflows: one deployed, with a second version, and an input schema the cases violate.
-        var (bpmn, processId) = Workflows.WithFreshProcessId(TaskService.Testing.CreateTasksWorkflow.Bpmn("expected"), "expected");
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(TaskService.Testing.CreateTasksWorkflow.Bpmn("expected"), "expected");
         var workflow = (await admin.DeployAsync(bpmn, new { type = "object", required = new[] { "amount" } })).GetProperty("id").GetString()!;
         await (await admin.PatchJsonAsync($"/workflows/{workflow}", new { bpmnFile = bpmn.Replace("Create tasks", "Create them", StringComparison.Ordinal) }))
             .AssertStatusAsync(HttpStatusCode.NoContent);
-        var (otherBpmn, _) = Workflows.WithFreshProcessId(bpmn, processId);
+        var (otherBpmn, _) = TestWorkflows.WithFreshProcessId(bpmn, processId);
 
         // A workflow whose input schema holds a pattern, and BPMN files the embedded engine cannot run.
-        var (patterned, _) = Workflows.WithFreshProcessId(bpmn, processId);
+        var (patterned, _) = TestWorkflows.WithFreshProcessId(bpmn, processId);
         var codes = (await admin.DeployAsync(patterned, new { type = "object", properties = new { code = new { type = "string", pattern = "^[A-Z]+$" } } }))
             .GetProperty("id").GetString()!;
         var unsupported = Bpmn("""<bpmn:startEvent id="s" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="x" /><bpmn:scriptTask id="x" />""");
@@ -139,15 +139,15 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
                 () => admin.SendAsync("POST", $"/workflows/{workflow}/execute", """{"input": {"amount": 1}, "workflowVersion": "one"}""")),
 
             // 400 from the filter parser: the first problem is the answer, in the JSON and the bracket form.
-            new ExpectedAnswer("a filter on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { where = new { colour = "red" } })}")),
-            new ExpectedAnswer("a where with an unknown operator", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{Api.Where(new { name = new { regexp = "^a" } })}")),
-            new ExpectedAnswer("a where nested too deep", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{Api.Where(tooDeep)}")),
+            new ExpectedAnswer("a filter on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{JsonApi.Filter(new { where = new { colour = "red" } })}")),
+            new ExpectedAnswer("a where with an unknown operator", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{JsonApi.Where(new { name = new { regexp = "^a" } })}")),
+            new ExpectedAnswer("a where nested too deep", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks/count?{JsonApi.Where(tooDeep)}")),
             new ExpectedAnswer("a like pattern ending in a lone backslash", HttpStatusCode.BadRequest,
-                () => admin.GetAsync($"/tasks?{Api.Filter("""{"where": {"name": {"like": "a\\"}}}""")}")),
-            new ExpectedAnswer("a filter holding a lone surrogate", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter("""{"where": {"name": "\ud800"}}""")}")),
-            new ExpectedAnswer("a filter that is not JSON", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter("""{"where":""")}")),
-            new ExpectedAnswer("an order on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { order = "colour ASC" })}")),
-            new ExpectedAnswer("an include of an unknown relation", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{Api.Filter(new { include = new[] { "owners" } })}")),
+                () => admin.GetAsync($"/tasks?{JsonApi.Filter("""{"where": {"name": {"like": "a\\"}}}""")}")),
+            new ExpectedAnswer("a filter holding a lone surrogate", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{JsonApi.Filter("""{"where": {"name": "\ud800"}}""")}")),
+            new ExpectedAnswer("a filter that is not JSON", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{JsonApi.Filter("""{"where":""")}")),
+            new ExpectedAnswer("an order on an unknown field", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{JsonApi.Filter(new { order = "colour ASC" })}")),
+            new ExpectedAnswer("an include of an unknown relation", HttpStatusCode.BadRequest, () => admin.GetAsync($"/tasks?{JsonApi.Filter(new { include = new[] { "owners" } })}")),
             new ExpectedAnswer("a bracket filter whose limit is not a number", HttpStatusCode.BadRequest, () => admin.GetAsync("/tasks?filter[limit]=ten")),
             new ExpectedAnswer("a bracket where nested past its limit", HttpStatusCode.BadRequest,
                 () => admin.GetAsync($"/tasks/count?where{string.Concat(Enumerable.Repeat("[a]", 50))}=x")),
@@ -179,5 +179,5 @@ public sealed class ExpectedFailuresTests(TaskServiceApiFactory factory)
     private static string Bpmn(string elements) =>
         $"""<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><bpmn:process id="p-{Guid.NewGuid():N}" isExecutable="true">{elements}</bpmn:process></bpmn:definitions>""";
 
-    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body, Api.JsonOptions), System.Text.Encoding.UTF8, "application/json");
+    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body, JsonApi.JsonOptions), System.Text.Encoding.UTF8, "application/json");
 }

@@ -29,7 +29,7 @@ public sealed class FilterFormsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(["alpha", "beta"], inq.Values("name"));
 
         Assert.Equal(2, await client.CountAsync($"/tasks/count?where[key]={k}&where[name][neq]=beta"));
-        Assert.Equal(2, await client.CountAsync($"/tasks/count?{Api.Where(new { key, name = new { neq = "beta" } })}"));
+        Assert.Equal(2, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key, name = new { neq = "beta" } })}"));
     }
 
     [Fact]
@@ -42,10 +42,10 @@ public sealed class FilterFormsApiTests(TaskServiceApiFactory factory)
 
         var updated = await (await client.PatchJsonAsync($"/tasks?where[key]={k}&where[name]=change", new { notes = "changed" })).ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(1, updated.GetProperty("count").GetInt64());
-        Assert.Equal(["change"], (await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key, notes = "changed" } })}")).Values("name"));
+        Assert.Equal(["change"], (await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key, notes = "changed" } })}")).Values("name"));
 
         await (await client.DeleteAsync($"/tasks?where[key]={k}&where[name][inq][0]=drop")).AssertStatusAsync(HttpStatusCode.NoContent);
-        Assert.Equal(["change", "keep"], (await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key }, order = "name" })}")).Values("name"));
+        Assert.Equal(["change", "keep"], (await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key }, order = "name" })}")).Values("name"));
     }
 
     [Theory]
@@ -76,7 +76,7 @@ public sealed class FilterFormsApiTests(TaskServiceApiFactory factory)
         var response = await client.DeleteAsync($"/tasks?where[key]={Uri.EscapeDataString(key)}&where[nosuch]=1");
 
         await response.AssertBadRequestNamingAsync("where");
-        Assert.Equal(1, await client.CountAsync($"/tasks/count?{Api.Where(new { key })}"));
+        Assert.Equal(1, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key })}"));
     }
 
     [Fact]
@@ -87,31 +87,31 @@ public sealed class FilterFormsApiTests(TaskServiceApiFactory factory)
         var ids = await factory.CreateTasksAsync(new { key, name = "with" }, new { key, name = "without" });
         await factory.AddUserTasksAsync(ids[0], "first", "second");
 
-        var json = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key }, order = "name", include = new object[] { new { relation = "userTasks", scope = new { order = "name DESC", fields = new[] { "name" } } } } })}");
+        var json = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key }, order = "name", include = new object[] { new { relation = "userTasks", scope = new { order = "name DESC", fields = new[] { "name" } } } } })}");
         Assert.Equal(["second", "first"], json[0].GetProperty("userTasks").Values("name"));
         Assert.False(json[1].TryGetProperty("userTasks", out _));
 
         var brackets = await client.GetJsonAsync($"/tasks?filter[where][key]={Uri.EscapeDataString(key)}&filter[order]=name&filter[include][0][relation]=userTasks&filter[include][0][scope][limit]=1&filter[include][0][scope][order]=name");
         Assert.Equal(["first"], brackets[0].GetProperty("userTasks").Values("name"));
 
-        var byId = await client.GetJsonAsync($"/tasks/{ids[0]}?{Api.Filter(new { include = new[] { "userTasks" } })}");
+        var byId = await client.GetJsonAsync($"/tasks/{ids[0]}?{JsonApi.Filter(new { include = new[] { "userTasks" } })}");
         Assert.Equal(2, byId.GetProperty("userTasks").GetArrayLength());
     }
 
     [Fact]
     public async Task WorkflowsIncludeTheirVersions()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
         var created = await client.DeployAsync(bpmn);
         var id = created.GetProperty("id").GetString()!;
 
-        var listed = await client.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { externalIdentifier = processId }, include = new[] { "workflowVersions" } })}");
+        var listed = await client.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { externalIdentifier = processId }, include = new[] { "workflowVersions" } })}");
 
         var version = Assert.Single(Assert.Single(listed.EnumerateArray()).GetProperty("workflowVersions").EnumerateArray());
         Assert.Equal(id, version.GetProperty("workflowId").GetString());
         Assert.Equal(1, version.GetProperty("version").GetInt32());
-        var unknown = await client.GetAsync($"/workflows?{Api.Filter(new { include = new[] { "versions" } })}");
+        var unknown = await client.GetAsync($"/workflows?{JsonApi.Filter(new { include = new[] { "versions" } })}");
         await unknown.AssertBadRequestNamingAsync("filter");
     }
 }

@@ -32,7 +32,7 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
             Assert.Contains(stored.GetProperty("assignee").GetString()!, loser.GetProperty("detail").GetString());
         }
 
-        var history = await factory.CreateAdminClient().GetJsonAsync($"/tasks/{taskId}/history?{Api.Filter(new { where = new { action = "claimed" } })}");
+        var history = await factory.CreateAdminClient().GetJsonAsync($"/tasks/{taskId}/history?{JsonApi.Filter(new { where = new { action = "claimed" } })}");
         Assert.Equal(userTaskIds.Count, history.GetArrayLength());
     }
 
@@ -57,14 +57,14 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         Assert.Equal([ids[3]], (await factory.CreateClientFor(bob, [], Permissions.ViewUserTask).GetJsonAsync("/user-tasks/mine")).Values("id"));
 
         // Filters narrow the inbox: due date, status, and both forms of the filter.
-        Assert.Equal([ids[1]], (await aliceClient.GetJsonAsync($"/user-tasks/mine?{Api.Filter(new { where = new { dueDate = new { lt = "2031-01-01T00:00:00Z" } } })}")).Values("id"));
+        Assert.Equal([ids[1]], (await aliceClient.GetJsonAsync($"/user-tasks/mine?{JsonApi.Filter(new { where = new { dueDate = new { lt = "2031-01-01T00:00:00Z" } } })}")).Values("id"));
         Assert.Equal([ids[0]], (await aliceClient.GetJsonAsync($"/user-tasks/mine?filter[where][assignee]={alice}")).Values("id"));
-        Assert.Equal(0, (await aliceClient.GetJsonAsync($"/user-tasks/mine?{Api.Filter(new { where = new { status = "completed" } })}")).GetArrayLength());
+        Assert.Equal(0, (await aliceClient.GetJsonAsync($"/user-tasks/mine?{JsonApi.Filter(new { where = new { status = "completed" } })}")).GetArrayLength());
 
         // Across all tasks, candidate groups filter with contains.
-        var offered = await aliceClient.GetJsonAsync($"/user-tasks?{Api.Filter(new { where = new { candidateGroups = new { contains = sales } }, order = "name ASC" })}");
+        var offered = await aliceClient.GetJsonAsync($"/user-tasks?{JsonApi.Filter(new { where = new { candidateGroups = new { contains = sales } }, order = "name ASC" })}");
         Assert.Equal(["bob holds it, offered to sales", "offered to sales"], offered.Values("name"));
-        Assert.Equal(1, await aliceClient.CountAsync($"/user-tasks/count?{Api.Where(new { candidateGroups = new { contains = new[] { sales, "others" } } })}"));
+        Assert.Equal(1, await aliceClient.CountAsync($"/user-tasks/count?{JsonApi.Where(new { candidateGroups = new { contains = new[] { sales, "others" } } })}"));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         await (await factory.CreateClientFor(grace, [.. Worker, Permissions.CompleteAnyUserTask]).SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{ids[1]}/complete"))
             .AssertStatusAsync(HttpStatusCode.NoContent);
 
-        var completed = await factory.CreateAdminClient().GetJsonAsync($"/tasks/{taskId}/history?{Api.Filter(new { where = new { action = "completed" } })}");
+        var completed = await factory.CreateAdminClient().GetJsonAsync($"/tasks/{taskId}/history?{JsonApi.Filter(new { where = new { action = "completed" } })}");
         Assert.Equal([frank, grace], completed.Values("by"));
     }
 
@@ -146,7 +146,7 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task FormValuesFromTheBpmnAreCheckedAndValidOnesPassIntoTheWorkflow()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var processId = Unique("form-process");
         await client.DeployAsync(FormProcess(processId));
         var taskKey = TaskSeeding.NewKey("form");

@@ -36,9 +36,9 @@ public sealed class MetricsTests : IAsyncLifetime
     [Fact]
     public async Task AfterTheLifecycleAScrapeOfMetricsHoldsEveryMetricWithItsCount()
     {
-        var client = _factory.CreateClient(Workflows.AllPermissions);
+        var client = _factory.CreateClient(TestWorkflows.AllPermissions);
         var (_, _, eventKey, taskKey) = await client.DeployParentAndChildAsync("metrics", "metrics-task");
-        var (failingBpmn, failingKey) = Workflows.WithFreshProcessId(FailingBpmn, "failing-process");
+        var (failingBpmn, failingKey) = TestWorkflows.WithFreshProcessId(FailingBpmn, "failing-process");
         await client.DeployAsync(failingBpmn);
         var failingEventKey = TaskSeeding.NewKey("metrics-failing");
         (await client.PostJsonAsync("/events/mapping", new { eventKey = failingEventKey, workflowKey = failingKey })).EnsureSuccessStatusCode();
@@ -61,7 +61,7 @@ public sealed class MetricsTests : IAsyncLifetime
         foreach (var _ in new[] { "Review", "Approve" })
         {
             var pending = await Eventually.ReturnsAsync(
-                () => client.GetJsonAsync($"/tasks/{taskId}/user-tasks?{Api.Filter(new { where = new { status = "pending" } })}"),
+                () => client.GetJsonAsync($"/tasks/{taskId}/user-tasks?{JsonApi.Filter(new { where = new { status = "pending" } })}"),
                 u => u.GetArrayLength() == 1, Deadline, "the next user task is pending");
             await (await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{pending[0].GetProperty("id").GetString()}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
         }

@@ -33,6 +33,6 @@ public static class PermissionChecks
     public static Func<HttpRequestMessage> Row(string method, string path, string? body)
     {
         var key = TaskSeeding.NewKey("perm");
-        return () => Api.Request(method, path.Replace("{key}", key), body?.Replace("{key}", key));
+        return () => JsonApi.Request(method, path.Replace("{key}", key), body?.Replace("{key}", key));
     }
 }

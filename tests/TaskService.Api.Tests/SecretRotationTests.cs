@@ -65,15 +65,15 @@ public sealed class SecretRotationTests(TaskServiceApiFactory factory)
         var other = await ClientApp.CreateAsync(factory);
         var client = factory.CreateClient(Permissions.CreateApiKey);
 
-        await (await client.SendAsync(app.Sign(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=soon"))))
+        await (await client.SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=soon"))))
             .AssertBadRequestNamingAsync("overlapSeconds");
-        await (await client.SendAsync(app.Sign(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=99999999999"))))
+        await (await client.SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=99999999999"))))
             .AssertBadRequestNamingAsync("overlapSeconds");
-        await (await client.SendAsync(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret")))
+        await (await client.SendAsync(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret")))
             .AssertProblemAsync(HttpStatusCode.Unauthorized);
-        await (await client.SendAsync(other.Sign(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret"))))
+        await (await client.SendAsync(other.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret"))))
             .AssertNotFoundAsync();
-        await (await factory.CreateClient(Permissions.SubscribeToWebhook).SendAsync(app.Sign(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret"))))
+        await (await factory.CreateClient(Permissions.SubscribeToWebhook).SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret"))))
             .AssertStatusAsync(HttpStatusCode.Forbidden);
 
         // None of these changed the secret.
@@ -83,7 +83,7 @@ public sealed class SecretRotationTests(TaskServiceApiFactory factory)
     private async Task<JsonElement> RotateAsync(ClientApp app, string query = "")
     {
         var response = await factory.CreateClient(Permissions.CreateApiKey)
-            .SendAsync(app.Sign(Api.Request("POST", $"/client-apps/{app.Id}/rotate-secret{query}")));
+            .SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret{query}")));
         var rotation = await response.ReadJsonAsync(HttpStatusCode.OK);
         Assert.Equal(app.Id, rotation.GetProperty("id").GetString());
         return rotation;

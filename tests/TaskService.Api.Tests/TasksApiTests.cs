@@ -22,7 +22,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
 
         Assert.Equal(2, first.Count);
         Assert.Equal(first, second);
-        Assert.Equal(2, await client.CountAsync($"/tasks/count?{Api.Where(new { key })}"));
+        Assert.Equal(2, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key })}"));
     }
 
     [Theory]
@@ -36,7 +36,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
 
         var ids = await factory.CreateTasksFromJsonAsync(values, form: form);
 
-        var listed = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key }, order = "name ASC" })}");
+        var listed = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key }, order = "name ASC" })}");
         Assert.Equal(["from text", "second"], listed.Values("name"));
         Assert.Equal(ids.Order(StringComparer.Ordinal), listed.Values("id").Order(StringComparer.Ordinal));
         Assert.Equal(1, listed[0].GetProperty("metadata").GetProperty("nested").GetProperty("n").GetInt32());
@@ -121,14 +121,14 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var client = factory.CreateClient(Permissions.ViewTask);
         var ids = await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("fields"), name = "n", priority = "low" });
 
-        var projected = await client.GetJsonAsync($"/tasks/{ids[0]}?{Api.Filter(new { fields = new[] { "name", "priority" } })}");
+        var projected = await client.GetJsonAsync($"/tasks/{ids[0]}?{JsonApi.Filter(new { fields = new[] { "name", "priority" } })}");
         Assert.Equal(["name", "priority"], projected.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
 
-        var excluded = await client.GetJsonAsync($"/tasks/{ids[0]}?{Api.Filter(new { fields = new { priority = false } })}");
+        var excluded = await client.GetJsonAsync($"/tasks/{ids[0]}?{JsonApi.Filter(new { fields = new { priority = false } })}");
         Assert.False(excluded.TryGetProperty("priority", out _), excluded.ToString());
         Assert.Equal("n", excluded.GetProperty("name").GetString());
 
-        await (await client.GetAsync($"/tasks/{ids[0]}?{Api.Filter(new { where = new { name = "n" } })}")).AssertBadRequestNamingAsync("filter");
+        await (await client.GetAsync($"/tasks/{ids[0]}?{JsonApi.Filter(new { where = new { name = "n" } })}")).AssertBadRequestNamingAsync("filter");
     }
 
     [Theory]
@@ -157,8 +157,8 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var scoped = $$$"""{"and": [{"key": {"like": "{{{prefix}}}-%"}}, {{{where.Replace("{p}", prefix)}}}]}""";
         var expectedKeys = expected.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => $"{prefix}-{s}").Order(StringComparer.Ordinal).ToArray();
 
-        var listed = await client.GetJsonAsync($"/tasks?{Api.Filter($$"""{"where": {{scoped}}}""")}");
-        var count = await client.CountAsync($"/tasks/count?{Api.Where(scoped)}");
+        var listed = await client.GetJsonAsync($"/tasks?{JsonApi.Filter($$"""{"where": {{scoped}}}""")}");
+        var count = await client.CountAsync($"/tasks/count?{JsonApi.Where(scoped)}");
 
         Assert.Equal(expectedKeys, listed.Values("key").Order(StringComparer.Ordinal));
         Assert.Equal(expectedKeys.Length, count);
@@ -171,7 +171,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var prefix = await SeedFourTasksAsync();
         var where = new { key = new { like = $"{prefix}-%" } };
 
-        async Task<string[]> NamesAsync(object filter) => (await client.GetJsonAsync($"/tasks?{Api.Filter(filter)}")).Values("name");
+        async Task<string[]> NamesAsync(object filter) => (await client.GetJsonAsync($"/tasks?{JsonApi.Filter(filter)}")).Values("name");
 
         Assert.Equal(["Alpha report", "Beta review", "Delta audit", "Gamma report"], await NamesAsync(new { where, order = "name ASC" }));
         Assert.Equal(["Gamma report", "Delta audit"], await NamesAsync(new { where, order = "name DESC", limit = 2 }));
@@ -181,7 +181,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         Assert.Equal(["Alpha report", "Beta review", "Gamma report", "Delta audit"], await NamesAsync(new { where, order = "dueDate ASC" }));
         Assert.Empty(await NamesAsync(new { where, limit = 0 }));
 
-        var projected = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where, fields = new[] { "key", "name" } })}");
+        var projected = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where, fields = new[] { "key", "name" } })}");
         Assert.Equal(4, projected.GetArrayLength());
         Assert.All(projected.EnumerateArray(), t => Assert.Equal(["key", "name"], t.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)));
     }
@@ -201,7 +201,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"include": [{"relation": "userTasks", "scope": {"where": {"nope": 1}}}]}""")]
     public async Task ListingTasksWithABadFilterIs400NamingFilter(string filter)
     {
-        var response = await factory.CreateClient(Permissions.ViewTask).GetAsync($"/tasks?{Api.Filter(filter)}");
+        var response = await factory.CreateClient(Permissions.ViewTask).GetAsync($"/tasks?{JsonApi.Filter(filter)}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }
@@ -214,7 +214,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [InlineData("""["status"]""")]
     public async Task CountingTasksWithABadWhereIs400NamingWhere(string where)
     {
-        var response = await factory.CreateClient(Permissions.ViewTask).GetAsync($"/tasks/count?{Api.Where(where)}");
+        var response = await factory.CreateClient(Permissions.ViewTask).GetAsync($"/tasks/count?{JsonApi.Where(where)}");
 
         await response.AssertBadRequestNamingAsync("where");
     }
@@ -339,10 +339,10 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var prefix = await SeedFourTasksAsync();
         var where = new { and = new object[] { new { key = new { like = $"{prefix}-%" } }, new { priority = "high" } } };
 
-        var response = await client.PatchJsonAsync($"/tasks?{Api.Where(where)}", new { assigneeId = "reviewer" });
+        var response = await client.PatchJsonAsync($"/tasks?{JsonApi.Where(where)}", new { assigneeId = "reviewer" });
 
         Assert.Equal(2, (await response.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("count").GetInt64());
-        var tasks = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = new { like = $"{prefix}-%" } }, order = "name ASC" })}");
+        var tasks = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = new { like = $"{prefix}-%" } }, order = "name ASC" })}");
         Assert.Equal(
             ["reviewer", "-", "-", "reviewer"],
             tasks.EnumerateArray().Select(t => t.TryGetProperty("assigneeId", out var a) ? a.GetString()! : "-"));
@@ -352,7 +352,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     public async Task PatchingTasksWithAWhereThatMatchesNothingAnswersZero()
     {
         var response = await factory.CreateClient(Permissions.UpdateTask)
-            .PatchJsonAsync($"/tasks?{Api.Where(new { key = TaskSeeding.NewKey("none") })}", new { name = "x" });
+            .PatchJsonAsync($"/tasks?{JsonApi.Where(new { key = TaskSeeding.NewKey("none") })}", new { name = "x" });
 
         Assert.Equal(0, (await response.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("count").GetInt64());
     }
@@ -375,7 +375,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"name": {"near": "x"}}""")]
     public async Task PatchingTasksWithABadWhereIs400NamingWhere(string where)
     {
-        var response = await factory.CreateClient(Permissions.UpdateTask).PatchJsonAsync($"/tasks?{Api.Where(where)}", new { name = "x" });
+        var response = await factory.CreateClient(Permissions.UpdateTask).PatchJsonAsync($"/tasks?{JsonApi.Where(where)}", new { name = "x" });
 
         await response.AssertBadRequestNamingAsync("where");
     }
@@ -387,10 +387,10 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var key = TaskSeeding.NewKey("bulk-complete");
         await factory.CreateTasksAsync(new { key, name = "a" });
 
-        var response = await client.PatchJsonAsync($"/tasks?{Api.Where(new { key })}", new { status = "completed" });
+        var response = await client.PatchJsonAsync($"/tasks?{JsonApi.Where(new { key })}", new { status = "completed" });
 
         await response.AssertBadRequestNamingAsync("status");
-        Assert.Equal(0, await client.CountAsync($"/tasks/count?{Api.Where(new { key, status = "completed" })}"));
+        Assert.Equal(0, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key, status = "completed" })}"));
     }
 
     // ---- DELETE /tasks/{id} ----
@@ -466,9 +466,9 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         await factory.AddUserTasksAsync(ids["gamma"], "approve");
         var where = new { and = new object[] { new { key = new { like = $"{prefix}-%" } }, new { priority = "high" } } };
 
-        await (await client.DeleteAsync($"/tasks?{Api.Where(where)}")).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await client.DeleteAsync($"/tasks?{JsonApi.Where(where)}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        var left = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = new { like = $"{prefix}-%" } } })}");
+        var left = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = new { like = $"{prefix}-%" } } })}");
         Assert.Equal(new[] { $"{prefix}-beta", $"{prefix}-delta" }, left.Values("key").Order(StringComparer.Ordinal));
         Assert.Equal(0, await factory.StoredUserTaskCountAsync(ids["gamma"]));
     }
@@ -481,7 +481,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         var ids = await factory.CreateTasksAsync(new { key, name = "has user tasks" });
         await factory.AddUserTasksAsync(ids[0], "approve");
 
-        var response = await client.DeleteAsync($"/tasks?{Api.Where(new { key })}&cascade=false");
+        var response = await client.DeleteAsync($"/tasks?{JsonApi.Where(new { key })}&cascade=false");
 
         await response.AssertProblemAsync(HttpStatusCode.Conflict);
         await (await client.GetAsync($"/tasks/{ids[0]}")).AssertStatusAsync(HttpStatusCode.OK);
@@ -506,7 +506,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"createdOn": {"gt": "yesterday"}}""")]
     public async Task DeletingTasksWithABadWhereIs400NamingWhere(string where)
     {
-        var response = await factory.CreateClient(Permissions.DeleteTask).DeleteAsync($"/tasks?{Api.Where(where)}");
+        var response = await factory.CreateClient(Permissions.DeleteTask).DeleteAsync($"/tasks?{JsonApi.Where(where)}");
 
         await response.AssertBadRequestNamingAsync("where");
     }
@@ -528,7 +528,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         Assert.Equal("approval", mapping.GetProperty("workflowKey").GetString());
         Assert.Equal($"/tasks/mapping/{id}", response.Headers.Location?.OriginalString);
         Assert.Equal(id, (await again.ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString());
-        var listed = await client.GetJsonAsync($"/tasks/mapping?{Api.Filter(new { where = new { taskKey } })}");
+        var listed = await client.GetJsonAsync($"/tasks/mapping?{JsonApi.Filter(new { where = new { taskKey } })}");
         Assert.Equal([id], listed.Values("id"));
     }
 
@@ -542,7 +542,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
             await (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = workflow })).AssertStatusAsync(HttpStatusCode.Created);
         }
 
-        var listed = await client.GetJsonAsync($"/tasks/mapping?{Api.Filter(new { where = new { taskKey, workflowKey = new { neq = "c-flow" } }, order = "workflowKey ASC" })}");
+        var listed = await client.GetJsonAsync($"/tasks/mapping?{JsonApi.Filter(new { where = new { taskKey, workflowKey = new { neq = "c-flow" } }, order = "workflowKey ASC" })}");
 
         Assert.Equal(["a-flow", "b-flow"], listed.Values("workflowKey"));
     }
@@ -557,7 +557,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
 
         await (await client.DeleteAsync($"/tasks/mapping/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        Assert.Empty((await client.GetJsonAsync($"/tasks/mapping?{Api.Filter(new { where = new { taskKey } })}")).EnumerateArray());
+        Assert.Empty((await client.GetJsonAsync($"/tasks/mapping?{JsonApi.Filter(new { where = new { taskKey } })}")).EnumerateArray());
         await (await client.DeleteAsync($"/tasks/mapping/{id}")).AssertNotFoundAsync();
     }
 
@@ -578,7 +578,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task ListingTaskMappingsWithABadFilterIs400NamingFilter()
     {
-        var response = await factory.CreateClient(Permissions.MapTask).GetAsync($"/tasks/mapping?{Api.Filter("""{"where": {"eventKey": "x"}}""")}");
+        var response = await factory.CreateClient(Permissions.MapTask).GetAsync($"/tasks/mapping?{JsonApi.Filter("""{"where": {"eventKey": "x"}}""")}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }
@@ -618,7 +618,7 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
 
     private static async Task<Dictionary<string, string>> TaskIdsByKeyAsync(HttpClient client, string prefix)
     {
-        var tasks = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = new { like = $"{prefix}-%" } } })}");
+        var tasks = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = new { like = $"{prefix}-%" } } })}");
         return tasks.EnumerateArray().ToDictionary(t => t.GetProperty("key").GetString()![(prefix.Length + 1)..], t => t.GetProperty("id").GetString()!);
     }
 }

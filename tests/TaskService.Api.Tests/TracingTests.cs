@@ -27,11 +27,11 @@ public sealed class TracingTests : IAsyncLifetime
     [Fact]
     public async Task ATriggeredEventIsOneTraceFromTheRequestToTheWebhookWhichCarriesItsTraceparent()
     {
-        var client = _factory.CreateClient(Workflows.AllPermissions);
+        var client = _factory.CreateClient(TestWorkflows.AllPermissions);
         await using var scope = await DeliveryScope.StartAsync(_factory);
         var path = DeliveryScope.NewPath("traced");
         await scope.SubscribeAsync(path);
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
         await client.DeployAsync(bpmn);
         var eventKey = TaskSeeding.NewKey("traced");
         var taskKey = TaskSeeding.NewKey("traced-task");
@@ -39,7 +39,7 @@ public sealed class TracingTests : IAsyncLifetime
 
         // The caller's own trace: everything the event causes belongs to it.
         var traceId = ActivityTraceId.CreateRandom();
-        using var trigger = Api.Request("POST", "/events/trigger", TestEvent.Keyed(eventKey).CreatingTask(taskKey, "traced task").TriggerJson);
+        using var trigger = JsonApi.Request("POST", "/events/trigger", TestEvent.Keyed(eventKey).CreatingTask(taskKey, "traced task").TriggerJson);
         trigger.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
         await (await client.SendAsync(trigger)).AssertStatusAsync(HttpStatusCode.Accepted);
 

@@ -33,7 +33,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         await factory.AddUserTasksAsync(other, "a-approve");
         await (await client.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{ids[2]}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        async Task<string[]> NamesAsync(object filter) => (await client.GetJsonAsync($"/tasks/{task}/user-tasks?{Api.Filter(filter)}")).Values("name");
+        async Task<string[]> NamesAsync(object filter) => (await client.GetJsonAsync($"/tasks/{task}/user-tasks?{JsonApi.Filter(filter)}")).Values("name");
 
         Assert.Equal(["a-approve", "b-review", "c-sign"], await NamesAsync(new { order = "name ASC" }));
         Assert.Equal(["a-approve", "b-review"], await NamesAsync(new { where = new { status = "pending" }, order = "name ASC" }));
@@ -43,7 +43,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         Assert.Equal(["c-sign", "b-review"], await NamesAsync(new { where = new { createdOn = new { gt = "2000-01-01T00:00:00Z" } }, order = "name DESC", limit = 2 }));
         Assert.Equal(["b-review"], await NamesAsync(new { order = "name ASC", skip = 1, limit = 1 }));
 
-        var projected = await client.GetJsonAsync($"/tasks/{task}/user-tasks?{Api.Filter(new { fields = new[] { "id", "name" } })}");
+        var projected = await client.GetJsonAsync($"/tasks/{task}/user-tasks?{JsonApi.Filter(new { fields = new[] { "id", "name" } })}");
         Assert.Equal(3, projected.GetArrayLength());
         Assert.All(projected.EnumerateArray(), u => Assert.Equal(["id", "name"], u.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)));
     }
@@ -56,8 +56,8 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         await factory.AddUserTasksAsync(task, "approve");
         await factory.AddUserTasksAsync(other, "approve");
 
-        var listed = await client.GetJsonAsync($"/tasks/{task}/user-tasks?{Api.Filter(new { where = new { taskId = other } })}");
-        var count = await client.CountAsync($"/tasks/{task}/user-tasks/count?{Api.Where(new { taskId = other })}");
+        var listed = await client.GetJsonAsync($"/tasks/{task}/user-tasks?{JsonApi.Filter(new { where = new { taskId = other } })}");
+        var count = await client.CountAsync($"/tasks/{task}/user-tasks/count?{JsonApi.Where(new { taskId = other })}");
 
         Assert.Empty(listed.EnumerateArray());
         Assert.Equal(0, count);
@@ -80,7 +80,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
     {
         var (task, _) = await TwoTasksAsync();
 
-        var response = await factory.CreateClient(Permissions.ViewUserTask).GetAsync($"/tasks/{task}/user-tasks?{Api.Filter(filter)}");
+        var response = await factory.CreateClient(Permissions.ViewUserTask).GetAsync($"/tasks/{task}/user-tasks?{JsonApi.Filter(filter)}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }
@@ -95,8 +95,8 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         await (await client.SendAsync("PATCH", $"/tasks/{task}/user-tasks/{ids[0]}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(3, await client.CountAsync($"/tasks/{task}/user-tasks/count"));
-        Assert.Equal(2, await client.CountAsync($"/tasks/{task}/user-tasks/count?{Api.Where(new { status = "pending" })}"));
-        Assert.Equal(1, await client.CountAsync($"/tasks/{task}/user-tasks/count?{Api.Where(new { name = "approve" })}"));
+        Assert.Equal(2, await client.CountAsync($"/tasks/{task}/user-tasks/count?{JsonApi.Where(new { status = "pending" })}"));
+        Assert.Equal(1, await client.CountAsync($"/tasks/{task}/user-tasks/count?{JsonApi.Where(new { name = "approve" })}"));
         Assert.Equal(2, await client.CountAsync($"/tasks/{other}/user-tasks/count"));
     }
 
@@ -107,7 +107,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
     {
         var (task, _) = await TwoTasksAsync();
 
-        var response = await factory.CreateClient(Permissions.ViewUserTask).GetAsync($"/tasks/{task}/user-tasks/count?{Api.Where(where)}");
+        var response = await factory.CreateClient(Permissions.ViewUserTask).GetAsync($"/tasks/{task}/user-tasks/count?{JsonApi.Where(where)}");
 
         await response.AssertBadRequestNamingAsync("where");
     }
@@ -143,10 +143,10 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         var (task, _) = await TwoTasksAsync();
         var ids = await factory.AddUserTasksAsync(task, "approve");
 
-        var projected = await client.GetJsonAsync($"/tasks/{task}/user-tasks/{ids[0]}?{Api.Filter(new { fields = new[] { "name" } })}");
+        var projected = await client.GetJsonAsync($"/tasks/{task}/user-tasks/{ids[0]}?{JsonApi.Filter(new { fields = new[] { "name" } })}");
         Assert.Equal(["name"], projected.EnumerateObject().Select(p => p.Name));
 
-        var withWhere = await client.GetAsync($"/tasks/{task}/user-tasks/{ids[0]}?{Api.Filter(new { where = new { name = "approve" } })}");
+        var withWhere = await client.GetAsync($"/tasks/{task}/user-tasks/{ids[0]}?{JsonApi.Filter(new { where = new { name = "approve" } })}");
         await withWhere.AssertBadRequestNamingAsync("filter");
     }
 
@@ -298,7 +298,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         var ids = await factory.AddUserTasksAsync(task, "approve", "sign");
         var othersUserTasks = await factory.AddUserTasksAsync(other, "approve", "sign");
 
-        await (await client.DeleteAsync($"/tasks/{task}/user-tasks?{Api.Where(new { name = "approve" })}")).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await client.DeleteAsync($"/tasks/{task}/user-tasks?{JsonApi.Where(new { name = "approve" })}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal([ids[1]], (await client.GetJsonAsync($"/tasks/{task}/user-tasks")).Values("id"));
         Assert.Equal(othersUserTasks.Order(StringComparer.Ordinal), (await client.GetJsonAsync($"/tasks/{other}/user-tasks")).Values("id").Order(StringComparer.Ordinal));
@@ -312,7 +312,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         var ids = await factory.AddUserTasksAsync(task, "approve");
         var othersUserTasks = await factory.AddUserTasksAsync(other, "approve");
 
-        await (await client.DeleteAsync($"/tasks/{task}/user-tasks?{Api.Where(new { taskId = other })}")).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await client.DeleteAsync($"/tasks/{task}/user-tasks?{JsonApi.Where(new { taskId = other })}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         Assert.Equal(ids, (await client.GetJsonAsync($"/tasks/{task}/user-tasks")).Values("id"));
         Assert.Equal(othersUserTasks, (await client.GetJsonAsync($"/tasks/{other}/user-tasks")).Values("id"));
@@ -341,7 +341,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         var (task, _) = await TwoTasksAsync();
         await factory.AddUserTasksAsync(task, "approve");
 
-        var response = await factory.CreateClient(Permissions.DeleteUserTask).DeleteAsync($"/tasks/{task}/user-tasks?{Api.Where(where)}");
+        var response = await factory.CreateClient(Permissions.DeleteUserTask).DeleteAsync($"/tasks/{task}/user-tasks?{JsonApi.Where(where)}");
 
         await response.AssertBadRequestNamingAsync("where");
         Assert.Equal(1, await factory.StoredUserTaskCountAsync(task));
@@ -351,7 +351,7 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
     public async Task DeletingUserTasksByWhereOfAnUnknownTaskIs404()
     {
         // Every other route under /tasks/{taskId}/user-tasks answers 404 for an unknown task.
-        var response = await factory.CreateClient(Permissions.DeleteUserTask).DeleteAsync($"/tasks/{Guid.NewGuid()}/user-tasks?{Api.Where(new { name = "x" })}");
+        var response = await factory.CreateClient(Permissions.DeleteUserTask).DeleteAsync($"/tasks/{Guid.NewGuid()}/user-tasks?{JsonApi.Where(new { name = "x" })}");
 
         await response.AssertNotFoundAsync();
     }

@@ -56,8 +56,8 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
             Assert.All(attempts[..^1], a => Assert.True(a.TryGetProperty("nextAttemptAt", out _), a.ToString()));
             Assert.False(attempts[^1].TryGetProperty("nextAttemptAt", out _), "the last attempt gave the delivery up");
             Assert.True(attempts.Zip(attempts.Skip(1)).All(p => p.First.GetProperty("attemptedOn").GetDateTimeOffset() <= p.Second.GetProperty("attemptedOn").GetDateTimeOffset()));
-            Assert.Equal(1, (await hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { status = "failed" } })}")).GetArrayLength());
-            Assert.Equal(0, (await hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { status = "delivered" } })}")).GetArrayLength());
+            Assert.Equal(1, (await hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { where = new { status = "failed" } })}")).GetArrayLength());
+            Assert.Equal(0, (await hooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { where = new { status = "delivered" } })}")).GetArrayLength());
 
             failing.Value = false;
             var accepted = await hooks.PostAsync($"/webhooks/{subscription}/deliveries/{originalId}/redeliver", null);
@@ -112,7 +112,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
         Assert.Equal(ids.Order(StringComparer.Ordinal), taskOfEvent.Values.Order(StringComparer.Ordinal));
 
         var log = await Eventually.ReturnsAsync(
-            () => scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { order = new[] { "sequence ASC" }, limit = 1000 })}"),
+            () => scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { order = new[] { "sequence ASC" }, limit = 1000 })}"),
             rows => rows.GetArrayLength() == ids.Count && rows.EnumerateArray().All(r => r.GetProperty("status").GetString() == "delivered"),
             because: "every delivery is logged as delivered");
         Assert.Equal(ids, log.Values("eventId").Select(e => taskOfEvent[e!]));
@@ -121,9 +121,9 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
         Assert.Equal(sequences.Order(), sequences);
 
         // Without an order the newest comes first; paging with limit and skip.
-        var newest = await scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { limit = 5, skip = 1 })}");
+        var newest = await scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { limit = 5, skip = 1 })}");
         Assert.Equal(log.Values("eventId").Reverse().Skip(1).Take(5), newest.Values("eventId"));
-        var byEvent = await scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { eventId = log[3].GetProperty("eventId").GetString() }, include = new[] { "attempts" } })}");
+        var byEvent = await scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { where = new { eventId = log[3].GetProperty("eventId").GetString() }, include = new[] { "attempts" } })}");
         Assert.Equal(204, Assert.Single(byEvent.EnumerateArray()).GetProperty("attempts")[0].GetProperty("statusCode").GetInt32());
     }
 
@@ -167,7 +167,7 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
             var key = TaskSeeding.NewKey("scoped");
             await factory.CreateTasksAsync(new { key, name = "scoped" });
             var rows = await Eventually.ReturnsAsync(
-                () => ownerHooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { status = "delivered" } })}"),
+                () => ownerHooks.GetJsonAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { where = new { status = "delivered" } })}"),
                 r => r.GetArrayLength() > 0);
             var deliveryId = rows[0].GetProperty("id").GetString()!;
             var before = (await receiver.ReceivedAsync()).Count;
@@ -180,8 +180,8 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
             // The owner: an unknown delivery is 404; a bad filter is a 400 naming it; no credentials is 401.
             await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries/nosuch")).AssertNotFoundAsync();
             await (await ownerHooks.PostAsync($"/webhooks/{subscription}/deliveries/nosuch/redeliver", null)).AssertNotFoundAsync();
-            await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { where = new { nosuch = 1 } })}")).AssertBadRequestNamingAsync("filter");
-            await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries?{Api.Filter(new { limit = 5000 })}")).AssertBadRequestNamingAsync("filter");
+            await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { where = new { nosuch = 1 } })}")).AssertBadRequestNamingAsync("filter");
+            await (await ownerHooks.GetAsync($"/webhooks/{subscription}/deliveries?{JsonApi.Filter(new { limit = 5000 })}")).AssertBadRequestNamingAsync("filter");
             using var noCredentials = factory.CreateClient(Gateway.Auth.Permissions.SubscribeToWebhook);
             await (await noCredentials.GetAsync($"/webhooks/{subscription}/deliveries")).AssertProblemAsync(HttpStatusCode.Unauthorized);
             Assert.Equal(1, (await ownerHooks.GetJsonAsync($"/webhooks/{subscription}/deliveries")).GetArrayLength());

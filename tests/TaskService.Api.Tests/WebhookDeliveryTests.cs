@@ -314,7 +314,7 @@ public sealed class WebhookDeliveryTests(TaskServiceApiFactory factory)
 
     private static async Task<HttpResponseMessage> PostAsync(WebhookReceiver receiver, string path, string body, string? signature, string? timestamp)
     {
-        var request = Api.Request("POST", path, body);
+        var request = JsonApi.Request("POST", path, body);
         request.Headers.Add("x-task-signature", signature);
         request.Headers.Add("x-task-timestamp", timestamp);
         return await receiver.Control.SendAsync(request);

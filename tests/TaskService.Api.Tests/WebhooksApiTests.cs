@@ -48,7 +48,7 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     {
         var app = await ClientApp.CreateAsync(factory);
         var client = factory.CreateClient(Permissions.SubscribeToWebhook);
-        var request = Api.Request("POST", "/webhooks/subscribe", """{"url": "https://hooks.example.com/x", "key": "task-created"}""");
+        var request = JsonApi.Request("POST", "/webhooks/subscribe", """{"url": "https://hooks.example.com/x", "key": "task-created"}""");
         if (sendKey)
         {
             request.Headers.Add(ClientApp.ApiKeyHeader, app.ApiKey);
@@ -120,8 +120,8 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
         await app.SubscribeAsync(factory, url, "task-completed");
         await other.SubscribeAsync(factory, url, "task-completed");
 
-        var listed = await app.CreateWebhooksClient(factory).GetJsonAsync($"/webhooks?{Api.Filter(new { where = new { key = "task-completed" }, fields = new[] { "key", "clientAppId" } })}");
-        var unscoped = await app.CreateWebhooksClient(factory).GetJsonAsync($"/webhooks?{Api.Filter(new { where = new { clientAppId = other.Id } })}");
+        var listed = await app.CreateWebhooksClient(factory).GetJsonAsync($"/webhooks?{JsonApi.Filter(new { where = new { key = "task-completed" }, fields = new[] { "key", "clientAppId" } })}");
+        var unscoped = await app.CreateWebhooksClient(factory).GetJsonAsync($"/webhooks?{JsonApi.Filter(new { where = new { clientAppId = other.Id } })}");
 
         Assert.Equal(["task-completed"], listed.Values("key"));
         Assert.Equal([app.Id], listed.Values("clientAppId"));
@@ -133,7 +133,7 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     {
         var app = await ClientApp.CreateAsync(factory);
 
-        var response = await app.CreateWebhooksClient(factory).GetAsync($"/webhooks?{Api.Filter("""{"where": {"secret": "x"}}""")}");
+        var response = await app.CreateWebhooksClient(factory).GetAsync($"/webhooks?{JsonApi.Filter("""{"where": {"secret": "x"}}""")}");
 
         await response.AssertBadRequestNamingAsync("filter");
     }
@@ -144,7 +144,7 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     public async Task ListingWithAWrongOrMissingSecretIs401(bool sendWrongSecret)
     {
         var app = await ClientApp.CreateAsync(factory);
-        var request = Api.Request("GET", "/webhooks");
+        var request = JsonApi.Request("GET", "/webhooks");
         request.Headers.Add(ClientApp.ApiKeyHeader, app.ApiKey);
         if (sendWrongSecret)
         {

@@ -16,34 +16,34 @@ public sealed class WorkflowAndMappingAuditApiTests(TaskServiceApiFactory factor
     [Fact]
     public async Task AWorkflowRecordsWhoCreatedAndWhoChangedIt()
     {
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var created = await factory.CreateClientFor("author", Workflows.AllPermissions).DeployAsync(bpmn);
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var created = await factory.CreateClientFor("author", TestWorkflows.AllPermissions).DeployAsync(bpmn);
         var id = created.GetProperty("id").GetString();
         Assert.Equal("author", created.GetProperty("createdBy").GetString());
         Assert.False(created.GetProperty("deleted").GetBoolean());
 
-        var editor = factory.CreateClientFor("editor", Workflows.AllPermissions);
+        var editor = factory.CreateClientFor("editor", TestWorkflows.AllPermissions);
         await (await editor.PatchJsonAsync($"/workflows/{id}", new { description = "changed" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
         var read = await editor.GetJsonAsync($"/workflows/{id}");
         Assert.Equal("author", read.GetProperty("createdBy").GetString());
         Assert.Equal("editor", read.GetProperty("modifiedBy").GetString());
-        Assert.Equal(["author"], (await editor.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { externalIdentifier = processId, modifiedBy = "editor" } })}")).Values("createdBy"));
+        Assert.Equal(["author"], (await editor.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { externalIdentifier = processId, modifiedBy = "editor" } })}")).Values("createdBy"));
     }
 
     [Fact]
     public async Task ADeletedWorkflowIsHiddenFromEveryReadAndItsProcessIdCanBeDeployedAgain()
     {
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var client = factory.CreateClientFor("remover", Workflows.AllPermissions);
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var client = factory.CreateClientFor("remover", TestWorkflows.AllPermissions);
         var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString();
-        var mine = Api.Filter(new { where = new { externalIdentifier = processId } });
+        var mine = JsonApi.Filter(new { where = new { externalIdentifier = processId } });
 
         await (await client.DeleteAsync($"/workflows/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         await (await client.GetAsync($"/workflows/{id}")).AssertNotFoundAsync();
         Assert.Empty((await client.GetJsonAsync($"/workflows?{mine}")).EnumerateArray());
-        Assert.Empty((await client.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { id, deleted = true } })}")).EnumerateArray());
+        Assert.Empty((await client.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { id, deleted = true } })}")).EnumerateArray());
         await (await client.PatchJsonAsync($"/workflows/{id}", new { description = "x" })).AssertNotFoundAsync();
         await (await client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { } })).AssertNotFoundAsync();
         await (await client.DeleteAsync($"/workflows/{id}")).AssertNotFoundAsync();
@@ -73,9 +73,9 @@ public sealed class WorkflowAndMappingAuditApiTests(TaskServiceApiFactory factor
             var remover = factory.CreateClientFor("remover", [.. Gateway.Auth.Permissions.All]);
             await (await remover.DeleteAsync($"{path}/{firstId}")).AssertStatusAsync(HttpStatusCode.NoContent);
             await (await remover.DeleteAsync($"{path}/{firstId}")).AssertNotFoundAsync();
-            var mine = Api.Filter(new Dictionary<string, object> { ["where"] = new Dictionary<string, string> { [keyField] = key } });
+            var mine = JsonApi.Filter(new Dictionary<string, object> { ["where"] = new Dictionary<string, string> { [keyField] = key } });
             Assert.Empty((await remover.GetJsonAsync($"{path}?{mine}")).EnumerateArray());
-            Assert.Empty((await remover.GetJsonAsync($"{path}?{Api.Filter(new { where = new { id = firstId, deleted = true } })}")).EnumerateArray());
+            Assert.Empty((await remover.GetJsonAsync($"{path}?{JsonApi.Filter(new { where = new { id = firstId, deleted = true } })}")).EnumerateArray());
 
             var second = await (await mapper.PostJsonAsync(path, body)).ReadJsonAsync(HttpStatusCode.Created);
             Assert.NotEqual(firstId, second.GetProperty("id").GetString());
@@ -86,8 +86,8 @@ public sealed class WorkflowAndMappingAuditApiTests(TaskServiceApiFactory factor
     [Fact]
     public async Task ADeletedEventMappingNoLongerStartsItsWorkflow()
     {
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var workflowId = (await client.DeployAsync(bpmn)).GetProperty("id").GetString();
         var eventKey = TaskSeeding.NewKey("audit-routing");
         var mapping = await (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).ReadJsonAsync(HttpStatusCode.Created);
@@ -101,7 +101,7 @@ public sealed class WorkflowAndMappingAuditApiTests(TaskServiceApiFactory factor
         await Eventually.ReturnsAsync(
             () => store.GetUnroutedEventsAsync(DateTimeOffset.UtcNow.AddHours(1), 10_000),
             unrouted => unrouted.All(e => e.Id != eventId), because: "the event is routed");
-        Assert.Equal(0, await client.CountAsync($"/workflow-instances/count?{Api.Where(new { workflowId })}"));
+        Assert.Equal(0, await client.CountAsync($"/workflow-instances/count?{JsonApi.Where(new { workflowId })}"));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task AnEventStartsTheParentWorkflowWhoseTasksRunTheirOwnWorkflowsToCompletion()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var (_, _, eventKey, mappedTaskKey) = await client.DeployParentAndChildAsync("case.opened", "review-contract");
         var unmappedTaskKey = TaskSeeding.NewKey("call-customer");
 
@@ -58,7 +58,7 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
 
         // Completing it shows the second.
         await (await client.SendAsync("PATCH", $"/tasks/{taskId}/user-tasks/{review.GetProperty("id").GetString()}/complete")).AssertStatusAsync(HttpStatusCode.NoContent);
-        userTasks = await client.GetJsonAsync($"/tasks/{taskId}/user-tasks?{Api.Filter(new { where = new { status = "pending" } })}");
+        userTasks = await client.GetJsonAsync($"/tasks/{taskId}/user-tasks?{JsonApi.Filter(new { where = new { status = "pending" } })}");
         var approve = Assert.Single(userTasks.EnumerateArray());
         Assert.Equal("Approve", approve.GetProperty("name").GetString());
 
@@ -91,7 +91,7 @@ public sealed class WorkflowLifecycleTests(TaskServiceApiFactory factory)
             () => client.GetJsonAsync($"/workflow-instances/{task.GetProperty("externalId").GetString()}"),
             i => i.GetProperty("instance").GetProperty("status").GetString() == "completed", Deadline, "the task's workflow instance is completed");
         Assert.True(instance.GetProperty("variables").GetProperty("approved").GetBoolean());
-        Assert.Equal(1, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+        Assert.Equal(1, await client.CountAsync($"/events/count?{JsonApi.Where(new { key = eventKey })}"));
     }
 
     private static string? TaskIdOf(WebhookReceipt receipt) =>

@@ -45,7 +45,7 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [MemberData(nameof(RejectedDeployments))]
     public async Task DeployingWhatTheEngineCannotRunIs400NamingTheElement(string because, string bpmn, string named)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var response = await client.PostJsonAsync("/workflows", new { name = because, bpmnFile = bpmn, inputSchema = new { type = "object" } });
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(problem.GetProperty("errors").EnumerateObject(), e => e.Name.StartsWith("bpmnFile", StringComparison.Ordinal));
@@ -63,8 +63,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task InputThatViolatesTheInputSchemaIs400ListingTheViolations()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
         var workflow = await client.DeployAsync(bpmn, new
         {
             type = "object",
@@ -89,8 +89,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task AChangedBpmnFileDeploysTheNextVersionAndTheLatestVersionCannotBeDeleted()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (v1, processId) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (v1, processId) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
         var workflow = await client.DeployAsync(v1);
         var id = workflow.GetProperty("id").GetString();
         Assert.Equal(1, workflow.GetProperty("workflowVersion").GetInt32());
@@ -99,7 +99,7 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         var v2 = v1.Replace("<bpmn:endEvent id=\"end\" />", "<bpmn:endEvent id=\"end\" name=\"Done\" />", StringComparison.Ordinal);
         await (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = v2, description = "second" })).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        var read = await client.GetJsonAsync($"/workflows/{id}?{Api.Filter(new { include = new[] { "workflowVersions" } })}");
+        var read = await client.GetJsonAsync($"/workflows/{id}?{JsonApi.Filter(new { include = new[] { "workflowVersions" } })}");
         Assert.Equal(2, read.GetProperty("workflowVersion").GetInt32());
         Assert.Equal("second", read.GetProperty("description").GetString());
         Assert.Equal([1, 2], read.GetProperty("workflowVersions").EnumerateArray().Select(v => v.GetProperty("version").GetInt32()));
@@ -108,7 +108,7 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         await (await client.DeleteAsync($"/workflows/{id}/version/9")).AssertNotFoundAsync();
         await (await client.DeleteAsync($"/workflows/{id}/version/1")).AssertStatusAsync(HttpStatusCode.NoContent);
 
-        var listed = await client.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { externalIdentifier = processId } })}");
+        var listed = await client.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { externalIdentifier = processId } })}");
         Assert.Equal(2, Assert.Single(listed.EnumerateArray()).GetProperty("workflowVersion").GetInt32());
 
         // Another workflow may not take the same process id.
@@ -122,7 +122,7 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task WorkflowRoutesAcceptPermissionNumbersOrNamesAndRefuseOthers()
     {
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
         var byName = factory.CreateClient("CreateWorkflow");
         await (await byName.PostJsonAsync("/workflows", new { name = "n", bpmnFile = bpmn, inputSchema = new { } })).AssertStatusAsync(HttpStatusCode.Created);
 
@@ -136,8 +136,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task AnIncidentIsVisibleThroughTheApiAndAnOperatorCanCompleteAnUnhandledExternalTask()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(Process("""
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process("""
             <bpmn:startEvent id="start" />
             <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="route" />
             <bpmn:exclusiveGateway id="route" />
@@ -155,8 +155,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         var incident = Assert.Single(stuck.GetProperty("incidents").EnumerateArray());
         Assert.Equal("route", incident.GetProperty("elementId").GetString());
         var instanceId = stuck.GetProperty("instance").GetProperty("id").GetString();
-        var listed = await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { id = instanceId, incidents = new { gt = 0 } } })}");
-        Assert.Equal(listed.GetArrayLength(), await client.CountAsync($"/workflow-instances/count?{Api.Where(new { id = instanceId, incidents = new { gt = 0 } })}"));
+        var listed = await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { id = instanceId, incidents = new { gt = 0 } } })}");
+        Assert.Equal(listed.GetArrayLength(), await client.CountAsync($"/workflow-instances/count?{JsonApi.Where(new { id = instanceId, incidents = new { gt = 0 } })}"));
         Assert.Single(listed.EnumerateArray());
 
         // A topic nobody handles waits as an open external task that an operator completes.
@@ -177,8 +177,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task DeletingATaskWithCascadeEndsItsWorkflowInstance()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (childBpmn, childKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (childBpmn, childKey) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         await client.DeployAsync(childBpmn);
         var taskKey = TaskSeeding.NewKey("cascade");
         (await client.PostJsonAsync("/tasks/mapping", new { taskKey, workflowKey = childKey })).EnsureSuccessStatusCode();

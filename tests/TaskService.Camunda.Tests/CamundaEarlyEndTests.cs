@@ -6,8 +6,6 @@ using Xunit.Abstractions;
 
 namespace TaskService.Camunda.Tests;
 
-using Api = TaskService.Api.Tests.Api;
-using Workflows = TaskService.Api.Tests.Workflows;
 
 /// <summary>
 /// Instances that end between TaskService's start and its read of their variables: the engine answers that read with 500, as the
@@ -33,7 +31,7 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
     [Fact]
     public async Task FortyEventsOnOneKeyWhoseInstancesEndEarlyTakeNoLongerThanFortyEventsOnFortyKeys()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
 
         // Warm up: the first routing of a run pays for grain activations and connections.
         await RunAsync(client, keys: 4, events: 4);
@@ -57,9 +55,9 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
     [Fact]
     public async Task AnInstanceTheEngineIsSlowToAnswerForHoldsUpNoOtherKey()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (heldBpmn, heldProcess) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
-        var (freeBpmn, freeProcess) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (heldBpmn, heldProcess) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (freeBpmn, freeProcess) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var heldWorkflow = (await client.DeployAsync(heldBpmn)).GetProperty("id").GetString()!;
         var freeWorkflow = (await client.DeployAsync(freeBpmn)).GetProperty("id").GetString()!;
         var heldKey = TaskSeeding.NewKey("held");
@@ -82,11 +80,11 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, 12).Select(i => TriggerAsync(client, freeKeys[i % freeKeys.Length], i)));
             await Eventually.ReturnsAsync(
-                async () => (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = freeWorkflow } })}")).GetArrayLength(),
+                async () => (await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { workflowId = freeWorkflow } })}")).GetArrayLength(),
                 n => n >= 12, Deadline, "the other keys' instances are recorded");
             output.WriteLine($"12 events on other keys recorded in {clock.ElapsedMilliseconds} ms while one key's instance was held");
             Assert.Equal((1, endedBefore), factory.Engine.HeldVariablesReads);
-            Assert.Equal(0, (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength());
+            Assert.Equal(0, (await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength());
         }
         finally
         {
@@ -94,7 +92,7 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
         }
 
         await Eventually.ReturnsAsync(
-            async () => (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength(),
+            async () => (await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { workflowId = heldWorkflow } })}")).GetArrayLength(),
             n => n == 1, Deadline, "the held instance is recorded once the engine answers");
     }
 
@@ -119,7 +117,7 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
     /// </summary>
     private async Task<TimeSpan> RunAsync(HttpClient client, int keys, int events)
     {
-        var (bpmn, processKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (bpmn, processKey) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var workflowId = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
         factory.Engine.EndBeforeVariablesAreRead(processKey);
         var eventKeys = Enumerable.Range(0, keys).Select(_ => TaskSeeding.NewKey("ends-early")).ToArray();
@@ -145,7 +143,7 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
 
         // Finished: every instance started, ended at the read of its variables, and its row says completed.
         await Eventually.ReturnsAsync(
-            async () => (await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId, status = "completed" } })}")).GetArrayLength(),
+            async () => (await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { workflowId, status = "completed" } })}")).GetArrayLength(),
             n => n >= events, Deadline, $"the {events} instances are recorded as completed");
         var instances = factory.Engine.InstancesOf(processKey);
         Assert.Equal(events, instances.Count);

@@ -6,7 +6,6 @@ using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;
 
-using Workflows = TaskService.Api.Tests.Workflows;
 
 /// <summary>
 /// With Camunda as the engine, what engine-rest refuses as an expected outcome (a task that is gone, one another worker holds, a
@@ -27,7 +26,7 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
     [Fact]
     public async Task EngineRefusalsAnsweredAs404409And400ThrowNoExceptionInOurCode()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
 
         // Instances of a process deployed by another client: one whose task another worker holds, one whose task cannot finish
         // without a variable the condition after it reads.
@@ -40,7 +39,7 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
         var openTask = await ExternalTaskOfAsync(client, open);
 
         // A workflow whose start Camunda refuses: the condition right after the start reads a variable the input lacks.
-        var (refusedBpmn, refusedKey) = Workflows.WithFreshProcessId(BpmnBuilder.Process("refused-start")
+        var (refusedBpmn, refusedKey) = TestWorkflows.WithFreshProcessId(BpmnBuilder.Process("refused-start")
             .StartEvent("Start")
             .ExclusiveGateway("Gateway", condition: "${order.amount > 1}")
             .EndEvent("End")
@@ -48,7 +47,7 @@ public sealed class CamundaExpectedFailuresTests(TaskServiceApiFactory factory) 
         var refusedStart = (await client.DeployAsync(refusedBpmn)).GetProperty("id").GetString()!;
 
         // A workflow with a version the engine runs.
-        var (bpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var deployed = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
 
         ExpectedAnswer[] cases =

@@ -8,8 +8,6 @@ using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;
 
-using Api = TaskService.Api.Tests.Api;
-using Workflows = TaskService.Api.Tests.Workflows;
 
 /// <summary>
 /// The Camunda worker of the silo under test against the engine-rest endpoint: concurrency, failures and retries, redelivery,
@@ -99,7 +97,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         Assert.Equal(4, Engine.Failures.Count(f => IsOf(f, instance)));
 
         // The incident shows on the instance through the workflow-instances API, and retrying it gives the command new retries.
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var details = await client.GetJsonAsync($"/workflow-instances/{instance}");
         var shown = Assert.Single(details.GetProperty("incidents").EnumerateArray());
         Assert.StartsWith("Scripted failure", shown.GetProperty("message").GetString());
@@ -227,7 +225,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     [Fact]
     public async Task AnExternalTaskDeliveredTwiceCreatesItsTasksOnce()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var (parentKey, childKey, eventKey, taskKey) = await DeployParentAndChildAsync(client);
         Engine.RedeliverNextTaskOf(CommandTopics.CreateTasks);
         var refusedBefore = Engine.RefusedCompletions.Count;
@@ -235,10 +233,10 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
         await TriggerAsync(client, eventKey, taskKey, "contract-1");
 
         var tasks = await Eventually.ReturnsAsync(
-            () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"),
+            () => client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = taskKey } })}"),
             t => t.GetArrayLength() >= 1, Deadline, "the task is created");
         await Eventually.ReturnsAsync(() => Task.FromResult(Engine.RefusedCompletions.Count - refusedBefore), n => n >= 1, Deadline, "the second delivery is handled");
-        tasks = await client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}");
+        tasks = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = taskKey } })}");
         var task = Assert.Single(tasks.EnumerateArray());
         var parent = Assert.Single(Engine.Instances(), i => i.Key == parentKey);
         Assert.Equal("COMPLETED", parent.State);
@@ -250,7 +248,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     [Fact]
     public async Task WhenTheEngineIsUnreachableTheWorkerBacksOffRecoversByItselfAndNoTriggeredEventIsLost()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var (_, childKey, eventKey, taskKey) = await DeployParentAndChildAsync(client);
         var worker = factory.Worker;
 
@@ -288,7 +286,7 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
             // The events wait while more polls fail: none creates its task before the engine is back.
             var failedAfterTriggers = worker.Stats.FailedPolls;
             await Eventually.ReturnsAsync(() => Task.FromResult(worker.Stats.FailedPolls), n => n >= failedAfterTriggers + 2, Deadline, "polls keep failing after the events");
-            Assert.Equal(0, await client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"));
+            Assert.Equal(0, await client.CountAsync($"/tasks/count?{JsonApi.Where(new { key = taskKey })}"));
         }
         finally
         {
@@ -297,10 +295,10 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
 
         // Back: polling resumes by itself, the events are routed again, and each creates its task.
         var created = await Eventually.ReturnsAsync(
-            () => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n >= 3, Deadline, "every event triggered meanwhile creates its task");
+            () => client.CountAsync($"/tasks/count?{JsonApi.Where(new { key = taskKey })}"), n => n >= 3, Deadline, "every event triggered meanwhile creates its task");
         Assert.Equal(3, created);
         Assert.Equal(0, worker.Stats.ConsecutiveFailures);
-        Assert.Equal(3, await client.CountAsync($"/events/count?{Api.Where(new { key = eventKey })}"));
+        Assert.Equal(3, await client.CountAsync($"/events/count?{JsonApi.Where(new { key = eventKey })}"));
         await (await factory.CreateAnonymousClient().GetAsync("/health/ready")).AssertStatusAsync(System.Net.HttpStatusCode.OK);
         // Each created task starts its child workflow, a moment after the task itself.
         var children = await Eventually.ReturnsAsync(
@@ -311,11 +309,11 @@ public sealed class CamundaWorkerTests(TaskServiceApiFactory factory) : IAsyncLi
     [Fact]
     public async Task CompletingAUserTaskWhileTheEngineIsAwayIsA503AndTheUserTaskStaysPending()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var (_, _, eventKey, taskKey) = await DeployParentAndChildAsync(client);
         await TriggerAsync(client, eventKey, taskKey, "engine-away");
         var task = await Eventually.ReturnsAsync(
-            () => client.GetJsonAsync($"/tasks?{Api.Filter(new { where = new { key = taskKey } })}"), t => t.GetArrayLength() == 1, Deadline, "the task is created");
+            () => client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where = new { key = taskKey } })}"), t => t.GetArrayLength() == 1, Deadline, "the task is created");
         var taskId = task[0].GetProperty("id").GetString()!;
 
         // The task's own workflow starts a moment after the task, and with it the user task.

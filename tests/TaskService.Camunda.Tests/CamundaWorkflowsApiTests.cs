@@ -4,8 +4,6 @@ using TaskService.Camunda.Tests.EngineRest;
 
 namespace TaskService.Camunda.Tests;
 
-using Api = TaskService.Api.Tests.Api;
-using Workflows = TaskService.Api.Tests.Workflows;
 
 /// <summary>The workflows and workflow-instances API with Camunda selected: deployments, versions, instances and cancellation go through engine-rest.</summary>
 [Collection(ApiCollection.Name)]
@@ -23,8 +21,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task DeployingAWorkflowDeploysItToCamundaAndRecordsTheDefinitionOfEachVersion()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, key) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
 
         var created = await client.DeployAsync(bpmn);
         var id = created.GetProperty("id").GetString()!;
@@ -44,8 +42,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task ExecutingAWorkflowStartsItInCamundaAndItsInstanceCanBeInspectedAndCanceled()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, key) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
 
         var started = await (await client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { taskId = "none", amount = 12.5 } })).ReadJsonAsync(HttpStatusCode.OK);
@@ -60,7 +58,7 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         var review = Assert.Single(details.GetProperty("userTasks").EnumerateArray());
         Assert.Equal(["reviewers"], review.GetProperty("candidateGroups").EnumerateArray().Select(g => g.GetString()));
         Assert.Equal("Review", Assert.Single(details.GetProperty("activeElements").EnumerateArray()).GetProperty("elementId").GetString());
-        var row = Assert.Single((await client.GetJsonAsync($"/workflow-instances?{Api.Filter(new { where = new { workflowId = id } })}")).EnumerateArray());
+        var row = Assert.Single((await client.GetJsonAsync($"/workflow-instances?{JsonApi.Filter(new { where = new { workflowId = id } })}")).EnumerateArray());
         Assert.Equal((instanceId, "active"), (row.GetProperty("id").GetString(), row.GetProperty("status").GetString()));
 
         await (await client.SendAsync("DELETE", $"/workflow-instances/{instanceId}")).AssertStatusAsync(HttpStatusCode.NoContent);
@@ -75,8 +73,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task DeletingAWorkflowRemovesItsDefinitionsFromCamundaAndTheSameFileDeploysAgainAfterwards()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, key) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
         var changed = bpmn.Replace("name=\"Approve\"", "name=\"Approve it\"", StringComparison.Ordinal);
         (await client.PatchJsonAsync($"/workflows/{id}", new { bpmnFile = changed })).EnsureSuccessStatusCode();
@@ -112,9 +110,9 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task AnEngineThatCannotBeReachedMakesDeployingDeletingAndExecutingA503WithRetryAfterAndChangesNothing()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (deployedBpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
-        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (deployedBpmn, _) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (bpmn, key) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var deployed = (await client.DeployAsync(deployedBpmn)).GetProperty("id").GetString()!;
         var running = (await (await client.PostJsonAsync($"/workflows/{deployed}/execute", new { input = new { amount = 1 } })).ReadJsonAsync(HttpStatusCode.OK))
             .GetProperty("instance").GetProperty("id").GetString()!;
@@ -145,7 +143,7 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         }
 
         // Nothing changed: no workflow of the new file, the instance still runs; the same requests succeed now.
-        Assert.Equal(0, (await client.GetJsonAsync($"/workflows?{Api.Filter(new { where = new { externalIdentifier = key } })}")).GetArrayLength());
+        Assert.Equal(0, (await client.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { externalIdentifier = key } })}")).GetArrayLength());
         Assert.Equal("ACTIVE", factory.Engine.Instances().Single(i => i.Id == running).State);
         await client.DeployAsync(bpmn);
         Assert.Single(factory.Engine.Definitions(), d => d.Key == key);
@@ -153,7 +151,7 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
         await (await client.SendAsync("DELETE", $"/workflow-instances/{running}")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         // Deleting a workflow whose instances all ended reaches the engine too: 503 while it is away, nothing deleted.
-        var (idleBpmn, idleKey) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var (idleBpmn, idleKey) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var idle = (await client.DeployAsync(idleBpmn)).GetProperty("id").GetString()!;
         await factory.EngineRest.StopAsync();
         HttpResponseMessage deleting;
@@ -175,8 +173,8 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task ANumberNoCamundaTypeHoldsIsA400NamingTheVariables()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, key) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, key) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString()!;
 
         var refused = await client.SendAsync("POST", $"/workflows/{id}/execute", """{"input":{"amount":1e400}}""");
@@ -189,7 +187,7 @@ public sealed class CamundaWorkflowsApiTests(TaskServiceApiFactory factory) : IA
     [Fact]
     public async Task CompletingAnExternalTaskTheEngineCannotFinishIsAConflictAndLeavesTheInstanceAsItWas()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var key = $"cannot-finish-{Guid.NewGuid():N}";
         factory.Engine.Deploy(key, FakeCamunda.ConditionAfterTaskProcess(key, $"nobody-polls-{key}"));
         var instance = factory.Engine.Start(key);

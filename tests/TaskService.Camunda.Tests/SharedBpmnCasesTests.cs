@@ -9,7 +9,6 @@ using TaskService.Workflows.Camunda;
 
 namespace TaskService.Camunda.Tests;
 
-using Workflows = TaskService.Api.Tests.Workflows;
 
 /// <summary>
 /// The same BPMN files, started with the same variables through the same HTTP API, on the embedded engine and on Camunda (the
@@ -67,10 +66,10 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
     public async Task ACaseTakesTheSameWayOnBothEngines(string name, string condition, string variables, string expected)
     {
         var input = JsonElementFactory.Parse(variables);
-        var (bpmn, processKey) = Workflows.WithFreshProcessId(GatewayProcess(name, condition), "shared-case");
+        var (bpmn, processKey) = TestWorkflows.WithFreshProcessId(GatewayProcess(name, condition), "shared-case");
 
-        var onEmbedded = await RunAsync(embedded.CreateClient(Workflows.AllPermissions), bpmn, input);
-        var onCamunda = await RunAsync(camunda.CreateClient(Workflows.AllPermissions), bpmn, input);
+        var onEmbedded = await RunAsync(embedded.CreateClient(TestWorkflows.AllPermissions), bpmn, input);
+        var onCamunda = await RunAsync(camunda.CreateClient(TestWorkflows.AllPermissions), bpmn, input);
 
         Assert.Equal(expected, onEmbedded.Way);
         Assert.Equal(onEmbedded.Way, onCamunda.Way);
@@ -93,7 +92,7 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
     public async Task OnCamundaSpinJsonVariablesDoNotReachExpressionsButTheDefaultObjectVariablesDo()
     {
         var client = EngineRestClientContractTests.Client(camunda.EngineRest, TaskServiceApiFactory.EngineUser, TaskServiceApiFactory.EnginePassword);
-        var (bpmn, processKey) = Workflows.WithFreshProcessId(GatewayProcess("spin", "${order.amount > 100}"), "shared-case");
+        var (bpmn, processKey) = TestWorkflows.WithFreshProcessId(GatewayProcess("spin", "${order.amount > 100}"), "shared-case");
         camunda.Engine.Deploy(processKey, bpmn);
         var order = JsonElementFactory.Parse("""{"order":{"amount":150}}""");
 
@@ -118,7 +117,7 @@ public sealed class SharedBpmnCasesTests(TaskServiceApiFactory camunda, Embedded
     public async Task TheEngineRefusesAnObjectVariableItCannotDeserialize()
     {
         var client = EngineRestClientContractTests.Client(camunda.EngineRest, TaskServiceApiFactory.EngineUser, TaskServiceApiFactory.EnginePassword);
-        var (bpmn, processKey) = Workflows.WithFreshProcessId(GatewayProcess("refused", "${order.amount > 100}"), "shared-case");
+        var (bpmn, processKey) = TestWorkflows.WithFreshProcessId(GatewayProcess("refused", "${order.amount > 100}"), "shared-case");
         camunda.Engine.Deploy(processKey, bpmn);
         CamundaVariable Object(string json, string type) => new()
         {

@@ -1,4 +1,3 @@
-using TaskService.Api.Tests;
 
 namespace TaskService.Compatibility.Tests;
 

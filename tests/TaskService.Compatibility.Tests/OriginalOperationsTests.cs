@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using TaskService.Api.Tests;
 using TaskService.Common;
-using Bpmn = TaskService.Api.Tests.Workflows;
-using Http = TaskService.Api.Tests.Api;
+using Bpmn = TaskService.Testing.Api.TestWorkflows;
+using Http = TaskService.Testing.Api.JsonApi;
 using TaskService.Grains.Tests.Queries;
 
 namespace TaskService.Compatibility.Tests;

@@ -48,17 +48,17 @@ public sealed class OpenApiConformanceTests(TaskServiceApiFactory factory)
     {
         var log = new ContractLog();
         var admin = factory.CreateRecordingClient(log);
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([.. Permissions.All, .. Workflows.AllPermissions]));
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", factory.CreateToken([.. Permissions.All, .. TestWorkflows.AllPermissions]));
         var key = TaskSeeding.NewKey("conformance");
         var ids = await factory.CreateTasksAsync(new { key, name = "one", metadata = new { a = 1 } }, new { key, name = "two" });
         var userTasks = await factory.AddUserTasksAsync(ids[0], "first", "second");
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
 
         string[] gets =
         [
-            $"/tasks?{Api.Filter(new { where = new { key }, include = new[] { "userTasks" } })}", $"/tasks/{ids[0]}", $"/tasks/count?{Api.Where(new { key })}",
+            $"/tasks?{JsonApi.Filter(new { where = new { key }, include = new[] { "userTasks" } })}", $"/tasks/{ids[0]}", $"/tasks/count?{JsonApi.Where(new { key })}",
             $"/tasks/{ids[0]}/user-tasks", $"/tasks/{ids[0]}/user-tasks/{userTasks[0]}", $"/tasks/{ids[0]}/user-tasks/count", "/tasks/mapping",
-            $"/tasks?{Api.Filter(new { where = new { key }, fields = new[] { "name" } })}", "/events?filter[limit]=2", "/events/count", "/events/mapping",
+            $"/tasks?{JsonApi.Filter(new { where = new { key }, fields = new[] { "name" } })}", "/events?filter[limit]=2", "/events/count", "/events/mapping",
             "/workflows?filter[include][0]=workflowVersions&filter[limit]=3", "/workflow-instances?filter[limit]=3",
             // Failures: unknown ids, bad filters
             "/tasks/nosuch", "/events/nosuch", $"/tasks/{ids[0]}/user-tasks/nosuch", "/workflows/nosuch", "/workflow-instances/nosuch",

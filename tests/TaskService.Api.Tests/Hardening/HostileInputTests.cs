@@ -41,7 +41,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     {
         // Other test classes' services stay in this process while this suite runs alone; its bound is on the growth it causes.
         var heapBefore = GC.GetTotalMemory(forceFullCollection: true) / (1024 * 1024);
-        var admin = _factory.CreateClient(Workflows.AllPermissions);
+        var admin = _factory.CreateClient(TestWorkflows.AllPermissions);
         var cases = Cases(Endpoints()).ToList();
         Assert.True(cases.Count >= 1000, $"Only {cases.Count} cases were generated.");
 
@@ -117,14 +117,14 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
 
     private static async Task TheServiceStillRoutesEventsAsync(HttpClient client)
     {
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
         await client.DeployAsync(bpmn);
         var eventKey = TaskSeeding.NewKey("after-hostile");
         var taskKey = TaskSeeding.NewKey("after-hostile-task");
         (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
         var trigger = await client.PostJsonAsync("/events/trigger", new { key = eventKey, payload = new { tasks = new { values = new[] { new { key = taskKey, name = "still routed" } } } } });
         await trigger.AssertStatusAsync(HttpStatusCode.Accepted);
-        await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n == 1, because: "an event triggered after the hostile requests starts its workflow, which creates its task");
+        await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{JsonApi.Where(new { key = taskKey })}"), n => n == 1, because: "an event triggered after the hostile requests starts its workflow, which creates its task");
     }
 
     private IReadOnlyList<(string Method, string Pattern, Type? BodyType)> Endpoints()
@@ -266,7 +266,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         yield return ("alg none", With("Bearer", UnsignedToken()));
         yield return ("wrong issuer", With("Bearer", Token(issuer: "someone-else", expires: DateTime.UtcNow.AddMinutes(5))));
         yield return ("expired", With("Bearer", Token(issuer: TaskServiceApiFactory.Issuer, expires: DateTime.UtcNow.AddMinutes(-5))));
-        var headers = _factory.CreateClient(Workflows.AllPermissions);
+        var headers = _factory.CreateClient(TestWorkflows.AllPermissions);
         headers.DefaultRequestHeaders.Add("x-api-key", new string('k', 10_000));
         headers.DefaultRequestHeaders.Add("x-api-secret", "s");
         headers.DefaultRequestHeaders.Add("Idempotency-Key", new string('i', 5_000));
@@ -280,7 +280,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         IssuedAt = expires.AddMinutes(-10),
         Expires = expires,
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TaskServiceApiFactory.Secret)), SecurityAlgorithms.HmacSha256),
-        Claims = new Dictionary<string, object> { ["sub"] = "hostile", ["permissions"] = Workflows.AllPermissions },
+        Claims = new Dictionary<string, object> { ["sub"] = "hostile", ["permissions"] = TestWorkflows.AllPermissions },
     });
 
     private static string UnsignedToken()
@@ -297,7 +297,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         "ClientAppRequest" => JsonSerializer.Serialize(new { clientName = "hostile" }),
         "SubscribeRequest" => JsonSerializer.Serialize(new { url = "https://example.com/hook", key = "task-created" }),
         "TaskPatchRequest" => JsonSerializer.Serialize(new { name = "renamed" }),
-        "WorkflowRequest" => JsonSerializer.Serialize(new { name = "hostile", bpmnFile = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process").Bpmn, inputSchema = new { type = "object" } }),
+        "WorkflowRequest" => JsonSerializer.Serialize(new { name = "hostile", bpmnFile = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process").Bpmn, inputSchema = new { type = "object" } }),
         "ExecuteWorkflowRequest" => JsonSerializer.Serialize(new { input = new { } }),
         "VariablesRequest" => JsonSerializer.Serialize(new { variables = new { } }),
         "AssigneeRequest" => JsonSerializer.Serialize(new { userId = "hostile" }),

@@ -17,7 +17,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         var response = await client.SendAsync("POST", "/events/trigger", $"{{\"key\":\"{key}\",\"payload\":{{\"text\":\"{big}\"}}}}");
         var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
-        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         var response = await client.SendAsync("POST", "/events/trigger", $$"""{"key":"{{key}}","payload":{{payload}}}""");
         var problem = await response.AssertBadRequestNamingAsync("payload");
         Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
-        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
 
         // Just under it is accepted.
         var accepted = await client.SendAsync("POST", "/events/trigger", "{\"key\":\"" + key + "\",\"payload\":{\"a\":\"" + new string('e', limits.MaxEventPayloadBytes - 100) + "\"}}");
@@ -56,8 +56,8 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     public async Task TheLargestEventTheLimitsAcceptIsRoutedAndSoIsTheNextOnItsStream()
     {
         var limits = new TaskService.Common.LimitsOptions();
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, processId) = Workflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, processId) = TestWorkflows.WithFreshProcessId(BpmnSamples.ParentCreateTasks, "parent-process");
         await client.DeployAsync(bpmn);
         var eventKey = TaskSeeding.NewKey("largest");
         (await client.PostJsonAsync("/events/mapping", new { eventKey, workflowKey = processId })).EnsureSuccessStatusCode();
@@ -79,7 +79,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
 
         foreach (var taskKey in new[] { first, second })
         {
-            await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{Api.Where(new { key = taskKey })}"), n => n == 1,
+            await Eventually.ReturnsAsync(() => client.CountAsync($"/tasks/count?{JsonApi.Where(new { key = taskKey })}"), n => n == 1,
                 because: "the event is routed to its workflow, which creates its task");
         }
     }
@@ -88,8 +88,8 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     public async Task AWorkflowDeploymentMayBeLargerThanOtherBodiesButNotUnbounded()
     {
         var limits = new TaskService.Common.LimitsOptions();
-        var client = factory.CreateClient(Workflows.AllPermissions);
-        var (bpmn, _) = Workflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(BpmnSamples.ChildTwoUserTasks, "child-process");
         var padded = bpmn.Replace("<bpmn:process ", $"<!-- {new string('x', (int)limits.MaxRequestBodyBytes)} --><bpmn:process ", StringComparison.Ordinal);
         Assert.NotEqual(bpmn, padded);
         var response = await client.PostJsonAsync("/workflows", new { name = "padded", bpmnFile = padded });
@@ -108,7 +108,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [InlineData("POST", "/workflow-instances/some-instance/external-tasks/some-task/complete")]
     public async Task ABodyThatIsNotJsonIs415(string method, string url)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         foreach (var type in new[] { "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "nonsense" })
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes("key=value")) };
@@ -124,7 +124,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [InlineData("POST", "/workflow-instances/some-instance/external-tasks/some-task/complete")]
     public async Task TheCompleteRoutesAnswerMalformedJsonWith400(string method, string url)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         foreach (var body in new[] { "{", "[1,2]", "{\"variables\": 5}", "{\"variables\": {\"a\": \"\\ud800\"}}", "{\"other\": 1}", "\"text\"" })
         {
             var response = await client.SendAsync(method, url, body);
@@ -174,7 +174,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [InlineData("a%0Ab")]
     public async Task APathIdThatIsBlankOrHoldsControlCharactersIs400(string id)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         foreach (var url in new[] { $"/tasks/{id}", $"/events/{id}", $"/workflows/{id}", $"/workflow-instances/{id}", $"/tasks/{id}/user-tasks" })
         {
             var response = await client.GetAsync(url);
@@ -198,7 +198,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     public async Task AFilterHoldingALoneSurrogateIs400(string filter)
     {
         var client = factory.CreateAdminClient();
-        var response = await client.GetAsync($"/tasks?{Api.Filter(filter)}");
+        var response = await client.GetAsync($"/tasks?{JsonApi.Filter(filter)}");
         await response.AssertBadRequestNamingAsync("filter");
     }
 
@@ -225,8 +225,8 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
 
         var problem = await response.AssertBadRequestNamingAsync("payload");
         Assert.Contains("payload.amount", problem.GetProperty("detail").GetString());
-        Assert.Equal(0, await client.CountAsync($"/events/count?{Api.Where(new { key })}"));
-        response = await client.GetAsync($"/tasks?{Api.Filter($$$"""{"where":{"metadata.amount":{{{number}}}}}""")}");
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
+        response = await client.GetAsync($"/tasks?{JsonApi.Filter($$$"""{"where":{"metadata.amount":{{{number}}}}}""")}");
         await response.AssertBadRequestNamingAsync("filter");
 
         // Large but ordinary numbers are kept.
@@ -237,7 +237,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [Fact]
     public async Task ErrorTextsNameFieldsNotDotNetTypes()
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
         var cases = new (string Method, string Url, string Body)[]
         {
             ("POST", "/events/trigger", "{\"key\": 5}"),
@@ -273,7 +273,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [InlineData("POST", "/client-apps", "[]", "body", "'body' has the wrong JSON type or an out-of-range value.")]
     public async Task AnUnreadableBodyIsDescribedFromWhereTheReaderStoppedAndTheRoutesBodyType(string method, string url, string body, string field, string detail)
     {
-        var client = factory.CreateClient(Workflows.AllPermissions);
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
 
         var problem = await (await client.SendAsync(method, url, body)).AssertBadRequestNamingAsync(field);
 
@@ -327,7 +327,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     {
         var client = factory.CreateAdminClient();
         var ids = Enumerable.Range(0, 2000).Select(i => $"id-{i:D6}").ToArray();
-        var response = await client.GetAsync($"/tasks?{Api.Filter(new { where = new { id = new { inq = ids } } })}");
+        var response = await client.GetAsync($"/tasks?{JsonApi.Filter(new { where = new { id = new { inq = ids } } })}");
         var problem = await response.AssertBadRequestNamingAsync("filter");
         Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
     }

@@ -3,10 +3,10 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
-namespace TaskService.Api.Tests;
+namespace TaskService.Testing.Api;
 
 /// <summary>Request and response helpers shared by the API tests.</summary>
-public static class Api
+public static class JsonApi
 {
     /// <summary>A request whose body is exactly <paramref name="json"/> (sent as application/json), or no body when null.</summary>
     public static HttpRequestMessage Request(string method, string url, string? json = null)

@@ -1,6 +1,6 @@
 using TaskService.Webhooks;
 
-namespace TaskService.Api.Tests;
+namespace TaskService.Testing.Api;
 
 /// <summary>
 /// One webhook delivery test's world: a client app, a Node receiver that checks signatures with the app's secret,

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using TaskService.Gateway.Auth;
 
-namespace TaskService.Api.Tests;
+namespace TaskService.Testing.Api;
 
 /// <summary>The credentials <c>POST /client-apps</c> returned.</summary>
 public sealed record ClientApp(string Id, string Name, string ApiKey, string ApiSecret)

@@ -4,7 +4,7 @@ using TaskService.Commands;
 using TaskService.Queries;
 using TaskService.Tasks;
 
-namespace TaskService.Api.Tests;
+namespace TaskService.Testing.Api;
 
 /// <summary>
 /// Creates tasks and user tasks without a workflow engine, the way a workflow engine would: by running the

@@ -2,10 +2,10 @@ using System.Net;
 using System.Text.Json;
 using TaskService.Gateway.Auth;
 
-namespace TaskService.Api.Tests;
+namespace TaskService.Testing.Api;
 
 /// <summary>Deploys workflows through the API for tests, each under a process id no other test uses.</summary>
-public static class Workflows
+public static class TestWorkflows
 {
     /// <summary>The workflow permissions 1 to 5 with every task service code.</summary>
     public static string[] AllPermissions { get; } = [.. Permissions.All, "1", "2", "3", "4", "5"];
