@@ -3,7 +3,7 @@ using System.Text.Json;
 using TaskService.Common;
 using Bpmn = TaskService.Testing.Api.TestWorkflows;
 using Http = TaskService.Testing.Api.JsonApi;
-using TaskService.Grains.Tests.Queries;
+using TaskService.Testing.Queries;
 
 namespace TaskService.Compatibility.Tests;
 

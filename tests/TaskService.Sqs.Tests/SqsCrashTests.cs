@@ -4,7 +4,7 @@ using System.Text.Json;
 using Amazon.SQS.Model;
 using TaskService.Connectors.Sqs;
 using TaskService.Events;
-using TaskService.Postgres.Tests.Durability;
+using TaskService.Testing.Durability;
 using Xunit.Abstractions;
 
 namespace TaskService.Sqs.Tests;

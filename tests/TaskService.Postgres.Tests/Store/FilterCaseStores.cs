@@ -1,5 +1,5 @@
 using Npgsql;
-using TaskService.Grains.Tests.Queries;
+using TaskService.Testing.Queries;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
 using TaskService.Storage.Postgres;

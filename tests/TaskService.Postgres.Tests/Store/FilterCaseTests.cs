@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TaskService.Grains.Tests.Queries;
+using TaskService.Testing.Queries;
 using TaskService.Queries;
 using TaskService.Serialization;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TaskService.Errors;
-using TaskService.Grains.Tests.Queries;
+using TaskService.Testing.Queries;
 using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage.Postgres;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using TaskService.Gateway.Auth;
 
-namespace TaskService.Postgres.Tests.Durability;
+namespace TaskService.Testing.Durability;
 
 /// <summary>
 /// One TaskService deployment on PostgreSQL for a durability test: a fresh database, a cluster id, the client-app secret key and

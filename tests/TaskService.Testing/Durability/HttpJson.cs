@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
-namespace TaskService.Postgres.Tests.Durability;
+namespace TaskService.Testing.Durability;
 
 /// <summary>JSON requests and answers over HTTP for the durability tests, with the body shown whenever a status differs.</summary>
 public static class HttpJson

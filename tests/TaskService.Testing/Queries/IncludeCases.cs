@@ -4,7 +4,7 @@ using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Workflows;
 
-namespace TaskService.Grains.Tests.Queries;
+namespace TaskService.Testing.Queries;
 
 /// <summary>
 /// <c>include</c> filters over the shared dataset (<see cref="FilterCases.Tasks"/> with <see cref="FilterCases.UserTasks"/>, and

@@ -5,7 +5,7 @@ using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Tasks;
 
-namespace TaskService.Grains.Tests.Queries;
+namespace TaskService.Testing.Queries;
 
 /// <summary>
 /// One dataset of tasks and the LoopBack filters every query store must answer identically, so the in-memory store

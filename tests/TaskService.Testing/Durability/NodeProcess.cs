@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace TaskService.Postgres.Tests.Durability;
+namespace TaskService.Testing.Durability;
 
 /// <summary>
 /// A silo or gateway process started from its built dll (<c>dotnet src/{Silo|Gateway}/bin/.../TaskService.*.dll</c>), with all of

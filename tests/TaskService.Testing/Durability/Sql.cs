@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace TaskService.Postgres.Tests.Durability;
+namespace TaskService.Testing.Durability;
 
 /// <summary>
 /// Reads the database directly, past the API, to check what is really stored. Parameters are positional (<c>$1</c>, ...); pass an
