@@ -30,7 +30,8 @@ internal sealed class InProcessSilo : IAsyncDisposable
     /// </summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
-    public static async Task<InProcessSilo> StartAsync(string connectionString)
+    /// <param name="tracing">Record spans across grain calls (TaskService:Operations:Tracing), for <c>--idle-timeline</c>.</param>
+    public static async Task<InProcessSilo> StartAsync(string connectionString, bool tracing = false)
     {
         var jwt = new JwtOptions { JwtSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)), JwtIssuer = Issuer };
         var ports = FreePorts.Take(3);
@@ -51,7 +52,7 @@ internal sealed class InProcessSilo : IAsyncDisposable
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Orleans=Warning",
         ];
-        var app = Silo.Program.Build(args);
+        var app = Silo.Program.Build(tracing ? [.. args, "--TaskService:Operations:Tracing=true"] : args);
         var silo = new InProcessSilo(app, jwt);
         await app.StartAsync();
         var address = app.Urls.First();

@@ -71,7 +71,7 @@ public static class Program
             await receiver.StartAsync();
 
             var siloStart = Stopwatch.GetTimestamp();
-            var silo = await InProcessSilo.StartAsync(database.ConnectionString);
+            var silo = await InProcessSilo.StartAsync(database.ConnectionString, options.IdleTimeline);
             try
             {
                 report = new BenchmarkReport

@@ -20,7 +20,11 @@ public sealed partial class OutboxDispatcher(
     TimeProvider? time = null) : BackgroundService
 {
     private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    /// <summary>Wakes the loop. Unbounded, so racing wake-ups never throw; <see cref="_woken"/> keeps them to about one.</summary>
+    private readonly SemaphoreSlim _signal = new(0);
+
+    /// <summary>1 while a wake-up is pending: later ones add nothing until the loop has taken it.</summary>
+    private int _woken;
     private readonly ConcurrentQueue<OutboxEntry> _pushed = new();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -60,16 +64,9 @@ public sealed partial class OutboxDispatcher(
 
     private void Wake()
     {
-        if (_signal.CurrentCount == 0)
+        if (Interlocked.Exchange(ref _woken, 1) == 0)
         {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled.
-            }
+            _signal.Release();
         }
     }
 
@@ -105,6 +102,7 @@ public sealed partial class OutboxDispatcher(
                 try
                 {
                     await _signal.WaitAsync(options.Value.PollInterval, stoppingToken);
+                    Volatile.Write(ref _woken, 0);
                 }
                 catch (OperationCanceledException)
                 {
