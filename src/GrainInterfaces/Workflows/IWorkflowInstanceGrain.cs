@@ -10,9 +10,12 @@ namespace TaskService.Workflows;
 [Alias("TaskService.IWorkflowInstanceGrain")]
 public interface IWorkflowInstanceGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the instance; starting it again returns its current state.</summary>
+    /// <summary>
+    /// Starts the instance; starting it again returns its current state. Variables that are not a JSON object, or a start
+    /// the engine refuses, are answered as a problem.
+    /// </summary>
     [Alias("StartAsync")]
-    Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request);
+    Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request);
 
     /// <summary>The instance's state, or null when it was never started.</summary>
     [Alias("GetAsync")]

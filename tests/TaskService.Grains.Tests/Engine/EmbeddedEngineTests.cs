@@ -157,6 +157,27 @@ public sealed class EmbeddedEngineTests(ClusterFixture fixture)
         Assert.Equal(0, await query.CountAsync(TaskService.Queries.EntityKind.Task, where));
     }
 
+    [Fact]
+    public async Task StartingAnInstanceWithVariablesThatAreNotAnObjectIsAnInvalidAnswerThatNothingThrowsAndStartsNothing()
+    {
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        var created = (await workflow.CreateAsync(new NewWorkflow { Name = "test", BpmnFile = Bpmn.Parallel(NewProcessId()), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>($"not-an-object-{Guid.NewGuid():N}");
+
+        using var thrown = new ThrownByTaskService();
+        var started = await instance.StartAsync(new WorkflowStartRequest
+        {
+            WorkflowId = created.Id,
+            Version = created.WorkflowVersion,
+            Variables = JsonElementFactory.Parse("[1, 2]"),
+        });
+
+        Assert.Equal(TaskServiceErrorKind.Invalid, started.Problem?.Kind);
+        Assert.Equal("variables", started.Problem?.Target);
+        Assert.Empty(thrown.Thrown);
+        Assert.Null(await instance.GetAsync());
+    }
+
     private async Task<WorkflowInstanceDetails> ExecuteAsync(string bpmn, string input)
     {
         var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());

@@ -52,7 +52,7 @@ public sealed partial class CamundaWorkflowInstanceGrain(
         }
     }
 
-    public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request) => (await StartVersionAsync(request)).OrThrow();
+    public Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request) => StartVersionAsync(request);
 
     public async Task<Outcome<WorkflowInstanceDetails>> StartVersionAsync(WorkflowStartRequest request)
     {

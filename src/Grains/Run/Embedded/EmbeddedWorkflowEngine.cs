@@ -21,13 +21,13 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
             return Problem.NotFound("workflow", workflowId);
         }
 
-        var details = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
+        var started = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
         {
             WorkflowId = workflowId,
             Version = workflow.WorkflowVersion,
             Variables = variables,
         });
-        return new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details));
+        return started.Value is { } details ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details)) : started.Problem!;
     }
 
     public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>

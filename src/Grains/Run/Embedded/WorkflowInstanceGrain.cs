@@ -78,7 +78,7 @@ public sealed partial class WorkflowInstanceGrain(
         }
     }
 
-    public async Task<WorkflowInstanceDetails> StartAsync(WorkflowStartRequest request)
+    public async Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request)
     {
         if (S.Started)
         {
@@ -89,7 +89,7 @@ public sealed partial class WorkflowInstanceGrain(
 
         if (request.Variables.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
         {
-            throw TaskServiceException.Invalid("variables", "The variables of a new instance must be a JSON object.");
+            return Problem.Invalid("variables", "The variables of a new instance must be a JSON object.");
         }
 
         _process = await definitions.GetProcessAsync(request.WorkflowId, request.Version);
