@@ -79,7 +79,10 @@ public sealed partial class OutboxDispatcher(
         }
 
         // Connectors call grains, which answer once the silo has started.
-        await WaitForStartAsync(stoppingToken);
+        if (!await Common.HostedServiceWaits.WaitForStartAsync(lifetime, stoppingToken))
+        {
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             bool full;
@@ -177,14 +180,6 @@ public sealed partial class OutboxDispatcher(
 
         await store.MarkDispatchedAsync([.. entries.Select(e => e.Sequence)], cancellationToken);
         return true;
-    }
-
-    private async Task WaitForStartAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using var onStarted = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled(stoppingToken));
-        await started.Task;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox dispatcher is off in this silo (TaskService:Outbox:Enabled is false); other silos deliver outgoing events")]

@@ -627,17 +627,15 @@ public sealed partial class WorkflowInstanceGrain(
         _traceParent = System.Diagnostics.Activity.Current?.Id ?? _traceParent;
         _dispatching = true;
         var running = RunDueCommandsAsync(max);
+
+        // One timer bounds the wait (WaitAsync's own); the commands themselves never throw (failures are applied as values).
+        await running.WaitAsync(options.Value.StartWaitForCommands, time)
+            .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
         if (!running.IsCompleted)
         {
-            using var stopWaiting = new CancellationTokenSource();
-            var first = await Task.WhenAny(running, Task.Delay(options.Value.StartWaitForCommands, time, stopWaiting.Token));
-            await stopWaiting.CancelAsync();
-            if (first != running)
-            {
-                LogStartWrittenBeforeCommands(InstanceId, options.Value.StartWaitForCommands);
-                _ = FinishAfterStartAsync(running);
-                return;
-            }
+            LogStartWrittenBeforeCommands(InstanceId, options.Value.StartWaitForCommands);
+            _ = FinishAfterStartAsync(running);
+            return;
         }
 
         _dispatching = false;
