@@ -34,6 +34,17 @@ internal sealed class BenchmarkOptions
     /// <summary>Events sent (and awaited) before measuring: JIT, connection pools, grain activations.</summary>
     public int Warmup { get; private set; } = 200;
 
+    /// <summary>
+    /// After <see cref="Warmup"/>, more warm-up rounds of <see cref="WarmupRound"/> events run while the JIT still spends more
+    /// than <see cref="WarmupJitShare"/> of a round compiling (tiered compilation takes hot code through several tiers, which
+    /// costs CPU for many seconds after start), up to this many events. 0 turns the extra rounds off.
+    /// </summary>
+    public int WarmupMaxEvents { get; private set; } = 60_000;
+
+    public int WarmupRound { get; private set; } = 2_000;
+
+    public double WarmupJitShare { get; private set; } = 0.02;
+
     /// <summary>How long to wait for the last delivery after the last event was sent.</summary>
     public TimeSpan DeliveryDeadline { get; private set; } = TimeSpan.FromMinutes(3);
 
@@ -82,6 +93,8 @@ internal sealed class BenchmarkOptions
           --await-delivery       each client sends its next event only after the previous one's webhook arrived
                                  (with --concurrency 1: the latency of one event on an otherwise idle service)
           --warmup W             events sent before measuring, not counted (default 200)
+          --warmup-max-events N  then rounds of 2000 more while the JIT spends over 2% of a round compiling, up to N
+                                 events (default 60000; 0: no extra rounds): the run measures steady-state code
           --rate R --seconds S   open loop only: send R events per second for S seconds (default S 10); without --rate the
                                  run measures the maximum (closed loop) and then sends open-loop at half of it for S seconds
           --no-half-load         skip the open-loop phase at half the maximum
@@ -113,6 +126,7 @@ internal sealed class BenchmarkOptions
                 case "--concurrency": options.Concurrency = Positive(name, Value()); break;
                 case "--await-delivery": options.AwaitDelivery = true; break;
                 case "--warmup": options.Warmup = NonNegative(name, Value()); break;
+                case "--warmup-max-events": options.WarmupMaxEvents = NonNegative(name, Value()); break;
                 case "--rate": options.Rate = Number(name, Value()) is > 0 and var rate ? rate : throw new ArgumentException("--rate must be above 0."); break;
                 case "--seconds": options.Seconds = Positive(name, Value()); break;
                 case "--no-half-load": options.NoHalfLoad = true; break;

@@ -21,6 +21,9 @@ internal sealed class BenchmarkReport
 
     public PhaseResult? Warmup { get; set; }
 
+    /// <summary>Warm-up events in all (the fixed warm-up and the rounds until the JIT settled).</summary>
+    public int WarmupEvents { get; set; }
+
     public PhaseResult? Run { get; set; }
 
     /// <summary>The open-loop phase (at half the measured maximum, or at --rate).</summary>
@@ -59,7 +62,7 @@ internal sealed class BenchmarkReport
 
     public bool Passed => Failures.Count == 0;
 
-    private int TotalEvents => (Warmup?.Sent ?? 0) + (Run?.Sent ?? 0) + (HalfLoad is { } h && h != Run ? h.Sent : 0) + (Idle?.Sent ?? 0);
+    private int TotalEvents => Math.Max(WarmupEvents, Warmup?.Sent ?? 0) + (Run?.Sent ?? 0) + (HalfLoad is { } h && h != Run ? h.Sent : 0) + (Idle?.Sent ?? 0);
 
     private IEnumerable<PhaseResult> Phases => new[] { Run, HalfLoad == Run ? null : HalfLoad, Idle }.OfType<PhaseResult>();
 
@@ -73,7 +76,7 @@ internal sealed class BenchmarkReport
         output.WriteLine();
         output.WriteLine($"=== TaskService end-to-end benchmark, run {RunId} ===");
         output.WriteLine("path: POST /events/trigger -> event router -> parent-process (create-tasks) -> task -> outbox -> task-created webhook");
-        output.WriteLine(F($"events {Options.Events}, concurrency {Options.Concurrency}{(Options.AwaitDelivery ? " (each awaits its delivery)" : "")}, warm-up {Options.Warmup}; {Environment.ProcessorCount} CPUs, {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}"));
+        output.WriteLine(F($"events {Options.Events}, concurrency {Options.Concurrency}{(Options.AwaitDelivery ? " (each awaits its delivery)" : "")}, warm-up {Math.Max(WarmupEvents, Options.Warmup)}; {Environment.ProcessorCount} CPUs, {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}"));
         output.WriteLine(F($"PostgreSQL {Server.Version} (fsync={Server.Fsync}, synchronous_commit={Server.SynchronousCommit}); silo started in {SiloStartup.TotalSeconds:0.0} s (migrations included)"));
         output.WriteLine();
         if (Run is { } run)
@@ -165,7 +168,7 @@ internal sealed class BenchmarkReport
             startedAt = StartedAt,
             passed = Passed,
             failures = Failures,
-            settings = new { events = Options.Events, concurrency = Options.Concurrency, awaitDelivery = Options.AwaitDelivery, warmup = Options.Warmup, rate = Options.Rate, seconds = Options.Seconds, idleEvents = Options.IdleEvents },
+            settings = new { events = Options.Events, concurrency = Options.Concurrency, awaitDelivery = Options.AwaitDelivery, warmup = Options.Warmup, warmupEvents = WarmupEvents, rate = Options.Rate, seconds = Options.Seconds, idleEvents = Options.IdleEvents },
             machine = new
             {
                 processorCount = Environment.ProcessorCount,

@@ -48,6 +48,9 @@ internal sealed class InProcessSilo : IAsyncDisposable
             "--Orleans:AdvertisedIPAddress=127.0.0.1",
             // The benchmark's webhook receiver listens on loopback, which the webhook URL policy refuses outside Development.
             "--TaskService:Webhooks:AllowedHosts:0=127.0.0.1",
+            // Every client of the load driver is one caller (one token); the per-caller limit would cap the run at 1,000 events/s.
+            "--TaskService:RateLimits:PermitsPerSecond=1000000",
+            "--TaskService:RateLimits:Burst=10000000",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Orleans=Warning",
