@@ -9,7 +9,7 @@ namespace TaskService.Grains.Tests.Engine;
 
 /// <summary>
 /// Wraps the silo's store: notes every workflow instance write (by instance id, with the status it wrote) and every outgoing
-/// event the outbox took (an event already there is not taken again), and can make the next write of an instance fail as if
+/// event the outbox took (an event already there is not taken again), notes every call by method, and can make the next write of an instance fail as if
 /// the process died just before it. Everything else goes through unchanged.
 /// </summary>
 /// <remarks>A <see cref="DispatchProxy"/>, so it follows the store's interface without restating its fifty members; the proxy
@@ -30,6 +30,9 @@ public class StoreSpy : DispatchProxy
     /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>outbox {event id}</c>.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
+    /// <summary>Every call the store was made, by method name, in order: <c>(method, first argument)</c>.</summary>
+    public ConcurrentQueue<(string Method, object? Subject)> Calls { get; } = new();
+
     private readonly ConcurrentDictionary<string, int> _failNextWrite = new(StringComparer.Ordinal);
 
     /// <summary>A spy over <paramref name="inner"/>; it is the store too (cast it to <see cref="ITaskServiceStore"/>).</summary>
@@ -48,6 +51,7 @@ public class StoreSpy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        Calls.Enqueue((targetMethod.Name, args is { Length: > 0 } ? args[0] : null));
         switch (targetMethod.Name)
         {
             case nameof(ITaskServiceStore.SaveWorkflowInstanceAsync):
@@ -66,6 +70,9 @@ public class StoreSpy : DispatchProxy
             case nameof(ITaskServiceStore.AppendClaimedOutboxAsync):
             case nameof(ITaskServiceStore.SaveTaskAsync):
                 return NoteAddedAsync((Task<IReadOnlyList<OutboxEntry>>)Forward(targetMethod, args)!);
+
+            case nameof(ITaskServiceStore.TryCreateTaskAsync) when targetMethod.ReturnType == typeof(Task<TaskCreation>):
+                return NoteCreatedAsync((Task<TaskCreation>)Forward(targetMethod, args)!);
         }
 
         return Forward(targetMethod, args);
@@ -74,13 +81,24 @@ public class StoreSpy : DispatchProxy
     private async Task<IReadOnlyList<OutboxEntry>> NoteAddedAsync(Task<IReadOnlyList<OutboxEntry>> appending)
     {
         var added = await appending;
+        Note(added);
+        return added;
+    }
+
+    private async Task<TaskCreation> NoteCreatedAsync(Task<TaskCreation> creating)
+    {
+        var creation = await creating;
+        Note(creation.Claimed);
+        return creation;
+    }
+
+    private void Note(IReadOnlyList<OutboxEntry> added)
+    {
         foreach (var entry in added)
         {
             OutboxAdded.Enqueue(entry.Event);
             Log.Enqueue($"outbox {entry.Event.Id}");
         }
-
-        return added;
     }
 
     private object? Forward(MethodInfo targetMethod, object?[]? args)
