@@ -42,7 +42,11 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
             // The rows of the event, in the given order with their sequence; none of an event the write did not add.
             Assert.Equal(["sub-a", "sub-b"], entry.Deliveries!.Select(d => d.SubscriptionId));
             Assert.True(entry.Deliveries![0].Sequence < entry.Deliveries[1].Sequence);
-            Assert.Equal(entry.Deliveries.Select(d => d.Id), (await Pending(store)).Select(d => d.Id));
+            var pending = await Pending(store);
+            Assert.Equal(entry.Deliveries.Select(d => d.Id), pending.Select(d => d.Id));
+
+            // Each row keeps the event as written, key order included (a delivery after a restart sends the same body).
+            Assert.All(pending, d => Assert.Equal(Canonical(outgoing), Canonical(d.Event)));
 
             // The step ran again: the task is there, so nothing is written, neither its event nor any row.
             var again = await store.TryCreateTaskAsync(task with { Name = "changed" }, Created(task) with { Id = "history-again" }, [outgoing], Lease, rows);
@@ -164,7 +168,9 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
     {
         Id = id,
         Key = OutgoingEventTypes.TaskCreated,
-        Payload = JsonElementFactory.Parse($$"""{"id":"{{id}}"}"""),
+        Payload = JsonElementFactory.Parse($$"""{"zeta":1,"id":"{{id}}","alpha":[1.0,"x"]}"""),
         Timestamp = 1767323045000,
     };
+
+    private static string Canonical(OutgoingEvent value) => System.Text.Json.JsonSerializer.Serialize(value, ContractJson.Options);
 }

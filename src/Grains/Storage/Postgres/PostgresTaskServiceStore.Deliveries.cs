@@ -25,35 +25,33 @@ public sealed partial class PostgresTaskServiceStore
         // One multi-row INSERT for the whole batch, every subscription: all or none. Rows get their seq in the given order;
         // RETURNING lists only the rows added (a delivery appended before keeps its row).
         var byId = DistinctDeliveries(deliveries);
-        var added = await _batcher.RunAsync("webhook delivery", [BatchCommand(AppendDeliveries, DeliveryValues(byId.Values))],
-            1,
-            (reader, _) => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
-            static rows => rows[0].Cast<QueuedDelivery>().ToArray());
-        return [.. added.OrderBy(d => d.Sequence)];
-    }
-
-    private static readonly string AppendDeliveries = InsertDeliveries(1, null);
-
-    /// <summary>
-    /// One multi-row INSERT of delivery rows, pending, from the ten arrays of <see cref="DeliveryValues"/> from parameter
-    /// <paramref name="first"/> on: rows get their seq in the arrays' order, a row whose id is there is skipped, and RETURNING
-    /// lists (id, seq) of the rows added. <paramref name="where"/> is a further condition on the row <c>d</c>, or null.
-    /// </summary>
-    private static string InsertDeliveries(int first, string? where)
-    {
-        var p = Enumerable.Range(first, 10).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        return $"""
+        var rows = byId.Values.ToArray();
+        var added = await _batcher.RunAsync("webhook delivery", [BatchCommand(
+            """
             INSERT INTO main.webhook_deliveries
                 (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
             SELECT d.id, d.subscription_id, d.client_app_id, d.event_id, d.event_type, d.event, d.redelivery_of, 'pending', d.attempts,
                    d.next_attempt_at, d.created_on, d.created_on
-            FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[], {p[3]}::text[], {p[4]}::text[], {p[5]}::json[], {p[6]}::text[], {p[7]}::int[], {p[8]}::timestamptz[], {p[9]}::timestamptz[])
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::json[], $7::text[], $8::int[], $9::timestamptz[], $10::timestamptz[])
                  WITH ORDINALITY AS d (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, attempts, next_attempt_at, created_on, n)
-            {where}
             ORDER BY d.n
             ON CONFLICT (id) DO NOTHING
             RETURNING id, seq
-            """;
+            """,
+                TextArray(rows.Select(d => d.Id)),
+                TextArray(rows.Select(d => d.SubscriptionId)),
+                TextArray(rows.Select(d => d.ClientAppId)),
+                TextArray(rows.Select(d => d.Event.Id)),
+                TextArray(rows.Select(d => d.Event.Key)),
+                Parameter(rows.Select(d => JsonSerializer.Serialize(d.Event, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Json),
+                Parameter(rows.Select(d => d.RedeliveryOf).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
+                Parameter(rows.Select(d => d.Attempts).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
+                Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+                Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz))],
+            1,
+            (reader, _) => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
+            static rows => rows[0].Cast<QueuedDelivery>().ToArray());
+        return [.. added.OrderBy(d => d.Sequence)];
     }
 
     /// <summary>The deliveries by id, in order; a delivery listed twice counts once.</summary>
@@ -67,21 +65,6 @@ public sealed partial class PostgresTaskServiceStore
 
         return byId;
     }
-
-    /// <summary>The ten arrays <see cref="InsertDeliveries"/> reads, in its order.</summary>
-    private static NpgsqlParameter[] DeliveryValues(IReadOnlyCollection<QueuedDelivery> rows) =>
-    [
-        TextArray(rows.Select(d => d.Id)),
-        TextArray(rows.Select(d => d.SubscriptionId)),
-        TextArray(rows.Select(d => d.ClientAppId)),
-        TextArray(rows.Select(d => d.Event.Id)),
-        TextArray(rows.Select(d => d.Event.Key)),
-        Parameter(rows.Select(d => JsonSerializer.Serialize(d.Event, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Json),
-        Parameter(rows.Select(d => d.RedeliveryOf).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
-        Parameter(rows.Select(d => d.Attempts).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
-        Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-        Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-    ];
 
     public Task<IReadOnlyList<QueuedDelivery>> GetPendingDeliveriesAsync(string subscriptionId, int max, CancellationToken cancellationToken = default) =>
         ReadListAsync(

@@ -548,25 +548,38 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     /// <summary>
     /// The statement that appends outgoing events to the outbox (one multi-row INSERT, claimed until its 5th parameter, or not
-    /// when that is null) and, of the events it added, the delivery rows (<see cref="InsertDeliveries"/>), all or none. With
-    /// <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first history entry
-    /// (parameters $1 to $30), and the outgoing events and delivery rows are written only when the task is. It returns a row per
-    /// row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task id) for the task.
+    /// when that is null) and, of the events it added, the delivery rows, pending, all or none. Each event's JSON comes once, as
+    /// text: the outbox keeps it as jsonb, its delivery rows as json (the text as given, as <see cref="AppendDeliveriesAsync"/>
+    /// keeps it). With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
+    /// history entry (parameters $1 to $30), and the outgoing events and delivery rows are written only when the task is. It
+    /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
+    /// id) for the task.
     /// </summary>
     private static string OutboxStatement(bool createsTask)
     {
         var first = createsTask ? 31 : 1;
-        var p = Enumerable.Range(first, 5).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var p = Enumerable.Range(first, 11).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
         return $"""
-            WITH {task}outbox AS (
+            WITH {task}input AS (
+                SELECT e.event_id, e.event_key, e.body, e.n
+                FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[]) WITH ORDINALITY AS e (event_id, event_key, body, n){(createsTask ? " CROSS JOIN created" : "")}),
+            outbox AS (
                 INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
-                SELECT e.event_id, e.event_key, e.body, {p[3]}, {p[4]}
-                FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n){(createsTask ? " CROSS JOIN created" : "")}
-                ORDER BY e.n
+                SELECT event_id, event_key, body::jsonb, {p[3]}, {p[4]} FROM input ORDER BY n
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING seq, event_id),
-            deliveries AS ({InsertDeliveries(first + 5, "WHERE d.event_id IN (SELECT event_id FROM outbox)")})
+            deliveries AS (
+                INSERT INTO main.webhook_deliveries
+                    (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
+                SELECT d.id, d.subscription_id, d.client_app_id, i.event_id, i.event_key, i.body::json, NULL, 'pending', 0, d.next_attempt_at, d.created_on, d.created_on
+                FROM unnest({p[5]}::text[], {p[6]}::text[], {p[7]}::text[], {p[8]}::text[], {p[9]}::timestamptz[], {p[10]}::timestamptz[])
+                     WITH ORDINALITY AS d (id, subscription_id, client_app_id, event_id, next_attempt_at, created_on, n)
+                JOIN input AS i ON i.event_id = d.event_id
+                WHERE d.event_id IN (SELECT event_id FROM outbox)
+                ORDER BY d.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, seq)
             SELECT 0, seq, event_id FROM outbox UNION ALL SELECT 1, seq, id FROM deliveries{(createsTask ? " UNION ALL SELECT 2, 0, task_id FROM history" : "")}
             """;
     }
@@ -594,16 +607,23 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // Rows go only with entries claimed for this silo's dispatcher, which hands them over; others get theirs when dispatched.
-        var rows = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
+        // A row is a first delivery of one of the events: its event is the outbox entry's, its attempts none.
+        var rowsById = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
+        var rows = rowsById.Values;
         commands.Add(BatchCommand(task is null ? WriteOutbox : CreateTaskWithOutbox,
         [
             .. task ?? [],
             TextArray(byId.Keys),
             TextArray(byId.Values.Select(e => e.Key)),
-            Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+            TextArray(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options))),
             Instant(now),
             Instant(now + lease),
-            .. DeliveryValues(rows.Values),
+            TextArray(rows.Select(d => d.Id)),
+            TextArray(rows.Select(d => d.SubscriptionId)),
+            TextArray(rows.Select(d => d.ClientAppId)),
+            TextArray(rows.Select(d => d.Event.Id)),
+            Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
         ]));
         return _batcher.RunAsync(
             entity,
@@ -622,7 +642,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 IReadOnlyList<OutboxEntry> entries = [.. added.Where(r => r.Kind == 0).OrderBy(r => r.Sequence).Select(r => new OutboxEntry(r.Sequence, byId[r.Id]))];
                 return new TaskCreation(true, deliveries is null
                     ? entries
-                    : OutboxEntry.WithDeliveries(entries, [.. added.Where(r => r.Kind == 1).OrderBy(r => r.Sequence).Select(r => rows[r.Id] with { Sequence = r.Sequence })]));
+                    : OutboxEntry.WithDeliveries(entries, [.. added.Where(r => r.Kind == 1).OrderBy(r => r.Sequence).Select(r => rowsById[r.Id] with { Sequence = r.Sequence })]));
             });
     }
 
