@@ -30,7 +30,7 @@ public class StoreSpy : DispatchProxy
     /// <summary>Every outgoing event the outbox added for this silo's dispatcher (the test silo dispatches), in order.</summary>
     public ConcurrentQueue<OutgoingEvent> OutboxAdded { get; } = new();
 
-    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>instance {id} was there</c> (a create that found the row), <c>outbox {event id}</c>.</summary>
+    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>instance {id} was there</c> (a create that found the row), <c>instance {id} read</c>, <c>outbox {event id}</c>.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
     private readonly ConcurrentDictionary<string, int> _failNextWrite = new(StringComparer.Ordinal);
@@ -74,6 +74,7 @@ public class StoreSpy : DispatchProxy
 
             case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
                 InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
+                Log.Enqueue($"instance {args[0]} read");
                 break;
 
             case nameof(ITaskServiceStore.AppendClaimedOutboxAsync):

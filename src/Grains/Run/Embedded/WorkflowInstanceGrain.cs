@@ -551,6 +551,14 @@ public sealed partial class WorkflowInstanceGrain(
             _writeGate.Release();
         }
 
+        if (S.Status != WorkflowInstanceStatus.Active)
+        {
+            // Ended: its row holds all there is to know, and nothing more will happen here. Leaving memory at once keeps a busy
+            // silo's activations (and the collector's rounds over them) to the instances that still wait for something.
+            DeactivateOnIdle();
+            return true;
+        }
+
         ScheduleDispatch();
         return true;
     }
