@@ -127,6 +127,12 @@ public interface ITaskServiceStore
     /// </summary>
     Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes a new workflow instance as <see cref="SaveWorkflowInstanceAsync"/> does, but only when no row has its id: a start
+    /// needs no read first. False when the row was there (the instance was started before), and then nothing is written.
+    /// </summary>
+    Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
+
     /// <summary>Ids of workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first.</summary>
     Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
 

@@ -24,10 +24,13 @@ public class StoreSpy : DispatchProxy
     /// <summary>The states written for each instance, in order (JSON, as the store holds them).</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> InstanceStates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How many times each instance's saved state was read.</summary>
+    public ConcurrentDictionary<string, int> InstanceReads { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every outgoing event the outbox added for this silo's dispatcher (the test silo dispatches), in order.</summary>
     public ConcurrentQueue<OutgoingEvent> OutboxAdded { get; } = new();
 
-    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>outbox {event id}</c>.</summary>
+    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>instance {id} was there</c> (a create that found the row), <c>instance {id} read</c>, <c>outbox {event id}</c>.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
 
     /// <summary>Every call the store was made, by method name, in order: <c>(method, first argument)</c>.</summary>
@@ -55,16 +58,27 @@ public class StoreSpy : DispatchProxy
         switch (targetMethod.Name)
         {
             case nameof(ITaskServiceStore.SaveWorkflowInstanceAsync):
+            case nameof(ITaskServiceStore.TryCreateWorkflowInstanceAsync):
                 var summary = (WorkflowInstanceSummary)args![0]!;
+                var creates = targetMethod.Name == nameof(ITaskServiceStore.TryCreateWorkflowInstanceAsync);
                 if (_failNextWrite.TryRemove(summary.Id, out _))
                 {
                     Log.Enqueue($"instance {summary.Id} failed");
-                    return Task.FromException(new IOException("The process died before the instance was written (test)."));
+                    var died = new IOException("The process died before the instance was written (test).");
+                    return creates ? Task.FromException<bool>(died) : Task.FromException(died);
                 }
 
-                InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
-                InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue((string)args[1]!);
-                Log.Enqueue($"instance {summary.Id} {summary.Status}");
+                if (creates)
+                {
+                    return NoteCreatedAsync(summary, (string)args[1]!, (Task<bool>)Forward(targetMethod, args)!);
+                }
+
+                NoteWritten(summary, (string)args[1]!);
+                break;
+
+            case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
+                InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
+                Log.Enqueue($"instance {args[0]} read");
                 break;
 
             case nameof(ITaskServiceStore.AppendClaimedOutboxAsync):
@@ -76,6 +90,28 @@ public class StoreSpy : DispatchProxy
         }
 
         return Forward(targetMethod, args);
+    }
+
+    private async Task<bool> NoteCreatedAsync(WorkflowInstanceSummary summary, string state, Task<bool> creating)
+    {
+        var created = await creating;
+        if (created)
+        {
+            NoteWritten(summary, state);
+        }
+        else
+        {
+            Log.Enqueue($"instance {summary.Id} was there");
+        }
+
+        return created;
+    }
+
+    private void NoteWritten(WorkflowInstanceSummary summary, string state)
+    {
+        InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
+        InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue(state);
+        Log.Enqueue($"instance {summary.Id} {summary.Status}");
     }
 
     private async Task<IReadOnlyList<OutboxEntry>> NoteAddedAsync(Task<IReadOnlyList<OutboxEntry>> appending)

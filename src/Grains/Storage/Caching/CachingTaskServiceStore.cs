@@ -195,6 +195,9 @@ public sealed class CachingTaskServiceStore(
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
         inner.GetDueWorkflowInstancesAsync(dueBefore, max, cancellationToken);
 
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
+        inner.TryCreateWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);
+
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
         inner.LoadWorkflowInstanceStateAsync(instanceId, cancellationToken);
 

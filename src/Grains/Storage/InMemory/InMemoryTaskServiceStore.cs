@@ -284,19 +284,39 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     {
         lock (_instanceStates)
         {
-            _instances.Upsert(summary);
-            _instanceStates[summary.Id] = state;
-            if (dueOn is { } due)
-            {
-                _instancesDue[summary.Id] = due;
-            }
-            else
-            {
-                _instancesDue.Remove(summary.Id);
-            }
+            PutInstance(summary, state, dueOn);
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
+    {
+        lock (_instanceStates)
+        {
+            if (_instanceStates.ContainsKey(summary.Id))
+            {
+                return Task.FromResult(false);
+            }
+
+            PutInstance(summary, state, dueOn);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>Writes an instance's row, state and due time; the caller holds the lock on <see cref="_instanceStates"/>.</summary>
+    private void PutInstance(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn)
+    {
+        _instances.Upsert(summary);
+        _instanceStates[summary.Id] = state;
+        if (dueOn is { } due)
+        {
+            _instancesDue[summary.Id] = due;
+        }
+        else
+        {
+            _instancesDue.Remove(summary.Id);
+        }
     }
 
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)

@@ -90,8 +90,15 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string UpsertWorkflowVersion = Upsert("main.workflow_versions", "workflow_id, \"version\"",
         "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
 
-    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id",
-        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on");
+    private static readonly string[] WorkflowInstanceColumns =
+        ["id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on"];
+
+    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id", WorkflowInstanceColumns);
+
+    private static readonly string CreateWorkflowInstance =
+        $"INSERT INTO main.workflow_instances ({string.Join(", ", WorkflowInstanceColumns)}) " +
+        $"VALUES ({string.Join(", ", WorkflowInstanceColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        "ON CONFLICT (id) DO NOTHING RETURNING id";
 
     private const string InsertClientApp =
         "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -498,11 +505,25 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance,
-            Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
-            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
-            Instant(dueOn))]);
+        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance, WorkflowInstanceValues(summary, state, dueOn))]);
     }
+
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return _batcher.RunAsync("workflow instance", [BatchCommand(CreateWorkflowInstance, WorkflowInstanceValues(summary, state, dueOn))],
+            1,
+            static (reader, _) => reader.GetString(0),
+            static rows => rows[0].Count > 0);
+    }
+
+    /// <summary>An instance's values in the order of <see cref="WorkflowInstanceColumns"/>.</summary>
+    private static NpgsqlParameter[] WorkflowInstanceValues(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn) =>
+    [
+        Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
+        Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
+        Instant(dueOn),
+    ];
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
         ReadListAsync(
