@@ -11,7 +11,9 @@ namespace TaskService.Gateway.Auth;
 /// parsing it, checking its signature and turning its payload into claims was the largest cost of a trigger after the work
 /// itself. Only tokens that passed full validation are remembered, under their exact text (signature included), and only
 /// until their <c>exp</c> (without the clock skew the full check allows) or <see cref="MaxAge"/>, whichever comes first;
-/// after that they are validated again. Each request gets its own copy of the identity. The validation parameters are fixed
+/// after that they are validated again. The remembered identity is a <see cref="SharedClaimsIdentity"/>: every request with that
+/// token gets the same instance, whose claims cannot be added or removed, and which is already marked normalized, so
+/// <see cref="PermissionClaims.NormalizeAsync"/> leaves it as it is. The validation parameters are fixed
 /// at start, so a remembered answer is the answer validation would give; at most <see cref="Capacity"/> tokens are kept.
 /// </summary>
 public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebTokenHandler
@@ -56,7 +58,7 @@ public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebToken
                 _validated.Clear();
             }
 
-            _validated[token] = new Validated(jwt, identity.Clone(), result.Issuer, result.TokenType, until);
+            _validated[token] = new Validated(jwt, new SharedClaimsIdentity(identity), result.Issuer, result.TokenType, until);
         }
 
         return result;
@@ -68,7 +70,7 @@ public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebToken
         {
             IsValid = true,
             SecurityToken = Token,
-            ClaimsIdentity = Identity.Clone(),
+            ClaimsIdentity = Identity,
             Issuer = Issuer,
             TokenType = TokenType,
         };

@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TaskService.Gateway.Auth;
@@ -13,7 +16,7 @@ public sealed class TokenCacheTests
     private static readonly SymmetricSecurityKey Key = new(Encoding.UTF8.GetBytes("token-cache-tests-secret-of-at-least-32-bytes"));
 
     [Fact]
-    public async Task ARepeatedTokenIsValidatedOnceAndEachRequestGetsItsOwnNormalizedIdentity()
+    public async Task ARepeatedTokenIsValidatedOnceAndItsRequestsShareOneNormalizedIdentityNoneCanChange()
     {
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var handler = new CachingJsonWebTokenHandler(clock) { MapInboundClaims = false };
@@ -22,22 +25,39 @@ public sealed class TokenCacheTests
 
         var first = await handler.ValidateTokenAsync(token, parameters);
         var second = await handler.ValidateTokenAsync(token, parameters);
+        var third = await handler.ValidateTokenAsync(token, parameters);
 
         Assert.True(first.IsValid);
         Assert.True(second.IsValid);
         Assert.Single(checks);
-        Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
+        Assert.Same(second.ClaimsIdentity, third.ClaimsIdentity);
         Assert.IsType<JsonWebToken>(second.SecurityToken);
         foreach (var identity in new[] { first.ClaimsIdentity, second.ClaimsIdentity })
         {
             Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes(identity));
             Assert.Equal("claims-test", identity.FindFirst("sub")?.Value);
+            Assert.Null(identity.FindFirst("SUB"));
+            Assert.Equal(first.ClaimsIdentity.Label, identity.Label);
+            Assert.NotNull(identity.Label);
         }
 
-        // What one request does to its identity does not reach the next one.
-        second.ClaimsIdentity.AddClaim(new Claim(Permissions.ClaimType, Permissions.DeleteTask));
-        var third = await handler.ValidateTokenAsync(token, parameters);
-        Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes(third.ClaimsIdentity));
+        // No request can change what the next one is granted: the shared identity refuses every change of its claims.
+        var shared = second.ClaimsIdentity;
+        Assert.Throws<InvalidOperationException>(() => shared.AddClaim(new Claim(Permissions.ClaimType, Permissions.DeleteTask)));
+        Assert.Throws<InvalidOperationException>(() => shared.AddClaims([new Claim(Permissions.ClaimType, Permissions.DeleteTask)]));
+        Assert.Throws<InvalidOperationException>(() => shared.RemoveClaim(shared.FindFirst(Permissions.ClaimType)));
+        Assert.False(shared.TryRemoveClaim(shared.FindFirst(Permissions.ClaimType)));
+
+        // The bearer handler's event step leaves it as it is (it is already normalized).
+        await PermissionClaims.NormalizeAsync(TokenValidated(shared, second.SecurityToken));
+
+        // A copy can be changed, and that does not reach the shared one either.
+        var copy = shared.Clone();
+        copy.AddClaim(new Claim(Permissions.ClaimType, Permissions.DeleteTask));
+        var fourth = await handler.ValidateTokenAsync(token, parameters);
+        Assert.Same(shared, fourth.ClaimsIdentity);
+        Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes(fourth.ClaimsIdentity));
+        Assert.Single(checks);
     }
 
     [Fact]
@@ -95,6 +115,16 @@ public sealed class TokenCacheTests
 
         Assert.False((await handler.ValidateTokenAsync(expired, parameters)).IsValid);
         Assert.False((await handler.ValidateTokenAsync(expired, parameters)).IsValid);
+    }
+
+    private static TokenValidatedContext TokenValidated(ClaimsIdentity identity, SecurityToken token)
+    {
+        var scheme = new AuthenticationScheme(JwtBearerDefaults.AuthenticationScheme, null, typeof(JwtBearerHandler));
+        return new TokenValidatedContext(new DefaultHttpContext(), scheme, new JwtBearerOptions())
+        {
+            Principal = new ClaimsPrincipal(identity),
+            SecurityToken = token,
+        };
     }
 
     private static string[] PermissionCodes(ClaimsIdentity identity) =>
