@@ -169,6 +169,51 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
     }
 
     [Fact]
+    public async Task ANewTaskWithEveryOptionalValueOrNoneIsCreatedAsInMemoryWithAndWithoutItsEvent()
+    {
+        // The creation sends a task's values packed in arrays: every position must land in its own column, null or not.
+        var full = NewTask(NewId("task")) with
+        {
+            Description = "", Severity = "critical", AssigneeId = "alice", EndDate = Created.AddDays(9),
+            CreatedOn = Created.AddSeconds(1), ModifiedOn = Created.AddSeconds(2), CreatedBy = "creator", ModifiedBy = "editor",
+            DeletedOn = Created.AddSeconds(3), DeletedBy = "nobody",
+        };
+        var bare = new TaskRecord { Id = NewId("task"), Key = "k", Name = "n", Status = TaskRecordStatus.Completed, CreatedOn = Created, ModifiedOn = Created };
+        var fullEntry = new TaskHistoryEntry
+        {
+            Id = NewId("history"), TaskId = full.Id, UserTaskId = "ut-1", Action = TaskHistoryActions.Created, By = "someone",
+            On = Created.AddMinutes(1), Position = 7,
+            Changes = [new TaskFieldChange { Field = "name", From = JsonElementFactory.Parse("""{"a":[1,"x"]}"""), To = JsonElementFactory.From("y") }],
+        };
+        var bareEntry = new TaskHistoryEntry { Id = NewId("history"), TaskId = bare.Id, Action = TaskHistoryActions.Created, By = "b", On = Created };
+        var withEvent = full with { Id = NewId("task") };
+        var withEventEntry = fullEntry with { Id = NewId("history"), TaskId = withEvent.Id };
+        var bareWithEvent = bare with { Id = NewId("task") };
+        var bareWithEventEntry = bareEntry with { Id = NewId("history"), TaskId = bareWithEvent.Id };
+
+        ITaskServiceStore[] stores = [_stores.Store, _stores.Reference];
+        foreach (var store in stores)
+        {
+            Assert.True(await store.TryCreateTaskAsync(full, fullEntry));
+            Assert.True(await store.TryCreateTaskAsync(bare, bareEntry));
+            Assert.True((await store.TryCreateTaskAsync(withEvent, withEventEntry, [NewOutgoing(NewId("event"))])).Created);
+            Assert.True((await store.TryCreateTaskAsync(bareWithEvent, bareWithEventEntry, [NewOutgoing(NewId("event"))])).Created);
+        }
+
+        foreach (var (task, entry) in new[] { (full, fullEntry), (bare, bareEntry), (withEvent, withEventEntry), (bareWithEvent, bareWithEventEntry) })
+        {
+            var loaded = await _stores.Store.LoadTaskAsync(task.Id);
+            Assert.Equal(Canonical(task), Canonical(loaded!.Task));
+            await AssertSameJsonAsync(EntityKind.Task, task.Id);
+
+            // jsonb keeps its own key order within the changes, so the entry is compared as JSON values.
+            var expected = await _stores.Reference.GetAsync(EntityKind.TaskHistory, entry.Id, null);
+            var actual = await _stores.Store.GetAsync(EntityKind.TaskHistory, entry.Id, null);
+            Assert.True(JsonElement.DeepEquals(expected!.Value, actual!.Value), $"{expected.Value.GetRawText()} != {actual.Value.GetRawText()}");
+        }
+    }
+
+    [Fact]
     public async Task SoftDeletedRowsAreKeptWithTheirAuditFieldsAndHiddenFromEveryRead()
     {
         var task = NewTask(NewId("task")) with { CreatedBy = "creator", ModifiedBy = "editor" };

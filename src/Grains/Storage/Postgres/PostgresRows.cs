@@ -26,8 +26,7 @@ internal static class PostgresRows
     public static NpgsqlParameter Instant(DateTimeOffset? value) =>
         value is { } instant ? Typed(instant.UtcDateTime, NpgsqlDbType.TimestampTz) : Null(NpgsqlDbType.TimestampTz);
 
-    public static NpgsqlParameter Jsonb(JsonElement? value) =>
-        Parameter(value is { ValueKind: not JsonValueKind.Undefined } element ? element.GetRawText() : null, NpgsqlDbType.Jsonb);
+    public static NpgsqlParameter Jsonb(JsonElement? value) => Parameter(JsonOrNull(value), NpgsqlDbType.Jsonb);
 
     /// <summary>A JSON document for a NOT NULL column; an unset element is stored as jsonb <c>null</c>.</summary>
     public static NpgsqlParameter RequiredJson(JsonElement value) =>
@@ -35,7 +34,26 @@ internal static class PostgresRows
 
     public static NpgsqlParameter JsonText(string? json) => json is null ? Null(NpgsqlDbType.Jsonb) : Typed(json, NpgsqlDbType.Jsonb);
 
-    public static NpgsqlParameter TextArray(IEnumerable<string> values) => Parameter(values.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+    /// <summary>A text array; a string array maps to text[] by default, so the parameter names no type (naming one costs a string).</summary>
+    public static NpgsqlParameter TextArray(IEnumerable<string> values) => Typed(values.ToArray());
+
+    /// <summary>A text array whose elements may be SQL NULL.</summary>
+    public static NpgsqlParameter NullableTextArray(string?[] values) => Typed(values);
+
+    /// <summary>A timestamptz array whose elements may be SQL NULL; see <see cref="Instant"/>.</summary>
+    public static NpgsqlParameter InstantArray(params ReadOnlySpan<DateTimeOffset?> values)
+    {
+        var instants = new DateTime?[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            instants[i] = values[i]?.UtcDateTime;
+        }
+
+        return Typed(instants, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+    }
+
+    /// <summary>The text of a JSON document as <see cref="Jsonb"/> sends it, or null.</summary>
+    public static string? JsonOrNull(JsonElement? value) => value is { ValueKind: not JsonValueKind.Undefined } element ? element.GetRawText() : null;
 
     public static NpgsqlParameter Parameter(object? value, NpgsqlDbType type) => new() { Value = value ?? DBNull.Value, NpgsqlDbType = type };
 

@@ -37,20 +37,26 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertTask = Upsert("main.tasks", "id", TaskColumns);
 
-    /// <summary>The task of <see cref="CreateTask"/> unless its id is there; returns its id when written.</summary>
+    /// <summary>
+    /// The task of <see cref="CreateTask"/> unless its id is there; returns its id when written. A new task's values come in
+    /// four parameters rather than one per column (a parameter is an object of its own, and a new task leaves most columns
+    /// null): its texts and JSON as one text array ($1), its instants as one timestamptz array ($2), <c>deleted</c> ($3) and
+    /// its first history entry's position ($4); see <see cref="NewTaskValues"/> for the order within the arrays.
+    /// </summary>
     private static readonly string InsertNewTask =
         $"INSERT INTO main.tasks ({string.Join(", ", TaskColumns)}) " +
-        $"VALUES ({string.Join(", ", TaskColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        "VALUES ($1[1], $1[2], $1[3], $1[4], $1[5], $1[6], $1[7], $1[8], $1[9], $2[1], $2[2], $2[3], $1[10]::jsonb, $1[11], $2[4], " +
+        "$2[5], $1[12], $1[13], $1[14], $1[15], $3, $2[6], $1[16]) " +
         "ON CONFLICT (id) DO NOTHING RETURNING id";
 
     /// <summary>The first history entry of <see cref="CreateTask"/>, written when the task of the CTE <c>created</c> was.</summary>
     private const string InsertFirstHistory =
         "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
-        "SELECT $24, id, $25, $26, $27::jsonb, $28, $29, $30 FROM created RETURNING task_id";
+        "SELECT $1[17], id, $1[18], $1[19], $1[20]::jsonb, $1[21], $2[7], $4 FROM created RETURNING task_id";
 
     /// <summary>
-    /// A new task and its first history entry, or nothing when a row with its id is there. The entry's values follow the task's
-    /// ($24 on); the row returned says the task was written. Declared after its parts: static fields are set in declaration order.
+    /// A new task and its first history entry, or nothing when a row with its id is there; the row returned says the task was
+    /// written. Declared after its parts: static fields are set in declaration order.
     /// </summary>
     private static readonly string CreateTask = $"WITH created AS ({InsertNewTask}) {InsertFirstHistory}";
 
@@ -264,7 +270,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(created);
-        return _batcher.RunAsync("task", [BatchCommand(CreateTask, [.. TaskValues(task), Text(created.Id), .. HistoryValues(created)])],
+        return _batcher.RunAsync("task", [BatchCommand(CreateTask, NewTaskValues(task, created))],
             1,
             static (reader, _) => reader.GetString(0),
             static rows => rows[0].Count > 0);
@@ -285,8 +291,23 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // One statement: the task, its first history entry, its outgoing events and their delivery rows, or nothing at all.
-        return await WriteOutboxAsync("task", [], [.. TaskValues(task), Text(created.Id), .. HistoryValues(created)], outbox, claimFor, deliveries);
+        return await WriteOutboxAsync("task", [], NewTaskValues(task, created), outbox, claimFor, deliveries);
     }
+
+    /// <summary>The four parameters of <see cref="InsertNewTask"/> and <see cref="InsertFirstHistory"/>.</summary>
+    private static NpgsqlParameter[] NewTaskValues(TaskRecord task, TaskHistoryEntry created) =>
+    [
+        NullableTextArray(
+        [
+            task.Id, task.Key, task.Name, task.Description, EnumText(task.Status), task.Priority, task.Severity, task.Type,
+            task.AssigneeId, JsonOrNull(task.Metadata), task.ExternalId, task.Notes, task.EventId, task.CreatedBy, task.ModifiedBy,
+            task.DeletedBy, created.Id, created.UserTaskId, created.Action,
+            created.Changes is null ? null : JsonSerializer.Serialize(created.Changes, ContractJson.Options), created.By,
+        ]),
+        InstantArray([task.StartDate, task.DueDate, task.EndDate, task.CreatedOn, task.ModifiedOn, task.DeletedOn, created.On]),
+        Boolean(task.Deleted),
+        Integer(created.Position),
+    ];
 
     /// <summary>A task's values in the order of <see cref="TaskColumns"/>.</summary>
     private static NpgsqlParameter[] TaskValues(TaskRecord task) =>
@@ -572,13 +593,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// when that is null) and, of the events it added, the delivery rows, pending, all or none. Each event's JSON comes once, as
     /// text: the outbox keeps it as jsonb, its delivery rows as json (the text as given, as <see cref="AppendDeliveriesAsync"/>
     /// keeps it). With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
-    /// history entry (parameters $1 to $30), and the outgoing events and delivery rows are written only when the task is. It
+    /// history entry (parameters $1 to $4), and the outgoing events and delivery rows are written only when the task is. It
     /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
     /// id) for the task.
     /// </summary>
     private static string OutboxStatement(bool createsTask)
     {
-        var first = createsTask ? 31 : 1;
+        var first = createsTask ? 5 : 1;
         var p = Enumerable.Range(first, 11).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
         return $"""
