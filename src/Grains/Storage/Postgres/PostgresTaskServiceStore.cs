@@ -674,17 +674,51 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             static (reader, _) => (Kind: reader.GetInt32(0), Sequence: reader.GetInt64(1), Id: reader.GetString(2)),
             written =>
             {
-                var added = written[0].Cast<(int Kind, long Sequence, string Id)>().ToArray();
-                var created = task is null || added.Any(r => r.Kind == 2);
+                // Plain loops: this runs for every task created with its event.
+                var created = task is null;
+                List<(long Sequence, string Id)> added = [], addedRows = [];
+                foreach (var row in written[0])
+                {
+                    var (kind, sequence, id) = ((int Kind, long Sequence, string Id))row!;
+                    switch (kind)
+                    {
+                        case 0:
+                            added.Add((sequence, id));
+                            break;
+                        case 1:
+                            addedRows.Add((sequence, id));
+                            break;
+                        default:
+                            created = true;
+                            break;
+                    }
+                }
+
                 if (lease is null || !created)
                 {
                     return new TaskCreation(created, []);
                 }
 
-                IReadOnlyList<OutboxEntry> entries = [.. added.Where(r => r.Kind == 0).OrderBy(r => r.Sequence).Select(r => new OutboxEntry(r.Sequence, byId[r.Id]))];
-                return new TaskCreation(true, deliveries is null
-                    ? entries
-                    : OutboxEntry.WithDeliveries(entries, [.. added.Where(r => r.Kind == 1).OrderBy(r => r.Sequence).Select(r => rowsById[r.Id] with { Sequence = r.Sequence })]));
+                added.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+                var entries = new OutboxEntry[added.Count];
+                for (var i = 0; i < entries.Length; i++)
+                {
+                    entries[i] = new OutboxEntry(added[i].Sequence, byId[added[i].Id]);
+                }
+
+                if (deliveries is null)
+                {
+                    return new TaskCreation(true, entries);
+                }
+
+                addedRows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+                var queued = new QueuedDelivery[addedRows.Count];
+                for (var i = 0; i < queued.Length; i++)
+                {
+                    queued[i] = rowsById[addedRows[i].Id] with { Sequence = addedRows[i].Sequence };
+                }
+
+                return new TaskCreation(true, OutboxEntry.WithDeliveries(entries, queued));
             });
     }
 
