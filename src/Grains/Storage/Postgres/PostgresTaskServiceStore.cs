@@ -589,10 +589,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     }
 
     /// <summary>
-    /// The statement that appends outgoing events to the outbox (one multi-row INSERT, claimed until its 5th parameter, or not
+    /// The statement that appends outgoing events to the outbox (one multi-row INSERT, claimed until its 3rd parameter, or not
     /// when that is null) and, of the events it added, the delivery rows, pending, all or none. Each event's JSON comes once, as
     /// text: the outbox keeps it as jsonb, its delivery rows as json (the text as given, as <see cref="AppendDeliveriesAsync"/>
-    /// keeps it). With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
+    /// keeps it). Its five parameters: the events as one flat text array (id, key and JSON of each in turn), the creation
+    /// instant, the claim, the delivery rows as one flat text array (id, subscription, client app and event id of each) and
+    /// their instants as one flat timestamptz array (next attempt and creation of each): a few arrays cost less to send than
+    /// an array per column. With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
     /// history entry (parameters $1 to $4), and the outgoing events and delivery rows are written only when the task is. It
     /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
     /// id) for the task.
@@ -600,23 +603,25 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static string OutboxStatement(bool createsTask)
     {
         var first = createsTask ? 5 : 1;
-        var p = Enumerable.Range(first, 11).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var p = Enumerable.Range(first, 5).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
         return $"""
             WITH {task}input AS (
-                SELECT e.event_id, e.event_key, e.body, e.n
-                FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[]) WITH ORDINALITY AS e (event_id, event_key, body, n){(createsTask ? " CROSS JOIN created" : "")}),
+                SELECT ({p[0]}::text[])[3 * n - 2] AS event_id, ({p[0]}::text[])[3 * n - 1] AS event_key, ({p[0]}::text[])[3 * n] AS body, n
+                FROM generate_series(1, cardinality({p[0]}::text[]) / 3) AS n{(createsTask ? " CROSS JOIN created" : "")}),
             outbox AS (
                 INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
-                SELECT event_id, event_key, body::jsonb, {p[3]}, {p[4]} FROM input ORDER BY n
+                SELECT event_id, event_key, body::jsonb, {p[1]}, {p[2]} FROM input ORDER BY n
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING seq, event_id),
             deliveries AS (
                 INSERT INTO main.webhook_deliveries
                     (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
                 SELECT d.id, d.subscription_id, d.client_app_id, i.event_id, i.event_key, i.body::json, NULL, 'pending', 0, d.next_attempt_at, d.created_on, d.created_on
-                FROM unnest({p[5]}::text[], {p[6]}::text[], {p[7]}::text[], {p[8]}::text[], {p[9]}::timestamptz[], {p[10]}::timestamptz[])
-                     WITH ORDINALITY AS d (id, subscription_id, client_app_id, event_id, next_attempt_at, created_on, n)
+                FROM (SELECT ({p[3]}::text[])[4 * n - 3] AS id, ({p[3]}::text[])[4 * n - 2] AS subscription_id,
+                             ({p[3]}::text[])[4 * n - 1] AS client_app_id, ({p[3]}::text[])[4 * n] AS event_id,
+                             ({p[4]}::timestamptz[])[2 * n - 1] AS next_attempt_at, ({p[4]}::timestamptz[])[2 * n] AS created_on, n
+                      FROM generate_series(1, cardinality({p[3]}::text[]) / 4) AS n) AS d
                 JOIN input AS i ON i.event_id = d.event_id
                 WHERE d.event_id IN (SELECT event_id FROM outbox)
                 ORDER BY d.n
@@ -652,20 +657,37 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         // A row is a first delivery of one of the events: its event is the outbox entry's, its attempts none.
         var rowsById = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
         var rows = rowsById.Values;
+        var eventTexts = new string[byId.Count * 3];
+        var e = 0;
+        foreach (var outgoing in byId.Values)
+        {
+            eventTexts[e++] = outgoing.Id;
+            eventTexts[e++] = outgoing.Key;
+            eventTexts[e++] = JsonSerializer.Serialize(outgoing, ContractJson.Options);
+        }
+
+        var rowTexts = new string[rows.Count * 4];
+        var rowInstants = new DateTimeOffset?[rows.Count * 2];
+        var r = 0;
+        foreach (var row in rows)
+        {
+            rowTexts[r * 4] = row.Id;
+            rowTexts[(r * 4) + 1] = row.SubscriptionId;
+            rowTexts[(r * 4) + 2] = row.ClientAppId;
+            rowTexts[(r * 4) + 3] = row.Event.Id;
+            rowInstants[r * 2] = row.NextAttemptAt;
+            rowInstants[(r * 2) + 1] = row.CreatedOn;
+            r++;
+        }
+
         commands.Add(BatchCommand(task is null ? WriteOutbox : CreateTaskWithOutbox,
         [
             .. task ?? [],
-            TextArray(byId.Keys),
-            TextArray(byId.Values.Select(e => e.Key)),
-            TextArray(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options))),
+            NullableTextArray(eventTexts),
             Instant(now),
             Instant(now + lease),
-            TextArray(rows.Select(d => d.Id)),
-            TextArray(rows.Select(d => d.SubscriptionId)),
-            TextArray(rows.Select(d => d.ClientAppId)),
-            TextArray(rows.Select(d => d.Event.Id)),
-            Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
-            Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            NullableTextArray(rowTexts),
+            InstantArray(rowInstants),
         ]));
         return _batcher.RunAsync(
             entity,
