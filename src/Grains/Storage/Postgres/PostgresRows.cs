@@ -37,6 +37,9 @@ internal static class PostgresRows
     /// <summary>A text array; a string array maps to text[] by default, so the parameter names no type (naming one costs a string).</summary>
     public static NpgsqlParameter TextArray(IEnumerable<string> values) => Typed(values.ToArray());
 
+    /// <summary>An integer array (int[] maps to integer[] by default).</summary>
+    public static NpgsqlParameter IntegerArray(int[] values) => Typed(values);
+
     /// <summary>A text array whose elements may be SQL NULL.</summary>
     public static NpgsqlParameter NullableTextArray(string?[] values) => Typed(values);
 

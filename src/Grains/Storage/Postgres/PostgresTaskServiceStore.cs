@@ -99,11 +99,19 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string[] WorkflowInstanceColumns =
         ["id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on"];
 
-    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id", WorkflowInstanceColumns);
+    /// <summary>
+    /// The values of <see cref="WorkflowInstanceColumns"/> from four parameters (an instance is written on every step, and a
+    /// parameter is an object of its own): its texts ($1: id, workflow id, process id, status), its integers ($2: version,
+    /// incidents), its instants ($3: created, modified, ended, due) and its state ($4); see <see cref="WorkflowInstanceValues"/>.
+    /// </summary>
+    private static readonly string[] WorkflowInstancePacked =
+        ["$1[1]", "$1[2]", "$1[3]", "$2[1]", "$1[4]", "$2[2]", "$3[1]", "$3[2]", "$3[3]", "$4", "$3[4]"];
+
+    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id", WorkflowInstanceColumns, WorkflowInstancePacked);
 
     private static readonly string CreateWorkflowInstance =
         $"INSERT INTO main.workflow_instances ({string.Join(", ", WorkflowInstanceColumns)}) " +
-        $"VALUES ({string.Join(", ", WorkflowInstanceColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        $"VALUES ({string.Join(", ", WorkflowInstancePacked)}) " +
         "ON CONFLICT (id) DO NOTHING RETURNING id";
 
     private const string InsertClientApp =
@@ -538,12 +546,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             static rows => rows[0].Count > 0);
     }
 
-    /// <summary>An instance's values in the order of <see cref="WorkflowInstanceColumns"/>.</summary>
+    /// <summary>An instance's values as <see cref="WorkflowInstancePacked"/> takes them.</summary>
     private static NpgsqlParameter[] WorkflowInstanceValues(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn) =>
     [
-        Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
-        Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
-        Instant(dueOn),
+        NullableTextArray([summary.Id, summary.WorkflowId, summary.ProcessId, EnumText(summary.Status)]),
+        IntegerArray([summary.Version, summary.Incidents]),
+        InstantArray(summary.CreatedOn, summary.ModifiedOn, summary.EndedOn, dueOn),
+        JsonText(state),
     ];
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
@@ -896,10 +905,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static string SelectList(IReadOnlyList<PostgresColumn> columns) =>
         columns.Count == 0 ? "NULL" : string.Join(", ", columns.Select(c => c.Sql));
 
-    private static string Upsert(string table, string conflict, params string[] columns)
+    private static string Upsert(string table, string conflict, params string[] columns) => Upsert(table, conflict, columns, null);
+
+    /// <summary>An upsert of <paramref name="columns"/> from <paramref name="expressions"/>, or from $1, $2, ... in turn when null.</summary>
+    private static string Upsert(string table, string conflict, string[] columns, string[]? expressions)
     {
         var keys = conflict.Split(',', StringSplitOptions.TrimEntries);
-        var values = string.Join(", ", columns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var values = string.Join(", ", expressions ?? columns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var updates = string.Join(", ", columns.Where(c => !keys.Contains(c)).Select(c => $"{c} = EXCLUDED.{c}"));
         return $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({values}) ON CONFLICT ({conflict}) DO UPDATE SET {updates}";
     }
