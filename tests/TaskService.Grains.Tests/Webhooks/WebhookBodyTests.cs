@@ -37,6 +37,24 @@ public sealed class WebhookBodyTests
     }
 
     [Fact]
+    public void EachBodyHoldsOnlyItsOwnEventWhateverWasWrittenBeforeOnTheThread()
+    {
+        // The bodies are written into a buffer each thread reuses: a short body after a long one, and after one larger than
+        // the buffer kept, is still exactly its own envelope.
+        var large = new string('x', 100_000);
+        string[] payloads = ["""{"a":"long long long long long long long long long long"}""", """{"b":1}""", $$"""{"big":"{{large}}"}""", "[]", """{"c":2}"""];
+        foreach (var payload in payloads)
+        {
+            var outgoing = new OutgoingEvent
+            {
+                Id = "e-" + payload.Length, Key = "task-created", Payload = JsonElementFactory.Parse(payload), Source = "s", Timestamp = 1,
+            };
+
+            Assert.Equal(Envelope(outgoing), Encoding.UTF8.GetString(WebhookSender.CreateBody(outgoing)));
+        }
+    }
+
+    [Fact]
     public void EventWithoutPayloadCarriesNull()
     {
         var body = WebhookSender.CreateBody(new OutgoingEvent { Id = "e5", Key = "task-completed", Timestamp = 7, Source = null! });

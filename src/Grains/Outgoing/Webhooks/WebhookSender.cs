@@ -12,6 +12,13 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
 {
     public const string HttpClientName = "TaskService.Webhooks";
 
+    private const int BodyBufferSize = 1024;
+
+    private const int MaxKeptBodyBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_bodyBuffer;
+
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlightPerSilo, options.Value.MaxInFlightPerSilo);
 
     /// <summary>
@@ -42,7 +49,26 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     {
         // Written straight in JSON.stringify's form (members in this order, none an array index, so none moves): the same bytes
         // as writing the envelope and re-serializing it, without the intermediate text and document.
-        var buffer = new ArrayBufferWriter<byte>(256);
+        // Written into this thread's buffer (nothing here awaits), so only the body itself is allocated, not the buffer's growth.
+        var buffer = t_bodyBuffer ??= new ArrayBufferWriter<byte>(BodyBufferSize);
+        buffer.ResetWrittenCount();
+        try
+        {
+            WriteBody(buffer, outgoingEvent);
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity > MaxKeptBodyBuffer)
+            {
+                // One large body does not keep its buffer for the thread's lifetime.
+                t_bodyBuffer = null;
+            }
+        }
+    }
+
+    private static void WriteBody(ArrayBufferWriter<byte> buffer, OutgoingEvent outgoingEvent)
+    {
         buffer.Write("{\"id\":"u8);
         WriteStringOrNull(buffer, outgoingEvent.Id);
         buffer.Write(",\"key\":"u8);
@@ -62,7 +88,6 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         buffer.Write(",\"source\":"u8);
         WriteStringOrNull(buffer, outgoingEvent.Source);
         buffer.Write("}"u8);
-        return buffer.WrittenSpan.ToArray();
     }
 
     private static void WriteStringOrNull(ArrayBufferWriter<byte> buffer, string? value)
