@@ -110,6 +110,7 @@ public static class Program
     private static async Task<BenchmarkResult> MeasureAsync(IBenchTransport transport, int events, string connector, string store)
     {
         var baseline = transport.Published;
+        var before = ProcessCost.Take();
         var clock = Stopwatch.StartNew();
         await transport.ProduceAsync(OutputTally.MeasuredFrom, OutputTally.MeasuredFrom + events);
         var produced = clock.Elapsed;
@@ -117,7 +118,8 @@ public static class Program
         var drained = await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(10), "backlog drained");
         var drainTime = clock.Elapsed - produced;
         await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= baseline + events, TimeSpan.FromMinutes(10), "every event's task-created published");
-        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, clock.Elapsed, transport.PublishLatencies);
+        var cost = ProcessCost.Take() - before;
+        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, clock.Elapsed, transport.PublishLatencies, cost);
     }
 
     /// <summary>Samples a figure every 250 ms until it meets the condition; the samples show how it went.</summary>

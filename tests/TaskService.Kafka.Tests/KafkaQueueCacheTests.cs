@@ -74,10 +74,6 @@ public sealed class KafkaQueueCacheTests
 
     private static long Offset(IQueueCacheCursor cursor) => cursor.GetCurrent(out _)!.SequenceToken.SequenceNumber;
 
-    private static KafkaBatchContainer Batch(StreamId stream, long offset) => new()
-    {
-        StreamId = stream,
-        Record = new EventRecord { Id = $"kafka:t:0:{offset}", Key = "orders", Payload = JsonElementFactory.Parse("{}") },
-        Token = new EventSequenceTokenV2(offset),
-    };
+    private static KafkaBatchContainer Batch(StreamId stream, long offset) =>
+        KafkaBatchContainer.Single(stream, new EventRecord { Id = $"kafka:t:0:{offset}", Key = "orders", Payload = JsonElementFactory.Parse("{}") }, offset, recorded: false);
 }
