@@ -15,7 +15,8 @@ namespace TaskService.Connectors.Kafka;
 /// one that cannot (not JSON, no key) is dead-lettered. The events of one read are recorded together (concurrent writes that the
 /// store commits as one group), so a partition is carried at one commit per read, not one per message; an event whose recording
 /// fails is handed over unrecorded, and the event router records it (its failures are then retried and dead-lettered as any failed
-/// delivery). An event that was routed already (the message was read again) is not handed over. Offsets are stored for commit
+/// delivery). The recorded events of a read go to the event router of their key as one batch per run (one call, not one per
+/// message; see <see cref="KafkaBatchContainer"/>). An event that was routed already (the message was read again) is not handed over. Offsets are stored for commit
 /// only when the pulling agent reports messages delivered (its cache purges only handled ones), and the offset stored is the one
 /// after the last handled message of a contiguous run, so a restart resumes exactly at the first message not known to be handled.
 /// While this silo's routing backlog is full, nothing is read (the partition pauses).
