@@ -28,7 +28,11 @@ internal sealed class InMemoryTable<T> : IQueryableTable
 
     public EntitySchema Schema { get; }
 
-    public IEnumerable<T> Records => _rows.Values.Select(r => r.Record);
+    /// <summary>
+    /// The records, enumerated without a snapshot: <c>Values</c> would take every lock of the dictionary and copy it on each call,
+    /// and the hot path reads small tables (mappings, workflows, subscriptions) for every event.
+    /// </summary>
+    public IEnumerable<T> Records => _rows.Select(r => r.Value.Record);
 
     public T? Get(string id) => _rows.TryGetValue(id, out var row) ? row.Record : null;
 
@@ -66,7 +70,7 @@ internal sealed class InMemoryTable<T> : IQueryableTable
             .Select(o => o["id"]!.GetValue<string>())
             .ToArray();
 
-    private IEnumerable<Row> Visible => _hidden is null ? _rows.Values : _rows.Values.Where(IsVisible);
+    private IEnumerable<Row> Visible => _hidden is null ? _rows.Select(r => r.Value) : _rows.Select(r => r.Value).Where(IsVisible);
 
     private bool IsVisible(Row row) => _hidden is null || !_hidden(row.Record);
 
