@@ -109,7 +109,7 @@ internal sealed class BenchmarkReport
         if (AfterRun is { } after)
         {
             output.WriteLine($"Memory          working set {Mb(after.WorkingSetBytes)} (peak {Mb(after.PeakWorkingSetBytes)}), GC heap {Mb(after.GcHeapBytes)} " +
-                $"(committed {Mb(after.GcCommittedBytes)}, {(RetainedHeapBytes is { } retained ? Mb(retained) : "?")} after a full GC); whole process: silo, receiver and load driver");
+                $"(committed {Mb(after.GcCommittedBytes)}, {(RetainedHeapBytes is { } retained ? Mb(retained) : "?")} after a full GC); the silo's process (the load driver and the receiver run in another)");
             if (BeforeRun is { } before && Run is { Delivered: > 0 } r)
             {
                 var cpu = after.CpuTime - before.CpuTime;

@@ -6,7 +6,7 @@ namespace TaskService.Benchmarks;
 
 /// <summary>
 /// The end-to-end benchmark. Creates a database of its own on the given PostgreSQL server, hosts a silo (with its HTTP API)
-/// and a webhook receiver in this process, sets up the walk-through's parent workflow over HTTP, sends a warm-up and then the
+/// in this process and the load driver with a webhook receiver in another (<see cref="LoadProcess"/>), sets up the walk-through's parent workflow over HTTP, sends a warm-up and then the
 /// measured events, and reports throughput, latency, database work and memory. Exit code 0 only when every event was delivered.
 /// </summary>
 public static class Program
@@ -15,6 +15,11 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == LoadProcess.Flag)
+        {
+            return await LoadProcess.RunAsync(args);
+        }
+
         BenchmarkOptions options;
         try
         {
@@ -62,13 +67,11 @@ public static class Program
         var database = await BenchmarkDatabase.CreateAsync(options.Postgres!, runId);
         Console.WriteLine($"[setup  ] database {database.Name} created");
         // Room for every phase: warm-up, closed loop, open loop (at most as many events as the closed loop), idle.
-        var log = new DeliveryLog(options.Warmup + options.WarmupMaxEvents + options.WarmupRound + 2 * options.Events + options.IdleEvents);
+        var capacity = options.Warmup + options.WarmupMaxEvents + options.WarmupRound + 2 * options.Events + options.IdleEvents;
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
         BenchmarkReport? report = null;
         try
         {
-            await using var receiver = new WebhookReceiver(log);
-            await receiver.StartAsync();
 
             var siloStart = Stopwatch.GetTimestamp();
             var silo = await InProcessSilo.StartAsync(database.ConnectionString, options.IdleTimeline);
@@ -82,22 +85,23 @@ public static class Program
                     Server = await database.ReadServerSettingsAsync(),
                     SiloStartup = Stopwatch.GetElapsedTime(siloStart),
                 };
-                Console.WriteLine($"[setup  ] silo on {silo.BaseAddress} in {report.SiloStartup.TotalSeconds:0.0} s; webhook receiver on {receiver.Url}");
+                var token = silo.CreateAdminToken();
+                await using var load = await RemoteLoad.StartAsync(silo.BaseAddress, token, database, runId, EventKey, capacity, options.DeliveryDeadline, options.Concurrency);
+                Console.WriteLine($"[setup  ] silo on {silo.BaseAddress} in {report.SiloStartup.TotalSeconds:0.0} s; load driver and webhook receiver ({load.ReceiverUrl}) in a process of their own");
 
                 // Connections: one per concurrent client, so no client waits for another's connection.
-                using var api = new TaskServiceApi(TaskServiceApi.CreateClient(silo.BaseAddress, silo.CreateAdminToken(), options.Concurrency));
+                using var api = new TaskServiceApi(TaskServiceApi.CreateClient(silo.BaseAddress, token, options.Concurrency));
                 var (apiKey, apiSecret) = await api.CreateClientAppAsync($"benchmark-{runId}");
-                receiver.UseSecret(apiSecret);
-                await api.SubscribeAsync(apiKey, apiSecret, receiver.Url, WebhookReceiver.TaskCreated);
+                await load.UseSecretAsync(apiSecret);
+                await api.SubscribeAsync(apiKey, apiSecret, load.ReceiverUrl, WebhookReceiver.TaskCreated);
                 await api.DeployParentWorkflowAsync();
                 await api.MapEventAsync(EventKey, TaskServiceApi.ParentProcessId);
                 Console.WriteLine($"[setup  ] client app, task-created subscription, parent.bpmn and the mapping {EventKey} -> {TaskServiceApi.ParentProcessId} in place");
 
-                var driver = new LoadDriver(api, database, log, runId, EventKey, options.Concurrency, options.AwaitDelivery, options.DeliveryDeadline);
                 if (options.Warmup > 0)
                 {
                     Console.WriteLine($"[setup  ] warm-up: {options.Warmup} events, not measured");
-                    report.Warmup = await driver.RunAsync("warm-up", 0, options.Warmup, silo.Stopping);
+                    report.Warmup = await load.RunAsync("warm-up", 0, options.Warmup, options.Concurrency, options.AwaitDelivery);
                     if (silo.Stopping.IsCancellationRequested)
                     {
                         report.Interrupted = true;
@@ -116,7 +120,7 @@ public static class Program
                 var (warmedUp, warmupFailure) = await JitWarmUp.RunAsync(
                     async (first, count) =>
                     {
-                        var round = await driver.RunAsync("warm-up", first, count, silo.Stopping, quiet: true);
+                        var round = await load.RunAsync("warm-up", first, count, options.Concurrency, options.AwaitDelivery, quiet: true);
                         return (round.Sent, round.Complete ? null : $"warm-up: {round.Delivered} of {round.Sent} events delivered, {round.FailedTriggers} triggers failed");
                     },
                     next, options.WarmupRound, options.WarmupMaxEvents, options.WarmupJitShare, "delivered", Console.Out, silo.Stopping);
@@ -136,7 +140,7 @@ public static class Program
                         ? await TraceRecorder.StartAsync(options.DotnetTrace, profile, silo.Stopping)
                         : null;
                     report.BeforeRun = ProcessSnapshot.Take();
-                    report.Run = await driver.RunAsync("run", next, options.Events, silo.Stopping);
+                    report.Run = await load.RunAsync("run", next, options.Events, options.Concurrency, options.AwaitDelivery);
                     report.AfterRun = ProcessSnapshot.Take();
                     if (trace is not null)
                     {
@@ -158,12 +162,11 @@ public static class Program
                 if (rate > 0 && !silo.Stopping.IsCancellationRequested)
                 {
                     var count = Math.Max(1, Math.Min(options.Events, (int)Math.Round(rate * options.Seconds)));
-                    var openLoop = new LoadDriver(api, database, log, runId, EventKey, options.Concurrency, false, options.DeliveryDeadline);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[setup  ] open loop: {count} events at {rate:0.0}/s"));
                     var firstTransaction = await database.NextTransactionIdAsync();
                     var before = ProcessSnapshot.Take();
                     var exceptionsBefore = exceptions.Count;
-                    report.HalfLoad = await openLoop.RunOpenLoopAsync("open", next, count, rate, silo.Stopping);
+                    report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
                     next += report.HalfLoad.Sent;
                     if (report.Run is null)
                     {
@@ -181,9 +184,8 @@ public static class Program
                 // Idle: one event at a time, each after the previous one's webhook.
                 if (options.IdleEvents > 0 && !silo.Stopping.IsCancellationRequested)
                 {
-                    var idle = new LoadDriver(api, database, log, runId, EventKey, 1, true, options.DeliveryDeadline);
                     using var timeline = options.IdleTimeline ? new IdleTimeline() : null;
-                    report.Idle = await idle.RunAsync("idle", next, options.IdleEvents, silo.Stopping);
+                    report.Idle = await load.RunAsync("idle", next, options.IdleEvents, concurrency: 1, awaitDelivery: true);
                     timeline?.Print(Console.Out);
                 }
 
@@ -216,19 +218,20 @@ public static class Program
                 {
                     report.Failures.Add($"{report.Run.Sent - report.Run.Delivered} of {report.Run.Sent} events had no task-created webhook {options.DeliveryDeadline.TotalSeconds:0} s after the last trigger");
                 }
+
+                var counts = await load.CountsAsync();
+                report.Duplicates = counts.Duplicates;
+                report.BadSignatures = counts.BadSignatures;
+                report.UnknownDeliveries = counts.Unknown;
+                if (counts.BadSignatures > 0)
+                {
+                    report.Failures.Add($"{counts.BadSignatures} deliveries had a signature that does not verify with the client app secret");
+                }
             }
             finally
             {
                 Console.WriteLine("[finish ] stopping the silo");
                 await silo.DisposeAsync();
-            }
-
-            report.Duplicates = log.Duplicates;
-            report.BadSignatures = log.BadSignatures;
-            report.UnknownDeliveries = log.Unknown;
-            if (log.BadSignatures > 0)
-            {
-                report.Failures.Add($"{log.BadSignatures} deliveries had a signature that does not verify with the client app secret");
             }
 
             report.Database = await database.ReadActivityAsync();

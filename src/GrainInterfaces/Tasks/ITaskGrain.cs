@@ -17,6 +17,14 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("CreateAsync")]
     Task<TaskRecord> CreateAsync(NewTask task);
 
+    /// <summary>
+    /// Creates the task as <see cref="CreateAsync(NewTask)"/> does and, when it writes it, writes <paramref name="taskCreated"/> (with
+    /// this task as the last of its tasks) in the same transaction. A task that was there already is returned as it is, without
+    /// the event.
+    /// </summary>
+    [Alias("CreateWithEventAsync")]
+    Task<TaskWrite> CreateAsync(NewTask task, TaskCreatedEvent? taskCreated);
+
     /// <summary>The task, or null when it does not exist.</summary>
     [Alias("GetAsync")]
     Task<TaskRecord?> GetAsync();
@@ -27,6 +35,13 @@ public interface ITaskGrain : IGrainWithStringKey
     /// <summary>Links the task to its workflow instance and records the instance's pending user tasks.</summary>
     [Alias("AttachWorkflowAsync")]
     Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks);
+
+    /// <summary>
+    /// Links the task to its workflow instance as <see cref="AttachWorkflowAsync(string, IReadOnlyList{NewUserTask})"/> does, and
+    /// writes <paramref name="taskCreated"/> (with this task, as attached, as the last of its tasks) in the same transaction.
+    /// </summary>
+    [Alias("AttachWorkflowWithEventAsync")]
+    Task<TaskWrite> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks, TaskCreatedEvent? taskCreated);
 
     /// <summary>Records user tasks the task's workflow reached; ones already known are ignored.</summary>
     [Alias("AddUserTasksAsync")]

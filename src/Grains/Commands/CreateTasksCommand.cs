@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Errors;
+using TaskService.Mappings;
 using TaskService.Events;
 using TaskService.Outgoing;
 using TaskService.Serialization;
@@ -31,39 +32,57 @@ public sealed class CreateTasksCommand(
     {
         var entries = ReadTasks(context.Variables, limits.Value.MaxTasksPerCommand);
         var created = new List<TaskRecord>(entries.Count);
+        var taskCreated = new TaskCreatedEvent
+        {
+            Id = DeterministicId.From(OutgoingEventTypes.TaskCreated, context.ExternalTaskId),
+            Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
+        };
+        var eventWritten = false;
         for (var index = 0; index < entries.Count; index++)
         {
             var taskId = DeterministicId.From("task", context.ExternalTaskId, index.ToString(CultureInfo.InvariantCulture));
             var grain = grains.GetGrain<ITaskGrain>(taskId);
-            var task = await grain.CreateAsync(entries[index]);
-            var mapping = (await store.GetTaskMappingsAsync(task.Key, cancellationToken)).FirstOrDefault();
+
+            // The last task's write carries task-created, listing every task: its creation, or the start of its workflow.
+            var withEvent = index == entries.Count - 1 ? taskCreated with { EarlierTasks = [.. created] } : null;
+            var mapping = await MappingAsync(entries[index].Key, cancellationToken);
+            var write = await grain.CreateAsync(entries[index], mapping is null ? withEvent : null);
+            var task = write.Task;
+            if (task.Key != entries[index].Key)
+            {
+                // The step ran again and found its task, since renamed: its key now decides its workflow, as it did.
+                mapping = await MappingAsync(task.Key, cancellationToken);
+            }
+
             if (mapping is not null && task.ExternalId is null)
             {
                 var variables = JsonElementFactory.From(new Dictionary<string, string> { ["taskId"] = taskId });
                 // A mapping to a workflow that is not deployed fails the step, which the engine reports and retries.
                 var start = (await engine.StartAsync(mapping.WorkflowKey, variables, DeterministicId.From("task-workflow", taskId, mapping.WorkflowKey), cancellationToken)).OrThrow();
-                task = await grain.AttachWorkflowAsync(start.InstanceId, start.PendingUserTasks);
+                write = await grain.AttachWorkflowAsync(start.InstanceId, start.PendingUserTasks, withEvent);
+                task = write.Task;
             }
 
+            eventWritten = write.EventWritten;
             created.Add(task);
         }
 
-        await publisher.PublishAsync(
-            new OutgoingEvent
-            {
-                Id = DeterministicId.From(OutgoingEventTypes.TaskCreated, context.ExternalTaskId),
-                Key = OutgoingEventTypes.TaskCreated,
-                Payload = JsonElementFactory.From(new { createdTasks = created }),
-                Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
-                TraceParent = System.Diagnostics.Activity.Current?.Id,
-            },
-            cancellationToken);
+        if (!eventWritten)
+        {
+            // No task's write carried it (no task, or the step ran again and its last task was there): published on its own,
+            // with the records as stored.
+            await publisher.PublishAsync(taskCreated.ToOutgoingEvent(created), cancellationToken);
+        }
 
         return new Dictionary<string, JsonElement>
         {
             ["createdTaskIds"] = JsonElementFactory.From(created.Select(t => t.Id).ToArray()),
         };
     }
+
+    private async Task<TaskWorkflowMapping?> MappingAsync(string taskKey, CancellationToken cancellationToken) =>
+        (await store.GetTaskMappingsAsync(taskKey, cancellationToken)).FirstOrDefault();
 
     /// <summary>
     /// Reads <c>tasks.values</c>, accepting the object or its values as JSON text, as Camunda variables often carry them. More than

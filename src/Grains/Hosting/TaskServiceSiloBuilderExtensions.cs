@@ -72,7 +72,9 @@ public static class TaskServiceSiloBuilderExtensions
         services.TryAddSingleton<WebhookUrlPolicy>();
 
         // Every connection a delivery opens goes through the URL policy, on the address actually connected (DNS rebinding).
+        // Deliveries are logged by their subscription (TaskService.Webhooks), not by the client's own handlers.
         services.AddHttpClient(WebhookSender.HttpClientName)
+            .RemoveAllLoggers()
             .ConfigureHttpClient(WebhookSender.ConfigureHttpClient)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {

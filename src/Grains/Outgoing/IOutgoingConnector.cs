@@ -1,4 +1,5 @@
 using TaskService.Events;
+using TaskService.Storage;
 
 namespace TaskService.Outgoing;
 
@@ -21,4 +22,12 @@ public interface IOutgoingConnector
             await PublishAsync(outgoingEvent, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Hands outbox entries over, as <see cref="PublishManyAsync"/> hands their events. An entry may carry what was done for this
+    /// connector in the transaction that wrote it (<see cref="OutboxEntry.Deliveries"/>, for webhooks); a connector that does
+    /// nothing at write time publishes the events.
+    /// </summary>
+    Task PublishEntriesAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken = default) =>
+        PublishManyAsync([.. entries.Select(e => e.Event)], cancellationToken);
 }

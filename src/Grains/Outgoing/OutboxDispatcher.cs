@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TaskService.Events;
 using TaskService.Storage;
+using TaskService.Webhooks;
 
 namespace TaskService.Outgoing;
 
@@ -20,6 +22,9 @@ public sealed partial class OutboxDispatcher(
     TimeProvider? time = null) : BackgroundService
 {
     private readonly IOutgoingConnector[] _connectors = connectors.ToArray();
+
+    /// <summary>The webhook connector, when this silo runs it: it builds the delivery rows written with a claimed entry.</summary>
+    private readonly WebhookConnector? _webhooks = connectors.OfType<WebhookConnector>().FirstOrDefault();
     /// <summary>Wakes the loop. Unbounded, so racing wake-ups never throw; <see cref="_woken"/> keeps them to about one.</summary>
     private readonly SemaphoreSlim _signal = new(0);
 
@@ -39,6 +44,44 @@ public sealed partial class OutboxDispatcher(
 
     /// <summary>How long a claim keeps other dispatchers off an entry.</summary>
     public TimeSpan Lease => options.Value.Lease;
+
+    /// <summary>
+    /// How a write about to be made appends <paramref name="events"/> to the outbox. When this silo dispatches, they are written
+    /// claimed for it, with the webhook delivery rows of the active subscriptions of their keys (read from the store's cache),
+    /// so the transaction that writes an event also queues its deliveries and the webhook connector only hands them over;
+    /// otherwise they are written unclaimed, for the dispatcher of another silo. Hand the write's result to <see cref="Written"/>.
+    /// </summary>
+    public async ValueTask<OutboxWrite> PrepareAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
+    {
+        if (events.Count == 0)
+        {
+            return OutboxWrite.None;
+        }
+
+        if (!Enabled)
+        {
+            return new OutboxWrite(events, null, null);
+        }
+
+        var deliveries = _webhooks is null ? null : await _webhooks.DeliveriesOfAsync(events, cancellationToken);
+        return new OutboxWrite(events, Lease, deliveries);
+    }
+
+    /// <summary>
+    /// After the write <paramref name="write"/> describes committed: takes the entries it added claimed at once (<see cref="Push"/>),
+    /// or, when it added none that way, has the outbox read.
+    /// </summary>
+    public void Written(OutboxWrite write, IReadOnlyList<OutboxEntry> claimed)
+    {
+        if (claimed.Count > 0)
+        {
+            Push(claimed);
+        }
+        else if (write.Events.Count > 0)
+        {
+            Notify();
+        }
+    }
 
     /// <summary>
     /// Takes entries this silo just committed already claimed (see <see cref="ITaskServiceStore.AppendClaimedOutboxAsync"/>) and
@@ -164,12 +207,11 @@ public sealed partial class OutboxDispatcher(
 
         // The whole batch goes to each connector at once, in outbox order (one call and one queue write per webhook
         // subscription). A connector that fails leaves the batch claimed; it is handed over again when the claim runs out.
-        var events = entries.Select(e => e.Event).ToArray();
         try
         {
             foreach (var connector in _connectors)
             {
-                await connector.PublishManyAsync(events, cancellationToken);
+                await connector.PublishEntriesAsync(entries, cancellationToken);
             }
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -37,17 +37,32 @@ public interface ITaskServiceStore
     Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// <see cref="TryCreateTaskAsync(TaskRecord, TaskHistoryEntry, CancellationToken)"/> with the outgoing events of the creation:
+    /// when the task is written, the events are appended to the outbox in the same transaction, as <see cref="SaveTaskAsync"/>
+    /// appends them (claimed for <paramref name="claimFor"/>, with the <paramref name="deliveries"/> of those added); when its row
+    /// is there, nothing is written, the events neither, and the answer says so (<see cref="TaskCreation.Created"/> false).
+    /// </summary>
+    Task<TaskCreation> TryCreateTaskAsync(
+        TaskRecord task,
+        TaskHistoryEntry created,
+        IReadOnlyList<OutgoingEvent> outbox,
+        TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Writes the task, replaces its user tasks with the given ones, appends the outgoing events the change caused to the
     /// outbox and the change's <paramref name="history"/> entries (an entry whose id is there already is not added again), all
     /// in one transaction: when the save fails, no history entry of it remains. With <paramref name="claimFor"/>, the outgoing
     /// events are written claimed for that long and the entries added are returned, for this silo's dispatcher to take at once
-    /// (see <see cref="AppendClaimedOutboxAsync"/>); without it, nothing is returned.
+    /// (see <see cref="AppendClaimedOutboxAsync"/>, also for <paramref name="deliveries"/>); without it, nothing is returned.
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
         IReadOnlyList<OutgoingEvent> outbox,
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
         CancellationToken cancellationToken = default);
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
@@ -112,6 +127,12 @@ public interface ITaskServiceStore
     /// </summary>
     Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes a new workflow instance as <see cref="SaveWorkflowInstanceAsync"/> does, but only when no row has its id: a start
+    /// needs no read first. False when the row was there (the instance was started before), and then nothing is written.
+    /// </summary>
+    Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
+
     /// <summary>Ids of workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first.</summary>
     Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
 
@@ -126,7 +147,19 @@ public interface ITaskServiceStore
     /// at once (no other dispatcher takes them until the claim runs out). Returns the entries added, in order; an event whose
     /// id is there already is neither added nor returned.
     /// </summary>
-    Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default);
+    /// <param name="deliveries">
+    /// The webhook delivery rows of <paramref name="events"/>, built by the caller as the webhook connector builds them (one per
+    /// event and active subscription of its key, in production order), or null. Those of the events added are appended in the
+    /// same transaction, as <see cref="AppendDeliveriesAsync"/> appends them (insert-if-absent, sequence in the given order), and
+    /// come back on their entries (<see cref="OutboxEntry.Deliveries"/>), so the dispatcher hands them to their subscriptions
+    /// without appending them again; an event that was there already gets none. With null, no row is appended and the entries
+    /// come back without rows (the webhook connector appends them when it is handed the entries).
+    /// </param>
+    Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(
+        IReadOnlyList<OutgoingEvent> events,
+        TimeSpan lease,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Claims up to <paramref name="max"/> undelivered outbox entries, oldest first, that no one else holds a claim on, for

@@ -1,6 +1,20 @@
 using TaskService.Events;
+using TaskService.Webhooks;
 
 namespace TaskService.Storage;
 
 /// <summary>An outgoing event waiting in the outbox, by the order it was written in.</summary>
-public sealed record OutboxEntry(long Sequence, OutgoingEvent Event);
+public sealed record OutboxEntry(long Sequence, OutgoingEvent Event)
+{
+    /// <summary>
+    /// The webhook delivery rows appended in the transaction that wrote the entry (see
+    /// <see cref="ITaskServiceStore.AppendClaimedOutboxAsync"/>), with their sequence; empty when no subscription takes the event.
+    /// Null when none were appended with it (an entry read from the outbox, or written without rows): the webhook connector
+    /// appends them when it is handed the entry.
+    /// </summary>
+    public IReadOnlyList<QueuedDelivery>? Deliveries { get; init; }
+
+    /// <summary>The <paramref name="entries"/> with the <paramref name="rows"/> appended with them, each entry its own (by event id).</summary>
+    internal static IReadOnlyList<OutboxEntry> WithDeliveries(IReadOnlyList<OutboxEntry> entries, IReadOnlyList<QueuedDelivery> rows) =>
+        [.. entries.Select(e => e with { Deliveries = [.. rows.Where(r => r.Event.Id == e.Event.Id)] })];
+}

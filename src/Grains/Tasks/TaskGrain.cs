@@ -47,11 +47,17 @@ public sealed partial class TaskGrain(
     /// Creates the task unless it exists. A new activation writes the task only if its row is not there, which needs no read
     /// first; when the row is there (the step that creates it ran again) the task is read and returned as it is.
     /// </summary>
-    public async Task<TaskRecord> CreateAsync(NewTask task)
+    public async Task<TaskRecord> CreateAsync(NewTask task) => (await CreateAsync(task, null)).Task;
+
+    /// <summary>
+    /// <see cref="CreateAsync(NewTask)"/> whose write carries <paramref name="taskCreated"/>, with the record it writes as the last
+    /// of the step's tasks: the task, its first history entry and the event commit together.
+    /// </summary>
+    public async Task<TaskWrite> CreateAsync(NewTask task, TaskCreatedEvent? taskCreated)
     {
         if (_state is not null)
         {
-            return _state.Task;
+            return new TaskWrite { Task = _state.Task };
         }
 
         var now = time.GetUtcNow();
@@ -76,20 +82,28 @@ public sealed partial class TaskGrain(
             ModifiedBy = AuditUsers.System,
         };
         var created = Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now);
+        var outgoing = taskCreated?.ToOutgoingEvent([.. taskCreated.EarlierTasks, record]);
         var written = false;
         if (!_loaded)
         {
-            written = await store.TryCreateTaskAsync(record, created);
-            if (!written)
+            var write = await outbox.PrepareAsync(outgoing is null ? [] : [outgoing]);
+            var creation = await store.TryCreateTaskAsync(record, created, write.Events, write.ClaimFor, write.Deliveries);
+            written = creation.Created;
+            if (written)
             {
-                // Its row is there: the step that creates it ran again. A deleted task reads as absent and is written again below.
+                outbox.Written(write, creation.Claimed);
+            }
+            else
+            {
+                // Its row is there: the step that creates it ran again, and the event was not written: the caller publishes it
+                // with the stored record. A deleted task reads as absent and is written again below, with the event.
                 _state = await store.LoadTaskAsync(TaskId);
             }
 
             _loaded = true;
             if (_state is not null)
             {
-                return _state.Task;
+                return new TaskWrite { Task = _state.Task };
             }
         }
 
@@ -99,12 +113,12 @@ public sealed partial class TaskGrain(
         }
         else
         {
-            await SaveAsync(new TaskAggregate(record, []), history: [created]);
+            await SaveAsync(new TaskAggregate(record, []), outgoing, [created]);
         }
 
         TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
-        return record;
+        return new TaskWrite { Task = record, EventWritten = outgoing is not null };
     }
 
     public Task<TaskRecord?> GetAsync() => Task.FromResult(_state?.Task);
@@ -112,7 +126,10 @@ public sealed partial class TaskGrain(
     public Task<IReadOnlyList<UserTaskRecord>> GetUserTasksAsync() =>
         Task.FromResult(_state is null ? [] : Live(_state.UserTasks));
 
-    public async Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks)
+    public async Task<TaskRecord> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks) =>
+        (await AttachWorkflowAsync(workflowInstanceId, pendingUserTasks, null)).Task;
+
+    public async Task<TaskWrite> AttachWorkflowAsync(string workflowInstanceId, IReadOnlyList<NewUserTask> pendingUserTasks, TaskCreatedEvent? taskCreated)
     {
         var state = Require();
         if (state.Task.ExternalId is { } existing && existing != workflowInstanceId)
@@ -130,9 +147,10 @@ public sealed partial class TaskGrain(
         }
 
         history.AddCreated(state.UserTasks, userTasks);
-        await SaveAsync(new TaskAggregate(task, userTasks), history: history.Entries);
+        var outgoing = taskCreated?.ToOutgoingEvent([.. taskCreated.EarlierTasks, task]);
+        await SaveAsync(new TaskAggregate(task, userTasks), outgoing, history.Entries);
         TaskInstruments.UserTasksCreated.Add(userTasks.Count - state.UserTasks.Count);
-        return task;
+        return new TaskWrite { Task = task, EventWritten = outgoing is not null };
     }
 
     public async Task AddUserTasksAsync(IReadOnlyList<NewUserTask> pendingUserTasks)
@@ -432,17 +450,11 @@ public sealed partial class TaskGrain(
     /// <summary>Writes the task with the outgoing event the change causes, in one transaction, then hands the event to the outbox dispatcher.</summary>
     private async Task SaveAsync(TaskAggregate state, OutgoingEvent? outgoing = null, IReadOnlyList<TaskHistoryEntry>? history = null)
     {
-        // Written claimed for this silo's dispatcher, which takes it at once: no claim round trip, no poll.
-        var claimed = await store.SaveTaskAsync(state, outgoing is null ? [] : [outgoing], history, outbox.Enabled ? outbox.Lease : null);
+        // Written claimed for this silo's dispatcher, with its webhook delivery rows, and taken at once: no claim round trip, no poll.
+        var write = outgoing is null ? OutboxWrite.None : await outbox.PrepareAsync([outgoing]);
+        var claimed = await store.SaveTaskAsync(state, write.Events, history, write.ClaimFor, write.Deliveries);
         _state = state;
-        if (claimed.Count > 0)
-        {
-            outbox.Push(claimed);
-        }
-        else if (outgoing is not null)
-        {
-            outbox.Notify();
-        }
+        outbox.Written(write, claimed);
     }
 
     private IReadOnlyList<UserTaskRecord> Merge(IReadOnlyList<UserTaskRecord> existing, IReadOnlyList<NewUserTask> pending)

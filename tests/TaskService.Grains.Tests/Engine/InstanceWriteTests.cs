@@ -24,17 +24,22 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
     private StoreSpy Spy => fixture.SiloService<StoreSpy>();
 
     [Fact]
-    public async Task ARoutedEventWhoseWorkflowCreatesATaskWritesItsInstanceOnceWithTheTaskCreated()
+    public async Task ARoutedEventWhoseWorkflowCreatesATaskWritesItsInstanceOnceWithTheTaskCreatedAndLeavesMemory()
     {
         var (record, mapping) = await MapCreateTasksAsync();
 
         Assert.True(await fixture.Grains.GetGrain<IEventRouterGrain>(record.Key).RouteAsync(record));
 
         var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
-        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
-        Assert.Equal(WorkflowInstanceStatus.Completed, details!.Instance.Status);
-        // One write, and it is the completed instance: the start and the create-tasks result together.
+        // One write, and it is the completed instance: the start and the create-tasks result together; no read before it.
         Assert.Equal([WorkflowInstanceStatus.Completed], Spy.InstanceWrites[instanceId]);
+        // The first the store saw of it is that write (the sweeper may route the event again meanwhile and find the row).
+        Assert.Equal($"instance {instanceId} Completed", Spy.Log.First(l => l.StartsWith($"instance {instanceId} ", StringComparison.Ordinal)));
+
+        // Ended, the instance left memory: asking for it again reads its row.
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId);
+        var details = await Eventually.ReturnsAsync<WorkflowInstanceDetails?>(() => instance.GetAsync(), _ => Spy.InstanceReads.ContainsKey(instanceId), Deadline, "the ended instance is read again");
+        Assert.Equal(WorkflowInstanceStatus.Completed, details!.Instance.Status);
         var taskId = Assert.Single(details.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!;
         Assert.NotNull(await fixture.Grains.GetGrain<ITaskGrain>(taskId).GetAsync());
         Assert.Single(TaskCreatedEvents(taskId));
@@ -114,6 +119,28 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
         Assert.Empty(details.ExternalTasks);
         Assert.Equal(1, script.Calls);
         Assert.Equal(2, Spy.WritesOf(details.Instance.Id));
+    }
+
+    [Fact]
+    public async Task AStartOnANewActivationOfAWrittenInstanceFindsItsRowAndAnswersItWritingNothingTwice()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+        var engine = fixture.SiloService<IWorkflowEngine>();
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+        var first = (await engine.StartAsync(mapping.WorkflowKey, record.Payload, instanceId)).OrThrow();
+        Assert.False(Spy.InstanceReads.ContainsKey(instanceId));
+
+        // A new activation knows nothing of the row, as after a crash before the event was marked routed; the start comes again.
+        await fixture.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var again = (await engine.StartAsync(mapping.WorkflowKey, record.Payload, instanceId)).OrThrow();
+
+        Assert.Equal(first.InstanceId, again.InstanceId);
+        Assert.Contains($"instance {instanceId} was there", Spy.Log);
+        Assert.Equal([WorkflowInstanceStatus.Completed], Spy.InstanceWrites[instanceId]);
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Equal(WorkflowInstanceStatus.Completed, details!.Instance.Status);
+        var taskId = Assert.Single(details.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!;
+        Assert.Single(TaskCreatedEvents(taskId));
     }
 
     private IEnumerable<OutgoingEvent> TaskCreatedEvents(string taskId) =>

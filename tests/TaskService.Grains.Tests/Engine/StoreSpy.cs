@@ -9,7 +9,7 @@ namespace TaskService.Grains.Tests.Engine;
 
 /// <summary>
 /// Wraps the silo's store: notes every workflow instance write (by instance id, with the status it wrote) and every outgoing
-/// event the outbox took (an event already there is not taken again), and can make the next write of an instance fail as if
+/// event the outbox took (an event already there is not taken again), notes every call by method, and can make the next write of an instance fail as if
 /// the process died just before it. Everything else goes through unchanged.
 /// </summary>
 /// <remarks>A <see cref="DispatchProxy"/>, so it follows the store's interface without restating its fifty members; the proxy
@@ -24,11 +24,17 @@ public class StoreSpy : DispatchProxy
     /// <summary>The states written for each instance, in order (JSON, as the store holds them).</summary>
     public ConcurrentDictionary<string, ConcurrentQueue<string>> InstanceStates { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>How many times each instance's saved state was read.</summary>
+    public ConcurrentDictionary<string, int> InstanceReads { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Every outgoing event the outbox added for this silo's dispatcher (the test silo dispatches), in order.</summary>
     public ConcurrentQueue<OutgoingEvent> OutboxAdded { get; } = new();
 
-    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>outbox {event id}</c>.</summary>
+    /// <summary>What the spy saw, in order: <c>instance {id} {status}</c>, <c>instance {id} failed</c>, <c>instance {id} was there</c> (a create that found the row), <c>instance {id} read</c>, <c>outbox {event id}</c>.</summary>
     public ConcurrentQueue<string> Log { get; } = new();
+
+    /// <summary>Every call the store was made, by method name, in order: <c>(method, first argument)</c>.</summary>
+    public ConcurrentQueue<(string Method, object? Subject)> Calls { get; } = new();
 
     private readonly ConcurrentDictionary<string, int> _failNextWrite = new(StringComparer.Ordinal);
 
@@ -48,39 +54,87 @@ public class StoreSpy : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
+        Calls.Enqueue((targetMethod.Name, args is { Length: > 0 } ? args[0] : null));
         switch (targetMethod.Name)
         {
             case nameof(ITaskServiceStore.SaveWorkflowInstanceAsync):
+            case nameof(ITaskServiceStore.TryCreateWorkflowInstanceAsync):
                 var summary = (WorkflowInstanceSummary)args![0]!;
+                var creates = targetMethod.Name == nameof(ITaskServiceStore.TryCreateWorkflowInstanceAsync);
                 if (_failNextWrite.TryRemove(summary.Id, out _))
                 {
                     Log.Enqueue($"instance {summary.Id} failed");
-                    return Task.FromException(new IOException("The process died before the instance was written (test)."));
+                    var died = new IOException("The process died before the instance was written (test).");
+                    return creates ? Task.FromException<bool>(died) : Task.FromException(died);
                 }
 
-                InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
-                InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue((string)args[1]!);
-                Log.Enqueue($"instance {summary.Id} {summary.Status}");
+                if (creates)
+                {
+                    return NoteCreatedAsync(summary, (string)args[1]!, (Task<bool>)Forward(targetMethod, args)!);
+                }
+
+                NoteWritten(summary, (string)args[1]!);
+                break;
+
+            case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
+                InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
+                Log.Enqueue($"instance {args[0]} read");
                 break;
 
             case nameof(ITaskServiceStore.AppendClaimedOutboxAsync):
             case nameof(ITaskServiceStore.SaveTaskAsync):
                 return NoteAddedAsync((Task<IReadOnlyList<OutboxEntry>>)Forward(targetMethod, args)!);
+
+            case nameof(ITaskServiceStore.TryCreateTaskAsync) when targetMethod.ReturnType == typeof(Task<TaskCreation>):
+                return NoteCreatedAsync((Task<TaskCreation>)Forward(targetMethod, args)!);
         }
 
         return Forward(targetMethod, args);
     }
 
+    private async Task<bool> NoteCreatedAsync(WorkflowInstanceSummary summary, string state, Task<bool> creating)
+    {
+        var created = await creating;
+        if (created)
+        {
+            NoteWritten(summary, state);
+        }
+        else
+        {
+            Log.Enqueue($"instance {summary.Id} was there");
+        }
+
+        return created;
+    }
+
+    private void NoteWritten(WorkflowInstanceSummary summary, string state)
+    {
+        InstanceWrites.GetOrAdd(summary.Id, _ => new()).Enqueue(summary.Status);
+        InstanceStates.GetOrAdd(summary.Id, _ => new()).Enqueue(state);
+        Log.Enqueue($"instance {summary.Id} {summary.Status}");
+    }
+
     private async Task<IReadOnlyList<OutboxEntry>> NoteAddedAsync(Task<IReadOnlyList<OutboxEntry>> appending)
     {
         var added = await appending;
+        Note(added);
+        return added;
+    }
+
+    private async Task<TaskCreation> NoteCreatedAsync(Task<TaskCreation> creating)
+    {
+        var creation = await creating;
+        Note(creation.Claimed);
+        return creation;
+    }
+
+    private void Note(IReadOnlyList<OutboxEntry> added)
+    {
         foreach (var entry in added)
         {
             OutboxAdded.Enqueue(entry.Event);
             Log.Enqueue($"outbox {entry.Event.Id}");
         }
-
-        return added;
     }
 
     private object? Forward(MethodInfo targetMethod, object?[]? args)

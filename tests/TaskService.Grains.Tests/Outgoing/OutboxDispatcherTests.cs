@@ -7,6 +7,7 @@ using TaskService.Serialization;
 using TaskService.Outgoing;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
+using TaskService.Webhooks;
 
 namespace TaskService.Grains.Tests.Outgoing;
 
@@ -59,6 +60,42 @@ public sealed class OutboxDispatcherTests
         Assert.Equal(4, ClaimCounter.Claims(reads));
         Assert.Equal(["left-1", "left-2", "left-3"], connector.Ids[^3..]);
     }
+
+    [Fact]
+    public async Task AWriteIsClaimedWithItsDeliveryRowsOnlyWhereTheDispatcherRunsWithTheWebhookConnector()
+    {
+        var store = new InMemoryTaskServiceStore(TimeProvider.System);
+        await store.SaveSubscriptionAsync(Subscription("active", WebhookSubscriptionStatus.Active));
+        await store.SaveSubscriptionAsync(Subscription("disabled", WebhookSubscriptionStatus.Disabled));
+        var webhooks = new WebhookConnector(store, null!, TimeProvider.System, NullLogger<WebhookConnector>.Instance);
+        var outgoing = Event("prepared");
+
+        var write = await Dispatcher(store, webhooks, Settings).PrepareAsync([outgoing]);
+        Assert.Equal(Settings.Lease, write.ClaimFor);
+        var row = Assert.Single(write.Deliveries!);
+        Assert.Equal(("active", outgoing), (row.SubscriptionId, row.Event));
+
+        // Without the webhook connector: claimed, no rows. With the dispatcher off: unclaimed, no rows.
+        var withoutWebhooks = await Dispatcher(store, new RecordingConnector(), Settings).PrepareAsync([outgoing]);
+        Assert.Equal((Settings.Lease, null), (withoutWebhooks.ClaimFor, withoutWebhooks.Deliveries));
+        var off = new OutboxOptions { Enabled = false, PollInterval = Settings.PollInterval, Lease = Settings.Lease, BatchSize = Settings.BatchSize };
+        var unclaimed = await Dispatcher(store, webhooks, off).PrepareAsync([outgoing]);
+        Assert.Equal((null, null), (unclaimed.ClaimFor, unclaimed.Deliveries));
+        Assert.Equal([outgoing], unclaimed.Events);
+    }
+
+    private static OutboxDispatcher Dispatcher(ITaskServiceStore store, IOutgoingConnector connector, OutboxOptions settings) =>
+        new(store, [connector], Options.Create(settings), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            NullLogger<OutboxDispatcher>.Instance);
+
+    private static WebhookSubscriptionRecord Subscription(string id, WebhookSubscriptionStatus status) => new()
+    {
+        Id = id,
+        Url = "http://example.test/hook",
+        Key = "task-created",
+        ClientAppId = "app",
+        Status = status,
+    };
 
     private static OutgoingEvent Event(string id) => new()
     {

@@ -28,4 +28,20 @@ public sealed class WebhookClientTests(ClusterFixture fixture)
         using var client = fixture.SiloService<IHttpClientFactory>().CreateClient(WebhookSender.HttpClientName);
         Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
     }
+
+    [Fact]
+    public void TheDeliveryClientHasNoLoggingHandlersOfItsOwn()
+    {
+        // Each delivery is logged by the subscription grain (TaskService.Webhooks); the factory's handlers cost a scope and
+        // their state per POST even when their level is off.
+        var handlers = new List<HttpMessageHandler>();
+        var handler = fixture.SiloService<IHttpMessageHandlerFactory>().CreateHandler(WebhookSender.HttpClientName);
+        while (handler is DelegatingHandler delegating)
+        {
+            handlers.Add(delegating);
+            handler = delegating.InnerHandler!;
+        }
+
+        Assert.DoesNotContain(handlers, h => h.GetType().Namespace == "Microsoft.Extensions.Http.Logging");
+    }
 }

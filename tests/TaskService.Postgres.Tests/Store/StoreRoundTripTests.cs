@@ -491,6 +491,36 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         Assert.Single(await _stores.Store.ListAsync(EntityKind.WorkflowInstance, finished));
     }
 
+    [Fact]
+    public async Task ANewWorkflowInstanceIsCreatedOnlyWhenNoRowHasItsId()
+    {
+        var summary = new WorkflowInstanceSummary
+        {
+            Id = NewId("instance"), WorkflowId = NewId("wf"), ProcessId = "order-process", Version = 1,
+            Status = WorkflowInstanceStatus.Completed, CreatedOn = Created, ModifiedOn = Created, EndedOn = Created,
+        };
+        const string state = """{"workflowId":"wf","sequence":2}""";
+        ITaskServiceStore[] stores = [_stores.Store, _stores.Reference];
+        foreach (var store in stores)
+        {
+            Assert.True(await store.TryCreateWorkflowInstanceAsync(summary, state));
+        }
+
+        Assert.True(JsonElement.DeepEquals(JsonElementFactory.Parse(state), JsonElementFactory.Parse((await _stores.Store.LoadWorkflowInstanceStateAsync(summary.Id))!)));
+        await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
+
+        // Again (the start ran twice), with another state and status: nothing is written, in either store.
+        var again = summary with { Status = WorkflowInstanceStatus.Active, EndedOn = null };
+        foreach (var store in stores)
+        {
+            Assert.False(await store.TryCreateWorkflowInstanceAsync(again, """{"workflowId":"wf","sequence":9}""", Created));
+            Assert.Equal(2, JsonElementFactory.Parse((await store.LoadWorkflowInstanceStateAsync(summary.Id))!).GetProperty("sequence").GetInt32());
+        }
+
+        await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
+        Assert.DoesNotContain(summary.Id, await _stores.Store.GetDueWorkflowInstancesAsync(Created.AddYears(1), 10_000));
+    }
+
     private async Task SaveBothAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox)
     {
         await _stores.Store.SaveTaskAsync(aggregate, outbox);

@@ -6,8 +6,10 @@ using TaskService.Storage;
 namespace TaskService.Webhooks;
 
 /// <summary>
-/// The HTTP outgoing connector: appends a delivery of each event to every active subscription whose key equals the event key,
-/// then wakes those subscriptions.
+/// The HTTP outgoing connector: a delivery row of each event for every active subscription whose key equals the event key,
+/// then those subscriptions are woken. The rows of an event this silo wrote claimed are appended in the transaction that wrote
+/// it (<see cref="OutboxDispatcher.PrepareAsync"/> has them built here); those of an entry read from the outbox later are
+/// appended when it is handed over.
 /// </summary>
 public sealed partial class WebhookConnector(ITaskServiceStore store, IGrainFactory grains, TimeProvider time, ILogger<WebhookConnector> logger) : IOutgoingConnector
 {
@@ -16,12 +18,24 @@ public sealed partial class WebhookConnector(ITaskServiceStore store, IGrainFact
     public Task PublishAsync(OutgoingEvent outgoingEvent, CancellationToken cancellationToken = default) =>
         PublishManyAsync([outgoingEvent], cancellationToken);
 
+    public Task PublishManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents, CancellationToken cancellationToken = default) =>
+        HandOverAsync([], outgoingEvents, cancellationToken);
+
     /// <summary>
-    /// One write for the whole batch: a row per event and subscription, in batch order (production order), appended before the
-    /// outbox marks the batch dispatched. Then each subscription is handed its new rows; a hand-over that fails is harmless, as
-    /// the rows are stored and the sweep wakes their subscription.
+    /// Entries whose rows were appended with them go straight to their subscriptions; the others get theirs appended first, in
+    /// one write for the batch, before the outbox marks the batch dispatched.
     /// </summary>
-    public async Task PublishManyAsync(IReadOnlyList<OutgoingEvent> outgoingEvents, CancellationToken cancellationToken = default)
+    public Task PublishEntriesAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken = default) =>
+        HandOverAsync(
+            [.. entries.SelectMany(e => e.Deliveries ?? [])],
+            [.. entries.Where(e => e.Deliveries is null).Select(e => e.Event)],
+            cancellationToken);
+
+    /// <summary>
+    /// The delivery rows of the events: one per event and active subscription of its key, in event order (production order).
+    /// The one way rows are built, whether they are appended with their outbox entry or when it is handed over.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<QueuedDelivery>> DeliveriesOfAsync(IReadOnlyList<OutgoingEvent> outgoingEvents, CancellationToken cancellationToken = default)
     {
         var subscriptionsByKey = new Dictionary<string, IReadOnlyList<WebhookSubscriptionRecord>>(StringComparer.Ordinal);
         foreach (var key in outgoingEvents.Select(e => e.Key).Distinct(StringComparer.Ordinal))
@@ -31,26 +45,32 @@ public sealed partial class WebhookConnector(ITaskServiceStore store, IGrainFact
 
         var now = time.GetUtcNow();
         var rows = new List<QueuedDelivery>();
-        var subscriptions = new HashSet<string>(StringComparer.Ordinal);
         foreach (var outgoingEvent in outgoingEvents)
         {
             foreach (var subscription in subscriptionsByKey[outgoingEvent.Key])
             {
                 rows.Add(QueuedDelivery.First(subscription, outgoingEvent, now));
-                subscriptions.Add(subscription.Id);
             }
         }
 
-        if (rows.Count == 0)
-        {
-            return;
-        }
+        return rows;
+    }
 
-        var added = await store.AppendDeliveriesAsync(rows, cancellationToken);
-        var bySubscription = added.GroupBy(d => d.SubscriptionId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<QueuedDelivery>)[.. g], StringComparer.Ordinal);
+    /// <summary>
+    /// Appends the rows of <paramref name="toAppend"/> (one write for the whole batch: a row per event and subscription, in batch
+    /// order), then hands each subscription its new rows, <paramref name="appended"/> with them, in sequence order. A hand-over
+    /// that fails is harmless, as the rows are stored and the sweep wakes their subscription.
+    /// </summary>
+    private async Task HandOverAsync(IReadOnlyList<QueuedDelivery> appended, IReadOnlyList<OutgoingEvent> toAppend, CancellationToken cancellationToken)
+    {
+        var rows = toAppend.Count == 0 ? [] : await DeliveriesOfAsync(toAppend, cancellationToken);
+        var added = rows.Count == 0 ? [] : await store.AppendDeliveriesAsync(rows, cancellationToken);
+        var bySubscription = appended.Concat(added)
+            .GroupBy(d => d.SubscriptionId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<QueuedDelivery>)[.. g.OrderBy(d => d.Sequence)], StringComparer.Ordinal);
 
         // A subscription without new rows (the batch was handed over before) is woken all the same: it may have missed them.
+        var subscriptions = rows.Select(d => d.SubscriptionId).Concat(bySubscription.Keys).Distinct(StringComparer.Ordinal);
         await Task.WhenAll(subscriptions.Select(id => HandOverAsync(id, bySubscription.GetValueOrDefault(id) ?? [])));
     }
 

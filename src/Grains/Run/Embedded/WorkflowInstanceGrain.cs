@@ -23,7 +23,7 @@ public sealed partial class WorkflowInstanceGrain(
     CommandRegistry commands,
     IOptions<WorkflowEngineOptions> options,
     TimeProvider time,
-    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable
+    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>
     /// The reminder earlier versions kept while commands waited. Instances no longer register it (the due time saved with the
@@ -47,17 +47,36 @@ public sealed partial class WorkflowInstanceGrain(
 
     private string? _instanceId;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this activation read its row yet. A start reads nothing: its first write creates the row only if there is none
+    /// (see <see cref="StartAsync"/>).
+    /// </summary>
+    private bool _loaded;
+
+    /// <summary>Reads the instance's row before the first call of this activation that needs it (every call but a start).</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (await store.LoadWorkflowInstanceStateAsync(InstanceId, cancellationToken) is { } saved)
+        if (!_loaded && context.ImplementationMethod.Name != nameof(StartAsync))
+        {
+            await LoadAsync();
+        }
+
+        await context.Invoke();
+    }
+
+    /// <summary>Reads the saved state, if any, and schedules the commands it has due.</summary>
+    private async Task LoadAsync()
+    {
+        if (await store.LoadWorkflowInstanceStateAsync(InstanceId) is { } saved)
         {
             S = JsonSerializer.Deserialize<WorkflowInstanceState>(saved, ContractJson.Options)
                 ?? throw new InvalidOperationException($"The saved state of workflow instance '{InstanceId}' is empty.");
         }
 
+        _loaded = true;
         if (S.Started)
         {
-            _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version, cancellationToken);
+            _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version);
             ScheduleDispatch();
         }
     }
@@ -116,7 +135,13 @@ public sealed partial class WorkflowInstanceGrain(
             // instance anew under the same id, and its external tasks get the same ids (instance and sequence), so the commands
             // find what they made the first time (create-tasks: the same task ids and task-created id) and make nothing twice.
             await RunCommandsAtStartAsync();
-            await PersistAsync();
+            if (!await PersistAsync(create: true))
+            {
+                // The row is there: this start ran before (the event is routed again, or its caller retried) and wrote it, which
+                // this activation did not read. What is written stands; the commands just run made nothing twice (see above).
+                await LoadAsync();
+                return Details();
+            }
         }
         catch
         {
@@ -498,21 +523,44 @@ public sealed partial class WorkflowInstanceGrain(
     /// that are due. The due time is what brings the instance back if this activation is lost: every silo's sweeper wakes
     /// instances whose commands are overdue.
     /// </summary>
-    private async Task PersistAsync()
+    /// <param name="create">Write only if the store has no row of this instance (a start): false when it had one.</param>
+    private async Task<bool> PersistAsync(bool create = false)
     {
         CompleteIfDone();
         S.ModifiedOn = time.GetUtcNow();
         await _writeGate.WaitAsync();
         try
         {
-            await store.SaveWorkflowInstanceAsync(Summary(), JsonSerializer.Serialize(S, ContractJson.Options), NextDue());
+            var state = JsonSerializer.Serialize(S, ContractJson.Options);
+            if (create)
+            {
+                if (!await store.TryCreateWorkflowInstanceAsync(Summary(), state, NextDue()))
+                {
+                    return false;
+                }
+
+                _loaded = true;
+            }
+            else
+            {
+                await store.SaveWorkflowInstanceAsync(Summary(), state, NextDue());
+            }
         }
         finally
         {
             _writeGate.Release();
         }
 
+        if (S.Status != WorkflowInstanceStatus.Active)
+        {
+            // Ended: its row holds all there is to know, and nothing more will happen here. Leaving memory at once keeps a busy
+            // silo's activations (and the collector's rounds over them) to the instances that still wait for something.
+            DeactivateOnIdle();
+            return true;
+        }
+
         ScheduleDispatch();
+        return true;
     }
 
     /// <summary>When the next command of this instance is due, or null when it has none to run.</summary>

@@ -148,13 +148,23 @@ public sealed class CachingTaskServiceStore(
     public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default) =>
         inner.TryCreateTaskAsync(task, created, cancellationToken);
 
+    public Task<TaskCreation> TryCreateTaskAsync(
+        TaskRecord task,
+        TaskHistoryEntry created,
+        IReadOnlyList<OutgoingEvent> outbox,
+        TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default) =>
+        inner.TryCreateTaskAsync(task, created, outbox, claimFor, deliveries, cancellationToken);
+
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
         IReadOnlyList<OutgoingEvent> outbox,
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
         CancellationToken cancellationToken = default) =>
-        inner.SaveTaskAsync(aggregate, outbox, history, claimFor, cancellationToken);
+        inner.SaveTaskAsync(aggregate, outbox, history, claimFor, deliveries, cancellationToken);
 
     public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.DeleteTaskAsync(taskId, cancellationToken);
@@ -185,14 +195,21 @@ public sealed class CachingTaskServiceStore(
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
         inner.GetDueWorkflowInstancesAsync(dueBefore, max, cancellationToken);
 
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
+        inner.TryCreateWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);
+
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
         inner.LoadWorkflowInstanceStateAsync(instanceId, cancellationToken);
 
     public Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default) =>
         inner.AppendOutboxAsync(events, cancellationToken);
 
-    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        inner.AppendClaimedOutboxAsync(events, lease, cancellationToken);
+    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(
+        IReadOnlyList<OutgoingEvent> events,
+        TimeSpan lease,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default) =>
+        inner.AppendClaimedOutboxAsync(events, lease, deliveries, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         inner.ClaimOutboxAsync(max, lease, cancellationToken);

@@ -95,19 +95,27 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
     }
 
-    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
+    public async Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default) =>
+        (await TryCreateTaskAsync(task, created, [], cancellationToken: cancellationToken)).Created;
+
+    public Task<TaskCreation> TryCreateTaskAsync(
+        TaskRecord task,
+        TaskHistoryEntry created,
+        IReadOnlyList<OutgoingEvent> outbox,
+        TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default)
     {
         lock (_taskLock)
         {
             if (!_tasks.TryAdd(task))
             {
-                return Task.FromResult(false);
+                return Task.FromResult(TaskCreation.Existing);
             }
 
             _history.TryAdd(created);
+            return Task.FromResult(new TaskCreation(true, AppendOutbox(outbox, claimFor, deliveries)));
         }
-
-        return Task.FromResult(true);
     }
 
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
@@ -115,13 +123,13 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         IReadOnlyList<OutgoingEvent> outbox,
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
         CancellationToken cancellationToken = default)
     {
         IReadOnlyList<OutboxEntry> claimed;
         lock (_taskLock)
         {
-            var added = _outbox.Append(outbox, claimFor);
-            claimed = claimFor is null ? [] : added;
+            claimed = AppendOutbox(outbox, claimFor, deliveries);
             foreach (var entry in history ?? [])
             {
                 _history.TryAdd(entry);
@@ -276,19 +284,39 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     {
         lock (_instanceStates)
         {
-            _instances.Upsert(summary);
-            _instanceStates[summary.Id] = state;
-            if (dueOn is { } due)
-            {
-                _instancesDue[summary.Id] = due;
-            }
-            else
-            {
-                _instancesDue.Remove(summary.Id);
-            }
+            PutInstance(summary, state, dueOn);
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
+    {
+        lock (_instanceStates)
+        {
+            if (_instanceStates.ContainsKey(summary.Id))
+            {
+                return Task.FromResult(false);
+            }
+
+            PutInstance(summary, state, dueOn);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <summary>Writes an instance's row, state and due time; the caller holds the lock on <see cref="_instanceStates"/>.</summary>
+    private void PutInstance(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn)
+    {
+        _instances.Upsert(summary);
+        _instanceStates[summary.Id] = state;
+        if (dueOn is { } due)
+        {
+            _instancesDue[summary.Id] = due;
+        }
+        else
+        {
+            _instancesDue.Remove(summary.Id);
+        }
     }
 
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
@@ -305,8 +333,33 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_outbox.Append(events, lease));
+    public Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(
+        IReadOnlyList<OutgoingEvent> events,
+        TimeSpan lease,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default) =>
+        Task.FromResult(AppendOutbox(events, lease, deliveries));
+
+    /// <summary>
+    /// Appends the events to the outbox, claimed when <paramref name="claimFor"/> is given, with the delivery rows of the events
+    /// added; returns the entries added claimed, with their rows (nothing when unclaimed).
+    /// </summary>
+    private IReadOnlyList<OutboxEntry> AppendOutbox(IReadOnlyList<OutgoingEvent> events, TimeSpan? claimFor, IReadOnlyList<QueuedDelivery>? deliveries)
+    {
+        var added = _outbox.Append(events, claimFor);
+        if (claimFor is null)
+        {
+            return [];
+        }
+
+        if (deliveries is null || added.Count == 0)
+        {
+            return added;
+        }
+
+        var addedIds = added.Select(e => e.Event.Id).ToHashSet(StringComparer.Ordinal);
+        return OutboxEntry.WithDeliveries(added, _deliveries.Append([.. deliveries.Where(d => addedIds.Contains(d.Event.Id))]));
+    }
 
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         Task.FromResult(_outbox.Claim(max, lease));

@@ -24,12 +24,7 @@ public sealed partial class PostgresTaskServiceStore
 
         // One multi-row INSERT for the whole batch, every subscription: all or none. Rows get their seq in the given order;
         // RETURNING lists only the rows added (a delivery appended before keeps its row).
-        var byId = new Dictionary<string, QueuedDelivery>(StringComparer.Ordinal);
-        foreach (var delivery in deliveries)
-        {
-            byId.TryAdd(delivery.Id, delivery);
-        }
-
+        var byId = DistinctDeliveries(deliveries);
         var rows = byId.Values.ToArray();
         var added = await _batcher.RunAsync("webhook delivery", [BatchCommand(
             """
@@ -57,6 +52,18 @@ public sealed partial class PostgresTaskServiceStore
             (reader, _) => byId[reader.GetString(0)] with { Sequence = reader.GetInt64(1) },
             static rows => rows[0].Cast<QueuedDelivery>().ToArray());
         return [.. added.OrderBy(d => d.Sequence)];
+    }
+
+    /// <summary>The deliveries by id, in order; a delivery listed twice counts once.</summary>
+    private static Dictionary<string, QueuedDelivery> DistinctDeliveries(IEnumerable<QueuedDelivery> deliveries)
+    {
+        var byId = new Dictionary<string, QueuedDelivery>(StringComparer.Ordinal);
+        foreach (var delivery in deliveries)
+        {
+            byId.TryAdd(delivery.Id, delivery);
+        }
+
+        return byId;
     }
 
     public Task<IReadOnlyList<QueuedDelivery>> GetPendingDeliveriesAsync(string subscriptionId, int max, CancellationToken cancellationToken = default) =>

@@ -37,16 +37,31 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertTask = Upsert("main.tasks", "id", TaskColumns);
 
-    /// <summary>
-    /// A new task and its first history entry, or nothing when a row with its id is there. The entry's values follow the task's
-    /// ($24 on); the row returned says the task was written.
-    /// </summary>
-    private static readonly string CreateTask =
-        $"WITH created AS (INSERT INTO main.tasks ({string.Join(", ", TaskColumns)}) " +
+    /// <summary>The task of <see cref="CreateTask"/> unless its id is there; returns its id when written.</summary>
+    private static readonly string InsertNewTask =
+        $"INSERT INTO main.tasks ({string.Join(", ", TaskColumns)}) " +
         $"VALUES ({string.Join(", ", TaskColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
-        "ON CONFLICT (id) DO NOTHING RETURNING id) " +
+        "ON CONFLICT (id) DO NOTHING RETURNING id";
+
+    /// <summary>The first history entry of <see cref="CreateTask"/>, written when the task of the CTE <c>created</c> was.</summary>
+    private const string InsertFirstHistory =
         "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
         "SELECT $24, id, $25, $26, $27::jsonb, $28, $29, $30 FROM created RETURNING task_id";
+
+    /// <summary>
+    /// A new task and its first history entry, or nothing when a row with its id is there. The entry's values follow the task's
+    /// ($24 on); the row returned says the task was written. Declared after its parts: static fields are set in declaration order.
+    /// </summary>
+    private static readonly string CreateTask = $"WITH created AS ({InsertNewTask}) {InsertFirstHistory}";
+
+    /// <summary>
+    /// Outgoing events claimed for a dispatcher (or not: a null claim) and the delivery rows of those added, in one statement;
+    /// see <see cref="OutboxStatement"/>.
+    /// </summary>
+    private static readonly string WriteOutbox = OutboxStatement(createsTask: false);
+
+    /// <summary><see cref="CreateTask"/> with the task's outgoing events and their delivery rows, written only with the task.</summary>
+    private static readonly string CreateTaskWithOutbox = OutboxStatement(createsTask: true);
 
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
         "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
@@ -75,8 +90,15 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string UpsertWorkflowVersion = Upsert("main.workflow_versions", "workflow_id, \"version\"",
         "workflow_id", "\"version\"", "bpmn_diagram", "external_workflow_id", "inputschema", "created_on");
 
-    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id",
-        "id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on");
+    private static readonly string[] WorkflowInstanceColumns =
+        ["id", "workflow_id", "process_id", "\"version\"", "status", "incidents", "created_on", "modified_on", "ended_on", "state", "due_on"];
+
+    private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id", WorkflowInstanceColumns);
+
+    private static readonly string CreateWorkflowInstance =
+        $"INSERT INTO main.workflow_instances ({string.Join(", ", WorkflowInstanceColumns)}) " +
+        $"VALUES ({string.Join(", ", WorkflowInstanceColumns.Select((_, i) => "$" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
+        "ON CONFLICT (id) DO NOTHING RETURNING id";
 
     private const string InsertClientApp =
         "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -200,6 +222,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         IReadOnlyList<OutgoingEvent> outbox,
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
@@ -233,7 +256,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        return await WriteClaimedOutboxAsync("task", commands, outbox, lease);
+        var written = await WriteOutboxAsync("task", commands, null, outbox, lease, deliveries);
+        return written.Claimed;
     }
 
     public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
@@ -244,6 +268,24 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             1,
             static (reader, _) => reader.GetString(0),
             static rows => rows[0].Count > 0);
+    }
+
+    public async Task<TaskCreation> TryCreateTaskAsync(
+        TaskRecord task,
+        TaskHistoryEntry created,
+        IReadOnlyList<OutgoingEvent> outbox,
+        TimeSpan? claimFor = null,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outbox);
+        if (outbox.Count == 0)
+        {
+            return await TryCreateTaskAsync(task, created, cancellationToken) ? new TaskCreation(true, []) : TaskCreation.Existing;
+        }
+
+        // One statement: the task, its first history entry, its outgoing events and their delivery rows, or nothing at all.
+        return await WriteOutboxAsync("task", [], [.. TaskValues(task), Text(created.Id), .. HistoryValues(created)], outbox, claimFor, deliveries);
     }
 
     /// <summary>A task's values in the order of <see cref="TaskColumns"/>.</summary>
@@ -463,11 +505,25 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance,
-            Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
-            Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
-            Instant(dueOn))]);
+        await _batcher.WriteAsync("workflow instance", [BatchCommand(UpsertWorkflowInstance, WorkflowInstanceValues(summary, state, dueOn))]);
     }
+
+    public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return _batcher.RunAsync("workflow instance", [BatchCommand(CreateWorkflowInstance, WorkflowInstanceValues(summary, state, dueOn))],
+            1,
+            static (reader, _) => reader.GetString(0),
+            static rows => rows[0].Count > 0);
+    }
+
+    /// <summary>An instance's values in the order of <see cref="WorkflowInstanceColumns"/>.</summary>
+    private static NpgsqlParameter[] WorkflowInstanceValues(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn) =>
+    [
+        Text(summary.Id), Text(summary.WorkflowId), Text(summary.ProcessId), Integer(summary.Version), Text(EnumText(summary.Status)),
+        Integer(summary.Incidents), Instant(summary.CreatedOn), Instant(summary.ModifiedOn), Instant(summary.EndedOn), JsonText(state),
+        Instant(dueOn),
+    ];
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
         ReadListAsync(
@@ -496,7 +552,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         await _batcher.WriteAsync("outgoing event", OutboxCommands(events));
     }
 
-    public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(IReadOnlyList<OutgoingEvent> events, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(
+        IReadOnlyList<OutgoingEvent> events,
+        TimeSpan lease,
+        IReadOnlyList<QueuedDelivery>? deliveries = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -504,16 +564,61 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        return await WriteClaimedOutboxAsync("outgoing event", [], events, lease);
+        return (await WriteOutboxAsync("outgoing event", [], null, events, lease, deliveries)).Claimed;
     }
 
     /// <summary>
-    /// Runs <paramref name="commands"/> and, in the same transaction, one multi-row INSERT of the outbox rows of
-    /// <paramref name="events"/> claimed for <paramref name="lease"/>: all or none. Returns the entries it added, in sequence order
-    /// (an event written before keeps its row and is not returned).
+    /// The statement that appends outgoing events to the outbox (one multi-row INSERT, claimed until its 5th parameter, or not
+    /// when that is null) and, of the events it added, the delivery rows, pending, all or none. Each event's JSON comes once, as
+    /// text: the outbox keeps it as jsonb, its delivery rows as json (the text as given, as <see cref="AppendDeliveriesAsync"/>
+    /// keeps it). With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
+    /// history entry (parameters $1 to $30), and the outgoing events and delivery rows are written only when the task is. It
+    /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
+    /// id) for the task.
     /// </summary>
-    private Task<IReadOnlyList<OutboxEntry>> WriteClaimedOutboxAsync(
-        string entity, List<NpgsqlBatchCommand> commands, IReadOnlyList<OutgoingEvent> events, TimeSpan lease)
+    private static string OutboxStatement(bool createsTask)
+    {
+        var first = createsTask ? 31 : 1;
+        var p = Enumerable.Range(first, 11).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
+        return $"""
+            WITH {task}input AS (
+                SELECT e.event_id, e.event_key, e.body, e.n
+                FROM unnest({p[0]}::text[], {p[1]}::text[], {p[2]}::text[]) WITH ORDINALITY AS e (event_id, event_key, body, n){(createsTask ? " CROSS JOIN created" : "")}),
+            outbox AS (
+                INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
+                SELECT event_id, event_key, body::jsonb, {p[3]}, {p[4]} FROM input ORDER BY n
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING seq, event_id),
+            deliveries AS (
+                INSERT INTO main.webhook_deliveries
+                    (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
+                SELECT d.id, d.subscription_id, d.client_app_id, i.event_id, i.event_key, i.body::json, NULL, 'pending', 0, d.next_attempt_at, d.created_on, d.created_on
+                FROM unnest({p[5]}::text[], {p[6]}::text[], {p[7]}::text[], {p[8]}::text[], {p[9]}::timestamptz[], {p[10]}::timestamptz[])
+                     WITH ORDINALITY AS d (id, subscription_id, client_app_id, event_id, next_attempt_at, created_on, n)
+                JOIN input AS i ON i.event_id = d.event_id
+                WHERE d.event_id IN (SELECT event_id FROM outbox)
+                ORDER BY d.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, seq)
+            SELECT 0, seq, event_id FROM outbox UNION ALL SELECT 1, seq, id FROM deliveries{(createsTask ? " UNION ALL SELECT 2, 0, task_id FROM history" : "")}
+            """;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="commands"/> and, in the same transaction, <see cref="OutboxStatement"/>: the outbox rows of
+    /// <paramref name="events"/>, claimed for <paramref name="lease"/> or not when it is null, and the <paramref name="deliveries"/>
+    /// of the events added; with <paramref name="task"/> (the values of <see cref="CreateTask"/>), only along with that new task.
+    /// Returns whether the task was written (true without one) and, when claimed, the entries added in sequence order with their
+    /// delivery rows (none when <paramref name="deliveries"/> is null); an event written before keeps its row and is not returned.
+    /// </summary>
+    private Task<TaskCreation> WriteOutboxAsync(
+        string entity,
+        List<NpgsqlBatchCommand> commands,
+        NpgsqlParameter[]? task,
+        IReadOnlyList<OutgoingEvent> events,
+        TimeSpan? lease,
+        IReadOnlyList<QueuedDelivery>? deliveries)
     {
         var now = _time.GetUtcNow();
         var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
@@ -522,26 +627,44 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             byId.TryAdd(outgoing.Id, outgoing);
         }
 
-        var command = BatchCommand(
-            """
-            INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
-            SELECT e.event_id, e.event_key, e.body, $4, $5 FROM unnest($1::text[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (event_id, event_key, body, n)
-            ORDER BY e.n
-            ON CONFLICT (event_id) DO NOTHING
-            RETURNING seq, event_id
-            """,
+        // Rows go only with entries claimed for this silo's dispatcher, which hands them over; others get theirs when dispatched.
+        // A row is a first delivery of one of the events: its event is the outbox entry's, its attempts none.
+        var rowsById = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
+        var rows = rowsById.Values;
+        commands.Add(BatchCommand(task is null ? WriteOutbox : CreateTaskWithOutbox,
+        [
+            .. task ?? [],
             TextArray(byId.Keys),
             TextArray(byId.Values.Select(e => e.Key)),
-            Parameter(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Jsonb),
+            TextArray(byId.Values.Select(e => JsonSerializer.Serialize(e, ContractJson.Options))),
             Instant(now),
-            Instant(now + lease));
-        commands.Add(command);
-        return _batcher.RunAsync<IReadOnlyList<OutboxEntry>>(
+            Instant(now + lease),
+            TextArray(rows.Select(d => d.Id)),
+            TextArray(rows.Select(d => d.SubscriptionId)),
+            TextArray(rows.Select(d => d.ClientAppId)),
+            TextArray(rows.Select(d => d.Event.Id)),
+            Parameter(rows.Select(d => d.NextAttemptAt.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+            Parameter(rows.Select(d => d.CreatedOn.UtcDateTime).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.TimestampTz),
+        ]));
+        return _batcher.RunAsync(
             entity,
             commands,
             1,
-            (reader, _) => new OutboxEntry(reader.GetInt64(0), byId[reader.GetString(1)]),
-            static rows => [.. rows[0].Cast<OutboxEntry>().OrderBy(e => e.Sequence)]);
+            static (reader, _) => (Kind: reader.GetInt32(0), Sequence: reader.GetInt64(1), Id: reader.GetString(2)),
+            written =>
+            {
+                var added = written[0].Cast<(int Kind, long Sequence, string Id)>().ToArray();
+                var created = task is null || added.Any(r => r.Kind == 2);
+                if (lease is null || !created)
+                {
+                    return new TaskCreation(created, []);
+                }
+
+                IReadOnlyList<OutboxEntry> entries = [.. added.Where(r => r.Kind == 0).OrderBy(r => r.Sequence).Select(r => new OutboxEntry(r.Sequence, byId[r.Id]))];
+                return new TaskCreation(true, deliveries is null
+                    ? entries
+                    : OutboxEntry.WithDeliveries(entries, [.. added.Where(r => r.Kind == 1).OrderBy(r => r.Sequence).Select(r => rowsById[r.Id] with { Sequence = r.Sequence })]));
+            });
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -1,0 +1,176 @@
+using Npgsql;
+using TaskService.Events;
+using TaskService.Serialization;
+using TaskService.Storage;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+
+namespace TaskService.Postgres.Tests.Store;
+
+/// <summary>
+/// A task created with its outgoing event, and an outgoing event written claimed with its webhook delivery rows: one write, all
+/// or nothing, nothing twice on a rerun, and rows only for the events the write added. Both stores answer the same; each test
+/// has a database of its own, since claims take whatever is oldest.
+/// </summary>
+public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    private StoreUnderTest _stores = null!;
+
+    private ITaskServiceStore[] Both => [_stores.Store, _stores.Reference];
+
+    public async Task InitializeAsync() => _stores = await StoreUnderTest.CreateAsync(_time);
+
+    public Task DisposeAsync() => _stores.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task ATaskCreatedWithItsEventWritesTheTaskItsHistoryTheOutboxEntryAndItsDeliveryRowsTogetherAndARerunNothing()
+    {
+        var task = NewTask("t-1");
+        var outgoing = Outgoing("created-1");
+        QueuedDelivery[] rows = [Row("sub-a", outgoing), Row("sub-b", outgoing), Row("sub-a", Outgoing("not-written"))];
+        foreach (var store in Both)
+        {
+            var creation = await store.TryCreateTaskAsync(task, Created(task), [outgoing], Lease, rows);
+
+            Assert.True(creation.Created);
+            var entry = Assert.Single(creation.Claimed);
+            Assert.Equal(outgoing.Id, entry.Event.Id);
+            // The rows of the event, in the given order with their sequence; none of an event the write did not add.
+            Assert.Equal(["sub-a", "sub-b"], entry.Deliveries!.Select(d => d.SubscriptionId));
+            Assert.True(entry.Deliveries![0].Sequence < entry.Deliveries[1].Sequence);
+            var pending = await Pending(store);
+            Assert.Equal(entry.Deliveries.Select(d => d.Id), pending.Select(d => d.Id));
+
+            // Each row keeps the event as written, key order included (a delivery after a restart sends the same body).
+            Assert.All(pending, d => Assert.Equal(Canonical(outgoing), Canonical(d.Event)));
+
+            // The step ran again: the task is there, so nothing is written, neither its event nor any row.
+            var again = await store.TryCreateTaskAsync(task with { Name = "changed" }, Created(task) with { Id = "history-again" }, [outgoing], Lease, rows);
+
+            Assert.Equal(TaskCreation.Existing, again);
+            Assert.Equal(task.Name, (await store.LoadTaskAsync(task.Id))!.Task.Name);
+            Assert.Equal(entry.Deliveries.Select(d => d.Id), (await Pending(store)).Select(d => d.Id));
+        }
+
+        Assert.Equal(1L, await CountAsync("main.task_history", "task_id", task.Id));
+        Assert.Equal(1L, await CountAsync("main.outbox", "event_id", outgoing.Id));
+
+        // Written claimed: no other dispatcher takes it until the claim runs out.
+        Assert.Empty(await _stores.Store.ClaimOutboxAsync(10, Lease));
+        _time.Advance(Lease);
+        Assert.Equal([outgoing.Id], (await _stores.Store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
+    }
+
+    [Fact]
+    public async Task WhenAnyPartOfTheCreationFailsNothingOfItIsWritten()
+    {
+        var task = NewTask("t-failing");
+
+        // A delivery row PostgreSQL refuses (no client app) takes the task, its history and its outbox entry with it.
+        var refused = Row("sub-a", Outgoing("created-failing")) with { ClientAppId = null! };
+        await Assert.ThrowsAnyAsync<Exception>(() => _stores.Store.TryCreateTaskAsync(task, Created(task), [Outgoing("created-failing")], Lease, [refused]));
+
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await CountAsync("main.task_history", "task_id", task.Id));
+        Assert.Equal(0L, await CountAsync("main.outbox", "event_id", "created-failing"));
+
+        // An outgoing event PostgreSQL refuses (jsonb holds no U+0000) does the same.
+        var unstorable = Outgoing("created-unstorable") with { Payload = JsonElementFactory.Parse("""{"text":"a\u0000b"}""") };
+        await Assert.ThrowsAnyAsync<Exception>(() => _stores.Store.TryCreateTaskAsync(task, Created(task), [unstorable], Lease, []));
+
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await CountAsync("main.task_history", "task_id", task.Id));
+
+        // Then it is written whole.
+        Assert.True((await _stores.Store.TryCreateTaskAsync(task, Created(task), [Outgoing("created-failing")], Lease, [Row("sub-a", Outgoing("created-failing"))])).Created);
+        Assert.Equal(1L, await CountAsync("main.webhook_deliveries", "event_id", "created-failing"));
+    }
+
+    [Fact]
+    public async Task UnclaimedTheEventIsWrittenWithTheTaskForAnyDispatcherAndNoRowIsAppended()
+    {
+        var task = NewTask("t-unclaimed");
+        var outgoing = Outgoing("created-unclaimed");
+        foreach (var store in Both)
+        {
+            var creation = await store.TryCreateTaskAsync(task, Created(task), [outgoing], claimFor: null, [Row("sub-a", outgoing)]);
+
+            Assert.Equal((true, 0), (creation.Created, creation.Claimed.Count));
+            Assert.Equal([outgoing.Id], (await store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
+            Assert.Empty(await Pending(store));
+        }
+    }
+
+    [Fact]
+    public async Task RowsComeOnlyWithTheEventsAWriteAddsAndAreNeverAppendedTwice()
+    {
+        var task = NewTask("t-saved");
+        var known = Outgoing("known");
+        var fresh = Outgoing("fresh");
+        foreach (var store in Both)
+        {
+            await store.AppendOutboxAsync([known]);
+
+            // The known event is not added again, so it gets no row (it gets its rows when it is dispatched); the new one does.
+            var saved = await store.SaveTaskAsync(new TaskAggregate(task, []), [known, fresh], null, Lease, [Row("sub-a", known), Row("sub-a", fresh)]);
+
+            var entry = Assert.Single(saved);
+            Assert.Equal(fresh.Id, entry.Event.Id);
+            Assert.Equal([fresh.Id], entry.Deliveries!.Select(d => d.Event.Id));
+
+            // The same rows appended again (the entry handed over once more) are not added twice.
+            Assert.Empty(await store.AppendDeliveriesAsync([Row("sub-a", fresh)]));
+            Assert.Equal([fresh.Id], (await Pending(store)).Select(d => d.Event.Id));
+
+            // Without rows, an entry comes back without any: the webhook connector appends them when it is handed over.
+            var bare = Assert.Single(await store.AppendClaimedOutboxAsync([Outgoing("bare")], Lease));
+            Assert.Null(bare.Deliveries);
+            var published = Assert.Single(await store.AppendClaimedOutboxAsync([Outgoing("published")], Lease, [Row("sub-a", Outgoing("published"))]));
+            Assert.Equal(["published"], published.Deliveries!.Select(d => d.Event.Id));
+        }
+    }
+
+    private static TaskRecord NewTask(string id) => new()
+    {
+        Id = id,
+        Key = "k",
+        Name = "n",
+        Status = TaskRecordStatus.Pending,
+        CreatedOn = DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture),
+        ModifiedOn = DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private static TaskHistoryEntry Created(TaskRecord task) => new()
+    {
+        Id = $"history-{task.Id}",
+        TaskId = task.Id,
+        Action = TaskHistoryActions.Created,
+        By = TaskHistoryActions.WorkflowActor,
+        On = task.CreatedOn,
+    };
+
+    private QueuedDelivery Row(string subscriptionId, OutgoingEvent outgoing) => QueuedDelivery.First(
+        new WebhookSubscriptionRecord { Id = subscriptionId, Url = "http://example.test/hook", Key = outgoing.Key, ClientAppId = "app" },
+        outgoing,
+        _time.GetUtcNow());
+
+    private static async Task<IReadOnlyList<QueuedDelivery>> Pending(ITaskServiceStore store) =>
+        [.. (await store.GetPendingDeliveriesAsync("sub-a", 100)).Concat(await store.GetPendingDeliveriesAsync("sub-b", 100)).OrderBy(d => d.Sequence)];
+
+    private async Task<long> CountAsync(string table, string column, string value) =>
+        await StoreTables.ScalarAsync<long>(_stores.DataSource, $"SELECT count(*) FROM {table} WHERE {column} = $1", value);
+
+    private static OutgoingEvent Outgoing(string id) => new()
+    {
+        Id = id,
+        Key = OutgoingEventTypes.TaskCreated,
+        Payload = JsonElementFactory.Parse($$"""{"zeta":1,"id":"{{id}}","alpha":[1.0,"x"]}"""),
+        Timestamp = 1767323045000,
+    };
+
+    private static string Canonical(OutgoingEvent value) => System.Text.Json.JsonSerializer.Serialize(value, ContractJson.Options);
+}
