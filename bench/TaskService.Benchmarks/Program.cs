@@ -1,4 +1,3 @@
-using System.Runtime;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -61,45 +60,6 @@ public static class Program
         }
     }
 
-    /// <summary>
-    /// Sends warm-up rounds while the JIT still compiles much: tiered compilation moves hot methods from quick code through an
-    /// instrumented tier to optimized code in the background, and until it is done a run would measure that work and the slower
-    /// code instead of the service. Stops when a round spent under <see cref="BenchmarkOptions.WarmupJitShare"/> of its time
-    /// compiling, or at <see cref="BenchmarkOptions.WarmupMaxEvents"/>.
-    /// </summary>
-    /// <returns>The events sent, and why the warm-up failed if it did.</returns>
-    private static async Task<(int Sent, string? Failure)> WarmUpUntilJitSettlesAsync(
-        RemoteLoad load,
-        BenchmarkOptions options,
-        int firstId,
-        CancellationToken stopping)
-    {
-        var sent = 0;
-        while (sent < options.WarmupMaxEvents && !stopping.IsCancellationRequested)
-        {
-            var compiledBefore = JitInfo.GetCompiledMethodCount();
-            var jitBefore = JitInfo.GetCompilationTime();
-            var startedAt = Stopwatch.GetTimestamp();
-            var round = await load.RunAsync("warm-up", firstId + sent, options.WarmupRound, options.Concurrency, options.AwaitDelivery, quiet: true);
-            sent += round.Sent;
-            if (!round.Complete)
-            {
-                return (sent, $"warm-up: {round.Delivered} of {round.Sent} events delivered, {round.FailedTriggers} triggers failed");
-            }
-
-            var elapsed = Stopwatch.GetElapsedTime(startedAt);
-            var jitShare = (JitInfo.GetCompilationTime() - jitBefore) / elapsed;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"[warm-up] {sent,6} more events: {round.Sent / elapsed.TotalSeconds,6:0} delivered/s, the JIT compiled {JitInfo.GetCompiledMethodCount() - compiledBefore,5} methods in {jitShare:P1} of the time"));
-            if (jitShare < options.WarmupJitShare)
-            {
-                break;
-            }
-        }
-
-        return (sent, null);
-    }
-
     private static async Task<BenchmarkReport> RunAsync(BenchmarkOptions options)
     {
         var startedAt = DateTimeOffset.UtcNow;
@@ -157,7 +117,13 @@ public static class Program
                 }
 
                 var next = options.Warmup;
-                var (warmedUp, warmupFailure) = await WarmUpUntilJitSettlesAsync(load, options, next, silo.Stopping);
+                var (warmedUp, warmupFailure) = await JitWarmUp.RunAsync(
+                    async (first, count) =>
+                    {
+                        var round = await load.RunAsync("warm-up", first, count, options.Concurrency, options.AwaitDelivery, quiet: true);
+                        return (round.Sent, round.Complete ? null : $"warm-up: {round.Delivered} of {round.Sent} events delivered, {round.FailedTriggers} triggers failed");
+                    },
+                    next, options.WarmupRound, options.WarmupMaxEvents, options.WarmupJitShare, "delivered", Console.Out, silo.Stopping);
                 next += warmedUp;
                 report.WarmupEvents = next;
                 if (warmupFailure is not null)

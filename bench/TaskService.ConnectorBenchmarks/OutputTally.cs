@@ -15,6 +15,9 @@ internal sealed class OutputTally
     private readonly ConcurrentDictionary<string, bool> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<double> _latencies = [];
 
+    /// <summary>The first measured event: warm-up events are numbered below it, and only measured events' latencies are kept.</summary>
+    public const int MeasuredFrom = 1_000_000;
+
     public int Count => _ids.Count;
 
     public IReadOnlyCollection<double> Latencies => _latencies;
@@ -35,6 +38,7 @@ internal sealed class OutputTally
             && tasks[0].GetProperty("name").GetString() is { } name
             && name.StartsWith("Task ", StringComparison.Ordinal)
             && int.TryParse(name.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            && n >= MeasuredFrom
             && _sentAt.TryGetValue(n, out var sentAt))
         {
             _latencies.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);

@@ -11,19 +11,23 @@ namespace TaskService.ConnectorBenchmarks;
 /// (create-tasks) -> outbox -> task-created out (a Kafka topic or an SQS queue).
 /// Arguments (key=value): connector=kafka|sqs events=20000 keys=1 postgres=(none: embedded store) output=(none: a JSON file
 /// for the results) log=Warning; Kafka: partitions=4 bootstrap=(mock) commit-interval=00:00:01; SQS: sqs=(TASKSERVICE_BENCH_SQS)
-/// receivers=4.
+/// receivers=4. Warm-up: warmup=500 events, then rounds of warmup-round=5000 while the JIT spends over 2% of a round compiling,
+/// up to warmup-max-events=60000 (0: no rounds).
 /// keys=1 keys every event by its topic or queue (one event router); keys=K takes the key from the body's <c>type</c> field,
 /// spread over K keys mapped to the same workflow (K event routers working in parallel).
 /// </summary>
 public static class Program
 {
-    private const int WarmUpEvents = 500;
+    private const double WarmUpJitShare = 0.02;
 
     public static async Task<int> Main(string[] args)
     {
         var settings = args.Select(a => a.Split('=', 2)).ToDictionary(a => a[0].TrimStart('-'), a => a.Length > 1 ? a[1] : "true", StringComparer.OrdinalIgnoreCase);
         int Number(string name, int value) => int.Parse(settings.GetValueOrDefault(name, value.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var events = Number("events", 20_000);
+        var warmUp = Number("warmup", 500);
+        var warmUpRound = Number("warmup-round", 5_000);
+        var warmUpMax = Number("warmup-max-events", 60_000);
         var keys = Number("keys", 1);
         var connector = settings.GetValueOrDefault("connector", "kafka");
         await using IBenchTransport transport = connector switch
@@ -47,9 +51,11 @@ public static class Program
             var store = connectionString is null ? "embedded" : "PostgreSQL";
             Console.WriteLine($"Connector benchmark: {events} events, {keys} event key(s), {transport.Description}, store {store}");
 
-            await transport.ProduceAsync(0, WarmUpEvents);
-            await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= WarmUpEvents, TimeSpan.FromMinutes(2), "warm-up events published");
-            await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(1), "warm-up backlog drained");
+            await WarmUpRoundAsync(transport, 0, warmUp);
+            var (warmedUp, _) = await JitWarmUp.RunAsync(
+                async (first, count) => (await WarmUpRoundAsync(transport, first, count), null),
+                warmUp, warmUpRound, warmUpMax, WarmUpJitShare, "published", Console.Out, CancellationToken.None);
+            Console.WriteLine($"[warm-up] {warmUp + warmedUp} events in all, not measured");
 
             var result = await MeasureAsync(transport, events, connector, store);
             result.Print();
@@ -91,17 +97,29 @@ public static class Program
         return arguments;
     }
 
+    /// <summary>Sends <paramref name="count"/> events and waits until each one's task-created came out and the backlog drained.</summary>
+    private static async Task<int> WarmUpRoundAsync(IBenchTransport transport, int first, int count)
+    {
+        var target = (long)transport.Published + count;
+        await transport.ProduceAsync(first, first + count);
+        await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= target, TimeSpan.FromMinutes(5), "warm-up events published");
+        await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(1), "warm-up backlog drained");
+        return count;
+    }
+
     private static async Task<BenchmarkResult> MeasureAsync(IBenchTransport transport, int events, string connector, string store)
     {
         var baseline = transport.Published;
+        var before = ProcessCost.Take();
         var clock = Stopwatch.StartNew();
-        await transport.ProduceAsync(1_000_000, 1_000_000 + events);
+        await transport.ProduceAsync(OutputTally.MeasuredFrom, OutputTally.MeasuredFrom + events);
         var produced = clock.Elapsed;
         var backlogAfterBurst = await transport.BacklogAsync();
         var drained = await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(10), "backlog drained");
         var drainTime = clock.Elapsed - produced;
         await WaitAsync(() => Task.FromResult((long)transport.Published), n => n >= baseline + events, TimeSpan.FromMinutes(10), "every event's task-created published");
-        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, clock.Elapsed, transport.PublishLatencies);
+        var cost = ProcessCost.Take() - before;
+        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, clock.Elapsed, transport.PublishLatencies, cost);
     }
 
     /// <summary>Samples a figure every 250 ms until it meets the condition; the samples show how it went.</summary>

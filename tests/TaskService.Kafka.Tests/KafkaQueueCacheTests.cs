@@ -72,12 +72,22 @@ public sealed class KafkaQueueCacheTests
         Assert.Equal(6, Offset(again)); // 6 is delivered again rather than lost
     }
 
+    [Fact]
+    public void TheCacheCountsMessagesNotBatches()
+    {
+        var cache = new KafkaQueueCache(16);
+        var records = Enumerable.Range(0, 10)
+            .Select(n => new StreamedEvent { Record = new EventRecord { Id = $"kafka:t:0:{n}", Key = "orders", Payload = JsonElementFactory.Parse("{}") }, Recorded = true })
+            .ToArray();
+        cache.AddToCache([new KafkaBatchContainer { StreamId = Orders, Events = records, Offsets = [.. Enumerable.Range(0, 10).Select(n => (long)n)] }]);
+
+        Assert.Equal(10, cache.Count);
+        Assert.Equal(6, cache.GetMaxAddCount());
+        Assert.False(cache.IsUnderPressure());
+    }
+
     private static long Offset(IQueueCacheCursor cursor) => cursor.GetCurrent(out _)!.SequenceToken.SequenceNumber;
 
-    private static KafkaBatchContainer Batch(StreamId stream, long offset) => new()
-    {
-        StreamId = stream,
-        Record = new EventRecord { Id = $"kafka:t:0:{offset}", Key = "orders", Payload = JsonElementFactory.Parse("{}") },
-        Token = new EventSequenceTokenV2(offset),
-    };
+    private static KafkaBatchContainer Batch(StreamId stream, long offset) =>
+        KafkaBatchContainer.Single(stream, new EventRecord { Id = $"kafka:t:0:{offset}", Key = "orders", Payload = JsonElementFactory.Parse("{}") }, offset, recorded: false);
 }

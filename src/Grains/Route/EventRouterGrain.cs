@@ -33,6 +33,9 @@ public sealed partial class EventRouterGrain(
     private int _running;
     private TaskCompletionSource? _drained;
 
+    /// <summary>Until when (a <see cref="Stopwatch"/> timestamp) stream deliveries take events without waiting for room again.</summary>
+    private long _noWaitUntil;
+
     private string EventKey => this.GetPrimaryKeyString();
 
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
@@ -42,13 +45,20 @@ public sealed partial class EventRouterGrain(
     /// An event from a stream (Kafka), recorded by the connector that read it (many at a time) or, when recording failed there,
     /// recorded here; a failure here fails the delivery, which the stream retries and finally dead-letters. While the backlog is
     /// full the delivery waits, which pauses the partition; once recorded, the event is queued (the offset may then be
-    /// committed: the store holds it).
+    /// committed: the store holds it). A delivery carries the events of a read one after another (a batch): once a wait ran out
+    /// with the backlog still full, the next events take no wait of their own for as long again, so one delivery call waits
+    /// about <see cref="EventRoutingOptions.StreamBackpressureWait"/> in all, not that per event, and stays within the call's
+    /// timeout; reading stays paused meanwhile, since the receiver reads nothing while the backlog is full.
     /// </summary>
     public async Task OnNextAsync(StreamedEvent item, StreamSequenceToken? token = null)
     {
-        if (backlog.IsFull)
+        if (backlog.IsFull && Stopwatch.GetTimestamp() >= _noWaitUntil)
         {
-            await backlog.WaitForRoomAsync(options.Value.StreamBackpressureWait);
+            var wait = options.Value.StreamBackpressureWait;
+            if (!await backlog.WaitForRoomAsync(wait))
+            {
+                _noWaitUntil = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
+            }
         }
 
         var record = item.Record;

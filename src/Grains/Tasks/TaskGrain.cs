@@ -118,8 +118,19 @@ public sealed partial class TaskGrain(
 
         TaskInstruments.TasksCreated.Add(1);
         LogTaskCreated(TaskId, task.Key);
+        if ((await store.GetTaskMappingsAsync(task.Key)).Count == 0)
+        {
+            LeaveMemory();
+        }
+
         return new TaskWrite { Task = record, EventWritten = outgoing is not null };
     }
+
+    /// <summary>
+    /// A task a workflow step made, with nothing more to do here until someone acts on it (which reads it anew), leaves memory:
+    /// a busy silo keeps no activation per task it ever created. A task whose key maps a workflow stays for the step to attach it.
+    /// </summary>
+    private void LeaveMemory() => DeactivateOnIdle();
 
     public Task<TaskRecord?> GetAsync() => Task.FromResult(_state?.Task);
 
@@ -150,6 +161,7 @@ public sealed partial class TaskGrain(
         var outgoing = taskCreated?.ToOutgoingEvent([.. taskCreated.EarlierTasks, task]);
         await SaveAsync(new TaskAggregate(task, userTasks), outgoing, history.Entries);
         TaskInstruments.UserTasksCreated.Add(userTasks.Count - state.UserTasks.Count);
+        LeaveMemory();
         return new TaskWrite { Task = task, EventWritten = outgoing is not null };
     }
 

@@ -15,7 +15,8 @@ namespace TaskService.Connectors.Kafka;
 /// one that cannot (not JSON, no key) is dead-lettered. The events of one read are recorded together (concurrent writes that the
 /// store commits as one group), so a partition is carried at one commit per read, not one per message; an event whose recording
 /// fails is handed over unrecorded, and the event router records it (its failures are then retried and dead-lettered as any failed
-/// delivery). An event that was routed already (the message was read again) is not handed over. Offsets are stored for commit
+/// delivery). The recorded events of a read go to the event router of their key as one batch per run (one call, not one per
+/// message; see <see cref="KafkaBatchContainer"/>). An event that was routed already (the message was read again) is not handed over. Offsets are stored for commit
 /// only when the pulling agent reports messages delivered (its cache purges only handled ones), and the offset stored is the one
 /// after the last handled message of a contiguous run, so a restart resumes exactly at the first message not known to be handled.
 /// While this silo's routing backlog is full, nothing is read (the partition pauses).
@@ -31,6 +32,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly ILogger _logger;
     private readonly string _clientId;
     private readonly ConcurrentDictionary<long, ConsumeResult<byte[]?, byte[]?>> _inFlight = new();
+
+    /// <summary>The batches handed to the pulling agent and not delivered yet, by the offset of their last message.</summary>
+    private readonly ConcurrentDictionary<long, KafkaBatchContainer> _batchesInFlight = new();
     private readonly CancellationTokenSource _stopping = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
 
@@ -131,6 +135,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     /// <summary>
     /// Records the events of one read at once and turns the messages into stream batches: recorded ones marked so, ones whose
     /// recording failed unmarked (the event router records them), ones routed already handled at once and not handed over.
+    /// Consecutive recorded messages of one stream go over as one batch (one call to the event router for the whole run); an
+    /// unrecorded one goes alone, so that when the event router cannot record it either, only that message is retried and
+    /// dead-lettered. Each stream's batches keep the partition's order.
     /// </summary>
     private async Task<IList<IBatchContainer>> RecordAsync(List<(ConsumeResult<byte[]?, byte[]?> Result, EventRecord Record)> read)
     {
@@ -160,6 +167,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
 
         var routedAlready = 0;
+        var open = new Dictionary<StreamId, (List<StreamedEvent> Events, List<long> Offsets)>();
         for (var i = 0; i < read.Count; i++)
         {
             var (result, record) = read[i];
@@ -178,14 +186,31 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             }
 
             _inFlight[offset] = result;
-            batches.Add(new KafkaBatchContainer
+            var streamId = StreamId.Create(StreamNames.IncomingEvents, record.Key);
+            if (recording is not { IsCompletedSuccessfully: true })
             {
-                StreamId = StreamId.Create(StreamNames.IncomingEvents, record.Key),
-                Record = record,
-                Token = new EventSequenceTokenV2(offset),
-                Recorded = recording is { IsCompletedSuccessfully: true },
-            });
+                Close(streamId);
+                Hand(KafkaBatchContainer.Single(streamId, record, offset, recorded: false));
+                continue;
+            }
+
+            if (!open.TryGetValue(streamId, out var run))
+            {
+                run = ([], []);
+                open.Add(streamId, run);
+            }
+
+            run.Events.Add(new StreamedEvent { Record = record, Recorded = true });
+            run.Offsets.Add(offset);
         }
+
+        foreach (var streamId in open.Keys.ToList())
+        {
+            Close(streamId);
+        }
+
+        // Batches go to the cache in the order of their last message; a stream's batches are in offset order either way.
+        batches.Sort((a, b) => ((KafkaBatchContainer)a).Offset.CompareTo(((KafkaBatchContainer)b).Offset));
 
         if (routedAlready > 0)
         {
@@ -193,6 +218,20 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
 
         return batches;
+
+        void Close(StreamId streamId)
+        {
+            if (open.Remove(streamId, out var run))
+            {
+                Hand(new KafkaBatchContainer { StreamId = streamId, Events = run.Events, Offsets = run.Offsets });
+            }
+        }
+
+        void Hand(KafkaBatchContainer batch)
+        {
+            _batchesInFlight[batch.Offset] = batch;
+            batches.Add(batch);
+        }
     }
 
     private Task<EventRecording> Record(ITaskServiceStore store, EventRecord record)
@@ -209,34 +248,46 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     public Task MessagesDeliveredAsync(IList<IBatchContainer> messages)
     {
+        var handled = 0;
         foreach (var message in messages)
         {
             if (message is KafkaBatchContainer batch)
             {
-                _inFlight.TryRemove(batch.Offset, out _);
-                Offsets.Handled(batch.Offset);
+                _batchesInFlight.TryRemove(batch.Offset, out _);
+                foreach (var offset in batch.Offsets)
+                {
+                    _inFlight.TryRemove(offset, out _);
+                    Offsets.Handled(offset);
+                }
+
+                handled += batch.Offsets.Count;
             }
         }
 
-        KafkaInstruments.MessagesHandled.Add(messages.Count);
+        KafkaInstruments.MessagesHandled.Add(handled);
         StoreCommittable();
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Called by the <see cref="KafkaDeliveryFailureHandler"/> when delivery of the message at <paramref name="offset"/> kept
-    /// failing: writes it to the dead-letter topic before the pulling agent moves on.
+    /// Called by the <see cref="KafkaDeliveryFailureHandler"/> when delivery of the batch whose last message is at
+    /// <paramref name="offset"/> kept failing: writes its messages to the dead-letter topic before the pulling agent moves on.
+    /// (A message the receiver could not record goes in a batch of its own, so a failure to record it is dead-lettered alone.)
     /// </summary>
     internal async Task DeadLetterFailedDeliveryAsync(long offset, StreamId streamId)
     {
-        if (!_inFlight.TryGetValue(offset, out var result))
-        {
-            KafkaLog.FailedMessageNotHeld(_logger, Partition.Topic, Partition.Partition.Value, offset, streamId.ToString());
-            return;
-        }
-
+        IReadOnlyList<long> offsets = _batchesInFlight.TryGetValue(offset, out var batch) ? batch.Offsets : [offset];
         var error = $"Delivery to the event router of stream '{streamId}' kept failing after {_options.Incoming.DeliveryRetries} retries.";
-        await _deadLetters.PublishAsync(result, KafkaHeaders.ReasonDeliveryFailed, error, _stopping.Token);
+        foreach (var held in offsets)
+        {
+            if (!_inFlight.TryGetValue(held, out var result))
+            {
+                KafkaLog.FailedMessageNotHeld(_logger, Partition.Topic, Partition.Partition.Value, held, streamId.ToString());
+                continue;
+            }
+
+            await _deadLetters.PublishAsync(result, KafkaHeaders.ReasonDeliveryFailed, error, _stopping.Token);
+        }
     }
 
     public async Task Shutdown(TimeSpan timeout)

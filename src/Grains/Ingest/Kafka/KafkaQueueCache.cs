@@ -14,17 +14,18 @@ public sealed class KafkaQueueCache(int maxSize) : IQueueCache
 {
     private readonly Queue<Entry> _all = new();
     private readonly Dictionary<StreamId, StreamEntries> _streams = [];
+    private int _messages;
 
-    /// <summary>Messages held, handled or not.</summary>
-    public int Count => _all.Count;
+    /// <summary>Messages held (in batches of one read of a stream), handled or not.</summary>
+    public int Count => _messages;
 
     /// <summary>
     /// Never zero: the pulling agent skips its whole read step, purging included, when this is zero, so a full cache would never
     /// purge and never empty. <see cref="IsUnderPressure"/> is what stops reading while the cache is full.
     /// </summary>
-    public int GetMaxAddCount() => Math.Max(1, maxSize - _all.Count);
+    public int GetMaxAddCount() => Math.Max(1, maxSize - _messages);
 
-    public bool IsUnderPressure() => _all.Count >= maxSize;
+    public bool IsUnderPressure() => _messages >= maxSize;
 
     public void AddToCache(IList<IBatchContainer> messages)
     {
@@ -36,6 +37,7 @@ public sealed class KafkaQueueCache(int maxSize) : IQueueCache
             var entry = new Entry(batch, stream);
             stream.Items.Add(entry);
             _all.Enqueue(entry);
+            _messages += batch.Offsets.Count;
         }
     }
 
@@ -45,6 +47,7 @@ public sealed class KafkaQueueCache(int maxSize) : IQueueCache
         while (_all.TryPeek(out var entry) && entry.Offset <= entry.Stream.Passed)
         {
             _all.Dequeue();
+            _messages -= entry.Batch.Offsets.Count;
             entry.Stream.RemoveHead(entry);
             (purged ??= []).Add(entry.Batch);
             if (entry.Stream.IsIdle)

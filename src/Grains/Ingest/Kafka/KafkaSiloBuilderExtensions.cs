@@ -59,7 +59,8 @@ public static class KafkaSiloBuilderExtensions
                 pulling.GetQueueMsgsTimerPeriod = incoming.PollInterval;
                 pulling.MaxEventDeliveryTime = new KafkaDeliveryBackoff(incoming).RetryWindow();
 
-                // The cache marks a message handled when the agent moves past it, which holds for one message per delivery.
+                // The cache marks a batch (the messages of one read of a stream) handled when the agent moves past it, which
+                // holds for one batch per delivery.
                 pulling.BatchContainerBatchSize = 1;
             }));
         });

@@ -9,6 +9,8 @@ namespace TaskService.Storage.InMemory;
 /// <summary>
 /// A collection of records with their JSON form, which the filter evaluator reads. Records <c>hidden</c> selects (soft-deleted
 /// rows) stay in the table for the owning grain but are left out of every query: list, count, get and find.
+/// A row's JSON form is made when a query first reads it, not when the record is written: the records are immutable, so it
+/// is the same either way, and writes (every event, task and instance) neither pay for it nor keep a JSON tree per row alive.
 /// </summary>
 internal sealed class InMemoryTable<T> : IQueryableTable
     where T : class
@@ -26,13 +28,17 @@ internal sealed class InMemoryTable<T> : IQueryableTable
 
     public EntitySchema Schema { get; }
 
-    public IEnumerable<T> Records => _rows.Values.Select(r => r.Record);
+    /// <summary>
+    /// The records, enumerated without a snapshot: <c>Values</c> would take every lock of the dictionary and copy it on each call,
+    /// and the hot path reads small tables (mappings, workflows, subscriptions) for every event.
+    /// </summary>
+    public IEnumerable<T> Records => _rows.Select(r => r.Value.Record);
 
     public T? Get(string id) => _rows.TryGetValue(id, out var row) ? row.Record : null;
 
-    public void Upsert(T record) => _rows[_id(record)] = new Row(record, ToJson(record));
+    public void Upsert(T record) => _rows[_id(record)] = new Row(record);
 
-    public bool TryAdd(T record) => _rows.TryAdd(_id(record), new Row(record, ToJson(record)));
+    public bool TryAdd(T record) => _rows.TryAdd(_id(record), new Row(record));
 
     public bool Remove(string id) => _rows.TryRemove(id, out _);
 
@@ -64,12 +70,17 @@ internal sealed class InMemoryTable<T> : IQueryableTable
             .Select(o => o["id"]!.GetValue<string>())
             .ToArray();
 
-    private IEnumerable<Row> Visible => _hidden is null ? _rows.Values : _rows.Values.Where(IsVisible);
+    private IEnumerable<Row> Visible => _hidden is null ? _rows.Select(r => r.Value) : _rows.Select(r => r.Value).Where(IsVisible);
 
     private bool IsVisible(Row row) => _hidden is null || !_hidden(row.Record);
 
-    private static JsonObject ToJson(T record) =>
-        JsonSerializer.SerializeToNode(record, ContractJson.Options)!.AsObject();
+    private sealed class Row(T record)
+    {
+        private JsonObject? _json;
 
-    private sealed record Row(T Record, JsonObject Json);
+        public T Record { get; } = record;
+
+        /// <summary>Made on first read; two queries reading it at once may each make it, and either one is kept.</summary>
+        public JsonObject Json => _json ??= JsonSerializer.SerializeToNode(Record, ContractJson.Options)!.AsObject();
+    }
 }
