@@ -638,7 +638,8 @@ public sealed partial class WorkflowInstanceGrain(
     }
 
     /// <summary>The first open external task whose command is registered and due now; null when none is (or the instance is not active).</summary>
-    private ExternalTaskState? DueCommand()
+    /// <param name="ran">External tasks that ran already and are not to run again now (a retry waits for its backoff).</param>
+    private ExternalTaskState? DueCommand(HashSet<string>? ran = null)
     {
         if (S.Status != WorkflowInstanceStatus.Active)
         {
@@ -648,7 +649,7 @@ public sealed partial class WorkflowInstanceGrain(
         var now = time.GetUtcNow();
         foreach (var task in S.ExternalTasks)
         {
-            if (task.NextAttemptAt <= now && commands.TryGet(task.Topic, out _))
+            if (task.NextAttemptAt <= now && ran?.Contains(task.Id) != true && commands.TryGet(task.Topic, out _))
             {
                 return task;
             }
@@ -692,8 +693,12 @@ public sealed partial class WorkflowInstanceGrain(
 
     private async Task RunDueCommandsAsync(int max)
     {
-        for (var ran = 0; ran < max && DueCommand() is { } task; ran++)
+        // Each command once: one that fails is written with its retry, which the dispatch timer runs after the backoff, however
+        // long the first attempt took.
+        var ran = new HashSet<string>(StringComparer.Ordinal);
+        while (ran.Count < max && DueCommand(ran) is { } task)
         {
+            ran.Add(task.Id);
             Apply(task, await ExecuteCommandAsync(task, CancellationToken.None));
         }
     }
