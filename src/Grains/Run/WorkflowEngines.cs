@@ -8,9 +8,9 @@ namespace TaskService.Workflows;
 public static class WorkflowEngines
 {
     /// <summary>The id of the workflow that deploys BPMN process <paramref name="workflowKey"/>; not found, naming the fix, when none does.</summary>
-    public static async Task<Outcome<string>> FindWorkflowIdAsync(ITaskServiceStore store, string workflowKey, CancellationToken cancellationToken) =>
-        await store.FindWorkflowIdByProcessIdAsync(workflowKey, cancellationToken) is { } workflowId
-            ? workflowId
+    public static async Task<Outcome<LiveWorkflow>> FindWorkflowAsync(ITaskServiceStore store, string workflowKey, CancellationToken cancellationToken) =>
+        await store.FindLiveWorkflowAsync(workflowKey, cancellationToken) is { } workflow
+            ? workflow
             : new Problem(TaskServiceErrorKind.NotFound,
                 $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
 

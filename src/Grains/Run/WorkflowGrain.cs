@@ -46,7 +46,7 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
         }
 
         // The store refuses a second live workflow of the same process as well; asking first keeps that refusal for a race.
-        if (await store.FindWorkflowIdByProcessIdAsync(process.Id) is { } other && other != WorkflowId)
+        if ((await store.FindLiveWorkflowAsync(process.Id))?.Id is { } other && other != WorkflowId)
         {
             return Problem.Conflict("bpmnFile", $"Workflow '{other}' already deploys process '{process.Id}'; deploy a new version of it with PATCH /workflows/{other}.");
         }

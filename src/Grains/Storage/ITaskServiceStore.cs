@@ -118,8 +118,11 @@ public interface ITaskServiceStore
     /// </summary>
     Task SaveWorkflowAsync(WorkflowAggregate aggregate, CancellationToken cancellationToken = default);
 
-    /// <summary>The id of the live workflow whose BPMN process id is <paramref name="processId"/>, or null.</summary>
-    Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The live workflow whose BPMN process id is <paramref name="processId"/>, with its current version, or null. Every event
+    /// that starts a workflow asks this, so the caching store answers it from memory.
+    /// </summary>
+    Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes a workflow instance: its queryable row, its engine state (JSON) and when it next has a command to run

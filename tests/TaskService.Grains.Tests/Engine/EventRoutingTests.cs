@@ -41,4 +41,49 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
         var unrouted = await store.GetUnroutedEventsAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10_000);
         Assert.DoesNotContain(unrouted, e => e.Id == record.Id);
     }
+
+    [Fact]
+    public async Task AnEventStartsTheVersionDeployedLastAndNothingOnceItsWorkflowIsDeleted()
+    {
+        var processId = $"p_{Guid.NewGuid():N}";
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        (await workflow.CreateAsync(new NewWorkflow { Name = "versioned", BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var eventKey = $"versioned.{Guid.NewGuid():N}";
+        var mapping = (await fixture.Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId)).OrThrow();
+        var router = fixture.Grains.GetGrain<IEventRouterGrain>(eventKey);
+        var startedIds = new List<string>();
+
+        // The first start reads the workflow's id and version into the silo's cache, which a redeploy must clear at once.
+        Assert.Equal(1, await RoutedVersionAsync());
+        (await workflow.UpdateAsync(new WorkflowUpdate { BpmnFile = Bpmn.Parallel(processId).Replace("name=\"", "name=\"v2 ", StringComparison.Ordinal) })).OrThrow();
+        Assert.Equal(2, await RoutedVersionAsync());
+
+        // A workflow with active instances cannot be deleted: cancel them first.
+        foreach (var started in startedIds)
+        {
+            await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(started).CancelAsync("deleting the workflow");
+        }
+
+        (await workflow.DeleteAsync()).OrThrow();
+        var orphan = NewEvent();
+        Assert.True(await router.RouteAsync(orphan));
+        Assert.Null(await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(DeterministicId.From("event-workflow", orphan.Id, mapping.Id)).GetAsync());
+
+        async Task<int?> RoutedVersionAsync()
+        {
+            var record = NewEvent();
+            Assert.True(await router.RouteAsync(record));
+            startedIds.Add(DeterministicId.From("event-workflow", record.Id, mapping.Id));
+            var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(startedIds[^1]).GetAsync();
+            return details?.Instance.Version;
+        }
+
+        EventRecord NewEvent() => new()
+        {
+            Id = Guid.NewGuid().ToString(),
+            Key = eventKey,
+            Payload = JsonElementFactory.Parse("{}"),
+            Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        };
+    }
 }

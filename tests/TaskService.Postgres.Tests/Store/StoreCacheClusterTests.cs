@@ -6,15 +6,17 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using TaskService.Hosting;
 using TaskService.Mappings;
+using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.Caching;
+using TaskService.Workflows;
 using TaskService.Postgres.Tests.Orleans;
 
 namespace TaskService.Postgres.Tests.Store;
 
 /// <summary>
 /// Two silos on one database, each caching mappings for ten minutes: a change made through one silo is seen by the other at
-/// once, also where the other had cached that no mapping exists.
+/// once, also where the other had cached that no mapping exists, and so is a workflow redeployed or deleted.
 /// </summary>
 public sealed class StoreCacheClusterTests(MigratedDatabase database) : IClassFixture<MigratedDatabase>
 {
@@ -58,6 +60,38 @@ public sealed class StoreCacheClusterTests(MigratedDatabase database) : IClassFi
             // Removing goes the same way.
             Assert.True(await storeA.DeleteEventMappingAsync(eventMapping.Id, null, DateTimeOffset.UtcNow));
             Assert.Empty(await storeB.GetEventMappingsAsync(eventKey));
+
+            // B keeps the workflow that deploys a process, with the version its events start; a redeploy through A is B's next
+            // answer, and so is the delete.
+            var processId = $"cached_{Guid.NewGuid():N}";
+            var workflow = new WorkflowRecord
+            {
+                Id = Guid.NewGuid().ToString(),
+                Name = "cached",
+                ExternalIdentifier = processId,
+                Provider = "embedded",
+                WorkflowVersion = 1,
+                InputSchema = JsonElementFactory.Parse("{}"),
+                CreatedOn = now,
+                ModifiedOn = now,
+            };
+            Assert.Null(await storeB.FindLiveWorkflowAsync(processId));
+            await storeA.SaveWorkflowAsync(new WorkflowAggregate(workflow, [Version(1)]));
+            Assert.Equal(new LiveWorkflow(workflow.Id, 1), await storeB.FindLiveWorkflowAsync(processId));
+            await storeA.SaveWorkflowAsync(new WorkflowAggregate(workflow with { WorkflowVersion = 2 }, [Version(1), Version(2)]));
+            Assert.Equal(new LiveWorkflow(workflow.Id, 2), await storeB.FindLiveWorkflowAsync(processId));
+            await storeA.SaveWorkflowAsync(new WorkflowAggregate(workflow with { WorkflowVersion = 2, Deleted = true, DeletedOn = now }, [Version(1), Version(2)]));
+            Assert.Null(await storeB.FindLiveWorkflowAsync(processId));
+
+            WorkflowVersionRecord Version(int version) => new()
+            {
+                WorkflowId = workflow.Id,
+                Version = version,
+                BpmnDiagram = $"<definitions version='{version}'/>",
+                ExternalWorkflowId = $"{processId}:{version}:{workflow.Id}",
+                InputSchema = JsonElementFactory.Parse("{}"),
+                CreatedOn = now.AddMinutes(version),
+            };
         }
         finally
         {

@@ -446,7 +446,8 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         var loaded = await _stores.Store.LoadWorkflowAsync(workflow.Id);
         Assert.Equal(Canonical(workflow), Canonical(loaded!.Workflow));
         Assert.Equal(versions.Select(Canonical), loaded.Versions.Select(Canonical));
-        Assert.Equal(workflow.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Equal(new LiveWorkflow(workflow.Id, workflow.WorkflowVersion), await _stores.Store.FindLiveWorkflowAsync(workflow.ExternalIdentifier));
+        Assert.Equal(new LiveWorkflow(workflow.Id, workflow.WorkflowVersion), await _stores.Reference.FindLiveWorkflowAsync(workflow.ExternalIdentifier));
         await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
 
         // Version 1 deleted, version 3 deployed.
@@ -457,19 +458,21 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         loaded = await _stores.Store.LoadWorkflowAsync(workflow.Id);
         Assert.Equal([2, 3], loaded!.Versions.Select(v => v.Version));
         Assert.Equal(next.Select(Canonical), loaded.Versions.Select(Canonical));
+        Assert.Equal(new LiveWorkflow(workflow.Id, 3), await _stores.Store.FindLiveWorkflowAsync(workflow.ExternalIdentifier));
+        Assert.Equal(new LiveWorkflow(workflow.Id, 3), await _stores.Reference.FindLiveWorkflowAsync(workflow.ExternalIdentifier));
         await AssertSameJsonAsync(EntityKind.Workflow, workflow.Id);
 
         // Soft delete: the row stays, marked, and is hidden from every read; its process id is free for a new workflow.
         var deleted = updated with { Deleted = true, DeletedOn = Created.AddHours(2), DeletedBy = "carol" };
         await SaveBothAsync(new WorkflowAggregate(deleted, next));
         Assert.Null(await _stores.Store.LoadWorkflowAsync(workflow.Id));
-        Assert.Null(await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Null(await _stores.Store.FindLiveWorkflowAsync(workflow.ExternalIdentifier));
         Assert.Null(await _stores.Store.GetAsync(EntityKind.Workflow, workflow.Id, null));
         Assert.Equal("carol", await StoreTables.ScalarAsync<string>(_stores.DataSource, "SELECT deleted_by FROM main.workflows WHERE id = $1 AND deleted", workflow.Id));
 
         var successor = NewWorkflow(NewId("wf"), workflow.ExternalIdentifier);
         await SaveBothAsync(new WorkflowAggregate(successor, [NewVersion(successor, 1)]));
-        Assert.Equal(successor.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(workflow.ExternalIdentifier));
+        Assert.Equal(successor.Id, (await _stores.Store.FindLiveWorkflowAsync(workflow.ExternalIdentifier))?.Id);
     }
 
     [Fact]
@@ -486,7 +489,7 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         Assert.Equal(TaskServiceErrorKind.Conflict, actual.Kind);
         Assert.Equal((expected.Kind, expected.Target, expected.Message), (actual.Kind, actual.Target, actual.Message));
         Assert.Null(await _stores.Store.LoadWorkflowAsync(second.Id));
-        Assert.Equal(first.Id, await _stores.Store.FindWorkflowIdByProcessIdAsync(processId));
+        Assert.Equal(first.Id, (await _stores.Store.FindLiveWorkflowAsync(processId))?.Id);
 
         // The first workflow itself may be saved again under its process id.
         await _stores.Store.SaveWorkflowAsync(new WorkflowAggregate(first with { Name = "renamed" }, [NewVersion(first, 1)]));

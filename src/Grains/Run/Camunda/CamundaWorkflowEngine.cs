@@ -14,8 +14,8 @@ public sealed class CamundaWorkflowEngine(IGrainFactory grains, ITaskServiceStor
 {
     public async Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var found = await WorkflowEngines.FindWorkflowIdAsync(store, workflowKey, cancellationToken);
-        if (found.Value is not { } workflowId)
+        var found = await WorkflowEngines.FindWorkflowAsync(store, workflowKey, cancellationToken);
+        if (found.Value?.Id is not { } workflowId)
         {
             return found.Problem!;
         }

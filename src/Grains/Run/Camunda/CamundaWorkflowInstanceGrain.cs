@@ -364,7 +364,7 @@ public sealed partial class CamundaWorkflowInstanceGrain(
     {
         var definition = definitionId is null ? null : await camunda.GetProcessDefinitionAsync(definitionId);
         var processId = definition?.Key ?? definitionId?.Split(':')[0] ?? string.Empty;
-        var workflowId = await store.FindWorkflowIdByProcessIdAsync(processId);
+        var workflowId = (await store.FindLiveWorkflowAsync(processId))?.Id;
         var version = definition?.Version ?? 0;
         if (workflowId is not null && await store.LoadWorkflowAsync(workflowId) is { } aggregate
             && aggregate.Versions.FirstOrDefault(v => v.ExternalWorkflowId == definitionId) is { } deployed)

@@ -10,21 +10,18 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
 {
     public async Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
-        var found = await WorkflowEngines.FindWorkflowIdAsync(store, workflowKey, cancellationToken);
-        if (found.Value is not { } workflowId)
+        // The workflow's id and current version come from the store's cache (cleared in every silo when a workflow changes), so a
+        // start makes no call to the workflow's grain: one activation that every event of the process would queue at.
+        var found = await WorkflowEngines.FindWorkflowAsync(store, workflowKey, cancellationToken);
+        if (found.Value is not { } workflow)
         {
             return found.Problem!;
         }
 
-        if (await grains.GetGrain<IWorkflowGrain>(workflowId).GetAsync() is not { } workflow)
-        {
-            return Problem.NotFound("workflow", workflowId);
-        }
-
         var started = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
         {
-            WorkflowId = workflowId,
-            Version = workflow.WorkflowVersion,
+            WorkflowId = workflow.Id,
+            Version = workflow.Version,
             Variables = variables,
         });
         return started.Value is { } details ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details)) : started.Problem!;

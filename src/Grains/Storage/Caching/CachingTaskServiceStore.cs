@@ -26,7 +26,7 @@ public sealed class CachingTaskServiceStore(
 {
     private readonly ReadCache<IReadOnlyList<EventWorkflowMapping>> _eventMappings = new(options.Value.Ttl, time);
     private readonly ReadCache<IReadOnlyList<TaskWorkflowMapping>> _taskMappings = new(options.Value.Ttl, time);
-    private readonly ReadCache<string> _workflowIds = new(options.Value.Ttl, time);
+    private readonly ReadCache<LiveWorkflow> _workflowIds = new(options.Value.Ttl, time);
     private readonly ReadCache<ClientAppRow> _clientApps = new(options.Value.Ttl, time);
     private readonly ReadCache<IReadOnlyList<WebhookSubscriptionRecord>> _subscriptions = new(options.Value.Ttl, time);
 
@@ -36,8 +36,8 @@ public sealed class CachingTaskServiceStore(
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
         NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken)));
 
-    public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
-        _workflowIds.GetAsync(processId, () => inner.FindWorkflowIdByProcessIdAsync(processId, cancellationToken));
+    public Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default) =>
+        _workflowIds.GetAsync(processId, () => inner.FindLiveWorkflowAsync(processId, cancellationToken));
 
     public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
         _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken));

@@ -268,8 +268,10 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
-    public Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && !w.Deleted)?.Id);
+    public Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_workflows.Records.FirstOrDefault(w => w.ExternalIdentifier == processId && !w.Deleted) is { } live
+            ? new LiveWorkflow(live.Id, live.WorkflowVersion)
+            : null);
 
     public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default)
     {

@@ -525,10 +525,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             $"Workflow '{other}' already deploys process '{processId}'; deploy a new version of it with PATCH /workflows/{other}.");
     }
 
-    public async Task<string?> FindWorkflowIdByProcessIdAsync(string processId, CancellationToken cancellationToken = default)
+    public async Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default)
     {
-        await using var command = Command("SELECT id FROM main.workflows WHERE external_identifier = $1 AND NOT deleted", Text(processId));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        await using var command = Command("SELECT id, workflow_version FROM main.workflows WHERE external_identifier = $1 AND NOT deleted", Text(processId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new LiveWorkflow(reader.GetString(0), reader.GetInt32(1)) : null;
     }
 
     public async Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
