@@ -24,4 +24,30 @@ public sealed class PostgresDataSourceTests
 
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxAutoPrepare);
     }
+
+    [Fact]
+    public async Task TheGroupCommitSourcePlansOnceAndSkipsTheResetTheOtherSourceDoesNeither()
+    {
+        await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
+        await using var writes = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p", groupCommit: true);
+
+        var read = new NpgsqlConnectionStringBuilder(reads.ConnectionString);
+        var write = new NpgsqlConnectionStringBuilder(writes.ConnectionString);
+        Assert.Null(read.Options);
+        Assert.False(read.NoResetOnClose);
+        Assert.Equal(PostgresStoreExtensions.GenericPlansOption, write.Options);
+        Assert.True(write.NoResetOnClose);
+        Assert.Equal(PostgresStoreExtensions.DefaultMaxAutoPrepare, write.MaxAutoPrepare);
+    }
+
+    [Fact]
+    public async Task TheGroupCommitSourceKeepsTheOptionsAndTheResetAConnectionStringGives()
+    {
+        await using var writes = PostgresStoreExtensions.CreateDataSource(
+            "Host=127.0.0.1;Username=u;Password=p;Options=-c statement_timeout=5000;No Reset On Close=false", groupCommit: true);
+
+        var write = new NpgsqlConnectionStringBuilder(writes.ConnectionString);
+        Assert.Equal($"-c statement_timeout=5000 {PostgresStoreExtensions.GenericPlansOption}", write.Options);
+        Assert.False(write.NoResetOnClose);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using TaskService.Hosting;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
@@ -18,13 +19,18 @@ public sealed class StoreUnderTest : IAsyncDisposable
 
     private StoreUnderTest(string connectionString, TimeProvider time, MigratedDatabase? ownDatabase)
     {
-        DataSource = NpgsqlDataSource.Create(connectionString);
-        Store = new PostgresTaskServiceStore(DataSource, time);
+        // The data sources the silo makes: statements prepared once used often, and group commit on plans made once.
+        DataSource = PostgresStoreExtensions.CreateDataSource(connectionString);
+        GroupCommitSource = PostgresStoreExtensions.CreateDataSource(connectionString, groupCommit: true);
+        Store = new PostgresTaskServiceStore(DataSource, time, GroupCommitSource);
         Reference = new InMemoryTaskServiceStore(time);
         _ownDatabase = ownDatabase;
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The data source of the store's group commit.</summary>
+    public NpgsqlDataSource GroupCommitSource { get; }
 
     /// <summary>The store under test.</summary>
     public PostgresTaskServiceStore Store { get; }
@@ -62,6 +68,7 @@ public sealed class StoreUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DataSource.DisposeAsync();
+        await GroupCommitSource.DisposeAsync();
         if (_ownDatabase is not null)
         {
             await _ownDatabase.DisposeAsync();

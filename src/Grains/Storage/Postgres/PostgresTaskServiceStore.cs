@@ -155,17 +155,28 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresCommandBatcher _batcher;
+
+    /// <summary>
+    /// Group commit of events being recorded, apart from every other write: the caller of a trigger waits for it, and it must not
+    /// wait behind the batches of the work that events already recorded cause (instances, tasks, outbox, deliveries).
+    /// </summary>
+    private readonly PostgresCommandBatcher _ingressBatcher;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _probeGate = new(1, 1);
     private SqlFilterCompiler? _compiler;
 
     /// <param name="dataSource">Connections to a database migrated with <c>scripts/sql</c>; it must use the UTF8 encoding.</param>
     /// <param name="time">The clock of outbox claims and timestamps; the system clock when null.</param>
-    public PostgresTaskServiceStore(NpgsqlDataSource dataSource, TimeProvider? time = null)
+    /// <param name="groupCommitSource">
+    /// Connections to the same database for group commit (see <see cref="Hosting.PostgresStoreExtensions.CreateDataSource"/>);
+    /// <paramref name="dataSource"/> when null.
+    /// </param>
+    public PostgresTaskServiceStore(NpgsqlDataSource dataSource, TimeProvider? time = null, NpgsqlDataSource? groupCommitSource = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
-        _batcher = new PostgresCommandBatcher(dataSource);
+        _batcher = new PostgresCommandBatcher(groupCommitSource ?? dataSource);
+        _ingressBatcher = new PostgresCommandBatcher(groupCommitSource ?? dataSource);
         _time = time ?? TimeProvider.System;
     }
 
@@ -175,7 +186,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
         // The outer SELECT sees the table as it was before the insert: a new row is only in "inserted". When another
         // silo records the same id at the same moment, its row is not visible either: the event is known but not routed.
-        return await _batcher.RunAsync("event", [BatchCommand(
+        return await _ingressBatcher.RunAsync("event", [BatchCommand(
             """
             WITH inserted AS (
                 INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
