@@ -48,11 +48,9 @@ public static class PostgresStoreExtensions
     /// </summary>
     /// <param name="groupCommit">
     /// The data source of the store's group commit, which runs only the event path's fixed statements (writes, and the reads of
-    /// an activation). Its sessions plan each prepared statement once, for all values (<c>plan_cache_mode</c>
-    /// <c>force_generic_plan</c>): left to choose, PostgreSQL plans the statements that take arrays anew on every execution, as
-    /// it cannot tell their row counts without the values, and planning the statement that creates a task with its outgoing
-    /// event cost more than running it. Its connections go back to the pool without a reset, as the store keeps no session
-    /// state. The queries of the API (filters, pages) run on the other data source, where each plan suits its values.
+    /// an activation), hundreds of batches a second. Its connections go back to the pool without a reset (seven statements
+    /// each time), as the store keeps no session state, and it holds as many connections as group commit runs batches at once.
+    /// The queries of the API (filters, pages) run on the other data source.
     /// </param>
     public static NpgsqlDataSource CreateDataSource(string connectionString, bool groupCommit = false)
     {
@@ -66,22 +64,23 @@ public static class PostgresStoreExtensions
 
         if (groupCommit)
         {
-            var options = builder.ConnectionStringBuilder.Options;
-            builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(options)
-                ? GenericPlansOption
-                : $"{options} {GenericPlansOption}";
             if (!Given(given, "NoResetOnClose"))
             {
                 builder.ConnectionStringBuilder.NoResetOnClose = true;
+            }
+
+            // As many connections as batches run at once: the pool hands out its idle connections in turn, so connections
+            // left over from a burst would spread the same statements over many server processes, each with cold caches.
+            if (!Given(given, "MaxPoolSize", "MaximumPoolSize"))
+            {
+                builder.ConnectionStringBuilder.MaxPoolSize = PostgresTaskServiceStore.GroupCommitConnections;
             }
         }
 
         return builder.Build();
     }
 
-    /// <summary>The session setting of the group-commit data source's connections (a later setting in Options wins).</summary>
-    internal const string GenericPlansOption = "-c plan_cache_mode=force_generic_plan";
-
-    private static bool Given(System.Data.Common.DbConnectionStringBuilder given, string keyword) =>
-        given.Keys.Cast<string>().Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals(keyword, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Whether the connection string sets a keyword, under any of its names, spaces left out.</summary>
+    private static bool Given(System.Data.Common.DbConnectionStringBuilder given, params string[] names) =>
+        given.Keys.Cast<string>().Any(key => names.Any(name => key.Replace(" ", "", StringComparison.Ordinal).Equals(name, StringComparison.OrdinalIgnoreCase)));
 }

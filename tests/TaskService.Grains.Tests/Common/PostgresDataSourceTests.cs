@@ -26,28 +26,28 @@ public sealed class PostgresDataSourceTests
     }
 
     [Fact]
-    public async Task TheGroupCommitSourcePlansOnceAndSkipsTheResetTheOtherSourceDoesNeither()
+    public async Task TheGroupCommitSourceSkipsTheResetAndHoldsAConnectionPerBatchTheOtherSourceDoesNeither()
     {
         await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
         await using var writes = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p", groupCommit: true);
 
         var read = new NpgsqlConnectionStringBuilder(reads.ConnectionString);
         var write = new NpgsqlConnectionStringBuilder(writes.ConnectionString);
-        Assert.Null(read.Options);
         Assert.False(read.NoResetOnClose);
-        Assert.Equal(PostgresStoreExtensions.GenericPlansOption, write.Options);
         Assert.True(write.NoResetOnClose);
         Assert.Equal(PostgresStoreExtensions.DefaultMaxAutoPrepare, write.MaxAutoPrepare);
+        Assert.Equal(TaskService.Storage.Postgres.PostgresTaskServiceStore.GroupCommitConnections, write.MaxPoolSize);
+        Assert.Equal(new NpgsqlConnectionStringBuilder().MaxPoolSize, read.MaxPoolSize);
     }
 
     [Fact]
-    public async Task TheGroupCommitSourceKeepsTheOptionsAndTheResetAConnectionStringGives()
+    public async Task TheGroupCommitSourceKeepsTheResetAndPoolSizeAConnectionStringGives()
     {
         await using var writes = PostgresStoreExtensions.CreateDataSource(
-            "Host=127.0.0.1;Username=u;Password=p;Options=-c statement_timeout=5000;No Reset On Close=false", groupCommit: true);
+            "Host=127.0.0.1;Username=u;Password=p;No Reset On Close=false;Maximum Pool Size=9", groupCommit: true);
 
         var write = new NpgsqlConnectionStringBuilder(writes.ConnectionString);
-        Assert.Equal($"-c statement_timeout=5000 {PostgresStoreExtensions.GenericPlansOption}", write.Options);
         Assert.False(write.NoResetOnClose);
+        Assert.Equal(9, write.MaxPoolSize);
     }
 }

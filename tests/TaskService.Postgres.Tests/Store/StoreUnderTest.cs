@@ -24,10 +24,14 @@ public sealed class StoreUnderTest : IAsyncDisposable
         GroupCommitSource = PostgresStoreExtensions.CreateDataSource(connectionString, groupCommit: true);
         Store = new PostgresTaskServiceStore(DataSource, time, GroupCommitSource);
         Reference = new InMemoryTaskServiceStore(time);
+        ConnectionString = connectionString;
         _ownDatabase = ownDatabase;
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The connection string of the database under test.</summary>
+    public string ConnectionString { get; }
 
     /// <summary>The data source of the store's group commit.</summary>
     public NpgsqlDataSource GroupCommitSource { get; }

@@ -134,6 +134,30 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task TheStatementThatCreatesATaskWithItsEventIsPlannedOnceForAllValues()
+    {
+        // The silo's group-commit source, held to one connection so that every batch runs in the session read afterwards.
+        await using var groupCommit = Hosting.PostgresStoreExtensions.CreateDataSource($"{_stores.ConnectionString};Maximum Pool Size=1", groupCommit: true);
+        var store = new TaskService.Storage.Postgres.PostgresTaskServiceStore(_stores.DataSource, _time, groupCommit);
+        const int Creations = 16;
+        for (var i = 0; i < Creations; i++)
+        {
+            var outgoing = Outgoing($"planned-{i}");
+            Assert.True((await store.TryCreateTaskAsync(NewTask($"t-planned-{i}"), Created(NewTask($"t-planned-{i}")), [outgoing], Lease, [Row("sub-a", outgoing), Row("sub-b", outgoing)])).Created);
+        }
+
+        await using var command = groupCommit.CreateCommand(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH created AS%outbox%'");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "the statement is prepared");
+        var (generic, custom) = (reader.GetInt64(0), reader.GetInt64(1));
+
+        // Prepared after its first few executions, it is planned for the values of the next five, then PostgreSQL keeps one plan
+        // for all values unless that looks costlier; planned anew each time, the statement cost more to plan than to run.
+        Assert.True(custom <= 5 && generic > 0, $"planned for its values {custom} time(s), for all values {generic} time(s)");
+    }
+
     private static TaskRecord NewTask(string id) => new()
     {
         Id = id,
