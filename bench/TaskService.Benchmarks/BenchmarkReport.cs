@@ -146,6 +146,7 @@ internal sealed class BenchmarkReport
         Line("throughput / pgbench 1 client", F($"{X(RatioTo(Options.PgbenchTps1))} ({Run?.EventsPerSecond ?? 0:0.0} events/s)"), ">= 1.0x");
         Line(F($"throughput / pgbench {Options.PgbenchClients ?? 0} clients"), X(RatioTo(Options.PgbenchTpsN)), ">= 1.0x (next goal)");
         Line(F($"half load ({HalfLoad?.Rate ?? 0:0.0}/s) p50 / p99"), $"{Ms(HalfLoad?.EndToEnd.P50)} / {Ms(HalfLoad?.EndToEnd.P99)}", "<= 10 ms / <= 50 ms");
+        Line("  of which trigger -> 202 p50 / p99", $"{Ms(HalfLoad?.TriggerResponse.P50)} / {Ms(HalfLoad?.TriggerResponse.P99)}", "");
         Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
         Line("write transactions per event", Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? F($"{(double)w / r.Delivered:0.00}") : "-", "<= 1");
         if (BeforeRun is { } before && AfterRun is { } after && Run is { Delivered: > 0 } run)
@@ -198,6 +199,7 @@ internal sealed class BenchmarkReport
                 rate = Math.Round(half.Rate ?? 0, 2),
                 eventsPerSecond = Math.Round(half.EventsPerSecond, 2),
                 latencyMs = new { p50 = Math.Round(half.EndToEnd.P50, 2), p90 = Math.Round(half.EndToEnd.P90, 2), p99 = Math.Round(half.EndToEnd.P99, 2), max = Math.Round(half.EndToEnd.Max, 2) },
+                triggerResponseMs = new { p50 = Math.Round(half.TriggerResponse.P50, 2), p99 = Math.Round(half.TriggerResponse.P99, 2) },
             } : null,
             idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
             ratios = new
