@@ -18,7 +18,7 @@ namespace TaskService.Storage.Postgres;
 public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
 {
     /// <summary>Batches running at once; a write arriving while they run goes with the next one.</summary>
-    public const int MaxConcurrentBatches = 2;
+    public const int MaxConcurrentBatches = 4;
 
     /// <summary>Statements in one batch at most (a write's statements always go together).</summary>
     public const int MaxCommands = 500;
