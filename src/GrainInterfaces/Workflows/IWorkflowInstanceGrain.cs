@@ -17,6 +17,13 @@ public interface IWorkflowInstanceGrain : IGrainWithStringKey
     [Alias("StartAsync")]
     Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request);
 
+    /// <summary>
+    /// <see cref="StartAsync"/> for a caller that needs only the user tasks of the started instance (an event or a task starting
+    /// the workflow mapped to it): the instance's details, its variables above all, are not built for it.
+    /// </summary>
+    [Alias("StartForUserTasksAsync")]
+    Task<Outcome<IReadOnlyList<InstanceUserTask>>> StartForUserTasksAsync(WorkflowStartRequest request);
+
     /// <summary>The instance's state, or null when it was never started.</summary>
     [Alias("GetAsync")]
     Task<WorkflowInstanceDetails?> GetAsync();

@@ -15,8 +15,11 @@ public static class WorkflowEngines
                 $"No workflow deploys BPMN process '{workflowKey}'; deploy it with POST /workflows or fix the mapping's workflowKey.", "workflowKey");
 
     /// <summary>The user tasks an instance waits on, as tasks record them.</summary>
-    public static IReadOnlyList<NewUserTask> PendingUserTasks(WorkflowInstanceDetails details) =>
-        details.UserTasks
+    public static IReadOnlyList<NewUserTask> PendingUserTasks(WorkflowInstanceDetails details) => PendingUserTasks(details.UserTasks);
+
+    /// <summary>The user tasks not completed among <paramref name="userTasks"/>, as tasks record them.</summary>
+    public static IReadOnlyList<NewUserTask> PendingUserTasks(IEnumerable<InstanceUserTask> userTasks) =>
+        userTasks
             .Where(u => !u.Completed)
             .Select(u => new NewUserTask
             {

@@ -86,4 +86,24 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
             Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         };
     }
+
+    [Fact]
+    public async Task AStartAnswersTheUserTasksTheNewInstanceWaitsOnAndAStartAgainTheSameOnes()
+    {
+        var processId = $"p_{Guid.NewGuid():N}";
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        (await workflow.CreateAsync(new NewWorkflow { Name = "waits", BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var engine = fixture.SiloService<IWorkflowEngine>();
+        var instanceId = Guid.NewGuid().ToString();
+
+        var first = (await engine.StartAsync(processId, JsonElementFactory.Parse("""{"order":7}"""), instanceId)).OrThrow();
+        var again = (await engine.StartAsync(processId, JsonElementFactory.Parse("""{"order":7}"""), instanceId)).OrThrow();
+
+        Assert.Equal(instanceId, first.InstanceId);
+        Assert.Equal(["Finance check", "Legal check"], first.PendingUserTasks.Select(u => u.Name).Order());
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Equal(details!.UserTasks.Select(u => u.Id).Order(), first.PendingUserTasks.Select(u => u.ExternalId).Order());
+        Assert.Equal(first.PendingUserTasks.Select(u => u.ExternalId), again.PendingUserTasks.Select(u => u.ExternalId));
+        Assert.Equal(7, details.Variables.GetProperty("order").GetInt32());
+    }
 }

@@ -54,6 +54,9 @@ public sealed partial class CamundaWorkflowInstanceGrain(
 
     public Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request) => StartVersionAsync(request);
 
+    public async Task<Outcome<IReadOnlyList<InstanceUserTask>>> StartForUserTasksAsync(WorkflowStartRequest request) =>
+        (await StartVersionAsync(request)).Select(details => (IReadOnlyList<InstanceUserTask>)details.UserTasks);
+
     public async Task<Outcome<WorkflowInstanceDetails>> StartVersionAsync(WorkflowStartRequest request)
     {
         if (await store.LoadWorkflowAsync(request.WorkflowId) is not { } aggregate)

@@ -18,13 +18,13 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
             return found.Problem!;
         }
 
-        var started = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartAsync(new WorkflowStartRequest
+        var started = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartForUserTasksAsync(new WorkflowStartRequest
         {
             WorkflowId = workflow.Id,
             Version = workflow.Version,
             Variables = variables,
         });
-        return started.Value is { } details ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(details)) : started.Problem!;
+        return started.Value is { } userTasks ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(userTasks)) : started.Problem!;
     }
 
     public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>

@@ -56,7 +56,7 @@ public sealed partial class WorkflowInstanceGrain(
     /// <summary>Reads the instance's row before the first call of this activation that needs it (every call but a start).</summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (!_loaded && context.ImplementationMethod.Name != nameof(StartAsync))
+        if (!_loaded && context.ImplementationMethod.Name is not (nameof(StartAsync) or nameof(StartForUserTasksAsync)))
         {
             await LoadAsync();
         }
@@ -97,13 +97,20 @@ public sealed partial class WorkflowInstanceGrain(
         }
     }
 
-    public async Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request)
+    public async Task<Outcome<WorkflowInstanceDetails>> StartAsync(WorkflowStartRequest request) =>
+        await StartCoreAsync(request) is { } problem ? problem : Details();
+
+    public async Task<Outcome<IReadOnlyList<InstanceUserTask>>> StartForUserTasksAsync(WorkflowStartRequest request) =>
+        await StartCoreAsync(request) is { } problem ? problem : UserTaskList();
+
+    /// <summary>Starts the instance, or finds it started; null when it is, else why it cannot be.</summary>
+    private async Task<Problem?> StartCoreAsync(WorkflowStartRequest request)
     {
         if (S.Started)
         {
             // A repeated start (its caller retries after a failure) also makes sure the instance's commands are on their way.
             ScheduleDispatch();
-            return Details();
+            return null;
         }
 
         if (request.Variables.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
@@ -140,7 +147,7 @@ public sealed partial class WorkflowInstanceGrain(
                 // The row is there: this start ran before (the event is routed again, or its caller retried) and wrote it, which
                 // this activation did not read. What is written stands; the commands just run made nothing twice (see above).
                 await LoadAsync();
-                return Details();
+                return null;
             }
         }
         catch
@@ -152,7 +159,7 @@ public sealed partial class WorkflowInstanceGrain(
 
         WorkflowInstruments.InstancesStarted.Add(1);
         LogStarted(InstanceId, _process.Id, S.Version);
-        return Details();
+        return null;
     }
 
     public Task<WorkflowInstanceDetails?> GetAsync() => Task.FromResult(S.Started ? Details() : null);
@@ -808,16 +815,9 @@ public sealed partial class WorkflowInstanceGrain(
         EndedOn = S.EndedOn,
     };
 
-    private WorkflowInstanceDetails Details() => new()
-    {
-        Instance = Summary(),
-        ActiveElements = S.Tokens
-            .Select(t => Process.Elements[t.ElementId])
-            .Concat(S.JoinArrivals.Keys.Select(id => Process.Elements[id]))
-            .Select(e => new ActiveElement(e.Id, e.Kind, e.Name))
-            .ToArray(),
-        Variables = JsonElementFactory.From(S.Variables),
-        UserTasks = S.UserTasks.Select(u => new InstanceUserTask
+    /// <summary>The instance's user tasks, completed ones included, as its details show them.</summary>
+    private InstanceUserTask[] UserTaskList() =>
+        [.. S.UserTasks.Select(u => new InstanceUserTask
         {
             Id = u.Id,
             ElementId = u.ElementId,
@@ -828,7 +828,18 @@ public sealed partial class WorkflowInstanceGrain(
             Completed = u.Completed,
             CreatedOn = u.CreatedOn,
             Form = Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
-        }).ToArray(),
+        })];
+
+    private WorkflowInstanceDetails Details() => new()
+    {
+        Instance = Summary(),
+        ActiveElements = S.Tokens
+            .Select(t => Process.Elements[t.ElementId])
+            .Concat(S.JoinArrivals.Keys.Select(id => Process.Elements[id]))
+            .Select(e => new ActiveElement(e.Id, e.Kind, e.Name))
+            .ToArray(),
+        Variables = JsonElementFactory.From(S.Variables),
+        UserTasks = UserTaskList(),
         ExternalTasks = S.ExternalTasks.Select(t => new InstanceExternalTask
         {
             Id = t.Id,
