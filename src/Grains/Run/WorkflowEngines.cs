@@ -7,7 +7,10 @@ namespace TaskService.Workflows;
 /// <summary>What every <see cref="IWorkflowEngine"/> does the same way, whichever engine runs the instances.</summary>
 public static class WorkflowEngines
 {
-    /// <summary>The id of the workflow that deploys BPMN process <paramref name="workflowKey"/>; not found, naming the fix, when none does.</summary>
+    /// <summary>
+    /// The live workflow that deploys BPMN process <paramref name="workflowKey"/>, with the version new instances run; not found,
+    /// naming the fix, when none does.
+    /// </summary>
     public static async Task<Outcome<LiveWorkflow>> FindWorkflowAsync(ITaskServiceStore store, string workflowKey, CancellationToken cancellationToken) =>
         await store.FindLiveWorkflowAsync(workflowKey, cancellationToken) is { } workflow
             ? workflow

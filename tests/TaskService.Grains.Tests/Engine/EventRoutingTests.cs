@@ -45,9 +45,7 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
     [Fact]
     public async Task AnEventStartsTheVersionDeployedLastAndNothingOnceItsWorkflowIsDeleted()
     {
-        var processId = $"p_{Guid.NewGuid():N}";
-        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
-        (await workflow.CreateAsync(new NewWorkflow { Name = "versioned", BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var (processId, workflow) = await DeployParallelAsync("versioned");
         var eventKey = $"versioned.{Guid.NewGuid():N}";
         var mapping = (await fixture.Grains.GetGrain<IMappingsGrain>(0).AddEventMappingAsync(eventKey, processId)).OrThrow();
         var router = fixture.Grains.GetGrain<IEventRouterGrain>(eventKey);
@@ -90,9 +88,7 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
     [Fact]
     public async Task AStartAnswersTheUserTasksTheNewInstanceWaitsOnAndAStartAgainTheSameOnes()
     {
-        var processId = $"p_{Guid.NewGuid():N}";
-        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
-        (await workflow.CreateAsync(new NewWorkflow { Name = "waits", BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        var (processId, _) = await DeployParallelAsync("waits");
         var engine = fixture.SiloService<IWorkflowEngine>();
         var instanceId = Guid.NewGuid().ToString();
 
@@ -105,5 +101,14 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
         Assert.Equal(details!.UserTasks.Select(u => u.Id).Order(), first.PendingUserTasks.Select(u => u.ExternalId).Order());
         Assert.Equal(first.PendingUserTasks.Select(u => u.ExternalId), again.PendingUserTasks.Select(u => u.ExternalId));
         Assert.Equal(7, details.Variables.GetProperty("order").GetInt32());
+    }
+
+    /// <summary>A new workflow of <see cref="Bpmn.Parallel"/> under a process id of its own.</summary>
+    private async Task<(string ProcessId, IWorkflowGrain Workflow)> DeployParallelAsync(string name)
+    {
+        var processId = $"p_{Guid.NewGuid():N}";
+        var workflow = fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString());
+        (await workflow.CreateAsync(new NewWorkflow { Name = name, BpmnFile = Bpmn.Parallel(processId), InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
+        return (processId, workflow);
     }
 }

@@ -26,7 +26,7 @@ public sealed class CachingTaskServiceStore(
 {
     private readonly ReadCache<IReadOnlyList<EventWorkflowMapping>> _eventMappings = new(options.Value.Ttl, time);
     private readonly ReadCache<IReadOnlyList<TaskWorkflowMapping>> _taskMappings = new(options.Value.Ttl, time);
-    private readonly ReadCache<LiveWorkflow> _workflowIds = new(options.Value.Ttl, time);
+    private readonly ReadCache<LiveWorkflow> _liveWorkflows = new(options.Value.Ttl, time);
     private readonly ReadCache<ClientAppRow> _clientApps = new(options.Value.Ttl, time);
     private readonly ReadCache<IReadOnlyList<WebhookSubscriptionRecord>> _subscriptions = new(options.Value.Ttl, time);
 
@@ -37,7 +37,7 @@ public sealed class CachingTaskServiceStore(
         NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken)));
 
     public Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default) =>
-        _workflowIds.GetAsync(processId, () => inner.FindLiveWorkflowAsync(processId, cancellationToken));
+        _liveWorkflows.GetAsync(processId, () => inner.FindLiveWorkflowAsync(processId, cancellationToken));
 
     public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
         _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken));
@@ -60,7 +60,7 @@ public sealed class CachingTaskServiceStore(
 
         if (rows.HasFlag(CachedRows.WorkflowIds))
         {
-            _workflowIds.Clear();
+            _liveWorkflows.Clear();
         }
 
         if (rows.HasFlag(CachedRows.ClientApps))

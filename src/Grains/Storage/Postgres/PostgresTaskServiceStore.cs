@@ -153,6 +153,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string SelectWorkflow =
         $"SELECT {PostgresEntityTables.Workflow.SelectList} FROM main.workflows WHERE id = $1 AND NOT deleted";
 
+    /// <summary>Connections group commit uses at most: the batches of its two lanes running at once.</summary>
+    public const int GroupCommitConnections = 2 * PostgresCommandBatcher.MaxConcurrentBatches;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresCommandBatcher _batcher;
 
@@ -162,8 +165,6 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// </summary>
     private readonly PostgresCommandBatcher _ingressBatcher;
 
-    /// <summary>Connections group commit uses at most: the batches of its two lanes running at once.</summary>
-    public const int GroupCommitConnections = 2 * PostgresCommandBatcher.MaxConcurrentBatches;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _probeGate = new(1, 1);
     private SqlFilterCompiler? _compiler;
@@ -178,8 +179,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
-        _batcher = new PostgresCommandBatcher(groupCommitSource ?? dataSource);
-        _ingressBatcher = new PostgresCommandBatcher(groupCommitSource ?? dataSource);
+        groupCommitSource ??= dataSource;
+        _batcher = new PostgresCommandBatcher(groupCommitSource);
+        _ingressBatcher = new PostgresCommandBatcher(groupCommitSource);
         _time = time ?? TimeProvider.System;
     }
 
