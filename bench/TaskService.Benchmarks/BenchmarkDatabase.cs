@@ -83,7 +83,7 @@ internal sealed class BenchmarkDatabase(string adminConnectionString, string con
         await using var command = new NpgsqlCommand(
             """
             SELECT (SELECT count(*) FROM main.events),
-                   (SELECT count(*) FROM main.events WHERE routed_on IS NOT NULL),
+                   (SELECT count(*) FROM main.events) - (SELECT count(*) FROM main.unrouted_events),
                    (SELECT count(*) FROM main.workflow_instances),
                    (SELECT count(*) FROM main.tasks),
                    (SELECT count(*) FROM main.outbox),

@@ -21,6 +21,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0104_client_app_secret_rotation.sql",
         "0105_user_task_inbox.sql",
         "0106_mapping_workflow_soft_delete.sql",
+        "0107_unrouted_events.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
@@ -61,7 +62,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
 
         Assert.Equal(
             [
-                "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_history", "task_workflows", "tasks", "user_tasks",
+                "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_history", "task_workflows", "tasks", "unrouted_events", "user_tasks",
                 "webhook_deliveries", "webhook_delivery_attempts", "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
             ],
             tables);

@@ -38,7 +38,7 @@ public sealed class RecoveryTests
         await first.KillAsync();
 
         var waiting = await Sql.ScalarAsync<long>(service.ConnectionString,
-            "SELECT count(*) FROM main.events WHERE \"key\" = $1 AND routed_on IS NULL", setup.EventKey);
+            "SELECT count(*) FROM main.events e JOIN main.unrouted_events u ON u.id = e.id WHERE e.\"key\" = $1", setup.EventKey);
         Assert.True(waiting > 0, "Some accepted events were still waiting for routing when the silo was killed (otherwise this test shows nothing).");
         var deliveredBefore = (await receiver.ReceivedAsync()).Where(r => r.Valid).Select(r => r.EventId).Distinct().Count();
 
@@ -46,7 +46,7 @@ public sealed class RecoveryTests
 
         await Eventually.ReturnsAsync(
             () => Sql.RowsAsync(service.ConnectionString, """
-                SELECT (SELECT count(*) FROM main.events WHERE "key" = $1 AND routed_on IS NULL),
+                SELECT (SELECT count(*) FROM main.events e JOIN main.unrouted_events u ON u.id = e.id WHERE e."key" = $1),
                        (SELECT count(*) FROM main.workflow_instances WHERE process_id = $2)
                 """, setup.EventKey, setup.ParentProcessId),
             rows => (long)rows[0][0]! == 0 && (long)rows[0][1]! == Events,

@@ -31,7 +31,7 @@ public sealed class ReminderOutageTests
             await Eventually.ReturnsAsync(
                 async () => silo.Output.Contains($"task-service.events/{setup.EventKey}", StringComparison.Ordinal)
                     || silo.Output.Contains($"Event {eventId} with key {setup.EventKey} was recorded but not routed", StringComparison.Ordinal)
-                    || await Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT routed_on IS NOT NULL FROM main.events WHERE id = $1", eventId),
+                    || await Sql.ScalarAsync<bool>(service.ConnectionString, "SELECT EXISTS (SELECT 1 FROM main.events WHERE id = $1) AND NOT EXISTS (SELECT 1 FROM main.unrouted_events WHERE id = $1)", eventId),
                 hit => hit, Deadline, "routing the event meets the outage", service.Outputs, retryOnError: true);
             // The instance's state was committed (create-tasks due) before its reminder was asked for.
             Assert.Equal(1L, await Sql.ScalarAsync<long>(service.ConnectionString,

@@ -8,6 +8,7 @@ using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Tasks;
+using TaskService.Testing.Durability;
 using TaskService.Webhooks;
 using TaskService.Workflows;
 
@@ -44,15 +45,23 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
 
         Assert.Equal(EventRecording.New, await _stores.Store.RecordEventAsync(record));
         Assert.Equal(EventRecording.Unrouted, await _stores.Store.RecordEventAsync(record with { Key = "changed" }));
+        var written = await EventRowVersionAsync(record.Id);
+        Assert.Equal(1L, await Sql.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM main.unrouted_events WHERE id = $1", record.Id));
         await _stores.Store.MarkEventRoutedAsync(record.Id);
         await _stores.Store.MarkEventRoutedAsync(record.Id);
         Assert.Equal(EventRecording.Routed, await _stores.Store.RecordEventAsync(record));
+        // Routing takes the event off the waiting list and leaves its row as it was written (no second version of it).
+        Assert.Equal(0L, await Sql.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM main.unrouted_events WHERE id = $1", record.Id));
+        Assert.Equal(written, await EventRowVersionAsync(record.Id));
         await _stores.Reference.RecordEventAsync(record);
 
         await AssertSameJsonAsync(EntityKind.Event, record.Id);
         var rows = await _stores.Store.ListAsync(EntityKind.Event, Filter($$$$"""{"where":{"id":"{{{{record.Id}}}}","payload.lines":{"neq":null}}}""", EntitySchemas.Event));
         Assert.Equal("order-placed", Assert.Single(rows).GetProperty("key").GetString());
     }
+
+    private Task<string> EventRowVersionAsync(string id) =>
+        Sql.ScalarAsync<string>(database.ConnectionString, "SELECT ctid::text || '/' || xmin::text FROM main.events WHERE id = $1", id);
 
     [Fact]
     public async Task UnroutedEventsAreFoundOldestFirstUntilRouted()

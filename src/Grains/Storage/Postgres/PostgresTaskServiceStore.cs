@@ -129,7 +129,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     // The reads of one row set, written once: an interpolated select list would build the statement text again on every call.
     private static readonly string SelectUnroutedEvents =
         $"SELECT {PostgresEntityTables.Event.SelectList} FROM main.events " +
-        "WHERE routed_on IS NULL AND \"timestamp\" < $1 ORDER BY \"timestamp\", id COLLATE \"C\" LIMIT $2";
+        "WHERE id IN (SELECT id FROM main.unrouted_events WHERE \"timestamp\" < $1) ORDER BY \"timestamp\", id COLLATE \"C\" LIMIT $2";
 
     private static readonly string SelectTask =
         $"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted";
@@ -189,15 +189,18 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(record);
 
-        // The outer SELECT sees the table as it was before the insert: a new row is only in "inserted". When another
-        // silo records the same id at the same moment, its row is not visible either: the event is known but not routed.
+        // The event waits in main.unrouted_events until it is routed. The outer SELECT sees the tables as they were before
+        // the insert: a new row is only in "inserted". When another silo records the same id at the same moment, its row is
+        // not visible either: the event is known but not routed.
         return await _ingressBatcher.RunAsync("event", [BatchCommand(
             """
             WITH inserted AS (
                 INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
                 ON CONFLICT (id) DO NOTHING
-                RETURNING id)
-            SELECT EXISTS (SELECT 1 FROM inserted), COALESCE((SELECT routed_on IS NOT NULL FROM main.events WHERE id = $1), FALSE)
+                RETURNING id),
+            waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, $6 FROM inserted)
+            SELECT EXISTS (SELECT 1 FROM inserted),
+                   EXISTS (SELECT 1 FROM main.events WHERE id = $1) AND NOT EXISTS (SELECT 1 FROM main.unrouted_events WHERE id = $1)
             """,
             Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp))],
             1,
@@ -212,9 +215,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(eventIds);
         await _batcher.WriteAsync("event", [BatchCommand(
-            "UPDATE main.events SET routed_on = $2 WHERE id = ANY($1) AND routed_on IS NULL",
-            TextArray(eventIds),
-            Instant(_time.GetUtcNow()))]);
+            "DELETE FROM main.unrouted_events WHERE id = ANY($1)",
+            TextArray(eventIds))]);
     }
 
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
