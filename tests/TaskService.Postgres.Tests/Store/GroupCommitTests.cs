@@ -1,9 +1,12 @@
+using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Serialization;
 using TaskService.Storage;
+using TaskService.Storage.Postgres;
 using TaskService.Tasks;
+using TaskService.Testing;
 using TaskService.Webhooks;
 using TaskService.Workflows;
 
@@ -82,6 +85,51 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch()
+    {
+        await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource);
+
+        // The first batch waits on a lock this test holds, so it runs until the test lets it go.
+        await using var gate = await _stores.DataSource.OpenConnectionAsync();
+        await using var hold = await gate.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE main.group_gate IN ACCESS EXCLUSIVE MODE", gate, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.group_gate VALUES (0)")]);
+        await Eventually.ReturnsAsync(
+            () => ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO main.group_gate%'"),
+            waiting => waiting == 1, because: "the first batch waits on the lock");
+
+        // Fewer writes than start a batch of their own wait in the queue for the running one, however far apart they come
+        // (here a round trip of another connection apart: time enough for a batch of each).
+        var writes = new List<Task>();
+        for (var i = 1; i < PostgresCommandBatcher.WritesToStartAnotherBatch; i++)
+        {
+            writes.Add(batcher.WriteAsync("probe", [Probe(i)]));
+            await ExecuteAsync("SELECT 1");
+        }
+
+        Assert.Equal(PostgresCommandBatcher.WritesToStartAnotherBatch - 1, batcher.QueuedWrites);
+        Assert.DoesNotContain(writes, w => w.IsCompleted);
+
+        // One more starts a batch beside the blocked one, which takes them all and commits them together.
+        writes.Add(batcher.WriteAsync("probe", [Probe(PostgresCommandBatcher.WritesToStartAnotherBatch)]));
+        await Task.WhenAll(writes);
+        Assert.False(blocked.IsCompleted);
+        Assert.Equal(0, batcher.QueuedWrites);
+        Assert.Equal(PostgresCommandBatcher.WritesToStartAnotherBatch, await ScalarAsync("SELECT count(*) FROM main.group_probe"));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.group_probe"));
+
+        await hold.CommitAsync();
+        await blocked;
+
+        static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
     public async Task ATaskSavedWithAClaimHandsBackItsOutgoingEventAlreadyClaimed()
     {
         var now = DateTimeOffset.UtcNow;
@@ -117,6 +165,18 @@ public sealed class GroupCommitTests : IAsyncLifetime
                 SELECT xmin::text AS x FROM main.tasks UNION ALL SELECT xmin::text FROM main.workflow_instances
                 UNION ALL SELECT xmin::text FROM main.outbox UNION ALL SELECT xmin::text FROM main.webhook_deliveries) AS written
             """);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var command = _stores.DataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var command = _stores.DataSource.CreateCommand(sql);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -10,8 +10,10 @@ namespace TaskService.Storage.Postgres;
 /// statements has committed, so a write is exactly as durable as if it had been committed alone.
 /// </summary>
 /// <remarks>
-/// A write waits only while <see cref="MaxConcurrentBatches"/> batches are already running; meanwhile the writes arriving pile
-/// up and go together in the next batch, so the busier the silo, the more writes share a commit. When a statement fails, the
+/// A write arriving while no batch runs starts one at once. While batches run, another one starts beside them only once
+/// <see cref="WritesToStartAnotherBatch"/> writes wait, and never more than <see cref="MaxConcurrentBatches"/> run; fewer writes
+/// wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round trip,
+/// which costs the silo and the server more CPU than the statements' bytes). When a statement fails, the
 /// write it belongs to fails alone with that error and the others run again without it (the failed batch committed nothing).
 /// A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
@@ -25,7 +27,14 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
 
     private const int MaxTransientRetries = 3;
 
+    /// <summary>Writes waiting for a batch to take them.</summary>
+    public int QueuedWrites => Volatile.Read(ref _queued);
+
+    /// <summary>Writes queued before another batch starts beside a running one; fewer wait for a running batch to take them.</summary>
+    public const int WritesToStartAnotherBatch = 8;
+
     private readonly ConcurrentQueue<GroupWrite> _queue = new();
+    private int _queued;
     private int _running;
 
     /// <summary>Runs <paramref name="commands"/>, which return no rows, in the next batch; completes once it committed.</summary>
@@ -51,6 +60,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
         ArgumentNullException.ThrowIfNull(result);
         var write = new GroupWrite<T>(entity, commands, resultSets, readRow, result);
         _queue.Enqueue(write);
+        Interlocked.Increment(ref _queued);
         StartRunner();
         return write.Task;
     }
@@ -60,7 +70,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
         while (true)
         {
             var running = Volatile.Read(ref _running);
-            if (running >= MaxConcurrentBatches || _queue.IsEmpty)
+            if (running >= MaxConcurrentBatches || _queue.IsEmpty || (running > 0 && Volatile.Read(ref _queued) < WritesToStartAnotherBatch))
             {
                 return;
             }
@@ -103,6 +113,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
                 break;
             }
 
+            Interlocked.Decrement(ref _queued);
             writes.Add(next);
             commands += next.Commands.Count;
         }
