@@ -48,8 +48,9 @@ public sealed partial class OutboxDispatcher(
     /// <summary>
     /// How a write about to be made appends <paramref name="events"/> to the outbox. When this silo dispatches, they are written
     /// claimed for it, with the webhook delivery rows of the active subscriptions of their keys (read from the store's cache),
-    /// so the transaction that writes an event also queues its deliveries and the webhook connector only hands them over;
-    /// otherwise they are written unclaimed, for the dispatcher of another silo. Hand the write's result to <see cref="Written"/>.
+    /// so the transaction that writes an event also queues its deliveries and the webhook connector only hands them over
+    /// (and when it is the only connector, they are written dispatched); otherwise they are written unclaimed, for the
+    /// dispatcher of another silo. Hand the write's result to <see cref="Written"/>.
     /// </summary>
     public async ValueTask<OutboxWrite> PrepareAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
@@ -63,8 +64,10 @@ public sealed partial class OutboxDispatcher(
             return new OutboxWrite(events, null, null);
         }
 
+        // When webhooks are the only connector, the delivery rows written with the events are their whole hand-over: they
+        // are written dispatched, and the rows are delivered (or found by the delivery sweep) whatever happens to this silo.
         var deliveries = _webhooks is null ? null : await _webhooks.DeliveriesOfAsync(events, cancellationToken);
-        return new OutboxWrite(events, Lease, deliveries);
+        return new OutboxWrite(events, Lease, deliveries) { Dispatched = deliveries is not null && _connectors.Length == 1 };
     }
 
     /// <summary>
@@ -220,7 +223,13 @@ public sealed partial class OutboxDispatcher(
             return false;
         }
 
-        await store.MarkDispatchedAsync([.. entries.Select(e => e.Sequence)], cancellationToken);
+        // Entries written dispatched (their delivery rows were all their hand-over) need no mark.
+        long[] toMark = [.. entries.Where(e => !e.Dispatched).Select(e => e.Sequence)];
+        if (toMark.Length > 0)
+        {
+            await store.MarkDispatchedAsync(toMark, cancellationToken);
+        }
+
         return true;
     }
 

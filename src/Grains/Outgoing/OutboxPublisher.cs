@@ -15,7 +15,7 @@ public sealed class OutboxPublisher(ITaskServiceStore store, OutboxDispatcher di
         var write = await dispatcher.PrepareAsync([outgoingEvent], cancellationToken);
         if (write.ClaimFor is { } lease)
         {
-            dispatcher.Written(write, await store.AppendClaimedOutboxAsync(write.Events, lease, write.Deliveries, cancellationToken));
+            dispatcher.Written(write, await store.AppendClaimedOutboxAsync(write.Events, lease, write.Deliveries, write.Dispatched, cancellationToken));
         }
         else
         {

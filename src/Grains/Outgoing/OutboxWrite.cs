@@ -15,6 +15,12 @@ namespace TaskService.Outgoing;
 /// </param>
 public sealed record OutboxWrite(IReadOnlyList<OutgoingEvent> Events, TimeSpan? ClaimFor, IReadOnlyList<QueuedDelivery>? Deliveries)
 {
+    /// <summary>
+    /// Whether the events are written dispatched: their <see cref="Deliveries"/> are all there is to hand them over (see
+    /// <see cref="Storage.ITaskServiceStore.AppendClaimedOutboxAsync"/>).
+    /// </summary>
+    public bool Dispatched { get; init; }
+
     /// <summary>A write without outgoing events.</summary>
     public static OutboxWrite None { get; } = new([], null, null);
 }

@@ -41,6 +41,7 @@ public interface ITaskServiceStore
     /// when the task is written, the events are appended to the outbox in the same transaction, as <see cref="SaveTaskAsync"/>
     /// appends them (claimed for <paramref name="claimFor"/>, with the <paramref name="deliveries"/> of those added); when its row
     /// is there, nothing is written, the events neither, and the answer says so (<see cref="TaskCreation.Created"/> false).
+    /// With <paramref name="dispatched"/>, they are written dispatched (see <see cref="AppendClaimedOutboxAsync"/>).
     /// </summary>
     Task<TaskCreation> TryCreateTaskAsync(
         TaskRecord task,
@@ -48,6 +49,7 @@ public interface ITaskServiceStore
         IReadOnlyList<OutgoingEvent> outbox,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -55,7 +57,8 @@ public interface ITaskServiceStore
     /// outbox and the change's <paramref name="history"/> entries (an entry whose id is there already is not added again), all
     /// in one transaction: when the save fails, no history entry of it remains. With <paramref name="claimFor"/>, the outgoing
     /// events are written claimed for that long and the entries added are returned, for this silo's dispatcher to take at once
-    /// (see <see cref="AppendClaimedOutboxAsync"/>, also for <paramref name="deliveries"/>); without it, nothing is returned.
+    /// (see <see cref="AppendClaimedOutboxAsync"/>, also for <paramref name="deliveries"/> and <paramref name="dispatched"/>);
+    /// without it, nothing is returned.
     /// </summary>
     Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
@@ -63,6 +66,7 @@ public interface ITaskServiceStore
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default);
 
     Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default);
@@ -158,10 +162,16 @@ public interface ITaskServiceStore
     /// without appending them again; an event that was there already gets none. With null, no row is appended and the entries
     /// come back without rows (the webhook connector appends them when it is handed the entries).
     /// </param>
+    /// <param name="dispatched">
+    /// True when the <paramref name="deliveries"/> are all there is to hand the events over (the webhook connector is the
+    /// dispatcher's only one): the entries are written dispatched, and come back so (<see cref="OutboxEntry.Dispatched"/>), as
+    /// their delivery rows, written with them, are delivered whatever happens to the dispatcher. Only with deliveries.
+    /// </param>
     Task<IReadOnlyList<OutboxEntry>> AppendClaimedOutboxAsync(
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan lease,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -14,7 +14,13 @@ public sealed record OutboxEntry(long Sequence, OutgoingEvent Event)
     /// </summary>
     public IReadOnlyList<QueuedDelivery>? Deliveries { get; init; }
 
+    /// <summary>
+    /// Whether the entry was written dispatched, its <see cref="Deliveries"/> being all its hand-over: the dispatcher hands
+    /// them over and marks nothing.
+    /// </summary>
+    public bool Dispatched { get; init; }
+
     /// <summary>The <paramref name="entries"/> with the <paramref name="rows"/> appended with them, each entry its own (by event id).</summary>
-    internal static IReadOnlyList<OutboxEntry> WithDeliveries(IReadOnlyList<OutboxEntry> entries, IReadOnlyList<QueuedDelivery> rows) =>
-        [.. entries.Select(e => e with { Deliveries = [.. rows.Where(r => r.Event.Id == e.Event.Id)] })];
+    internal static IReadOnlyList<OutboxEntry> WithDeliveries(IReadOnlyList<OutboxEntry> entries, IReadOnlyList<QueuedDelivery> rows, bool dispatched = false) =>
+        [.. entries.Select(e => e with { Deliveries = [.. rows.Where(r => r.Event.Id == e.Event.Id)], Dispatched = dispatched })];
 }

@@ -87,7 +87,7 @@ public sealed partial class TaskGrain(
         if (!_loaded)
         {
             var write = await outbox.PrepareAsync(outgoing is null ? [] : [outgoing]);
-            var creation = await store.TryCreateTaskAsync(record, created, write.Events, write.ClaimFor, write.Deliveries);
+            var creation = await store.TryCreateTaskAsync(record, created, write.Events, write.ClaimFor, write.Deliveries, write.Dispatched);
             written = creation.Created;
             if (written)
             {
@@ -464,7 +464,7 @@ public sealed partial class TaskGrain(
     {
         // Written claimed for this silo's dispatcher, with its webhook delivery rows, and taken at once: no claim round trip, no poll.
         var write = outgoing is null ? OutboxWrite.None : await outbox.PrepareAsync([outgoing]);
-        var claimed = await store.SaveTaskAsync(state, write.Events, history, write.ClaimFor, write.Deliveries);
+        var claimed = await store.SaveTaskAsync(state, write.Events, history, write.ClaimFor, write.Deliveries, write.Dispatched);
         _state = state;
         outbox.Written(write, claimed);
     }

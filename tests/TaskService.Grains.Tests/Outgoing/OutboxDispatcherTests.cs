@@ -70,22 +70,68 @@ public sealed class OutboxDispatcherTests
         var webhooks = new WebhookConnector(store, null!, TimeProvider.System, NullLogger<WebhookConnector>.Instance);
         var outgoing = Event("prepared");
 
+        // With the webhook connector alone, the rows are the whole hand-over: the write is made dispatched.
         var write = await Dispatcher(store, webhooks, Settings).PrepareAsync([outgoing]);
         Assert.Equal(Settings.Lease, write.ClaimFor);
         var row = Assert.Single(write.Deliveries!);
         Assert.Equal(("active", outgoing), (row.SubscriptionId, row.Event));
+        Assert.True(write.Dispatched);
 
-        // Without the webhook connector: claimed, no rows. With the dispatcher off: unclaimed, no rows.
+        // With another connector beside it: claimed with rows, and dispatched only once every connector has it.
+        var withKafka = await Dispatcher(store, [webhooks, new RecordingConnector()], Settings).PrepareAsync([outgoing]);
+        Assert.Equal((Settings.Lease, false), (withKafka.ClaimFor, withKafka.Dispatched));
+        Assert.Single(withKafka.Deliveries!);
+
+        // Without the webhook connector: claimed, no rows. With the dispatcher off: unclaimed, no rows. Neither dispatched.
         var withoutWebhooks = await Dispatcher(store, new RecordingConnector(), Settings).PrepareAsync([outgoing]);
-        Assert.Equal((Settings.Lease, null), (withoutWebhooks.ClaimFor, withoutWebhooks.Deliveries));
+        Assert.Equal((Settings.Lease, null, false), (withoutWebhooks.ClaimFor, withoutWebhooks.Deliveries, withoutWebhooks.Dispatched));
         var off = new OutboxOptions { Enabled = false, PollInterval = Settings.PollInterval, Lease = Settings.Lease, BatchSize = Settings.BatchSize };
         var unclaimed = await Dispatcher(store, webhooks, off).PrepareAsync([outgoing]);
-        Assert.Equal((null, null), (unclaimed.ClaimFor, unclaimed.Deliveries));
+        Assert.Equal((null, null, false), (unclaimed.ClaimFor, unclaimed.Deliveries, unclaimed.Dispatched));
         Assert.Equal([outgoing], unclaimed.Events);
     }
 
+    [Fact]
+    public async Task EntriesWrittenDispatchedWithTheirRowsAreHandedOverAndLeaveNothingToMarkOrToClaim()
+    {
+        var time = new FakeTimeProvider();
+        var store = new InMemoryTaskServiceStore(time);
+        await store.SaveSubscriptionAsync(Subscription("active", WebhookSubscriptionStatus.Active));
+        var counted = ClaimCounter.Wrap(store);
+        var connector = new RecordingConnector();
+        var dispatcher = new OutboxDispatcher(counted, [connector], Options.Create(Settings), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+            NullLogger<OutboxDispatcher>.Instance, time);
+        var subscription = (await store.GetActiveSubscriptionsAsync("task-created")).Single();
+        var outgoing = Event("with-rows");
+
+        var written = await store.AppendClaimedOutboxAsync([outgoing], Settings.Lease, [QueuedDelivery.First(subscription, outgoing, time.GetUtcNow())], dispatched: true);
+        var entry = Assert.Single(written);
+        Assert.True(entry.Dispatched);
+        Assert.Single(entry.Deliveries!);
+        Assert.Equal(0, (await store.GetOutboxBacklogAsync()).Count);
+        Assert.Equal(["active"], await store.GetSubscriptionsWithDueDeliveriesAsync(time.GetUtcNow() + TimeSpan.FromSeconds(1), 10));
+
+        dispatcher.Push(written);
+        Assert.True(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(["with-rows"], connector.Ids);
+        Assert.Equal(0, ClaimCounter.Marks(counted));
+
+        // Its claim running out gives no one anything to hand over again: its rows are the delivery log's to deliver.
+        time.Advance(Settings.Lease + Settings.PollInterval);
+        Assert.Empty(await store.ClaimOutboxAsync(10, Settings.Lease));
+
+        // Written claimed but not dispatched, an entry is marked once handed over.
+        dispatcher.Push(await store.AppendClaimedOutboxAsync([Event("marked")], Settings.Lease));
+        Assert.True(await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(1, ClaimCounter.Marks(counted));
+        Assert.Equal(0, (await store.GetOutboxBacklogAsync()).Count);
+    }
+
     private static OutboxDispatcher Dispatcher(ITaskServiceStore store, IOutgoingConnector connector, OutboxOptions settings) =>
-        new(store, [connector], Options.Create(settings), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+        Dispatcher(store, [connector], settings);
+
+    private static OutboxDispatcher Dispatcher(ITaskServiceStore store, IOutgoingConnector[] connectors, OutboxOptions settings) =>
+        new(store, connectors, Options.Create(settings), new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
             NullLogger<OutboxDispatcher>.Instance);
 
     private static WebhookSubscriptionRecord Subscription(string id, WebhookSubscriptionStatus status) => new()
@@ -118,11 +164,12 @@ public sealed class OutboxDispatcherTests
         }
     }
 
-    /// <summary>A store that counts the outbox reads (claims) made through it.</summary>
+    /// <summary>A store that counts the outbox reads (claims) and dispatched marks made through it.</summary>
     public class ClaimCounter : DispatchProxy
     {
         private ITaskServiceStore _inner = null!;
         private int _claims;
+        private int _marks;
 
         public static ITaskServiceStore Wrap(ITaskServiceStore inner)
         {
@@ -133,11 +180,18 @@ public sealed class OutboxDispatcherTests
 
         public static int Claims(ITaskServiceStore proxy) => ((ClaimCounter)(object)proxy)._claims;
 
+        public static int Marks(ITaskServiceStore proxy) => ((ClaimCounter)(object)proxy)._marks;
+
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             if (targetMethod!.Name == nameof(ITaskServiceStore.ClaimOutboxAsync))
             {
                 Interlocked.Increment(ref _claims);
+            }
+
+            if (targetMethod.Name == nameof(ITaskServiceStore.MarkDispatchedAsync))
+            {
+                Interlocked.Increment(ref _marks);
             }
 
             return targetMethod.Invoke(_inner, args);

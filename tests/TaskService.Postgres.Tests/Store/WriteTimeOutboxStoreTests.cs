@@ -66,6 +66,35 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EventsWrittenDispatchedWithTheirRowsAreNeitherPendingNorClaimedAndOnlyWithRows()
+    {
+        var task = NewTask("t-dispatched");
+        var outgoing = Outgoing("created-dispatched");
+        var appended = Outgoing("appended-dispatched");
+        var withoutRows = Outgoing("no-rows");
+        foreach (var store in Both)
+        {
+            var creation = await store.TryCreateTaskAsync(task, Created(task), [outgoing], Lease, [Row("sub-a", outgoing)], dispatched: true);
+            var entries = await store.AppendClaimedOutboxAsync([appended], Lease, [Row("sub-b", appended)], dispatched: true);
+
+            // Without rows there is nothing the entry was handed over to: it stays for the dispatcher to mark.
+            var plain = await store.AppendClaimedOutboxAsync([withoutRows], Lease, null, dispatched: true);
+
+            Assert.True(Assert.Single(creation.Claimed).Dispatched);
+            Assert.True(Assert.Single(entries).Dispatched);
+            Assert.False(Assert.Single(plain).Dispatched);
+            Assert.Equal(["sub-a", "sub-b"], (await Pending(store)).Select(d => d.SubscriptionId).Order());
+            Assert.Equal(1, (await store.GetOutboxBacklogAsync()).Count);
+        }
+
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.outbox WHERE dispatched_on = created_on"));
+
+        // The claims run out: only the entry without rows is handed over again.
+        _time.Advance(Lease);
+        Assert.Equal([withoutRows.Id], (await _stores.Store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
+    }
+
+    [Fact]
     public async Task WhenAnyPartOfTheCreationFailsNothingOfItIsWritten()
     {
         var task = NewTask("t-failing");

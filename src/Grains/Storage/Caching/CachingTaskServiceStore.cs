@@ -154,8 +154,9 @@ public sealed class CachingTaskServiceStore(
         IReadOnlyList<OutgoingEvent> outbox,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default) =>
-        inner.TryCreateTaskAsync(task, created, outbox, claimFor, deliveries, cancellationToken);
+        inner.TryCreateTaskAsync(task, created, outbox, claimFor, deliveries, dispatched, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEntry>> SaveTaskAsync(
         TaskAggregate aggregate,
@@ -163,8 +164,9 @@ public sealed class CachingTaskServiceStore(
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default) =>
-        inner.SaveTaskAsync(aggregate, outbox, history, claimFor, deliveries, cancellationToken);
+        inner.SaveTaskAsync(aggregate, outbox, history, claimFor, deliveries, dispatched, cancellationToken);
 
     public Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.DeleteTaskAsync(taskId, cancellationToken);
@@ -208,8 +210,9 @@ public sealed class CachingTaskServiceStore(
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan lease,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default) =>
-        inner.AppendClaimedOutboxAsync(events, lease, deliveries, cancellationToken);
+        inner.AppendClaimedOutboxAsync(events, lease, deliveries, dispatched, cancellationToken);
 
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>
         inner.ClaimOutboxAsync(max, lease, cancellationToken);

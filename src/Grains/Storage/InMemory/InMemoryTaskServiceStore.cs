@@ -104,6 +104,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         IReadOnlyList<OutgoingEvent> outbox,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
         lock (_taskLock)
@@ -114,7 +115,7 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
             }
 
             _history.TryAdd(created);
-            return Task.FromResult(new TaskCreation(true, AppendOutbox(outbox, claimFor, deliveries)));
+            return Task.FromResult(new TaskCreation(true, AppendOutbox(outbox, claimFor, deliveries, dispatched)));
         }
     }
 
@@ -124,12 +125,13 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
         IReadOnlyList<OutboxEntry> claimed;
         lock (_taskLock)
         {
-            claimed = AppendOutbox(outbox, claimFor, deliveries);
+            claimed = AppendOutbox(outbox, claimFor, deliveries, dispatched);
             foreach (var entry in history ?? [])
             {
                 _history.TryAdd(entry);
@@ -339,14 +341,17 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan lease,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default) =>
-        Task.FromResult(AppendOutbox(events, lease, deliveries));
+        Task.FromResult(AppendOutbox(events, lease, deliveries, dispatched));
 
     /// <summary>
     /// Appends the events to the outbox, claimed when <paramref name="claimFor"/> is given, with the delivery rows of the events
-    /// added; returns the entries added claimed, with their rows (nothing when unclaimed).
+    /// added, and dispatched with them when <paramref name="dispatched"/>; returns the entries added claimed, with their rows
+    /// (nothing when unclaimed).
     /// </summary>
-    private IReadOnlyList<OutboxEntry> AppendOutbox(IReadOnlyList<OutgoingEvent> events, TimeSpan? claimFor, IReadOnlyList<QueuedDelivery>? deliveries)
+    private IReadOnlyList<OutboxEntry> AppendOutbox(
+        IReadOnlyList<OutgoingEvent> events, TimeSpan? claimFor, IReadOnlyList<QueuedDelivery>? deliveries, bool dispatched)
     {
         var added = _outbox.Append(events, claimFor);
         if (claimFor is null)
@@ -360,7 +365,13 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         }
 
         var addedIds = added.Select(e => e.Event.Id).ToHashSet(StringComparer.Ordinal);
-        return OutboxEntry.WithDeliveries(added, _deliveries.Append([.. deliveries.Where(d => addedIds.Contains(d.Event.Id))]));
+        var rows = _deliveries.Append([.. deliveries.Where(d => addedIds.Contains(d.Event.Id))]);
+        if (dispatched)
+        {
+            _outbox.MarkDispatched([.. added.Select(e => e.Sequence)]);
+        }
+
+        return OutboxEntry.WithDeliveries(added, rows, dispatched);
     }
 
     public Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default) =>

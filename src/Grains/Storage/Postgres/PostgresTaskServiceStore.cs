@@ -255,6 +255,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         IReadOnlyList<TaskHistoryEntry>? history = null,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(aggregate);
@@ -288,7 +289,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        var written = await WriteOutboxAsync("task", commands, null, outbox, lease, deliveries);
+        var written = await WriteOutboxAsync("task", commands, null, outbox, lease, deliveries, dispatched);
         return written.Claimed;
     }
 
@@ -308,6 +309,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         IReadOnlyList<OutgoingEvent> outbox,
         TimeSpan? claimFor = null,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outbox);
@@ -317,7 +319,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
 
         // One statement: the task, its first history entry, its outgoing events and their delivery rows, or nothing at all.
-        return await WriteOutboxAsync("task", [], NewTaskValues(task, created), outbox, claimFor, deliveries);
+        return await WriteOutboxAsync("task", [], NewTaskValues(task, created), outbox, claimFor, deliveries, dispatched);
     }
 
     /// <summary>The four parameters of <see cref="InsertNewTask"/> and <see cref="InsertFirstHistory"/>.</summary>
@@ -605,6 +607,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan lease,
         IReadOnlyList<QueuedDelivery>? deliveries = null,
+        bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -613,17 +616,17 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        return (await WriteOutboxAsync("outgoing event", [], null, events, lease, deliveries)).Claimed;
+        return (await WriteOutboxAsync("outgoing event", [], null, events, lease, deliveries, dispatched)).Claimed;
     }
 
     /// <summary>
     /// The statement that appends outgoing events to the outbox (one multi-row INSERT, claimed until its 3rd parameter, or not
     /// when that is null) and, of the events it added, the delivery rows, pending, all or none. Each event's JSON comes once, as
     /// text: the outbox keeps it as jsonb, its delivery rows as json (the text as given, as <see cref="AppendDeliveriesAsync"/>
-    /// keeps it). Its five parameters: the events as one flat text array (id, key and JSON of each in turn), the creation
-    /// instant, the claim, the delivery rows as one flat text array (id, subscription, client app and event id of each) and
-    /// their instants as one flat timestamptz array (next attempt and creation of each): a few arrays cost less to send than
-    /// an array per column. With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
+    /// keeps it). Its six parameters: the events as one flat text array (id, key and JSON of each in turn), the creation
+    /// instant, the claim, the delivery rows as one flat text array (id, subscription, client app and event id of each),
+    /// their instants as one flat timestamptz array (next attempt and creation of each), and when the entries were dispatched
+    /// (null: not yet): a few arrays cost less to send than an array per column. With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
     /// history entry (parameters $1 to $4), and the outgoing events and delivery rows are written only when the task is. It
     /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
     /// id) for the task.
@@ -638,7 +641,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static string OutboxStatement(bool createsTask)
     {
         var first = createsTask ? 5 : 1;
-        var p = Enumerable.Range(first, 5).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var p = Enumerable.Range(first, 6).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
         return $"""
             WITH {task}input AS (
@@ -646,8 +649,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                 FROM unnest({p[0]}::text[]) WITH ORDINALITY AS e (v, i){(createsTask ? " CROSS JOIN created" : "")}
                 WHERE e.i % 3 = 0),
             outbox AS (
-                INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until)
-                SELECT event_id, event_key, body::jsonb, {p[1]}, {p[2]} FROM input ORDER BY n
+                INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until, dispatched_on)
+                SELECT event_id, event_key, body::jsonb, {p[1]}, {p[2]}, {p[5]}::timestamptz FROM input ORDER BY n
                 ON CONFLICT (event_id) DO NOTHING
                 RETURNING seq, event_id),
             deliveries AS (
@@ -681,9 +684,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         NpgsqlParameter[]? task,
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan? lease,
-        IReadOnlyList<QueuedDelivery>? deliveries)
+        IReadOnlyList<QueuedDelivery>? deliveries,
+        bool dispatched)
     {
         var now = _time.GetUtcNow();
+
+        // Written dispatched only with their delivery rows, which are then all their hand-over.
+        dispatched &= lease is not null && deliveries is not null;
         var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
         foreach (var outgoing in events)
         {
@@ -725,6 +732,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             Instant(now + lease),
             NullableTextArray(rowTexts),
             InstantArray(rowInstants),
+            Instant(dispatched ? now : null),
         ]));
         return _batcher.RunAsync(
             entity,
@@ -777,7 +785,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
                     queued[i] = rowsById[addedRows[i].Id] with { Sequence = addedRows[i].Sequence };
                 }
 
-                return new TaskCreation(true, OutboxEntry.WithDeliveries(entries, queued));
+                return new TaskCreation(true, OutboxEntry.WithDeliveries(entries, queued, dispatched));
             });
     }
 
