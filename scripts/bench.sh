@@ -168,7 +168,8 @@ status=0
 TASKSERVICE_BENCH_POSTGRES="$connection" \
   dotnet run -c Release "${build_args[@]}" --project bench/TaskService.Benchmarks -- \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
-  --output "$repo/bench/results/latest.json" "${load_args[@]}" "${pgbench_args[@]}" "${profile_args[@]}" "${extra[@]}" || status=$?
+  --output "$repo/bench/results/latest.json" --server-pid "$(head -n 1 "$pg_dir/data/postmaster.pid")" \
+  "${load_args[@]}" "${pgbench_args[@]}" "${profile_args[@]}" "${extra[@]}" || status=$?
 
 if [ "$profile" -eq 1 ] && [ -s "$repo/bench/results/profile.nettrace" ]; then
   log "profile of the closed-loop phase (bench/results/profile.nettrace):"

@@ -69,6 +69,9 @@ internal sealed class BenchmarkOptions
 
     public double? PgbenchSeconds { get; private set; }
 
+    /// <summary>The PostgreSQL postmaster's process id, when the server runs on this machine (see <see cref="ServerCpu"/>).</summary>
+    public int? ServerPid { get; private set; }
+
     /// <summary>Group the process's first-chance exceptions by where they were thrown, and print the top places.</summary>
     public bool ExceptionStacks { get; private set; }
 
@@ -111,6 +114,8 @@ internal sealed class BenchmarkOptions
           --dotnet-trace PATH    the dotnet-trace executable (default: dotnet-trace on PATH)
           --pgbench-tps-1 X, --pgbench-tps-n X, --pgbench-clients N, --pgbench-seconds S
                                  pgbench figures of the same server, shown beside the results (scripts/bench.sh passes them)
+          --server-pid PID       the PostgreSQL postmaster on this machine, whose CPU during the run is shown per event
+                                 (scripts/bench.sh passes it)
         """;
 
     public static BenchmarkOptions Parse(string[] args)
@@ -139,6 +144,7 @@ internal sealed class BenchmarkOptions
                 case "--pgbench-tps-n": options.PgbenchTpsN = Number(name, Value()); break;
                 case "--pgbench-clients": options.PgbenchClients = Positive(name, Value()); break;
                 case "--pgbench-seconds": options.PgbenchSeconds = Number(name, Value()); break;
+                case "--server-pid": options.ServerPid = Positive(name, Value()); break;
                 case "--exception-stacks": options.ExceptionStacks = true; break;
                 case "--profile": options.Profile = Value(); break;
                 case "--dotnet-trace": options.DotnetTrace = Value(); break;

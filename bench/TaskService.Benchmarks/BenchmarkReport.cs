@@ -39,6 +39,9 @@ internal sealed class BenchmarkReport
 
     public ProcessSnapshot? AfterRun { get; set; }
 
+    /// <summary>The PostgreSQL server's CPU time during the closed-loop run (<see cref="ServerCpu"/>), when it was read.</summary>
+    public TimeSpan? RunServerCpu { get; set; }
+
     public long? RetainedHeapBytes { get; set; }
 
     public DatabaseActivity? Database { get; set; }
@@ -115,6 +118,10 @@ internal sealed class BenchmarkReport
                 var cpu = after.CpuTime - before.CpuTime;
                 output.WriteLine(F($"CPU / GC        {cpu.TotalSeconds:0.0} s CPU during the run = {cpu.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * cpu.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores); ") +
                     F($"{Mb(after.AllocatedBytes - before.AllocatedBytes)} allocated ({(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / r.Delivered:0} KB per event); GCs gen0 {after.Gen0Collections - before.Gen0Collections}, gen1 {after.Gen1Collections - before.Gen1Collections}, gen2 {after.Gen2Collections - before.Gen2Collections}; {after.ThreadCount} threads"));
+                if (RunServerCpu is { } server)
+                {
+                    output.WriteLine(F($"                PostgreSQL: {server.TotalSeconds:0.0} s CPU during the run = {server.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * server.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; its processes and those it reaped)"));
+                }
             }
         }
 
@@ -220,6 +227,8 @@ internal sealed class BenchmarkReport
                 writeTransactionsPerEvent = Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? (double?)w / r.Delivered : null,
                 commitsPerEvent = Database is { } d && TotalEvents > 0 ? (double?)d.Commits / TotalEvents : null,
                 rollbacks = Database?.Rollbacks,
+                runCpuSeconds = RunServerCpu?.TotalSeconds,
+                runCpuMsPerEvent = RunServerCpu is { } server && Run is { Delivered: > 0 } delivered ? server.TotalMilliseconds / delivered.Delivered : (double?)null,
                 tables = Database?.Tables.Select(t => new
                 {
                     table = t.Table,

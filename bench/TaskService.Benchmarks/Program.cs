@@ -139,9 +139,11 @@ public static class Program
                     await using var trace = options.Profile is { } profile
                         ? await TraceRecorder.StartAsync(options.DotnetTrace, profile, silo.Stopping)
                         : null;
+                    var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
                     report.BeforeRun = ProcessSnapshot.Take();
                     report.Run = await load.RunAsync("run", next, options.Events, options.Concurrency, options.AwaitDelivery);
                     report.AfterRun = ProcessSnapshot.Take();
+                    report.RunServerCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     if (trace is not null)
                     {
                         Console.WriteLine("[profile] run done; waiting for dotnet-trace to write the trace (the rundown takes a while)");
