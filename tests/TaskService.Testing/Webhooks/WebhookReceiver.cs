@@ -117,9 +117,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <param name="answer">
     /// Given a request and the requests before it, says how to answer; without it, the receiver answers as the Node one does.
     /// </param>
-    /// <param name="hold">Awaited before a request is answered, so a test can keep requests open (others are served meanwhile).</param>
+    /// <param name="hold">
+    /// Awaited before a request is answered, so a test can keep requests open (others are served meanwhile); given the token
+    /// that ends when the sender gives the request up.
+    /// </param>
     public static async Task<WebhookReceiver> StartAsync(
-        string? secret = null, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer = null, Func<WebhookReceipt, Task>? hold = null)
+        string? secret = null,
+        Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer = null,
+        Func<WebhookReceipt, CancellationToken, Task>? hold = null)
     {
         var receiver = new InProcessReceiver(secret, answer, hold);
         var port = await receiver.StartAsync();
@@ -224,7 +229,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>The in-process receiver: a minimal API on Kestrel, bound to port 0 of the loopback address.</summary>
     private sealed class InProcessReceiver(
-        string? secret, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer, Func<WebhookReceipt, Task>? hold) : IAsyncDisposable
+        string? secret, Func<WebhookReceipt, IReadOnlyList<WebhookReceipt>, WebhookAnswer>? answer, Func<WebhookReceipt, CancellationToken, Task>? hold) : IAsyncDisposable
     {
         private readonly List<WebhookReceipt> _received = [];
         private readonly ConcurrentDictionary<string, Behaviour> _behaviours = new(StringComparer.Ordinal);
@@ -298,7 +303,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
             if (hold is not null)
             {
-                await hold(receipt);
+                await hold(receipt, context.RequestAborted);
             }
 
             if (_behaviours.TryGetValue(receipt.Path, out var behaviour) && behaviour.TryTake())
