@@ -129,6 +129,35 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
     }
 
     [Fact]
+    public async Task EventsNotYetRoutedWhenTheWaitingTableArrivesStillWaitAndRoutedOnesDoNot()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("unrouted");
+        try
+        {
+            var scripts = DatabaseMigrator.LoadEmbeddedScripts();
+            var before = scripts.TakeWhile(s => s.Name != "0107_unrouted_events.sql").ToList();
+            await DatabaseMigrator.MigrateAsync(connectionString, before, NullLogger.Instance, CancellationToken.None);
+            await ExecuteAsync(connectionString, """
+                INSERT INTO main.events (id, "key", "timestamp", routed_on) VALUES
+                    ('routed', 'k', 1, now()), ('waiting-1', 'k', 2, NULL), ('waiting-2', 'k', 3, NULL)
+                """);
+
+            var upgrade = await DatabaseMigrator.MigrateAsync(connectionString, scripts, NullLogger.Instance, CancellationToken.None);
+
+            Assert.Equal(["0107_unrouted_events.sql"], upgrade.Applied);
+            Assert.Equal(["waiting-1:2", "waiting-2:3"], await QueryAsync("SELECT id || ':' || \"timestamp\" FROM main.unrouted_events ORDER BY id", connectionString));
+            Assert.Equal(3, (await QueryAsync("SELECT id FROM main.events", connectionString)).Count);
+            Assert.Empty(await QueryAsync(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'events' AND column_name = 'routed_on'",
+                connectionString));
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
     public async Task AFailingScriptIsRolledBackWholeAndTheErrorNamesItAndTheFix()
     {
         var connectionString = await PostgresServer.CreateDatabaseAsync("failing");
@@ -177,6 +206,14 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         Assert.Contains(":1/", error.Message);
         Assert.Contains("Fix:", error.Message);
         Assert.DoesNotContain(new NpgsqlConnectionStringBuilder(PostgresServer.AdminConnectionString).Password ?? "no password", error.Message);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private Task<List<string>> QueryAsync(string sql) => QueryAsync(sql, database.ConnectionString);

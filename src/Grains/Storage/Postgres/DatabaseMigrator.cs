@@ -184,7 +184,7 @@ public sealed partial class DatabaseMigrator
         return new MigrationResult(_database, applied, alreadyApplied);
     }
 
-    private static IReadOnlyList<SqlScript> LoadEmbeddedScripts()
+    internal static IReadOnlyList<SqlScript> LoadEmbeddedScripts()
     {
         var assembly = typeof(DatabaseMigrator).Assembly;
         var scripts = new List<SqlScript>();
