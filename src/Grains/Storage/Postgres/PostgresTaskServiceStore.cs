@@ -626,8 +626,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// keeps it). Its six parameters: the events as one flat text array (id, key and JSON of each in turn), the creation
     /// instant, the claim, the delivery rows as one flat text array (id, subscription, client app and event id of each),
     /// their instants as one flat timestamptz array (next attempt and creation of each), and when the entries were dispatched
-    /// (null: not yet): a few arrays cost less to send than an array per column. With <paramref name="createsTask"/>, it starts with <see cref="CreateTask"/>'s insert of a task and its first
-    /// history entry (parameters $1 to $4), and the outgoing events and delivery rows are written only when the task is. It
+    /// (null: not yet): a few arrays cost less to send than an array per column. With <paramref name="createsTask"/>, it
+    /// starts with <see cref="CreateTask"/>'s insert of a task and its first history entry (parameters $1 to $4), and the
+    /// outgoing events and delivery rows are written only when the task is. It
     /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
     /// id) for the task.
     /// </summary>
