@@ -90,6 +90,14 @@ internal static class Frames
     public static bool IsWaiting(List<string> frames) =>
         frames.Count == 0 || WaitingLeaves.Any(leaf => Leaf(frames).StartsWith(leaf, StringComparison.Ordinal));
 
+    /// <summary>
+    /// A thread inside a socket system call. The sampler reports a thread in native code with its managed stack whether the
+    /// kernel runs it or has preempted it, and on loopback the woken peer (PostgreSQL, a client) runs on the same cores, so
+    /// these samples say little about this process's CPU (its system time, in /proc, is the measure of that).
+    /// </summary>
+    public static bool IsInSocketCall(List<string> frames) =>
+        Leaf(frames).StartsWith("System.Net.Sockets.SocketPal.TryComplete", StringComparison.Ordinal);
+
     /// <summary>A thread that stopped at a safe point because a GC suspended the process.</summary>
     public static bool IsSuspendedForGc(List<string> frames) =>
         Leaf(frames).StartsWith("System.Threading.Thread.<PollGC>", StringComparison.Ordinal);

@@ -24,6 +24,9 @@ internal sealed class TraceAnalysis
     /// <summary>Samples of threads held at a safe point: for a GC, or for the sample profiler's own suspension.</summary>
     public int GcSuspendedSamples { get; private set; }
 
+    /// <summary>Samples of threads inside a socket system call (<see cref="Frames.IsInSocketCall"/>).</summary>
+    public int SocketCallSamples { get; private set; }
+
     /// <summary>Running samples spent entering a contended lock, by the owner of their stack.</summary>
     public Tally<string> LockWaits { get; } = new();
 
@@ -130,6 +133,12 @@ internal sealed class TraceAnalysis
         if (Frames.IsSuspendedForGc(frames))
         {
             GcSuspendedSamples++;
+            return;
+        }
+
+        if (Frames.IsInSocketCall(frames))
+        {
+            SocketCallSamples++;
             return;
         }
 
