@@ -16,13 +16,16 @@ namespace TaskService.Commands;
 /// <summary>
 /// <c>create-tasks</c>: creates the tasks listed in the variable <c>tasks</c> (<c>{"values": [...]}</c>), starts the workflow mapped to
 /// each task's key with the variable <c>taskId</c>, records that instance's pending user tasks, and publishes <c>task-created</c>.
-/// Task ids derive from the external task and the entry's position, so a rerun creates nothing twice.
+/// Task ids derive from the external task and the entry's position, so a rerun creates nothing twice. A task whose key maps no
+/// workflow is written without activating its grain (<see cref="TaskCreator"/>); a task that is there already, or one with a
+/// workflow, goes through its grain.
 /// </summary>
 public sealed class CreateTasksCommand(
     IGrainFactory grains,
     ITaskServiceStore store,
     IWorkflowEngine engine,
     IOutgoingEventPublisher publisher,
+    TaskCreator creator,
     TimeProvider time,
     IOptions<LimitsOptions> limits) : IExternalTaskCommand
 {
@@ -47,7 +50,8 @@ public sealed class CreateTasksCommand(
             // The last task's write carries task-created, listing every task: its creation, or the start of its workflow.
             var withEvent = index == entries.Count - 1 ? taskCreated with { EarlierTasks = [.. created] } : null;
             var mapping = await MappingAsync(entries[index].Key, cancellationToken);
-            var write = await grain.CreateAsync(entries[index], mapping is null ? withEvent : null);
+            var write = mapping is null ? await creator.TryCreateAsync(taskId, entries[index], withEvent) : null;
+            write ??= await grain.CreateAsync(entries[index], mapping is null ? withEvent : null);
             var task = write.Task;
             if (task.Key != entries[index].Key)
             {

@@ -8,6 +8,7 @@ using TaskService.Events;
 using TaskService.Outgoing;
 using TaskService.Security;
 using TaskService.Storage;
+using TaskService.Tasks;
 using TaskService.Storage.InMemory;
 using TaskService.Webhooks;
 using TaskService.Workflows;
@@ -58,6 +59,7 @@ public static class TaskServiceSiloBuilderExtensions
             .BindConfiguration(EventRoutingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton<TaskCreator>();
         services.AddSingleton<IExternalTaskCommand, CreateTasksCommand>();
         services.AddSingleton<IExternalTaskCommand, EndTaskCommand>();
         services.TryAddSingleton<CommandRegistry>();

@@ -18,6 +18,7 @@ public sealed partial class TaskGrain(
     ITaskServiceStore store,
     IWorkflowEngine engine,
     OutboxDispatcher outbox,
+    TaskCreator creator,
     TimeProvider time,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IIncomingGrainCallFilter
 {
@@ -28,24 +29,27 @@ public sealed partial class TaskGrain(
 
     private string? _taskId;
 
-    /// <summary>Whether this activation read its rows yet. A task being created reads nothing: see <see cref="CreateAsync"/>.</summary>
-    private bool _loaded;
+    /// <summary>
+    /// Whether this activation holds its task's rows. An activation that found no task reads again on its next call: the task
+    /// may have been written since without it (see <see cref="TaskCreator"/>). A task being created reads nothing first: see
+    /// <see cref="CreateAsync"/>.
+    /// </summary>
+    private bool Loaded => _state is not null;
 
-    /// <summary>Reads the task's rows before the first call of this activation that needs them (every call but a creation).</summary>
+    /// <summary>Reads the task's rows before each call that needs them while this activation holds none (every call but a creation).</summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (!_loaded && context.ImplementationMethod.Name != nameof(CreateAsync))
+        if (!Loaded && context.ImplementationMethod.Name != nameof(CreateAsync))
         {
             _state = await store.LoadTaskAsync(TaskId);
-            _loaded = true;
         }
 
         await context.Invoke();
     }
 
     /// <summary>
-    /// Creates the task unless it exists. A new activation writes the task only if its row is not there, which needs no read
-    /// first; when the row is there (the step that creates it ran again) the task is read and returned as it is.
+    /// Creates the task unless it exists. The task is written only if its row is not there, which needs no read first; when the
+    /// row is there (the step that creates it ran again) the task is read and returned as it is.
     /// </summary>
     public async Task<TaskRecord> CreateAsync(NewTask task) => (await CreateAsync(task, null)).Task;
 
@@ -60,70 +64,35 @@ public sealed partial class TaskGrain(
             return new TaskWrite { Task = _state.Task };
         }
 
-        var now = time.GetUtcNow();
-        var record = new TaskRecord
+        if (await creator.TryCreateAsync(TaskId, task, taskCreated) is { } write)
         {
-            Id = TaskId,
-            Key = task.Key,
-            Name = task.Name,
-            Description = task.Description,
-            Status = TaskRecordStatus.Pending,
-            Priority = task.Priority,
-            Severity = task.Severity,
-            Type = task.Type,
-            AssigneeId = task.AssigneeId,
-            StartDate = task.StartDate,
-            DueDate = task.DueDate,
-            Metadata = task.Metadata,
-            Notes = task.Notes,
-            CreatedOn = now,
-            ModifiedOn = now,
-            CreatedBy = AuditUsers.System,
-            ModifiedBy = AuditUsers.System,
-        };
-        var created = Entry(TaskHistoryActions.Created, null, TaskHistoryActions.WorkflowActor, now);
+            _state = new TaskAggregate(write.Task, []);
+            await LeaveMemoryUnlessMappedAsync(task.Key);
+            return write;
+        }
+
+        // Its row is there: the step that creates it ran again, and the event was not written: the caller publishes it with the
+        // stored record. A deleted task reads as absent and is written again, with the event.
+        _state = await store.LoadTaskAsync(TaskId);
+        if (_state is not null)
+        {
+            return new TaskWrite { Task = _state.Task };
+        }
+
+        var (record, created) = creator.New(TaskId, task);
         var outgoing = taskCreated?.ToOutgoingEvent([.. taskCreated.EarlierTasks, record]);
-        var written = false;
-        if (!_loaded)
-        {
-            var write = await outbox.PrepareAsync(outgoing is null ? [] : [outgoing]);
-            var creation = await store.TryCreateTaskAsync(record, created, write.Events, write.ClaimFor, write.Deliveries, write.Dispatched);
-            written = creation.Created;
-            if (written)
-            {
-                outbox.Written(write, creation.Claimed);
-            }
-            else
-            {
-                // Its row is there: the step that creates it ran again, and the event was not written: the caller publishes it
-                // with the stored record. A deleted task reads as absent and is written again below, with the event.
-                _state = await store.LoadTaskAsync(TaskId);
-            }
+        await SaveAsync(new TaskAggregate(record, []), outgoing, [created]);
+        creator.Created(record);
+        await LeaveMemoryUnlessMappedAsync(task.Key);
+        return new TaskWrite { Task = record, EventWritten = outgoing is not null };
+    }
 
-            _loaded = true;
-            if (_state is not null)
-            {
-                return new TaskWrite { Task = _state.Task };
-            }
-        }
-
-        if (written)
-        {
-            _state = new TaskAggregate(record, []);
-        }
-        else
-        {
-            await SaveAsync(new TaskAggregate(record, []), outgoing, [created]);
-        }
-
-        TaskInstruments.TasksCreated.Add(1);
-        LogTaskCreated(TaskId, task.Key);
-        if ((await store.GetTaskMappingsAsync(task.Key)).Count == 0)
+    private async Task LeaveMemoryUnlessMappedAsync(string taskKey)
+    {
+        if ((await store.GetTaskMappingsAsync(taskKey)).Count == 0)
         {
             LeaveMemory();
         }
-
-        return new TaskWrite { Task = record, EventWritten = outgoing is not null };
     }
 
     /// <summary>
@@ -450,9 +419,6 @@ public sealed partial class TaskGrain(
 
     private static string Actor(string? userId) => userId ?? TaskHistoryActions.SystemActor;
 
-    private TaskHistoryEntry Entry(string action, string? userTaskId, string by, DateTimeOffset on) =>
-        new HistoryBuilder(TaskId, by, on).Add(action, userTaskId, null).Entries[0];
-
     private static IReadOnlyList<UserTaskRecord> Live(IReadOnlyList<UserTaskRecord> userTasks) =>
         userTasks.Any(u => u.Deleted) ? userTasks.Where(u => !u.Deleted).ToArray() : userTasks;
 
@@ -508,9 +474,6 @@ public sealed partial class TaskGrain(
         Payload = JsonElementFactory.From(payload),
         Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
     };
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} created with key {TaskKey}")]
-    private partial void LogTaskCreated(string taskId, string taskKey);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} completed")]
     private partial void LogTaskCompleted(string taskId);

@@ -11,8 +11,8 @@ using TaskService.Workflows;
 namespace TaskService.Grains.Tests.Engine;
 
 /// <summary>
-/// An in-process single-silo cluster on the embedded providers, with test commands registered and its store watched by a
-/// <see cref="StoreSpy"/>, shared by the engine tests.
+/// An in-process single-silo cluster on the embedded providers, with test commands registered, its store watched by a
+/// <see cref="StoreSpy"/> and its task grain calls by a <see cref="GrainCallRecorder"/>, shared by the engine tests.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -40,6 +40,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.Services.Replace(ServiceDescriptor.Singleton<IWebhookHostResolver>(HostNames));
             siloBuilder.Services.AddSingleton(services => StoreSpy.Wrap(new InMemoryTaskServiceStore(services.GetRequiredService<TimeProvider>())));
             siloBuilder.Services.Replace(ServiceDescriptor.Singleton(services => (ITaskServiceStore)services.GetRequiredService<StoreSpy>()));
+            siloBuilder.Services.AddSingleton<GrainCallRecorder>();
+            siloBuilder.Services.AddSingleton<IIncomingGrainCallFilter>(services => services.GetRequiredService<GrainCallRecorder>());
             siloBuilder.Services.AddHttpClient(WebhookSender.HttpClientName).AddHttpMessageHandler(() => new Webhooks.InstantReceiver());
 
             // The test cluster runs in Development; its webhooks reach no loopback receiver, so hold it to the production rule.

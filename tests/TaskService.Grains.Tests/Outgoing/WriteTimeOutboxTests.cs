@@ -158,21 +158,9 @@ public sealed class WriteTimeOutboxTests(ClusterFixture fixture)
         _ => false,
     };
 
-    private async Task<IReadOnlyList<string>> RunCreateTasksAsync(ExternalTaskContext context)
-    {
-        var command = fixture.SiloService<IEnumerable<IExternalTaskCommand>>().OfType<CreateTasksCommand>().Single();
-        var result = await command.ExecuteAsync(context, CancellationToken.None);
-        return [.. result["createdTaskIds"].EnumerateArray().Select(id => id.GetString()!)];
-    }
+    private Task<IReadOnlyList<string>> RunCreateTasksAsync(ExternalTaskContext context) => CreateTasksStep.RunAsync(fixture, context);
 
-    private static ExternalTaskContext Context(params (string Key, string Name)[] tasks) => new(
-        $"external-{Guid.NewGuid():N}",
-        CommandTopics.CreateTasks,
-        $"instance-{Guid.NewGuid():N}",
-        new Dictionary<string, JsonElement>
-        {
-            ["tasks"] = JsonElementFactory.From(new { values = tasks.Select(t => new { key = t.Key, name = t.Name }) }),
-        });
+    private static ExternalTaskContext Context(params (string Key, string Name)[] tasks) => CreateTasksStep.Context(tasks);
 
     private static string TaskCreatedId(ExternalTaskContext context) => DeterministicId.From(OutgoingEventTypes.TaskCreated, context.ExternalTaskId);
 
