@@ -18,6 +18,9 @@ internal interface IBenchTransport : IAsyncDisposable
     /// <summary>Distinct task-created events that came out so far.</summary>
     int Published { get; }
 
+    /// <summary>When the latest of them came out, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp.</summary>
+    long LastPublishedAt { get; }
+
     /// <summary>For each of them, how long after the event went in it came out, in milliseconds.</summary>
     IReadOnlyCollection<double> PublishLatencies { get; }
 

@@ -56,6 +56,8 @@ internal sealed class KafkaTransport : IBenchTransport
 
     public int Published => _tally.Count;
 
+    public long LastPublishedAt => _tally.LastReceivedAt;
+
     public IReadOnlyCollection<double> PublishLatencies => _tally.Latencies;
 
     public Task PrepareAsync()

@@ -20,6 +20,11 @@ internal sealed class OutputTally
 
     public int Count => _ids.Count;
 
+    /// <summary>When (a <see cref="Stopwatch"/> timestamp) the latest task-created not seen before came out; 0 before the first.</summary>
+    public long LastReceivedAt => Interlocked.Read(ref _lastReceivedAt);
+
+    private long _lastReceivedAt;
+
     public IReadOnlyCollection<double> Latencies => _latencies;
 
     public void Sent(int n) => _sentAt[n] = Stopwatch.GetTimestamp();
@@ -30,6 +35,8 @@ internal sealed class OutputTally
         {
             return;
         }
+
+        Interlocked.Exchange(ref _lastReceivedAt, Stopwatch.GetTimestamp());
 
         using var document = JsonDocument.Parse(body);
         if (document.RootElement.TryGetProperty("payload", out var payload)

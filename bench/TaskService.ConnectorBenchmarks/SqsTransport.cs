@@ -64,6 +64,8 @@ internal sealed class SqsTransport : IBenchTransport
 
     public int Published => _tally.Count;
 
+    public long LastPublishedAt => _tally.LastReceivedAt;
+
     public IReadOnlyCollection<double> PublishLatencies => _tally.Latencies;
 
     public async Task PrepareAsync()

@@ -91,12 +91,24 @@ internal static class Frames
         frames.Count == 0 || WaitingLeaves.Any(leaf => Leaf(frames).StartsWith(leaf, StringComparison.Ordinal));
 
     /// <summary>
-    /// A thread inside a socket system call. The sampler reports a thread in native code with its managed stack whether the
-    /// kernel runs it or has preempted it, and on loopback the woken peer (PostgreSQL, a client) runs on the same cores, so
-    /// these samples say little about this process's CPU (its system time, in /proc, is the measure of that).
+    /// A thread inside a native call that may block: a socket system call, or librdkafka waiting for messages or deliveries. The
+    /// sampler reports a thread in native code with its managed stack whether it runs, waits or has been preempted, and on
+    /// loopback the woken peer (PostgreSQL, a client) runs on the same cores, so these samples say little about this process's
+    /// CPU (its user and system time, in /proc, are the measure of that).
     /// </summary>
-    public static bool IsInSocketCall(List<string> frames) =>
-        Leaf(frames).StartsWith("System.Net.Sockets.SocketPal.TryComplete", StringComparison.Ordinal);
+    public static bool IsInNativeCall(List<string> frames) =>
+        NativeCallLeaves.Any(leaf => Leaf(frames).StartsWith(leaf, StringComparison.Ordinal));
+
+    private static readonly string[] NativeCallLeaves =
+    [
+        "System.Net.Sockets.SocketPal.TryComplete",
+        "Confluent.Kafka.Consumer`2[System.__Canon,System.__Canon].Consume",
+        "Confluent.Kafka.Impl.SafeKafkaHandle.Poll",
+        "Confluent.Kafka.Impl.Librdkafka.poll",
+        "Confluent.Kafka.Impl.Librdkafka.consumer_poll",
+        "Confluent.Kafka.Impl.Librdkafka.queue_poll",
+        "Confluent.Kafka.Impl.Librdkafka.flush",
+    ];
 
     /// <summary>A thread that stopped at a safe point because a GC suspended the process.</summary>
     public static bool IsSuspendedForGc(List<string> frames) =>

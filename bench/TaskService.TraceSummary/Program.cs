@@ -71,9 +71,9 @@ public static class Program
 
     private static void Print(TraceAnalysis a, int top, int events, bool verbose, TextWriter output)
     {
-        var busy = a.Samples - a.WaitingSamples - a.GcSuspendedSamples - a.SocketCallSamples;
+        var busy = a.Samples - a.WaitingSamples - a.GcSuspendedSamples - a.NativeCallSamples;
         output.WriteLine(F($"Trace: {a.DurationMilliseconds / 1000:0.0} s, {a.Threads} sampled threads, {a.Samples} samples of about 1 ms: {busy} running, ") +
-            F($"{a.WaitingSamples} blocked in a wait, {a.SocketCallSamples} inside a socket system call (running or preempted: the process's system time says which) ") +
+            F($"{a.WaitingSamples} blocked in a wait, {a.NativeCallSamples} inside a native call that may block (socket, librdkafka: waiting, running or preempted) ") +
             F($"and {a.GcSuspendedSamples} held at a safe point (GC or the sampler's own suspension); all but the running left out of the CPU tables."));
         output.WriteLine(F($"GC: {a.Collections[0]} gen0, {a.Collections[1]} gen1, {a.Collections[2]} gen2; the process suspended for {a.GcPauseMilliseconds:0} ms = {100 * a.GcPauseMilliseconds / Math.Max(1, a.DurationMilliseconds):0.0}% of the time; ") +
             F($"GCs ran (start to end, background GCs beside the program) {a.GcMilliseconds:0} ms."));

@@ -24,8 +24,8 @@ internal sealed class TraceAnalysis
     /// <summary>Samples of threads held at a safe point: for a GC, or for the sample profiler's own suspension.</summary>
     public int GcSuspendedSamples { get; private set; }
 
-    /// <summary>Samples of threads inside a socket system call (<see cref="Frames.IsInSocketCall"/>).</summary>
-    public int SocketCallSamples { get; private set; }
+    /// <summary>Samples of threads inside a native call that may block (<see cref="Frames.IsInNativeCall"/>).</summary>
+    public int NativeCallSamples { get; private set; }
 
     /// <summary>Running samples spent entering a contended lock, by the owner of their stack.</summary>
     public Tally<string> LockWaits { get; } = new();
@@ -136,9 +136,9 @@ internal sealed class TraceAnalysis
             return;
         }
 
-        if (Frames.IsInSocketCall(frames))
+        if (Frames.IsInNativeCall(frames))
         {
-            SocketCallSamples++;
+            NativeCallSamples++;
             return;
         }
 
