@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using TaskService.ClientApps;
 using TaskService.Events;
@@ -26,9 +27,14 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     private readonly InMemoryTable<WorkflowRecord> _workflows = new(EntitySchemas.Workflow, w => w.Id, w => w.Deleted);
     private readonly InMemoryTable<WorkflowInstanceSummary> _instances = new(EntitySchemas.WorkflowInstance, i => i.Id);
     private readonly Dictionary<string, IReadOnlyList<WorkflowVersionRecord>> _workflowVersions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _routedEvents = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _instancesDue = new(StringComparer.Ordinal);
+
+    /// <summary>The recorded events not yet routed (as <c>main.unrouted_events</c> holds them): the sweeper reads only these.</summary>
+    private readonly Dictionary<string, EventRecord> _unroutedEvents = new(StringComparer.Ordinal);
+
+    // An instance has one writer (its grain), so its state, row and due time need no lock between them: concurrent writes are
+    // to different instances, which these dictionaries take without serializing them.
+    private readonly ConcurrentDictionary<string, string> _instanceStates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _instancesDue = new(StringComparer.Ordinal);
     private readonly InMemoryOutbox _outbox = new(time);
     private readonly InMemoryDeliveryLog _deliveries = new();
     private readonly Dictionary<string, ClientAppRow> _clientAppsByKey = new(StringComparer.Ordinal);
@@ -36,19 +42,23 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
 
     public Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default)
     {
-        lock (_routedEvents)
+        lock (_unroutedEvents)
         {
-            return Task.FromResult(_events.TryAdd(record) ? EventRecording.New
-                : _routedEvents.Contains(record.Id) ? EventRecording.Routed
-                : EventRecording.Unrouted);
+            if (_events.TryAdd(record))
+            {
+                _unroutedEvents[record.Id] = record;
+                return Task.FromResult(EventRecording.New);
+            }
+
+            return Task.FromResult(_unroutedEvents.ContainsKey(record.Id) ? EventRecording.Unrouted : EventRecording.Routed);
         }
     }
 
     public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default)
     {
-        lock (_routedEvents)
+        lock (_unroutedEvents)
         {
-            _routedEvents.Add(eventId);
+            _unroutedEvents.Remove(eventId);
         }
 
         return Task.CompletedTask;
@@ -56,9 +66,12 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
 
     public Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
     {
-        lock (_routedEvents)
+        lock (_unroutedEvents)
         {
-            _routedEvents.UnionWith(eventIds);
+            foreach (var eventId in eventIds)
+            {
+                _unroutedEvents.Remove(eventId);
+            }
         }
 
         return Task.CompletedTask;
@@ -67,10 +80,10 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default)
     {
         var before = recordedBefore.ToUnixTimeMilliseconds();
-        lock (_routedEvents)
+        lock (_unroutedEvents)
         {
-            return Task.FromResult<IReadOnlyList<EventRecord>>(_events.Records
-                .Where(e => e.Timestamp < before && !_routedEvents.Contains(e.Id))
+            return Task.FromResult<IReadOnlyList<EventRecord>>(_unroutedEvents.Values
+                .Where(e => e.Timestamp < before)
                 .OrderBy(e => e.Timestamp)
                 .Take(max)
                 .ToArray());
@@ -275,61 +288,44 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
             ? new LiveWorkflow(live.Id, live.WorkflowVersion)
             : null);
 
-    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default)
-    {
-        lock (_instanceStates)
-        {
-            return Task.FromResult<IReadOnlyList<string>>(
-                [.. _instancesDue.Where(d => d.Value < dueBefore).OrderBy(d => d.Value).Take(max).Select(d => d.Key)]);
-        }
-    }
+    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>(
+            [.. _instancesDue.Where(d => d.Value < dueBefore).OrderBy(d => d.Value).Take(max).Select(d => d.Key)]);
 
     public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
-        lock (_instanceStates)
-        {
-            PutInstance(summary, state, dueOn);
-        }
-
+        _instanceStates[summary.Id] = state;
+        PutInstance(summary, dueOn);
         return Task.CompletedTask;
     }
 
     public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
-        lock (_instanceStates)
+        if (!_instanceStates.TryAdd(summary.Id, state))
         {
-            if (_instanceStates.ContainsKey(summary.Id))
-            {
-                return Task.FromResult(false);
-            }
-
-            PutInstance(summary, state, dueOn);
-            return Task.FromResult(true);
+            return Task.FromResult(false);
         }
+
+        PutInstance(summary, dueOn);
+        return Task.FromResult(true);
     }
 
-    /// <summary>Writes an instance's row, state and due time; the caller holds the lock on <see cref="_instanceStates"/>.</summary>
-    private void PutInstance(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn)
+    /// <summary>Writes an instance's row and due time, after its state.</summary>
+    private void PutInstance(WorkflowInstanceSummary summary, DateTimeOffset? dueOn)
     {
         _instances.Upsert(summary);
-        _instanceStates[summary.Id] = state;
         if (dueOn is { } due)
         {
             _instancesDue[summary.Id] = due;
         }
         else
         {
-            _instancesDue.Remove(summary.Id);
+            _instancesDue.TryRemove(summary.Id, out _);
         }
     }
 
-    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default)
-    {
-        lock (_instanceStates)
-        {
-            return Task.FromResult(_instanceStates.GetValueOrDefault(instanceId));
-        }
-    }
+    public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_instanceStates.GetValueOrDefault(instanceId));
 
     public Task AppendOutboxAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken = default)
     {
