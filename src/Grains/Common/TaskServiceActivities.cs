@@ -35,6 +35,15 @@ public static class TaskServiceActivities
         return activity;
     }
 
+    /// <summary>Writing a new task, under the step that makes it (whether or not its grain writes it).</summary>
+    public static Activity? StartTaskCreation(string taskId, string taskKey)
+    {
+        var activity = Source.StartActivity("create task", ActivityKind.Internal);
+        activity?.SetTag("taskservice.task.id", taskId);
+        activity?.SetTag("taskservice.task.key", taskKey);
+        return activity;
+    }
+
     /// <summary>One webhook delivery attempt, as a child of the trace that produced the event.</summary>
     public static Activity? StartDelivery(string? traceParent, string url)
     {

@@ -23,6 +23,7 @@ public sealed partial class TaskCreator(ITaskServiceStore store, OutboxDispatche
     /// </summary>
     public async Task<TaskWrite?> TryCreateAsync(string taskId, NewTask task, TaskCreatedEvent? taskCreated)
     {
+        using var activity = TaskServiceActivities.StartTaskCreation(taskId, task.Key);
         var (record, created) = New(taskId, task);
         var outgoing = taskCreated?.ToOutgoingEvent([.. taskCreated.EarlierTasks, record]);
         var write = await outbox.PrepareAsync(outgoing is null ? [] : [outgoing]);
