@@ -10,6 +10,7 @@ using TaskService.Gateway.Ui;
 using Scalar.AspNetCore;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
+using TaskService.Events;
 using TaskService.Serialization;
 
 namespace TaskService.Gateway;
@@ -48,6 +49,9 @@ public static class GatewaySetup
         builder.AddTaskServiceTelemetry();
         builder.AddTaskServiceUi();
         services.TryAddSingleton(TimeProvider.System);
+
+        // In a silo, the silo's own ingress is registered already and wins: a trigger then takes no grain call to reach it.
+        services.TryAddSingleton<IEventIngress, GrainEventIngress>();
         return builder;
     }
 

@@ -57,6 +57,10 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.Contains("webhook deliver", names);
         Assert.Contains("run command create-tasks", names);
 
+        // In a silo the API records the event through the silo's own ingress: no call to the ingress grain.
+        Assert.DoesNotContain(names, n => n.StartsWith("IEventIngressGrain/", StringComparison.Ordinal));
+        Assert.Contains(names, n => n.StartsWith("IEventRouterGrain/", StringComparison.Ordinal));
+
         // Orleans' own polling and timers start no traces of their own.
         Assert.DoesNotContain(_spans.Snapshot(), s => s.ParentSpanId == default && s.DisplayName.StartsWith("IMemoryStreamQueueGrain/", StringComparison.Ordinal));
     }

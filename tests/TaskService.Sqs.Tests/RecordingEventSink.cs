@@ -5,9 +5,9 @@ using TaskService.Events;
 namespace TaskService.Sqs.Tests;
 
 /// <summary>Records through the real ingress and remembers, in order, which events were recorded.</summary>
-public sealed class RecordingEventSink(IGrainFactory grains) : ISqsEventSink
+public sealed class RecordingEventSink(IEventIngress ingress) : ISqsEventSink
 {
-    private readonly IngressEventSink _ingress = new(grains);
+    private readonly IngressEventSink _ingress = new(ingress);
 
     public ConcurrentQueue<EventRecord> Recorded { get; } = new();
 

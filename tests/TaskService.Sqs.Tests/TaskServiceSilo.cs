@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using TaskService.Connectors.Sqs;
+using TaskService.Events;
 using TaskService.Hosting;
 using TaskService.Queries;
 using TaskService.Storage;
@@ -31,7 +32,7 @@ public sealed class TaskServiceSilo : IAsyncDisposable
 
         Cluster = ConnectorTestCluster.Build(name, 1, all, Store, "TaskService.Connectors.Sqs", (silo, configuration) =>
         {
-            silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IGrainFactory>()) { Jitter = _jitter });
+            silo.Services.AddSingleton<ISqsEventSink>(services => Sink ??= new RecordingEventSink(services.GetRequiredService<IEventIngress>()) { Jitter = _jitter });
             silo.AddTaskServiceSqs(configuration);
         });
     }

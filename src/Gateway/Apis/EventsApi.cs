@@ -35,7 +35,7 @@ public static class EventsApi
     /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
     /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
     /// </summary>
-    public static async Task<Results<Accepted<EventAccepted>, BadRequestProblem, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IGrainFactory grains, TimeProvider time, RequestFieldChecks check)
+    public static async Task<Results<Accepted<EventAccepted>, BadRequestProblem, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IEventIngress ingress, TimeProvider time, RequestFieldChecks check)
     {
         if ((Validation.Body(body) ?? Validation.Required(body.Key, "key")) is { } invalid)
         {
@@ -64,7 +64,7 @@ public static class EventsApi
             Timestamp = time.GetUtcNow().ToUnixTimeMilliseconds(),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
-        var acceptance = await grains.GetGrain<IEventIngressGrain>(0).TryPublishAsync(record);
+        var acceptance = await ingress.TryPublishAsync(record);
         if (acceptance.Busy)
         {
             return Busy(request.HttpContext.Response, acceptance.RetryAfter);

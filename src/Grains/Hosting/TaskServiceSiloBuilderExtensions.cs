@@ -53,6 +53,8 @@ public static class TaskServiceSiloBuilderExtensions
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
         services.AddHostedService<UnroutedEventSweeper>();
         services.TryAddSingleton<RoutingBacklog>();
+        services.TryAddSingleton<LocalEventIngress>();
+        services.TryAddSingleton<IEventIngress>(sp => sp.GetRequiredService<LocalEventIngress>());
         services.TryAddSingleton<RoutedEventMarker>();
         services.AddHostedService(sp => sp.GetRequiredService<RoutedEventMarker>());
         services.AddOptions<EventRoutingOptions>()

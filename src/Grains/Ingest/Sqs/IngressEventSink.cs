@@ -3,15 +3,15 @@ using TaskService.Events;
 namespace TaskService.Connectors.Sqs;
 
 /// <summary>
-/// Records events through the same ingress as HTTP (<see cref="IEventIngressGrain"/>): recorded once per id, then routed. While
+/// Records events through the same ingress as HTTP (the silo's <see cref="IEventIngress"/>): recorded once per id, then routed. While
 /// the routing backlog is over its bound (<c>TaskService:Events:MaxBacklog</c>) the ingress refuses, as it answers HTTP with
 /// 503; the receivers then stop receiving for the time it asks and let the message come back.
 /// </summary>
-public sealed class IngressEventSink(IGrainFactory grains) : ISqsEventSink
+public sealed class IngressEventSink(IEventIngress ingress) : ISqsEventSink
 {
     public async Task<TimeSpan?> RecordAsync(EventRecord record, CancellationToken cancellationToken)
     {
-        var acceptance = await grains.GetGrain<IEventIngressGrain>(0).TryPublishAsync(record).WaitAsync(cancellationToken);
+        var acceptance = await ingress.TryPublishAsync(record).WaitAsync(cancellationToken);
         return acceptance.Busy ? acceptance.RetryAfter : null;
     }
 }

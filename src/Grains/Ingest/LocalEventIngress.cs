@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+using TaskService.Storage;
+
+namespace TaskService.Events;
+
+/// <summary>
+/// The ingress of one silo: records each event durably (once per id) before it answers, then hands it to the event router of
+/// its key, which routes it in the background. An event recorded but lost before routing (a silo went down) is routed again by
+/// the <see cref="UnroutedEventSweeper"/>. Over the backlog bound a new event is refused before anything is written, so the
+/// sender can retry later with the same id. The silo's HTTP API calls it directly; Orleans clients reach it through
+/// <see cref="EventIngressGrain"/>.
+/// </summary>
+public sealed class LocalEventIngress(ITaskServiceStore store, RoutingBacklog backlog, IOptions<EventRoutingOptions> options, IGrainFactory grains)
+    : IEventIngress
+{
+    public Task<EventAcceptance> TryPublishAsync(EventRecord record) => PublishAsync(record, force: false);
+
+    /// <summary>Records and hands over the event; with <paramref name="force"/>, whatever the backlog.</summary>
+    public async Task<EventAcceptance> PublishAsync(EventRecord record, bool force)
+    {
+        // This silo's backlog is checked before the write; the router's silo checks its own when the event reaches it.
+        if (!force && backlog.IsFull)
+        {
+            EventRoutingInstruments.EventsRefused.Add(1);
+            return EventAcceptance.Refused(options.Value.RetryAfter);
+        }
+
+        if (await store.RecordEventAsync(record) == EventRecording.Routed)
+        {
+            return EventAcceptance.Accepted;
+        }
+
+        // Refused by a full router: the event is recorded and not routed; the sender's retry (same id) routes it, and so does
+        // the sweeper if no retry comes.
+        return await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force);
+    }
+}
