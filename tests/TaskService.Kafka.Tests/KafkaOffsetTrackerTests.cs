@@ -32,6 +32,28 @@ public sealed class KafkaOffsetTrackerTests
     }
 
     [Fact]
+    public void AnOffsetWhoseStoringFailedIsReturnedAgain()
+    {
+        var tracker = new KafkaOffsetTracker();
+        tracker.Read(0);
+        tracker.Read(1);
+        tracker.Handled(0);
+        Assert.True(tracker.TryTakeCommittable(out var next));
+        Assert.Equal(1, next);
+
+        tracker.StoreFailed(1);
+        Assert.True(tracker.TryTakeCommittable(out next));
+        Assert.Equal(1, next);
+
+        // A failure reported for an offset overtaken by a later one changes nothing: the later one stands.
+        tracker.Handled(1);
+        Assert.True(tracker.TryTakeCommittable(out next));
+        Assert.Equal(2, next);
+        tracker.StoreFailed(1);
+        Assert.False(tracker.TryTakeCommittable(out _));
+    }
+
+    [Fact]
     public void AnOffsetReadAgainAfterALaterOneIsSkipped()
     {
         var tracker = new KafkaOffsetTracker();

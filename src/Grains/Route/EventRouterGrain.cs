@@ -15,8 +15,9 @@ namespace TaskService.Events;
 /// One per event key. Takes recorded events from the ingress (HTTP, Orleans clients, the sweeper) and from the event stream of
 /// its key (Kafka), and starts every workflow mapped to the key with the payload as variables. Events do not wait for each
 /// other: up to <see cref="EventRoutingOptions.MaxConcurrentRoutings"/> are routed at once, the rest wait in arrival order.
-/// An event whose routing fails is logged, counted and left unrouted in the store (the sweeper tries it later); the router
-/// moves on, so one bad event never stalls its queue. Routers are placed at random, so in a cluster the keys' routing work is
+/// An event whose routing fails is tried again a few times within seconds (a silo of the cluster stopping, a store timing out),
+/// then logged, counted and left unrouted in the store (the sweeper tries it later); other events go on meanwhile, so one bad
+/// event never stalls its queue. Routers are placed at random, so in a cluster the keys' routing work is
 /// spread over the silos whichever silo took the events.
 /// </summary>
 [ImplicitStreamSubscription(StreamNames.IncomingEvents)]
@@ -29,7 +30,11 @@ public sealed partial class EventRouterGrain(
     IOptions<EventRoutingOptions> options,
     ILogger<EventRouterGrain> logger) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<StreamedEvent>
 {
+    /// <summary>The waits before the retries of an event whose workflows could not be started.</summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
     private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
+    private bool _deactivating;
     private int _running;
     private TaskCompletionSource? _drained;
 
@@ -79,6 +84,8 @@ public sealed partial class EventRouterGrain(
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Going away: a failed start is not tried again here (the sweeper does, from wherever the events are routed next).
+        _deactivating = true;
         if (_running == 0 && _waiting.Count == 0)
         {
             return;
@@ -160,7 +167,22 @@ public sealed partial class EventRouterGrain(
         using var activity = TaskServiceActivities.StartRouting(record.Id, record.Key, record.TraceParent);
         try
         {
-            await StartWorkflowsAsync(record);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await StartWorkflowsAsync(record);
+                    break;
+                }
+                catch (Exception exception) when (attempt < RetryDelays.Length && !_deactivating)
+                {
+                    // A silo of the cluster stopping or crashing, a store timing out: the start is idempotent, so it is tried
+                    // again here soon, rather than by the sweeper after its grace period.
+                    LogRoutingRetry(record.Key, record.Id, RetryDelays[attempt], exception.GetBaseException().Message);
+                    await Task.Delay(RetryDelays[attempt]);
+                }
+            }
+
             await marker.MarkAsync(record.Id);
             EventRoutingInstruments.EventsRouted.Add(1);
             EventRoutingInstruments.RoutingLag.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
@@ -229,6 +251,9 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}")]
     private partial void LogWorkflowStartFailed(string eventKey, string eventId, string workflowKey, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routing event {EventId} with key {EventKey} failed ({Reason}); trying again in {Delay}")]
+    private partial void LogRoutingRetry(string eventKey, string eventId, TimeSpan delay, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Routing event {EventId} with key {EventKey} failed; it is dead-lettered (left unrouted for the sweeper) and the queue moves on")]
     private partial void LogRoutingFailed(string eventKey, string eventId, Exception exception);

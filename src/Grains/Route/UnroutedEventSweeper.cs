@@ -12,7 +12,8 @@ namespace TaskService.Events;
 /// <summary>
 /// Runs in every silo. As soon as the silo is ready it routes every event recorded before its start and not routed (a restart
 /// lost what the old process held in memory), wakes every webhook subscription with pending deliveries, so they resume at
-/// once, and wakes workflow instances whose commands are due. Then, periodically, it routes events and wakes instances that
+/// once, and wakes workflow instances whose commands are due. When another silo leaves the cluster, one remaining silo does the
+/// same at once for what that silo held. Then, periodically, it routes events and wakes instances that
 /// waited longer than the grace period (another silo went down), wakes subscriptions whose deliveries are overdue, and deletes
 /// delivery log rows older than <see cref="WebhookOptions.DeliveryLogRetention"/>. The router starts workflows idempotently,
 /// so an event routed twice starts each workflow once.
@@ -25,7 +26,9 @@ public sealed partial class UnroutedEventSweeper(
     IOptions<WebhookOptions> webhookOptions,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<UnroutedEventSweeper> logger) : BackgroundService
+    ILogger<UnroutedEventSweeper> logger,
+    IClusterMembershipService? membership = null,
+    ILocalSiloDetails? localSilo = null) : BackgroundService
 {
     private const int MaxSubscriptionsWoken = 10_000;
 
@@ -45,6 +48,7 @@ public sealed partial class UnroutedEventSweeper(
             LogSweepFailed(exception);
         }
 
+        var departures = WatchDeparturesAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
         while (await WaitAsync(timer, stoppingToken))
         {
@@ -63,6 +67,64 @@ public sealed partial class UnroutedEventSweeper(
                 LogSweepFailed(exception);
             }
         }
+
+        await departures;
+    }
+
+    /// <summary>
+    /// When a silo of the cluster leaves (stopped, or declared dead after a crash), what its routers and workflow instances held
+    /// is taken over at once instead of after the grace period: one of the remaining silos (the active one with the lowest
+    /// address, so that not every silo does the same work) routes every unrouted event recorded until now and wakes every
+    /// instance with commands due and every webhook subscription with deliveries due. Events that other silos' routers hold at that moment are routed twice, which starts nothing
+    /// twice.
+    /// </summary>
+    private async Task WatchDeparturesAsync(CancellationToken stoppingToken)
+    {
+        if (membership is null || localSilo is null)
+        {
+            return;
+        }
+
+        HashSet<SiloAddress>? gone = null;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var dead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToList();
+                if (gone is null)
+                {
+                    gone = [.. dead];
+                    continue;
+                }
+
+                var departed = dead.Where(gone.Add).ToList();
+                var taker = snapshot.Members.Values
+                    .Where(m => m.Status == SiloStatus.Active)
+                    .Select(m => m.SiloAddress)
+                    .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal)
+                    .FirstOrDefault();
+                if (departed.Count == 0 || !localSilo.SiloAddress.Equals(taker))
+                {
+                    continue;
+                }
+
+                LogTakingOver(string.Join(", ", departed));
+                try
+                {
+                    var now = time.GetUtcNow();
+                    await WakeDueInstancesAsync(now, stoppingToken);
+                    await WakeSubscriptionsAsync(now, stoppingToken);
+                    await SweepAsync(now, stoppingToken);
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogSweepFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>
@@ -73,26 +135,53 @@ public sealed partial class UnroutedEventSweeper(
     {
         await WakeDueInstancesAsync(startedAt, cancellationToken);
         await WakeSubscriptionsAsync(DateTimeOffset.MaxValue, cancellationToken);
-
-        // One batch as large as the backlog may be; anything beyond it is found by the periodic sweeps.
-        await SweepAsync(startedAt, Math.Max(options.Value.SweepBatchSize, options.Value.MaxBacklog), cancellationToken);
+        await SweepAsync(startedAt, cancellationToken);
     }
 
     internal Task<int> SweepAsync(CancellationToken cancellationToken) =>
-        SweepAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, options.Value.SweepBatchSize, cancellationToken);
+        SweepAsync(time.GetUtcNow() - options.Value.RoutingGracePeriod, cancellationToken);
 
-    private async Task<int> SweepAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes every unrouted event recorded before <paramref name="recordedBefore"/>, a page at a time: the first page at once,
+    /// each next one when the routing backlog has room again, so that however many events a stopped silo left, they are all
+    /// routed now (not one page per sweep) and the backlog stays bounded meanwhile.
+    /// </summary>
+    internal async Task<int> SweepAsync(DateTimeOffset recordedBefore, CancellationToken cancellationToken)
     {
-        var events = await store.GetUnroutedEventsAsync(recordedBefore, max, cancellationToken);
-        foreach (var record in events)
+        var page = Math.Max(options.Value.SweepBatchSize, 1);
+        var routed = 0;
+        EventRecord? after = null;
+        while (true)
         {
-            LogRerouting(record.Key, record.Id);
+            if (routed > 0)
+            {
+                while (!await backlog.WaitForRoomAsync(TimeSpan.FromSeconds(1), cancellationToken))
+                {
+                }
+            }
 
-            // Recorded already: the router takes it whatever its backlog, as it would have before the loss.
-            await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force: true);
+            var events = await store.GetUnroutedEventsAsync(recordedBefore, page, after, cancellationToken);
+            foreach (var record in events)
+            {
+                LogRerouting(record.Key, record.Id);
+
+                // Recorded already: the router takes it whatever its backlog, as it would have before the loss.
+                await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force: true);
+            }
+
+            routed += events.Count;
+            if (events.Count > 0)
+            {
+                LogReroutedPage(events.Count, routed, recordedBefore);
+            }
+
+            if (events.Count < page)
+            {
+                return routed;
+            }
+
+            after = events[^1];
         }
-
-        return events.Count;
     }
 
     /// <summary>
@@ -143,8 +232,14 @@ public sealed partial class UnroutedEventSweeper(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} with key {EventKey} was recorded but not routed; routing it again")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was recorded but not routed; routing it again")]
     private partial void LogRerouting(string eventKey, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routing again {Count} event(s) recorded before {RecordedBefore:O} and not routed ({Total} so far in this sweep)")]
+    private partial void LogReroutedPage(int count, int total, DateTimeOffset recordedBefore);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Silo(s) {Silos} left the cluster; routing the unrouted events and waking the instances and webhook subscriptions with due work they may have held")]
+    private partial void LogTakingOver(string silos);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
     private partial void LogWakingInstance(string instanceId);

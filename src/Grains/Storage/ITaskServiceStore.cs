@@ -24,8 +24,12 @@ public interface ITaskServiceStore
     /// <summary>Notes that the workflows mapped to each of the events were started, in one write.</summary>
     Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default);
 
-    /// <summary>Recorded events whose workflows were not started, recorded before <paramref name="recordedBefore"/>, oldest first.</summary>
-    Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Recorded events whose workflows were not started, recorded before <paramref name="recordedBefore"/>, oldest first (by
+    /// timestamp, then id in ordinal order); with <paramref name="after"/>, only those after that event in this order, so that a
+    /// caller pages through them all whatever happens to the ones it has read.
+    /// </summary>
+    Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, EventRecord? after = null, CancellationToken cancellationToken = default);
 
     Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default);
 

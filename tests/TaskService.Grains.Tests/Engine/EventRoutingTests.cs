@@ -3,6 +3,7 @@ using TaskService.Events;
 using TaskService.Mappings;
 using TaskService.Serialization;
 using TaskService.Storage;
+using TaskService.Storage.InMemory;
 using TaskService.Workflows;
 
 namespace TaskService.Grains.Tests.Engine;
@@ -40,6 +41,47 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
             await Eventually.ReturnsAsync(() => store.RecordEventAsync(record), r => r == EventRecording.Routed, TimeSpan.FromSeconds(15), "the event is marked routed"));
         var unrouted = await store.GetUnroutedEventsAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10_000);
         Assert.DoesNotContain(unrouted, e => e.Id == record.Id);
+    }
+
+    [Fact]
+    public async Task ASweepRoutesEveryUnroutedEventHoweverManyPagesTheyFill()
+    {
+        // A store of the sweeper's own holds exactly these events; the routers mark them routed in the silo's store.
+        var sweptStore = new InMemoryTaskServiceStore(TimeProvider.System);
+        var siloStore = fixture.SiloService<ITaskServiceStore>();
+        var eventKey = $"left.{Guid.NewGuid():N}";
+        var recordedAt = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds();
+        var records = Enumerable.Range(0, 25).Select(n => new EventRecord
+        {
+            Id = $"left-{Guid.NewGuid():N}",
+            Key = eventKey,
+            Payload = JsonElementFactory.EmptyObject,
+            Timestamp = recordedAt + (n % 3), // several events share a timestamp: pages part them by id
+        }).ToArray();
+        foreach (var record in records)
+        {
+            await sweptStore.RecordEventAsync(record);
+            await siloStore.RecordEventAsync(record);
+        }
+
+        var sweeper = new UnroutedEventSweeper(
+            sweptStore,
+            fixture.Grains,
+            fixture.SiloService<RoutingBacklog>(),
+            Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
+            Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
+            TimeProvider.System,
+            fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);
+
+        // Three pages (10, 10, 5) in one sweep, each event once.
+        Assert.Equal(records.Length, await sweeper.SweepAsync(DateTimeOffset.UtcNow, CancellationToken.None));
+        var ids = records.Select(r => r.Id).ToHashSet();
+        await Eventually.ReturnsAsync(
+            async () => (await siloStore.GetUnroutedEventsAsync(DateTimeOffset.UtcNow.AddMinutes(1), 100_000)).Count(e => ids.Contains(e.Id)),
+            left => left == 0,
+            TimeSpan.FromSeconds(15),
+            "every swept event is routed");
     }
 
     [Fact]

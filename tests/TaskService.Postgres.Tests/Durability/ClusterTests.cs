@@ -112,7 +112,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         // Nothing is lost: every event created its task, on the survivor.
         await WaitForTasksAsync(service, events, ConvergenceDeadline);
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: every event has its task ({(clock.Elapsed - killedAt).TotalSeconds:F1} s after the crash); " +
-            $"the survivor's sweeper re-routed unrouted events {Occurrences(siloA.Output, "was recorded but not routed")} time(s) and retried {Occurrences(siloA.Output, "failed for external task")} failed command attempt(s)");
+            $"the survivor took over {Occurrences(siloA.Output, "left the cluster")} time(s) and re-routed {Occurrences(siloA.Output, "Routing again")} page(s) of unrouted events and retried {Occurrences(siloA.Output, "failed for external task")} failed command attempt(s)");
 
         // Every triggered event is recorded once (and these are all the events there are) and was routed.
         var eventIds = events.Select(e => e.Id).ToArray();

@@ -87,6 +87,13 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
             (await _stores.Reference.GetUnroutedEventsAsync(before, 2)).Select(Canonical),
             (await _stores.Store.GetUnroutedEventsAsync(before, 2)).Select(Canonical));
 
+        // Paging: after an event, the ones after it in (timestamp, id) order, in both stores alike.
+        Assert.Equal([events[0].Id], (await _stores.Store.GetUnroutedEventsAsync(before, 10, events[2])).Select(e => e.Id));
+        Assert.Equal(
+            (await _stores.Reference.GetUnroutedEventsAsync(before, 1, events[1])).Select(Canonical),
+            (await _stores.Store.GetUnroutedEventsAsync(before, 1, events[1])).Select(Canonical));
+        Assert.Empty(await _stores.Store.GetUnroutedEventsAsync(before, 10, events[0]));
+
         await _stores.Store.MarkEventRoutedAsync(events[1].Id);
         Assert.Equal([events[2].Id, events[0].Id], (await _stores.Store.GetUnroutedEventsAsync(before, 10)).Select(e => e.Id));
         Assert.Empty(await _stores.Store.GetUnroutedEventsAsync(before, 0));

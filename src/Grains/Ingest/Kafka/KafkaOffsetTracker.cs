@@ -90,6 +90,21 @@ public sealed class KafkaOffsetTracker
         }
     }
 
+    /// <summary>
+    /// Takes back an offset taken by <see cref="TryTakeCommittable"/> whose storing failed, so that the next call returns it (or a
+    /// later one) again.
+    /// </summary>
+    public void StoreFailed(long offset)
+    {
+        lock (_lock)
+        {
+            if (_stored == offset)
+            {
+                _stored = -1;
+            }
+        }
+    }
+
     /// <summary>Returns the offset to commit when it moved since the last call.</summary>
     public bool TryTakeCommittable(out long offset)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Providers.Streams.Common;
@@ -36,6 +37,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     /// <summary>The batches handed to the pulling agent and not delivered yet, by the offset of their last message.</summary>
     private readonly ConcurrentDictionary<long, KafkaBatchContainer> _batchesInFlight = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _storeLock = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
 
     internal KafkaQueueAdapterReceiver(
@@ -293,40 +295,39 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     public async Task Shutdown(TimeSpan timeout)
     {
         _onShutdown(this);
-        StoreCommittable();
-        var consumer = _consumer;
-        _consumer = null;
+        IConsumer<byte[]?, byte[]?>? consumer;
+        lock (_storeLock)
+        {
+            // Deliveries reported from now on store nothing: the final commit below names the offset itself.
+            consumer = _consumer;
+            _consumer = null;
+        }
+
         await _stopping.CancelAsync();
         if (consumer is null)
         {
             return;
         }
 
-        // Commit and Close block on the brokers; keep them off the agent's scheduler and bounded by the timeout.
-        var close = Task.Run(() =>
-        {
-            try
+        // Commit and Close block on the brokers: they run on a thread of their own (a busy thread pool cannot hold them back) and
+        // the wait for them is bounded by the timeout.
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        var close = Task.Factory.StartNew(
+            () =>
             {
-                consumer.Commit();
-            }
-            catch (KafkaException exception) when (exception.Error.Code == Confluent.Kafka.ErrorCode.Local_NoOffset)
-            {
-                // Nothing handled since the last commit.
-            }
-            catch (KafkaException exception)
-            {
-                KafkaLog.FinalCommitFailed(_logger, Partition.Topic, Partition.Partition.Value, exception);
-            }
-
-            try
-            {
-                consumer.Close();
-            }
-            finally
-            {
-                consumer.Dispose();
-            }
-        });
+                CommitFinal(consumer, deadline);
+                try
+                {
+                    consumer.Close();
+                }
+                finally
+                {
+                    consumer.Dispose();
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         try
         {
             await close.WaitAsync(timeout);
@@ -337,6 +338,43 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
 
         KafkaLog.ReceiverStopped(_logger, Partition.Topic, Partition.Partition.Value, Offsets.Next);
+    }
+
+    /// <summary>
+    /// Commits the offset after the handled prefix by name (not through the stored offset, which a failed store may have left
+    /// behind), retrying what the brokers refuse for a while (no coordinator yet, a request timed out) until the deadline.
+    /// </summary>
+    private void CommitFinal(IConsumer<byte[]?, byte[]?> consumer, long deadline)
+    {
+        var next = Offsets.Next;
+        if (next < 0)
+        {
+            return;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                consumer.Commit([new TopicPartitionOffset(Partition, next)]);
+                return;
+            }
+            catch (KafkaException exception) when (exception.Error.Code == Confluent.Kafka.ErrorCode.Local_NoOffset)
+            {
+                return; // Committed already.
+            }
+            catch (KafkaException exception)
+            {
+                var pause = TimeSpan.FromMilliseconds(Math.Min(50 * attempt, 500));
+                if (exception.Error.IsFatal || Stopwatch.GetTimestamp() + (long)(pause.TotalSeconds * Stopwatch.Frequency) >= deadline)
+                {
+                    KafkaLog.FinalCommitFailed(_logger, Partition.Topic, Partition.Partition.Value, exception);
+                    return;
+                }
+
+                Thread.Sleep(pause);
+            }
+        }
     }
 
     private async Task DeadLetterInvalidAsync(ConsumeResult<byte[]?, byte[]?> result, string error)
@@ -354,21 +392,29 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
     }
 
+    /// <summary>
+    /// Stores the committable offset for the background commit. One store at a time, so a later offset is never overwritten by an
+    /// earlier one; a store that fails is tried again by the next call.
+    /// </summary>
     private void StoreCommittable()
     {
-        var consumer = _consumer;
-        if (consumer is null || !Offsets.TryTakeCommittable(out var next))
+        lock (_storeLock)
         {
-            return;
-        }
+            var consumer = _consumer;
+            if (consumer is null || !Offsets.TryTakeCommittable(out var next))
+            {
+                return;
+            }
 
-        try
-        {
-            consumer.StoreOffset(new TopicPartitionOffset(Partition, next));
-        }
-        catch (KafkaException exception)
-        {
-            KafkaLog.StoreOffsetFailed(_logger, Partition.Topic, Partition.Partition.Value, next, exception);
+            try
+            {
+                consumer.StoreOffset(new TopicPartitionOffset(Partition, next));
+            }
+            catch (KafkaException exception)
+            {
+                Offsets.StoreFailed(next);
+                KafkaLog.StoreOffsetFailed(_logger, Partition.Topic, Partition.Partition.Value, next, exception);
+            }
         }
     }
 }

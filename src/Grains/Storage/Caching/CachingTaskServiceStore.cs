@@ -139,8 +139,8 @@ public sealed class CachingTaskServiceStore(
     public Task MarkEventsRoutedAsync(IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default) =>
         inner.MarkEventsRoutedAsync(eventIds, cancellationToken);
 
-    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
-        inner.GetUnroutedEventsAsync(recordedBefore, max, cancellationToken);
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, EventRecord? after = null, CancellationToken cancellationToken = default) =>
+        inner.GetUnroutedEventsAsync(recordedBefore, max, after, cancellationToken);
 
     public Task<TaskAggregate?> LoadTaskAsync(string taskId, CancellationToken cancellationToken = default) =>
         inner.LoadTaskAsync(taskId, cancellationToken);

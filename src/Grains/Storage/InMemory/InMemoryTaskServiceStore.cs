@@ -77,15 +77,17 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, EventRecord? after = null, CancellationToken cancellationToken = default)
     {
         var before = recordedBefore.ToUnixTimeMilliseconds();
         lock (_unroutedEvents)
         {
             return Task.FromResult<IReadOnlyList<EventRecord>>(_unroutedEvents.Values
-                .Where(e => e.Timestamp < before)
+                .Where(e => e.Timestamp < before
+                    && (after is null || e.Timestamp > after.Timestamp || (e.Timestamp == after.Timestamp && string.CompareOrdinal(e.Id, after.Id) > 0)))
                 .OrderBy(e => e.Timestamp)
-                .Take(max)
+                .ThenBy(e => e.Id, StringComparer.Ordinal)
+                .Take(Math.Max(max, 0))
                 .ToArray());
         }
     }

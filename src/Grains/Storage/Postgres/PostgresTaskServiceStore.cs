@@ -129,7 +129,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     // The reads of one row set, written once: an interpolated select list would build the statement text again on every call.
     private static readonly string SelectUnroutedEvents =
         $"SELECT {PostgresEntityTables.Event.SelectList} FROM main.events " +
-        "WHERE id IN (SELECT id FROM main.unrouted_events WHERE \"timestamp\" < $1) ORDER BY \"timestamp\", id COLLATE \"C\" LIMIT $2";
+        "WHERE id IN (SELECT id FROM main.unrouted_events WHERE \"timestamp\" < $1 AND (\"timestamp\", id COLLATE \"C\") > ($3, $4)) " +
+        "ORDER BY \"timestamp\", id COLLATE \"C\" LIMIT $2";
 
     private static readonly string SelectTask =
         $"SELECT {PostgresEntityTables.Task.SelectList} FROM main.tasks WHERE id = $1 AND NOT deleted";
@@ -219,10 +220,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             TextArray(eventIds))]);
     }
 
-    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<EventRecord>> GetUnroutedEventsAsync(DateTimeOffset recordedBefore, int max, EventRecord? after = null, CancellationToken cancellationToken = default) =>
         ReadListAsync(
             SelectUnroutedEvents,
-            [BigInt(recordedBefore.ToUnixTimeMilliseconds()), BigInt(Math.Max(max, 0))],
+            [BigInt(recordedBefore.ToUnixTimeMilliseconds()), BigInt(Math.Max(max, 0)), BigInt(after?.Timestamp ?? long.MinValue), Text(after?.Id ?? "")],
             reader =>
             {
                 var row = new Cursor(reader);
