@@ -26,6 +26,23 @@ public sealed class WebhookSignatureTests
         Assert.Equal(KnownSignature, WebhookSignature.Compute("s3cret"u8, body, Timestamp));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    [InlineData(1001)]
+    [InlineData(70_000)]
+    public void BothSignaturesAreTheHmacOfTheDocumentedMessageWhateverTheBodySize(int size)
+    {
+        var body = Encoding.UTF8.GetBytes(new string('x', size));
+        var key = Encoding.UTF8.GetBytes(Secret);
+
+        var original = System.Security.Cryptography.HMACSHA256.HashData(key, (byte[])[.. body, .. Encoding.UTF8.GetBytes($":{Timestamp}")]);
+        Assert.Equal(Convert.ToHexStringLower(original), WebhookSignature.Compute(Secret, body, Timestamp));
+
+        var standard = System.Security.Cryptography.HMACSHA256.HashData(key, (byte[])[.. Encoding.UTF8.GetBytes("msg_é.1700000000."), .. body]);
+        Assert.Equal("v1," + Convert.ToBase64String(standard), StandardWebhookSignature.Compute(Secret, "msg_é", 1_700_000_000, body));
+    }
+
     [Fact]
     public void VerifyAcceptsTheKnownSignature()
     {

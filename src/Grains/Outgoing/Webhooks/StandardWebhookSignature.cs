@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -23,9 +24,31 @@ public static class StandardWebhookSignature
     {
         ArgumentNullException.ThrowIfNull(secret);
         ArgumentNullException.ThrowIfNull(messageId);
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret));
-        hmac.AppendData(Encoding.UTF8.GetBytes($"{messageId}.{timestampSeconds.ToString(CultureInfo.InvariantCulture)}."));
-        hmac.AppendData(bodyUtf8);
-        return "v1," + Convert.ToBase64String(hmac.GetHashAndReset());
+        // One call over one buffer (id, '.', timestamp, '.', body): cheaper than a hash object fed piece by piece.
+        var prefixLength = Encoding.UTF8.GetByteCount(messageId) + 22;
+        var length = prefixLength + bodyUtf8.Length;
+        var rented = length > 1024 ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var message = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(messageId, message);
+            message[written++] = (byte)'.';
+            timestampSeconds.TryFormat(message[written..], out var timestampLength, default, CultureInfo.InvariantCulture);
+            written += timestampLength;
+            message[written++] = (byte)'.';
+            bodyUtf8.CopyTo(message[written..]);
+            written += bodyUtf8.Length;
+
+            Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message[..written], hash);
+            return "v1," + Convert.ToBase64String(hash);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }
