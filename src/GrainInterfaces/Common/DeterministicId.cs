@@ -45,5 +45,26 @@ public static class DeterministicId
         return new Guid(bytes, bigEndian: true).ToString("D");
     }
 
-    public static string NewId() => Guid.CreateVersion7().ToString("D");
+    public static string NewId() => NewVersion7(DateTimeOffset.UtcNow).ToString("D");
+
+    /// <summary>
+    /// A version 7 UUID (RFC 9562: the Unix time in milliseconds, then 74 random bits) for <paramref name="at"/>. The random bits
+    /// come from <see cref="Random.Shared"/> (seeded once per thread from the system's randomness), not from a system call per id
+    /// as <see cref="Guid.CreateVersion7()"/> does: these ids must be unique and ordered by time, not unguessable.
+    /// </summary>
+    public static Guid NewVersion7(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes[6..]);
+        var milliseconds = at.ToUnixTimeMilliseconds();
+        for (var i = 5; i >= 0; i--)
+        {
+            bytes[i] = (byte)milliseconds;
+            milliseconds >>= 8;
+        }
+
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x70); // version 7
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(bytes, bigEndian: true);
+    }
 }

@@ -11,7 +11,7 @@ public sealed class HistoryBuilder(string taskId, string by, DateTimeOffset on)
     {
         _entries.Add(new TaskHistoryEntry
         {
-            Id = Guid.CreateVersion7(on).ToString("N"),
+            Id = Common.DeterministicId.NewVersion7(on).ToString("N"),
             TaskId = taskId,
             UserTaskId = userTaskId,
             Action = action,

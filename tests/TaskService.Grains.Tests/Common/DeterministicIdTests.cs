@@ -33,6 +33,26 @@ public sealed class DeterministicIdTests
         Assert.NotEqual(DeterministicId.From("task", "x", "0"), DeterministicId.From("task", "x0"));
     }
 
+    [Fact]
+    public void NewIdsAreVersion7UuidsCarryingTheirTimeAndNeverRepeat()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123);
+        var ids = Enumerable.Range(0, 20_000).Select(_ => DeterministicId.NewVersion7(at)).ToArray();
+
+        Assert.Equal(ids.Length, ids.Distinct().Count());
+        foreach (var id in ids.Take(100))
+        {
+            Assert.Equal(7, id.Version);
+            Assert.Equal(0x80, id.ToByteArray(bigEndian: true)[8] & 0xC0);
+            Assert.StartsWith("018bcfe5-687b-7", id.ToString("D"), StringComparison.Ordinal); // 1_700_000_000_123 ms, version 7
+        }
+
+        // A later millisecond sorts after, as the ids of history entries must.
+        var later = DeterministicId.NewVersion7(at.AddMilliseconds(1));
+        Assert.All(ids, id => Assert.True(string.CompareOrdinal(id.ToString("N"), later.ToString("N")) < 0));
+        Assert.Equal(7, Guid.Parse(DeterministicId.NewId()).Version);
+    }
+
     /// <summary>The derivation as first written: the parts joined into a string, its UTF-8 hashed with SHA-256, a version 8 UUID.</summary>
     private static string JoinedAndHashed(string[] parts)
     {
