@@ -185,18 +185,37 @@ public sealed partial class UnroutedEventSweeper(
     }
 
     /// <summary>
-    /// Activates workflow instances whose commands were due before <paramref name="dueBefore"/>: an activation schedules its due
-    /// commands; an instance that is active already ignores the call.
+    /// Activates workflow instances whose commands were due before <paramref name="dueBefore"/>, a page at a time until none is
+    /// left: an activation schedules its due commands; an instance that is active already ignores the call. Returns how many
+    /// were woken.
     /// </summary>
-    private async Task WakeDueInstancesAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken)
+    internal async Task<int> WakeDueInstancesAsync(DateTimeOffset dueBefore, CancellationToken cancellationToken)
     {
-        var due = await store.GetDueWorkflowInstancesAsync(dueBefore, options.Value.SweepBatchSize, cancellationToken);
-        foreach (var id in due)
+        var page = Math.Max(options.Value.SweepBatchSize, 1);
+        var woken = 0;
+        DueWorkflowInstance? after = null;
+        while (true)
         {
-            LogWakingInstance(id);
-        }
+            var due = await store.GetDueWorkflowInstancesAsync(dueBefore, page, after, cancellationToken);
+            foreach (var instance in due)
+            {
+                LogWakingInstance(instance.Id);
+            }
 
-        await Task.WhenAll(due.Select(id => grains.GetGrain<IWorkflowInstanceGrain>(id).GetAsync()));
+            await Task.WhenAll(due.Select(instance => grains.GetGrain<IWorkflowInstanceGrain>(instance.Id).GetAsync()));
+            woken += due.Count;
+            if (due.Count > 0)
+            {
+                LogWokenPage(due.Count, woken, dueBefore);
+            }
+
+            if (due.Count < page)
+            {
+                return woken;
+            }
+
+            after = due[^1];
+        }
     }
 
     /// <summary>
@@ -241,8 +260,11 @@ public sealed partial class UnroutedEventSweeper(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo(s) {Silos} left the cluster; routing the unrouted events and waking the instances and webhook subscriptions with due work they may have held")]
     private partial void LogTakingOver(string silos);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} has overdue commands; waking it")]
     private partial void LogWakingInstance(string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Woke {Count} workflow instance(s) with commands due before {DueBefore:O} ({Total} so far in this sweep)")]
+    private partial void LogWokenPage(int count, int total, DateTimeOffset dueBefore);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} webhook deliveries older than the delivery log retention ({Retention})")]
     private partial void LogPurged(int count, TimeSpan retention);

@@ -144,8 +144,11 @@ public interface ITaskServiceStore
     /// </summary>
     Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Ids of workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first.</summary>
-    Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Workflow instances with a command due before <paramref name="dueBefore"/>, most overdue first (then by id in ordinal
+    /// order); with <paramref name="after"/>, only those after it in this order, so that a caller pages through them all.
+    /// </summary>
+    Task<IReadOnlyList<DueWorkflowInstance>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, DueWorkflowInstance? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>The engine state of a workflow instance as last saved, or null.</summary>
     Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default);
@@ -228,3 +231,6 @@ public interface ITaskServiceStore
 
     Task<IReadOnlyList<string>> FindIdsAsync(EntityKind kind, FilterNode? where, int limit, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A workflow instance with a command due at <paramref name="DueOn"/>.</summary>
+public sealed record DueWorkflowInstance(string Id, DateTimeOffset DueOn);

@@ -1,6 +1,7 @@
 using TaskService.Common;
 using TaskService.Events;
 using TaskService.Mappings;
+using TaskService.Queries;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
@@ -82,6 +83,35 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
             left => left == 0,
             TimeSpan.FromSeconds(15),
             "every swept event is routed");
+    }
+
+    [Fact]
+    public async Task ASweepWakesEveryDueInstanceHoweverManyPagesTheyFill()
+    {
+        var sweptStore = new InMemoryTaskServiceStore(TimeProvider.System);
+        var due = DateTimeOffset.UtcNow.AddMinutes(-5);
+        for (var n = 0; n < 25; n++)
+        {
+            var summary = new WorkflowInstanceSummary
+            {
+                Id = $"due-{Guid.NewGuid():N}", WorkflowId = "wf", ProcessId = "p", Version = 1,
+                Status = WorkflowInstanceStatus.Active, CreatedOn = due, ModifiedOn = due,
+            };
+            await sweptStore.TryCreateWorkflowInstanceAsync(summary, "{}", due.AddMilliseconds(n % 2)); // pairs share a due time
+        }
+
+        var sweeper = new UnroutedEventSweeper(
+            sweptStore,
+            fixture.Grains,
+            fixture.SiloService<RoutingBacklog>(),
+            Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
+            Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
+            TimeProvider.System,
+            fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);
+
+        // Three pages (10, 10, 5) in one sweep, each instance once.
+        Assert.Equal(25, await sweeper.WakeDueInstancesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
     }
 
     [Fact]

@@ -582,7 +582,37 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         }
 
         await AssertSameJsonAsync(EntityKind.WorkflowInstance, summary.Id);
-        Assert.DoesNotContain(summary.Id, await _stores.Store.GetDueWorkflowInstancesAsync(Created.AddYears(1), 10_000));
+        Assert.DoesNotContain(summary.Id, (await _stores.Store.GetDueWorkflowInstancesAsync(Created.AddYears(1), 10_000)).Select(d => d.Id));
+    }
+
+    [Fact]
+    public async Task DueWorkflowInstancesArePagedByDueTimeThenId()
+    {
+        // Due long before anything other tests write, so that these are the only ones due before the bound.
+        var due = DateTimeOffset.Parse("1990-05-06T07:08:09.123456Z", System.Globalization.CultureInfo.InvariantCulture);
+        var prefix = NewId("due");
+        (string Id, DateTimeOffset Due)[] instances = [($"{prefix}-b", due), ($"{prefix}-a", due), ($"{prefix}-c", due.AddSeconds(-1))];
+        foreach (var (id, dueOn) in instances)
+        {
+            var summary = new WorkflowInstanceSummary
+            {
+                Id = id, WorkflowId = NewId("wf"), ProcessId = "p", Version = 1,
+                Status = WorkflowInstanceStatus.Active, CreatedOn = Created, ModifiedOn = Created,
+            };
+            await _stores.Store.TryCreateWorkflowInstanceAsync(summary, "{}", dueOn);
+            await _stores.Reference.TryCreateWorkflowInstanceAsync(summary, "{}", dueOn);
+        }
+
+        var bound = due.AddSeconds(1);
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
+        {
+            var first = await store.GetDueWorkflowInstancesAsync(bound, 2);
+            Assert.Equal([$"{prefix}-c", $"{prefix}-a"], first.Select(d => d.Id));
+            Assert.Equal(due, first[1].DueOn);
+            var rest = await store.GetDueWorkflowInstancesAsync(bound, 2, first[^1]);
+            Assert.Equal([$"{prefix}-b"], rest.Select(d => d.Id));
+            Assert.Empty(await store.GetDueWorkflowInstancesAsync(bound, 2, rest[^1]));
+        }
     }
 
     private async Task SaveBothAsync(TaskAggregate aggregate, IReadOnlyList<OutgoingEvent> outbox)

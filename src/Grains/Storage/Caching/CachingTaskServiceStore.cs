@@ -194,8 +194,8 @@ public sealed class CachingTaskServiceStore(
     public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
         inner.SaveWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);
 
-    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
-        inner.GetDueWorkflowInstancesAsync(dueBefore, max, cancellationToken);
+    public Task<IReadOnlyList<DueWorkflowInstance>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, DueWorkflowInstance? after = null, CancellationToken cancellationToken = default) =>
+        inner.GetDueWorkflowInstancesAsync(dueBefore, max, after, cancellationToken);
 
     public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default) =>
         inner.TryCreateWorkflowInstanceAsync(summary, state, dueOn, cancellationToken);

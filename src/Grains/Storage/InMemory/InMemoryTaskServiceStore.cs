@@ -290,9 +290,17 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
             ? new LiveWorkflow(live.Id, live.WorkflowVersion)
             : null);
 
-    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<string>>(
-            [.. _instancesDue.Where(d => d.Value < dueBefore).OrderBy(d => d.Value).Take(max).Select(d => d.Key)]);
+    public Task<IReadOnlyList<DueWorkflowInstance>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, DueWorkflowInstance? after = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<DueWorkflowInstance>>(
+        [
+            .. _instancesDue
+                .Where(d => d.Value < dueBefore
+                    && (after is null || d.Value > after.DueOn || (d.Value == after.DueOn && string.CompareOrdinal(d.Key, after.Id) > 0)))
+                .OrderBy(d => d.Value)
+                .ThenBy(d => d.Key, StringComparer.Ordinal)
+                .Take(Math.Max(max, 0))
+                .Select(d => new DueWorkflowInstance(d.Key, d.Value)),
+        ]);
 
     public Task SaveWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {

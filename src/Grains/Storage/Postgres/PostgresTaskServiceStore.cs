@@ -577,12 +577,22 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         JsonText(state),
     ];
 
-    public Task<IReadOnlyList<string>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, CancellationToken cancellationToken = default) =>
-        ReadListAsync(
-            "SELECT id FROM main.workflow_instances WHERE due_on < $1 ORDER BY due_on LIMIT $2",
-            [Instant(dueBefore), BigInt(Math.Max(max, 0))],
-            reader => reader.GetString(0),
-            cancellationToken);
+    public Task<IReadOnlyList<DueWorkflowInstance>> GetDueWorkflowInstancesAsync(DateTimeOffset dueBefore, int max, DueWorkflowInstance? after = null, CancellationToken cancellationToken = default) =>
+        after is null
+            ? ReadListAsync(
+                "SELECT id, due_on FROM main.workflow_instances WHERE due_on < $1 ORDER BY due_on, id COLLATE \"C\" LIMIT $2",
+                [Instant(dueBefore), BigInt(Math.Max(max, 0))],
+                ReadDueInstance,
+                cancellationToken)
+            : ReadListAsync(
+                "SELECT id, due_on FROM main.workflow_instances WHERE due_on < $1 AND (due_on, id COLLATE \"C\") > ($3, $4) " +
+                "ORDER BY due_on, id COLLATE \"C\" LIMIT $2",
+                [Instant(dueBefore), BigInt(Math.Max(max, 0)), Instant(after.DueOn), Text(after.Id)],
+                ReadDueInstance,
+                cancellationToken);
+
+    private static DueWorkflowInstance ReadDueInstance(NpgsqlDataReader reader) =>
+        new(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
 
     public Task<string?> LoadWorkflowInstanceStateAsync(string instanceId, CancellationToken cancellationToken = default) =>
         _batcher.RunAsync(
