@@ -35,6 +35,7 @@ public sealed partial class EventRouterGrain(
 
     private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
     private bool _deactivating;
+    private int _failedWhileLeaving;
     private int _running;
     private TaskCompletionSource? _drained;
 
@@ -99,6 +100,11 @@ public sealed partial class EventRouterGrain(
         catch (OperationCanceledException)
         {
             LogNotDrained(EventKey, _running + _waiting.Count);
+        }
+
+        if (_failedWhileLeaving > 0)
+        {
+            LogFailedWhileLeaving(EventKey, _failedWhileLeaving);
         }
     }
 
@@ -191,7 +197,17 @@ public sealed partial class EventRouterGrain(
         {
             // Dead-lettered: the event stays recorded as not routed, so the sweeper routes it again later; this queue moves on.
             EventRoutingInstruments.EventsFailed.Add(1);
-            LogRoutingFailed(record.Key, record.Id, exception);
+            if (_deactivating)
+            {
+                // A silo stopping on its own cannot place the instances any more: one summary when the router is gone, not an
+                // error per event.
+                _failedWhileLeaving++;
+                LogRoutingFailedWhileLeaving(record.Key, record.Id, exception.GetBaseException().Message);
+            }
+            else
+            {
+                LogRoutingFailed(record.Key, record.Id, exception);
+            }
         }
         finally
         {
@@ -257,6 +273,12 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Routing event {EventId} with key {EventKey} failed; it is dead-lettered (left unrouted for the sweeper) and the queue moves on")]
     private partial void LogRoutingFailed(string eventKey, string eventId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Routing event {EventId} with key {EventKey} failed while its router went away ({Reason}); it is left unrouted for the sweeper")]
+    private partial void LogRoutingFailedWhileLeaving(string eventKey, string eventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event router {EventKey} went away with {Count} event(s) whose workflows could not be started as it left; they stay unrouted, and the next silo to start (or a remaining one) routes them")]
+    private partial void LogFailedWhileLeaving(string eventKey, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event router {EventKey} went away with {Count} event(s) not routed; the unrouted-event sweeper routes them")]
     private partial void LogNotDrained(string eventKey, int count);
