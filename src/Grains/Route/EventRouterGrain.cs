@@ -34,6 +34,8 @@ public sealed partial class EventRouterGrain(
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
     private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
+    /// <summary>The ids of the events waiting or being routed here, so that an event handed over again meanwhile is not routed twice at once.</summary>
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private bool _deactivating;
     private int _failedWhileLeaving;
     private int _running;
@@ -70,6 +72,13 @@ public sealed partial class EventRouterGrain(
         var record = item.Record;
         if (!item.Recorded && await store.RecordEventAsync(record) == EventRecording.Routed)
         {
+            LogDuplicate(EventKey, record.Id);
+            return;
+        }
+
+        if (_held.Contains(record.Id))
+        {
+            // Held here already (a retry is pending, or the sweeper handed it over too): routed once, by the routing under way.
             LogDuplicate(EventKey, record.Id);
             return;
         }
@@ -118,6 +127,14 @@ public sealed partial class EventRouterGrain(
 
     public Task<EventAcceptance> AcceptAsync(EventRecord record, bool force)
     {
+        if (_held.Contains(record.Id))
+        {
+            // Held here already: two routings of one event at once could both find no instance and start two in an engine that
+            // keeps no idempotency of its own (Camunda).
+            LogDuplicate(record.Key, record.Id);
+            return Task.FromResult(EventAcceptance.Accepted);
+        }
+
         if (force)
         {
             backlog.Add();
@@ -148,6 +165,7 @@ public sealed partial class EventRouterGrain(
 
     private void Enqueue(EventRecord record)
     {
+        _held.Add(record.Id);
         _waiting.Enqueue((record, Stopwatch.GetTimestamp()));
         Pump();
     }
@@ -211,6 +229,7 @@ public sealed partial class EventRouterGrain(
         }
         finally
         {
+            _held.Remove(record.Id);
             _running--;
             backlog.Remove();
             Pump();
