@@ -65,15 +65,7 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
             await siloStore.RecordEventAsync(record);
         }
 
-        var sweeper = new UnroutedEventSweeper(
-            sweptStore,
-            fixture.Grains,
-            fixture.SiloService<RoutingBacklog>(),
-            Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
-            Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
-            TimeProvider.System,
-            fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);
+        var sweeper = SweeperWithPagesOfTen(sweptStore);
 
         // Three pages (10, 10, 5) in one sweep, each event once.
         Assert.Equal(records.Length, await sweeper.SweepAsync(DateTimeOffset.UtcNow, CancellationToken.None));
@@ -100,19 +92,22 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
             await sweptStore.TryCreateWorkflowInstanceAsync(summary, "{}", due.AddMilliseconds(n % 2)); // pairs share a due time
         }
 
-        var sweeper = new UnroutedEventSweeper(
-            sweptStore,
-            fixture.Grains,
-            fixture.SiloService<RoutingBacklog>(),
-            Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
-            Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
-            TimeProvider.System,
-            fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);
+        var sweeper = SweeperWithPagesOfTen(sweptStore);
 
         // Three pages (10, 10, 5) in one sweep, each instance once.
         Assert.Equal(25, await sweeper.WakeDueInstancesAsync(DateTimeOffset.UtcNow, CancellationToken.None));
     }
+
+    /// <summary>A sweeper of the fixture's silo reading <paramref name="store"/>, ten rows a page.</summary>
+    private UnroutedEventSweeper SweeperWithPagesOfTen(ITaskServiceStore store) => new(
+        store,
+        fixture.Grains,
+        fixture.SiloService<RoutingBacklog>(),
+        Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
+        Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
+        TimeProvider.System,
+        fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+        Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);
 
     [Fact]
     public async Task AnEventStartsTheVersionDeployedLastAndNothingOnceItsWorkflowIsDeleted()
