@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace TaskService.Gateway.Auth;
@@ -33,10 +35,16 @@ public static class AuthenticationSetup
         }
 
         services.AddSingleton(options);
+
+        // The bearer scheme as AddJwtBearer sets it up, with a handler that takes a remembered token's short way (see it).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<JwtBearerOptions>, JwtBearerPostConfigureOptions>());
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(jwt =>
+            .AddScheme<JwtBearerOptions, RememberingJwtBearerHandler>(JwtBearerDefaults.AuthenticationScheme, jwt =>
             {
                 jwt.MapInboundClaims = false;
+
+                // Nothing reads the token back from the ticket; saving it cost every request a copy.
+                jwt.SaveToken = false;
 
                 // Each token is validated in full once and then remembered until it expires (see the handler).
                 jwt.TokenHandlers.Clear();

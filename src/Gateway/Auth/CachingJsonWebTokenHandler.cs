@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -23,6 +24,22 @@ public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebToken
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
 
     private readonly ConcurrentDictionary<string, Validated> _validated = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The identity of <paramref name="token"/> (its exact text) when it passed full validation and is still remembered, without
+    /// copying the token out of the header it came in: a request with a remembered token is authenticated by this lookup alone.
+    /// </summary>
+    public bool TryGetRemembered(ReadOnlySpan<char> token, [NotNullWhen(true)] out ClaimsIdentity? identity)
+    {
+        if (_validated.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out var known) && time.GetUtcNow() < known.Until)
+        {
+            identity = known.Identity;
+            return true;
+        }
+
+        identity = null;
+        return false;
+    }
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {

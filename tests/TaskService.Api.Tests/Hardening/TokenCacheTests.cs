@@ -1,8 +1,11 @@
 using System.Security.Claims;
 using System.Text;
+using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TaskService.Gateway.Auth;
@@ -13,6 +16,10 @@ namespace TaskService.Api.Tests.Hardening;
 public sealed class TokenCacheTests
 {
     private const string Issuer = "token-cache-tests";
+    private static int s_fullRuns;
+
+    private static int FullRuns => Volatile.Read(ref s_fullRuns);
+
     private static readonly SymmetricSecurityKey Key = new(Encoding.UTF8.GetBytes("token-cache-tests-secret-of-at-least-32-bytes"));
 
     [Fact]
@@ -117,6 +124,68 @@ public sealed class TokenCacheTests
         Assert.False((await handler.ValidateTokenAsync(expired, parameters)).IsValid);
     }
 
+    [Fact]
+    public async Task TheBearerHandlerGrantsARememberedTokenWhatItsValidationGrantedAndNothingAfterItsEntryEnds()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var cache = new CachingJsonWebTokenHandler(clock) { MapInboundClaims = false };
+        var (parameters, checks) = Parameters();
+        var token = Token(DateTime.UtcNow.AddMinutes(2), Permissions.ViewTask, Permissions.TriggerEvent);
+
+        var first = await AuthenticateAsync(cache, parameters, $"Bearer {token}");
+        var fullRuns = FullRuns;
+        var second = await AuthenticateAsync(cache, parameters, $"bearer   {token}  ");
+
+        // The remembered token took the short way: the handler's full pipeline (its events) did not run for it.
+        Assert.Equal(fullRuns, FullRuns);
+
+        Assert.True(first.Succeeded);
+        Assert.True(second.Succeeded);
+        Assert.Single(checks);
+        Assert.Equal(JwtBearerDefaults.AuthenticationScheme, second.Ticket!.AuthenticationScheme);
+        Assert.NotSame(first.Principal!.Identity, second.Principal!.Identity);
+        Assert.Same(second.Principal.Identity, (await AuthenticateAsync(cache, parameters, $"Bearer {token}")).Principal!.Identity);
+        foreach (var result in new[] { first, second })
+        {
+            Assert.Equal([Permissions.ViewTask, Permissions.TriggerEvent], PermissionCodes((ClaimsIdentity)result.Principal!.Identity!));
+            Assert.Equal("claims-test", result.Principal.FindFirst("sub")?.Value);
+        }
+
+        Assert.Empty(second.Properties!.Items);
+
+        // Neither a changed token nor one header among several is taken for the remembered one.
+        var parts = token.Split('.');
+        var forged = $"{parts[0]}.{Token(DateTime.UtcNow.AddMinutes(2), Permissions.DeleteTask).Split('.')[1]}.{parts[2]}";
+        Assert.False((await AuthenticateAsync(cache, parameters, $"Bearer {forged}")).Succeeded);
+        Assert.False((await AuthenticateAsync(cache, parameters, $"Bearer {token}", $"Bearer {token}")).Succeeded);
+        Assert.False((await AuthenticateAsync(cache, parameters, $"Basic {token}")).Succeeded);
+        Assert.Single(checks);
+
+        // Once its entry ends, the token goes through full validation again.
+        clock.Now += TimeSpan.FromMinutes(3);
+        await AuthenticateAsync(cache, parameters, $"Bearer {token}");
+        Assert.Equal(2, checks.Count);
+    }
+
+    private static async Task<AuthenticateResult> AuthenticateAsync(
+        CachingJsonWebTokenHandler cache, TokenValidationParameters parameters, params string[] authorization)
+    {
+        var options = new JwtBearerOptions
+        {
+            MapInboundClaims = false,
+            SaveToken = false,
+            TokenValidationParameters = parameters,
+            Events = new JwtBearerEvents { OnMessageReceived = _ => { Interlocked.Increment(ref s_fullRuns); return Task.CompletedTask; } },
+        };
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(cache);
+        var handler = new RememberingJwtBearerHandler(new FixedOptions(options), NullLoggerFactory.Instance, UrlEncoder.Default);
+        var context = new DefaultHttpContext();
+        context.Request.Headers.Authorization = authorization;
+        await handler.InitializeAsync(new AuthenticationScheme(JwtBearerDefaults.AuthenticationScheme, null, typeof(RememberingJwtBearerHandler)), context);
+        return await handler.AuthenticateAsync();
+    }
+
     private static TokenValidatedContext TokenValidated(ClaimsIdentity identity, SecurityToken token)
     {
         var scheme = new AuthenticationScheme(JwtBearerDefaults.AuthenticationScheme, null, typeof(JwtBearerHandler));
@@ -162,6 +231,15 @@ public sealed class TokenCacheTests
                 [Permissions.ClaimType] = second is null ? new[] { permission } : new[] { permission, second },
             },
         });
+
+    private sealed class FixedOptions(JwtBearerOptions options) : IOptionsMonitor<JwtBearerOptions>
+    {
+        public JwtBearerOptions CurrentValue => options;
+
+        public JwtBearerOptions Get(string? name) => options;
+
+        public IDisposable? OnChange(Action<JwtBearerOptions, string?> listener) => null;
+    }
 
     private sealed class ManualClock(DateTimeOffset now) : TimeProvider
     {

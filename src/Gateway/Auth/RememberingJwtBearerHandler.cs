@@ -1,0 +1,35 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace TaskService.Gateway.Auth;
+
+/// <summary>
+/// The bearer handler with a short way for a token its <see cref="CachingJsonWebTokenHandler"/> remembers: one lookup by the
+/// text in the <c>Authorization</c> header, and the remembered identity, instead of the full pipeline's copy of the token, of
+/// the validation parameters and of its events for every request. What the short way grants is exactly what the full one
+/// granted that token (its identity, already normalized, and nothing saved in the ticket's properties). Everything else (no
+/// header, several, another scheme, a token not remembered or no longer valid, the challenge and the 403) is the full
+/// handler's.
+/// </summary>
+public sealed class RememberingJwtBearerHandler(IOptionsMonitor<JwtBearerOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : JwtBearerHandler(options, logger, encoder)
+{
+    private const string Prefix = "Bearer ";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (Options.TokenHandlers is [CachingJsonWebTokenHandler remembered]
+            && Request.Headers.Authorization is { Count: 1 } values
+            && values[0] is { } header
+            && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
+            && remembered.TryGetRemembered(header.AsSpan(Prefix.Length).Trim(), out var identity))
+        {
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+        }
+
+        return base.HandleAuthenticateAsync();
+    }
+}
