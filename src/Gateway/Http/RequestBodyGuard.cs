@@ -103,6 +103,13 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
 
     private static bool IsJson(string? contentType)
     {
+        // The two forms nearly every client sends are known without parsing the header.
+        if (string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
         {
             return false;

@@ -37,17 +37,30 @@ public sealed partial class WebhookConnector(ITaskServiceStore store, IGrainFact
     /// </summary>
     public async ValueTask<IReadOnlyList<QueuedDelivery>> DeliveriesOfAsync(IReadOnlyList<OutgoingEvent> outgoingEvents, CancellationToken cancellationToken = default)
     {
-        var subscriptionsByKey = new Dictionary<string, IReadOnlyList<WebhookSubscriptionRecord>>(StringComparer.Ordinal);
-        foreach (var key in outgoingEvents.Select(e => e.Key).Distinct(StringComparer.Ordinal))
-        {
-            subscriptionsByKey[key] = await store.GetActiveSubscriptionsAsync(key, cancellationToken);
-        }
-
+        // Each key's subscriptions are read once; a batch is mostly of one key, which needs no table of them.
         var now = time.GetUtcNow();
-        var rows = new List<QueuedDelivery>();
+        var rows = new List<QueuedDelivery>(outgoingEvents.Count);
+        string? key = null;
+        IReadOnlyList<WebhookSubscriptionRecord> subscriptions = [];
+        Dictionary<string, IReadOnlyList<WebhookSubscriptionRecord>>? byKey = null;
         foreach (var outgoingEvent in outgoingEvents)
         {
-            foreach (var subscription in subscriptionsByKey[outgoingEvent.Key])
+            if (!string.Equals(outgoingEvent.Key, key, StringComparison.Ordinal))
+            {
+                if (key is not null)
+                {
+                    byKey ??= new(StringComparer.Ordinal);
+                    byKey[key] = subscriptions;
+                }
+
+                key = outgoingEvent.Key;
+                if (byKey is null || !byKey.TryGetValue(key, out subscriptions!))
+                {
+                    subscriptions = await store.GetActiveSubscriptionsAsync(key, cancellationToken);
+                }
+            }
+
+            foreach (var subscription in subscriptions)
             {
                 rows.Add(QueuedDelivery.First(subscription, outgoingEvent, now));
             }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -15,6 +14,9 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     private const int BodyBufferSize = 1024;
 
     private const int MaxKeptBodyBuffer = 64 * 1024;
+
+    /// <summary>Added as it is sent, not parsed into a header object for every delivery.</summary>
+    private const string ContentType = "application/json; charset=utf-8";
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_bodyBuffer;
@@ -123,14 +125,9 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     /// While the client app's secret is being rotated, its previous secret: <c>webhook-signature</c> then carries a signature
     /// with each secret, so receivers that still hold the previous one keep verifying (see <see cref="SignHeaders"/>).
     /// </param>
-    public async Task<WebhookDeliveryResult> SendAsync(
-        string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null, string? previousSecret = null)
-    {
-        var started = time.GetTimestamp();
-        var result = await SendCoreAsync(url, body, secret, previousSecret, traceParent, cancellationToken);
-        WebhookInstruments.Attempted(result.Outcome, time.GetElapsedTime(started));
-        return result;
-    }
+    public Task<WebhookDeliveryResult> SendAsync(
+        string url, byte[] body, string secret, CancellationToken cancellationToken, string? traceParent = null, string? previousSecret = null) =>
+        SendCoreAsync(url, body, secret, previousSecret, traceParent, cancellationToken);
 
     /// <summary>
     /// Writes the signature headers: the original's <c>x-task-signature</c> with the current secret only (its receivers compare
@@ -160,12 +157,13 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     private async Task<WebhookDeliveryResult> SendCoreAsync(
         string url, byte[] body, string secret, string? previousSecret, string? traceParent, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         using var activity = TaskServiceActivities.StartDelivery(traceParent, url);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ByteArrayContent(body),
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
         SignHeaders(request, body, secret, previousSecret, time.GetUtcNow());
 
         // With tracing on, HttpClient writes traceparent for its own span; without it, the receiver still gets the event's trace.
@@ -183,32 +181,38 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return WebhookDeliveryResult.Delivered(status);
+                return Attempted(WebhookDeliveryResult.Delivered(status), started);
             }
 
             if (response.StatusCode == HttpStatusCode.Gone)
             {
-                return new WebhookDeliveryResult(WebhookDeliveryOutcome.Gone, status, "The receiver answered 410 Gone.", null);
+                return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Gone, status, "The receiver answered 410 Gone.", null), started);
             }
 
-            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, status, $"The receiver answered {status} {response.ReasonPhrase}.", RetryAfter(response));
+            return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, status, $"The receiver answered {status} {response.ReasonPhrase}.", RetryAfter(response)), started);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"No answer within {options.Value.Timeout.TotalSeconds:0.###} s.", null);
+            return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"No answer within {options.Value.Timeout.TotalSeconds:0.###} s.", null), started);
         }
         catch (HttpRequestException exception) when (exception.InnerException is WebhookAddressRefusedException refused)
         {
-            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+            return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null), started);
         }
         catch (WebhookAddressRefusedException refused)
         {
-            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null);
+            return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Undeliverable, null, refused.Message, null), started);
         }
         catch (HttpRequestException exception)
         {
-            return new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Request failed: {exception.Message}", null);
+            return Attempted(new WebhookDeliveryResult(WebhookDeliveryOutcome.Retry, null, $"Request failed: {exception.Message}", null), started);
         }
+    }
+
+    private WebhookDeliveryResult Attempted(WebhookDeliveryResult result, long started)
+    {
+        WebhookInstruments.Attempted(result.Outcome, time.GetElapsedTime(started));
+        return result;
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)

@@ -46,13 +46,15 @@ internal static class PostgresRows
     /// <summary>A timestamptz array whose elements may be SQL NULL; see <see cref="Instant"/>.</summary>
     public static NpgsqlParameter InstantArray(params ReadOnlySpan<DateTimeOffset?> values)
     {
-        var instants = new DateTime?[values.Length];
+        // DateTimeOffset?[] is timestamptz[] by its type alone (at offset 0, as Npgsql requires), so the parameter's type is
+        // looked up once, not composed again from an explicit array type for every parameter.
+        var instants = new DateTimeOffset?[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
-            instants[i] = values[i]?.UtcDateTime;
+            instants[i] = values[i]?.ToUniversalTime();
         }
 
-        return Typed(instants, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+        return Typed(instants);
     }
 
     /// <summary>The text of a JSON document as <see cref="Jsonb"/> sends it, or null.</summary>
