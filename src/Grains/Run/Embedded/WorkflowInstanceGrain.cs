@@ -23,7 +23,7 @@ public sealed partial class WorkflowInstanceGrain(
     CommandRegistry commands,
     IOptions<WorkflowEngineOptions> options,
     TimeProvider time,
-    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable, IIncomingGrainCallFilter
+    ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IRemindable
 {
     /// <summary>
     /// The reminder earlier versions kept while commands waited. Instances no longer register it (the due time saved with the
@@ -53,16 +53,12 @@ public sealed partial class WorkflowInstanceGrain(
     /// </summary>
     private bool _loaded;
 
-    /// <summary>Reads the instance's row before the first call of this activation that needs it (every call but a start).</summary>
-    public async Task Invoke(IIncomingGrainCallContext context)
-    {
-        if (!_loaded && context.ImplementationMethod.Name is not (nameof(StartAsync) or nameof(StartForUserTasksAsync)))
-        {
-            await LoadAsync();
-        }
-
-        await context.Invoke();
-    }
+    /// <summary>
+    /// Reads the instance's row before the first call of this activation that needs it: every call but a start begins with this.
+    /// Called from each method, not from a grain call filter, since Orleans makes a filter context for every call of a grain
+    /// that has one, and a start is most calls here.
+    /// </summary>
+    private Task EnsureLoadedAsync() => _loaded ? Task.CompletedTask : LoadAsync();
 
     /// <summary>Reads the saved state, if any, and schedules the commands it has due.</summary>
     private async Task LoadAsync()
@@ -83,6 +79,7 @@ public sealed partial class WorkflowInstanceGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        await EnsureLoadedAsync();
         ScheduleDispatch();
         try
         {
@@ -162,10 +159,15 @@ public sealed partial class WorkflowInstanceGrain(
         return null;
     }
 
-    public Task<WorkflowInstanceDetails?> GetAsync() => Task.FromResult(S.Started ? Details() : null);
+    public async Task<WorkflowInstanceDetails?> GetAsync()
+    {
+        await EnsureLoadedAsync();
+        return S.Started ? Details() : null;
+    }
 
     public async Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
     {
+        await EnsureLoadedAsync();
         if (Inactive() is { } inactive)
         {
             return inactive;
@@ -196,6 +198,7 @@ public sealed partial class WorkflowInstanceGrain(
 
     public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
     {
+        await EnsureLoadedAsync();
         if (Inactive() is { } inactive)
         {
             return inactive;
@@ -219,6 +222,7 @@ public sealed partial class WorkflowInstanceGrain(
 
     public async Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId)
     {
+        await EnsureLoadedAsync();
         if (Inactive() is { } inactive)
         {
             return inactive;
@@ -249,6 +253,7 @@ public sealed partial class WorkflowInstanceGrain(
 
     public async Task CancelAsync(string reason)
     {
+        await EnsureLoadedAsync();
         if (!S.Started || S.Status != WorkflowInstanceStatus.Active)
         {
             return;
