@@ -28,7 +28,9 @@ public sealed partial class EventRouterGrain(
     RoutingBacklog backlog,
     RoutedEventMarker marker,
     IOptions<EventRoutingOptions> options,
-    ILogger<EventRouterGrain> logger) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<StreamedEvent>
+    ILogger<EventRouterGrain> logger,
+    IClusterMembershipService? membership = null,
+    ILocalSiloDetails? localSilo = null) : Grain, IEventRouterGrain, IStreamSubscriptionObserver, IAsyncObserver<StreamedEvent>
 {
     /// <summary>The waits before the retries of an event whose workflows could not be started.</summary>
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
@@ -96,6 +98,11 @@ public sealed partial class EventRouterGrain(
     {
         // Going away: a failed start is not tried again here (the sweeper does, from wherever the events are routed next).
         _deactivating = true;
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _waiting.Count > 0 && !AnotherSiloIsActive())
+        {
+            LeaveWaitingForNextStart();
+        }
+
         if (_running == 0 && _waiting.Count == 0)
         {
             return;
@@ -116,6 +123,31 @@ public sealed partial class EventRouterGrain(
             LogFailedWhileLeaving(EventKey, _failedWhileLeaving);
         }
     }
+
+    /// <summary>
+    /// This silo stops and no other is active, so no silo can take a workflow instance any more: the events still waiting are
+    /// not tried (each start would fail placing its instance, with an error of its own). They stay recorded as not routed, and
+    /// the next start's sweep routes them at once. The routings already under way finish or fail as they would.
+    /// </summary>
+    private void LeaveWaitingForNextStart()
+    {
+        var key = _waiting.Peek().Record.Key;
+        var left = 0;
+        while (_waiting.TryDequeue(out var waiting))
+        {
+            _held.Remove(waiting.Record.Id);
+            backlog.Remove();
+            left++;
+        }
+
+        LogLeftForNextStart(key, left);
+    }
+
+    /// <summary>Whether a silo other than this one is active (true when the membership is not known, as outside a cluster's silo).</summary>
+    private bool AnotherSiloIsActive() =>
+        membership is null
+        || localSilo is null
+        || membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(localSilo.SiloAddress));
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
@@ -301,6 +333,9 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event router {EventKey} went away with {Count} event(s) not routed; the unrouted-event sweeper routes them")]
     private partial void LogNotDrained(string eventKey, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event router {EventKey} left {Count} waiting event(s) unrouted as its silo stops with no other active; the next start routes them")]
+    private partial void LogLeftForNextStart(string eventKey, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event stream {EventKey} reported an error")]
     private partial void LogStreamError(string eventKey, Exception exception);
