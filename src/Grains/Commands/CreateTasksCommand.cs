@@ -117,7 +117,15 @@ public sealed class CreateTasksCommand(
                 $"'tasks.values' lists {values.GetArrayLength()} tasks; one create-tasks step creates at most {maxTasks} (TaskService:Limits:MaxTasksPerCommand). Split the list over several steps.");
         }
 
-        return values.EnumerateArray().Select((entry, index) => ReadTask(entry, $"tasks.values[{index}]")).ToArray();
+        var read = new NewTask[values.GetArrayLength()];
+        var index = 0;
+        foreach (var entry in values.EnumerateArray())
+        {
+            read[index] = ReadTask(entry, index);
+            index++;
+        }
+
+        return read;
     }
 
     private static JsonElement Unwrap(JsonElement value, string name)
@@ -137,11 +145,13 @@ public sealed class CreateTasksCommand(
         }
     }
 
-    private static NewTask ReadTask(JsonElement entry, string path)
+    /// <summary>The entry at <paramref name="index"/>; its path in error messages is written only for an error.</summary>
+    private static NewTask ReadTask(JsonElement entry, int index)
     {
+        var path = new EntryPath(index);
         if (entry.ValueKind != JsonValueKind.Object)
         {
-            throw TaskServiceException.Invalid(path, $"'{path}' must be an object.");
+            throw TaskServiceException.Invalid(path.ToString(), $"'{path}' must be an object.");
         }
 
         var key = RequiredString(entry, "key", path);
@@ -163,12 +173,12 @@ public sealed class CreateTasksCommand(
         };
     }
 
-    private static string RequiredString(JsonElement entry, string name, string path) =>
+    private static string RequiredString(JsonElement entry, string name, EntryPath path) =>
         OptionalString(entry, name, path) is { Length: > 0 } value
             ? value
             : throw TaskServiceException.Invalid($"{path}.{name}", $"'{path}.{name}' is required and must be a non-empty string.");
 
-    private static string? OptionalString(JsonElement entry, string name, string path)
+    private static string? OptionalString(JsonElement entry, string name, EntryPath path)
     {
         if (!entry.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
@@ -183,7 +193,7 @@ public sealed class CreateTasksCommand(
         };
     }
 
-    private static DateTimeOffset? OptionalDate(JsonElement entry, string name, string path)
+    private static DateTimeOffset? OptionalDate(JsonElement entry, string name, EntryPath path)
     {
         var text = OptionalString(entry, name, path);
         if (text is null)
@@ -194,5 +204,11 @@ public sealed class CreateTasksCommand(
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
             ? date.ToUniversalTime()
             : throw TaskServiceException.Invalid($"{path}.{name}", $"'{path}.{name}' must be an ISO 8601 date-time, not '{text}'.");
+    }
+
+    /// <summary>The path of an entry of <c>tasks.values</c>, as error messages name it.</summary>
+    private readonly record struct EntryPath(int Index)
+    {
+        public override string ToString() => $"tasks.values[{Index}]";
     }
 }

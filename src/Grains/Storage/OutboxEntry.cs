@@ -21,6 +21,45 @@ public sealed record OutboxEntry(long Sequence, OutgoingEvent Event)
     public bool Dispatched { get; init; }
 
     /// <summary>The <paramref name="entries"/> with the <paramref name="rows"/> appended with them, each entry its own (by event id).</summary>
-    internal static IReadOnlyList<OutboxEntry> WithDeliveries(IReadOnlyList<OutboxEntry> entries, IReadOnlyList<QueuedDelivery> rows, bool dispatched = false) =>
-        [.. entries.Select(e => e with { Deliveries = [.. rows.Where(r => r.Event.Id == e.Event.Id)], Dispatched = dispatched })];
+    internal static IReadOnlyList<OutboxEntry> WithDeliveries(IReadOnlyList<OutboxEntry> entries, IReadOnlyList<QueuedDelivery> rows, bool dispatched = false)
+    {
+        // Plain loops: this runs for every event written with its delivery rows, mostly one entry that owns every row.
+        var result = new OutboxEntry[entries.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var entry = entries[i];
+            result[i] = entry with { Deliveries = RowsOf(entry.Event.Id, rows), Dispatched = dispatched };
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<QueuedDelivery> RowsOf(string eventId, IReadOnlyList<QueuedDelivery> rows)
+    {
+        var owned = 0;
+        foreach (var row in rows)
+        {
+            if (row.Event.Id == eventId)
+            {
+                owned++;
+            }
+        }
+
+        if (owned == rows.Count)
+        {
+            return rows;
+        }
+
+        var own = new QueuedDelivery[owned];
+        var n = 0;
+        foreach (var row in rows)
+        {
+            if (row.Event.Id == eventId)
+            {
+                own[n++] = row;
+            }
+        }
+
+        return own;
+    }
 }
