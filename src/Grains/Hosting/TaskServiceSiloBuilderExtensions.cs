@@ -79,7 +79,6 @@ public static class TaskServiceSiloBuilderExtensions
         // Deliveries are logged by their subscription (TaskService.Webhooks), not by the client's own handlers.
         services.AddHttpClient(WebhookSender.HttpClientName)
             .RemoveAllLoggers()
-            .ConfigureHttpClient(WebhookSender.ConfigureHttpClient)
             .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),

@@ -22,14 +22,6 @@ public sealed class WebhookClientTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public void TheDeliveryClientHasNoTimeoutOfItsOwn()
-    {
-        // The sender's WebhookOptions.Timeout cuts each POST off (WebhookTimeoutTests); a client timeout would only add a timer.
-        using var client = fixture.SiloService<IHttpClientFactory>().CreateClient(WebhookSender.HttpClientName);
-        Assert.Equal(Timeout.InfiniteTimeSpan, client.Timeout);
-    }
-
-    [Fact]
     public void TheDeliveryClientHasNoLoggingHandlersOfItsOwn()
     {
         // Each delivery is logged by the subscription grain (TaskService.Webhooks); the factory's handlers cost a scope and

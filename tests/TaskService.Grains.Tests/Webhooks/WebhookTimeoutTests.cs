@@ -9,7 +9,7 @@ using TaskService.Webhooks;
 namespace TaskService.Grains.Tests.Webhooks;
 
 /// <summary>
-/// The delivery client has no timeout of its own (<see cref="WebhookSender.ConfigureHttpClient"/>): the sender's
+/// Deliveries go through the delivery client's handlers, which have no timeout of their own: the sender's
 /// <see cref="WebhookOptions.Timeout"/> alone cuts a POST off, so a receiver that never answers still costs one timeout.
 /// </summary>
 public sealed class WebhookTimeoutTests
@@ -21,10 +21,10 @@ public sealed class WebhookTimeoutTests
         using var receiver = new SilentReceiver();
         _ = receiver.AcceptAsync();
         var services = new ServiceCollection();
-        services.AddHttpClient(WebhookSender.HttpClientName).ConfigureHttpClient(WebhookSender.ConfigureHttpClient);
+        services.AddHttpClient(WebhookSender.HttpClientName);
         await using var provider = services.BuildServiceProvider();
         var sender = new WebhookSender(
-            provider.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromMilliseconds(300) }), TimeProvider.System);
+            provider.GetRequiredService<IHttpMessageHandlerFactory>(), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromMilliseconds(300) }), TimeProvider.System);
 
         var started = Stopwatch.StartNew();
         var result = await sender.SendAsync($"http://127.0.0.1:{receiver.Port}/hook", Body(), "secret", CancellationToken.None)
@@ -42,10 +42,10 @@ public sealed class WebhookTimeoutTests
         using var receiver = new SilentReceiver();
         var accepted = receiver.AcceptAsync();
         var services = new ServiceCollection();
-        services.AddHttpClient(WebhookSender.HttpClientName).ConfigureHttpClient(WebhookSender.ConfigureHttpClient);
+        services.AddHttpClient(WebhookSender.HttpClientName);
         await using var provider = services.BuildServiceProvider();
         var sender = new WebhookSender(
-            provider.GetRequiredService<IHttpClientFactory>(), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromMinutes(5) }), TimeProvider.System);
+            provider.GetRequiredService<IHttpMessageHandlerFactory>(), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromMinutes(5) }), TimeProvider.System);
         using var stopping = new CancellationTokenSource();
 
         var sending = sender.SendAsync($"http://127.0.0.1:{receiver.Port}/hook", Body(), "secret", stopping.Token);

@@ -240,7 +240,7 @@ public sealed class WebhookUrlPolicyTests
     }
 
     private static WebhookSender Sender(WebhookUrlPolicy policy) =>
-        new(new PolicyClientFactory(policy), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromSeconds(5) }), TimeProvider.System);
+        new(new PolicyHandlerFactory(policy), Options.Create(new WebhookOptions { Timeout = TimeSpan.FromSeconds(5) }), TimeProvider.System);
 
     private static byte[] Body() => WebhookSender.CreateBody(new OutgoingEvent
     {
@@ -258,10 +258,10 @@ public sealed class WebhookUrlPolicyTests
                 : Task.FromException<IPAddress[]>(new SocketException((int)SocketError.HostNotFound));
     }
 
-    private sealed class PolicyClientFactory(WebhookUrlPolicy policy) : IHttpClientFactory
+    private sealed class PolicyHandlerFactory(WebhookUrlPolicy policy) : IHttpMessageHandlerFactory
     {
-        public HttpClient CreateClient(string name) =>
-            new(new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = policy.ConnectAsync }, disposeHandler: true);
+        public HttpMessageHandler CreateHandler(string name) =>
+            new SocketsHttpHandler { AllowAutoRedirect = false, ConnectCallback = policy.ConnectAsync };
     }
 
     /// <summary>A loopback TCP listener that answers one HTTP request with 200, and tells whether anyone connected.</summary>

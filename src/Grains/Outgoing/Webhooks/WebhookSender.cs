@@ -7,7 +7,7 @@ using TaskService.Events;
 namespace TaskService.Webhooks;
 
 /// <summary>Makes one signed webhook POST and classifies the answer.</summary>
-public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOptions> options, TimeProvider time)
+public sealed class WebhookSender(IHttpMessageHandlerFactory handlers, IOptions<WebhookOptions> options, TimeProvider time)
 {
     public const string HttpClientName = "TaskService.Webhooks";
 
@@ -22,17 +22,6 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
     private static ArrayBufferWriter<byte>? t_bodyBuffer;
 
     private readonly SemaphoreSlim _slots = new(options.Value.MaxInFlightPerSilo, options.Value.MaxInFlightPerSilo);
-
-    /// <summary>
-    /// Settings of the named client <see cref="HttpClientName"/>. The sender cuts each POST off at
-    /// <see cref="WebhookOptions.Timeout"/> itself, so the client's own timeout (100 s by default, which also cut off a longer
-    /// configured timeout) is off: otherwise every delivery would arm a second cancellation timer for nothing.
-    /// </summary>
-    public static void ConfigureHttpClient(HttpClient client)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        client.Timeout = System.Threading.Timeout.InfiniteTimeSpan;
-    }
 
     /// <summary>
     /// Waits for one of this silo's delivery slots (<see cref="WebhookOptions.MaxInFlightPerSilo"/>); disposing the slot frees it.
@@ -176,8 +165,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptions<WebhookOp
         timeout.CancelAfter(options.Value.Timeout);
         try
         {
-            using var response = await clients.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            // Sent through the named client's handlers without an HttpClient around them: the sender keeps its own timeout, and an
+            // HttpClient would link another cancellation source to it for every delivery. The answer's body is not read.
+            using var invoker = new HttpMessageInvoker(handlers.CreateHandler(HttpClientName), disposeHandler: false);
+            using var response = await invoker.SendAsync(request, timeout.Token);
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
