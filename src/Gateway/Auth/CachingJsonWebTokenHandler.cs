@@ -28,16 +28,19 @@ public sealed class CachingJsonWebTokenHandler(TimeProvider time) : JsonWebToken
     /// <summary>
     /// The identity of <paramref name="token"/> (its exact text) when it passed full validation and is still remembered, without
     /// copying the token out of the header it came in: a request with a remembered token is authenticated by this lookup alone.
+    /// <paramref name="validated"/> is the token as its validation read it.
     /// </summary>
-    public bool TryGetRemembered(ReadOnlySpan<char> token, [NotNullWhen(true)] out ClaimsIdentity? identity)
+    public bool TryGetRemembered(ReadOnlySpan<char> token, [NotNullWhen(true)] out ClaimsIdentity? identity, [NotNullWhen(true)] out SecurityToken? validated)
     {
         if (_validated.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out var known) && time.GetUtcNow() < known.Until)
         {
             identity = known.Identity;
+            validated = known.Token;
             return true;
         }
 
         identity = null;
+        validated = null;
         return false;
     }
 

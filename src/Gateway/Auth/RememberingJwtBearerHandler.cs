@@ -9,10 +9,10 @@ namespace TaskService.Gateway.Auth;
 /// <summary>
 /// The bearer handler with a short way for a token its <see cref="CachingJsonWebTokenHandler"/> remembers: one lookup by the
 /// text in the <c>Authorization</c> header, and the remembered identity, instead of the full pipeline's copy of the token, of
-/// the validation parameters and of its events for every request. What the short way grants is exactly what the full one
-/// granted that token (its identity, already normalized, and nothing saved in the ticket's properties). Everything else (no
-/// header, several, another scheme, a token not remembered or no longer valid, the challenge and the 403) is the full
-/// handler's.
+/// the validation parameters and of its events for every request. The short way grants exactly what the full one granted that
+/// token: its identity, already normalized, and the ticket's issue and expiry times (neither way saves the token itself in the
+/// ticket). Everything else (no header, several, another scheme, a token not remembered or no longer valid, the challenge and
+/// the 403) is the full handler's.
 /// </summary>
 public sealed class RememberingJwtBearerHandler(IOptionsMonitor<JwtBearerOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : JwtBearerHandler(options, logger, encoder)
@@ -25,9 +25,15 @@ public sealed class RememberingJwtBearerHandler(IOptionsMonitor<JwtBearerOptions
             && Request.Headers.Authorization is { Count: 1 } values
             && values[0] is { } header
             && header.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
-            && remembered.TryGetRemembered(header.AsSpan(Prefix.Length).Trim(), out var identity))
+            && remembered.TryGetRemembered(header.AsSpan(Prefix.Length).Trim(), out var identity, out var token))
         {
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
+            // The ticket's lifetime as the full handler writes it.
+            var properties = new AuthenticationProperties
+            {
+                ExpiresUtc = token.ValidTo == DateTime.MinValue ? null : token.ValidTo,
+                IssuedUtc = token.ValidFrom == DateTime.MinValue ? null : token.ValidFrom,
+            };
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, Scheme.Name)));
         }
 
         return base.HandleAuthenticateAsync();
