@@ -71,27 +71,9 @@ public sealed class RouterShutdownTests
             silos.ToImmutableDictionary(s => s.Address, s => new ClusterMember(s.Address, s.Status, s.Address.ToString())),
             new MembershipVersion(1)));
 
-    private sealed class Setup : IAsyncDisposable
+    private sealed record Setup(InMemoryTaskServiceStore Store, RoutedEventMarker Marker, RoutingBacklog Backlog, GatedEngine Engine, EventRouterGrain Router)
+        : IAsyncDisposable
     {
-        private Setup(InMemoryTaskServiceStore store, RoutedEventMarker marker, RoutingBacklog backlog, GatedEngine engine, EventRouterGrain router)
-        {
-            Store = store;
-            Marker = marker;
-            Backlog = backlog;
-            Engine = engine;
-            Router = router;
-        }
-
-        public InMemoryTaskServiceStore Store { get; }
-
-        public RoutedEventMarker Marker { get; }
-
-        public RoutingBacklog Backlog { get; }
-
-        public GatedEngine Engine { get; }
-
-        public EventRouterGrain Router { get; }
-
         /// <summary>A router holding <see cref="Events"/> recorded events: <see cref="Running"/> at the closed gate, the rest waiting.</summary>
         public static async Task<Setup> StartAsync(FixedMembership membership)
         {
