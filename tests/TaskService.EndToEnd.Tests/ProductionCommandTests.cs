@@ -63,15 +63,16 @@ public sealed class ProductionCommandTests
     private static async Task<Dictionary<string, string>> EnvironmentAsync()
     {
         var connectionString = await PostgresServer.CreateDatabaseAsync("production");
+        var ports = FreePorts.Take(3);
         return new Dictionary<string, string>
         {
             ["ConnectionStrings__TaskService"] = connectionString,
             ["TaskService__Secrets__Key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["JWT_SECRET"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)),
             ["JWT_ISSUER"] = "production-test",
-            ["Urls"] = $"http://127.0.0.1:{FreePorts.Next()}",
-            ["Orleans__Endpoints__SiloPort"] = FreePorts.Next().ToString(),
-            ["Orleans__Endpoints__GatewayPort"] = FreePorts.Next().ToString(),
+            ["Urls"] = $"http://127.0.0.1:{ports[0]}",
+            ["Orleans__Endpoints__SiloPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans__Endpoints__GatewayPort"] = ports[2].ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 }

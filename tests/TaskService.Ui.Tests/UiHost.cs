@@ -28,12 +28,13 @@ public sealed class UiHost : IAsyncDisposable
 
     public static async Task<UiHost> StartAsync(string environment, IReadOnlyDictionary<string, string>? settings = null)
     {
+        var ports = FreePorts.Take(2);
         var args = new List<string>
         {
             $"--environment={environment}",
             "--urls=http://127.0.0.1:0",
-            $"--Orleans:Endpoints:SiloPort={FreePorts.Next()}",
-            $"--Orleans:Endpoints:GatewayPort={FreePorts.Next()}",
+            $"--Orleans:Endpoints:SiloPort={ports[0]}",
+            $"--Orleans:Endpoints:GatewayPort={ports[1]}",
             // A failing command shows its incident at once, without waiting through retries.
             "--TaskService:Workflows:CommandRetries=0",
             "--Logging:LogLevel:Default=Warning",

@@ -20,7 +20,8 @@ internal static class PostgresOrleans
                     o.ClusterId = clusterId;
                     o.ServiceId = ServiceId;
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, FreePorts.Next(), FreePorts.Next());
+                var ports = FreePorts.Take(2);
+                silo.ConfigureEndpoints(IPAddress.Loopback, ports[0], ports[1]);
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = Invariant;

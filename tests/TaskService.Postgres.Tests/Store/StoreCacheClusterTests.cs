@@ -114,7 +114,8 @@ public sealed class StoreCacheClusterTests(MigratedDatabase database) : IClassFi
                     o.ClusterId = clusterId;
                     o.ServiceId = PostgresOrleans.ServiceId;
                 });
-                silo.ConfigureEndpoints(IPAddress.Loopback, FreePorts.Next(), FreePorts.Next());
+                var ports = FreePorts.Take(2);
+                silo.ConfigureEndpoints(IPAddress.Loopback, ports[0], ports[1]);
                 silo.UseAdoNetClustering(o =>
                 {
                     o.Invariant = PostgresOrleans.Invariant;

@@ -61,8 +61,15 @@ public sealed class DurableService : IAsyncDisposable
     public static async Task<DurableService> CreateAsync(string databasePrefix) =>
         new(await PostgresServer.CreateDatabaseAsync(databasePrefix));
 
-    /// <summary>Free ports for a new silo (silo-to-silo, Orleans gateway, HTTP). Keep them to restart "the same" silo.</summary>
-    public static SiloPorts NewSiloPorts() => new(FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+    /// <summary>
+    /// Free ports for a new silo (silo-to-silo, Orleans gateway, HTTP), all different: chosen one at a time, the operating
+    /// system could hand out the same port twice. Keep them to restart "the same" silo.
+    /// </summary>
+    public static SiloPorts NewSiloPorts()
+    {
+        var ports = FreePorts.Take(3);
+        return new(ports[0], ports[1], ports[2]);
+    }
 
     /// <summary>Starts a silo process (without waiting for it; see <see cref="NodeProcess.WaitUntilReadyAsync"/>).</summary>
     public NodeProcess StartSilo(string name, SiloPorts ports, IReadOnlyDictionary<string, string>? settings = null)

@@ -21,8 +21,8 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     public const string Secret = "api-tests-signing-secret-0123456789-abcdefghijklmnop";
     public const string Issuer = "task-service-tests";
 
-    private readonly int _siloPort = FreePorts.Next();
-    private readonly int _gatewayPort = FreePorts.Next();
+    /// <summary>The silo's and the gateway's ports, different from each other.</summary>
+    private readonly int[] _ports = FreePorts.Take(2);
     private readonly Lazy<Task<OpenApiContract>> _contract;
 
     public TaskServiceApiFactory()
@@ -124,8 +124,8 @@ public class TaskServiceApiFactory : WebApplicationFactory<TaskService.Silo.Prog
     {
         ["Auth:JwtSecret"] = Secret,
         ["Auth:JwtIssuer"] = Issuer,
-        ["Orleans:Endpoints:SiloPort"] = _siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Orleans:Endpoints:GatewayPort"] = _gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans:Endpoints:SiloPort"] = _ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans:Endpoints:GatewayPort"] = _ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["TaskService:Webhooks:Timeout"] = "00:00:02",
         ["TaskService:Webhooks:InitialBackoff"] = "00:00:00.050",
         ["TaskService:Webhooks:MaxBackoff"] = "00:00:00.500",
