@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +7,6 @@ using TaskService.Errors;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Workflows.Bpmn;
-using TaskService.Workflows.Expressions;
 
 namespace TaskService.Workflows.Embedded;
 
@@ -32,15 +30,23 @@ public sealed partial class WorkflowInstanceGrain(
     private const string DispatchReminder = "dispatch";
 
     private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private BpmnProcess? _process;
     private IGrainTimer? _dispatchTimer;
 
     /// <summary>The trace of the call that last made work due here (a start, a completed user task): commands continue it.</summary>
     private string? _traceParent;
     private bool _dispatching;
 
+    /// <summary>The instance's token movement, with its state.</summary>
+    private EmbeddedInstance Machine => _machine ??= new EmbeddedInstance(InstanceId, time, logger);
+
+    private EmbeddedInstance? _machine;
+
     /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
-    private WorkflowInstanceState S { get; set; } = new();
+    private WorkflowInstanceState S
+    {
+        get => Machine.State;
+        set => Machine.State = value;
+    }
 
     /// <summary>The grain's key, decoded once (each decoding allocates a new string).</summary>
     private string InstanceId => _instanceId ??= this.GetPrimaryKeyString();
@@ -72,7 +78,7 @@ public sealed partial class WorkflowInstanceGrain(
         _loaded = true;
         if (S.Started)
         {
-            _process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version);
+            Machine.Process = await definitions.GetProcessAsync(S.WorkflowId!, S.Version);
             ScheduleDispatch();
         }
     }
@@ -115,11 +121,11 @@ public sealed partial class WorkflowInstanceGrain(
             return Problem.Invalid("variables", "The variables of a new instance must be a JSON object.");
         }
 
-        _process = await definitions.GetProcessAsync(request.WorkflowId, request.Version);
+        Machine.Process = await definitions.GetProcessAsync(request.WorkflowId, request.Version);
         var now = time.GetUtcNow();
         S.WorkflowId = request.WorkflowId;
         S.Version = request.Version;
-        S.ProcessId = _process.Id;
+        S.ProcessId = Machine.Process.Id;
         S.Status = WorkflowInstanceStatus.Active;
         S.CreatedOn = now;
         if (request.Variables.ValueKind == JsonValueKind.Object)
@@ -130,8 +136,8 @@ public sealed partial class WorkflowInstanceGrain(
             }
         }
 
-        var token = NewToken(_process.Start.Id);
-        Leave(token, _process.Start);
+        var token = Machine.NewToken(Machine.Process.Start.Id);
+        Machine.Leave(token, Machine.Process.Start);
         try
         {
             // The commands due at once run before the first write, so the write that makes the start durable holds their
@@ -155,7 +161,7 @@ public sealed partial class WorkflowInstanceGrain(
         }
 
         WorkflowInstruments.InstancesStarted.Add(1);
-        LogStarted(InstanceId, _process.Id, S.Version);
+        LogStarted(InstanceId, Machine.Process.Id, S.Version);
         return null;
     }
 
@@ -168,7 +174,7 @@ public sealed partial class WorkflowInstanceGrain(
     public async Task<Outcome<WorkflowInstanceDetails>> CompleteUserTaskAsync(string userTaskId, JsonElement? variables)
     {
         await EnsureLoadedAsync();
-        if (Inactive() is { } inactive)
+        if (Machine.Inactive() is { } inactive)
         {
             return inactive;
         }
@@ -184,14 +190,14 @@ public sealed partial class WorkflowInstanceGrain(
             return Problem.Conflict("userTaskId", $"User task '{userTaskId}' of instance '{InstanceId}' is already completed.");
         }
 
-        if (MergeVariables(variables, "variables") is { } invalid)
+        if (Machine.MergeVariables(variables, "variables") is { } invalid)
         {
             return invalid;
         }
 
         userTask.Completed = true;
         var token = S.Tokens.Single(t => t.Id == userTask.TokenId);
-        Leave(token, Process.Elements[userTask.ElementId]);
+        Machine.Leave(token, Machine.Process.Elements[userTask.ElementId]);
         await PersistAsync();
         return Details();
     }
@@ -199,7 +205,7 @@ public sealed partial class WorkflowInstanceGrain(
     public async Task<Outcome<WorkflowInstanceDetails>> CompleteExternalTaskAsync(string externalTaskId, JsonElement? variables)
     {
         await EnsureLoadedAsync();
-        if (Inactive() is { } inactive)
+        if (Machine.Inactive() is { } inactive)
         {
             return inactive;
         }
@@ -210,12 +216,12 @@ public sealed partial class WorkflowInstanceGrain(
             return Problem.NotFound("external task", externalTaskId);
         }
 
-        if (MergeVariables(variables, "variables") is { } invalid)
+        if (Machine.MergeVariables(variables, "variables") is { } invalid)
         {
             return invalid;
         }
 
-        FinishExternalTask(task);
+        Machine.FinishExternalTask(task);
         await PersistAsync();
         return Details();
     }
@@ -223,7 +229,7 @@ public sealed partial class WorkflowInstanceGrain(
     public async Task<Outcome<WorkflowInstanceDetails>> RetryIncidentAsync(string incidentId)
     {
         await EnsureLoadedAsync();
-        if (Inactive() is { } inactive)
+        if (Machine.Inactive() is { } inactive)
         {
             return inactive;
         }
@@ -240,10 +246,10 @@ public sealed partial class WorkflowInstanceGrain(
             task.Failures = 0;
             task.NextAttemptAt = time.GetUtcNow();
         }
-        else if (S.Tokens.FirstOrDefault(t => t.ElementId == incident.ElementId && Process.Elements[t.ElementId] is ExclusiveGateway) is { } stuck)
+        else if (S.Tokens.FirstOrDefault(t => t.ElementId == incident.ElementId && Machine.Process.Elements[t.ElementId] is ExclusiveGateway) is { } stuck)
         {
             S.Tokens.Remove(stuck);
-            Arrive(stuck, Process.Elements[incident.ElementId]);
+            Machine.Arrive(stuck, Machine.Process.Elements[incident.ElementId]);
         }
 
         LogIncidentRetried(InstanceId, incident.ElementId, incidentId);
@@ -268,268 +274,6 @@ public sealed partial class WorkflowInstanceGrain(
         await PersistAsync();
     }
 
-    private BpmnProcess Process => _process ?? throw new InvalidOperationException($"Instance '{InstanceId}' has no process loaded.");
-
-    /// <summary>Why the instance cannot take a step: never started (not found) or no longer active (a conflict); null when active.</summary>
-    private Problem? Inactive() =>
-        !S.Started ? Problem.NotFound("workflow instance", InstanceId)
-        : S.Status != WorkflowInstanceStatus.Active ? Problem.Conflict("instance", $"Workflow instance '{InstanceId}' is {S.Status.ToString().ToLowerInvariant()}.")
-        : null;
-
-    private string NextId(string kind) => DeterministicId.From(InstanceId, kind, (++S.Sequence).ToString(CultureInfo.InvariantCulture));
-
-    private TokenState NewToken(string elementId) => new() { Id = NextId("token"), ElementId = elementId };
-
-    /// <summary>The token leaves <paramref name="element"/> on every outgoing flow (more than one is an implicit fork).</summary>
-    private void Leave(TokenState token, BpmnElement element)
-    {
-        S.Tokens.Remove(token);
-        var outgoing = Process.Outgoing(element.Id);
-        for (var i = 0; i < outgoing.Count; i++)
-        {
-            var moving = i == 0 ? token : NewToken(element.Id);
-            Take(moving, outgoing[i]);
-        }
-    }
-
-    private void Take(TokenState token, SequenceFlow flow) => Arrive(token, Process.Elements[flow.TargetId], flow.Id);
-
-    /// <summary>A token reaches an element: it passes through, or waits there.</summary>
-    private void Arrive(TokenState token, BpmnElement element, string? viaFlowId = null)
-    {
-        token.ElementId = element.Id;
-        switch (element)
-        {
-            case EndEvent:
-                S.Tokens.Remove(token);
-                break;
-
-            case StartEvent:
-                Leave(token, element);
-                break;
-
-            case UserTaskElement userTask:
-                S.Tokens.Add(token);
-                S.UserTasks.Add(CreateUserTask(userTask, token));
-                break;
-
-            case ExternalTaskElement external:
-                S.Tokens.Add(token);
-                S.ExternalTasks.Add(new ExternalTaskState
-                {
-                    Id = NextId("external-task"),
-                    ElementId = external.Id,
-                    Topic = external.Topic,
-                    TokenId = token.Id,
-                    NextAttemptAt = time.GetUtcNow(),
-                });
-                break;
-
-            case ExclusiveGateway gateway:
-                Route(token, gateway);
-                break;
-
-            case ParallelGateway gateway:
-                Join(token, gateway, viaFlowId);
-                break;
-
-            default:
-                throw new InvalidOperationException($"The embedded engine cannot run {element.Describe()}.");
-        }
-    }
-
-    private void Route(TokenState token, ExclusiveGateway gateway)
-    {
-        SequenceFlow? chosen = null;
-        try
-        {
-            foreach (var flow in Process.Outgoing(gateway.Id))
-            {
-                if (flow.Id == gateway.DefaultFlowId)
-                {
-                    continue;
-                }
-
-                if (flow.Condition is null || JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(S.Variables))
-                {
-                    chosen = flow;
-                    break;
-                }
-            }
-        }
-        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
-        {
-            Stuck(token, gateway, $"A condition of {gateway.Describe()} could not be evaluated: {exception.Message}");
-            return;
-        }
-
-        chosen ??= gateway.DefaultFlowId is { } defaultFlow ? Process.Flows[defaultFlow] : null;
-        if (chosen is null)
-        {
-            Stuck(token, gateway, $"No outgoing sequence flow of {gateway.Describe()} could be selected: no condition holds and there is no default flow.");
-            return;
-        }
-
-        Take(token, chosen);
-    }
-
-    private void Stuck(TokenState token, BpmnElement element, string message)
-    {
-        S.Tokens.Add(token);
-        RaiseIncident(element.Id, null, message, null);
-    }
-
-    private void Join(TokenState token, ParallelGateway gateway, string? viaFlowId)
-    {
-        var incoming = Process.Incoming(gateway.Id);
-        if (incoming.Count > 1)
-        {
-            S.Tokens.Remove(token);
-            if (!S.JoinArrivals.TryGetValue(gateway.Id, out var arrivals))
-            {
-                S.JoinArrivals[gateway.Id] = arrivals = [];
-            }
-
-            arrivals.Add(viaFlowId ?? string.Empty);
-            if (!incoming.All(flow => arrivals.Contains(flow.Id)))
-            {
-                return;
-            }
-
-            foreach (var flow in incoming)
-            {
-                arrivals.Remove(flow.Id);
-            }
-
-            if (arrivals.Count == 0)
-            {
-                S.JoinArrivals.Remove(gateway.Id);
-            }
-
-            token = NewToken(gateway.Id);
-        }
-
-        Leave(token, gateway);
-    }
-
-    private UserTaskState CreateUserTask(UserTaskElement element, TokenState token)
-    {
-        var assignee = EvaluateText(element.Assignee, element, "camunda:assignee");
-        var groups = EvaluateText(element.CandidateGroups, element, "camunda:candidateGroups");
-        var due = EvaluateText(element.DueDate, element, "camunda:dueDate");
-        DateTimeOffset? dueDate = null;
-        if (due is not null)
-        {
-            if (DateTimeOffset.TryParse(due, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                dueDate = parsed.ToUniversalTime();
-            }
-            else
-            {
-                LogBadDueDate(InstanceId, element.Id, due);
-            }
-        }
-
-        return new UserTaskState
-        {
-            Id = NextId("user-task"),
-            ElementId = element.Id,
-            TokenId = token.Id,
-            Name = element.Name ?? element.Id,
-            Assignee = assignee,
-            CandidateGroups = groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            DueDate = dueDate,
-            CreatedOn = time.GetUtcNow(),
-        };
-    }
-
-    /// <summary>An attribute that is a literal, or a <c>${...}</c> expression evaluated over the variables.</summary>
-    private string? EvaluateText(string? value, BpmnElement element, string attribute)
-    {
-        if (string.IsNullOrWhiteSpace(value) || !(value.Contains("${", StringComparison.Ordinal) || value.Contains("#{", StringComparison.Ordinal)))
-        {
-            return string.IsNullOrWhiteSpace(value) ? null : value;
-        }
-
-        try
-        {
-            var result = JuelExpression.GetOrCompile(value).Evaluate(S.Variables);
-            return result.ValueKind switch
-            {
-                JsonValueKind.Null or JsonValueKind.Undefined => null,
-                JsonValueKind.String => result.GetString(),
-                _ => result.GetRawText(),
-            };
-        }
-        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
-        {
-            LogAttributeFailed(InstanceId, element.Id, attribute, exception.Message);
-            return null;
-        }
-    }
-
-    private void FinishExternalTask(ExternalTaskState task)
-    {
-        S.ExternalTasks.Remove(task);
-        S.Incidents.RemoveAll(i => i.ExternalTaskId == task.Id);
-        var token = S.Tokens.Single(t => t.Id == task.TokenId);
-        var element = (ExternalTaskElement)Process.Elements[task.ElementId];
-        if (element.EndsToken)
-        {
-            S.Tokens.Remove(token);
-        }
-        else
-        {
-            Leave(token, element);
-        }
-    }
-
-    private void CompleteIfDone()
-    {
-        if (S.Status == WorkflowInstanceStatus.Active && S.Tokens.Count == 0 && S.JoinArrivals.Count == 0)
-        {
-            S.Status = WorkflowInstanceStatus.Completed;
-            S.EndedOn = time.GetUtcNow();
-            WorkflowInstruments.InstancesCompleted.Add(1);
-            LogCompleted(InstanceId);
-        }
-    }
-
-    private Problem? MergeVariables(JsonElement? variables, string field)
-    {
-        if (variables is not { } value || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            return Problem.Invalid(field, $"'{field}' must be a JSON object.");
-        }
-
-        foreach (var property in value.EnumerateObject())
-        {
-            S.Variables[property.Name] = property.Value.Clone();
-        }
-
-        return null;
-    }
-
-    private void RaiseIncident(string elementId, string? externalTaskId, string message, string? details)
-    {
-        S.Incidents.Add(new Incident
-        {
-            Id = NextId("incident"),
-            ElementId = elementId,
-            ExternalTaskId = externalTaskId,
-            Message = message,
-            Details = details,
-            CreatedOn = time.GetUtcNow(),
-        });
-        WorkflowInstruments.Incidents.Add(1);
-        LogIncident(InstanceId, elementId, message);
-    }
-
     /// <summary>
     /// Writes the state (one write at a time), its queryable row and when its next command is due, then schedules the commands
     /// that are due. The due time is what brings the instance back if this activation is lost: every silo's sweeper wakes
@@ -538,7 +282,7 @@ public sealed partial class WorkflowInstanceGrain(
     /// <param name="create">Write only if the store has no row of this instance (a start): false when it had one.</param>
     private async Task<bool> PersistAsync(bool create = false)
     {
-        CompleteIfDone();
+        Machine.CompleteIfDone();
         S.ModifiedOn = time.GetUtcNow();
         await _writeGate.WaitAsync();
         try
@@ -779,7 +523,7 @@ public sealed partial class WorkflowInstanceGrain(
             }
 
             LogCommandCompleted(InstanceId, task.Topic, task.Id, task.Failures + 1);
-            FinishExternalTask(task);
+            Machine.FinishExternalTask(task);
             return true;
         }
 
@@ -791,7 +535,7 @@ public sealed partial class WorkflowInstanceGrain(
             task.NextAttemptAt = null;
             // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
             LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
-            RaiseIncident(task.ElementId, task.Id,
+            Machine.RaiseIncident(task.ElementId, task.Id,
                 $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
                 Common.PublicErrorText.Describe(failure));
         }
@@ -832,15 +576,15 @@ public sealed partial class WorkflowInstanceGrain(
             DueDate = u.DueDate,
             Completed = u.Completed,
             CreatedOn = u.CreatedOn,
-            Form = Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
+            Form = Machine.Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
         })];
 
     private WorkflowInstanceDetails Details() => new()
     {
         Instance = Summary(),
         ActiveElements = S.Tokens
-            .Select(t => Process.Elements[t.ElementId])
-            .Concat(S.JoinArrivals.Keys.Select(id => Process.Elements[id]))
+            .Select(t => Machine.Process.Elements[t.ElementId])
+            .Concat(S.JoinArrivals.Keys.Select(id => Machine.Process.Elements[id]))
             .Select(e => new ActiveElement(e.Id, e.Kind, e.Name))
             .ToArray(),
         Variables = JsonElementFactory.From(S.Variables),
@@ -870,8 +614,6 @@ public sealed partial class WorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: writing the commands run at its start failed; the instance reloads its written state and runs them again")]
     private partial void LogFinishAfterStartFailed(string instanceId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
-    private partial void LogCompleted(string instanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId} canceled: {Reason}")]
     private partial void LogCanceled(string instanceId, string reason);
@@ -885,15 +627,9 @@ public sealed partial class WorkflowInstanceGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: command {Topic} of external task {ExternalTaskId} failed {Failures} time(s); retries are exhausted")]
     private partial void LogCommandGaveUp(string instanceId, string topic, string externalTaskId, int failures, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId} has an incident at {ElementId}: {Message}. Fix the cause, then retry the incident through the workflow-instances API")]
-    private partial void LogIncident(string instanceId, string elementId, string message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow instance {InstanceId}: incident {IncidentId} at {ElementId} retried")]
     private partial void LogIncidentRetried(string instanceId, string elementId, string incidentId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: camunda:dueDate of {ElementId} is '{DueDate}', not a date; the user task has no due date")]
-    private partial void LogBadDueDate(string instanceId, string elementId, string dueDate);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: {Attribute} of {ElementId} could not be evaluated: {Error}")]
-    private partial void LogAttributeFailed(string instanceId, string elementId, string attribute, string error);
 }

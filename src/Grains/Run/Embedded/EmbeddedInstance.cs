@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using TaskService.Common;
+using TaskService.Errors;
+using TaskService.Workflows.Bpmn;
+using TaskService.Workflows.Expressions;
+
+namespace TaskService.Workflows.Embedded;
+
+/// <summary>
+/// The token movement of one embedded workflow instance: its state, its process and the steps that move tokens, create user
+/// tasks and external tasks, route gateways and raise incidents. It changes the state in memory only; writing it, timers and
+/// running commands are its host's (<see cref="WorkflowInstanceGrain"/>).
+/// </summary>
+internal sealed partial class EmbeddedInstance(string instanceId, TimeProvider time, ILogger logger)
+{
+    private BpmnProcess? _process;
+
+    public string InstanceId { get; } = instanceId;
+
+    /// <summary>The instance's state; its row in the store is this state, written whole on every change.</summary>
+    public WorkflowInstanceState State { get; set; } = new();
+
+    /// <summary>The process the instance runs; set when it starts or is loaded.</summary>
+    public BpmnProcess Process
+    {
+        get => _process ?? throw new InvalidOperationException($"Instance '{InstanceId}' has no process loaded.");
+        set => _process = value;
+    }
+
+    /// <summary>Why the instance cannot take a step: never started (not found) or no longer active (a conflict); null when active.</summary>
+    public Problem? Inactive() =>
+        !State.Started ? Problem.NotFound("workflow instance", InstanceId)
+        : State.Status != WorkflowInstanceStatus.Active ? Problem.Conflict("instance", $"Workflow instance '{InstanceId}' is {State.Status.ToString().ToLowerInvariant()}.")
+        : null;
+
+    public string NextId(string kind) => DeterministicId.From(InstanceId, kind, (++State.Sequence).ToString(CultureInfo.InvariantCulture));
+
+    public TokenState NewToken(string elementId) => new() { Id = NextId("token"), ElementId = elementId };
+
+    /// <summary>The token leaves <paramref name="element"/> on every outgoing flow (more than one is an implicit fork).</summary>
+    public void Leave(TokenState token, BpmnElement element)
+    {
+        State.Tokens.Remove(token);
+        var outgoing = Process.Outgoing(element.Id);
+        for (var i = 0; i < outgoing.Count; i++)
+        {
+            var moving = i == 0 ? token : NewToken(element.Id);
+            Take(moving, outgoing[i]);
+        }
+    }
+
+    private void Take(TokenState token, SequenceFlow flow) => Arrive(token, Process.Elements[flow.TargetId], flow.Id);
+
+    /// <summary>A token reaches an element: it passes through, or waits there.</summary>
+    public void Arrive(TokenState token, BpmnElement element, string? viaFlowId = null)
+    {
+        token.ElementId = element.Id;
+        switch (element)
+        {
+            case EndEvent:
+                State.Tokens.Remove(token);
+                break;
+
+            case StartEvent:
+                Leave(token, element);
+                break;
+
+            case UserTaskElement userTask:
+                State.Tokens.Add(token);
+                State.UserTasks.Add(CreateUserTask(userTask, token));
+                break;
+
+            case ExternalTaskElement external:
+                State.Tokens.Add(token);
+                State.ExternalTasks.Add(new ExternalTaskState
+                {
+                    Id = NextId("external-task"),
+                    ElementId = external.Id,
+                    Topic = external.Topic,
+                    TokenId = token.Id,
+                    NextAttemptAt = time.GetUtcNow(),
+                });
+                break;
+
+            case ExclusiveGateway gateway:
+                Route(token, gateway);
+                break;
+
+            case ParallelGateway gateway:
+                Join(token, gateway, viaFlowId);
+                break;
+
+            default:
+                throw new InvalidOperationException($"The embedded engine cannot run {element.Describe()}.");
+        }
+    }
+
+    private void Route(TokenState token, ExclusiveGateway gateway)
+    {
+        SequenceFlow? chosen = null;
+        try
+        {
+            foreach (var flow in Process.Outgoing(gateway.Id))
+            {
+                if (flow.Id == gateway.DefaultFlowId)
+                {
+                    continue;
+                }
+
+                if (flow.Condition is null || JuelExpression.GetOrCompile(flow.Condition).EvaluateCondition(State.Variables))
+                {
+                    chosen = flow;
+                    break;
+                }
+            }
+        }
+        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
+        {
+            Stuck(token, gateway, $"A condition of {gateway.Describe()} could not be evaluated: {exception.Message}");
+            return;
+        }
+
+        chosen ??= gateway.DefaultFlowId is { } defaultFlow ? Process.Flows[defaultFlow] : null;
+        if (chosen is null)
+        {
+            Stuck(token, gateway, $"No outgoing sequence flow of {gateway.Describe()} could be selected: no condition holds and there is no default flow.");
+            return;
+        }
+
+        Take(token, chosen);
+    }
+
+    private void Stuck(TokenState token, BpmnElement element, string message)
+    {
+        State.Tokens.Add(token);
+        RaiseIncident(element.Id, null, message, null);
+    }
+
+    private void Join(TokenState token, ParallelGateway gateway, string? viaFlowId)
+    {
+        var incoming = Process.Incoming(gateway.Id);
+        if (incoming.Count > 1)
+        {
+            State.Tokens.Remove(token);
+            if (!State.JoinArrivals.TryGetValue(gateway.Id, out var arrivals))
+            {
+                State.JoinArrivals[gateway.Id] = arrivals = [];
+            }
+
+            arrivals.Add(viaFlowId ?? string.Empty);
+            if (!incoming.All(flow => arrivals.Contains(flow.Id)))
+            {
+                return;
+            }
+
+            foreach (var flow in incoming)
+            {
+                arrivals.Remove(flow.Id);
+            }
+
+            if (arrivals.Count == 0)
+            {
+                State.JoinArrivals.Remove(gateway.Id);
+            }
+
+            token = NewToken(gateway.Id);
+        }
+
+        Leave(token, gateway);
+    }
+
+    private UserTaskState CreateUserTask(UserTaskElement element, TokenState token)
+    {
+        var assignee = EvaluateText(element.Assignee, element, "camunda:assignee");
+        var groups = EvaluateText(element.CandidateGroups, element, "camunda:candidateGroups");
+        var due = EvaluateText(element.DueDate, element, "camunda:dueDate");
+        DateTimeOffset? dueDate = null;
+        if (due is not null)
+        {
+            if (DateTimeOffset.TryParse(due, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                dueDate = parsed.ToUniversalTime();
+            }
+            else
+            {
+                LogBadDueDate(InstanceId, element.Id, due);
+            }
+        }
+
+        return new UserTaskState
+        {
+            Id = NextId("user-task"),
+            ElementId = element.Id,
+            TokenId = token.Id,
+            Name = element.Name ?? element.Id,
+            Assignee = assignee,
+            CandidateGroups = groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            DueDate = dueDate,
+            CreatedOn = time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>An attribute that is a literal, or a <c>${...}</c> expression evaluated over the variables.</summary>
+    private string? EvaluateText(string? value, BpmnElement element, string attribute)
+    {
+        if (string.IsNullOrWhiteSpace(value) || !(value.Contains("${", StringComparison.Ordinal) || value.Contains("#{", StringComparison.Ordinal)))
+        {
+            return string.IsNullOrWhiteSpace(value) ? null : value;
+        }
+
+        try
+        {
+            var result = JuelExpression.GetOrCompile(value).Evaluate(State.Variables);
+            return result.ValueKind switch
+            {
+                JsonValueKind.Null or JsonValueKind.Undefined => null,
+                JsonValueKind.String => result.GetString(),
+                _ => result.GetRawText(),
+            };
+        }
+        catch (Exception exception) when (exception is JuelEvaluationException or JuelSyntaxException)
+        {
+            LogAttributeFailed(InstanceId, element.Id, attribute, exception.Message);
+            return null;
+        }
+    }
+
+    public void FinishExternalTask(ExternalTaskState task)
+    {
+        State.ExternalTasks.Remove(task);
+        State.Incidents.RemoveAll(i => i.ExternalTaskId == task.Id);
+        var token = State.Tokens.Single(t => t.Id == task.TokenId);
+        var element = (ExternalTaskElement)Process.Elements[task.ElementId];
+        if (element.EndsToken)
+        {
+            State.Tokens.Remove(token);
+        }
+        else
+        {
+            Leave(token, element);
+        }
+    }
+
+    public void CompleteIfDone()
+    {
+        if (State.Status == WorkflowInstanceStatus.Active && State.Tokens.Count == 0 && State.JoinArrivals.Count == 0)
+        {
+            State.Status = WorkflowInstanceStatus.Completed;
+            State.EndedOn = time.GetUtcNow();
+            WorkflowInstruments.InstancesCompleted.Add(1);
+            LogCompleted(InstanceId);
+        }
+    }
+
+    public Problem? MergeVariables(JsonElement? variables, string field)
+    {
+        if (variables is not { } value || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return Problem.Invalid(field, $"'{field}' must be a JSON object.");
+        }
+
+        foreach (var property in value.EnumerateObject())
+        {
+            State.Variables[property.Name] = property.Value.Clone();
+        }
+
+        return null;
+    }
+
+    public void RaiseIncident(string elementId, string? externalTaskId, string message, string? details)
+    {
+        State.Incidents.Add(new Incident
+        {
+            Id = NextId("incident"),
+            ElementId = elementId,
+            ExternalTaskId = externalTaskId,
+            Message = message,
+            Details = details,
+            CreatedOn = time.GetUtcNow(),
+        });
+        WorkflowInstruments.Incidents.Add(1);
+        LogIncident(InstanceId, elementId, message);
+    }
+
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
+    private partial void LogCompleted(string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId} has an incident at {ElementId}: {Message}. Fix the cause, then retry the incident through the workflow-instances API")]
+    private partial void LogIncident(string instanceId, string elementId, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: camunda:dueDate of {ElementId} is '{DueDate}', not a date; the user task has no due date")]
+    private partial void LogBadDueDate(string instanceId, string elementId, string dueDate);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: {Attribute} of {ElementId} could not be evaluated: {Error}")]
+    private partial void LogAttributeFailed(string instanceId, string elementId, string attribute, string error);
+}
