@@ -155,7 +155,7 @@ public sealed class WebhookSender(IHttpMessageHandlerFactory handlers, IOptions<
         request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
         SignHeaders(request, body, secret, previousSecret, time.GetUtcNow());
 
-        // With tracing on, HttpClient writes traceparent for its own span; without it, the receiver still gets the event's trace.
+        // With tracing on, the client's handler writes traceparent for its own span; without it, the receiver still gets the event's trace.
         if (activity is null && traceParent is not null)
         {
             request.Headers.TryAddWithoutValidation(TaskServiceActivities.TraceParentHeader, traceParent);
