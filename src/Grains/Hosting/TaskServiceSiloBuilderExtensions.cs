@@ -36,6 +36,7 @@ public static class TaskServiceSiloBuilderExtensions
         services.TryAddSingleton<ITaskServiceStore, InMemoryTaskServiceStore>();
         services.TryAddSingleton<IWorkflowEngine, EmbeddedWorkflowEngine>();
         services.TryAddSingleton<WorkflowDefinitions>();
+        services.TryAddSingleton<EmbeddedStarter>();
         services.AddOptions<WorkflowEngineOptions>()
             .BindConfiguration(WorkflowEngineOptions.SectionName)
             .ValidateDataAnnotations()

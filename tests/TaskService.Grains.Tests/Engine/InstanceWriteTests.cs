@@ -14,7 +14,8 @@ namespace TaskService.Grains.Tests.Engine;
 
 /// <summary>
 /// A new embedded instance runs the commands due at its start before its first write, so a routed event's instance is written
-/// once; a crash between the command and that write, a failing command and a slow one keep the behaviour they had.
+/// once, and without activating its grain; a crash between the command and that write, a failing command and a slow one keep
+/// the behaviour they had, and an instance that still has a command to run is handed to its grain.
 /// </summary>
 [Collection(ClusterCollection.Name)]
 public sealed class InstanceWriteTests(ClusterFixture fixture)
@@ -23,8 +24,10 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
 
     private StoreSpy Spy => fixture.SiloService<StoreSpy>();
 
+    private GrainCallRecorder Calls => fixture.SiloService<GrainCallRecorder>();
+
     [Fact]
-    public async Task ARoutedEventWhoseWorkflowCreatesATaskWritesItsInstanceOnceWithTheTaskCreatedAndLeavesMemory()
+    public async Task ARoutedEventWhoseWorkflowCreatesATaskWritesItsInstanceOnceWithTheTaskCreatedWithoutActivatingItsGrain()
     {
         var (record, mapping) = await MapCreateTasksAsync();
 
@@ -36,7 +39,8 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
         // The first the store saw of it is that write (the sweeper may route the event again meanwhile and find the row).
         Assert.Equal($"instance {instanceId} Completed", Spy.Log.First(l => l.StartsWith($"instance {instanceId} ", StringComparison.Ordinal)));
 
-        // Ended, the instance left memory: asking for it again reads its row.
+        // The start ran without the instance's grain; asking for the ended instance activates it, which reads the row.
+        Assert.Empty(Calls.InstanceCalls(instanceId));
         var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId);
         var details = await Eventually.ReturnsAsync<WorkflowInstanceDetails?>(() => instance.GetAsync(), _ => Spy.InstanceReads.ContainsKey(instanceId), Deadline, "the ended instance is read again");
         Assert.Equal(WorkflowInstanceStatus.Completed, details!.Instance.Status);
@@ -151,6 +155,82 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
         var taskId = Assert.Single(details.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!;
         Assert.Single(TaskCreatedEvents(taskId));
     }
+
+    [Fact]
+    public async Task ARoutedStartWhoseCommandOutrunsTheWaitIsWrittenWithTheCommandLeasedAndItsGrainTakesWhatItDid()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var script = NewScript(new ScriptedCommand.Script { Hold = hold }, out var scriptKey);
+        var processId = NewProcessId();
+        await DeployAsync(Bpmn.Scripted(processId));
+        var instanceId = Guid.NewGuid().ToString();
+        var startedAt = DateTimeOffset.UtcNow;
+
+        // The engine's start (an event router's) returns once the start's wait is over, the command still running.
+        var start = (await Engine.StartAsync(processId, JsonElementFactory.Parse($$"""{"script":"{{scriptKey}}"}"""), instanceId)).OrThrow();
+        Assert.Empty(start.PendingUserTasks);
+
+        // Written with the command leased until its timeout: neither the sweeper nor the grain runs it again meanwhile.
+        var startWrite = JsonSerializer.Deserialize<WorkflowInstanceState>(Assert.Single(Spy.InstanceStates[instanceId]), ContractJson.Options)!;
+        var leased = Assert.Single(startWrite.ExternalTasks);
+        Assert.True(leased.NextAttemptAt >= startedAt + new WorkflowEngineOptions().CommandTimeout, $"leased until {leased.NextAttemptAt}");
+        Assert.Equal(1, script.Calls);
+
+        hold.SetResult();
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId);
+        var details = (await Eventually.ReturnsAsync(instance.GetAsync, d => d!.UserTasks.Any(u => u.ElementId == "after"), Deadline, "the command's result reaches the instance"))!;
+        Assert.Empty(details.ExternalTasks);
+        Assert.Equal(1, details.Variables.GetProperty("scriptedRuns").GetInt32());
+        Assert.Equal(1, script.Calls);
+        Assert.Equal(2, Spy.WritesOf(instanceId));
+        Assert.Contains(nameof(IEmbeddedInstanceHandOver.ApplyCommandOutcomeAsync), Calls.InstanceCalls(instanceId));
+    }
+
+    [Fact]
+    public async Task ARoutedStartWhoseCommandFailsHandsTheRetryToItsGrainAtOnce()
+    {
+        var script = NewScript(new ScriptedCommand.Script { FailTimes = 1 }, out var scriptKey);
+        var processId = NewProcessId();
+        await DeployAsync(Bpmn.Scripted(processId));
+        var instanceId = Guid.NewGuid().ToString();
+
+        (await Engine.StartAsync(processId, JsonElementFactory.Parse($$"""{"script":"{{scriptKey}}"}"""), instanceId)).OrThrow();
+
+        // Woken by the start, the grain runs the retry after its backoff; no sweep is needed (nor waited for).
+        Assert.Equal([nameof(IEmbeddedInstanceHandOver.WakeAsync)], Calls.InstanceCalls(instanceId));
+        await Eventually.ReturnsAsync(() => Task.FromResult(Spy.WritesOf(instanceId)), writes => writes == 2, Deadline, "the retry is written");
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Equal(2, script.Calls);
+        Assert.Equal(["after"], details!.UserTasks.Select(u => u.ElementId));
+    }
+
+    [Fact]
+    public async Task AnInstanceAskedForBeforeItsStartIsWrittenIsFoundOnceItIs()
+    {
+        var processId = NewProcessId();
+        await DeployAsync(Bpmn.Scripted(processId));
+        NewScript(new ScriptedCommand.Script(), out var scriptKey);
+        var instanceId = Guid.NewGuid().ToString();
+        var instance = fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId);
+
+        // The grain is active and has read no row; the start runs outside it and writes one.
+        Assert.Null(await instance.GetAsync());
+        var start = (await Engine.StartAsync(processId, JsonElementFactory.Parse($$"""{"script":"{{scriptKey}}"}"""), instanceId)).OrThrow();
+
+        var userTask = Assert.Single(start.PendingUserTasks);
+        var details = await instance.GetAsync();
+        Assert.NotNull(details);
+        Assert.Equal(WorkflowInstanceStatus.Active, details.Instance.Status);
+        var completed = (await instance.CompleteUserTaskAsync(userTask.ExternalId, null)).OrThrow();
+        Assert.Equal(WorkflowInstanceStatus.Completed, completed.Instance.Status);
+    }
+
+    private IWorkflowEngine Engine => fixture.SiloService<IWorkflowEngine>();
+
+    /// <summary>Deploys a workflow, which the engine then starts by its process id.</summary>
+    private async Task DeployAsync(string bpmn) =>
+        (await fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString())
+            .CreateAsync(new NewWorkflow { Name = "test", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
 
     private IEnumerable<OutgoingEvent> TaskCreatedEvents(string taskId) =>
         Spy.OutboxAdded.Where(e => e.Key == OutgoingEventTypes.TaskCreated && e.Payload.GetRawText().Contains(taskId, StringComparison.Ordinal));

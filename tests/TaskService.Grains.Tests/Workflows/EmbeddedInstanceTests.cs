@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using TaskService.Commands;
 using TaskService.Serialization;
 using TaskService.Workflows;
 using TaskService.Workflows.Bpmn;
@@ -102,7 +103,7 @@ public sealed class EmbeddedInstanceTests
     private static EmbeddedInstance Start(string variables)
     {
         var process = Assert.Single(BpmnParser.Parse(Xml).OrThrow());
-        var instance = new EmbeddedInstance("instance-1", TimeProvider.System, NullLogger.Instance) { Process = process };
+        var instance = new EmbeddedInstance("instance-1", new CommandRegistry([]), new WorkflowEngineOptions(), TimeProvider.System, NullLogger.Instance) { Process = process };
         instance.State.WorkflowId = "workflow-1";
         instance.State.ProcessId = process.Id;
         instance.State.Status = WorkflowInstanceStatus.Active;

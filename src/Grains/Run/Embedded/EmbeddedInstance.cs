@@ -1,19 +1,27 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using TaskService.Commands;
 using TaskService.Common;
 using TaskService.Errors;
+using TaskService.Serialization;
 using TaskService.Workflows.Bpmn;
 using TaskService.Workflows.Expressions;
 
 namespace TaskService.Workflows.Embedded;
 
 /// <summary>
-/// The token movement of one embedded workflow instance: its state, its process and the steps that move tokens, create user
-/// tasks and external tasks, route gateways and raise incidents. It changes the state in memory only; writing it, timers and
-/// running commands are its host's (<see cref="WorkflowInstanceGrain"/>).
+/// One embedded workflow instance in memory: its state, its process, the steps that move tokens, create user tasks and
+/// external tasks, route gateways and raise incidents, and what running a command does to it. It changes the state in memory
+/// only; writing it and deciding when commands run are its host's: <see cref="EmbeddedStarter"/> for a start,
+/// <see cref="WorkflowInstanceGrain"/> after it.
 /// </summary>
-internal sealed partial class EmbeddedInstance(string instanceId, TimeProvider time, ILogger logger)
+internal sealed partial class EmbeddedInstance(
+    string instanceId,
+    CommandRegistry commands,
+    WorkflowEngineOptions options,
+    TimeProvider time,
+    ILogger logger)
 {
     private BpmnProcess? _process;
 
@@ -34,6 +42,35 @@ internal sealed partial class EmbeddedInstance(string instanceId, TimeProvider t
         !State.Started ? Problem.NotFound("workflow instance", InstanceId)
         : State.Status != WorkflowInstanceStatus.Active ? Problem.Conflict("instance", $"Workflow instance '{InstanceId}' is {State.Status.ToString().ToLowerInvariant()}.")
         : null;
+
+    /// <summary>
+    /// Makes this a new instance of <see cref="Process"/> with the request's variables and moves its first token as far as it
+    /// goes: null when started, else why it cannot be.
+    /// </summary>
+    public Problem? Begin(WorkflowStartRequest request, DateTimeOffset now)
+    {
+        if (request.Variables.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            return Problem.Invalid("variables", "The variables of a new instance must be a JSON object.");
+        }
+
+        State.WorkflowId = request.WorkflowId;
+        State.Version = request.Version;
+        State.ProcessId = Process.Id;
+        State.Status = WorkflowInstanceStatus.Active;
+        State.CreatedOn = now;
+        if (request.Variables.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in request.Variables.EnumerateObject())
+            {
+                State.Variables[property.Name] = property.Value.Clone();
+            }
+        }
+
+        var token = NewToken(Process.Start.Id);
+        Leave(token, Process.Start);
+        return null;
+    }
 
     public string NextId(string kind) => DeterministicId.From(InstanceId, kind, (++State.Sequence).ToString(CultureInfo.InvariantCulture));
 
@@ -289,6 +326,184 @@ internal sealed partial class EmbeddedInstance(string instanceId, TimeProvider t
         LogIncident(InstanceId, elementId, message);
     }
 
+    /// <summary>When the next command of this instance is due, or null when it has none to run.</summary>
+    public DateTimeOffset? NextDue()
+    {
+        if (State.Status != WorkflowInstanceStatus.Active)
+        {
+            return null;
+        }
+
+        DateTimeOffset? next = null;
+        foreach (var task in State.ExternalTasks)
+        {
+            if (task.NextAttemptAt is { } due && (next is null || due < next) && commands.TryGet(task.Topic, out _))
+            {
+                next = due;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>The first open external task whose command is registered and due now; null when none is (or the instance is not active).</summary>
+    /// <param name="ran">External tasks that ran already and are not to run again now (a retry waits for its backoff).</param>
+    public ExternalTaskState? DueCommand(HashSet<string>? ran = null)
+    {
+        if (State.Status != WorkflowInstanceStatus.Active)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var task in State.ExternalTasks)
+        {
+            if (task.NextAttemptAt <= now && ran?.Contains(task.Id) != true && commands.TryGet(task.Topic, out _))
+            {
+                return task;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Runs the command of <paramref name="task"/> with a copy of the variables; a failure (an exception, the timeout) is
+    /// returned, not thrown. The state is not touched: <see cref="Apply"/> does that.
+    /// </summary>
+    /// <param name="traceParent">The trace of the call that made the command due (a start, a completed user task).</param>
+    public async Task<CommandOutcome> ExecuteCommandAsync(ExternalTaskState task, string? traceParent, CancellationToken cancellationToken)
+    {
+        using var activity = TaskServiceActivities.StartCommand(task.Topic, InstanceId, traceParent);
+        commands.TryGet(task.Topic, out var command);
+        var context = new ExternalTaskContext(task.Id, task.Topic, InstanceId, new Dictionary<string, JsonElement>(State.Variables, StringComparer.Ordinal));
+        IReadOnlyDictionary<string, JsonElement>? result = null;
+        Exception? failure = null;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(options.CommandTimeout);
+            try
+            {
+                result = await command!.ExecuteAsync(context, timeout.Token);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        }
+
+        CommandInstruments.Ran(task.Topic, failure is null);
+        return new CommandOutcome(result, failure);
+    }
+
+    /// <summary>
+    /// Applies what a command did to the state (not written yet): its variables and the next step, or a retry after the backoff,
+    /// or an incident once retries are exhausted. False when there is nothing to apply.
+    /// </summary>
+    public bool Apply(ExternalTaskState task, CommandOutcome outcome)
+    {
+        // The instance may have been canceled, or the task completed from outside, while the command ran.
+        if (State.Status != WorkflowInstanceStatus.Active || !State.ExternalTasks.Contains(task))
+        {
+            return false;
+        }
+
+        if (outcome.Failure is not { } failure)
+        {
+            if (outcome.Result is { } result)
+            {
+                foreach (var (name, value) in result)
+                {
+                    State.Variables[name] = value;
+                }
+            }
+
+            LogCommandCompleted(InstanceId, task.Topic, task.Id, task.Failures + 1);
+            FinishExternalTask(task);
+            return true;
+        }
+
+        task.Failures++;
+        task.LastError = failure.Message;
+        var retries = options.CommandRetries;
+        if (task.Failures > retries)
+        {
+            task.NextAttemptAt = null;
+            // The incident is served by the API: it carries the messages only; the log keeps the stack trace.
+            LogCommandGaveUp(InstanceId, task.Topic, task.Id, task.Failures, failure);
+            RaiseIncident(task.ElementId, task.Id,
+                $"Command '{task.Topic}' failed {task.Failures} time(s); retries are exhausted: {failure.Message}",
+                PublicErrorText.Describe(failure));
+        }
+        else
+        {
+            var delay = new Backoff(options.RetryBackoff, options.MaxRetryBackoff).Delay(task.Failures, 0);
+            task.NextAttemptAt = time.GetUtcNow() + delay;
+            LogCommandFailed(InstanceId, task.Topic, task.Id, task.Failures, retries, delay, failure);
+        }
+
+        return true;
+    }
+
+    public WorkflowInstanceSummary Summary() => new()
+    {
+        Id = InstanceId,
+        WorkflowId = State.WorkflowId!,
+        ProcessId = State.ProcessId!,
+        Version = State.Version,
+        Status = State.Status,
+        Incidents = State.Incidents.Count,
+        CreatedOn = State.CreatedOn,
+        ModifiedOn = State.ModifiedOn,
+        EndedOn = State.EndedOn,
+    };
+
+    /// <summary>The instance's user tasks, completed ones included, as its details show them.</summary>
+    public InstanceUserTask[] UserTaskList() =>
+        [.. State.UserTasks.Select(u => new InstanceUserTask
+        {
+            Id = u.Id,
+            ElementId = u.ElementId,
+            Name = u.Name,
+            Assignee = u.Assignee,
+            CandidateGroups = u.CandidateGroups,
+            DueDate = u.DueDate,
+            Completed = u.Completed,
+            CreatedOn = u.CreatedOn,
+            Form = Process.Elements.TryGetValue(u.ElementId, out var element) ? (element as UserTaskElement)?.Form : null,
+        })];
+
+    public WorkflowInstanceDetails Details() => new()
+    {
+        Instance = Summary(),
+        ActiveElements = State.Tokens
+            .Select(t => Process.Elements[t.ElementId])
+            .Concat(State.JoinArrivals.Keys.Select(id => Process.Elements[id]))
+            .Select(e => new ActiveElement(e.Id, e.Kind, e.Name))
+            .ToArray(),
+        Variables = JsonElementFactory.From(State.Variables),
+        UserTasks = UserTaskList(),
+        ExternalTasks = State.ExternalTasks.Select(t => new InstanceExternalTask
+        {
+            Id = t.Id,
+            ElementId = t.ElementId,
+            Topic = t.Topic,
+            Failures = t.Failures,
+            NextAttemptAt = t.NextAttemptAt,
+            LastError = t.LastError,
+            HasCommand = commands.TryGet(t.Topic, out _),
+        }).ToArray(),
+        Incidents = [.. State.Incidents],
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId}: command {Topic} completed external task {ExternalTaskId} on attempt {Attempt}")]
+    private partial void LogCommandCompleted(string instanceId, string topic, string externalTaskId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: command {Topic} failed for external task {ExternalTaskId} ({Failures} of {Retries} retries); next attempt in {Delay}")]
+    private partial void LogCommandFailed(string instanceId, string topic, string externalTaskId, int failures, int retries, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Workflow instance {InstanceId}: command {Topic} of external task {ExternalTaskId} failed {Failures} time(s); retries are exhausted")]
+    private partial void LogCommandGaveUp(string instanceId, string topic, string externalTaskId, int failures, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow instance {InstanceId} completed")]
     private partial void LogCompleted(string instanceId);
@@ -302,3 +517,6 @@ internal sealed partial class EmbeddedInstance(string instanceId, TimeProvider t
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow instance {InstanceId}: {Attribute} of {ElementId} could not be evaluated: {Error}")]
     private partial void LogAttributeFailed(string instanceId, string elementId, string attribute, string error);
 }
+
+/// <summary>What running a command gave: the variables it returned, or why it failed (an exception, the timeout).</summary>
+internal readonly record struct CommandOutcome(IReadOnlyDictionary<string, JsonElement>? Result, Exception? Failure);

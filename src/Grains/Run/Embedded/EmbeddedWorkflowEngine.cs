@@ -1,13 +1,25 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TaskService.Errors;
 using TaskService.Storage;
 using TaskService.Tasks;
 
 namespace TaskService.Workflows.Embedded;
 
-/// <summary>The workflow engine of the embedded default: instances are <see cref="IWorkflowInstanceGrain"/>s in this cluster.</summary>
-public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceStore store) : IWorkflowEngine
+/// <summary>
+/// The workflow engine of the embedded default: instances are <see cref="IWorkflowInstanceGrain"/>s in this cluster, started
+/// without activating them (<see cref="EmbeddedStarter"/>).
+/// </summary>
+public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceStore store, IServiceProvider services) : IWorkflowEngine
 {
+    /// <summary>
+    /// Resolved on first use: the starter runs commands, and a command (create-tasks) starts workflows through this engine, so
+    /// neither can take the other in its constructor.
+    /// </summary>
+    private EmbeddedStarter Starter => _starter ??= services.GetRequiredService<EmbeddedStarter>();
+
+    private EmbeddedStarter? _starter;
+
     public async Task<Outcome<WorkflowStart>> StartAsync(string workflowKey, JsonElement variables, string startId, CancellationToken cancellationToken = default)
     {
         // The workflow's id and current version come from the store's cache (cleared in every silo when a workflow changes), so a
@@ -18,13 +30,28 @@ public sealed class EmbeddedWorkflowEngine(IGrainFactory grains, ITaskServiceSto
             return found.Problem!;
         }
 
-        var started = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartForUserTasksAsync(new WorkflowStartRequest
+        var request = new WorkflowStartRequest { WorkflowId = workflow.Id, Version = workflow.Version, Variables = variables };
+        var start = await Starter.StartAsync(startId, request);
+        if (start.Problem is { } problem)
         {
-            WorkflowId = workflow.Id,
-            Version = workflow.Version,
-            Variables = variables,
-        });
-        return started.Value is { } userTasks ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(userTasks)) : started.Problem!;
+            return problem;
+        }
+
+        if (!start.Created)
+        {
+            // Started before (the event is routed again, or its caller retried): what is written stands, and its grain answers.
+            var written = await grains.GetGrain<IWorkflowInstanceGrain>(startId).StartForUserTasksAsync(request);
+            return written.Value is { } userTasks ? new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(userTasks)) : written.Problem!;
+        }
+
+        var instance = start.Instance!;
+        if (instance.NextDue() is not null)
+        {
+            // A command is still due (a retry, or one that outran the start's wait): from here on the instance's grain runs it.
+            await grains.GetGrain<IEmbeddedInstanceHandOver>(startId).WakeAsync();
+        }
+
+        return new WorkflowStart(startId, WorkflowEngines.PendingUserTasks(instance.UserTaskList()));
     }
 
     public async Task<Outcome<IReadOnlyList<NewUserTask>>> CompleteUserTaskAsync(string instanceId, string userTaskExternalId, JsonElement? variables, CancellationToken cancellationToken = default) =>
