@@ -68,12 +68,12 @@ public sealed class KafkaTraceTests(KafkaMockCluster kafka)
         // Spans are exported as they end; the routing span may end after the message went out.
         var names = await Eventually.ReturnsAsync(
             () => Task.FromResult(spans.Where(s => s.TraceId == traceId).Select(s => s.DisplayName).ToList()),
-            n => n.Contains("route event") && n.Contains("run command create-tasks") && n.Contains("create task"),
+            n => n.Contains("route event") && n.Contains("start workflow instance") && n.Contains("run command create-tasks") && n.Contains("create task"),
             TimeSpan.FromSeconds(10),
             "the spans of the message's trace are exported");
         Assert.Contains("route event", names);
         Assert.Contains("run command create-tasks", names);
-        Assert.Contains(names, n => n.Contains("WorkflowInstance", StringComparison.Ordinal));
+        Assert.Contains("start workflow instance", names);
         Assert.Contains("create task", names);
     }
 }

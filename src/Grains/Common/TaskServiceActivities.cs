@@ -4,7 +4,8 @@ using TaskService.Common;
 namespace TaskService;
 
 /// <summary>
-/// TaskService's own spans: routing an event and delivering an outgoing one. Each continues the trace its work belongs to,
+/// TaskService's own spans: routing an event, starting a workflow instance, running a command, creating a task and delivering
+/// an outgoing event. Each continues the trace its work belongs to,
 /// so that one event's trace runs from its trigger (or Kafka message) to every webhook and Kafka message it causes.
 /// </summary>
 public static class TaskServiceActivities
@@ -21,6 +22,16 @@ public static class TaskServiceActivities
             : Source.StartActivity("route event", ActivityKind.Internal);
         activity?.SetTag("taskservice.event.id", eventId);
         activity?.SetTag("taskservice.event.key", eventKey);
+        return activity;
+    }
+
+    /// <summary>Starting a workflow instance of the embedded engine (its first steps and the commands due at once), under the caller's span.</summary>
+    public static Activity? StartWorkflowInstance(string instanceId, string workflowId, int version)
+    {
+        var activity = Source.StartActivity("start workflow instance", ActivityKind.Internal);
+        activity?.SetTag("taskservice.workflow_instance.id", instanceId);
+        activity?.SetTag("taskservice.workflow.id", workflowId);
+        activity?.SetTag("taskservice.workflow.version", version);
         return activity;
     }
 

@@ -35,6 +35,7 @@ public sealed partial class EmbeddedStarter(
     /// </summary>
     internal async Task<EmbeddedStart> StartAsync(string instanceId, WorkflowStartRequest request)
     {
+        using var activity = TaskServiceActivities.StartWorkflowInstance(instanceId, request.WorkflowId, request.Version);
         var instance = new EmbeddedInstance(instanceId, commands, options.Value, time, logger)
         {
             Process = await definitions.GetProcessAsync(request.WorkflowId, request.Version),
