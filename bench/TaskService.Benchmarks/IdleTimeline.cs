@@ -5,13 +5,12 @@ namespace TaskService.Benchmarks;
 /// <summary>
 /// Where an idle event's time goes: while the idle phase runs (one event at a time), records every span the process makes
 /// (ASP.NET Core, HttpClient, Npgsql, Orleans, TaskService) and prints them as one typical event's timeline. An event starts
-/// with the HTTP request during which the ingress grain is called (the trigger); its spans are those that start before the
-/// next trigger. A span is named by its source, its name and its place among the event's spans of that name; the timeline
+/// with its trigger request (<c>POST /events/trigger</c>); its spans are those that start before the next trigger. A span is named by its source, its name and its place among the event's spans of that name; the timeline
 /// shows the median start (from the trigger's start) and the median duration of each, with how many events had it.
 /// </summary>
 internal sealed class IdleTimeline : IDisposable
 {
-    private const string IngressCall = "IEventIngressGrain/TryPublishAsync";
+    private const string TriggerRequest = "POST /events/trigger";
 
     private readonly ActivityListener _listener;
     private readonly List<Span> _spans = [];
@@ -51,10 +50,8 @@ internal sealed class IdleTimeline : IDisposable
             spans = [.. _spans.OrderBy(s => s.Start)];
         }
 
-        var ingressCalls = spans.Where(s => s.Kind == ActivityKind.Client && s.Name == IngressCall).Select(s => s.Start).ToList();
         var anchors = spans
-            .Where(s => s.Kind == ActivityKind.Server && s.Source == "Microsoft.AspNetCore"
-                && ingressCalls.Any(c => c >= s.Start && c <= s.Start + s.Duration))
+            .Where(s => s.Kind == ActivityKind.Server && s.Source == "Microsoft.AspNetCore" && s.Name == TriggerRequest)
             .Select(s => s.Start)
             .ToList();
         if (anchors.Count == 0)
