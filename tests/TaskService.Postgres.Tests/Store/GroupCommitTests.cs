@@ -84,11 +84,14 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(50L, await CountAsync("main.outbox"));
     }
 
-    [Fact]
-    public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch()
+    [Theory]
+    [InlineData(PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)]
+    [InlineData(32)] // the event path's lane of the store
+    public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch(int writesToStartAnotherBatch)
     {
         await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");
-        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource);
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch);
+        Assert.Equal(writesToStartAnotherBatch, batcher.WritesToStartAnotherBatch);
 
         // The first batch waits on a lock this test holds, so it runs until the test lets it go.
         await using var gate = await _stores.DataSource.OpenConnectionAsync();
@@ -106,21 +109,21 @@ public sealed class GroupCommitTests : IAsyncLifetime
         // Fewer writes than start a batch of their own wait in the queue for the running one, however far apart they come
         // (here a round trip of another connection apart: time enough for a batch of each).
         var writes = new List<Task>();
-        for (var i = 1; i < PostgresCommandBatcher.WritesToStartAnotherBatch; i++)
+        for (var i = 1; i < batcher.WritesToStartAnotherBatch; i++)
         {
             writes.Add(batcher.WriteAsync("probe", [Probe(i)]));
             await ExecuteAsync("SELECT 1");
         }
 
-        Assert.Equal(PostgresCommandBatcher.WritesToStartAnotherBatch - 1, batcher.QueuedWrites);
+        Assert.Equal(batcher.WritesToStartAnotherBatch - 1, batcher.QueuedWrites);
         Assert.DoesNotContain(writes, w => w.IsCompleted);
 
         // One more starts a batch beside the blocked one, which takes them all and commits them together.
-        writes.Add(batcher.WriteAsync("probe", [Probe(PostgresCommandBatcher.WritesToStartAnotherBatch)]));
+        writes.Add(batcher.WriteAsync("probe", [Probe(batcher.WritesToStartAnotherBatch)]));
         await Task.WhenAll(writes);
         Assert.False(blocked.IsCompleted);
         Assert.Equal(0, batcher.QueuedWrites);
-        Assert.Equal(PostgresCommandBatcher.WritesToStartAnotherBatch, await ScalarAsync("SELECT count(*) FROM main.group_probe"));
+        Assert.Equal(batcher.WritesToStartAnotherBatch, await ScalarAsync("SELECT count(*) FROM main.group_probe"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.group_probe"));
 
         await hold.CommitAsync();

@@ -12,12 +12,14 @@ namespace TaskService.Storage.Postgres;
 /// <remarks>
 /// A write arriving while no batch runs starts one at once. While batches run, another one starts beside them only once
 /// <see cref="WritesToStartAnotherBatch"/> writes wait, and never more than <see cref="MaxConcurrentBatches"/> run; fewer writes
-/// wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round trip,
+/// wait for a running batch to finish and take them. A lane whose callers answer a request at once (events being recorded)
+/// starts batches sooner than one whose writes ride along the event path, which gains more from fuller batches. So the busier the silo, the more writes share a commit (and a round trip,
 /// which costs the silo and the server more CPU than the statements' bytes). When a statement fails, the
 /// write it belongs to fails alone with that error and the others run again without it (the failed batch committed nothing).
 /// A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
-public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
+/// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
+public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)
 {
     /// <summary>Batches running at once; a write arriving while they run goes with the next one.</summary>
     public const int MaxConcurrentBatches = 4;
@@ -30,8 +32,13 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource)
     /// <summary>Writes waiting for a batch to take them.</summary>
     public int QueuedWrites => Volatile.Read(ref _queued);
 
+    /// <summary>The default of <see cref="WritesToStartAnotherBatch"/>.</summary>
+    public const int DefaultWritesToStartAnotherBatch = 8;
+
     /// <summary>Writes queued before another batch starts beside a running one; fewer wait for a running batch to take them.</summary>
-    public const int WritesToStartAnotherBatch = 8;
+    public int WritesToStartAnotherBatch { get; } = writesToStartAnotherBatch > 0
+        ? writesToStartAnotherBatch
+        : throw new ArgumentOutOfRangeException(nameof(writesToStartAnotherBatch), writesToStartAnotherBatch, "At least one write must wait before another batch starts.");
 
     private readonly ConcurrentQueue<GroupWrite> _queue = new();
     private int _queued;
