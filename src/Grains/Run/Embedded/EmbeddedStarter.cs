@@ -28,6 +28,12 @@ public sealed partial class EmbeddedStarter(
     ILogger<WorkflowInstanceGrain> logger)
 {
     /// <summary>
+    /// How long past its timeout a command still running when its start was written may take to report back, before the
+    /// sweeper of overdue instances takes it as lost (its silo stopped) and its grain runs it again.
+    /// </summary>
+    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Starts instance <paramref name="instanceId"/>: a problem when the request is refused; else the instance as this start left
     /// it and whether this start wrote it. When it did not, the instance was started before (the event is routed again, or the
     /// caller retried) and what is written stands: the commands this start ran made nothing twice, since the instance's
@@ -61,12 +67,6 @@ public sealed partial class EmbeddedStarter(
         LogStarted(instanceId, instance.Process.Id, instance.State.Version);
         return new EmbeddedStart(null, instance, true);
     }
-
-    /// <summary>
-    /// How long past its timeout a command still running when its start was written may take to report back, before the
-    /// sweeper of overdue instances takes it as lost (its silo stopped) and its grain runs it again.
-    /// </summary>
-    private static readonly TimeSpan LeaseMargin = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Runs a new instance's commands that are due at once (up to <see cref="WorkflowEngineOptions.CommandsRunAtStart"/>, without

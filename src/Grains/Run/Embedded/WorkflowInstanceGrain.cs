@@ -25,12 +25,6 @@ public sealed partial class WorkflowInstanceGrain(
     TimeProvider time,
     ILogger<WorkflowInstanceGrain> logger) : Grain, IWorkflowInstanceGrain, IEmbeddedInstanceHandOver, IRemindable
 {
-    /// <summary>
-    /// The reminder earlier versions kept while commands waited. Instances no longer register it (the due time saved with the
-    /// state is swept instead); one left from before is taken as a wake-up and removed.
-    /// </summary>
-    private const string DispatchReminder = "dispatch";
-
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private IGrainTimer? _dispatchTimer;
 
@@ -82,6 +76,10 @@ public sealed partial class WorkflowInstanceGrain(
         }
     }
 
+    /// <summary>
+    /// A reminder earlier versions kept while commands waited ("dispatch"). Instances no longer register one (the due time saved
+    /// with the state is swept instead); one left from before is taken as a wake-up and removed.
+    /// </summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         await EnsureLoadedAsync();
