@@ -2,6 +2,7 @@ using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
 using TaskService.Events;
+using TaskService.Hosting;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.Postgres;
@@ -130,6 +131,58 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await blocked;
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
+    public async Task AStatementPreparedInABatchThatFailedRunsAgainInTheBatchesAfterIt()
+    {
+        // Prepared on its second use, so in the batch that fails; one connection, so every batch runs where it was prepared.
+        await using var dataSource = PostgresStoreExtensions.CreateDataSource(
+            _stores.ConnectionString + ";Auto Prepare Min Usages=2;Maximum Pool Size=1", groupCommit: true);
+        var batcher = new PostgresCommandBatcher(dataSource);
+
+        var first = await DivideInOneBatchAsync(batcher, [1, 0, 4, 5]);
+        var next = await DivideInOneBatchAsync(batcher, [2, 10]);
+
+        Assert.Equal(100, await first[0]);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => first[1])).SqlState);
+        Assert.Equal(25, await first[2]);
+        Assert.Equal(20, await first[3]);
+        var quotients = await Task.WhenAll(next);
+        Assert.Equal([50, 10], quotients);
+    }
+
+    /// <summary>
+    /// Divides 100 by each of <paramref name="divisors"/>, a write each, queued while a batch of <paramref name="batcher"/> waits
+    /// on a lock this test holds, so that the next batch takes them all; returns the writes once they are done.
+    /// </summary>
+    private async Task<Task<int>[]> DivideInOneBatchAsync(PostgresCommandBatcher batcher, int[] divisors)
+    {
+        Assert.True(divisors.Length < batcher.WritesToStartAnotherBatch);
+        await ExecuteAsync("CREATE TABLE IF NOT EXISTS main.division_gate (n int)");
+        await using var gate = await _stores.DataSource.OpenConnectionAsync();
+        await using var hold = await gate.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE main.division_gate IN ACCESS EXCLUSIVE MODE", gate, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.division_gate VALUES (0)")]);
+        await Eventually.ReturnsAsync(
+            () => ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO main.division_gate%'"),
+            waiting => waiting == 1, because: "the first batch waits on the lock");
+        var divisions = divisors.Select(d => batcher.RunAsync(
+            "division",
+            [new NpgsqlBatchCommand("SELECT 100 / $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = d } } }],
+            1,
+            static (reader, _) => reader.GetInt32(0),
+            static sets => (int)Assert.Single(sets[0])!)).ToArray();
+        Assert.Equal(divisors.Length, batcher.QueuedWrites);
+
+        await hold.CommitAsync();
+        await blocked;
+        await Task.WhenAll(divisions.Select(d => d.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        return divisions;
     }
 
     [Fact]

@@ -128,27 +128,42 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         return writes.Count > 0;
     }
 
-    private async Task RunBatchAsync(List<GroupWrite> writes)
+    /// <param name="writes">The writes to run in one batch.</param>
+    /// <param name="afterFailure">The writes' statements ran in a batch that failed.</param>
+    private async Task RunBatchAsync(List<GroupWrite> writes, bool afterFailure = false)
     {
         var pending = writes;
         var transientRetries = 0;
         var isolate = false;
-        while (pending.Count > 0 && !isolate)
+        for (var attempt = afterFailure ? 1 : 0; pending.Count > 0 && !isolate; attempt++)
         {
-            await using var batch = dataSource.CreateBatch();
+            await using var batch = new NpgsqlBatch();
             foreach (var write in pending)
             {
                 write.FirstCommand = batch.BatchCommands.Count;
                 write.Rows.Clear();
                 foreach (var command in write.Commands)
                 {
-                    batch.BatchCommands.Add(command);
+                    batch.BatchCommands.Add(attempt == 0 ? command : Copy(command));
                 }
             }
 
             try
             {
-                await ExecuteAsync(batch, pending);
+                await using (var connection = await dataSource.OpenConnectionAsync())
+                {
+                    batch.Connection = connection;
+                    try
+                    {
+                        await ExecuteAsync(batch, pending);
+                    }
+                    catch (PostgresException)
+                    {
+                        ForgetPrepared(connection);
+                        throw;
+                    }
+                }
+
                 foreach (var write in pending)
                 {
                     write.Succeed();
@@ -190,9 +205,42 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         {
             foreach (var write in pending)
             {
-                await RunBatchAsync([write]);
+                await RunBatchAsync([write], afterFailure: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Drops the statements prepared on a connection whose batch failed. After a batch that failed while it prepared a
+    /// statement it ran more than once, Npgsql (10.0.3) can take the statement for prepared with a result it does not have,
+    /// and every later batch on that connection that runs it then fails on a row it did not expect. Statements are prepared
+    /// again on their next uses.
+    /// </summary>
+    private static void ForgetPrepared(NpgsqlConnection connection)
+    {
+        try
+        {
+            connection.UnprepareAll();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or InvalidOperationException)
+        {
+            // A connection that broke with its batch is not used again: the pool drops it.
+        }
+    }
+
+    /// <summary>
+    /// A statement as it was before any batch ran it. One that ran in a batch that failed keeps its preparation there, which
+    /// <see cref="ForgetPrepared"/> dropped: run again as it is, it would name a prepared statement the server no longer has.
+    /// </summary>
+    private static NpgsqlBatchCommand Copy(NpgsqlBatchCommand command)
+    {
+        var copy = new NpgsqlBatchCommand(command.CommandText);
+        foreach (NpgsqlParameter parameter in command.Parameters)
+        {
+            copy.Parameters.Add(parameter.Clone());
+        }
+
+        return copy;
     }
 
     private static Exception AsFailure(GroupWrite write, Exception exception) =>
