@@ -21,8 +21,13 @@ namespace TaskService.Storage.Postgres;
 /// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
 public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)
 {
-    /// <summary>Batches running at once; a write arriving while they run goes with the next one.</summary>
-    public const int MaxConcurrentBatches = 4;
+    /// <summary>
+    /// Batches running at once; a write arriving while they run goes with the next one. Two keep one batch filling while the
+    /// other commits. Against four, in two pairs of 15,000 events on 2 cores, two gave 12% more events/s, 18% less PostgreSQL
+    /// CPU per event and 0.17 instead of 0.22 write transactions per event, and at 850 events/s no worse latency; one gave
+    /// fewer events/s than two.
+    /// </summary>
+    public const int MaxConcurrentBatches = 2;
 
     /// <summary>Statements in one batch at most (a write's statements always go together).</summary>
     public const int MaxCommands = 500;
