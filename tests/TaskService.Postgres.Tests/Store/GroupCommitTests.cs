@@ -95,17 +95,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(writesToStartAnotherBatch, batcher.WritesToStartAnotherBatch);
 
         // The first batch waits on a lock this test holds, so it runs until the test lets it go.
-        await using var gate = await _stores.DataSource.OpenConnectionAsync();
-        await using var hold = await gate.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE main.group_gate IN ACCESS EXCLUSIVE MODE", gate, hold))
-        {
-            await lockTable.ExecuteNonQueryAsync();
-        }
-
-        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.group_gate VALUES (0)")]);
-        await Eventually.ReturnsAsync(
-            () => ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO main.group_gate%'"),
-            waiting => waiting == 1, because: "the first batch waits on the lock");
+        var (hold, blocked) = await BlockABatchAsync(batcher, "main.group_gate");
 
         // Fewer writes than start a batch of their own wait in the queue for the running one, however far apart they come
         // (here a round trip of another connection apart: time enough for a batch of each).
@@ -128,6 +118,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.group_probe"));
 
         await hold.CommitAsync();
+        await hold.Connection!.DisposeAsync();
         await blocked;
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
@@ -160,17 +151,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         Assert.True(divisors.Length < batcher.WritesToStartAnotherBatch);
         await ExecuteAsync("CREATE TABLE IF NOT EXISTS main.division_gate (n int)");
-        await using var gate = await _stores.DataSource.OpenConnectionAsync();
-        await using var hold = await gate.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE main.division_gate IN ACCESS EXCLUSIVE MODE", gate, hold))
-        {
-            await lockTable.ExecuteNonQueryAsync();
-        }
-
-        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.division_gate VALUES (0)")]);
-        await Eventually.ReturnsAsync(
-            () => ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO main.division_gate%'"),
-            waiting => waiting == 1, because: "the first batch waits on the lock");
+        var (hold, blocked) = await BlockABatchAsync(batcher, "main.division_gate");
         var divisions = divisors.Select(d => batcher.RunAsync(
             "division",
             [new NpgsqlBatchCommand("SELECT 100 / $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = d } } }],
@@ -180,9 +161,30 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(divisors.Length, batcher.QueuedWrites);
 
         await hold.CommitAsync();
+        await hold.Connection!.DisposeAsync();
         await blocked;
         await Task.WhenAll(divisions.Select(d => d.ContinueWith(static _ => { }, TaskScheduler.Default)));
         return divisions;
+    }
+
+    /// <summary>
+    /// Locks <paramref name="table"/> in a transaction of another connection and has <paramref name="batcher"/> run a write
+    /// into it, which waits on the lock until the caller commits the transaction returned (and disposes its connection).
+    /// </summary>
+    private async Task<(NpgsqlTransaction Hold, Task Blocked)> BlockABatchAsync(PostgresCommandBatcher batcher, string table)
+    {
+        var gate = await _stores.DataSource.OpenConnectionAsync();
+        var hold = await gate.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", gate, hold))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand($"INSERT INTO {table} VALUES (0)")]);
+        await Eventually.ReturnsAsync(
+            () => ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO {table}%'"),
+            waiting => waiting == 1, because: "the first batch waits on the lock");
+        return (hold, blocked);
     }
 
     [Fact]
