@@ -5,8 +5,9 @@ namespace TaskService.Benchmarks;
 /// <summary>
 /// Where an idle event's time goes: while the idle phase runs (one event at a time), records every span the process makes
 /// (ASP.NET Core, HttpClient, Npgsql, Orleans, TaskService) and prints them as one typical event's timeline. An event starts
-/// with its trigger request (<c>POST /events/trigger</c>); its spans are those that start before the next trigger. A span is named by its source, its name and its place among the event's spans of that name; the timeline
-/// shows the median start (from the trigger's start) and the median duration of each, with how many events had it.
+/// with its trigger request (<c>POST /events/trigger</c>); its spans are those that start before the next trigger. A span is
+/// named by its source, its name and its place among the event's spans of that name; the timeline shows the median start
+/// (from the trigger's start) and the median duration of each, with how many events had it.
 /// </summary>
 internal sealed class IdleTimeline : IDisposable
 {

@@ -22,7 +22,6 @@ public sealed class GrainCallRecorder : IIncomingGrainCallFilter
         {
             _taskCalls.Enqueue((context.TargetId, context.InterfaceMethod.Name));
         }
-
         else if (context.InterfaceMethod?.DeclaringType == typeof(TaskService.Workflows.IWorkflowInstanceGrain)
             || context.InterfaceMethod?.DeclaringType == typeof(TaskService.Workflows.Embedded.IEmbeddedInstanceHandOver))
         {

@@ -95,7 +95,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(writesToStartAnotherBatch, batcher.WritesToStartAnotherBatch);
 
         // The first batch waits on a lock this test holds, so it runs until the test lets it go.
-        var (hold, blocked) = await BlockABatchAsync(batcher, "main.group_gate");
+        await using var gate = await BlockABatchAsync(batcher, "main.group_gate");
 
         // Fewer writes than start a batch of their own wait in the queue for the running one, however far apart they come
         // (here a round trip of another connection apart: time enough for a batch of each).
@@ -112,14 +112,13 @@ public sealed class GroupCommitTests : IAsyncLifetime
         // One more starts a batch beside the blocked one, which takes them all and commits them together.
         writes.Add(batcher.WriteAsync("probe", [Probe(batcher.WritesToStartAnotherBatch)]));
         await Task.WhenAll(writes);
-        Assert.False(blocked.IsCompleted);
+        Assert.False(gate.Blocked.IsCompleted);
         Assert.Equal(0, batcher.QueuedWrites);
         Assert.Equal(batcher.WritesToStartAnotherBatch, await ScalarAsync("SELECT count(*) FROM main.group_probe"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.group_probe"));
 
-        await hold.CommitAsync();
-        await hold.Connection!.DisposeAsync();
-        await blocked;
+        await gate.ReleaseAsync();
+        await gate.Blocked;
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
     }
@@ -151,7 +150,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         Assert.True(divisors.Length < batcher.WritesToStartAnotherBatch);
         await ExecuteAsync("CREATE TABLE IF NOT EXISTS main.division_gate (n int)");
-        var (hold, blocked) = await BlockABatchAsync(batcher, "main.division_gate");
+        await using var gate = await BlockABatchAsync(batcher, "main.division_gate");
         var divisions = divisors.Select(d => batcher.RunAsync(
             "division",
             [new NpgsqlBatchCommand("SELECT 100 / $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = d } } }],
@@ -160,31 +159,41 @@ public sealed class GroupCommitTests : IAsyncLifetime
             static sets => (int)Assert.Single(sets[0])!)).ToArray();
         Assert.Equal(divisors.Length, batcher.QueuedWrites);
 
-        await hold.CommitAsync();
-        await hold.Connection!.DisposeAsync();
-        await blocked;
+        await gate.ReleaseAsync();
+        await gate.Blocked;
         await Task.WhenAll(divisions.Select(d => d.ContinueWith(static _ => { }, TaskScheduler.Default)));
         return divisions;
     }
 
     /// <summary>
     /// Locks <paramref name="table"/> in a transaction of another connection and has <paramref name="batcher"/> run a write
-    /// into it, which waits on the lock until the caller commits the transaction returned (and disposes its connection).
+    /// into it, which waits on the lock until the gate returned is released (or disposed).
     /// </summary>
-    private async Task<(NpgsqlTransaction Hold, Task Blocked)> BlockABatchAsync(PostgresCommandBatcher batcher, string table)
+    private async Task<BatchGate> BlockABatchAsync(PostgresCommandBatcher batcher, string table)
     {
-        var gate = await _stores.DataSource.OpenConnectionAsync();
-        var hold = await gate.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", gate, hold))
+        var connection = await _stores.DataSource.OpenConnectionAsync();
+        var hold = await connection.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", connection, hold))
         {
             await lockTable.ExecuteNonQueryAsync();
         }
 
-        var blocked = batcher.WriteAsync("probe", [new NpgsqlBatchCommand($"INSERT INTO {table} VALUES (0)")]);
+        var gate = new BatchGate(connection, batcher.WriteAsync("probe", [new NpgsqlBatchCommand($"INSERT INTO {table} VALUES (0)")]));
         await Eventually.ReturnsAsync(
             () => ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO {table}%'"),
             waiting => waiting == 1, because: "the first batch waits on the lock");
-        return (hold, blocked);
+        return gate;
+    }
+
+    /// <summary>A lock held by a connection of its own, and the write of a batch that waits on it.</summary>
+    private sealed class BatchGate(NpgsqlConnection connection, Task blocked) : IAsyncDisposable
+    {
+        public Task Blocked { get; } = blocked;
+
+        /// <summary>Ends the transaction that holds the lock: the blocked batch goes on.</summary>
+        public ValueTask ReleaseAsync() => connection.DisposeAsync();
+
+        public ValueTask DisposeAsync() => connection.DisposeAsync();
     }
 
     [Fact]

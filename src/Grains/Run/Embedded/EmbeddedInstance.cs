@@ -291,6 +291,13 @@ internal sealed partial class EmbeddedInstance(
         }
     }
 
+    /// <summary>Makes the state ready to be written: completed if nothing waits any more, and modified now.</summary>
+    public void PrepareWrite()
+    {
+        CompleteIfDone();
+        State.ModifiedOn = time.GetUtcNow();
+    }
+
     public Problem? MergeVariables(JsonElement? variables, string field)
     {
         if (variables is not { } value || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)

@@ -55,8 +55,7 @@ public sealed partial class EmbeddedStarter(
         // one write instead of two. A crash before it leaves the event unrouted; routing it again starts the instance anew under
         // the same id, and its commands find what they made the first time.
         (await RunCommandsAtStartAsync(instance))?.HandOver(time.GetUtcNow() + options.Value.CommandTimeout + LeaseMargin);
-        instance.CompleteIfDone();
-        instance.State.ModifiedOn = time.GetUtcNow();
+        instance.PrepareWrite();
         var state = JsonSerializer.Serialize(instance.State, ContractJson.Options);
         if (!await store.TryCreateWorkflowInstanceAsync(instance.Summary(), state, instance.NextDue()))
         {

@@ -265,8 +265,7 @@ public sealed partial class WorkflowInstanceGrain(
     /// </summary>
     private async Task PersistAsync()
     {
-        Machine.CompleteIfDone();
-        S.ModifiedOn = time.GetUtcNow();
+        Machine.PrepareWrite();
         await _writeGate.WaitAsync();
         try
         {
