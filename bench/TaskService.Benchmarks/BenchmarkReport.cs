@@ -29,6 +29,9 @@ internal sealed class BenchmarkReport
     /// <summary>The open-loop phase (at half the measured maximum, or at --rate).</summary>
     public PhaseResult? HalfLoad { get; set; }
 
+    /// <summary>What the open-loop phase cost the silo, PostgreSQL and the machine.</summary>
+    public PhaseCpu? HalfLoadCpu { get; set; }
+
     /// <summary>One event at a time on an otherwise idle service.</summary>
     public PhaseResult? Idle { get; set; }
 
@@ -154,6 +157,15 @@ internal sealed class BenchmarkReport
         Line(F($"throughput / pgbench {Options.PgbenchClients ?? 0} clients"), X(RatioTo(Options.PgbenchTpsN)), ">= 1.0x (next goal)");
         Line(F($"half load ({HalfLoad?.Rate ?? 0:0.0}/s) p50 / p99"), $"{Ms(HalfLoad?.EndToEnd.P50)} / {Ms(HalfLoad?.EndToEnd.P99)}", "<= 10 ms / <= 50 ms");
         Line("  of which trigger -> 202 p50 / p99", $"{Ms(HalfLoad?.TriggerResponse.P50)} / {Ms(HalfLoad?.TriggerResponse.P99)}", "");
+        if (HalfLoadCpu is { } cost && HalfLoad is { Delivered: > 0 } open)
+        {
+            // Per event, the silo and the server cost more at half load than at the maximum (smaller batches, more wake-ups):
+            // how busy the machine was tells whether the latency above is the service's or queueing for the cores.
+            var server = cost.ServerCpu is { } s ? F($", PostgreSQL {s.TotalMilliseconds / open.Delivered:0.00} ms") : "";
+            var busy = cost.MachineBusyShare is { } b ? F($"machine {100 * b:0}% busy; ") : "";
+            Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}"), "");
+        }
+
         Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
         Line("write transactions per event", Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? F($"{(double)w / r.Delivered:0.00}") : "-", "<= 1");
         if (BeforeRun is { } before && AfterRun is { } after && Run is { Delivered: > 0 } run)
@@ -207,6 +219,9 @@ internal sealed class BenchmarkReport
                 eventsPerSecond = Math.Round(half.EventsPerSecond, 2),
                 latencyMs = new { p50 = Math.Round(half.EndToEnd.P50, 2), p90 = Math.Round(half.EndToEnd.P90, 2), p99 = Math.Round(half.EndToEnd.P99, 2), max = Math.Round(half.EndToEnd.Max, 2) },
                 triggerResponseMs = new { p50 = Math.Round(half.TriggerResponse.P50, 2), p99 = Math.Round(half.TriggerResponse.P99, 2) },
+                siloCpuMsPerEvent = HalfLoadCpu is { } c && half.Delivered > 0 ? Math.Round(c.SiloCpu.TotalMilliseconds / half.Delivered, 3) : (double?)null,
+                databaseCpuMsPerEvent = HalfLoadCpu?.ServerCpu is { } sc && half.Delivered > 0 ? Math.Round(sc.TotalMilliseconds / half.Delivered, 3) : (double?)null,
+                machineBusyShare = HalfLoadCpu?.MachineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
             } : null,
             idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
             ratios = new

@@ -168,7 +168,15 @@ public static class Program
                     var firstTransaction = await database.NextTransactionIdAsync();
                     var before = ProcessSnapshot.Take();
                     var exceptionsBefore = exceptions.Count;
+                    var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
+                    var machineBefore = MachineCpu.Read();
                     report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
+                    var machineAfter = MachineCpu.Read();
+                    var serverCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
+                    report.HalfLoadCpu = new PhaseCpu(
+                        ProcessSnapshot.Take().CpuTime - before.CpuTime,
+                        serverCpu,
+                        machineBefore is { } m0 && machineAfter is { } m1 ? m1.BusyShareSince(m0) : null);
                     next += report.HalfLoad.Sent;
                     if (report.Run is null)
                     {
@@ -180,6 +188,7 @@ public static class Program
                         report.ExceptionPlaces = exceptions.Top(8);
                         report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;
                         report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
+                        report.RunServerCpu = serverCpu;
                     }
                 }
 
