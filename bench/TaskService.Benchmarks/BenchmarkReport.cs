@@ -120,7 +120,8 @@ internal sealed class BenchmarkReport
             {
                 var cpu = after.CpuTime - before.CpuTime;
                 output.WriteLine(F($"CPU / GC        {cpu.TotalSeconds:0.0} s CPU during the run = {cpu.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * cpu.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores); ") +
-                    F($"{Mb(after.AllocatedBytes - before.AllocatedBytes)} allocated ({(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / r.Delivered:0} KB per event); GCs gen0 {after.Gen0Collections - before.Gen0Collections}, gen1 {after.Gen1Collections - before.Gen1Collections}, gen2 {after.Gen2Collections - before.Gen2Collections}; {after.ThreadCount} threads"));
+                    F($"{Mb(after.AllocatedBytes - before.AllocatedBytes)} allocated ({(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / r.Delivered:0} KB per event); GCs gen0 {after.Gen0Collections - before.Gen0Collections}, gen1 {after.Gen1Collections - before.Gen1Collections}, gen2 {after.Gen2Collections - before.Gen2Collections}; {after.ThreadCount} threads; ") +
+                    F($"{(double)(after.ThreadPoolWorkItems - before.ThreadPoolWorkItems) / r.Delivered:0.0} thread-pool work items per event"));
                 if (RunServerCpu is { } server)
                 {
                     output.WriteLine(F($"                PostgreSQL: {server.TotalSeconds:0.0} s CPU during the run = {server.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * server.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; its processes and those it reaped)"));
@@ -163,7 +164,7 @@ internal sealed class BenchmarkReport
             // how busy the machine was tells whether the latency above is the service's or queueing for the cores.
             var server = cost.ServerCpu is { } s ? F($", PostgreSQL {s.TotalMilliseconds / open.Delivered:0.00} ms") : "";
             var busy = cost.MachineBusyShare is { } b ? F($"machine {100 * b:0}% busy; ") : "";
-            Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}"), "");
+            Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}, {(double)cost.WorkItems / open.Delivered:0.0} work items"), "");
         }
 
         Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
@@ -222,6 +223,7 @@ internal sealed class BenchmarkReport
                 siloCpuMsPerEvent = HalfLoadCpu is { } c && half.Delivered > 0 ? Math.Round(c.SiloCpu.TotalMilliseconds / half.Delivered, 3) : (double?)null,
                 databaseCpuMsPerEvent = HalfLoadCpu?.ServerCpu is { } sc && half.Delivered > 0 ? Math.Round(sc.TotalMilliseconds / half.Delivered, 3) : (double?)null,
                 machineBusyShare = HalfLoadCpu?.MachineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
+                threadPoolWorkItemsPerEvent = HalfLoadCpu is { } items && half.Delivered > 0 ? Math.Round((double)items.WorkItems / half.Delivered, 2) : (double?)null,
             } : null,
             idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
             ratios = new
@@ -264,6 +266,7 @@ internal sealed class BenchmarkReport
                 runCpuSeconds = BeforeRun is { } before ? (after.CpuTime - before.CpuTime).TotalSeconds : (double?)null,
                 runAllocatedBytes = BeforeRun is { } b ? after.AllocatedBytes - b.AllocatedBytes : (long?)null,
                 threads = after.ThreadCount,
+                runThreadPoolWorkItems = BeforeRun is { } bw ? after.ThreadPoolWorkItems - bw.ThreadPoolWorkItems : (long?)null,
                 runFirstChanceExceptions = RunExceptions,
             } : null,
         };

@@ -48,4 +48,5 @@ internal readonly record struct MachineCpu(long BusyTicks, long TotalTicks)
 /// <param name="SiloCpu">This process's CPU time (the silo's) during the phase.</param>
 /// <param name="ServerCpu">PostgreSQL's CPU time during the phase (<see cref="Benchmarks.ServerCpu"/>), when it was read.</param>
 /// <param name="MachineBusyShare">The share of all cores busy during the phase, when it was read.</param>
-internal sealed record PhaseCpu(TimeSpan SiloCpu, TimeSpan? ServerCpu, double? MachineBusyShare);
+/// <param name="WorkItems">Thread-pool work items this process completed during the phase.</param>
+internal sealed record PhaseCpu(TimeSpan SiloCpu, TimeSpan? ServerCpu, double? MachineBusyShare, long WorkItems);

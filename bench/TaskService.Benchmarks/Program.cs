@@ -173,10 +173,12 @@ public static class Program
                     report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
                     var machineAfter = MachineCpu.Read();
                     var serverCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
+                    var after = ProcessSnapshot.Take();
                     report.HalfLoadCpu = new PhaseCpu(
-                        ProcessSnapshot.Take().CpuTime - before.CpuTime,
+                        after.CpuTime - before.CpuTime,
                         serverCpu,
-                        machineBefore is { } m0 && machineAfter is { } m1 ? m1.BusyShareSince(m0) : null);
+                        machineBefore is { } m0 && machineAfter is { } m1 ? m1.BusyShareSince(m0) : null,
+                        after.ThreadPoolWorkItems - before.ThreadPoolWorkItems);
                     next += report.HalfLoad.Sent;
                     if (report.Run is null)
                     {
