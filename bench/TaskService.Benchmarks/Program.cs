@@ -185,7 +185,7 @@ public static class Program
                         // Open loop only: its figures are the run's.
                         report.Run = report.HalfLoad;
                         report.BeforeRun = before;
-                        report.AfterRun = ProcessSnapshot.Take();
+                        report.AfterRun = after;
                         report.RunExceptions = exceptions.Count - exceptionsBefore;
                         report.ExceptionPlaces = exceptions.Top(8);
                         report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;

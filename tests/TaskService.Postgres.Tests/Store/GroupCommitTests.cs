@@ -172,17 +172,26 @@ public sealed class GroupCommitTests : IAsyncLifetime
     private async Task<BatchGate> BlockABatchAsync(PostgresCommandBatcher batcher, string table)
     {
         var connection = await _stores.DataSource.OpenConnectionAsync();
-        var hold = await connection.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", connection, hold))
+        try
         {
-            await lockTable.ExecuteNonQueryAsync();
-        }
+            var hold = await connection.BeginTransactionAsync();
+            await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", connection, hold))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
 
-        var gate = new BatchGate(connection, batcher.WriteAsync("probe", [new NpgsqlBatchCommand($"INSERT INTO {table} VALUES (0)")]));
-        await Eventually.ReturnsAsync(
-            () => ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO {table}%'"),
-            waiting => waiting == 1, because: "the first batch waits on the lock");
-        return gate;
+            var gate = new BatchGate(connection, batcher.WriteAsync("probe", [new NpgsqlBatchCommand($"INSERT INTO {table} VALUES (0)")]));
+            await Eventually.ReturnsAsync(
+                () => ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO {table}%'"),
+                waiting => waiting == 1, because: "the first batch waits on the lock");
+            return gate;
+        }
+        catch
+        {
+            // The lock goes with the connection, so a failed set-up leaves no batch of later tests waiting on it.
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A lock held by a connection of its own, and the write of a batch that waits on it.</summary>
