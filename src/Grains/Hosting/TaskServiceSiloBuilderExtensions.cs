@@ -54,6 +54,7 @@ public static class TaskServiceSiloBuilderExtensions
         services.AddSingleton<IOutgoingConnector, WebhookConnector>();
         services.AddHostedService<UnroutedEventSweeper>();
         services.TryAddSingleton<RoutingBacklog>();
+        services.TryAddSingleton<EventsBeingRecorded>();
         services.TryAddSingleton<LocalEventIngress>();
         services.TryAddSingleton<IEventIngress>(sp => sp.GetRequiredService<LocalEventIngress>());
         services.TryAddSingleton<RoutedEventMarker>();

@@ -4,14 +4,18 @@ using TaskService.Storage;
 namespace TaskService.Events;
 
 /// <summary>
-/// The ingress of one silo: records each event durably (once per id) before it answers, then hands it to the event router of
-/// its key, which routes it in the background. An event recorded but lost before routing (a silo went down) is routed again by
-/// the <see cref="UnroutedEventSweeper"/>. Over the backlog bound a new event is refused before anything is written, so the
-/// sender can retry later with the same id. The silo's HTTP API calls it directly; Orleans clients reach it through
-/// <see cref="EventIngressGrain"/>.
+/// The ingress of one silo: records each event durably (once per id) before it answers, and meanwhile hands it to the event
+/// router of its key, which starts its workflows in the background and notes it as routed once the record is committed. An
+/// event recorded but lost before routing (a silo went down) is routed again by the <see cref="UnroutedEventSweeper"/>. Over
+/// this silo's backlog bound a new event is refused before anything is written, so the sender can retry later with the same
+/// id. The silo's HTTP API calls it directly; Orleans clients reach it through <see cref="EventIngressGrain"/>.
 /// </summary>
-public sealed class LocalEventIngress(ITaskServiceStore store, RoutingBacklog backlog, IOptions<EventRoutingOptions> options, IGrainFactory grains)
-    : IEventIngress
+public sealed class LocalEventIngress(
+    ITaskServiceStore store,
+    EventsBeingRecorded recordings,
+    RoutingBacklog backlog,
+    IOptions<EventRoutingOptions> options,
+    IGrainFactory grains) : IEventIngress
 {
     public Task<EventAcceptance> TryPublishAsync(EventRecord record) => PublishAsync(record, force: false);
 
@@ -25,13 +29,28 @@ public sealed class LocalEventIngress(ITaskServiceStore store, RoutingBacklog ba
             return EventAcceptance.Refused(options.Value.RetryAfter);
         }
 
-        if (await store.RecordEventAsync(record) == EventRecording.Routed)
+        // The record's commit is not a step on the way to the workflows: the router starts them while it is written.
+        var recording = store.RecordEventAsync(record);
+        recordings.Add(record.Id, recording);
+        try
         {
-            return EventAcceptance.Accepted;
-        }
+            Task<EventAcceptance> handing = grains.GetGrain<IEventRouterGrain>(record.Key).AcceptWhileRecordedAsync(record, force);
+            try
+            {
+                await handing;
+            }
+            finally
+            {
+                // The answer waits for the record whatever the router said. Refused by a full router, the event is recorded and
+                // not routed: the sender's retry (same id) routes it, and so does the sweeper if no retry comes.
+                await recording;
+            }
 
-        // Refused by a full router: the event is recorded and not routed; the sender's retry (same id) routes it, and so does
-        // the sweeper if no retry comes.
-        return await grains.GetGrain<IEventRouterGrain>(record.Key).AcceptAsync(record, force);
+            return handing.Result;
+        }
+        finally
+        {
+            recordings.Remove(record.Id, recording);
+        }
     }
 }

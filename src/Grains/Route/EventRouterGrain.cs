@@ -27,6 +27,7 @@ public sealed partial class EventRouterGrain(
     IWorkflowEngine engine,
     RoutingBacklog backlog,
     RoutedEventMarker marker,
+    EventsBeingRecorded recordings,
     IOptions<EventRoutingOptions> options,
     ILogger<EventRouterGrain> logger,
     IClusterMembershipService? membership = null,
@@ -35,7 +36,8 @@ public sealed partial class EventRouterGrain(
     /// <summary>The waits before the retries of an event whose workflows could not be started.</summary>
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    private readonly Queue<(EventRecord Record, long Arrived)> _waiting = new();
+    /// <summary>Events waiting for a routing slot, each with its record's write when this router records it (null when recorded before).</summary>
+    private readonly Queue<(EventRecord Record, long Arrived, Task<EventRecording>? Recording)> _waiting = new();
     /// <summary>The ids of the events waiting or being routed here, so that an event handed over again meanwhile is not routed twice at once.</summary>
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private bool _deactivating;
@@ -167,18 +169,57 @@ public sealed partial class EventRouterGrain(
             return Task.FromResult(EventAcceptance.Accepted);
         }
 
-        if (force)
+        if (!TryTakeRoom(force))
         {
-            backlog.Add();
-        }
-        else if (!backlog.TryAdd())
-        {
-            EventRoutingInstruments.EventsRefused.Add(1);
             return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
         }
 
         EventRoutingInstruments.EventsAccepted.Add(1);
         Enqueue(record);
+        return Task.FromResult(EventAcceptance.Accepted);
+    }
+
+    /// <summary>Takes a place in the backlog for an event (with <paramref name="force"/>, whatever its bound); false when refused.</summary>
+    private bool TryTakeRoom(bool force)
+    {
+        if (force)
+        {
+            backlog.Add();
+            return true;
+        }
+
+        if (backlog.TryAdd())
+        {
+            return true;
+        }
+
+        EventRoutingInstruments.EventsRefused.Add(1);
+        return false;
+    }
+
+    /// <summary>
+    /// The ingress's way in: the event's workflows start while its record is being written, so the commit the sender waits for
+    /// is not a step on the way to the workflows and their tasks. The event is noted as routed only after that commit (the
+    /// note deletes the record's unrouted row). If the record fails, the sender is told (and may send the event again), and
+    /// the routing records the event once more after its start, so that what the workflows did keeps the event it came from.
+    /// A second sending finds the workflows started (their ids derive from the event): nothing starts twice.
+    /// </summary>
+    public Task<EventAcceptance> AcceptWhileRecordedAsync(EventRecord record, bool force)
+    {
+        if (_held.Contains(record.Id))
+        {
+            // Held here already: routed once, by the routing under way; the caller waits for its own record.
+            LogDuplicate(record.Key, record.Id);
+            return Task.FromResult(EventAcceptance.Accepted);
+        }
+
+        if (!TryTakeRoom(force))
+        {
+            return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
+        }
+
+        EventRoutingInstruments.EventsAccepted.Add(1);
+        Enqueue(record, recordings.Find(record.Id) ?? store.RecordEventAsync(record));
         return Task.FromResult(EventAcceptance.Accepted);
     }
 
@@ -195,10 +236,10 @@ public sealed partial class EventRouterGrain(
         return true;
     }
 
-    private void Enqueue(EventRecord record)
+    private void Enqueue(EventRecord record, Task<EventRecording>? recording = null)
     {
         _held.Add(record.Id);
-        _waiting.Enqueue((record, Stopwatch.GetTimestamp()));
+        _waiting.Enqueue((record, Stopwatch.GetTimestamp(), recording));
         Pump();
     }
 
@@ -212,11 +253,11 @@ public sealed partial class EventRouterGrain(
 
             // Runs in this activation's context: its continuations take turns with the grain's calls, so the queue and the
             // counter need no lock.
-            _ = RouteInBackgroundAsync(next.Record, next.Arrived);
+            _ = RouteInBackgroundAsync(next.Record, next.Arrived, next.Recording);
         }
     }
 
-    private async Task RouteInBackgroundAsync(EventRecord record, long arrived)
+    private async Task RouteInBackgroundAsync(EventRecord record, long arrived, Task<EventRecording>? recording)
     {
         // Each event is routed under its own trace, not under whichever call happened to start this routing.
         System.Diagnostics.Activity.Current = null;
@@ -239,9 +280,12 @@ public sealed partial class EventRouterGrain(
                 }
             }
 
-            await marker.MarkAsync(record.Id);
-            EventRoutingInstruments.EventsRouted.Add(1);
-            EventRoutingInstruments.RoutingLag.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
+            if (recording is null || await RecordedAsync(record, recording) != EventRecording.Routed)
+            {
+                await marker.MarkAsync(record.Id);
+                EventRoutingInstruments.EventsRouted.Add(1);
+                EventRoutingInstruments.RoutingLag.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
+            }
         }
         catch (Exception exception)
         {
@@ -270,6 +314,33 @@ public sealed partial class EventRouterGrain(
                 _drained?.TrySetResult();
             }
         }
+    }
+
+    /// <summary>
+    /// What the record written while the event was routed found. When it failed (its sender was told, and may send the event
+    /// again), the event is recorded here once more: its workflows have started, so the event they came from is kept too. A
+    /// failure of that second record fails the routing (the event then is neither recorded nor noted).
+    /// </summary>
+    private async Task<EventRecording> RecordedAsync(EventRecord record, Task<EventRecording> recording)
+    {
+        EventRecording found;
+        try
+        {
+            found = await recording;
+        }
+        catch (Exception exception)
+        {
+            LogRecordingAgain(record.Key, record.Id, exception.GetBaseException().Message);
+            found = await store.RecordEventAsync(record);
+        }
+
+        if (found == EventRecording.Routed)
+        {
+            // Routed before: a duplicate, whose start here found what the first one started.
+            LogDuplicate(record.Key, record.Id);
+        }
+
+        return found;
     }
 
     private async Task StartWorkflowsAsync(EventRecord record)
@@ -318,6 +389,9 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventId} with key {EventKey} could not start workflow {WorkflowKey}")]
     private partial void LogWorkflowStartFailed(string eventKey, string eventId, string workflowKey, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} with key {EventKey} could not be recorded ({Reason}) while its workflows started; its sender was told, and it is recorded again now")]
+    private partial void LogRecordingAgain(string eventKey, string eventId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Routing event {EventId} with key {EventKey} failed ({Reason}); trying again in {Delay}")]
     private partial void LogRoutingRetry(string eventKey, string eventId, TimeSpan delay, string reason);

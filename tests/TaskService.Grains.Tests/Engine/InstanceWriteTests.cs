@@ -232,6 +232,83 @@ public sealed class InstanceWriteTests(ClusterFixture fixture)
         (await fixture.Grains.GetGrain<IWorkflowGrain>(Guid.NewGuid().ToString())
             .CreateAsync(new NewWorkflow { Name = "test", BpmnFile = bpmn, InputSchema = JsonElementFactory.Parse("{}") })).OrThrow();
 
+    [Fact]
+    public async Task AnEventsWorkflowCreatesItsTaskWhileTheEventIsRecordedAndTheAnswerAndTheRoutedNoteWaitForTheRecord()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Spy.HoldNextRecord(record.Id, recorded.Task);
+
+        var answer = fixture.Grains.GetGrain<IEventIngressGrain>(0).TryPublishAsync(record);
+        try
+        {
+            // The record's commit is not a step on the way: the instance runs create-tasks and is written while it is held.
+            await Eventually.ReturnsAsync(() => Task.FromResult(Spy.WritesOf(instanceId)), writes => writes == 1, Deadline, "the workflow runs while its event is recorded");
+            Assert.False(answer.IsCompleted);
+            Assert.False(Spy.MarkedRouted(record.Id));
+        }
+        finally
+        {
+            recorded.TrySetResult();
+        }
+
+        Assert.False((await answer).Busy);
+        var store = fixture.SiloService<ITaskServiceStore>();
+        await Eventually.ReturnsAsync(() => store.RecordEventAsync(record), r => r == EventRecording.Routed, Deadline, "the event is marked routed once recorded");
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Single(TaskCreatedEvents(Assert.Single(details!.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!));
+    }
+
+    [Fact]
+    public async Task AnEventWhoseRecordFailsWhileItsWorkflowRunsIsRecordedByItsRoutingAndARetryStartsNothingTwice()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+        var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Spy.HoldNextRecord(record.Id, recorded.Task);
+        var ingress = fixture.Grains.GetGrain<IEventIngressGrain>(0);
+
+        var answer = ingress.TryPublishAsync(record);
+        try
+        {
+            await Eventually.ReturnsAsync(() => Task.FromResult(Spy.WritesOf(instanceId)), writes => writes == 1, Deadline, "the workflow runs while its event is recorded");
+        }
+        finally
+        {
+            recorded.TrySetException(new IOException("The database went away before the event was written (test)."));
+        }
+
+        // The sender hears of the failure. The task its workflow created keeps its event: the routing records it again.
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => answer);
+        Assert.Contains("database went away", failure.Message, StringComparison.Ordinal);
+        var store = fixture.SiloService<ITaskServiceStore>();
+        await Eventually.ReturnsAsync(() => Task.FromResult(Spy.MarkedRouted(record.Id)), marked => marked, Deadline, "the routing records the event and marks it routed");
+        Assert.Equal(EventRecording.Routed, await store.RecordEventAsync(record));
+
+        // The sender sends it again: a duplicate, and the workflow it started is not started again.
+        Assert.False((await ingress.TryPublishAsync(record)).Busy);
+        Assert.Equal([WorkflowInstanceStatus.Completed], Spy.InstanceWrites[instanceId]);
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Single(TaskCreatedEvents(Assert.Single(details!.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!));
+    }
+
+    [Fact]
+    public async Task ARouterOnAnotherSiloThanTheWriteOfTheEventRecordsTheEventItselfBeforeNotingItRouted()
+    {
+        var (record, mapping) = await MapCreateTasksAsync();
+        var instanceId = DeterministicId.From("event-workflow", record.Id, mapping.Id);
+
+        // As from an ingress on another silo: this silo has no write of the event under way, so the router records it too.
+        Assert.False((await fixture.Grains.GetGrain<IEventRouterGrain>(record.Key).AcceptWhileRecordedAsync(record, force: false)).Busy);
+
+        await Eventually.ReturnsAsync(() => Task.FromResult(Spy.MarkedRouted(record.Id)), marked => marked, Deadline, "the event is marked routed");
+        Assert.Contains(Spy.Calls, c => c.Method == nameof(ITaskServiceStore.RecordEventAsync) && c.Subject is EventRecord { } recorded && recorded.Id == record.Id);
+        Assert.Equal(EventRecording.Routed, await fixture.SiloService<ITaskServiceStore>().RecordEventAsync(record));
+        var details = await fixture.Grains.GetGrain<IWorkflowInstanceGrain>(instanceId).GetAsync();
+        Assert.Single(TaskCreatedEvents(Assert.Single(details!.Variables.GetProperty("createdTaskIds").EnumerateArray()).GetString()!));
+    }
+
     private IEnumerable<OutgoingEvent> TaskCreatedEvents(string taskId) =>
         Spy.OutboxAdded.Where(e => e.Key == OutgoingEventTypes.TaskCreated && e.Payload.GetRawText().Contains(taskId, StringComparison.Ordinal));
 

@@ -87,7 +87,7 @@ public sealed class RouterShutdownTests
             await marker.StartAsync(CancellationToken.None);
             var backlog = new RoutingBacklog(options);
             var engine = new GatedEngine();
-            var router = new EventRouterGrain(store, engine, backlog, marker, options, NullLogger<EventRouterGrain>.Instance, membership, new LocalSilo());
+            var router = new EventRouterGrain(store, engine, backlog, marker, new EventsBeingRecorded(), options, NullLogger<EventRouterGrain>.Instance, membership, new LocalSilo());
             for (var n = 0; n < Events; n++)
             {
                 var record = new EventRecord { Id = $"event-{n}", Key = "orders", Payload = JsonElementFactory.Parse("{}") };

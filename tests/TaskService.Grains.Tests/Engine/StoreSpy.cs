@@ -9,8 +9,8 @@ namespace TaskService.Grains.Tests.Engine;
 
 /// <summary>
 /// Wraps the silo's store: notes every workflow instance write (by instance id, with the status it wrote) and every outgoing
-/// event the outbox took (an event already there is not taken again), notes every call by method, and can make the next write of an instance fail as if
-/// the process died just before it. Everything else goes through unchanged.
+/// event the outbox took (an event already there is not taken again), notes every call by method, can make the next write of an instance fail as if
+/// the process died just before it, and can hold an event's record until a test lets it go (or fails it). Everything else goes through unchanged.
 /// </summary>
 /// <remarks>A <see cref="DispatchProxy"/>, so it follows the store's interface without restating its fifty members; the proxy
 /// type is generated as a subclass, so this class cannot be sealed.</remarks>
@@ -38,6 +38,8 @@ public class StoreSpy : DispatchProxy
 
     private readonly ConcurrentDictionary<string, int> _failNextWrite = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, Task> _heldRecords = new(StringComparer.Ordinal);
+
     /// <summary>A spy over <paramref name="inner"/>; it is the store too (cast it to <see cref="ITaskServiceStore"/>).</summary>
     public static StoreSpy Wrap(ITaskServiceStore inner)
     {
@@ -48,6 +50,16 @@ public class StoreSpy : DispatchProxy
 
     /// <summary>The next write of <paramref name="instanceId"/> fails and writes nothing.</summary>
     public void FailNextWrite(string instanceId) => _failNextWrite[instanceId] = 1;
+
+    /// <summary>
+    /// The next record of the event <paramref name="eventId"/> waits for <paramref name="gate"/>: it is written once the gate
+    /// completes, and fails, writing nothing, if the gate fails.
+    /// </summary>
+    public void HoldNextRecord(string eventId, Task gate) => _heldRecords[eventId] = gate;
+
+    /// <summary>Whether the event <paramref name="eventId"/> was given to the store to be noted as routed.</summary>
+    public bool MarkedRouted(string eventId) =>
+        Calls.Any(c => c.Method == nameof(ITaskServiceStore.MarkEventsRoutedAsync) && c.Subject is IEnumerable<string> ids && ids.Contains(eventId));
 
     public int WritesOf(string instanceId) => InstanceWrites.TryGetValue(instanceId, out var writes) ? writes.Count : 0;
 
@@ -76,6 +88,9 @@ public class StoreSpy : DispatchProxy
                 NoteWritten(summary, (string)args[1]!);
                 break;
 
+            case nameof(ITaskServiceStore.RecordEventAsync) when _heldRecords.TryRemove(((EventRecord)args![0]!).Id, out var gate):
+                return RecordAfterAsync(gate, targetMethod, args);
+
             case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
                 InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
                 Log.Enqueue($"instance {args[0]} read");
@@ -90,6 +105,12 @@ public class StoreSpy : DispatchProxy
         }
 
         return Forward(targetMethod, args);
+    }
+
+    private async Task<EventRecording> RecordAfterAsync(Task gate, MethodInfo targetMethod, object?[] args)
+    {
+        await gate;
+        return await (Task<EventRecording>)Forward(targetMethod, args)!;
     }
 
     private async Task<bool> NoteCreatedAsync(WorkflowInstanceSummary summary, string state, Task<bool> creating)

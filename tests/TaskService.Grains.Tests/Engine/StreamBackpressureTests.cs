@@ -29,6 +29,7 @@ public sealed class StreamBackpressureTests
             new StalledEngine(),
             backlog,
             new RoutedEventMarker(store, NullLogger<RoutedEventMarker>.Instance),
+            new EventsBeingRecorded(),
             options,
             NullLogger<EventRouterGrain>.Instance);
 
