@@ -36,11 +36,13 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
         // Warm up: the first routing of a run pays for grain activations and connections.
         await RunAsync(client, keys: 4, events: 4);
 
-        // The best of at least three rounds each, so that a pause of the machine (other builds, the collector) does not decide
-        // the outcome; on a busy machine up to eight. A key that stalled on ended instances would miss the bound in every round.
+        // The best round of one key against the median round of forty, over at least three rounds each, so that a pause of the
+        // machine (other builds, the collector) does not decide the outcome, nor does one lucky round of forty keys (the best of
+        // the forty was once 20 ms among rounds of 30-96 ms); on a busy machine up to eight. A key that stalled on ended instances
+        // would hold each of its events behind the one before, and miss the bound in every round.
         var manyKeys = new List<TimeSpan>();
         var oneKey = new List<TimeSpan>();
-        for (var round = 0; round < 8 && (round < 3 || oneKey.Min() > manyKeys.Min() * 1.5); round++)
+        for (var round = 0; round < 8 && (round < 3 || oneKey.Min() > Median(manyKeys) * 1.5); round++)
         {
             manyKeys.Add(await RunAsync(client, keys: Events, events: Events));
             oneKey.Add(await RunAsync(client, keys: 1, events: Events));
@@ -48,8 +50,8 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
 
         output.WriteLine($"{Events} events on one key: {Describe(oneKey)}; on {Events} keys: {Describe(manyKeys)}");
         Assert.True(
-            oneKey.Min() <= manyKeys.Min() * 1.5,
-            $"{Events} events on one key took {Describe(oneKey)}, on {Events} keys {Describe(manyKeys)}: the best of the first is more than 1.5 times the best of the second");
+            oneKey.Min() <= Median(manyKeys) * 1.5,
+            $"{Events} events on one key took {Describe(oneKey)}, on {Events} keys {Describe(manyKeys)}: the best of the first is more than 1.5 times the median of the second");
     }
 
     [Fact]
@@ -107,6 +109,8 @@ public sealed class CamundaEarlyEndTests(TaskServiceApiFactory factory, ITestOut
         });
         await response.AssertStatusAsync(HttpStatusCode.Accepted);
     }
+
+    private static TimeSpan Median(List<TimeSpan> runs) => runs.Order().ElementAt(runs.Count / 2);
 
     private static string Describe(IEnumerable<TimeSpan> runs) => string.Join(", ", runs.Select(r => $"{r.TotalMilliseconds:F0} ms"));
 
