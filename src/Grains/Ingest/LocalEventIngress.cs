@@ -34,18 +34,10 @@ public sealed class LocalEventIngress(
         recordings.Add(record.Id, recording);
         try
         {
-            Task<EventAcceptance> handing = grains.GetGrain<IEventRouterGrain>(record.Key).AcceptWhileRecordedAsync(record, force);
-            try
-            {
-                await handing;
-            }
-            finally
-            {
-                // The answer waits for the record whatever the router said. Refused by a full router, the event is recorded and
-                // not routed: the sender's retry (same id) routes it, and so does the sweeper if no retry comes.
-                await recording;
-            }
-
+            // The answer waits for the record whatever the router said. Refused by a full router, the event is recorded and not
+            // routed: the sender's retry (same id) routes it, and so does the sweeper if no retry comes.
+            var handing = grains.GetGrain<IEventRouterGrain>(record.Key).AcceptWhileRecordedAsync(record, force);
+            await Task.WhenAll(handing, recording);
             return handing.Result;
         }
         finally

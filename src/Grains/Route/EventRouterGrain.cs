@@ -12,8 +12,8 @@ using TaskService.Workflows;
 namespace TaskService.Events;
 
 /// <summary>
-/// One per event key. Takes recorded events from the ingress (HTTP, Orleans clients, the sweeper) and from the event stream of
-/// its key (Kafka), and starts every workflow mapped to the key with the payload as variables. Events do not wait for each
+/// One per event key. Takes events from the ingress (HTTP, Orleans clients; while they are being recorded), from the sweeper and
+/// from the event stream of its key (Kafka), and starts every workflow mapped to the key with the payload as variables. Events do not wait for each
 /// other: up to <see cref="EventRoutingOptions.MaxConcurrentRoutings"/> are routed at once, the rest wait in arrival order.
 /// An event whose routing fails is tried again a few times within seconds (a silo of the cluster stopping, a store timing out),
 /// then logged, counted and left unrouted in the store (the sweeper tries it later); other events go on meanwhile, so one bad
@@ -36,7 +36,7 @@ public sealed partial class EventRouterGrain(
     /// <summary>The waits before the retries of an event whose workflows could not be started.</summary>
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    /// <summary>Events waiting for a routing slot, each with its record's write when this router records it (null when recorded before).</summary>
+    /// <summary>Events waiting for a routing slot, each with its record's write while it is written (null when recorded before).</summary>
     private readonly Queue<(EventRecord Record, long Arrived, Task<EventRecording>? Recording)> _waiting = new();
     /// <summary>The ids of the events waiting or being routed here, so that an event handed over again meanwhile is not routed twice at once.</summary>
     private readonly HashSet<string> _held = new(StringComparer.Ordinal);
@@ -159,24 +159,40 @@ public sealed partial class EventRouterGrain(
         return Task.CompletedTask;
     }
 
-    public Task<EventAcceptance> AcceptAsync(EventRecord record, bool force)
+    public Task<EventAcceptance> AcceptAsync(EventRecord record, bool force) => Task.FromResult(Accept(record, force, recorded: true));
+
+    /// <summary>
+    /// The ingress's way in: the event's workflows start while its record is being written, so the commit the sender waits for
+    /// is not a step on the way to the workflows and their tasks. The event is noted as routed only after that commit (the
+    /// note deletes the record's unrouted row). If the record fails, the sender is told (and may send the event again), and
+    /// the routing records the event once more after its start, so that what the workflows did keeps the event it came from.
+    /// A second sending finds the workflows started (their ids derive from the event): nothing starts twice.
+    /// </summary>
+    public Task<EventAcceptance> AcceptWhileRecordedAsync(EventRecord record, bool force) => Task.FromResult(Accept(record, force, recorded: false));
+
+    /// <summary>
+    /// Queues the event for routing unless it is held here already or the backlog refuses it. One not <paramref name="recorded"/>
+    /// yet goes with its record's write: the one this silo's ingress has under way, or one started here.
+    /// </summary>
+    private EventAcceptance Accept(EventRecord record, bool force, bool recorded)
     {
         if (_held.Contains(record.Id))
         {
-            // Held here already: two routings of one event at once could both find no instance and start two in an engine that
-            // keeps no idempotency of its own (Camunda).
+            // Held here already: routed once, by the routing under way (the ingress's caller waits for its own record). Two
+            // routings of one event at once could both find no instance and start two in an engine that keeps no idempotency
+            // of its own (Camunda).
             LogDuplicate(record.Key, record.Id);
-            return Task.FromResult(EventAcceptance.Accepted);
+            return EventAcceptance.Accepted;
         }
 
         if (!TryTakeRoom(force))
         {
-            return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
+            return EventAcceptance.Refused(options.Value.RetryAfter);
         }
 
         EventRoutingInstruments.EventsAccepted.Add(1);
-        Enqueue(record);
-        return Task.FromResult(EventAcceptance.Accepted);
+        Enqueue(record, recorded ? null : recordings.Find(record.Id) ?? store.RecordEventAsync(record));
+        return EventAcceptance.Accepted;
     }
 
     /// <summary>Takes a place in the backlog for an event (with <paramref name="force"/>, whatever its bound); false when refused.</summary>
@@ -195,32 +211,6 @@ public sealed partial class EventRouterGrain(
 
         EventRoutingInstruments.EventsRefused.Add(1);
         return false;
-    }
-
-    /// <summary>
-    /// The ingress's way in: the event's workflows start while its record is being written, so the commit the sender waits for
-    /// is not a step on the way to the workflows and their tasks. The event is noted as routed only after that commit (the
-    /// note deletes the record's unrouted row). If the record fails, the sender is told (and may send the event again), and
-    /// the routing records the event once more after its start, so that what the workflows did keeps the event it came from.
-    /// A second sending finds the workflows started (their ids derive from the event): nothing starts twice.
-    /// </summary>
-    public Task<EventAcceptance> AcceptWhileRecordedAsync(EventRecord record, bool force)
-    {
-        if (_held.Contains(record.Id))
-        {
-            // Held here already: routed once, by the routing under way; the caller waits for its own record.
-            LogDuplicate(record.Key, record.Id);
-            return Task.FromResult(EventAcceptance.Accepted);
-        }
-
-        if (!TryTakeRoom(force))
-        {
-            return Task.FromResult(EventAcceptance.Refused(options.Value.RetryAfter));
-        }
-
-        EventRoutingInstruments.EventsAccepted.Add(1);
-        Enqueue(record, recordings.Find(record.Id) ?? store.RecordEventAsync(record));
-        return Task.FromResult(EventAcceptance.Accepted);
     }
 
     public async Task<bool> RouteAsync(EventRecord record)
