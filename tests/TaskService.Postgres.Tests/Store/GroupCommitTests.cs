@@ -142,6 +142,108 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal([50, 10], quotients);
     }
 
+    [Fact]
+    public async Task WritesOfOneMergedStatementRunAsOneStatementAndEachGetsItsOwnRowsAndItsOwnError()
+    {
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource);
+        var division = new MergedDivision();
+
+        var first = await DivideMergedInOneBatchAsync(batcher, division, [1, 4, 5]);
+        Assert.Equal(new[] { 3 }, division.Builds);
+        var quotients = await Task.WhenAll(first);
+        Assert.Equal([100, 25, 20], quotients);
+
+        // One write's zero fails the shared statement: each write then runs alone, and only that one fails.
+        division.Builds.Clear();
+        var next = await DivideMergedInOneBatchAsync(batcher, division, [2, 0, 10]);
+        Assert.Equal(new[] { 3, 1, 1, 1 }, division.Builds);
+        Assert.Equal(50, await next[0]);
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => next[1])).SqlState);
+        Assert.Equal(10, await next[2]);
+    }
+
+    [Fact]
+    public async Task NewTasksOfOneBurstEachGetTheirOwnEventAndDeliveryAndATaskWrittenTwiceAtOnceIsWrittenOnce()
+    {
+        var subscription = new WebhookSubscriptionRecord { Id = "sub-n", Url = "http://n.test/", Key = OutgoingEventTypes.TaskCreated, ClientAppId = "app-n" };
+        await _stores.Store.TryAddClientAppAsync(new ClientAppRow(new ClientAppRecord { Id = "app-n", Name = "new tasks", ApiKey = "key-n", CreatedOn = DateTimeOffset.UtcNow }, "secret"));
+        await _stores.Store.SaveSubscriptionAsync(subscription);
+        var now = DateTimeOffset.UtcNow;
+
+        // Every tenth task is written twice in the burst, by writes that come one after the other.
+        var writes = new List<(int Task, Task<TaskCreation> Creation)>();
+        for (var i = 0; i < Writers; i++)
+        {
+            for (var copy = 0; copy < (i % 10 == 0 ? 2 : 1); copy++)
+            {
+                var outgoing = Outgoing($"task-created-{i}");
+                var task = NewTask(i, now).Task;
+                writes.Add((i, _stores.Store.TryCreateTaskAsync(
+                    task,
+                    new TaskHistoryEntry { Id = $"history-{i}", TaskId = task.Id, Action = "created", By = "workflow", On = now },
+                    [outgoing],
+                    TimeSpan.FromMinutes(1),
+                    [QueuedDelivery.First(subscription, outgoing, now)],
+                    dispatched: true)));
+            }
+        }
+
+        await Task.WhenAll(writes.Select(w => w.Creation));
+        foreach (var group in writes.GroupBy(w => w.Task))
+        {
+            var created = group.Select(w => w.Creation.Result).Where(c => c.Created).ToArray();
+            var entry = Assert.Single(Assert.Single(created).Claimed);
+            Assert.Equal($"task-created-{group.Key}", entry.Event.Id);
+            Assert.True(entry.Dispatched);
+            var delivery = Assert.Single(entry.Deliveries ?? []);
+            Assert.Equal(entry.Event.Id, delivery.Event.Id);
+            Assert.All(group.Select(w => w.Creation.Result).Where(c => !c.Created), c => Assert.Empty(c.Claimed));
+        }
+
+        var entries = writes.Select(w => w.Creation.Result).Where(c => c.Created).Select(c => c.Claimed[0]).ToArray();
+        Assert.Equal(Writers, entries.Select(e => e.Sequence).Distinct().Count());
+        Assert.Equal(Writers, entries.Select(e => e.Deliveries![0].Sequence).Distinct().Count());
+        Assert.Equal(Writers, await CountAsync("main.tasks"));
+        Assert.Equal(Writers, await CountAsync("main.task_history"));
+        Assert.Equal(Writers, await CountAsync("main.outbox"));
+        Assert.Equal(Writers, await CountAsync("main.webhook_deliveries"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM main.webhook_deliveries d JOIN main.outbox o ON o.event_id = d.event_id WHERE d.event::jsonb <> o.body"));
+        Assert.True(await TransactionsAsync() < Writers / 2, "the burst's tasks shared commits");
+    }
+
+    /// <summary>
+    /// Divides 100 by each of <paramref name="divisors"/> through <paramref name="division"/>, a write each, queued while a batch
+    /// waits on a lock this test holds, so that the next batch takes them all; returns the writes once they are done.
+    /// </summary>
+    private async Task<Task<int>[]> DivideMergedInOneBatchAsync(PostgresCommandBatcher batcher, MergedDivision division, int[] divisors)
+    {
+        await ExecuteAsync("CREATE TABLE IF NOT EXISTS main.division_gate (n int)");
+        await using var gate = await BlockABatchAsync(batcher, "main.division_gate");
+        var divisions = divisors.Select(d => batcher.RunMergedAsync(
+            "division", division, d, static reader => reader.GetInt32(1), static rows => (int)Assert.Single(rows)!)).ToArray();
+        Assert.Equal(divisors.Length, batcher.QueuedWrites);
+
+        await gate.ReleaseAsync();
+        await gate.Blocked;
+        await Task.WhenAll(divisions.Select(d => d.ContinueWith(static _ => { }, TaskScheduler.Default)));
+        return divisions;
+    }
+
+    /// <summary>100 divided by each write's divisor, in one statement; notes how many writes each statement it built held.</summary>
+    private sealed class MergedDivision : IMergedStatement
+    {
+        public List<int> Builds { get; } = [];
+
+        public NpgsqlBatchCommand Build(IReadOnlyList<object?> values)
+        {
+            Builds.Add(values.Count);
+            return new NpgsqlBatchCommand("SELECT (d.n - 1)::int, 100 / d.v FROM unnest($1::int[]) WITH ORDINALITY AS d (v, n)")
+            {
+                Parameters = { new NpgsqlParameter<int[]> { TypedValue = values.Select(v => (int)v!).ToArray() } },
+            };
+        }
+    }
+
     /// <summary>
     /// Divides 100 by each of <paramref name="divisors"/>, a write each, queued while a batch of <paramref name="batcher"/> waits
     /// on a lock this test holds, so that the next batch takes them all; returns the writes once they are done.

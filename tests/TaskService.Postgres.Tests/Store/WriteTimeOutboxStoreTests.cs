@@ -177,7 +177,7 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
         }
 
         await using var command = groupCommit.CreateCommand(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH created AS%outbox%'");
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH t AS%INSERT INTO main.tasks%INSERT INTO main.outbox%'");
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), "the statement is prepared");
         var (generic, custom) = (reader.GetInt64(0), reader.GetInt64(1));

@@ -12,7 +12,20 @@ internal abstract class GroupWrite(
     /// <summary>What is written (<c>task</c>, <c>event</c>...), named in the error when PostgreSQL refuses the write's text.</summary>
     public string Entity { get; } = entity;
 
+    /// <summary>The write's statements, or none when its statement is <see cref="Merged"/>.</summary>
     public IReadOnlyList<NpgsqlBatchCommand> Commands { get; } = commands;
+
+    /// <summary>
+    /// The statement this write runs together with the other writes of the batch that have the same one (built from each
+    /// one's <see cref="MergeValues"/>), or null: the write runs its <see cref="Commands"/>. A merged write has one result set.
+    /// </summary>
+    public IMergedStatement? Merged { get; init; }
+
+    /// <summary>This write's values for <see cref="Merged"/>.</summary>
+    public object? MergeValues { get; init; }
+
+    /// <summary>The statements this write adds to a batch at most.</summary>
+    public int CommandCount => Merged is null ? Commands.Count : 1;
 
     /// <summary>How many of <see cref="Commands"/> return rows (a RETURNING clause or a SELECT); their rows are kept.</summary>
     public int ResultSets { get; } = resultSets;
@@ -24,6 +37,9 @@ internal abstract class GroupWrite(
     public List<List<object?>> Rows { get; } = [];
 
     public bool Holds(int commandIndex) => commandIndex >= FirstCommand && commandIndex < FirstCommand + Commands.Count;
+
+    /// <summary>Reads the row the reader is on, of this write's result set <paramref name="set"/>.</summary>
+    public object? ReadRow(NpgsqlDataReader reader, int set) => readRow(reader, set);
 
     /// <summary>Reads the result set the reader is on into <see cref="Rows"/>.</summary>
     public async Task ReadResultSetAsync(NpgsqlDataReader reader)

@@ -15,8 +15,9 @@ namespace TaskService.Storage.Postgres;
 /// wait for a running batch to finish and take them. A lane whose callers answer a request at once (events being recorded)
 /// starts batches sooner than one whose writes ride along the event path, which gains more from fuller batches. So the
 /// busier the silo, the more writes share a commit (and a round trip, which costs the silo and the server more CPU than the
-/// statements' bytes). When a statement fails, the write it belongs to fails alone with that error and the others run again
-/// without it (the failed batch committed nothing). A deadlock or serialization failure runs the whole batch again.
+/// statements' bytes). Writes that run the same <see cref="IMergedStatement"/> run it once for all of them. When a statement
+/// fails, the write it belongs to fails alone with that error and the others run again without it (the failed batch committed
+/// nothing). A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
 /// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
 public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)
@@ -70,7 +71,35 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(readRow);
         ArgumentNullException.ThrowIfNull(result);
-        var write = new GroupWrite<T>(entity, commands, resultSets, readRow, result);
+        return Enqueue(new GroupWrite<T>(entity, commands, resultSets, readRow, result));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="statement"/> for <paramref name="values"/> in the next batch, as one statement with the other writes
+    /// of that batch that run the same one, and once it committed returns what <paramref name="result"/> makes of this write's
+    /// rows, each read by <paramref name="readRow"/> (past the row's first column, the write's position; see
+    /// <see cref="IMergedStatement.Build"/>). When the statement fails, each of its writes runs again alone, so that the error
+    /// goes to the write it belongs to.
+    /// </summary>
+    internal Task<T> RunMergedAsync<T>(
+        string entity,
+        IMergedStatement statement,
+        object values,
+        Func<NpgsqlDataReader, object?> readRow,
+        Func<IReadOnlyList<object?>, T> result)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        ArgumentNullException.ThrowIfNull(readRow);
+        ArgumentNullException.ThrowIfNull(result);
+        return Enqueue(new GroupWrite<T>(entity, [], 1, (reader, _) => readRow(reader), rows => result(rows[0]))
+        {
+            Merged = statement,
+            MergeValues = values,
+        });
+    }
+
+    private Task<T> Enqueue<T>(GroupWrite<T> write)
+    {
         _queue.Enqueue(write);
         Interlocked.Increment(ref _queued);
         StartRunner();
@@ -118,7 +147,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
     private bool Take(List<GroupWrite> writes)
     {
         var commands = 0;
-        while (_queue.TryPeek(out var next) && (writes.Count == 0 || commands + next.Commands.Count <= MaxCommands))
+        while (_queue.TryPeek(out var next) && (writes.Count == 0 || commands + next.CommandCount <= MaxCommands))
         {
             if (!_queue.TryDequeue(out next))
             {
@@ -127,7 +156,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
 
             Interlocked.Decrement(ref _queued);
             writes.Add(next);
-            commands += next.Commands.Count;
+            commands += next.CommandCount;
         }
 
         return writes.Count > 0;
@@ -143,10 +172,17 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         for (var attempt = afterFailure ? 1 : 0; pending.Count > 0 && !isolate; attempt++)
         {
             await using var batch = new NpgsqlBatch();
-            foreach (var write in pending)
+            var units = Units(pending);
+            foreach (var unit in units)
             {
+                if (unit.Merged is { } merged)
+                {
+                    batch.BatchCommands.Add(merged.Build(unit.Writes.ConvertAll(static w => w.MergeValues)));
+                    continue;
+                }
+
+                var write = unit.Writes[0];
                 write.FirstCommand = batch.BatchCommands.Count;
-                write.Rows.Clear();
                 foreach (var command in write.Commands)
                 {
                     batch.BatchCommands.Add(attempt == 0 ? command : Copy(command));
@@ -160,7 +196,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
                     batch.Connection = connection;
                     try
                     {
-                        await ExecuteAsync(batch, pending);
+                        await ExecuteAsync(batch, units);
                     }
                     catch (PostgresException)
                     {
@@ -187,7 +223,8 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             }
             catch (PostgresException) when (pending.Count > 1)
             {
-                // The error names no statement (a value refused while binding): each write runs alone to find out whose it is.
+                // The error names no statement (a value refused while binding) or one that several writes share (a merged one):
+                // each write runs alone to find out whose it is.
                 isolate = true;
             }
             catch (Exception exception)
@@ -253,13 +290,57 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             ? inputError
             : exception;
 
-    /// <summary>Runs the batch and reads the rows of each write's result sets, in the order of the writes.</summary>
-    private static async Task ExecuteAsync(NpgsqlBatch batch, List<GroupWrite> writes)
+    /// <summary>
+    /// The statements of <paramref name="writes"/> in batch order: each write's own, in turn, and one for each merged statement
+    /// in the place of the first of its writes, with the rows of every write cleared.
+    /// </summary>
+    private static List<BatchUnit> Units(List<GroupWrite> writes)
+    {
+        var units = new List<BatchUnit>(writes.Count);
+        Dictionary<IMergedStatement, BatchUnit>? merged = null;
+        foreach (var write in writes)
+        {
+            write.Rows.Clear();
+            if (write.Merged is not { } statement)
+            {
+                units.Add(new BatchUnit(null, [write]));
+                continue;
+            }
+
+            merged ??= new Dictionary<IMergedStatement, BatchUnit>(ReferenceEqualityComparer.Instance);
+            if (!merged.TryGetValue(statement, out var unit))
+            {
+                unit = new BatchUnit(statement, []);
+                merged.Add(statement, unit);
+                units.Add(unit);
+            }
+
+            unit.Writes.Add(write);
+        }
+
+        return units;
+    }
+
+    /// <summary>Runs the batch and reads the rows of each unit's result sets, in the order of the units.</summary>
+    private static async Task ExecuteAsync(NpgsqlBatch batch, List<BatchUnit> units)
     {
         await using var reader = await batch.ExecuteReaderAsync();
         var first = true;
-        foreach (var write in writes)
+        foreach (var unit in units)
         {
+            if (unit.Merged is not null)
+            {
+                if (!first && !await reader.NextResultAsync())
+                {
+                    throw new InvalidOperationException($"A merged {unit.Writes[0].Entity} write returned no result set.");
+                }
+
+                first = false;
+                await ReadMergedAsync(reader, unit.Writes);
+                continue;
+            }
+
+            var write = unit.Writes[0];
             for (var set = 0; set < write.ResultSets; set++)
             {
                 if (!first && !await reader.NextResultAsync())
@@ -277,6 +358,26 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         {
         }
     }
+
+    /// <summary>Hands each row of a merged statement to the write whose position it starts with.</summary>
+    private static async Task ReadMergedAsync(NpgsqlDataReader reader, List<GroupWrite> writes)
+    {
+        var rows = new List<object?>[writes.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = [];
+            writes[i].Rows.Add(rows[i]);
+        }
+
+        while (await reader.ReadAsync())
+        {
+            var position = reader.GetInt32(0);
+            rows[position].Add(writes[position].ReadRow(reader, 0));
+        }
+    }
+
+    /// <summary>One write's statements in a batch, or the one statement of the writes that share <see cref="Merged"/>.</summary>
+    private sealed record BatchUnit(IMergedStatement? Merged, List<GroupWrite> Writes);
 
     private static GroupWrite? FailedWrite(NpgsqlBatch batch, List<GroupWrite> writes, PostgresException exception)
     {

@@ -40,6 +40,8 @@ internal static class PostgresRows
     /// <summary>An integer array (int[] maps to integer[] by default).</summary>
     public static NpgsqlParameter IntegerArray(int[] values) => Typed(values);
 
+    public static NpgsqlParameter BooleanArray(bool[] values) => Typed(values);
+
     /// <summary>A text array whose elements may be SQL NULL.</summary>
     public static NpgsqlParameter NullableTextArray(string?[] values) => Typed(values);
 

@@ -46,36 +46,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string UpsertTask = Upsert("main.tasks", "id", TaskColumns);
 
     /// <summary>
-    /// The task of <see cref="CreateTask"/> unless its id is there; returns its id when written. A new task's values come in
-    /// four parameters rather than one per column (a parameter is an object of its own, and a new task leaves most columns
-    /// null): its texts and JSON as one text array ($1), its instants as one timestamptz array ($2), <c>deleted</c> ($3) and
-    /// its first history entry's position ($4); see <see cref="NewTaskValues"/> for the order within the arrays.
-    /// </summary>
-    private static readonly string InsertNewTask =
-        $"INSERT INTO main.tasks ({string.Join(", ", TaskColumns)}) " +
-        "VALUES ($1[1], $1[2], $1[3], $1[4], $1[5], $1[6], $1[7], $1[8], $1[9], $2[1], $2[2], $2[3], $1[10]::jsonb, $1[11], $2[4], " +
-        "$2[5], $1[12], $1[13], $1[14], $1[15], $3, $2[6], $1[16]) " +
-        "ON CONFLICT (id) DO NOTHING RETURNING id";
-
-    /// <summary>The first history entry of <see cref="CreateTask"/>, written when the task of the CTE <c>created</c> was.</summary>
-    private const string InsertFirstHistory =
-        "INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position) " +
-        "SELECT $1[17], id, $1[18], $1[19], $1[20]::jsonb, $1[21], $2[7], $4 FROM created RETURNING task_id";
-
-    /// <summary>
-    /// A new task and its first history entry, or nothing when a row with its id is there; the row returned says the task was
-    /// written. Declared after its parts: static fields are set in declaration order.
-    /// </summary>
-    private static readonly string CreateTask = $"WITH created AS ({InsertNewTask}) {InsertFirstHistory}";
-
-    /// <summary>
     /// Outgoing events claimed for a dispatcher (or not: a null claim) and the delivery rows of those added, in one statement;
     /// see <see cref="OutboxStatement"/>.
     /// </summary>
-    private static readonly string WriteOutbox = OutboxStatement(createsTask: false);
-
-    /// <summary><see cref="CreateTask"/> with the task's outgoing events and their delivery rows, written only with the task.</summary>
-    private static readonly string CreateTaskWithOutbox = OutboxStatement(createsTask: true);
+    private static readonly string WriteOutbox = OutboxStatement();
 
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
         "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
@@ -298,21 +272,18 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        var written = await WriteOutboxAsync("task", commands, null, outbox, lease, deliveries, dispatched);
+        var written = await WriteOutboxAsync("task", commands, outbox, lease, deliveries, dispatched);
         return written.Claimed;
     }
 
-    public Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
+    public async Task<bool> TryCreateTaskAsync(TaskRecord task, TaskHistoryEntry created, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(created);
-        return _batcher.RunAsync("task", [BatchCommand(CreateTask, NewTaskValues(task, created))],
-            1,
-            static (reader, _) => reader.GetString(0),
-            static rows => rows[0].Count > 0);
+        return (await CreateTaskAsync(task, created, [], null, null, dispatched: false)).Created;
     }
 
-    public async Task<TaskCreation> TryCreateTaskAsync(
+    public Task<TaskCreation> TryCreateTaskAsync(
         TaskRecord task,
         TaskHistoryEntry created,
         IReadOnlyList<OutgoingEvent> outbox,
@@ -321,30 +292,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         bool dispatched = false,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(created);
         ArgumentNullException.ThrowIfNull(outbox);
-        if (outbox.Count == 0)
-        {
-            return await TryCreateTaskAsync(task, created, cancellationToken) ? new TaskCreation(true, []) : TaskCreation.Existing;
-        }
 
         // One statement: the task, its first history entry, its outgoing events and their delivery rows, or nothing at all.
-        return await WriteOutboxAsync("task", [], NewTaskValues(task, created), outbox, claimFor, deliveries, dispatched);
+        return CreateTaskAsync(task, created, outbox, claimFor, deliveries, dispatched);
     }
-
-    /// <summary>The four parameters of <see cref="InsertNewTask"/> and <see cref="InsertFirstHistory"/>.</summary>
-    private static NpgsqlParameter[] NewTaskValues(TaskRecord task, TaskHistoryEntry created) =>
-    [
-        NullableTextArray(
-        [
-            task.Id, task.Key, task.Name, task.Description, EnumText(task.Status), task.Priority, task.Severity, task.Type,
-            task.AssigneeId, JsonOrNull(task.Metadata), task.ExternalId, task.Notes, task.EventId, task.CreatedBy, task.ModifiedBy,
-            task.DeletedBy, created.Id, created.UserTaskId, created.Action,
-            created.Changes is null ? null : JsonSerializer.Serialize(created.Changes, ContractJson.Options), created.By,
-        ]),
-        InstantArray([task.StartDate, task.DueDate, task.EndDate, task.CreatedOn, task.ModifiedOn, task.DeletedOn, created.On]),
-        Boolean(task.Deleted),
-        Integer(created.Position),
-    ];
 
     /// <summary>A task's values in the order of <see cref="TaskColumns"/>.</summary>
     private static NpgsqlParameter[] TaskValues(TaskRecord task) =>
@@ -635,7 +589,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return [];
         }
 
-        return (await WriteOutboxAsync("outgoing event", [], null, events, lease, deliveries, dispatched)).Claimed;
+        return (await WriteOutboxAsync("outgoing event", [], events, lease, deliveries, dispatched)).Claimed;
     }
 
     /// <summary>
@@ -645,11 +599,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// keeps it). Its six parameters: the events as one flat text array (id, key and JSON of each in turn), the creation
     /// instant, the claim, the delivery rows as one flat text array (id, subscription, client app and event id of each),
     /// their instants as one flat timestamptz array (next attempt and creation of each), and when the entries were dispatched
-    /// (null: not yet): a few arrays cost less to send than an array per column. With <paramref name="createsTask"/>, it
-    /// starts with <see cref="CreateTask"/>'s insert of a task and its first history entry (parameters $1 to $4), and the
-    /// outgoing events and delivery rows are written only when the task is. It
-    /// returns a row per row added: (0, seq, event id) for an outbox entry, (1, seq, delivery id) for a delivery, (2, 0, task
-    /// id) for the task.
+    /// (null: not yet): a few arrays cost less to send than an array per column. It returns a row per row added: (0, seq,
+    /// event id) for an outbox entry, (1, seq, delivery id) for a delivery. A new task's events go with the task in
+    /// <see cref="NewTasksStatement"/>.
     /// </summary>
     /// <remarks>
     /// The rows are read from the flat arrays by <c>unnest ... WITH ORDINALITY</c>, one ordinal in three (or four) kept, rather
@@ -658,155 +610,195 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// every execution (more time than running it). Unnested arrays it takes to be a few rows, so the prepared statement is
     /// planned once.
     /// </remarks>
-    private static string OutboxStatement(bool createsTask)
-    {
-        var first = createsTask ? 5 : 1;
-        var p = Enumerable.Range(first, 6).Select(i => "$" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-        var task = createsTask ? $"created AS ({InsertNewTask}), history AS ({InsertFirstHistory}), " : "";
-        return $"""
-            WITH {task}input AS (
-                SELECT ({p[0]}::text[])[e.i - 2] AS event_id, ({p[0]}::text[])[e.i - 1] AS event_key, ({p[0]}::text[])[e.i] AS body, e.i / 3 AS n
-                FROM unnest({p[0]}::text[]) WITH ORDINALITY AS e (v, i){(createsTask ? " CROSS JOIN created" : "")}
-                WHERE e.i % 3 = 0),
-            outbox AS (
-                INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until, dispatched_on)
-                SELECT event_id, event_key, body::jsonb, {p[1]}, {p[2]}, {p[5]}::timestamptz FROM input ORDER BY n
-                ON CONFLICT (event_id) DO NOTHING
-                RETURNING seq, event_id),
-            deliveries AS (
-                INSERT INTO main.webhook_deliveries
-                    (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
-                SELECT d.id, d.subscription_id, d.client_app_id, i.event_id, i.event_key, i.body::json, NULL, 'pending', 0, d.next_attempt_at, d.created_on, d.created_on
-                FROM (SELECT ({p[3]}::text[])[r.i - 3] AS id, ({p[3]}::text[])[r.i - 2] AS subscription_id,
-                             ({p[3]}::text[])[r.i - 1] AS client_app_id, ({p[3]}::text[])[r.i] AS event_id,
-                             ({p[4]}::timestamptz[])[r.i / 2 - 1] AS next_attempt_at, ({p[4]}::timestamptz[])[r.i / 2] AS created_on, r.i / 4 AS n
-                      FROM unnest({p[3]}::text[]) WITH ORDINALITY AS r (v, i)
-                      WHERE r.i % 4 = 0) AS d
-                JOIN input AS i ON i.event_id = d.event_id
-                WHERE d.event_id IN (SELECT event_id FROM outbox)
-                ORDER BY d.n
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id, seq)
-            SELECT 0, seq, event_id FROM outbox UNION ALL SELECT 1, seq, id FROM deliveries{(createsTask ? " UNION ALL SELECT 2, 0, task_id FROM history" : "")}
-            """;
-    }
+    private static string OutboxStatement() => """
+        WITH input AS (
+            SELECT ($1::text[])[e.i - 2] AS event_id, ($1::text[])[e.i - 1] AS event_key, ($1::text[])[e.i] AS body, e.i / 3 AS n
+            FROM unnest($1::text[]) WITH ORDINALITY AS e (v, i)
+            WHERE e.i % 3 = 0),
+        outbox AS (
+            INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until, dispatched_on)
+            SELECT event_id, event_key, body::jsonb, $2, $3, $6::timestamptz FROM input ORDER BY n
+            ON CONFLICT (event_id) DO NOTHING
+            RETURNING seq, event_id),
+        deliveries AS (
+            INSERT INTO main.webhook_deliveries
+                (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
+            SELECT d.id, d.subscription_id, d.client_app_id, i.event_id, i.event_key, i.body::json, NULL, 'pending', 0, d.next_attempt_at, d.created_on, d.created_on
+            FROM (SELECT ($4::text[])[r.i - 3] AS id, ($4::text[])[r.i - 2] AS subscription_id,
+                         ($4::text[])[r.i - 1] AS client_app_id, ($4::text[])[r.i] AS event_id,
+                         ($5::timestamptz[])[r.i / 2 - 1] AS next_attempt_at, ($5::timestamptz[])[r.i / 2] AS created_on, r.i / 4 AS n
+                  FROM unnest($4::text[]) WITH ORDINALITY AS r (v, i)
+                  WHERE r.i % 4 = 0) AS d
+            JOIN input AS i ON i.event_id = d.event_id
+            WHERE d.event_id IN (SELECT event_id FROM outbox)
+            ORDER BY d.n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, seq)
+        SELECT 0, seq, event_id FROM outbox UNION ALL SELECT 1, seq, id FROM deliveries
+        """;
 
     /// <summary>
     /// Runs <paramref name="commands"/> and, in the same transaction, <see cref="OutboxStatement"/>: the outbox rows of
     /// <paramref name="events"/>, claimed for <paramref name="lease"/> or not when it is null, and the <paramref name="deliveries"/>
-    /// of the events added; with <paramref name="task"/> (the values of <see cref="CreateTask"/>), only along with that new task.
-    /// Returns whether the task was written (true without one) and, when claimed, the entries added in sequence order with their
-    /// delivery rows (none when <paramref name="deliveries"/> is null); an event written before keeps its row and is not returned.
+    /// of the events added. Returns, when claimed, the entries added in sequence order with their delivery rows (none when <paramref name="deliveries"/> is null); an event written before keeps its row and is not returned.
     /// </summary>
     private Task<TaskCreation> WriteOutboxAsync(
         string entity,
         List<NpgsqlBatchCommand> commands,
-        NpgsqlParameter[]? task,
         IReadOnlyList<OutgoingEvent> events,
         TimeSpan? lease,
         IReadOnlyList<QueuedDelivery>? deliveries,
         bool dispatched)
     {
         var now = _time.GetUtcNow();
-
-        // Written dispatched only with their delivery rows, which are then all their hand-over.
-        dispatched &= lease is not null && deliveries is not null;
-        var byId = new Dictionary<string, OutgoingEvent>(StringComparer.Ordinal);
-        foreach (var outgoing in events)
-        {
-            byId.TryAdd(outgoing.Id, outgoing);
-        }
-
-        // Rows go only with entries claimed for this silo's dispatcher, which hands them over; others get theirs when dispatched.
-        // A row is a first delivery of one of the events: its event is the outbox entry's, its attempts none.
-        var rowsById = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
-        var rows = rowsById.Values;
-        var eventTexts = new string[byId.Count * 3];
-        var e = 0;
-        foreach (var outgoing in byId.Values)
-        {
-            eventTexts[e++] = outgoing.Id;
-            eventTexts[e++] = outgoing.Key;
-            eventTexts[e++] = JsonSerializer.Serialize(outgoing, ContractJson.Options);
-        }
-
-        var rowTexts = new string[rows.Count * 4];
-        var rowInstants = new DateTimeOffset?[rows.Count * 2];
-        var r = 0;
-        foreach (var row in rows)
-        {
-            rowTexts[r * 4] = row.Id;
-            rowTexts[(r * 4) + 1] = row.SubscriptionId;
-            rowTexts[(r * 4) + 2] = row.ClientAppId;
-            rowTexts[(r * 4) + 3] = row.Event.Id;
-            rowInstants[r * 2] = row.NextAttemptAt;
-            rowInstants[(r * 2) + 1] = row.CreatedOn;
-            r++;
-        }
-
-        commands.Add(BatchCommand(task is null ? WriteOutbox : CreateTaskWithOutbox,
+        var rows = new OutboxRows(events, lease, deliveries, dispatched, now);
+        commands.Add(BatchCommand(WriteOutbox,
         [
-            .. task ?? [],
-            NullableTextArray(eventTexts),
+            NullableTextArray(rows.EventTexts),
             Instant(now),
             Instant(now + lease),
-            NullableTextArray(rowTexts),
-            InstantArray(rowInstants),
-            Instant(dispatched ? now : null),
+            NullableTextArray(rows.RowTexts),
+            InstantArray(rows.RowInstants),
+            Instant(rows.Dispatched ? now : null),
         ]));
         return _batcher.RunAsync(
             entity,
             commands,
             1,
             static (reader, _) => (Kind: reader.GetInt32(0), Sequence: reader.GetInt64(1), Id: reader.GetString(2)),
-            written =>
+            written => rows.Outcome(written[0]));
+    }
+
+    /// <summary>
+    /// The outgoing events of one write and the first delivery rows that go with them, as the outbox statements take them, and
+    /// what the write's caller gets back from the rows those statements return.
+    /// </summary>
+    private sealed class OutboxRows
+    {
+        private readonly Dictionary<string, OutgoingEvent> _byId = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, QueuedDelivery> _rowsById;
+        private readonly TimeSpan? _lease;
+        private readonly bool _withDeliveries;
+
+        public OutboxRows(IReadOnlyList<OutgoingEvent> events, TimeSpan? lease, IReadOnlyList<QueuedDelivery>? deliveries, bool dispatched, DateTimeOffset now)
+        {
+            _lease = lease;
+            _withDeliveries = deliveries is not null;
+
+            // Written dispatched only with their delivery rows, which are then all their hand-over.
+            Dispatched = dispatched && lease is not null && deliveries is not null;
+            foreach (var outgoing in events)
             {
-                // Plain loops: this runs for every task created with its event.
-                var created = task is null;
-                List<(long Sequence, string Id)> added = [], addedRows = [];
-                foreach (var row in written[0])
-                {
-                    var (kind, sequence, id) = ((int Kind, long Sequence, string Id))row!;
-                    switch (kind)
-                    {
-                        case 0:
-                            added.Add((sequence, id));
-                            break;
-                        case 1:
-                            addedRows.Add((sequence, id));
-                            break;
-                        default:
-                            created = true;
-                            break;
-                    }
-                }
+                _byId.TryAdd(outgoing.Id, outgoing);
+            }
 
-                if (lease is null || !created)
-                {
-                    return new TaskCreation(created, []);
-                }
+            // Rows go only with entries claimed for this silo's dispatcher, which hands them over; others get theirs when
+            // dispatched. A row is a first delivery of one of the events: its event is the outbox entry's, its attempts none.
+            _rowsById = DistinctDeliveries(lease is null ? [] : deliveries ?? []);
+            EventTexts = new string[_byId.Count * 3];
+            EventInstants = new DateTimeOffset?[_byId.Count * 3];
+            var e = 0;
+            foreach (var outgoing in _byId.Values)
+            {
+                EventTexts[e * 3] = outgoing.Id;
+                EventTexts[(e * 3) + 1] = outgoing.Key;
+                EventTexts[(e * 3) + 2] = JsonSerializer.Serialize(outgoing, ContractJson.Options);
+                EventInstants[e * 3] = now;
+                EventInstants[(e * 3) + 1] = now + lease;
+                EventInstants[(e * 3) + 2] = Dispatched ? now : null;
+                e++;
+            }
 
-                added.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-                var entries = new OutboxEntry[added.Count];
-                for (var i = 0; i < entries.Length; i++)
-                {
-                    entries[i] = new OutboxEntry(added[i].Sequence, byId[added[i].Id]);
-                }
+            RowTexts = new string[_rowsById.Count * 4];
+            RowInstants = new DateTimeOffset?[_rowsById.Count * 2];
+            var r = 0;
+            foreach (var row in _rowsById.Values)
+            {
+                RowTexts[r * 4] = row.Id;
+                RowTexts[(r * 4) + 1] = row.SubscriptionId;
+                RowTexts[(r * 4) + 2] = row.ClientAppId;
+                RowTexts[(r * 4) + 3] = row.Event.Id;
+                RowInstants[r * 2] = row.NextAttemptAt;
+                RowInstants[(r * 2) + 1] = row.CreatedOn;
+                r++;
+            }
+        }
 
-                if (deliveries is null)
-                {
-                    return new TaskCreation(true, entries);
-                }
+        public bool Dispatched { get; }
 
-                addedRows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-                var queued = new QueuedDelivery[addedRows.Count];
-                for (var i = 0; i < queued.Length; i++)
-                {
-                    queued[i] = rowsById[addedRows[i].Id] with { Sequence = addedRows[i].Sequence };
-                }
+        public int EventCount => _byId.Count;
 
-                return new TaskCreation(true, OutboxEntry.WithDeliveries(entries, queued, dispatched));
-            });
+        public int RowCount => _rowsById.Count;
+
+        /// <summary>Each event's id, key and JSON, in turn.</summary>
+        public string[] EventTexts { get; }
+
+        /// <summary>Each event's creation, claim (null: none) and dispatch (null: not yet), in turn.</summary>
+        public DateTimeOffset?[] EventInstants { get; }
+
+        /// <summary>Each delivery row's id, subscription, client app and event id, in turn.</summary>
+        public string[] RowTexts { get; }
+
+        /// <summary>Each delivery row's next attempt and creation, in turn.</summary>
+        public DateTimeOffset?[] RowInstants { get; }
+
+        /// <summary>
+        /// Whether the write's task was written (true for a write without one: no row of kind 2 is expected) and, when claimed,
+        /// the entries it added in sequence order with their delivery rows, from its rows of (kind, seq, id).
+        /// </summary>
+        public TaskCreation Outcome(IReadOnlyList<object?> written) => Outcome(written, createsTask: false);
+
+        /// <inheritdoc cref="Outcome(IReadOnlyList{object?})"/>
+        public TaskCreation TaskOutcome(IReadOnlyList<object?> written) => Outcome(written, createsTask: true);
+
+        private TaskCreation Outcome(IReadOnlyList<object?> written, bool createsTask)
+        {
+            // Plain loops: this runs for every task created with its event.
+            var created = !createsTask;
+            List<(long Sequence, string Id)> added = [], addedRows = [];
+            foreach (var row in written)
+            {
+                var (kind, sequence, id) = ((int Kind, long Sequence, string Id))row!;
+                switch (kind)
+                {
+                    case 0:
+                        added.Add((sequence, id));
+                        break;
+                    case 1:
+                        addedRows.Add((sequence, id));
+                        break;
+                    default:
+                        created = true;
+                        break;
+                }
+            }
+
+            if (_lease is null || !created)
+            {
+                return new TaskCreation(created, []);
+            }
+
+            added.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var entries = new OutboxEntry[added.Count];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                entries[i] = new OutboxEntry(added[i].Sequence, _byId[added[i].Id]);
+            }
+
+            if (!_withDeliveries)
+            {
+                return new TaskCreation(true, entries);
+            }
+
+            addedRows.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var queued = new QueuedDelivery[addedRows.Count];
+            for (var i = 0; i < queued.Length; i++)
+            {
+                queued[i] = _rowsById[addedRows[i].Id] with { Sequence = addedRows[i].Sequence };
+            }
+
+            return new TaskCreation(true, OutboxEntry.WithDeliveries(entries, queued, Dispatched));
+        }
     }
 
     public async Task<IReadOnlyList<OutboxEntry>> ClaimOutboxAsync(int max, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -1,0 +1,176 @@
+using System.Text.Json;
+using Npgsql;
+using TaskService.Events;
+using TaskService.Serialization;
+using TaskService.Tasks;
+using TaskService.Webhooks;
+using static TaskService.Storage.Postgres.PostgresRows;
+
+namespace TaskService.Storage.Postgres;
+
+public sealed partial class PostgresTaskServiceStore
+{
+    /// <summary>
+    /// New tasks: each with its first history entry, its outgoing events and their delivery rows, written only when the task's
+    /// id is not there yet. The tasks of all writes in a batch go in one statement (<see cref="NewTasksStatement"/>).
+    /// </summary>
+    private Task<TaskCreation> CreateTaskAsync(
+        TaskRecord task,
+        TaskHistoryEntry created,
+        IReadOnlyList<OutgoingEvent> outbox,
+        TimeSpan? lease,
+        IReadOnlyList<QueuedDelivery>? deliveries,
+        bool dispatched)
+    {
+        var rows = new OutboxRows(outbox, lease, deliveries, dispatched, _time.GetUtcNow());
+        var values = new NewTask(
+        [
+            task.Id, task.Key, task.Name, task.Description, EnumText(task.Status), task.Priority, task.Severity, task.Type,
+            task.AssigneeId, JsonOrNull(task.Metadata), task.ExternalId, task.Notes, task.EventId, task.CreatedBy, task.ModifiedBy,
+            task.DeletedBy, created.Id, created.UserTaskId, created.Action,
+            created.Changes is null ? null : JsonSerializer.Serialize(created.Changes, ContractJson.Options), created.By,
+        ],
+        [task.StartDate, task.DueDate, task.EndDate, task.CreatedOn, task.ModifiedOn, task.DeletedOn, created.On],
+        task.Deleted,
+        created.Position,
+        rows);
+        return _batcher.RunMergedAsync(
+            "task",
+            NewTasksStatement.Instance,
+            values,
+            static reader => (Kind: reader.GetInt32(1), Sequence: reader.GetInt64(2), Id: reader.GetString(3)),
+            rows.TaskOutcome);
+    }
+
+    /// <summary>One write of <see cref="NewTasksStatement"/>: a task's values as <see cref="NewTasksStatement"/> reads them.</summary>
+    /// <param name="Texts">The task's texts and JSON, then its first history entry's (<see cref="NewTasksStatement.TextsPerTask"/>).</param>
+    /// <param name="Instants">The task's instants, then its history entry's (<see cref="NewTasksStatement.InstantsPerTask"/>).</param>
+    private sealed record NewTask(string?[] Texts, DateTimeOffset?[] Instants, bool Deleted, int Position, OutboxRows Outbox);
+
+    /// <summary>
+    /// The tasks of one or more writes, as one multi-row statement: PostgreSQL sets up a statement's four inserts (the task
+    /// with its indexes, its history entry, its outgoing event and its delivery rows) once for all of them. A new task's values
+    /// come in flat arrays rather than a parameter per column (a parameter is an object of its own, and a new task leaves most
+    /// columns null). Its parameters: $1 the tasks' texts (<see cref="TextsPerTask"/> each), $2 their instants
+    /// (<see cref="InstantsPerTask"/> each), $3 whether each is deleted, $4 each history entry's position; $5 the outgoing
+    /// events' id, key and JSON, $6 the task (write) of each, $7 each one's creation, claim and dispatch instants; $8 the
+    /// delivery rows' id, subscription, client app and event id, $9 each one's next attempt and creation, $10 the write of each.
+    /// A task whose id comes twice is written for its first write only, with that write's events and rows; the other write
+    /// gets no row, as if it ran after the first. Each row returned is (write, 0, seq, event id) for an outbox entry added,
+    /// (write, 1, seq, delivery id) for a delivery row, (write, 2, 0, task id) for a task.
+    /// </summary>
+    /// <remarks>
+    /// The rows come from <c>unnest ... WITH ORDINALITY</c> of a one-per-row array, not <c>generate_series</c>: see
+    /// <see cref="OutboxStatement"/>.
+    /// </remarks>
+    private sealed class NewTasksStatement : IMergedStatement
+    {
+        public const int TextsPerTask = 21;
+        public const int InstantsPerTask = 7;
+
+        public static readonly NewTasksStatement Instance = new();
+
+        /// <summary>The values of <see cref="TaskColumns"/>, from the row <c>t</c> of a task.</summary>
+        private static readonly string[] TaskValues =
+        [
+            "$1[t.a + 1]", "$1[t.a + 2]", "$1[t.a + 3]", "$1[t.a + 4]", "$1[t.a + 5]", "$1[t.a + 6]", "$1[t.a + 7]", "$1[t.a + 8]",
+            "$1[t.a + 9]", "$2[t.b + 1]", "$2[t.b + 2]", "$2[t.b + 3]", "$1[t.a + 10]::jsonb", "$1[t.a + 11]", "$2[t.b + 4]",
+            "$2[t.b + 5]", "$1[t.a + 12]", "$1[t.a + 13]", "$1[t.a + 14]", "$1[t.a + 15]", "t.deleted", "$2[t.b + 6]", "$1[t.a + 16]",
+        ];
+
+        private static readonly string Sql = $"""
+            WITH t AS (
+                SELECT DISTINCT ON (id) n, id, a, b, deleted FROM (
+                    SELECT s.i - 1 AS n, ($1::text[])[(s.i - 1) * {TextsPerTask} + 1] AS id, (s.i - 1) * {TextsPerTask} AS a,
+                           (s.i - 1) * {InstantsPerTask} AS b, s.deleted
+                    FROM unnest($3::boolean[]) WITH ORDINALITY AS s (deleted, i)) AS tasks
+                ORDER BY id, n),
+            created AS (
+                INSERT INTO main.tasks ({string.Join(", ", TaskColumns)})
+                SELECT {string.Join(", ", TaskValues)} FROM t ORDER BY t.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id),
+            history AS (
+                INSERT INTO main.task_history (id, task_id, user_task_id, action, changes, by_user, changed_on, position)
+                SELECT $1[t.a + 17], c.id, $1[t.a + 18], $1[t.a + 19], $1[t.a + 20]::jsonb, $1[t.a + 21], $2[t.b + 7], ($4::int[])[t.n + 1]
+                FROM created AS c JOIN t ON t.id = c.id ORDER BY t.n
+                RETURNING task_id),
+            ev AS (
+                SELECT DISTINCT ON (event_id) event_id, event_key, body, n, k FROM (
+                    SELECT ($5::text[])[e.k * 3 - 2] AS event_id, ($5::text[])[e.k * 3 - 1] AS event_key, ($5::text[])[e.k * 3] AS body, e.n, e.k
+                    FROM unnest($6::int[]) WITH ORDINALITY AS e (n, k)) AS events
+                ORDER BY event_id, k),
+            outbox AS (
+                INSERT INTO main.outbox (event_id, event_key, body, created_on, claimed_until, dispatched_on)
+                SELECT ev.event_id, ev.event_key, ev.body::jsonb, ($7::timestamptz[])[ev.k * 3 - 2], $7[ev.k * 3 - 1], $7[ev.k * 3]
+                FROM ev JOIN t ON t.n = ev.n JOIN created AS c ON c.id = t.id
+                ORDER BY ev.k
+                ON CONFLICT (event_id) DO NOTHING
+                RETURNING seq, event_id),
+            dv AS (
+                SELECT DISTINCT ON (id) id, subscription_id, client_app_id, event_id, next_attempt_at, created_on, n, k FROM (
+                    SELECT ($8::text[])[r.k * 4 - 3] AS id, ($8::text[])[r.k * 4 - 2] AS subscription_id,
+                           ($8::text[])[r.k * 4 - 1] AS client_app_id, ($8::text[])[r.k * 4] AS event_id,
+                           ($9::timestamptz[])[r.k * 2 - 1] AS next_attempt_at, ($9::timestamptz[])[r.k * 2] AS created_on, r.n, r.k
+                    FROM unnest($10::int[]) WITH ORDINALITY AS r (n, k)) AS rows
+                ORDER BY id, k),
+            deliveries AS (
+                INSERT INTO main.webhook_deliveries
+                    (id, subscription_id, client_app_id, event_id, event_type, event, redelivery_of, status, attempts, next_attempt_at, created_on, modified_on)
+                SELECT dv.id, dv.subscription_id, dv.client_app_id, ev.event_id, ev.event_key, ev.body::json, NULL, 'pending', 0, dv.next_attempt_at, dv.created_on, dv.created_on
+                FROM dv JOIN ev ON ev.event_id = dv.event_id
+                WHERE dv.event_id IN (SELECT event_id FROM outbox)
+                ORDER BY dv.k
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, seq)
+            SELECT ev.n, 0, o.seq, o.event_id FROM outbox AS o JOIN ev ON ev.event_id = o.event_id
+            UNION ALL SELECT dv.n, 1, d.seq, d.id FROM deliveries AS d JOIN dv ON dv.id = d.id
+            UNION ALL SELECT t.n, 2, 0::bigint, h.task_id FROM history AS h JOIN t ON t.id = h.task_id
+            """;
+
+        public NpgsqlBatchCommand Build(IReadOnlyList<object?> values)
+        {
+            int events = 0, rows = 0;
+            foreach (var value in values)
+            {
+                var write = (NewTask)value!;
+                events += write.Outbox.EventCount;
+                rows += write.Outbox.RowCount;
+            }
+
+            var texts = new string?[values.Count * TextsPerTask];
+            var instants = new DateTimeOffset?[values.Count * InstantsPerTask];
+            var deleted = new bool[values.Count];
+            var positions = new int[values.Count];
+            var eventTexts = new string?[events * 3];
+            var eventInstants = new DateTimeOffset?[events * 3];
+            var eventWrites = new int[events];
+            var rowTexts = new string?[rows * 4];
+            var rowInstants = new DateTimeOffset?[rows * 2];
+            var rowWrites = new int[rows];
+            int e = 0, r = 0;
+            for (var n = 0; n < values.Count; n++)
+            {
+                var write = (NewTask)values[n]!;
+                write.Texts.CopyTo(texts, n * TextsPerTask);
+                write.Instants.CopyTo(instants, n * InstantsPerTask);
+                deleted[n] = write.Deleted;
+                positions[n] = write.Position;
+                var outbox = write.Outbox;
+                outbox.EventTexts.CopyTo(eventTexts, e * 3);
+                outbox.EventInstants.CopyTo(eventInstants, e * 3);
+                eventWrites.AsSpan(e, outbox.EventCount).Fill(n);
+                e += outbox.EventCount;
+                outbox.RowTexts.CopyTo(rowTexts, r * 4);
+                outbox.RowInstants.CopyTo(rowInstants, r * 2);
+                rowWrites.AsSpan(r, outbox.RowCount).Fill(n);
+                r += outbox.RowCount;
+            }
+
+            return BatchCommand(Sql,
+                NullableTextArray(texts), InstantArray(instants), BooleanArray(deleted), IntegerArray(positions),
+                NullableTextArray(eventTexts), IntegerArray(eventWrites), InstantArray(eventInstants),
+                NullableTextArray(rowTexts), InstantArray(rowInstants), IntegerArray(rowWrites));
+        }
+    }
+}
