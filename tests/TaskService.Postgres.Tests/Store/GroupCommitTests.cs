@@ -211,6 +211,26 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.True(await TransactionsAsync() < Writers / 2, "the burst's tasks shared commits");
     }
 
+    [Fact]
+    public async Task NewInstancesOfOneBurstEachGetTheirOwnAnswerAndAnInstanceWrittenTwiceAtOnceIsWrittenOnce()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var writes = new List<(int Instance, Task<bool> Created)>();
+        for (var i = 0; i < Writers; i++)
+        {
+            for (var copy = 0; copy < (i % 10 == 0 ? 2 : 1); copy++)
+            {
+                writes.Add((i, _stores.Store.TryCreateWorkflowInstanceAsync(Instance(i, now), $$"""{"copy":{{copy}}}""", now.AddMinutes(i))));
+            }
+        }
+
+        await Task.WhenAll(writes.Select(w => w.Created));
+        Assert.All(writes.GroupBy(w => w.Instance), group => Assert.Equal([true, .. Enumerable.Repeat(false, group.Count() - 1)], group.Select(w => w.Created.Result)));
+        Assert.Equal(Writers, await CountAsync("main.workflow_instances"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM main.workflow_instances WHERE state <> '{\"copy\":0}'::jsonb OR due_on IS NULL OR \"version\" <> 1"));
+        Assert.Equal(now.AddMinutes(7).ToUnixTimeMilliseconds(), (await _stores.Store.GetDueWorkflowInstancesAsync(now.AddMinutes(7.5), Writers)).Max(d => d.DueOn).ToUnixTimeMilliseconds());
+    }
+
     /// <summary>
     /// Divides 100 by each of <paramref name="divisors"/> through <paramref name="division"/>, a write each, queued while a batch
     /// waits on a lock this test holds, so that the next batch takes them all; returns the writes once they are done.

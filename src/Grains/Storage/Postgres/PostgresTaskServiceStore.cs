@@ -91,11 +91,6 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertWorkflowInstance = Upsert("main.workflow_instances", "id", WorkflowInstanceColumns, WorkflowInstancePacked);
 
-    private static readonly string CreateWorkflowInstance =
-        $"INSERT INTO main.workflow_instances ({string.Join(", ", WorkflowInstanceColumns)}) " +
-        $"VALUES ({string.Join(", ", WorkflowInstancePacked)}) " +
-        "ON CONFLICT (id) DO NOTHING RETURNING id";
-
     private const string InsertClientApp =
         "INSERT INTO main.client_apps (id, name, api_key, created_on, api_secret) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
 
@@ -524,10 +519,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public Task<bool> TryCreateWorkflowInstanceAsync(WorkflowInstanceSummary summary, string state, DateTimeOffset? dueOn = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        return _batcher.RunAsync("workflow instance", [BatchCommand(CreateWorkflowInstance, WorkflowInstanceValues(summary, state, dueOn))],
-            1,
-            static (reader, _) => reader.GetString(0),
-            static rows => rows[0].Count > 0);
+        return _batcher.RunMergedAsync("workflow instance", NewInstancesStatement.Instance, (summary, state, dueOn),
+            static reader => reader.GetString(1),
+            static rows => rows.Count > 0);
     }
 
     /// <summary>An instance's values as <see cref="WorkflowInstancePacked"/> takes them.</summary>

@@ -4,6 +4,7 @@ using TaskService.Events;
 using TaskService.Serialization;
 using TaskService.Tasks;
 using TaskService.Webhooks;
+using TaskService.Workflows;
 using static TaskService.Storage.Postgres.PostgresRows;
 
 namespace TaskService.Storage.Postgres;
@@ -171,6 +172,59 @@ public sealed partial class PostgresTaskServiceStore
                 NullableTextArray(texts), InstantArray(instants), BooleanArray(deleted), IntegerArray(positions),
                 NullableTextArray(eventTexts), IntegerArray(eventWrites), InstantArray(eventInstants),
                 NullableTextArray(rowTexts), InstantArray(rowInstants), IntegerArray(rowWrites));
+        }
+    }
+
+    /// <summary>
+    /// New workflow instances, each written unless its id is there, in one statement for all writes of a batch; see
+    /// <see cref="WorkflowInstancePacked"/> for a write's values. Its parameters: $1 the instances' texts (4 each), $2 their
+    /// integers (2 each), $3 their instants (4 each), $4 their states. An id that comes twice is written for its first write
+    /// only. Each row returned is (write, id) for an instance written.
+    /// </summary>
+    private sealed class NewInstancesStatement : IMergedStatement
+    {
+        public static readonly NewInstancesStatement Instance = new();
+
+        private static readonly string Sql = $"""
+            WITH i AS (
+                SELECT DISTINCT ON (id) n, id, a, b, c, state FROM (
+                    SELECT s.k - 1 AS n, ($1::text[])[(s.k - 1) * 4 + 1] AS id, (s.k - 1) * 4 AS a, (s.k - 1) * 2 AS b, (s.k - 1) * 4 AS c, s.state
+                    FROM unnest($4::text[]) WITH ORDINALITY AS s (state, k)) AS instances
+                ORDER BY id, n),
+            created AS (
+                INSERT INTO main.workflow_instances ({string.Join(", ", WorkflowInstanceColumns)})
+                SELECT {string.Join(", ", WorkflowInstancePacked).Replace("$1[", "($1::text[])[i.a + ", StringComparison.Ordinal)
+                    .Replace("$2[", "($2::int[])[i.b + ", StringComparison.Ordinal).Replace("$3[", "($3::timestamptz[])[i.c + ", StringComparison.Ordinal)
+                    .Replace("$4", "i.state::jsonb", StringComparison.Ordinal)}
+                FROM i ORDER BY i.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id)
+            SELECT i.n, c.id FROM created AS c JOIN i ON i.id = c.id
+            """;
+
+        public NpgsqlBatchCommand Build(IReadOnlyList<object?> values)
+        {
+            var texts = new string?[values.Count * 4];
+            var integers = new int[values.Count * 2];
+            var instants = new DateTimeOffset?[values.Count * 4];
+            var states = new string?[values.Count];
+            for (var n = 0; n < values.Count; n++)
+            {
+                var (summary, state, dueOn) = ((WorkflowInstanceSummary, string, DateTimeOffset?))values[n]!;
+                texts[n * 4] = summary.Id;
+                texts[(n * 4) + 1] = summary.WorkflowId;
+                texts[(n * 4) + 2] = summary.ProcessId;
+                texts[(n * 4) + 3] = EnumText(summary.Status);
+                integers[n * 2] = summary.Version;
+                integers[(n * 2) + 1] = summary.Incidents;
+                instants[n * 4] = summary.CreatedOn;
+                instants[(n * 4) + 1] = summary.ModifiedOn;
+                instants[(n * 4) + 2] = summary.EndedOn;
+                instants[(n * 4) + 3] = dueOn;
+                states[n] = state;
+            }
+
+            return BatchCommand(Sql, NullableTextArray(texts), IntegerArray(integers), InstantArray(instants), NullableTextArray(states));
         }
     }
 }
