@@ -153,13 +153,15 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var quotients = await Task.WhenAll(first);
         Assert.Equal([100, 25, 20], quotients);
 
-        // One write's zero fails the shared statement: each write then runs alone, and only that one fails.
+        // One write's zero fails the shared statement: the write beside it commits, then the shared statement's writes run
+        // alone, and only the one with the zero fails.
         division.Builds.Clear();
-        var next = await DivideMergedInOneBatchAsync(batcher, division, [2, 0, 10]);
+        var next = await DivideMergedInOneBatchAsync(batcher, division, [2, 0, 10], plainDivisor: 4);
         Assert.Equal(new[] { 3, 1, 1, 1 }, division.Builds);
         Assert.Equal(50, await next[0]);
         Assert.Equal(PostgresErrorCodes.DivisionByZero, (await Assert.ThrowsAsync<PostgresException>(() => next[1])).SqlState);
         Assert.Equal(10, await next[2]);
+        Assert.Equal(25, await next[3]);
     }
 
     [Fact]
@@ -235,18 +237,29 @@ public sealed class GroupCommitTests : IAsyncLifetime
     /// Divides 100 by each of <paramref name="divisors"/> through <paramref name="division"/>, a write each, queued while a batch
     /// waits on a lock this test holds, so that the next batch takes them all; returns the writes once they are done.
     /// </summary>
-    private async Task<Task<int>[]> DivideMergedInOneBatchAsync(PostgresCommandBatcher batcher, MergedDivision division, int[] divisors)
+    /// <param name="plainDivisor">A divisor for a write of a statement of its own, queued after the others (and last of those returned).</param>
+    private async Task<Task<int>[]> DivideMergedInOneBatchAsync(PostgresCommandBatcher batcher, MergedDivision division, int[] divisors, int? plainDivisor = null)
     {
         await ExecuteAsync("CREATE TABLE IF NOT EXISTS main.division_gate (n int)");
         await using var gate = await BlockABatchAsync(batcher, "main.division_gate");
         var divisions = divisors.Select(d => batcher.RunMergedAsync(
-            "division", division, d, static reader => reader.GetInt32(1), static rows => (int)Assert.Single(rows)!)).ToArray();
-        Assert.Equal(divisors.Length, batcher.QueuedWrites);
+            "division", division, d, static reader => reader.GetInt32(1), static rows => (int)Assert.Single(rows)!)).ToList();
+        if (plainDivisor is { } plain)
+        {
+            divisions.Add(batcher.RunAsync(
+                "division",
+                [new NpgsqlBatchCommand("SELECT 100 / $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = plain } } }],
+                1,
+                static (reader, _) => reader.GetInt32(0),
+                static sets => (int)Assert.Single(sets[0])!));
+        }
+
+        Assert.Equal(divisions.Count, batcher.QueuedWrites);
 
         await gate.ReleaseAsync();
         await gate.Blocked;
         await Task.WhenAll(divisions.Select(d => d.ContinueWith(static _ => { }, TaskScheduler.Default)));
-        return divisions;
+        return [.. divisions];
     }
 
     /// <summary>100 divided by each write's divisor, in one statement; notes how many writes each statement it built held.</summary>

@@ -169,6 +169,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         var pending = writes;
         var transientRetries = 0;
         var isolate = false;
+        List<GroupWrite>? alone = null;
         for (var attempt = afterFailure ? 1 : 0; pending.Count > 0 && !isolate; attempt++)
         {
             await using var batch = new NpgsqlBatch();
@@ -177,6 +178,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             {
                 if (unit.Merged is { } merged)
                 {
+                    unit.Command = batch.BatchCommands.Count;
                     batch.BatchCommands.Add(merged.Build(unit.Writes.ConvertAll(static w => w.MergeValues)));
                     continue;
                 }
@@ -210,11 +212,26 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
                     write.Succeed();
                 }
 
-                return;
+                pending = [];
             }
             catch (PostgresException exception) when (IsTransient(exception) && transientRetries < MaxTransientRetries)
             {
                 transientRetries++;
+            }
+            catch (PostgresException exception) when (FailedUnit(batch, units, exception) is { } unit)
+            {
+                // A statement that several writes share failed: they run alone after the others, so that the error goes to the
+                // write it belongs to.
+                if (unit.Writes.Count == 1)
+                {
+                    unit.Writes[0].Fail(AsFailure(unit.Writes[0], exception));
+                }
+                else
+                {
+                    (alone ??= []).AddRange(unit.Writes);
+                }
+
+                pending = [.. pending.Where(w => !unit.Writes.Contains(w))];
             }
             catch (PostgresException exception) when (FailedWrite(batch, pending, exception) is { } failed)
             {
@@ -223,13 +240,12 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             }
             catch (PostgresException) when (pending.Count > 1)
             {
-                // The error names no statement (a value refused while binding) or one that several writes share (a merged one):
-                // each write runs alone to find out whose it is.
+                // The error names no statement (a value refused while binding): each write runs alone to find out whose it is.
                 isolate = true;
             }
             catch (Exception exception)
             {
-                foreach (var write in pending)
+                foreach (var write in alone is null ? pending : [.. pending, .. alone])
                 {
                     write.Fail(AsFailure(write, exception));
                 }
@@ -243,12 +259,9 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             }
         }
 
-        if (isolate)
+        foreach (var write in isolate ? [.. pending, .. alone ?? []] : alone ?? [])
         {
-            foreach (var write in pending)
-            {
-                await RunBatchAsync([write], afterFailure: true);
-            }
+            await RunBatchAsync([write], afterFailure: true);
         }
     }
 
@@ -377,7 +390,27 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
     }
 
     /// <summary>One write's statements in a batch, or the one statement of the writes that share <see cref="Merged"/>.</summary>
-    private sealed record BatchUnit(IMergedStatement? Merged, List<GroupWrite> Writes);
+    private sealed class BatchUnit(IMergedStatement? merged, List<GroupWrite> writes)
+    {
+        public IMergedStatement? Merged { get; } = merged;
+
+        public List<GroupWrite> Writes { get; } = writes;
+
+        /// <summary>The position of the merged statement in the batch being run.</summary>
+        public int Command { get; set; } = -1;
+    }
+
+    /// <summary>The writes of the merged statement the error names, if it names one.</summary>
+    private static BatchUnit? FailedUnit(NpgsqlBatch batch, List<BatchUnit> units, PostgresException exception)
+    {
+        if (exception.BatchCommand is not { } command)
+        {
+            return null;
+        }
+
+        var index = batch.BatchCommands.IndexOf(command);
+        return index < 0 ? null : units.Find(u => u.Merged is not null && u.Command == index);
+    }
 
     private static GroupWrite? FailedWrite(NpgsqlBatch batch, List<GroupWrite> writes, PostgresException exception)
     {
