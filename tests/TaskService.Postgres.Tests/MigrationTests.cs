@@ -22,6 +22,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0105_user_task_inbox.sql",
         "0106_mapping_workflow_soft_delete.sql",
         "0107_unrouted_events.sql",
+        "0108_delivered_attempt_on_the_delivery.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
@@ -63,7 +64,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         Assert.Equal(
             [
                 "client_apps", "event_workflows", "events", "outbox", "schema_versions", "task_history", "task_workflows", "tasks", "unrouted_events", "user_tasks",
-                "webhook_deliveries", "webhook_delivery_attempts", "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
+                "webhook_deliveries", "webhook_delivery_attempt_rows", "webhook_delivery_attempts", "webhook_subscriptions", "workflow_instances", "workflow_versions", "workflows",
             ],
             tables);
 
@@ -142,7 +143,8 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
                     ('routed', 'k', 1, now()), ('waiting-1', 'k', 2, NULL), ('waiting-2', 'k', 3, NULL)
                 """);
 
-            var upgrade = await DatabaseMigrator.MigrateAsync(connectionString, scripts, NullLogger.Instance, CancellationToken.None);
+            var through0107 = scripts.Where(s => string.CompareOrdinal(s.Name, "0107_unrouted_events.sql") <= 0).ToList();
+            var upgrade = await DatabaseMigrator.MigrateAsync(connectionString, through0107, NullLogger.Instance, CancellationToken.None);
 
             Assert.Equal(["0107_unrouted_events.sql"], upgrade.Applied);
             Assert.Equal(["waiting-1:2", "waiting-2:3"], await QueryAsync("SELECT id || ':' || \"timestamp\" FROM main.unrouted_events ORDER BY id", connectionString));
@@ -150,6 +152,34 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
             Assert.Empty(await QueryAsync(
                 "SELECT column_name::text FROM information_schema.columns WHERE table_schema = 'main' AND table_name = 'events' AND column_name = 'routed_on'",
                 connectionString));
+        }
+        finally
+        {
+            await PostgresServer.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task AttemptsWrittenBeforeDeliveredAttemptsMovedToTheirDeliveryAreListedOnceAfterIt()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync("attempts");
+        try
+        {
+            var scripts = DatabaseMigrator.LoadEmbeddedScripts();
+            var before = scripts.TakeWhile(s => s.Name != "0108_delivered_attempt_on_the_delivery.sql").ToList();
+            await DatabaseMigrator.MigrateAsync(connectionString, before, NullLogger.Instance, CancellationToken.None);
+            await ExecuteAsync(connectionString, """
+                INSERT INTO main.webhook_deliveries (id, subscription_id, client_app_id, event_id, event_type, event, status, attempts,
+                                                     last_status_code, last_duration_ms, created_on, modified_on, delivered_on)
+                VALUES ('d1', 's', 'a', 'e1', 'task-created', '{}', 'delivered', 2, 204, 5, now(), now(), now());
+                INSERT INTO main.webhook_delivery_attempts (id, delivery_id, subscription_id, attempt, attempted_on, status_code, duration_ms, error)
+                VALUES ('d1/1', 'd1', 's', 1, now(), 503, 4, 'The receiver answered 503.'), ('d1/2', 'd1', 's', 2, now(), 204, 5, NULL);
+                """);
+
+            var upgrade = await DatabaseMigrator.MigrateAsync(connectionString, scripts, NullLogger.Instance, CancellationToken.None);
+
+            Assert.Equal(["0108_delivered_attempt_on_the_delivery.sql"], upgrade.Applied);
+            Assert.Equal(["d1/1:503", "d1/2:204"], await QueryAsync("SELECT id || ':' || status_code FROM main.webhook_delivery_attempts ORDER BY id", connectionString));
         }
         finally
         {

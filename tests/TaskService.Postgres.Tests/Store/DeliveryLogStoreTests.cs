@@ -79,6 +79,12 @@ public sealed class DeliveryLogStoreTests : IAsyncLifetime
         Assert.Equal(2, givenUp.GetProperty("attemptCount").GetInt32());
         Assert.Equal([503], givenUp.GetProperty("attempts").EnumerateArray().Where(a => a.TryGetProperty("statusCode", out _)).Select(a => a.GetProperty("statusCode").GetInt32()));
         Assert.Equal([1, 2], givenUp.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("attempt").GetInt32()));
+
+        // The attempt that delivered e1 is listed like the others, from the delivery's own row: only e2's attempts have rows.
+        var delivered = Assert.Single(listed[3].GetProperty("attempts").EnumerateArray());
+        Assert.Equal(204, delivered.GetProperty("statusCode").GetInt32());
+        Assert.Equal(WebhookDeliveryAttemptRecord.IdOf(pending[0].Id, 1), delivered.GetProperty("id").GetString());
+        Assert.Equal(2L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.webhook_delivery_attempt_rows"));
         Assert.Equal(1L, await _stores.Store.CountAsync(EntityKind.WebhookDelivery, new ConditionNode(["status"], FilterOperator.Eq, JsonElementFactory.From("delivered"))));
     }
 

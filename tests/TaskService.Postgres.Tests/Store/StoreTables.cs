@@ -9,7 +9,7 @@ internal static class StoreTables
     [
         "main.events", "main.tasks", "main.user_tasks", "main.event_workflows", "main.task_workflows", "main.workflows",
         "main.workflow_versions", "main.workflow_instances", "main.client_apps", "main.webhook_subscriptions", "main.outbox",
-        "main.webhook_deliveries", "main.webhook_delivery_attempts",
+        "main.webhook_deliveries", "main.webhook_delivery_attempts", "main.webhook_delivery_attempt_rows",
     ];
 
     /// <summary>The tables of <see cref="All"/> that exist.</summary>

@@ -92,17 +92,24 @@ public sealed partial class PostgresTaskServiceStore
         }
 
         var rows = last.Values.ToArray();
-        var attempts = updates.Where(u => u.Attempt is not null).Select(u => u.Attempt!).ToArray();
 
-        // One write: every delivery's row and every attempt's row.
+        // An attempt that delivered the event and is the delivery's last update here is kept in the delivery's row (0108):
+        // main.webhook_delivery_attempts shows it from there. The other attempts are rows of their own.
+        var attempts = updates
+            .Where(u => u.Attempt is not null && !(u.Status == WebhookDeliveryStatus.Delivered && ReferenceEquals(last[u.DeliveryId], u)))
+            .Select(u => u.Attempt!)
+            .ToArray();
+
+        // One write: every delivery's row and the rows of the attempts that need one.
         var commands = new List<NpgsqlBatchCommand>();
         commands.Add(BatchCommand(
             """
             UPDATE main.webhook_deliveries AS d
                SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at, last_status_code = u.last_status_code,
-                   last_error = u.last_error, last_duration_ms = u.last_duration_ms, modified_on = u.modified_on, delivered_on = u.delivered_on
-              FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-                   AS u (id, status, attempts, next_attempt_at, last_status_code, last_error, last_duration_ms, modified_on, delivered_on)
+                   last_error = u.last_error, last_duration_ms = u.last_duration_ms, modified_on = u.modified_on, delivered_on = u.delivered_on,
+                   last_attempted_on = u.last_attempted_on
+              FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])
+                   AS u (id, status, attempts, next_attempt_at, last_status_code, last_error, last_duration_ms, modified_on, delivered_on, last_attempted_on)
              WHERE d.id = u.id
             """,
             TextArray(rows.Select(u => u.DeliveryId)),
@@ -113,13 +120,14 @@ public sealed partial class PostgresTaskServiceStore
             Parameter(rows.Select(u => u.LastError).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text),
             Parameter(rows.Select(u => u.LastDurationMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer),
             Instants(rows.Select(u => (DateTimeOffset?)u.ModifiedOn)),
-            Instants(rows.Select(u => u.DeliveredOn))));
+            Instants(rows.Select(u => u.DeliveredOn)),
+            Instants(rows.Select(u => u.Attempt?.AttemptedOn))));
         if (attempts.Length > 0)
         {
             // Attempts of deliveries deleted meanwhile (with their subscription) are dropped rather than failing the batch.
             commands.Add(BatchCommand(
                 """
-                INSERT INTO main.webhook_delivery_attempts
+                INSERT INTO main.webhook_delivery_attempt_rows
                     (id, delivery_id, subscription_id, attempt, attempted_on, status_code, duration_ms, error, next_attempt_at)
                 SELECT a.id, a.delivery_id, a.subscription_id, a.attempt, a.attempted_on, a.status_code, a.duration_ms, a.error, a.next_attempt_at
                   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::timestamptz[])
@@ -149,7 +157,7 @@ public sealed partial class PostgresTaskServiceStore
                    (SELECT e.error FROM (
                         SELECT last_error AS error, modified_on AS at FROM main.webhook_deliveries WHERE subscription_id = $1 AND last_error IS NOT NULL
                         UNION ALL
-                        SELECT error, attempted_on FROM main.webhook_delivery_attempts WHERE subscription_id = $1 AND error IS NOT NULL) AS e
+                        SELECT error, attempted_on FROM main.webhook_delivery_attempt_rows WHERE subscription_id = $1 AND error IS NOT NULL) AS e
                     ORDER BY e.at DESC LIMIT 1)
               FROM main.webhook_deliveries WHERE subscription_id = $1
             """,
