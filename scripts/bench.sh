@@ -8,7 +8,7 @@
 #
 # Usage: scripts/bench.sh [--events N] [--concurrency C] [--warmup W] [--rate R] [--seconds S] [--pgbench-seconds S]
 #                         [--pgbench-clients N] [--skip-pgbench] [--no-build] [--kafka] [--sqs] [--connector-events N]
-#                         [--skip-http] [--profile] [-- more arguments for the benchmark program]
+#                         [--skip-http] [--profile] [--ceiling] [-- more arguments for the benchmark program]
 #   --rate R --seconds S   open loop only: R events per second for S seconds
 #   --kafka, --sqs         after the HTTP path, the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
 #                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each),
@@ -16,13 +16,16 @@
 #   --profile              record the closed-loop phase with dotnet-trace (CPU samples, allocation ticks, GC) into
 #                          bench/results/profile.nettrace and print where CPU and allocations go (bench/TaskService.TraceSummary;
 #                          also written to bench/results/profile-latest.txt). The profiled run's figures include the tracing's cost.
+#   --ceiling              after the HTTP path, PostgreSQL alone doing the event path's writes (bench/path-writes.sql, batches
+#                          of 32 events, copies of the rows the run wrote) with pgbench, 2 and 4 clients: what the database
+#                          itself carries on this machine, with no silo and no load process beside it
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 log() { printf '[bench.sh] %s\n' "$*"; }
-usage() { sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
 concurrency=32
@@ -34,6 +37,7 @@ connectors=()
 connector_events=""
 skip_http=0
 profile=0
+ceiling=0
 build_args=()
 load_args=()
 extra=()
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
     --connector-events) connector_events=${2:?--connector-events needs a value}; shift 2 ;;
     --skip-http) skip_http=1; shift ;;
     --profile) profile=1; shift ;;
+    --ceiling) ceiling=1; shift ;;
     --no-build) build_args=(--no-build); shift ;;
     -h | --help) usage; exit 0 ;;
     --) shift; extra=("$@"); break ;;
@@ -164,13 +169,40 @@ if [ "$profile" -eq 1 ]; then
   fi
 fi
 
+# The database's own ceiling for the event path's writes: pgbench runs bench/path-writes.sql against the database the
+# benchmark filled (kept for it), with one row of each table copied as the template of the rows it writes.
+ceiling_args=()
+[ "$ceiling" -eq 0 ] || ceiling_args=(--keep-database)
+run_ceiling() {
+  [ "$ceiling" -eq 1 ] || return 0
+  local db batch=32 clients tps
+  db=$(PGPASSWORD="$pg_password" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -Atc \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'taskservice_bench_%' ORDER BY datname DESC LIMIT 1")
+  [ -n "$db" ] || { log "--ceiling: the benchmark left no database to copy rows from"; return 1; }
+  PGPASSWORD="$pg_password" "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -d "$db" -v ON_ERROR_STOP=1 -c "
+    CREATE TABLE ceiling_events AS SELECT * FROM main.events LIMIT 1;
+    CREATE TABLE ceiling_instances AS SELECT * FROM main.workflow_instances LIMIT 1;
+    CREATE TABLE ceiling_tasks AS SELECT * FROM main.tasks LIMIT 1;
+    CREATE TABLE ceiling_history AS SELECT * FROM main.task_history LIMIT 1;
+    CREATE TABLE ceiling_outbox AS SELECT * FROM main.outbox LIMIT 1;
+    CREATE TABLE ceiling_deliveries AS SELECT * FROM main.webhook_deliveries LIMIT 1;" >/dev/null
+  for clients in 2 4; do
+    log "ceiling: the event path's writes alone, batches of $batch events, $clients clients, ${pgbench_seconds} s"
+    tps=$(PGPASSWORD="$pg_password" "$pg_bin/pgbench" -h 127.0.0.1 -p "$pg_port" -U postgres -n -M prepared -D "batch=$batch" \
+      -f "$repo/bench/path-writes.sql" -c "$clients" -j "$clients" -T "$pgbench_seconds" "$db" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+    [ -n "$tps" ] || { log "--ceiling: pgbench gave no rate"; return 1; }
+    log "ceiling: $(awk -v t="$tps" -v b="$batch" 'BEGIN { printf "%.0f", t * b }') events/s with $clients clients$([ "$skip_pgbench" -eq 1 ] || awk -v t="$tps" -v b="$batch" -v p="$tps1" 'BEGIN { printf " = %.3fx pgbench 1 client", t * b / p }')"
+  done
+  PGPASSWORD="$pg_password" "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "DROP DATABASE \"$db\"" >/dev/null
+}
+
 log "building and running bench/TaskService.Benchmarks (Release): $events events, $concurrency concurrent clients, $warmup warm-up"
 status=0
 TASKSERVICE_BENCH_POSTGRES="$connection" \
   dotnet run -c Release "${build_args[@]}" --project bench/TaskService.Benchmarks -- \
   --events "$events" --concurrency "$concurrency" --warmup "$warmup" \
   --output "$repo/bench/results/latest.json" --server-pid "$(head -n 1 "$pg_dir/data/postmaster.pid")" \
-  "${load_args[@]}" "${pgbench_args[@]}" "${profile_args[@]}" "${extra[@]}" || status=$?
+  "${load_args[@]}" "${pgbench_args[@]}" "${profile_args[@]}" "${ceiling_args[@]}" "${extra[@]}" || status=$?
 
 if [ "$profile" -eq 1 ] && [ -s "$repo/bench/results/profile.nettrace" ]; then
   log "profile of the closed-loop phase (bench/results/profile.nettrace):"
@@ -179,6 +211,7 @@ if [ "$profile" -eq 1 ] && [ -s "$repo/bench/results/profile.nettrace" ]; then
 fi
 
 if [ "$status" -eq 0 ]; then
+  run_ceiling
   run_connectors
   log "done"
 else
