@@ -34,4 +34,11 @@ public sealed class OutboxOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan BacklogReadInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a dispatched entry is kept. While it is there, an event with its id is not appended again (a step that runs
+    /// twice sends its event once); after it, the sweep of every silo deletes it, so the outbox does not grow without end.
+    /// </summary>
+    [Range(typeof(TimeSpan), "01:00:00", "3650.00:00:00")]
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 }

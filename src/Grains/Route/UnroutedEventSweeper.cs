@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
+using TaskService.Outgoing;
 using TaskService.Queries;
 using TaskService.Storage;
 using TaskService.Webhooks;
@@ -15,7 +16,8 @@ namespace TaskService.Events;
 /// once, and wakes workflow instances whose commands are due. When another silo leaves the cluster, one remaining silo does the
 /// same at once for what that silo held. Then, periodically, it routes events and wakes instances that
 /// waited longer than the grace period (another silo went down), wakes subscriptions whose deliveries are overdue, and deletes
-/// delivery log rows older than <see cref="WebhookOptions.DeliveryLogRetention"/>. The router starts workflows idempotently,
+/// delivery log rows older than <see cref="WebhookOptions.DeliveryLogRetention"/> and dispatched outbox entries older than
+/// <see cref="OutboxOptions.Retention"/>. The router starts workflows idempotently,
 /// so an event routed twice starts each workflow once.
 /// </summary>
 public sealed partial class UnroutedEventSweeper(
@@ -28,7 +30,8 @@ public sealed partial class UnroutedEventSweeper(
     IHostApplicationLifetime lifetime,
     ILogger<UnroutedEventSweeper> logger,
     IClusterMembershipService? membership = null,
-    ILocalSiloDetails? localSilo = null) : BackgroundService
+    ILocalSiloDetails? localSilo = null,
+    IOptions<OutboxOptions>? outboxOptions = null) : BackgroundService
 {
     private const int MaxSubscriptionsWoken = 10_000;
 
@@ -220,7 +223,8 @@ public sealed partial class UnroutedEventSweeper(
 
     /// <summary>
     /// Wakes subscriptions whose deliveries were due a sweep interval ago and are still pending (the silo that held them went
-    /// down, or a hand-over was lost), and deletes delivered and failed deliveries past their retention.
+    /// down, or a hand-over was lost), and deletes delivered and failed deliveries and dispatched outbox entries past their
+    /// retention.
     /// </summary>
     internal async Task SweepDeliveriesAsync(CancellationToken cancellationToken)
     {
@@ -230,6 +234,13 @@ public sealed partial class UnroutedEventSweeper(
         if (purged > 0)
         {
             LogPurged(purged, webhookOptions.Value.DeliveryLogRetention);
+        }
+
+        var outboxRetention = (outboxOptions?.Value ?? new OutboxOptions()).Retention;
+        var forgotten = await store.PurgeOutboxAsync(now - outboxRetention, options.Value.SweepBatchSize, cancellationToken);
+        if (forgotten > 0)
+        {
+            LogPurgedOutbox(forgotten, outboxRetention);
         }
     }
 
@@ -268,6 +279,9 @@ public sealed partial class UnroutedEventSweeper(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} webhook deliveries older than the delivery log retention ({Retention})")]
     private partial void LogPurged(int count, TimeSpan retention);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} dispatched outbox entries older than the outbox retention ({Retention})")]
+    private partial void LogPurgedOutbox(int count, TimeSpan retention);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Looking for unrouted events failed; trying again at the next sweep")]
     private partial void LogSweepFailed(Exception exception);

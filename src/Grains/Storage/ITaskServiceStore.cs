@@ -223,6 +223,13 @@ public interface ITaskServiceStore
     /// </summary>
     Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes dispatched outbox entries written before <paramref name="writtenBefore"/>, looking at the <paramref name="max"/>
+    /// oldest entries (entries not dispatched yet stay, whatever their age). Returns how many were deleted. An event whose
+    /// entry is deleted can be appended again.
+    /// </summary>
+    Task<int> PurgeOutboxAsync(DateTimeOffset writtenBefore, int max, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default);
 
     Task<long> CountAsync(EntityKind kind, FilterNode? where, CancellationToken cancellationToken = default);

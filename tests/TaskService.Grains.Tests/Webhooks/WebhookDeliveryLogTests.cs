@@ -8,6 +8,7 @@ using Orleans.Storage;
 using TaskService.ClientApps;
 using TaskService.Events;
 using TaskService.Grains.Tests.Engine;
+using TaskService.Outgoing;
 using TaskService.Queries;
 using TaskService.Security;
 using TaskService.Serialization;
@@ -130,6 +131,34 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
         Assert.Equal(appended[2].Id, left.GetProperty("id").GetString());
         Assert.Equal("pending", Status(left));
         Assert.Empty(await store.ListAsync(EntityKind.WebhookDeliveryAttempt, QueryFilter.Empty));
+    }
+
+    [Fact]
+    public async Task DispatchedOutboxEntriesPastTheOutboxRetentionAreSweptAndTheirIdsCanComeAgain()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new InMemoryTaskServiceStore(clock);
+        var dispatched = NewEvent();
+        var sequences = (await store.AppendClaimedOutboxAsync([dispatched], TimeSpan.FromMinutes(1))).Select(e => e.Sequence).ToArray();
+        await store.MarkDispatchedAsync(sequences);
+        var sweeper = new UnroutedEventSweeper(
+            store,
+            fixture.Grains,
+            fixture.SiloService<RoutingBacklog>(),
+            Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions()),
+            Microsoft.Extensions.Options.Options.Create(new WebhookOptions()),
+            clock,
+            fixture.SiloService<IHostApplicationLifetime>(),
+            NullLogger<UnroutedEventSweeper>.Instance,
+            outboxOptions: Microsoft.Extensions.Options.Options.Create(new OutboxOptions { Retention = TimeSpan.FromDays(2) }));
+
+        clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(1));
+        await sweeper.SweepDeliveriesAsync(CancellationToken.None);
+        Assert.Empty(await store.AppendClaimedOutboxAsync([dispatched], TimeSpan.FromMinutes(1)));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await sweeper.SweepDeliveriesAsync(CancellationToken.None);
+        Assert.Equal(dispatched.Id, Assert.Single(await store.AppendClaimedOutboxAsync([dispatched], TimeSpan.FromMinutes(1))).Event.Id);
     }
 
     private static WebhookDeliveryUpdate Finished(QueuedDelivery delivery, WebhookDeliveryStatus status, DateTimeOffset at, int code) => new()

@@ -164,6 +164,36 @@ public sealed class WriteTimeOutboxStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DispatchedEntriesPastTheRetentionAreDeletedAndTheirIdsCanComeAgainWhileEntriesNotDispatchedStay()
+    {
+        var written = _time.GetUtcNow();
+        var old = Outgoing("old-dispatched");
+        await _stores.SameAnswerAsync(store => store.AppendClaimedOutboxAsync([old], Lease, [Row("sub-a", old)], dispatched: true));
+        await _stores.SameAnswerAsync(async store =>
+        {
+            await store.AppendOutboxAsync([Outgoing("old-not-dispatched")]);
+            return 0;
+        });
+        _time.Advance(TimeSpan.FromDays(1));
+        var recent = Outgoing("recent-dispatched");
+        await _stores.SameAnswerAsync(store => store.AppendClaimedOutboxAsync([recent], Lease, [Row("sub-a", recent)], dispatched: true));
+
+        Assert.Equal(0, await _stores.SameAnswerAsync(store => store.PurgeOutboxAsync(written, 100)));
+        Assert.Equal(0, await _stores.SameAnswerAsync(store => store.PurgeOutboxAsync(_time.GetUtcNow(), 0)));
+        Assert.Equal(1, await _stores.SameAnswerAsync(store => store.PurgeOutboxAsync(_time.GetUtcNow(), 100)));
+
+        // The purged id is new again; the recent one is still known; the old entry not yet dispatched is still there to claim.
+        Assert.Equal(["old-dispatched"], (await _stores.SameAnswerAsync(store => store.AppendClaimedOutboxAsync([old], Lease))).Select(e => e.Event.Id));
+        Assert.Empty(await _stores.SameAnswerAsync(store => store.AppendClaimedOutboxAsync([recent], Lease)));
+        _time.Advance(Lease * 2);
+        foreach (var store in new ITaskServiceStore[] { _stores.Store, _stores.Reference })
+        {
+            // Compared by id: an entry read back from PostgreSQL has jsonb's key order.
+            Assert.Equal(["old-not-dispatched", "old-dispatched"], (await store.ClaimOutboxAsync(10, Lease)).Select(e => e.Event.Id));
+        }
+    }
+
+    [Fact]
     public async Task TheStatementThatCreatesATaskWithItsEventIsPlannedOnceForAllValues()
     {
         // The silo's group-commit source, held to one connection so that every batch runs in the session read afterwards.

@@ -244,6 +244,9 @@ public sealed class CachingTaskServiceStore(
     public Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default) =>
         inner.PurgeDeliveryLogAsync(finishedBefore, max, cancellationToken);
 
+    public Task<int> PurgeOutboxAsync(DateTimeOffset writtenBefore, int max, CancellationToken cancellationToken = default) =>
+        inner.PurgeOutboxAsync(writtenBefore, max, cancellationToken);
+
     public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
         inner.ListAsync(kind, filter, cancellationToken);
 

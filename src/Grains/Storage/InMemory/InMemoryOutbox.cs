@@ -8,6 +8,9 @@ internal sealed class InMemoryOutbox(TimeProvider time)
     private readonly Lock _lock = new();
     private readonly SortedDictionary<long, Entry> _pending = [];
     private readonly HashSet<string> _eventIds = new(StringComparer.Ordinal);
+
+    // Every entry written and kept, in sequence order: its event id and when it was written (the rows of the PostgreSQL outbox).
+    private readonly SortedDictionary<long, (string EventId, DateTimeOffset WrittenOn)> _written = [];
     private long _sequence;
 
     public IReadOnlyList<OutboxEntry> Append(IReadOnlyList<OutgoingEvent> events, TimeSpan? lease = null)
@@ -24,6 +27,7 @@ internal sealed class InMemoryOutbox(TimeProvider time)
                     var sequence = ++_sequence;
                     var entry = new OutboxEntry(sequence, outgoing);
                     _pending[sequence] = new Entry(entry, now) { ClaimedUntil = claimedUntil };
+                    _written[sequence] = (outgoing.Id, now);
                     added.Add(entry);
                 }
             }
@@ -66,6 +70,33 @@ internal sealed class InMemoryOutbox(TimeProvider time)
             {
                 _pending.Remove(sequence);
             }
+        }
+    }
+
+    /// <summary>
+    /// Forgets dispatched entries written before <paramref name="writtenBefore"/> among the <paramref name="max"/> oldest, as
+    /// the PostgreSQL store deletes them; their event ids can be appended again.
+    /// </summary>
+    public int Purge(DateTimeOffset writtenBefore, int max)
+    {
+        lock (_lock)
+        {
+            var purged = new List<long>();
+            foreach (var (sequence, (_, writtenOn)) in _written.Take(Math.Max(max, 0)))
+            {
+                if (writtenOn < writtenBefore && !_pending.ContainsKey(sequence))
+                {
+                    purged.Add(sequence);
+                }
+            }
+
+            foreach (var sequence in purged)
+            {
+                _eventIds.Remove(_written[sequence].EventId);
+                _written.Remove(sequence);
+            }
+
+            return purged.Count;
         }
     }
 

@@ -416,6 +416,9 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
     public Task<int> PurgeDeliveryLogAsync(DateTimeOffset finishedBefore, int max, CancellationToken cancellationToken = default) =>
         Task.FromResult(_deliveries.Purge(finishedBefore, max));
 
+    public Task<int> PurgeOutboxAsync(DateTimeOffset writtenBefore, int max, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_outbox.Purge(writtenBefore, max));
+
     public Task<IReadOnlyList<JsonElement>> ListAsync(EntityKind kind, QueryFilter filter, CancellationToken cancellationToken = default) =>
         Task.FromResult(Table(kind).List(filter));
 

@@ -829,7 +829,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             return;
         }
 
-        // The rows stay (marked) so that an event id once written is never appended again, as in the in-memory outbox.
+        // The rows stay (marked) so that an event id once written is not appended again until the outbox retention has passed
+        // (PurgeOutboxAsync), as in the in-memory outbox.
         await _batcher.WriteAsync("outgoing event", [BatchCommand(
             "UPDATE main.outbox SET dispatched_on = $1 WHERE seq = ANY($2) AND dispatched_on IS NULL",
             Instant(_time.GetUtcNow()), Parameter(sequences.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint))]);
