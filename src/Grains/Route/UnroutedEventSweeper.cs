@@ -26,12 +26,12 @@ public sealed partial class UnroutedEventSweeper(
     RoutingBacklog backlog,
     IOptions<EventRoutingOptions> options,
     IOptions<WebhookOptions> webhookOptions,
+    IOptions<OutboxOptions> outboxOptions,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<UnroutedEventSweeper> logger,
     IClusterMembershipService? membership = null,
-    ILocalSiloDetails? localSilo = null,
-    IOptions<OutboxOptions>? outboxOptions = null) : BackgroundService
+    ILocalSiloDetails? localSilo = null) : BackgroundService
 {
     private const int MaxSubscriptionsWoken = 10_000;
 
@@ -236,7 +236,7 @@ public sealed partial class UnroutedEventSweeper(
             LogPurged(purged, webhookOptions.Value.DeliveryLogRetention);
         }
 
-        var outboxRetention = (outboxOptions?.Value ?? new OutboxOptions()).Retention;
+        var outboxRetention = outboxOptions.Value.Retention;
         var forgotten = await store.PurgeOutboxAsync(now - outboxRetention, options.Value.SweepBatchSize, cancellationToken);
         if (forgotten > 0)
         {

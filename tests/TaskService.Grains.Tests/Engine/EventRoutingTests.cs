@@ -105,6 +105,7 @@ public sealed class EventRoutingTests(ClusterFixture fixture)
         fixture.SiloService<RoutingBacklog>(),
         Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions { SweepBatchSize = 10 }),
         Microsoft.Extensions.Options.Options.Create(new TaskService.Webhooks.WebhookOptions()),
+        Microsoft.Extensions.Options.Options.Create(new TaskService.Outgoing.OutboxOptions()),
         TimeProvider.System,
         fixture.SiloService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
         Microsoft.Extensions.Logging.Abstractions.NullLogger<UnroutedEventSweeper>.Instance);

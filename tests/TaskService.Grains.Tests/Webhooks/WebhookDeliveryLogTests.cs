@@ -115,6 +115,7 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
             fixture.SiloService<RoutingBacklog>(),
             Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions()),
             Microsoft.Extensions.Options.Options.Create(new WebhookOptions { DeliveryLogRetention = TimeSpan.FromDays(7) }),
+            Microsoft.Extensions.Options.Options.Create(new OutboxOptions()),
             clock,
             fixture.SiloService<IHostApplicationLifetime>(),
             NullLogger<UnroutedEventSweeper>.Instance);
@@ -147,10 +148,10 @@ public sealed class WebhookDeliveryLogTests(ClusterFixture fixture)
             fixture.SiloService<RoutingBacklog>(),
             Microsoft.Extensions.Options.Options.Create(new EventRoutingOptions()),
             Microsoft.Extensions.Options.Options.Create(new WebhookOptions()),
+            Microsoft.Extensions.Options.Options.Create(new OutboxOptions { Retention = TimeSpan.FromDays(2) }),
             clock,
             fixture.SiloService<IHostApplicationLifetime>(),
-            NullLogger<UnroutedEventSweeper>.Instance,
-            outboxOptions: Microsoft.Extensions.Options.Options.Create(new OutboxOptions { Retention = TimeSpan.FromDays(2) }));
+            NullLogger<UnroutedEventSweeper>.Instance);
 
         clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(1));
         await sweeper.SweepDeliveriesAsync(CancellationToken.None);

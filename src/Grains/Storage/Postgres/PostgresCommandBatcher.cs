@@ -400,26 +400,20 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         public int Command { get; set; } = -1;
     }
 
+    /// <summary>The position in the batch of the statement the error names, or -1 when it names none.</summary>
+    private static int FailedCommand(NpgsqlBatch batch, PostgresException exception) =>
+        exception.BatchCommand is { } command ? batch.BatchCommands.IndexOf(command) : -1;
+
     /// <summary>The writes of the merged statement the error names, if it names one.</summary>
     private static BatchUnit? FailedUnit(NpgsqlBatch batch, List<BatchUnit> units, PostgresException exception)
     {
-        if (exception.BatchCommand is not { } command)
-        {
-            return null;
-        }
-
-        var index = batch.BatchCommands.IndexOf(command);
+        var index = FailedCommand(batch, exception);
         return index < 0 ? null : units.Find(u => u.Merged is not null && u.Command == index);
     }
 
     private static GroupWrite? FailedWrite(NpgsqlBatch batch, List<GroupWrite> writes, PostgresException exception)
     {
-        if (exception.BatchCommand is not { } command)
-        {
-            return null;
-        }
-
-        var index = batch.BatchCommands.IndexOf(command);
+        var index = FailedCommand(batch, exception);
         return index < 0 ? null : writes.FirstOrDefault(w => w.Holds(index));
     }
 

@@ -40,7 +40,7 @@ public sealed partial class PostgresTaskServiceStore
             NewTasksStatement.Instance,
             values,
             static reader => (Kind: reader.GetInt32(1), Sequence: reader.GetInt64(2), Id: reader.GetString(3)),
-            rows.TaskOutcome);
+            written => rows.Outcome(written, createsTask: true));
     }
 
     /// <summary>One write of <see cref="NewTasksStatement"/>: a task's values as <see cref="NewTasksStatement"/> reads them.</summary>

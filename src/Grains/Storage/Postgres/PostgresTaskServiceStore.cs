@@ -45,12 +45,6 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     private static readonly string UpsertTask = Upsert("main.tasks", "id", TaskColumns);
 
-    /// <summary>
-    /// Outgoing events claimed for a dispatcher (or not: a null claim) and the delivery rows of those added, in one statement;
-    /// see <see cref="OutboxStatement"/>.
-    /// </summary>
-    private static readonly string WriteOutbox = OutboxStatement();
-
     private static readonly string UpsertUserTask = Upsert("main.user_tasks", "id",
         "id", "task_id", "name", "status", "external_id", "assignee", "candidate_groups", "due_date", "created_on", "modified_on",
         "created_by", "modified_by", "deleted", "deleted_on", "deleted_by", "form");
@@ -604,7 +598,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// every execution (more time than running it). Unnested arrays it takes to be a few rows, so the prepared statement is
     /// planned once.
     /// </remarks>
-    private static string OutboxStatement() => """
+    private const string WriteOutbox = """
         WITH input AS (
             SELECT ($1::text[])[e.i - 2] AS event_id, ($1::text[])[e.i - 1] AS event_key, ($1::text[])[e.i] AS body, e.i / 3 AS n
             FROM unnest($1::text[]) WITH ORDINALITY AS e (v, i)
@@ -632,9 +626,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         """;
 
     /// <summary>
-    /// Runs <paramref name="commands"/> and, in the same transaction, <see cref="OutboxStatement"/>: the outbox rows of
+    /// Runs <paramref name="commands"/> and, in the same transaction, <see cref="WriteOutbox"/>: the outbox rows of
     /// <paramref name="events"/>, claimed for <paramref name="lease"/> or not when it is null, and the <paramref name="deliveries"/>
-    /// of the events added. Returns, when claimed, the entries added in sequence order with their delivery rows (none when <paramref name="deliveries"/> is null); an event written before keeps its row and is not returned.
+    /// of the events added. Returns, when claimed, the entries added in sequence order with their delivery rows (none when
+    /// <paramref name="deliveries"/> is null); an event written before keeps its row and is not returned.
     /// </summary>
     private Task<TaskCreation> WriteOutboxAsync(
         string entity,
@@ -660,7 +655,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
             commands,
             1,
             static (reader, _) => (Kind: reader.GetInt32(0), Sequence: reader.GetInt64(1), Id: reader.GetString(2)),
-            written => rows.Outcome(written[0]));
+            written => rows.Outcome(written[0], createsTask: false));
     }
 
     /// <summary>
@@ -737,15 +732,11 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         public DateTimeOffset?[] RowInstants { get; }
 
         /// <summary>
-        /// Whether the write's task was written (true for a write without one: no row of kind 2 is expected) and, when claimed,
-        /// the entries it added in sequence order with their delivery rows, from its rows of (kind, seq, id).
+        /// Whether the write's task was written (with <paramref name="createsTask"/> false, a write without one: no row of kind 2
+        /// is expected) and, when claimed, the entries it added in sequence order with their delivery rows, from its rows of
+        /// (kind, seq, id).
         /// </summary>
-        public TaskCreation Outcome(IReadOnlyList<object?> written) => Outcome(written, createsTask: false);
-
-        /// <inheritdoc cref="Outcome(IReadOnlyList{object?})"/>
-        public TaskCreation TaskOutcome(IReadOnlyList<object?> written) => Outcome(written, createsTask: true);
-
-        private TaskCreation Outcome(IReadOnlyList<object?> written, bool createsTask)
+        public TaskCreation Outcome(IReadOnlyList<object?> written, bool createsTask)
         {
             // Plain loops: this runs for every task created with its event.
             var created = !createsTask;
