@@ -197,13 +197,14 @@ public sealed partial class PostgresTaskServiceStore
     public async Task<int> PurgeOutboxAsync(DateTimeOffset writtenBefore, int max, CancellationToken cancellationToken = default)
     {
         // The oldest entries by sequence (the primary key's order, so each sweep reads a few index pages however large the
-        // outbox): those dispatched and past the retention go. Silos sweep at the same time: each takes rows the others have
-        // not locked.
+        // outbox): those dispatched and past the retention go. Only those are locked, so dispatchers claiming entries not yet
+        // dispatched never skip one for the sweep. Silos sweep at the same time: each takes rows the others have not locked.
         await using var command = Command(
             """
             DELETE FROM main.outbox WHERE seq IN (
-                SELECT seq FROM (SELECT seq, created_on, dispatched_on FROM main.outbox ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED) AS oldest
-                 WHERE dispatched_on IS NOT NULL AND created_on < $1)
+                SELECT seq FROM main.outbox
+                 WHERE seq IN (SELECT seq FROM main.outbox ORDER BY seq LIMIT $2) AND dispatched_on IS NOT NULL AND created_on < $1
+                   FOR UPDATE SKIP LOCKED)
             """,
             Instant(writtenBefore), Integer(Math.Max(max, 0)));
         return await command.ExecuteNonQueryAsync(cancellationToken);
