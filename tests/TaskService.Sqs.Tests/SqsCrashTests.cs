@@ -15,7 +15,8 @@ namespace TaskService.Sqs.Tests;
 /// </summary>
 public sealed class SqsCrashTests(ITestOutputHelper output)
 {
-    private const int MessageCount = 300;
+    // Enough that the silo is still consuming when it is killed after the first 30 tasks: 300 were all done by then once.
+    private const int MessageCount = 1000;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
 
     [Fact]
