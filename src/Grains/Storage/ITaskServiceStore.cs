@@ -225,8 +225,8 @@ public interface ITaskServiceStore
 
     /// <summary>
     /// Deletes dispatched outbox entries written before <paramref name="writtenBefore"/>, looking at the <paramref name="max"/>
-    /// oldest entries (entries not dispatched yet stay, whatever their age). Returns how many were deleted. An event whose
-    /// entry is deleted can be appended again.
+    /// oldest dispatched entries (entries not dispatched yet stay, whatever their age, and are passed over). Returns how many
+    /// were deleted. An event whose entry is deleted can be appended again.
     /// </summary>
     Task<int> PurgeOutboxAsync(DateTimeOffset writtenBefore, int max, CancellationToken cancellationToken = default);
 

@@ -82,9 +82,9 @@ internal sealed class InMemoryOutbox(TimeProvider time)
         lock (_lock)
         {
             var purged = new List<long>();
-            foreach (var (sequence, (_, writtenOn)) in _written.Take(Math.Max(max, 0)))
+            foreach (var (sequence, (_, writtenOn)) in _written.Where(w => !_pending.ContainsKey(w.Key)).Take(Math.Max(max, 0)))
             {
-                if (writtenOn < writtenBefore && !_pending.ContainsKey(sequence))
+                if (writtenOn < writtenBefore)
                 {
                     purged.Add(sequence);
                 }
