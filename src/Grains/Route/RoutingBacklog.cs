@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 
 namespace TaskService.Events;
@@ -12,7 +13,7 @@ namespace TaskService.Events;
 public sealed class RoutingBacklog
 {
     private readonly int _max;
-    private readonly ConcurrentDictionary<string, int> _deliveryQueues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _deliveryQueues = new(StringComparer.Ordinal);
     private int _count;
     private int _queuedDeliveries;
     private TaskCompletionSource _room = NewSignal();
@@ -56,27 +57,30 @@ public sealed class RoutingBacklog
 
     /// <summary>
     /// Notes how many deliveries a webhook subscription of this silo has queued (0 when it has none or leaves this silo). Each
-    /// subscription reports from its own activation, one report at a time, so a report replaces its previous one.
+    /// subscription reports from its own activation, one report at a time, so a report replaces its previous one. A queue
+    /// that empties and fills again takes no lock: each subscription keeps its slot while its activation lives here.
     /// </summary>
     public void ReportDeliveryQueue(string subscriptionId, int queued)
     {
-        var previous = _deliveryQueues.TryGetValue(subscriptionId, out var known) ? known : 0;
+        var slot = _deliveryQueues.GetOrAdd(subscriptionId, static _ => new StrongBox<int>());
+        var previous = Interlocked.Exchange(ref slot.Value, queued);
         if (queued == previous)
         {
             return;
         }
 
-        if (queued == 0)
-        {
-            _deliveryQueues.TryRemove(subscriptionId, out _);
-        }
-        else
-        {
-            _deliveryQueues[subscriptionId] = queued;
-        }
-
         Interlocked.Add(ref _queuedDeliveries, queued - previous);
         SignalIfRoom();
+    }
+
+    /// <summary>A subscription's activation leaves this silo: its deliveries are no longer queued here.</summary>
+    public void ForgetDeliveryQueue(string subscriptionId)
+    {
+        if (_deliveryQueues.TryRemove(subscriptionId, out var slot))
+        {
+            Interlocked.Add(ref _queuedDeliveries, -Interlocked.Exchange(ref slot.Value, 0));
+            SignalIfRoom();
+        }
     }
 
     private void SignalIfRoom()

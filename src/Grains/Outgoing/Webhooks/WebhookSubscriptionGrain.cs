@@ -122,7 +122,7 @@ public sealed partial class WebhookSubscriptionGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The rows stay stored; they are no longer this silo's work. Outcomes not written yet are written now if possible.
-        backlog.ReportDeliveryQueue(SubscriptionId, 0);
+        backlog.ForgetDeliveryQueue(SubscriptionId);
         try
         {
             await WaitForWritesAsync().WaitAsync(cancellationToken);
