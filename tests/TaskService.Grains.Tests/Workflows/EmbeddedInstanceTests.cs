@@ -100,9 +100,57 @@ public sealed class EmbeddedInstanceTests
         Assert.Equal(first.State.Sequence, second.State.Sequence);
     }
 
-    private static EmbeddedInstance Start(string variables)
+    [Theory]
+    [InlineData("""
+        <startEvent id="start" /><sequenceFlow id="f1" sourceRef="start" targetRef="choose" />
+        <exclusiveGateway id="choose" /><sequenceFlow id="f2" sourceRef="choose" targetRef="fork" />
+        <parallelGateway id="fork" /><sequenceFlow id="f3" sourceRef="fork" targetRef="choose" />
+        """)]
+    [InlineData("""
+        <startEvent id="start" /><sequenceFlow id="f1" sourceRef="start" targetRef="choose" />
+        <exclusiveGateway id="choose" /><sequenceFlow id="f2" sourceRef="choose" targetRef="fork" />
+        <parallelGateway id="fork" />
+        <sequenceFlow id="f3" sourceRef="fork" targetRef="choose" />
+        <sequenceFlow id="f4" sourceRef="fork" targetRef="again" />
+        <exclusiveGateway id="again" /><sequenceFlow id="f5" sourceRef="again" targetRef="choose" />
+        """)]
+    public void ATokenLoopingThroughGatewaysIsHeldWithOneIncidentInsteadOfRunningForever(string loop)
     {
-        var process = Assert.Single(BpmnParser.Parse(Xml).OrThrow());
+        // Without a bound the first loop overflows the stack (which ends the silo) and the second forks without end.
+        var instance = Start("{}", Definitions(loop));
+
+        var incident = Assert.Single(instance.State.Incidents);
+        Assert.Contains("loops through gateways", incident.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(instance.State.Tokens);
+        instance.CompleteIfDone();
+        Assert.Equal(WorkflowInstanceStatus.Active, instance.State.Status);
+    }
+
+    [Fact]
+    public void ALongChainOfGatewaysWithinTheBoundRunsToItsEnd()
+    {
+        const int Gateways = EmbeddedInstance.MaxPassesPerStep - 1;
+        var chain = new System.Text.StringBuilder("""<startEvent id="start" /><sequenceFlow id="f0" sourceRef="start" targetRef="g1" />""");
+        for (var i = 1; i <= Gateways; i++)
+        {
+            var next = i == Gateways ? "end" : $"g{i + 1}";
+            chain.Append(i % 2 == 0 ? $"""<exclusiveGateway id="g{i}" />""" : $"""<parallelGateway id="g{i}" />""")
+                .Append($"""<sequenceFlow id="f{i}" sourceRef="g{i}" targetRef="{next}" />""");
+        }
+
+        var instance = Start("{}", Definitions(chain.Append("""<endEvent id="end" />""").ToString()));
+
+        Assert.Empty(instance.State.Incidents);
+        instance.CompleteIfDone();
+        Assert.Equal(WorkflowInstanceStatus.Completed, instance.State.Status);
+    }
+
+    private static string Definitions(string process) =>
+        $"""<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p" isExecutable="true">{process}</process></definitions>""";
+
+    private static EmbeddedInstance Start(string variables, string xml = Xml)
+    {
+        var process = Assert.Single(BpmnParser.Parse(xml).OrThrow());
         var instance = new EmbeddedInstance("instance-1", new CommandRegistry([]), new WorkflowEngineOptions(), TimeProvider.System, NullLogger.Instance) { Process = process };
         instance.State.WorkflowId = "workflow-1";
         instance.State.ProcessId = process.Id;

@@ -23,7 +23,19 @@ internal sealed partial class EmbeddedInstance(
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>
+    /// Start events and gateways a token may pass in one step (a start, a completed task, a retry) before the instance holds it
+    /// with an incident. Nothing between them changes the variables, so a token still moving after this many has entered a loop
+    /// of gateways with no task or event to wait at, which would never end and whose recursion would overflow the silo's stack.
+    /// </summary>
+    internal const int MaxPassesPerStep = 1000;
+
     private BpmnProcess? _process;
+
+    // The step under way: how deep its token movement is, how many elements it passed, and whether it ran out of passes.
+    private int _depth;
+    private int _passes;
+    private bool _runaway;
 
     public string InstanceId { get; } = instanceId;
 
@@ -79,12 +91,20 @@ internal sealed partial class EmbeddedInstance(
     /// <summary>The token leaves <paramref name="element"/> on every outgoing flow (more than one is an implicit fork).</summary>
     public void Leave(TokenState token, BpmnElement element)
     {
-        State.Tokens.Remove(token);
-        var outgoing = Process.Outgoing(element.Id);
-        for (var i = 0; i < outgoing.Count; i++)
+        _depth++;
+        try
         {
-            var moving = i == 0 ? token : NewToken(element.Id);
-            Take(moving, outgoing[i]);
+            State.Tokens.Remove(token);
+            var outgoing = Process.Outgoing(element.Id);
+            for (var i = 0; i < outgoing.Count; i++)
+            {
+                var moving = i == 0 ? token : NewToken(element.Id);
+                Take(moving, outgoing[i]);
+            }
+        }
+        finally
+        {
+            EndMove();
         }
     }
 
@@ -94,6 +114,57 @@ internal sealed partial class EmbeddedInstance(
     public void Arrive(TokenState token, BpmnElement element, string? viaFlowId = null)
     {
         token.ElementId = element.Id;
+        if (element is StartEvent or ExclusiveGateway or ParallelGateway && !Pass(token, element))
+        {
+            return;
+        }
+
+        _depth++;
+        try
+        {
+            Enter(token, element, viaFlowId);
+        }
+        finally
+        {
+            EndMove();
+        }
+    }
+
+    /// <summary>
+    /// Counts a token passing through <paramref name="element"/>: false, with the token held there, once the step has passed
+    /// <see cref="MaxPassesPerStep"/> elements (the first such token raises the step's one incident).
+    /// </summary>
+    private bool Pass(TokenState token, BpmnElement element)
+    {
+        if (!_runaway && ++_passes <= MaxPassesPerStep)
+        {
+            return true;
+        }
+
+        State.Tokens.Add(token);
+        if (!_runaway)
+        {
+            _runaway = true;
+            RaiseIncident(element.Id, null,
+                $"A token passed {MaxPassesPerStep} gateways in one step and was stopped at {element.Describe()}: the process loops through gateways without a task or event to wait at. Put a user task or service task on the loop (or correct its conditions), deploy that as a new version and cancel this instance.",
+                null);
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends one level of token movement; when the outermost one ends, the next step starts with a fresh count.</summary>
+    private void EndMove()
+    {
+        if (--_depth == 0)
+        {
+            _passes = 0;
+            _runaway = false;
+        }
+    }
+
+    private void Enter(TokenState token, BpmnElement element, string? viaFlowId)
+    {
         switch (element)
         {
             case EndEvent:
