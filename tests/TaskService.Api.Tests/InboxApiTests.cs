@@ -67,6 +67,23 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
         Assert.Equal(1, await aliceClient.CountAsync($"/user-tasks/count?{JsonApi.Where(new { candidateGroups = new { contains = new[] { sales, "others" } } })}"));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task AssigningABlankUserIdIsRefusedAndLeavesTheAssignee(string blank)
+    {
+        var ann = Unique("ann");
+        var taskId = await NewTaskAsync();
+        var userTaskId = (await AddAsync(taskId, new NewUserTask { ExternalId = "x", Name = "review" })).Single();
+        var url = $"/tasks/{taskId}/user-tasks/{userTaskId}";
+        var manager = factory.CreateClientFor(Unique("manager"), Permissions.AssignUserTask, Permissions.ViewUserTask);
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{ann}}"}""")).AssertStatusAsync(HttpStatusCode.OK);
+
+        await (await manager.SendAsync("PUT", $"{url}/assignee", $$"""{"userId": "{{blank}}"}""")).AssertBadRequestNamingAsync("userId");
+
+        Assert.Equal(ann, (await manager.GetJsonAsync(url)).GetProperty("assignee").GetString());
+    }
+
     [Fact]
     public async Task ClaimUnclaimAndAssignChangeTheAssigneeOnlyAsAllowed()
     {

@@ -99,5 +99,9 @@ public sealed record TaskPatchRequest(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record AssigneeRequest(string? UserId) : IValidatableRequest
 {
-    public Problem? Validate(RequestFieldChecks check) => check.Key(UserId, "userId");
+    // A blank id names nobody: it would be stored as an assignee that no caller is, so it is refused rather than taken as one.
+    public Problem? Validate(RequestFieldChecks check) =>
+        UserId is { } userId && string.IsNullOrWhiteSpace(userId)
+            ? Problem.Invalid("userId", "'userId' must name a user; send null (or no userId) to clear the assignee.")
+            : check.Key(UserId, "userId");
 }
