@@ -41,6 +41,14 @@ public static class GatewaySetup
             ContractJson.Configure(json.SerializerOptions);
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
             json.SerializerOptions.MaxDepth = limits.Value.MaxJsonDepth;
+
+            // Property names are matched as written, as the original's models match them: "KEY" is not "key" but a property no
+            // route takes, refused by name rather than read as another.
+            json.SerializerOptions.PropertyNameCaseInsensitive = false;
+
+            // A property given twice is refused, not read as its last value: which one was meant cannot be known, and a proxy
+            // that checked the first would pass on a different body than the one acted on.
+            json.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.TryAddSingleton(sp => new RequestFieldChecks(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddTaskServiceRateLimits(builder.Configuration);

@@ -34,11 +34,16 @@ public static class ClientErrorText
                 : ($"The request body is not valid at '{target}': check the syntax at {where}, and that it nests no deeper than the depth limit of {depth}.", target);
         }
 
+        // A property given twice fails where a value of the wrong type would (the serializer tells the two apart only in its
+        // message): inside a free JSON value only a repeated name can fail, elsewhere the answer names both requirements.
+        var once = options.AllowDuplicateProperties ? string.Empty : ", given once";
         return Lookup(requestType, path, options) switch
         {
             { Unmapped: { } property } => ($"The request body holds the property '{property}', which this route does not take.", property),
-            { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}.", target),
-            _ => ($"'{target}' has the wrong JSON type or an out-of-range value.", target),
+            { Type: { } type } when (Nullable.GetUnderlyingType(type) ?? type) == typeof(JsonElement) && once.Length > 0 =>
+                ($"'{target}' holds a property name twice in one object; give each property once.", target),
+            { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}{once}.", target),
+            _ => ($"'{target}' has the wrong JSON type or an out-of-range value{(once.Length > 0 && target != Body ? ", or is given twice" : string.Empty)}.", target),
         };
     }
 
