@@ -7,6 +7,9 @@ namespace TaskService.Gateway.Apis;
 /// <summary><c>GET /dev/token</c>: a bearer token with every permission. Mapped only in the Development environment.</summary>
 public static class DevelopmentTokenApi
 {
+    private const int MinHours = 1;
+    private const int MaxHours = 24 * 30;
+
     public static IEndpointRouteBuilder MapDevelopmentTokenApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/dev/token", Issue).WithTags("Development").AllowAnonymous().AcceptsQuery("permissions", "hours", "sub", "groups");
@@ -28,13 +31,23 @@ public static class DevelopmentTokenApi
                 return ProblemAnswers.Invalid("hours", $"The parameter 'hours' must be a whole number within range, not '{(hours.Length <= 100 ? hours : hours[..100] + "...")}'.");
             }
 
+            if (given is < MinHours or > MaxHours)
+            {
+                return ProblemAnswers.Invalid("hours", $"The parameter 'hours' must be from {MinHours} to {MaxHours}, not {given}.");
+            }
+
             lifetime = given;
+        }
+
+        if (sub is not null && (sub.Length > 200 || sub.Any(char.IsControl)))
+        {
+            return ProblemAnswers.Invalid("sub", "The parameter 'sub' must be at most 200 characters, with no control characters.");
         }
 
         var codes = string.IsNullOrWhiteSpace(permissions)
             ? [.. Permissions.All, "1", "2", "3", "4", "5"]
             : permissions.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var token = AuthenticationSetup.CreateToken(options, codes, TimeSpan.FromHours(Math.Clamp(lifetime ?? 12, 1, 24 * 30)),
+        var token = AuthenticationSetup.CreateToken(options, codes, TimeSpan.FromHours(lifetime ?? 12),
             string.IsNullOrWhiteSpace(sub) ? "developer" : sub,
             groups?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return TypedResults.Text(token, "text/plain");

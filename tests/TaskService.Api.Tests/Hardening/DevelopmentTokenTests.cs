@@ -32,4 +32,17 @@ public sealed class DevelopmentTokenTests
         });
         Assert.True(validated.IsValid, validated.Exception?.Message);
     }
+
+    [Theory]
+    [InlineData("hours=0", "hours")]
+    [InlineData("hours=-5", "hours")]
+    [InlineData("hours=721", "hours")]
+    [InlineData("hours=ten", "hours")]
+    [InlineData("sub=%00", "sub")]
+    public async Task ADevelopmentTokenOutsideItsBoundsIs400NamingTheParameterNotAQuietlyDifferentToken(string query, string parameter)
+    {
+        await using var factory = new TaskServiceApiFactory { EnvironmentName = "Development", Overrides = { ["Auth:JwtSecret"] = "" } };
+
+        await (await factory.CreateAnonymousClient().GetAsync($"/dev/token?{query}")).AssertBadRequestNamingAsync(parameter);
+    }
 }

@@ -401,7 +401,7 @@ internal sealed partial class EmbeddedInstance(
             CreatedOn = time.GetUtcNow(),
         });
         WorkflowInstruments.Incidents.Add(1);
-        LogIncident(InstanceId, elementId, message);
+        LogIncident(InstanceId, elementId, message.TrimEnd().TrimEnd('.'));
     }
 
     /// <summary>When the next command of this instance is due, or null when it has none to run.</summary>
