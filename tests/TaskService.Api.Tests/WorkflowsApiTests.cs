@@ -106,6 +106,8 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
 
         await (await client.DeleteAsync($"/workflows/{id}/version/2")).AssertBadRequestNamingAsync("version");
         await (await client.DeleteAsync($"/workflows/{id}/version/9")).AssertNotFoundAsync();
+        await (await client.DeleteAsync($"/workflows/{id}/version/abc")).AssertBadRequestNamingAsync("version");
+        await (await client.DeleteAsync($"/workflows/{id}/version/99999999999")).AssertBadRequestNamingAsync("version");
         await (await client.DeleteAsync($"/workflows/{id}/version/1")).AssertStatusAsync(HttpStatusCode.NoContent);
 
         var listed = await client.GetJsonAsync($"/workflows?{JsonApi.Filter(new { where = new { externalIdentifier = processId } })}");

@@ -24,6 +24,9 @@ public static class WorkflowsApi
         workflows.MapPatch("/{id}", UpdateAsync).RequireAuthorization(Permissions.Workflow.Update).AcceptsLargeBody();
         workflows.MapDelete("/{id}", DeleteAsync).RequireAuthorization(Permissions.Workflow.Delete);
         workflows.MapDelete("/{id}/version/{version:int}", DeleteVersionAsync).RequireAuthorization(Permissions.Workflow.Delete);
+
+        // A version that is not a whole number (the route above does not match it) is a 400 naming it, not a route that is not there.
+        workflows.MapDelete("/{id}/version/{version}", NotAVersion).RequireAuthorization(Permissions.Workflow.Delete).ExcludeFromDescription();
         workflows.MapPost("/{id}/execute", ExecuteAsync).RequireAuthorization(Permissions.Workflow.Execute);
         return app;
     }
@@ -80,6 +83,9 @@ public static class WorkflowsApi
     public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteAsync(
         string id, ClaimsPrincipal user, IGrainFactory grains) =>
         (await grains.GetGrain<IWorkflowGrain>(id).DeleteAsync(user.UserId())).ToResults(TypedResults.NoContent);
+
+    public static BadRequestProblem NotAVersion(string version) => ProblemAnswers.Invalid("version",
+        $"The path parameter 'version' must be a whole number (a version of the workflow), not '{(version.Length <= 100 ? version : version[..100] + "...")}'.");
 
     public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteVersionAsync(
         string id, int version, IGrainFactory grains) =>
