@@ -51,6 +51,14 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
                 $"The request body must be JSON sent as 'Content-Type: application/json', not '{Printable(context.Request.ContentType)}'.");
         }
 
+        // A JSON body sent with a method the path does not take is routed to the framework's 405 answer (the 415 one is only for
+        // other media types), an endpoint that is no route: that answer, with the methods the path takes, says more than a
+        // check of a body it never reads.
+        if (endpoint is not RouteEndpoint)
+        {
+            return next(context);
+        }
+
         if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is null)
         {
             return RefuseUnreadBodyAsync(context);

@@ -145,6 +145,18 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
+    [InlineData("PUT", "/events/trigger", "{\"key\": \"k\"}")]
+    [InlineData("PATCH", "/events/trigger", "{}")]
+    [InlineData("PUT", "/events/trigger", "not json")]
+    public async Task AMethodThePathDoesNotTakeIs405WithTheMethodsItTakesWhateverTheBody(string method, string url, string body)
+    {
+        var response = await factory.CreateAdminClient().SendAsync(method, url, body);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.NotEmpty(response.Content.Headers.Allow);
+    }
+
+    [Theory]
     [InlineData("key", 201)]
     [InlineData("source", 501)]
     [InlineData("description", 10_001)]
