@@ -258,7 +258,7 @@ public sealed class InboxApiTests(TaskServiceApiFactory factory)
     public async Task ADevelopmentTokenForAUserAndGroupsOpensThatUsersInbox()
     {
         var (jan, team) = (Unique("jan"), Unique("team"));
-        var token = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult>(TaskService.Gateway.Apis.DevelopmentTokenApi.Issue(factory.Jwt, null, null, jan, $" {team} ,other").Result).ResponseContent!;
+        var token = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult>(TaskService.Gateway.Apis.DevelopmentTokenApi.Issue(factory.Jwt, new TaskService.Gateway.Http.RequestFieldChecks(new TaskService.Common.LimitsOptions()), null, null, jan, $" {team} ,other").Result).ResponseContent!;
         var taskId = await NewTaskAsync();
         var offered = (await AddAsync(taskId, new NewUserTask { ExternalId = "t", Name = "offered", CandidateGroups = [team] })).Single();
         var client = factory.CreateAnonymousClient();

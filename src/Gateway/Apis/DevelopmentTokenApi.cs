@@ -20,7 +20,8 @@ public static class DevelopmentTokenApi
     /// Returns the token as plain text, so <c>TOKEN=$(curl -s .../dev/token)</c> works. <c>sub</c> names the user (default
     /// <c>developer</c>) and <c>groups</c> (comma-separated) fills the groups claim the user-task inbox reads.
     /// </summary>
-    public static Results<ContentHttpResult, BadRequestProblem> Issue(JwtOptions options, string? permissions, string? hours, string? sub, string? groups)
+    public static Results<ContentHttpResult, BadRequestProblem> Issue(
+        JwtOptions options, RequestFieldChecks check, string? permissions, string? hours, string? sub, string? groups)
     {
         // Read here rather than bound as a number, so that a value of the wrong form is a problem naming it, not an exception.
         int? lifetime = null;
@@ -39,9 +40,9 @@ public static class DevelopmentTokenApi
             lifetime = given;
         }
 
-        if (sub is not null && (sub.Length > 200 || sub.Any(char.IsControl)))
+        if (check.Key(sub, "sub") is { } invalidSubject)
         {
-            return ProblemAnswers.Invalid("sub", "The parameter 'sub' must be at most 200 characters, with no control characters.");
+            return invalidSubject.ToBadRequest();
         }
 
         var codes = string.IsNullOrWhiteSpace(permissions)

@@ -36,14 +36,15 @@ public static class ClientErrorText
 
         // A property given twice fails where a value of the wrong type would (the serializer tells the two apart only in its
         // message): inside a free JSON value only a repeated name can fail, elsewhere the answer names both requirements.
-        var once = options.AllowDuplicateProperties ? string.Empty : ", given once";
+        var once = !options.AllowDuplicateProperties;
         return Lookup(requestType, path, options) switch
         {
             { Unmapped: { } property } => ($"The request body holds the property '{property}', which this route does not take.", property),
-            { Type: { } type } when (Nullable.GetUnderlyingType(type) ?? type) == typeof(JsonElement) && once.Length > 0 =>
+            { Type: { } type } when once && (Nullable.GetUnderlyingType(type) ?? type) == typeof(JsonElement) =>
                 ($"'{target}' holds a property name twice in one object; give each property once.", target),
-            { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}{once}.", target),
-            _ => ($"'{target}' has the wrong JSON type or an out-of-range value{(once.Length > 0 && target != Body ? ", or is given twice" : string.Empty)}.", target),
+            { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}{(once ? ", given once" : string.Empty)}.", target),
+            _ when once && target != Body => ($"'{target}' has the wrong JSON type or an out-of-range value, or is given twice.", target),
+            _ => ($"'{target}' has the wrong JSON type or an out-of-range value.", target),
         };
     }
 

@@ -74,25 +74,21 @@ internal sealed class InMemoryOutbox(TimeProvider time)
     }
 
     /// <summary>
-    /// Forgets dispatched entries written before <paramref name="writtenBefore"/> among the <paramref name="max"/> oldest, as
-    /// the PostgreSQL store deletes them; their event ids can be appended again.
+    /// Forgets dispatched entries written before <paramref name="writtenBefore"/> among the <paramref name="max"/> oldest
+    /// dispatched ones, as the PostgreSQL store deletes them; their event ids can be appended again.
     /// </summary>
     public int Purge(DateTimeOffset writtenBefore, int max)
     {
         lock (_lock)
         {
-            var purged = new List<long>();
-            foreach (var (sequence, (_, writtenOn)) in _written.Where(w => !_pending.ContainsKey(w.Key)).Take(Math.Max(max, 0)))
+            var purged = _written
+                .Where(w => !_pending.ContainsKey(w.Key))
+                .Take(Math.Max(max, 0))
+                .Where(w => w.Value.WrittenOn < writtenBefore)
+                .ToList();
+            foreach (var (sequence, (eventId, _)) in purged)
             {
-                if (writtenOn < writtenBefore)
-                {
-                    purged.Add(sequence);
-                }
-            }
-
-            foreach (var sequence in purged)
-            {
-                _eventIds.Remove(_written[sequence].EventId);
+                _eventIds.Remove(eventId);
                 _written.Remove(sequence);
             }
 

@@ -199,14 +199,13 @@ public sealed partial class PostgresTaskServiceStore
         // The oldest dispatched entries by sequence (the primary key's order, so each sweep reads a few index pages however large
         // the outbox, passing over the entries not dispatched yet): those past the retention go. Entries that wait long to be
         // dispatched (a receiver down) do not hold back the sweep of the newer ones. Only the deleted rows are locked, so
-        // dispatchers claiming entries never skip one for the sweep. Silos sweep at the same time: each takes rows the others
-        // have not locked.
+        // dispatchers claiming entries never skip one for the sweep (an entry, once dispatched, stays so). Silos sweep at the
+        // same time: each takes rows the others have not locked.
         await using var command = Command(
             """
             DELETE FROM main.outbox WHERE seq IN (
                 SELECT seq FROM main.outbox
-                 WHERE seq IN (SELECT seq FROM main.outbox WHERE dispatched_on IS NOT NULL ORDER BY seq LIMIT $2)
-                   AND dispatched_on IS NOT NULL AND created_on < $1
+                 WHERE seq IN (SELECT seq FROM main.outbox WHERE dispatched_on IS NOT NULL ORDER BY seq LIMIT $2) AND created_on < $1
                    FOR UPDATE SKIP LOCKED)
             """,
             Instant(writtenBefore), Integer(Math.Max(max, 0)));
