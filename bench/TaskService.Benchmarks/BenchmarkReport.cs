@@ -32,6 +32,12 @@ internal sealed class BenchmarkReport
     /// <summary>What the open-loop phase cost the silo, PostgreSQL and the machine.</summary>
     public PhaseCpu? HalfLoadCpu { get; set; }
 
+    /// <summary>Group-commit batches and their writes by lane during the run (<see cref="GroupCommitTally"/>).</summary>
+    public IReadOnlyDictionary<string, (long Batches, long Writes)>? RunGroupCommit { get; set; }
+
+    /// <summary>Group-commit batches and their writes by lane during the open loop.</summary>
+    public IReadOnlyDictionary<string, (long Batches, long Writes)>? HalfLoadGroupCommit { get; set; }
+
     /// <summary>One event at a time on an otherwise idle service.</summary>
     public PhaseResult? Idle { get; set; }
 
@@ -167,8 +173,17 @@ internal sealed class BenchmarkReport
             Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}, {(double)cost.WorkItems / open.Delivered:0.0} work items"), "");
         }
 
+        if (GroupCommitText(HalfLoadGroupCommit, HalfLoad) is { } halfCommits)
+        {
+            Line("  group commit at half load", halfCommits, "");
+        }
+
         Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
         Line("write transactions per event", Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? F($"{(double)w / r.Delivered:0.00}") : "-", "<= 1");
+        if (GroupCommitText(RunGroupCommit, Run) is { } runCommits)
+        {
+            Line("  group commit at the maximum", runCommits, "");
+        }
         if (BeforeRun is { } before && AfterRun is { } after && Run is { Delivered: > 0 } run)
         {
             Line("process CPU per event", F($"{(after.CpuTime - before.CpuTime).TotalMilliseconds / run.Delivered:0.00} ms"), "<= 0.4 ms");
@@ -179,6 +194,25 @@ internal sealed class BenchmarkReport
         Line("backpressure: accepted / refused (503)", F($"{Phases.Sum(p => p.Sent - p.FailedTriggers)} / {Phases.Sum(p => p.RefusedTriggers)}"), "503 + Retry-After over the bound");
         Line("backpressure: largest backlog seen", F($"{(Phases.Any() ? Phases.Max(p => p.MaxBacklog) : 0)} events"), "bounded (TaskService:Events:MaxBacklog)");
     }
+
+    /// <summary>Writes per batch and batches per event of each lane, or null without batches (the embedded store).</summary>
+    private static string? GroupCommitText(IReadOnlyDictionary<string, (long Batches, long Writes)>? lanes, PhaseResult? phase) =>
+        lanes is null || phase is not { Delivered: > 0 } || lanes.Values.All(l => l.Batches == 0)
+            ? null
+            : string.Join("; ", lanes.OrderBy(l => l.Key, StringComparer.Ordinal).Where(l => l.Value.Batches > 0).Select(l => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{l.Key} {(double)l.Value.Writes / l.Value.Batches:0.0} writes/batch, {(double)l.Value.Batches / phase.Delivered:0.00}/event")));
+
+    private static object? GroupCommitJson(IReadOnlyDictionary<string, (long Batches, long Writes)>? lanes, PhaseResult? phase) =>
+        lanes is null || phase is not { Delivered: > 0 }
+            ? null
+            : lanes.ToDictionary(l => l.Key, l => new
+            {
+                batches = l.Value.Batches,
+                writes = l.Value.Writes,
+                writesPerBatch = l.Value.Batches > 0 ? Math.Round((double)l.Value.Writes / l.Value.Batches, 2) : (double?)null,
+                batchesPerEvent = Math.Round((double)l.Value.Batches / phase.Delivered, 3),
+            });
 
     public async Task WriteJsonAsync(string path)
     {
@@ -224,6 +258,7 @@ internal sealed class BenchmarkReport
                 databaseCpuMsPerEvent = HalfLoadCpu?.ServerCpu is { } sc && half.Delivered > 0 ? Math.Round(sc.TotalMilliseconds / half.Delivered, 3) : (double?)null,
                 machineBusyShare = HalfLoadCpu?.MachineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
                 threadPoolWorkItemsPerEvent = HalfLoadCpu is { } items && half.Delivered > 0 ? Math.Round((double)items.WorkItems / half.Delivered, 2) : (double?)null,
+                groupCommit = GroupCommitJson(HalfLoadGroupCommit, half),
             } : null,
             idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
             ratios = new
@@ -241,6 +276,7 @@ internal sealed class BenchmarkReport
             database = new
             {
                 runWriteTransactions = RunWriteTransactions,
+                runGroupCommit = GroupCommitJson(RunGroupCommit, Run),
                 writeTransactionsPerEvent = Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? (double?)w / r.Delivered : null,
                 commitsPerEvent = Database is { } d && TotalEvents > 0 ? (double?)d.Commits / TotalEvents : null,
                 rollbacks = Database?.Rollbacks,

@@ -69,6 +69,7 @@ public static class Program
         // Room for every phase: warm-up, closed loop, open loop (at most as many events as the closed loop), idle.
         var capacity = options.Warmup + options.WarmupMaxEvents + options.WarmupRound + 2 * options.Events + options.IdleEvents;
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
+        using var commits = new GroupCommitTally();
         BenchmarkReport? report = null;
         try
         {
@@ -141,8 +142,10 @@ public static class Program
                         : null;
                     var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
                     report.BeforeRun = ProcessSnapshot.Take();
+                    var commitsBefore = commits.Read();
                     report.Run = await load.RunAsync("run", next, options.Events, options.Concurrency, options.AwaitDelivery);
                     report.AfterRun = ProcessSnapshot.Take();
+                    report.RunGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
                     report.RunServerCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     if (trace is not null)
                     {
@@ -170,8 +173,10 @@ public static class Program
                     var exceptionsBefore = exceptions.Count;
                     var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
                     var machineBefore = MachineCpu.Read();
+                    var commitsBefore = commits.Read();
                     report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
                     var machineAfter = MachineCpu.Read();
+                    report.HalfLoadGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
                     var serverCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     var after = ProcessSnapshot.Take();
                     report.HalfLoadCpu = new PhaseCpu(
@@ -191,6 +196,7 @@ public static class Program
                         report.RunWriteTransactions = await database.NextTransactionIdAsync() - firstTransaction - 1;
                         report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
                         report.RunServerCpu = serverCpu;
+                        report.RunGroupCommit = report.HalfLoadGroupCommit;
                     }
                 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
@@ -91,8 +92,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch(int writesToStartAnotherBatch)
     {
         await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");
-        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch);
+        var lane = $"lane-{Guid.NewGuid():N}";
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch, lane);
         Assert.Equal(writesToStartAnotherBatch, batcher.WritesToStartAnotherBatch);
+        using var batches = new BatchWritesListener(lane);
 
         // The first batch waits on a lock this test holds, so it runs until the test lets it go.
         await using var gate = await BlockABatchAsync(batcher, "main.group_gate");
@@ -117,8 +120,11 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(batcher.WritesToStartAnotherBatch, await ScalarAsync("SELECT count(*) FROM main.group_probe"));
         Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.group_probe"));
 
+        // The metric of writes per batch counts the batch that took them all, then the blocked one with its single write.
         await gate.ReleaseAsync();
         await gate.Blocked;
+        var recorded = await Eventually.ReturnsAsync(() => batches.Writes, w => w.Length >= 2, because: "both batches are measured");
+        Assert.Equal([batcher.WritesToStartAnotherBatch, 1], recorded);
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
     }
@@ -211,6 +217,44 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(Writers, await CountAsync("main.webhook_deliveries"));
         Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM main.webhook_deliveries d JOIN main.outbox o ON o.event_id = d.event_id WHERE d.event::jsonb <> o.body"));
         Assert.True(await TransactionsAsync() < Writers / 2, "the burst's tasks shared commits");
+    }
+
+    [Fact]
+    public async Task EventsRecordedInOneBurstEachGetTheirOwnAnswerAndAnEventRecordedTwiceAtOnceIsRecordedOnce()
+    {
+        // Events 0-9 were recorded and routed before, 10-19 recorded and not routed; the rest are new, every tenth of them
+        // recorded twice at once.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(EventRecording.New, await _stores.Store.RecordEventAsync(Event(i)));
+        }
+
+        await _stores.Store.MarkEventsRoutedAsync([.. Enumerable.Range(0, 10).Select(i => $"event-{i}")]);
+        var writes = new List<(int Event, Task<EventRecording> Recorded)>();
+        for (var i = 0; i < Writers; i++)
+        {
+            for (var copy = 0; copy < (i >= 20 && i % 10 == 0 ? 2 : 1); copy++)
+            {
+                writes.Add((i, _stores.Store.RecordEventAsync(Event(i))));
+            }
+        }
+
+        await Task.WhenAll(writes.Select(w => w.Recorded));
+
+        foreach (var recordings in writes.GroupBy(w => w.Event, w => w.Recorded.Result))
+        {
+            var expected = recordings.Key < 10 ? [EventRecording.Routed]
+                : recordings.Key < 20 ? [EventRecording.Unrouted]
+                : recordings.Key % 10 == 0 ? new[] { EventRecording.New, EventRecording.Unrouted } : [EventRecording.New];
+            Assert.Equal(expected, recordings.Order());
+        }
+
+        Assert.Equal(Writers, await CountAsync("main.events"));
+        Assert.Equal(Writers - 10L, await CountAsync("main.unrouted_events"));
+        await using var check = _stores.DataSource.CreateCommand(
+            "SELECT count(*) FROM main.events e JOIN main.unrouted_events u ON u.id = e.id " +
+            "WHERE (e.payload ->> 'i')::bigint + 1767323045123 = e.\"timestamp\" AND u.\"timestamp\" = e.\"timestamp\" AND e.\"key\" = 'group'");
+        Assert.Equal(Writers - 10L, (long)(await check.ExecuteScalarAsync())!);
     }
 
     [Fact]
@@ -404,5 +448,50 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         await using var command = _stores.DataSource.CreateCommand($"SELECT count(*) FROM {table}");
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The writes per batch that <see cref="GroupCommitInstruments.BatchWrites"/> records for one lane, in order.</summary>
+    private sealed class BatchWritesListener : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<int> _writes = [];
+
+        public BatchWritesListener(string lane)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument == GroupCommitInstruments.BatchWrites)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, writes, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == GroupCommitInstruments.LaneTag && Equals(tag.Value, lane))
+                    {
+                        lock (_writes)
+                        {
+                            _writes.Add(writes);
+                        }
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public int[] Writes
+        {
+            get
+            {
+                lock (_writes)
+                {
+                    return [.. _writes];
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Npgsql;
 
 namespace TaskService.Storage.Postgres;
@@ -20,7 +21,11 @@ namespace TaskService.Storage.Postgres;
 /// nothing). A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
 /// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
-public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)
+/// <param name="lane">The lane its metrics name (<see cref="GroupCommitInstruments.LaneTag"/>).</param>
+public sealed class PostgresCommandBatcher(
+    NpgsqlDataSource dataSource,
+    int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch,
+    string lane = "path")
 {
     /// <summary>
     /// Batches running at once; a write arriving while they run goes with the next one. Two keep one batch filling while the
@@ -46,6 +51,7 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
         ? writesToStartAnotherBatch
         : throw new ArgumentOutOfRangeException(nameof(writesToStartAnotherBatch), writesToStartAnotherBatch, "At least one write must wait before another batch starts.");
 
+    private readonly KeyValuePair<string, object?> _laneTag = new(GroupCommitInstruments.LaneTag, lane);
     private readonly ConcurrentQueue<GroupWrite> _queue = new();
     private int _queued;
     private int _running;
@@ -131,7 +137,10 @@ public sealed class PostgresCommandBatcher(NpgsqlDataSource dataSource, int writ
             var writes = new List<GroupWrite>();
             while (Take(writes))
             {
+                var started = Stopwatch.GetTimestamp();
                 await RunBatchAsync(writes);
+                GroupCommitInstruments.BatchWrites.Record(writes.Count, _laneTag);
+                GroupCommitInstruments.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _laneTag);
                 writes.Clear();
             }
         }

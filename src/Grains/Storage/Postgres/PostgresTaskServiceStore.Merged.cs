@@ -227,4 +227,58 @@ public sealed partial class PostgresTaskServiceStore
             return BatchCommand(Sql, NullableTextArray(texts), IntegerArray(integers), InstantArray(instants), NullableTextArray(states));
         }
     }
+
+    /// <summary>
+    /// Events being recorded, in one statement for all writes of a batch: each is inserted unless its id is there, and waits in
+    /// <c>main.unrouted_events</c> until it is routed. Its parameters: $1 the events' ids, $2 their keys, $3 their payloads
+    /// (JSON text), $4 their sources, $5 their descriptions, $6 their timestamps. Each row returned is (write, what recording
+    /// found, as <see cref="EventRecording"/>'s value). The outer SELECT sees the tables as they were before the inserts: an
+    /// event inserted now is only in "inserted", and so is one another silo records at the same moment (known but not routed).
+    /// An id that comes twice is inserted for its first write; the later one finds it waiting to be routed, as if it ran after.
+    /// </summary>
+    private sealed class NewEventsStatement : IMergedStatement
+    {
+        public static readonly NewEventsStatement Instance = new();
+
+        private static readonly string Sql = $"""
+            WITH e AS (SELECT s.id, s.k FROM unnest($1::text[]) WITH ORDINALITY AS s (id, k)),
+            f AS (SELECT DISTINCT ON (id) id, k FROM e ORDER BY id, k),
+            inserted AS (
+                INSERT INTO main.events (id, "key", payload, source, description, "timestamp")
+                SELECT f.id, ($2::text[])[f.k], ($3::text[])[f.k]::jsonb, ($4::text[])[f.k], ($5::text[])[f.k], ($6::bigint[])[f.k]
+                FROM f ORDER BY f.id
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id, "timestamp"),
+            waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, "timestamp" FROM inserted)
+            SELECT (e.k - 1)::int,
+                   CASE WHEN i.id IS NOT NULL AND f.k = e.k THEN {(int)EventRecording.New}
+                        WHEN i.id IS NULL AND EXISTS (SELECT 1 FROM main.events AS x WHERE x.id = e.id)
+                             AND NOT EXISTS (SELECT 1 FROM main.unrouted_events AS u WHERE u.id = e.id) THEN {(int)EventRecording.Routed}
+                        ELSE {(int)EventRecording.Unrouted} END
+            FROM e JOIN f ON f.id = e.id LEFT JOIN inserted AS i ON i.id = e.id
+            """;
+
+        public NpgsqlBatchCommand Build(IReadOnlyList<object?> values)
+        {
+            var ids = new string?[values.Count];
+            var keys = new string?[values.Count];
+            var payloads = new string?[values.Count];
+            var sources = new string?[values.Count];
+            var descriptions = new string?[values.Count];
+            var timestamps = new long[values.Count];
+            for (var n = 0; n < values.Count; n++)
+            {
+                var record = (EventRecord)values[n]!;
+                ids[n] = record.Id;
+                keys[n] = record.Key;
+                payloads[n] = RequiredJsonText(record.Payload);
+                sources[n] = record.Source;
+                descriptions[n] = record.Description;
+                timestamps[n] = record.Timestamp;
+            }
+
+            return BatchCommand(Sql, NullableTextArray(ids), NullableTextArray(keys), NullableTextArray(payloads), NullableTextArray(sources),
+                NullableTextArray(descriptions), BigIntArray(timestamps));
+        }
+    }
 }
