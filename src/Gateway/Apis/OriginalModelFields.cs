@@ -1,31 +1,54 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using TaskService.Errors;
+using TaskService.Gateway.Http;
 
 namespace TaskService.Gateway.Apis;
 
 /// <summary>
 /// Properties of the original's models that the service fills itself: the id and the audit fields, and a workflow's deployment
 /// fields. The original's request schemas declare them, so a client that read an entity and sends it back (as LoopBack SDKs
-/// and sourceloop front ends do) sends them; they are accepted and ignored. Any other property a request does not know is a
-/// 400 naming it, so a misspelt field never turns into a silent no-op.
+/// and sourceloop front ends do) sends them; they are accepted and ignored, but only with the JSON type the original's model
+/// gives them (or null). Any other property a request does not know is a 400 naming it, and so is a tolerated one of the wrong
+/// type, so that neither a misspelt field nor a mistyped one turns into a silent no-op.
 /// </summary>
 public static class OriginalModelFields
 {
-    /// <summary>The id and the audit fields of every <c>UserModifiableEntity</c> of the original (tasks, mappings, workflows).</summary>
-    public static FrozenSet<string> Audit { get; } = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
-        "id", "createdOn", "modifiedOn", "createdBy", "modifiedBy", "deleted", "deletedOn", "deletedBy");
-
-    /// <summary>A workflow as <c>GET /workflows/{id}</c> answers it: the audit fields and what a deployment decides.</summary>
-    public static FrozenSet<string> Workflow { get; } = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
-        [.. Audit, "workflowVersion", "externalIdentifier", "provider", "workflowVersions"]);
+    /// <summary>
+    /// The id and the audit fields of every <c>UserModifiableEntity</c> of the original (tasks, mappings, workflows), each with
+    /// the .NET type of its JSON form there: <c>string</c>, <c>date-time</c> (<see cref="DateTimeOffset"/>), <c>boolean</c>.
+    /// </summary>
+    public static FrozenDictionary<string, Type> Audit { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["id"] = typeof(string),
+        ["createdOn"] = typeof(DateTimeOffset),
+        ["modifiedOn"] = typeof(DateTimeOffset),
+        ["createdBy"] = typeof(string),
+        ["modifiedBy"] = typeof(string),
+        ["deleted"] = typeof(bool),
+        ["deletedOn"] = typeof(DateTimeOffset),
+        ["deletedBy"] = typeof(string),
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Checks the properties a request body did not map: each must be one of <paramref name="accepted"/>. <c>deleted: true</c>
-    /// is refused: a row is deleted with DELETE, which records who deleted it.
+    /// A workflow as <c>GET /workflows/{id}</c> answers it: the audit fields and what a deployment decides (the original's
+    /// <c>workflowVersion</c> is a JSON number; <c>workflowVersions</c>, the included relation, a list).
     /// </summary>
-    public static Problem? Check(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenSet<string> accepted)
+    public static FrozenDictionary<string, Type> Workflow { get; } = new Dictionary<string, Type>(Audit, StringComparer.OrdinalIgnoreCase)
     {
+        ["workflowVersion"] = typeof(double),
+        ["externalIdentifier"] = typeof(string),
+        ["provider"] = typeof(string),
+        ["workflowVersions"] = typeof(JsonElement[]),
+    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Checks the properties a request body did not map: each must be one of <paramref name="accepted"/>, of its type or null.
+    /// <c>deleted: true</c> is refused: a row is deleted with DELETE, which records who deleted it.
+    /// </summary>
+    public static Problem? Check(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenDictionary<string, Type> accepted)
+    {
+        ArgumentNullException.ThrowIfNull(accepted);
         if (unmapped is null)
         {
             return null;
@@ -33,9 +56,14 @@ public static class OriginalModelFields
 
         foreach (var (name, value) in unmapped)
         {
-            if (!accepted.Contains(name))
+            if (!accepted.TryGetValue(name, out var type))
             {
                 return Problem.Invalid(name, $"The request body holds the property '{name}', which this route does not take.");
+            }
+
+            if (!Fits(value, type))
+            {
+                return Problem.Invalid(name, $"'{name}' must be {ClientErrorText.Expected(type)}, or null; the service sets it itself and ignores the value sent.");
             }
 
             if (name.Equals("deleted", StringComparison.OrdinalIgnoreCase) && value.ValueKind == JsonValueKind.True)
@@ -46,4 +74,16 @@ public static class OriginalModelFields
 
         return null;
     }
+
+    /// <summary>True when <paramref name="value"/> has the JSON form of <paramref name="type"/>; null always fits.</summary>
+    private static bool Fits(JsonElement value, Type type) => value.ValueKind switch
+    {
+        JsonValueKind.Null => true,
+        JsonValueKind.String when type == typeof(DateTimeOffset) => value.TryGetDateTimeOffset(out _),
+        JsonValueKind.String => type == typeof(string),
+        JsonValueKind.True or JsonValueKind.False => type == typeof(bool),
+        JsonValueKind.Number => type == typeof(double),
+        JsonValueKind.Array => type.IsArray,
+        _ => false,
+    };
 }

@@ -48,6 +48,24 @@ public static class ClientErrorText
         };
     }
 
+    /// <summary>What a JSON value of <paramref name="type"/> must be, in words: "a string", "true or false", ...</summary>
+    public static string Expected(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type switch
+        {
+            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "a whole number within range",
+            _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(string) => "a string",
+            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z)",
+            _ when type == typeof(JsonElement) => "a JSON value",
+            _ when type.IsArray => "a JSON array",
+            _ => "a value of the documented form",
+        };
+    }
+
     /// <summary>The property names of a JSON path such as <c>$.a.b[0].c</c> or <c>$['odd name']</c>: a, b, c.</summary>
     private static List<string> Segments(string? path)
     {
@@ -123,20 +141,5 @@ public static class ClientErrorText
         }
 
         return (type, null);
-    }
-
-    private static string Expected(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type switch
-        {
-            _ when type == typeof(int) || type == typeof(long) || type == typeof(short) => "a whole number within range",
-            _ when type == typeof(double) || type == typeof(decimal) || type == typeof(float) => "a number",
-            _ when type == typeof(bool) => "true or false",
-            _ when type == typeof(string) => "a string",
-            _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z)",
-            _ when type == typeof(JsonElement) => "a JSON value",
-            _ => "a value of the documented form",
-        };
     }
 }
