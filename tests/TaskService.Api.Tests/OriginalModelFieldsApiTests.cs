@@ -86,6 +86,21 @@ public sealed class OriginalModelFieldsApiTests(TaskServiceApiFactory factory)
         }
     }
 
+    [Theory]
+    [InlineData("CreatedOn", "\"2020-01-01T00:00:00Z\"")]
+    [InlineData("ID", "\"x\"")]
+    [InlineData("Deleted", "true")]
+    public async Task ToleratedFieldNamesAreMatchedAsWritten(string field, string value)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (send, unchanged) = await PrepareAsync(client, "PATCH /tasks/{id}");
+
+        var problem = await (await send(field, JsonNode.Parse(value))).AssertBadRequestNamingAsync(field);
+
+        Assert.Equal($"The request body holds the property '{field}', which this route does not take.", problem.GetProperty("detail").GetString());
+        await unchanged();
+    }
+
     /// <summary>
     /// Sets up what <paramref name="route"/> changes and returns how to send it a body (a valid change plus the given field, or
     /// plus every property of an object) and how to check that the refused request changed nothing.

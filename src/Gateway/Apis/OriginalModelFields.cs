@@ -17,8 +17,9 @@ public static class OriginalModelFields
     /// <summary>
     /// The id and the audit fields of every <c>UserModifiableEntity</c> of the original (tasks, mappings, workflows), each with
     /// the .NET type of its JSON form there: <c>string</c>, <c>date-time</c> (<see cref="DateTimeOffset"/>), <c>boolean</c>.
+    /// Names are matched as written, as every other property's are: <c>CreatedOn</c> is a property no route takes.
     /// </summary>
-    public static FrozenDictionary<string, Type> Audit { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    public static FrozenDictionary<string, Type> Audit { get; } = new Dictionary<string, Type>(StringComparer.Ordinal)
     {
         ["id"] = typeof(string),
         ["createdOn"] = typeof(DateTimeOffset),
@@ -28,19 +29,19 @@ public static class OriginalModelFields
         ["deleted"] = typeof(bool),
         ["deletedOn"] = typeof(DateTimeOffset),
         ["deletedBy"] = typeof(string),
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>
     /// A workflow as <c>GET /workflows/{id}</c> answers it: the audit fields and what a deployment decides (the original's
     /// <c>workflowVersion</c> is a JSON number; <c>workflowVersions</c>, the included relation, a list).
     /// </summary>
-    public static FrozenDictionary<string, Type> Workflow { get; } = new Dictionary<string, Type>(Audit, StringComparer.OrdinalIgnoreCase)
+    public static FrozenDictionary<string, Type> Workflow { get; } = new Dictionary<string, Type>(Audit, StringComparer.Ordinal)
     {
         ["workflowVersion"] = typeof(double),
         ["externalIdentifier"] = typeof(string),
         ["provider"] = typeof(string),
         ["workflowVersions"] = typeof(JsonElement[]),
-    }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>
     /// Checks the properties a request body did not map: each must be one of <paramref name="accepted"/>, of its type or null.
@@ -66,7 +67,7 @@ public static class OriginalModelFields
                 return Problem.Invalid(name, $"'{name}' must be {ClientErrorText.Expected(type)}, or null; the service sets it itself and ignores the value sent.");
             }
 
-            if (name.Equals("deleted", StringComparison.OrdinalIgnoreCase) && value.ValueKind == JsonValueKind.True)
+            if (name == "deleted" && value.ValueKind == JsonValueKind.True)
             {
                 return Problem.Invalid(name, "'deleted' cannot be set here; delete with the DELETE route, which records who deleted it.");
             }
