@@ -119,6 +119,22 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(bodyId, await TriggerAsync(null, null));
     }
 
+    [Theory]
+    [InlineData(EventsApi.IdempotencyKeyHeader)]
+    [InlineData(EventsApi.RequestIdHeader)]
+    public async Task TriggerWithAnIdHeaderGivenTwiceIs400NamingTheHeaderAndRecordsNothing(string header)
+    {
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("two-ids");
+        var message = JsonApi.Request("POST", "/events/trigger", JsonSerializer.Serialize(new { key, payload = new { } }));
+        message.Headers.Add(header, [TaskSeeding.NewKey("first"), TaskSeeding.NewKey("second")]);
+
+        var problem = await (await client.SendAsync(message)).AssertBadRequestNamingAsync(header);
+
+        Assert.Equal($"The header '{header}' is given 2 times; give it once.", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
+    }
+
     [Fact]
     public async Task TriggerWithoutAnyIdGeneratesADistinctIdEachTime()
     {

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskService.Common;
+using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
@@ -47,7 +48,14 @@ public static class EventsApi
             return ProblemAnswers.Invalid("payload", "'payload' must be a JSON object.");
         }
 
-        var id = FirstNonEmpty(request.Headers[IdempotencyKeyHeader], request.Headers[RequestIdHeader], body.Id) ?? DeterministicId.NewId();
+        var idempotencyKey = SingleHeader(request, IdempotencyKeyHeader);
+        var requestId = SingleHeader(request, RequestIdHeader);
+        if ((idempotencyKey.Problem ?? requestId.Problem) is { } twice)
+        {
+            return twice.ToBadRequest();
+        }
+
+        var id = FirstNonEmpty(idempotencyKey.Value, requestId.Value, body.Id) ?? DeterministicId.NewId();
         if (check.Key(id, "id") is { } badId)
         {
             return badId.ToBadRequest();
@@ -122,4 +130,16 @@ public static class EventsApi
         await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemAnswers.NotFound("event mapping", id);
 
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+
+    /// <summary>
+    /// The value of a header that names one thing (an event id), or a problem naming the header when it is given more than once:
+    /// read as one, its values would be joined into an id that none of them is.
+    /// </summary>
+    private static Outcome<string?> SingleHeader(HttpRequest request, string name)
+    {
+        var values = request.Headers[name];
+        return values.Count > 1
+            ? Problem.Invalid(name, $"The header '{name}' is given {values.Count} times; give it once.")
+            : Outcome.Of<string?>(values.ToString());
+    }
 }
