@@ -83,6 +83,10 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"key": "task-created"}""", "url")]
     [InlineData("""{"url": "https://hooks.example.com/x"}""", "key")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": ""}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": "   "}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": "task\u0000created"}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-\ncreated"}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": ["task-created"]}""", "key")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-created", "secret": "s"}""", "secret")]
     [InlineData("not json", "body")]
     [InlineData("", "body")]
@@ -94,6 +98,21 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
 
         await response.AssertBadRequestNamingAsync(field);
         Assert.Empty((await app.CreateWebhooksClient(factory).GetJsonAsync("/webhooks")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ASubscriptionKeyIsHeldToTheEventKeyLengthLimit()
+    {
+        var app = await ClientApp.CreateAsync(factory);
+        var limit = new TaskService.Common.LimitsOptions().MaxKeyLength;
+        var hooks = app.CreateWebhooksClient(factory);
+
+        var problem = await (await hooks.PostJsonAsync("/webhooks/subscribe", new { url = "https://hooks.example.com/x", key = new string('k', limit + 1) }))
+            .AssertBadRequestNamingAsync("key");
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+        Assert.Empty((await hooks.GetJsonAsync("/webhooks")).EnumerateArray());
+
+        await app.SubscribeAsync(factory, "https://hooks.example.com/x", new string('k', limit));
     }
 
     [Fact]

@@ -338,6 +338,27 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         await response.AssertBadRequestNamingAsync("verbose");
     }
 
+    [Theory]
+    [InlineData("GET", "/tasks?filter={}&filter={\"limit\":1}", "filter")]
+    [InlineData("GET", "/tasks?filter[limit]=1&filter[limit]=2", "filter")]
+    [InlineData("GET", "/tasks/count?where={}&where={}", "where")]
+    [InlineData("GET", "/user-tasks/mine?filter={}&filter={}", "filter")]
+    [InlineData("GET", "/workflows/x?filter={}&filter={}", "filter")]
+    [InlineData("GET", "/workflow-instances?filter={}&filter={}", "filter")]
+    [InlineData("GET", "/webhooks?filter={}&filter={}", "filter")]
+    [InlineData("PATCH", "/tasks?where={}&where={\"name\":\"x\"}", "where")]
+    [InlineData("DELETE", "/tasks/x?cascade=false&cascade=true", "cascade")]
+    [InlineData("POST", "/client-apps/x/rotate-secret?overlapSeconds=0&overlapSeconds=60", "overlapSeconds")]
+    public async Task AQueryParameterGivenTwiceIs400NamingItOnEveryRoute(string method, string url, string parameter)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+
+        var response = await client.SendAsync(method, url, method == "PATCH" ? """{"name": "renamed"}""" : null);
+
+        var problem = await response.AssertBadRequestNamingAsync(parameter);
+        Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task AFilterLongerThanTheLimitIs400()
     {
