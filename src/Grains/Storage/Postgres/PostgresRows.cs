@@ -29,10 +29,8 @@ internal static class PostgresRows
     public static NpgsqlParameter Jsonb(JsonElement? value) => Parameter(JsonOrNull(value), NpgsqlDbType.Jsonb);
 
     /// <summary>A JSON document for a NOT NULL column; an unset element is stored as jsonb <c>null</c>.</summary>
-    public static NpgsqlParameter RequiredJson(JsonElement value) => Parameter(RequiredJsonText(value), NpgsqlDbType.Jsonb);
-
-    /// <summary>The text of a JSON document for a NOT NULL column, as <see cref="RequiredJson"/> sends it.</summary>
-    public static string RequiredJsonText(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText();
+    public static NpgsqlParameter RequiredJson(JsonElement value) =>
+        Parameter(value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText(), NpgsqlDbType.Jsonb);
 
     public static NpgsqlParameter JsonText(string? json) => json is null ? Null(NpgsqlDbType.Jsonb) : Typed(json, NpgsqlDbType.Jsonb);
 
@@ -43,9 +41,6 @@ internal static class PostgresRows
     public static NpgsqlParameter IntegerArray(int[] values) => Typed(values);
 
     public static NpgsqlParameter BooleanArray(bool[] values) => Typed(values);
-
-    /// <summary>A bigint array (long[] maps to bigint[] by default).</summary>
-    public static NpgsqlParameter BigIntArray(long[] values) => Typed(values);
 
     /// <summary>A text array whose elements may be SQL NULL.</summary>
     public static NpgsqlParameter NullableTextArray(string?[] values) => Typed(values);

@@ -161,12 +161,23 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(record);
 
-        return await _ingressBatcher.RunMergedAsync(
-            "event",
-            NewEventsStatement.Instance,
-            record,
-            static reader => (EventRecording)reader.GetInt32(1),
-            static rows => (EventRecording)rows[0]!);
+        // The event waits in main.unrouted_events until it is routed. The outer SELECT sees the tables as they were before
+        // the insert: a new row is only in "inserted". When another silo records the same id at the same moment, its row is
+        // not visible either: the event is known but not routed.
+        return await _ingressBatcher.RunAsync("event", [BatchCommand(
+            """
+            WITH inserted AS (
+                INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id),
+            waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, $6 FROM inserted)
+            SELECT EXISTS (SELECT 1 FROM inserted),
+                   EXISTS (SELECT 1 FROM main.events WHERE id = $1) AND NOT EXISTS (SELECT 1 FROM main.unrouted_events WHERE id = $1)
+            """,
+            Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp))],
+            1,
+            static (reader, _) => reader.GetBoolean(0) ? EventRecording.New : reader.GetBoolean(1) ? EventRecording.Routed : EventRecording.Unrouted,
+            static rows => (EventRecording)rows[0][0]!);
     }
 
     public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default) =>
