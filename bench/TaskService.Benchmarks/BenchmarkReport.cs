@@ -33,10 +33,10 @@ internal sealed class BenchmarkReport
     public PhaseCpu? HalfLoadCpu { get; set; }
 
     /// <summary>Group-commit batches and their writes by lane during the run (<see cref="GroupCommitTally"/>).</summary>
-    public IReadOnlyDictionary<string, (long Batches, long Writes)>? RunGroupCommit { get; set; }
+    public IReadOnlyDictionary<string, LaneTally>? RunGroupCommit { get; set; }
 
     /// <summary>Group-commit batches and their writes by lane during the open loop.</summary>
-    public IReadOnlyDictionary<string, (long Batches, long Writes)>? HalfLoadGroupCommit { get; set; }
+    public IReadOnlyDictionary<string, LaneTally>? HalfLoadGroupCommit { get; set; }
 
     /// <summary>One event at a time on an otherwise idle service.</summary>
     public PhaseResult? Idle { get; set; }
@@ -196,14 +196,14 @@ internal sealed class BenchmarkReport
     }
 
     /// <summary>Writes per batch and batches per event of each lane, or null without batches (the embedded store).</summary>
-    private static string? GroupCommitText(IReadOnlyDictionary<string, (long Batches, long Writes)>? lanes, PhaseResult? phase) =>
+    private static string? GroupCommitText(IReadOnlyDictionary<string, LaneTally>? lanes, PhaseResult? phase) =>
         lanes is null || phase is not { Delivered: > 0 } || lanes.Values.All(l => l.Batches == 0)
             ? null
             : string.Join("; ", lanes.OrderBy(l => l.Key, StringComparer.Ordinal).Where(l => l.Value.Batches > 0).Select(l => string.Create(
                 CultureInfo.InvariantCulture,
-                $"{l.Key} {(double)l.Value.Writes / l.Value.Batches:0.0} writes/batch, {(double)l.Value.Batches / phase.Delivered:0.00}/event")));
+                $"{l.Key} {(double)l.Value.Writes / l.Value.Batches:0.0} writes/batch of {1000 * l.Value.Seconds / l.Value.Batches:0.0} ms, {(double)l.Value.Batches / phase.Delivered:0.00}/event")));
 
-    private static object? GroupCommitJson(IReadOnlyDictionary<string, (long Batches, long Writes)>? lanes, PhaseResult? phase) =>
+    private static object? GroupCommitJson(IReadOnlyDictionary<string, LaneTally>? lanes, PhaseResult? phase) =>
         lanes is null || phase is not { Delivered: > 0 }
             ? null
             : lanes.ToDictionary(l => l.Key, l => new
@@ -212,6 +212,7 @@ internal sealed class BenchmarkReport
                 writes = l.Value.Writes,
                 writesPerBatch = l.Value.Batches > 0 ? Math.Round((double)l.Value.Writes / l.Value.Batches, 2) : (double?)null,
                 batchesPerEvent = Math.Round((double)l.Value.Batches / phase.Delivered, 3),
+                batchMs = l.Value.Batches > 0 ? Math.Round(1000 * l.Value.Seconds / l.Value.Batches, 2) : (double?)null,
             });
 
     public async Task WriteJsonAsync(string path)

@@ -460,7 +460,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument == GroupCommitInstruments.BatchWrites)
+                // By name: the instrument is published while its class initializes, before the field holds it.
+                if (instrument.Meter.Name == GroupCommitInstruments.MeterName && instrument.Name == GroupCommitInstruments.BatchWritesName)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
