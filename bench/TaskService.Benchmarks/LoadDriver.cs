@@ -47,10 +47,12 @@ internal sealed class LoadDriver(
         var stagesBefore = await database.ReadStagesAsync();
         var begin = Stopwatch.GetTimestamp();
 
-        async Task SendOneAsync(int id)
+        // intendedAt: in the open loop, when the schedule meant the event to go. Its latency counts from then, so that a send the
+        // load process was late to start (a thread waking up, a busy core) does not hide the wait from the figures.
+        async Task SendOneAsync(int id, long? intendedAt = null)
         {
             var arrival = awaitDelivery ? log.ArrivalAsync(id) : Task.CompletedTask;
-            var sentAt = Stopwatch.GetTimestamp();
+            var sentAt = intendedAt ?? Stopwatch.GetTimestamp();
             log.MarkSent(id, sentAt);
             var accepted = false;
             for (var attempt = 1; attempt <= MaxAttempts && !accepted && !interrupted.IsCancellationRequested; attempt++)
@@ -126,14 +128,16 @@ internal sealed class LoadDriver(
             var sends = new List<Task>(count);
             for (var i = 0; i < count && !interrupted.IsCancellationRequested; i++)
             {
-                var due = TimeSpan.FromSeconds(i / perSecond) - Stopwatch.GetElapsedTime(begin);
+                var offset = TimeSpan.FromSeconds(i / perSecond);
+                var due = offset - Stopwatch.GetElapsedTime(begin);
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, CancellationToken.None);
                 }
 
                 var id = start + i;
-                sends.Add(Task.Run(() => SendOneAsync(id)));
+                var intendedAt = begin + (long)(offset.TotalSeconds * Stopwatch.Frequency);
+                sends.Add(Task.Run(() => SendOneAsync(id, intendedAt)));
             }
 
             await Task.WhenAll(sends);

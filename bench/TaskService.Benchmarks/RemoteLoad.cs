@@ -42,11 +42,8 @@ internal sealed class RemoteLoad : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // A lighter GC for the load than the silo's, and thread-pool threads that sleep at once when they run out of work
-        // rather than spin a while first: the load is not what is measured, and on a machine it shares with the silo and
-        // PostgreSQL, the cores its idle threads spin on between an open loop's sends are the ones the service needs.
+        // A lighter GC for the load than the silo's: it is not what is measured.
         start.Environment["DOTNET_gcServer"] = "0";
-        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         var load = new RemoteLoad(Process.Start(start) ?? throw new InvalidOperationException("The load process did not start."));
         var ready = await load.WaitAnswerAsync();
         load.ReceiverUrl = ready.GetProperty("receiver").GetString()!;
