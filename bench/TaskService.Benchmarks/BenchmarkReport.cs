@@ -125,12 +125,26 @@ internal sealed class BenchmarkReport
             if (BeforeRun is { } before && Run is { Delivered: > 0 } r)
             {
                 var cpu = after.CpuTime - before.CpuTime;
-                output.WriteLine(F($"CPU / GC        {cpu.TotalSeconds:0.0} s CPU during the run = {cpu.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * cpu.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores); ") +
+                var kernel = after.KernelCpuTime - before.KernelCpuTime;
+                output.WriteLine(F($"CPU / GC        {cpu.TotalSeconds:0.0} s CPU during the run = {cpu.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * cpu.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; {(cpu > TimeSpan.Zero ? 100 * kernel / cpu : 0):0}% of it in the kernel); ") +
                     F($"{Mb(after.AllocatedBytes - before.AllocatedBytes)} allocated ({(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / r.Delivered:0} KB per event); GCs gen0 {after.Gen0Collections - before.Gen0Collections}, gen1 {after.Gen1Collections - before.Gen1Collections}, gen2 {after.Gen2Collections - before.Gen2Collections}; {after.ThreadCount} threads; ") +
                     F($"{(double)(after.ThreadPoolWorkItems - before.ThreadPoolWorkItems) / r.Delivered:0.0} thread-pool work items per event"));
                 if (RunServerCpu is { } server)
                 {
                     output.WriteLine(F($"                PostgreSQL: {server.TotalSeconds:0.0} s CPU during the run = {server.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * server.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; its processes and those it reaped)"));
+                }
+
+                if (r.LoadCpu is { } load)
+                {
+                    output.WriteLine(F($"                load process: {load.TotalSeconds:0.0} s CPU during the run = {load.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * load.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; sending triggers, receiving and checking webhooks)"));
+                }
+
+                if (RunServerCpu is { } db && r.LoadCpu is { } driver)
+                {
+                    // The three share the cores: at this cost per event the machine cannot carry more than this, however the
+                    // path waits.
+                    var total = (cpu + db + driver).TotalMilliseconds / r.Delivered;
+                    output.WriteLine(F($"                together {total:0.00} ms per event: {Environment.ProcessorCount} cores carry at most {Environment.ProcessorCount * 1000 / total:0} events/s at that cost"));
                 }
             }
         }
@@ -170,7 +184,8 @@ internal sealed class BenchmarkReport
             // how busy the machine was tells whether the latency above is the service's or queueing for the cores.
             var server = cost.ServerCpu is { } s ? F($", PostgreSQL {s.TotalMilliseconds / open.Delivered:0.00} ms") : "";
             var busy = cost.MachineBusyShare is { } b ? F($"machine {100 * b:0}% busy; ") : "";
-            Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}, {(double)cost.WorkItems / open.Delivered:0.0} work items"), "");
+            var load = open.LoadCpuMsPerEvent is { } l ? F($", load {l:0.00} ms") : "";
+            Line("  cost at half load", F($"{busy}per event silo {cost.SiloCpu.TotalMilliseconds / open.Delivered:0.00} ms{server}{load}, {(double)cost.WorkItems / open.Delivered:0.0} work items"), "");
         }
 
         if (GroupCommitText(HalfLoadGroupCommit, HalfLoad) is { } halfCommits)
@@ -257,6 +272,7 @@ internal sealed class BenchmarkReport
                 triggerResponseMs = new { p50 = Math.Round(half.TriggerResponse.P50, 2), p99 = Math.Round(half.TriggerResponse.P99, 2) },
                 siloCpuMsPerEvent = HalfLoadCpu is { } c && half.Delivered > 0 ? Math.Round(c.SiloCpu.TotalMilliseconds / half.Delivered, 3) : (double?)null,
                 databaseCpuMsPerEvent = HalfLoadCpu?.ServerCpu is { } sc && half.Delivered > 0 ? Math.Round(sc.TotalMilliseconds / half.Delivered, 3) : (double?)null,
+                loadCpuMsPerEvent = half.LoadCpuMsPerEvent is { } lc ? Math.Round(lc, 3) : (double?)null,
                 machineBusyShare = HalfLoadCpu?.MachineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
                 threadPoolWorkItemsPerEvent = HalfLoadCpu is { } items && half.Delivered > 0 ? Math.Round((double)items.WorkItems / half.Delivered, 2) : (double?)null,
                 groupCommit = GroupCommitJson(HalfLoadGroupCommit, half),
@@ -301,6 +317,7 @@ internal sealed class BenchmarkReport
                 gcCommittedBytes = after.GcCommittedBytes,
                 retainedHeapBytes = RetainedHeapBytes,
                 runCpuSeconds = BeforeRun is { } before ? (after.CpuTime - before.CpuTime).TotalSeconds : (double?)null,
+                runKernelCpuSeconds = BeforeRun is { } k ? (after.KernelCpuTime - k.KernelCpuTime).TotalSeconds : (double?)null,
                 runAllocatedBytes = BeforeRun is { } b ? after.AllocatedBytes - b.AllocatedBytes : (long?)null,
                 threads = after.ThreadCount,
                 runThreadPoolWorkItems = BeforeRun is { } bw ? after.ThreadPoolWorkItems - bw.ThreadPoolWorkItems : (long?)null,
@@ -322,6 +339,7 @@ internal sealed class BenchmarkReport
         sendSeconds = Math.Round(phase.SendDuration.TotalSeconds, 3),
         latencyMs = Round(phase.EndToEnd),
         triggerResponseMs = Round(phase.TriggerResponse),
+        loadCpuMsPerEvent = phase.LoadCpuMsPerEvent is { } load ? Math.Round(load, 3) : (double?)null,
     };
 
     private static object Round(LatencySummary s) => new

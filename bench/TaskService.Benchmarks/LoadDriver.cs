@@ -45,6 +45,7 @@ internal sealed class LoadDriver(
         var triggerLatencies = new ConcurrentBag<double>();
         var deliveredBefore = log.Delivered;
         var stagesBefore = await database.ReadStagesAsync();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var begin = Stopwatch.GetTimestamp();
 
         // intendedAt: in the open loop, when the schedule meant the event to go. Its latency counts from then, so that a send the
@@ -213,6 +214,7 @@ internal sealed class LoadDriver(
             WallTime = Stopwatch.GetElapsedTime(begin, deliveredCount == count ? lastArrival : Stopwatch.GetTimestamp()),
             EndToEnd = LatencySummary.Of(endToEnd),
             TriggerResponse = LatencySummary.Of(triggerLatencies.ToArray()),
+            LoadCpu = Environment.CpuUsage.TotalTime - cpuBefore,
         };
     }
 

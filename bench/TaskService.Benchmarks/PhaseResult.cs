@@ -36,6 +36,15 @@ internal sealed record PhaseResult
     /// <summary>Trigger sent to its 202 answer.</summary>
     public required LatencySummary TriggerResponse { get; init; }
 
+    /// <summary>
+    /// The load process's own CPU time during the phase (sending triggers, receiving and checking webhooks, its progress reads):
+    /// on one machine it shares the cores with the silo and PostgreSQL, so it bounds what the machine can carry too.
+    /// </summary>
+    public TimeSpan? LoadCpu { get; init; }
+
+    /// <summary><see cref="LoadCpu"/> per delivered event, in milliseconds.</summary>
+    public double? LoadCpuMsPerEvent => LoadCpu is { } cpu && Delivered > 0 ? cpu.TotalMilliseconds / Delivered : null;
+
     public double EventsPerSecond => WallTime > TimeSpan.Zero ? Delivered / WallTime.TotalSeconds : 0;
 
     public double TriggersPerSecond => SendDuration > TimeSpan.Zero ? Sent / SendDuration.TotalSeconds : 0;

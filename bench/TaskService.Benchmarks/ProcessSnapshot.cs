@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace TaskService.Benchmarks;
 
 /// <summary>
-/// Memory, CPU and GC figures of this process (the silo's), and the thread-pool work items it has completed: each hop of an
+/// Memory, CPU (all of it, and the part spent in the kernel: system calls, socket work, wake-ups) and GC figures of this
+/// process (the silo's), and the thread-pool work items it has completed: each hop of an
 /// event from one thread to another is one, and between bursts each may cost a thread's wake-up.
 /// </summary>
 internal sealed record ProcessSnapshot(
@@ -13,6 +14,7 @@ internal sealed record ProcessSnapshot(
     long GcCommittedBytes,
     long AllocatedBytes,
     TimeSpan CpuTime,
+    TimeSpan KernelCpuTime,
     int Gen0Collections,
     int Gen1Collections,
     int Gen2Collections,
@@ -30,6 +32,7 @@ internal sealed record ProcessSnapshot(
             gc.TotalCommittedBytes,
             GC.GetTotalAllocatedBytes(),
             process.TotalProcessorTime,
+            process.PrivilegedProcessorTime,
             GC.CollectionCount(0),
             GC.CollectionCount(1),
             GC.CollectionCount(2),
