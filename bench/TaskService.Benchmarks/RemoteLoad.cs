@@ -42,8 +42,11 @@ internal sealed class RemoteLoad : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // A lighter GC for the load than the silo's: it is not what is measured.
+        // A lighter GC for the load than the silo's: it is not what is measured. Its thread pool runs at .NET's defaults whatever
+        // the silo's settings are (their spinning keeps 32 clients sending as fast as the silo answers), so that a setting tried
+        // on the silo changes the silo alone.
         start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment.Remove("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit");
         var load = new RemoteLoad(Process.Start(start) ?? throw new InvalidOperationException("The load process did not start."));
         var ready = await load.WaitAnswerAsync();
         load.ReceiverUrl = ready.GetProperty("receiver").GetString()!;
