@@ -135,6 +135,25 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
     }
 
+    [Theory]
+    [InlineData(EventsApi.IdempotencyKeyHeader, " ")]
+    [InlineData(EventsApi.IdempotencyKeyHeader, "   ")]
+    [InlineData(EventsApi.RequestIdHeader, " ")]
+    public async Task TriggerWithABlankIdHeaderIs400NamingTheHeaderAndRecordsNothing(string header, string value)
+    {
+        // Taken as no id, the event would get a new one, and the client's retry of the same request a second event. (The test
+        // server leaves a header with an empty value out of the request; Kestrel passes it on, and it is refused the same way.)
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("blank-id");
+        var message = JsonApi.Request("POST", "/events/trigger", JsonSerializer.Serialize(new { key, id = TaskSeeding.NewKey("body-id"), payload = new { } }));
+        message.Headers.TryAddWithoutValidation(header, value);
+
+        var problem = await (await client.SendAsync(message)).AssertBadRequestNamingAsync(header);
+
+        Assert.Equal($"The header '{header}' is blank; give the event's id, or leave the header out.", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
+    }
+
     [Fact]
     public async Task TriggerWithoutAnyIdGeneratesADistinctIdEachTime()
     {

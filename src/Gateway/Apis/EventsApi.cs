@@ -132,14 +132,19 @@ public static class EventsApi
     private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
     /// <summary>
-    /// The value of a header that names one thing (an event id), or a problem naming the header when it is given more than once:
-    /// read as one, its values would be joined into an id that none of them is.
+    /// The value of a header that names one thing (an event id), null when it is absent, or a problem naming the header when it
+    /// is given more than once (read as one, its values would be joined into an id that none of them is) or blank (the event
+    /// would get an id of its own, and a retry of the same request a second event).
     /// </summary>
     private static Outcome<string?> SingleHeader(HttpRequest request, string name)
     {
         var values = request.Headers[name];
-        return values.Count > 1
-            ? Problem.Invalid(name, $"The header '{name}' is given {values.Count} times; give it once.")
-            : Outcome.Of<string?>(values.ToString());
+        return values.Count switch
+        {
+            0 => Outcome.Of<string?>(null),
+            > 1 => Problem.Invalid(name, $"The header '{name}' is given {values.Count} times; give it once."),
+            _ when string.IsNullOrWhiteSpace(values[0]) => Problem.Invalid(name, $"The header '{name}' is blank; give the event's id, or leave the header out."),
+            _ => Outcome.Of<string?>(values[0]),
+        };
     }
 }
