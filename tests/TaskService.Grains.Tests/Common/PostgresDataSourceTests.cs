@@ -41,6 +41,18 @@ public sealed class PostgresDataSourceTests
     }
 
     [Fact]
+    public async Task OnlyTheGroupCommitSourceTurnsSequentialScansOffAndKeepsTheOptionsAConnectionStringGives()
+    {
+        await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
+        await using var writes = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c statement_timeout=5000", groupCommit: true);
+        await using var chosen = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c enable_seqscan=on", groupCommit: true);
+
+        Assert.Null(new NpgsqlConnectionStringBuilder(reads.ConnectionString).Options);
+        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off", new NpgsqlConnectionStringBuilder(writes.ConnectionString).Options);
+        Assert.Equal("-c enable_seqscan=on", new NpgsqlConnectionStringBuilder(chosen.ConnectionString).Options);
+    }
+
+    [Fact]
     public async Task TheGroupCommitSourceKeepsTheResetAndPoolSizeAConnectionStringGives()
     {
         await using var writes = PostgresStoreExtensions.CreateDataSource(
