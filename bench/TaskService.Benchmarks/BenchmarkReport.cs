@@ -38,6 +38,12 @@ internal sealed class BenchmarkReport
     /// <summary>Group-commit batches and their writes by lane during the open loop.</summary>
     public IReadOnlyDictionary<string, LaneTally>? HalfLoadGroupCommit { get; set; }
 
+    /// <summary>The silo process's GC pauses during the open-loop phase.</summary>
+    public PauseSummary? HalfLoadGcPauses { get; set; }
+
+    /// <summary>The silo process's GC pauses during the closed-loop phase.</summary>
+    public PauseSummary? RunGcPauses { get; set; }
+
     /// <summary>One event at a time on an otherwise idle service.</summary>
     public PhaseResult? Idle { get; set; }
 
@@ -139,6 +145,11 @@ internal sealed class BenchmarkReport
                     output.WriteLine(F($"                load process: {load.TotalSeconds:0.0} s CPU during the run = {load.TotalMilliseconds / r.Delivered:0.00} ms per event ({100 * load.TotalSeconds / r.WallTime.TotalSeconds / Environment.ProcessorCount:0}% of {Environment.ProcessorCount} cores; sending triggers, receiving and checking webhooks)"));
                 }
 
+                if (RunGcPauses is { } pauses)
+                {
+                    output.WriteLine($"                GC pauses: {PausesText(pauses)}");
+                }
+
                 if (RunServerCpu is { } db && r.LoadCpu is { } driver)
                 {
                     // The three share the cores: at this cost per event the machine cannot carry more than this, however the
@@ -193,6 +204,12 @@ internal sealed class BenchmarkReport
             Line("  group commit at half load", halfCommits, "");
         }
 
+        if (HalfLoadGcPauses is { } halfPauses)
+        {
+            // Every request and batch in flight waits out a pause: the longest ones show up as clusters of slow events.
+            Line("  GC pauses at half load", PausesText(halfPauses), "");
+        }
+
         Line("idle single event p50 (p99)", $"{Ms(Idle?.EndToEnd.P50)} ({Ms(Idle?.EndToEnd.P99)})", "<= 5 ms");
         Line("write transactions per event", Run is { Delivered: > 0 } r && RunWriteTransactions is { } w ? F($"{(double)w / r.Delivered:0.00}") : "-", "<= 1");
         if (GroupCommitText(RunGroupCommit, Run) is { } runCommits)
@@ -209,6 +226,19 @@ internal sealed class BenchmarkReport
         Line("backpressure: accepted / refused (503)", F($"{Phases.Sum(p => p.Sent - p.FailedTriggers)} / {Phases.Sum(p => p.RefusedTriggers)}"), "503 + Retry-After over the bound");
         Line("backpressure: largest backlog seen", F($"{(Phases.Any() ? Phases.Max(p => p.MaxBacklog) : 0)} events"), "bounded (TaskService:Events:MaxBacklog)");
     }
+
+    private static string PausesText(PauseSummary p) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{p.Count}, {p.TotalMs:0} ms in all; longest {p.LongestMs:0.0} ms (gen {p.LongestGeneration}); {p.AtLeast10Ms} of 10 ms or more");
+
+    private static object? PausesJson(PauseSummary? p) => p is null ? null : new
+    {
+        count = p.Count,
+        totalMs = Math.Round(p.TotalMs, 2),
+        longestMs = Math.Round(p.LongestMs, 2),
+        longestGeneration = p.LongestGeneration,
+        atLeast10Ms = p.AtLeast10Ms,
+    };
 
     /// <summary>Writes per batch and batches per event of each lane, or null without batches (the embedded store).</summary>
     private static string? GroupCommitText(IReadOnlyDictionary<string, LaneTally>? lanes, PhaseResult? phase) =>
@@ -276,6 +306,7 @@ internal sealed class BenchmarkReport
                 machineBusyShare = HalfLoadCpu?.MachineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
                 threadPoolWorkItemsPerEvent = HalfLoadCpu is { } items && half.Delivered > 0 ? Math.Round((double)items.WorkItems / half.Delivered, 2) : (double?)null,
                 groupCommit = GroupCommitJson(HalfLoadGroupCommit, half),
+                gcPauses = PausesJson(HalfLoadGcPauses),
             } : null,
             idle = Idle is { } idle ? new { latencyMs = new { p50 = Math.Round(idle.EndToEnd.P50, 2), p99 = Math.Round(idle.EndToEnd.P99, 2) } } : null,
             ratios = new
@@ -321,6 +352,7 @@ internal sealed class BenchmarkReport
                 runAllocatedBytes = BeforeRun is { } b ? after.AllocatedBytes - b.AllocatedBytes : (long?)null,
                 threads = after.ThreadCount,
                 runThreadPoolWorkItems = BeforeRun is { } bw ? after.ThreadPoolWorkItems - bw.ThreadPoolWorkItems : (long?)null,
+                runGcPauses = PausesJson(RunGcPauses),
                 runFirstChanceExceptions = RunExceptions,
             } : null,
         };

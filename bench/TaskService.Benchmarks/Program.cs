@@ -70,6 +70,7 @@ public static class Program
         var capacity = options.Warmup + options.WarmupMaxEvents + options.WarmupRound + 2 * options.Events + options.IdleEvents;
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
         using var commits = new GroupCommitTally();
+        using var gcPauses = new GcPauses();
         BenchmarkReport? report = null;
         try
         {
@@ -143,9 +144,11 @@ public static class Program
                     var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
                     report.BeforeRun = ProcessSnapshot.Take();
                     var commitsBefore = commits.Read();
+                    var pausesBefore = gcPauses.Count;
                     report.Run = await load.RunAsync("run", next, options.Events, options.Concurrency, options.AwaitDelivery);
                     report.AfterRun = ProcessSnapshot.Take();
                     report.RunGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
+                    report.RunGcPauses = gcPauses.Between(pausesBefore);
                     report.RunServerCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     if (trace is not null)
                     {
@@ -174,9 +177,11 @@ public static class Program
                     var serverBefore = options.ServerPid is { } server ? ServerCpu.Read(server) : null;
                     var machineBefore = MachineCpu.Read();
                     var commitsBefore = commits.Read();
+                    var pausesBefore = gcPauses.Count;
                     report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
                     var machineAfter = MachineCpu.Read();
                     report.HalfLoadGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
+                    report.HalfLoadGcPauses = gcPauses.Between(pausesBefore);
                     var serverCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     var after = ProcessSnapshot.Take();
                     report.HalfLoadCpu = new PhaseCpu(
@@ -197,6 +202,7 @@ public static class Program
                         report.RetainedHeapBytes = ProcessSnapshot.RetainedHeapBytes();
                         report.RunServerCpu = serverCpu;
                         report.RunGroupCommit = report.HalfLoadGroupCommit;
+                        report.RunGcPauses = report.HalfLoadGcPauses;
                     }
                 }
 
