@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
@@ -127,6 +128,64 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal([batcher.WritesToStartAnotherBatch, 1], recorded);
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
+    public async Task WritesPastTheStatementBoundOfABatchGoInTheNextBatchWhole()
+    {
+        await ExecuteAsync("CREATE TABLE main.bound_gate (n int); CREATE TABLE main.bound_probe (w int, n int)");
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch: 1000);
+        await using var gate = await BlockABatchAsync(batcher, "main.bound_gate");
+
+        // Three writes of 200 statements wait for the blocked batch's runner: two fit under the bound of 500, the third does not.
+        const int Statements = 200;
+        var writes = Enumerable.Range(1, 3)
+            .Select(w => batcher.WriteAsync("probe", [.. Enumerable.Range(0, Statements).Select(n => Probe(w, n))]))
+            .ToArray();
+        Assert.Equal(3, batcher.QueuedWrites);
+
+        await gate.ReleaseAsync();
+        await Task.WhenAll([gate.Blocked, .. writes]);
+
+        Assert.Equal(0, batcher.QueuedWrites);
+        Assert.Equal(3L * Statements, await ScalarAsync("SELECT count(*) FROM main.bound_probe"));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.bound_probe WHERE w IN (1, 2)"));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.bound_probe WHERE w = 3"));
+        Assert.Equal(2L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.bound_probe"));
+
+        static NpgsqlBatchCommand Probe(int w, int n) => new("INSERT INTO main.bound_probe VALUES ($1, $2)")
+        {
+            Parameters = { new NpgsqlParameter<int> { TypedValue = w }, new NpgsqlParameter<int> { TypedValue = n } },
+        };
+    }
+
+    [Fact]
+    public async Task AWriteOnceCommittedIsNotKeptAliveByTheBatcher()
+    {
+        // A young-generation collection keeps whatever an older object points to: a queue that held on to the writes it
+        // handed out kept every write of the last second alive, with its statements and rows, and made those collections long.
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource);
+        var written = new List<WeakReference>();
+        for (var i = 0; i < 20; i++)
+        {
+            written.Add(await WriteAndForgetAsync(batcher, i));
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        // A connection may still point to the statements of the last batch it ran, until it runs the next one.
+        Assert.Equal(0, written.Take(15).Count(w => w.IsAlive));
+        GC.KeepAlive(batcher);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        static async Task<WeakReference> WriteAndForgetAsync(PostgresCommandBatcher batcher, int n)
+        {
+            var command = new NpgsqlBatchCommand("SELECT $1") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+            await batcher.WriteAsync("probe", [command]);
+            return new WeakReference(command);
+        }
     }
 
     [Fact]

@@ -135,7 +135,8 @@ public sealed class PostgresCommandBatcher(
         try
         {
             var writes = new List<GroupWrite>();
-            while (Take(writes))
+            GroupWrite? carried = null;
+            while (Take(writes, ref carried))
             {
                 var started = Stopwatch.GetTimestamp();
                 await RunBatchAsync(writes);
@@ -153,17 +154,35 @@ public sealed class PostgresCommandBatcher(
         }
     }
 
-    private bool Take(List<GroupWrite> writes)
+    /// <summary>
+    /// Takes the writes of the next batch: <paramref name="carried"/> first, then queued ones up to <see cref="MaxCommands"/>
+    /// statements. The write that would pass that bound is carried to this runner's next batch.
+    /// </summary>
+    /// <remarks>
+    /// The queue is never peeked: a peek makes a <see cref="ConcurrentQueue{T}"/> keep every item it hands out in its segment
+    /// (for the peeker's sake) and start a new segment every 32 items. A segment that lived through one collection then held
+    /// every write behind it alive through the next young-generation collections, with its statements and rows: at 1,250
+    /// events/s each of those collections promoted 12-16 MB and paused the silo for about 30 ms.
+    /// </remarks>
+    private bool Take(List<GroupWrite> writes, ref GroupWrite? carried)
     {
         var commands = 0;
-        while (_queue.TryPeek(out var next) && (writes.Count == 0 || commands + next.CommandCount <= MaxCommands))
+        if (carried is not null)
         {
-            if (!_queue.TryDequeue(out next))
+            writes.Add(carried);
+            commands = carried.CommandCount;
+            carried = null;
+        }
+
+        while (_queue.TryDequeue(out var next))
+        {
+            Interlocked.Decrement(ref _queued);
+            if (writes.Count > 0 && commands + next.CommandCount > MaxCommands)
             {
+                carried = next;
                 break;
             }
 
-            Interlocked.Decrement(ref _queued);
             writes.Add(next);
             commands += next.CommandCount;
         }
