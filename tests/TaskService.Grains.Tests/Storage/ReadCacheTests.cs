@@ -50,4 +50,57 @@ public sealed class ReadCacheTests
         await cache.GetAsync($"later-{ReadCache<string>.MaxEntries - 1}", () => { loads++; return Task.FromResult<string?>("none"); });
         Assert.Equal(0, loads);
     }
+
+    [Fact]
+    public async Task CallersMissingOneKeyAtOnceShareOneRead()
+    {
+        var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
+        var loads = 0;
+        var answer = new TaskCompletionSource<string?>();
+        Task<string?> Load() { loads++; return answer.Task; }
+
+        var callers = Enumerable.Range(0, 10).Select(_ => cache.GetAsync("event-key", Load)).ToArray();
+        Assert.Equal(1, loads);
+        Assert.DoesNotContain(callers, c => c.IsCompleted);
+
+        answer.SetResult("mapped");
+        Assert.All(await Task.WhenAll(callers), value => Assert.Equal("mapped", value));
+        Assert.Equal("mapped", await cache.GetAsync("event-key", Load));
+        Assert.Equal(1, loads);
+    }
+
+    [Fact]
+    public async Task ACallerAfterAClearDoesNotJoinAReadThatStartedBeforeIt()
+    {
+        var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
+        var before = new TaskCompletionSource<string?>();
+        var after = new TaskCompletionSource<string?>();
+        var early = cache.GetAsync("event-key", () => before.Task);
+
+        // A write through this silo: whoever reads after it must see it, not the answer of a read that started earlier.
+        cache.Clear();
+        var late = cache.GetAsync("event-key", () => after.Task);
+        var later = cache.GetAsync("event-key", () => throw new InvalidOperationException("a third read"));
+
+        after.SetResult("new");
+        before.SetResult("old");
+        Assert.Equal("old", await early);
+        Assert.Equal("new", await late);
+        Assert.Equal("new", await later);
+        Assert.Equal("new", await cache.GetAsync("event-key", () => throw new InvalidOperationException("no read once cached")));
+    }
+
+    [Fact]
+    public async Task AFailedSharedReadFailsItsCallersAndTheNextCallerReadsAgain()
+    {
+        var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
+        var answer = new TaskCompletionSource<string?>();
+        var first = cache.GetAsync("event-key", () => answer.Task);
+        var second = cache.GetAsync("event-key", () => throw new InvalidOperationException("a second read"));
+
+        answer.SetException(new TimeoutException("the database did not answer"));
+        await Assert.ThrowsAsync<TimeoutException>(() => first);
+        await Assert.ThrowsAsync<TimeoutException>(() => second);
+        Assert.Equal("mapped", await cache.GetAsync("event-key", () => Task.FromResult<string?>("mapped")));
+    }
 }

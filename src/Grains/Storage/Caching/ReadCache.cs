@@ -8,10 +8,16 @@ namespace TaskService.Storage.Caching;
 /// are kept too, so the keys seen are not bounded by what is stored: past <see cref="MaxEntries"/> the expired entries are dropped,
 /// and when all are still fresh, all of them.
 /// </summary>
+/// <remarks>
+/// Callers that miss the same key at the same time share one read: a busy silo's entries expire under hundreds of callers a
+/// second, and a read each made the data source open connections for all of them at every expiry. A caller that comes after a
+/// clear does not join a read that started before it.
+/// </remarks>
 internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     where TValue : class
 {
     private readonly ConcurrentDictionary<string, (TValue Value, long Expires)> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (Task<TValue?> Read, long Generation)> _loading = new(StringComparer.Ordinal);
     private long _generation;
 
     /// <summary>Entries kept before the expired ones are dropped (events with many distinct keys must not grow the cache without bound).</summary>
@@ -28,19 +34,45 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
             return entry.Value;
         }
 
-        var generation = Interlocked.Read(ref _generation);
-        var value = await load();
-        if (value is not null && Interlocked.Read(ref _generation) == generation)
+        while (true)
         {
-            if (_entries.Count >= MaxEntries)
+            var generation = Interlocked.Read(ref _generation);
+            if (_loading.TryGetValue(key, out var shared) && shared.Generation == generation)
             {
-                Prune(now);
+                return await shared.Read;
             }
 
-            _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
-        }
+            var read = new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var mine = (read.Task, generation);
+            if (shared.Read is null ? !_loading.TryAdd(key, mine) : !_loading.TryUpdate(key, mine, shared))
+            {
+                continue;
+            }
 
-        return value;
+            try
+            {
+                var value = await load();
+                if (value is not null && Interlocked.Read(ref _generation) == generation)
+                {
+                    if (_entries.Count >= MaxEntries)
+                    {
+                        Prune(now);
+                    }
+
+                    _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+                }
+
+                _loading.TryRemove(KeyValuePair.Create(key, mine));
+                read.SetResult(value);
+                return value;
+            }
+            catch (Exception exception)
+            {
+                _loading.TryRemove(KeyValuePair.Create(key, mine));
+                read.SetException(exception);
+                throw;
+            }
+        }
     }
 
     /// <summary>Drops the expired entries, or every entry when none has expired.</summary>
@@ -64,5 +96,6 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
+        _loading.Clear();
     }
 }
