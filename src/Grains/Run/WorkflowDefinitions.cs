@@ -8,9 +8,13 @@ using TaskService.Workflows.Bpmn;
 namespace TaskService.Workflows;
 
 /// <summary>Parses and validates BPMN files, and keeps the parsed processes of deployed versions.</summary>
+/// <remarks>
+/// Callers that want a version not parsed yet at the same time share one read and one parse: a silo that starts under load
+/// gets a burst of instances of each workflow at once, and a read each made the data source open a connection for every one.
+/// </remarks>
 public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<LimitsOptions> limits)
 {
-    private readonly ConcurrentDictionary<(string WorkflowId, int Version), BpmnProcess> _processes = new();
+    private readonly ConcurrentDictionary<(string WorkflowId, int Version), Task<BpmnProcess>> _processes = new();
 
     /// <summary>Parses a BPMN file for deployment; anything the engine cannot run is a problem (400) naming the element.</summary>
     public static Outcome<BpmnProcess> ParseForDeployment(string bpmnFile, LimitsOptions limits)
@@ -33,17 +37,43 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
     /// <summary>The parsed process of a deployed version.</summary>
     public async Task<BpmnProcess> GetProcessAsync(string workflowId, int version, CancellationToken cancellationToken = default)
     {
-        if (_processes.TryGetValue((workflowId, version), out var cached))
+        var key = (workflowId, version);
+        while (true)
         {
-            return cached;
-        }
+            if (_processes.TryGetValue(key, out var shared))
+            {
+                return await shared.WaitAsync(cancellationToken);
+            }
 
-        var aggregate = await store.LoadWorkflowAsync(workflowId, cancellationToken)
+            var parsed = new TaskCompletionSource<BpmnProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_processes.TryAdd(key, parsed.Task))
+            {
+                continue;
+            }
+
+            try
+            {
+                // Not the caller's token: the callers that joined this read must not fail because this caller gave up.
+                var process = await LoadAsync(workflowId, version);
+                parsed.SetResult(process);
+                return process;
+            }
+            catch (Exception exception)
+            {
+                // Not kept: the next caller reads again (the version may be deployed by then, or the database back).
+                _processes.TryRemove(KeyValuePair.Create(key, parsed.Task));
+                parsed.SetException(exception);
+                throw;
+            }
+        }
+    }
+
+    private async Task<BpmnProcess> LoadAsync(string workflowId, int version)
+    {
+        var aggregate = await store.LoadWorkflowAsync(workflowId)
             ?? throw TaskServiceException.NotFound("workflow", workflowId);
         var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == version)
             ?? throw TaskServiceException.NotFound("workflow version", $"{workflowId}/{version}");
-        var process = ParseForDeployment(deployed.BpmnDiagram, limits.Value).OrThrow();
-        _processes[(workflowId, version)] = process;
-        return process;
+        return ParseForDeployment(deployed.BpmnDiagram, limits.Value).OrThrow();
     }
 }
