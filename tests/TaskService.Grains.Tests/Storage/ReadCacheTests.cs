@@ -13,7 +13,7 @@ public sealed class ReadCacheTests
         var time = new FakeTimeProvider();
         var cache = new ReadCache<string[]>(Ttl, time);
         var loads = 0;
-        Task<string[]?> Load() { loads++; return Task.FromResult<string[]?>([]); }
+        Task<string[]?> Load(CancellationToken _) { loads++; return Task.FromResult<string[]?>([]); }
 
         Assert.Empty((await cache.GetAsync("unmapped", Load))!);
         Assert.Empty((await cache.GetAsync("unmapped", Load))!);
@@ -35,7 +35,7 @@ public sealed class ReadCacheTests
         var cache = new ReadCache<string>(Ttl, time);
         for (var i = 0; i < ReadCache<string>.MaxEntries + 500; i++)
         {
-            await cache.GetAsync($"key-{i}", () => Task.FromResult<string?>("none"));
+            await cache.GetAsync($"key-{i}", _ => Task.FromResult<string?>("none"));
             Assert.True(cache.Count <= ReadCache<string>.MaxEntries, $"{cache.Count} entries after {i + 1} keys");
         }
 
@@ -43,11 +43,11 @@ public sealed class ReadCacheTests
         time.Advance(Ttl);
         for (var i = 0; i < ReadCache<string>.MaxEntries; i++)
         {
-            await cache.GetAsync($"later-{i}", () => Task.FromResult<string?>("none"));
+            await cache.GetAsync($"later-{i}", _ => Task.FromResult<string?>("none"));
         }
 
         var loads = 0;
-        await cache.GetAsync($"later-{ReadCache<string>.MaxEntries - 1}", () => { loads++; return Task.FromResult<string?>("none"); });
+        await cache.GetAsync($"later-{ReadCache<string>.MaxEntries - 1}", _ => { loads++; return Task.FromResult<string?>("none"); });
         Assert.Equal(0, loads);
     }
 
@@ -57,7 +57,7 @@ public sealed class ReadCacheTests
         var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
         var loads = 0;
         var answer = new TaskCompletionSource<string?>();
-        Task<string?> Load() { loads++; return answer.Task; }
+        Task<string?> Load(CancellationToken _) { loads++; return answer.Task; }
 
         var callers = Enumerable.Range(0, 10).Select(_ => cache.GetAsync("event-key", Load)).ToArray();
         Assert.Equal(1, loads);
@@ -75,19 +75,19 @@ public sealed class ReadCacheTests
         var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
         var before = new TaskCompletionSource<string?>();
         var after = new TaskCompletionSource<string?>();
-        var early = cache.GetAsync("event-key", () => before.Task);
+        var early = cache.GetAsync("event-key", _ => before.Task);
 
         // A write through this silo: whoever reads after it must see it, not the answer of a read that started earlier.
         cache.Clear();
-        var late = cache.GetAsync("event-key", () => after.Task);
-        var later = cache.GetAsync("event-key", () => throw new InvalidOperationException("a third read"));
+        var late = cache.GetAsync("event-key", _ => after.Task);
+        var later = cache.GetAsync("event-key", _ => throw new InvalidOperationException("a third read"));
 
         after.SetResult("new");
         before.SetResult("old");
         Assert.Equal("old", await early);
         Assert.Equal("new", await late);
         Assert.Equal("new", await later);
-        Assert.Equal("new", await cache.GetAsync("event-key", () => throw new InvalidOperationException("no read once cached")));
+        Assert.Equal("new", await cache.GetAsync("event-key", _ => throw new InvalidOperationException("no read once cached")));
     }
 
     [Fact]
@@ -95,12 +95,31 @@ public sealed class ReadCacheTests
     {
         var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
         var answer = new TaskCompletionSource<string?>();
-        var first = cache.GetAsync("event-key", () => answer.Task);
-        var second = cache.GetAsync("event-key", () => throw new InvalidOperationException("a second read"));
+        var first = cache.GetAsync("event-key", _ => answer.Task);
+        var second = cache.GetAsync("event-key", _ => throw new InvalidOperationException("a second read"));
 
         answer.SetException(new TimeoutException("the database did not answer"));
         await Assert.ThrowsAsync<TimeoutException>(() => first);
         await Assert.ThrowsAsync<TimeoutException>(() => second);
-        Assert.Equal("mapped", await cache.GetAsync("event-key", () => Task.FromResult<string?>("mapped")));
+        Assert.Equal("mapped", await cache.GetAsync("event-key", _ => Task.FromResult<string?>("mapped")));
+    }
+
+    [Fact]
+    public async Task ACallerThatGivesUpStopsWaitingAndTheCallersSharingItsReadStillGetTheAnswer()
+    {
+        var cache = new ReadCache<string>(Ttl, new FakeTimeProvider());
+        var answer = new TaskCompletionSource<string?>();
+        var readWith = new List<CancellationToken>();
+        using var givingUp = new CancellationTokenSource();
+        var first = cache.GetAsync("event-key", token => { readWith.Add(token); return answer.Task; }, givingUp.Token);
+        var second = cache.GetAsync("event-key", _ => throw new InvalidOperationException("a second read"));
+
+        await givingUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.False(second.IsCompleted);
+
+        answer.SetResult("mapped");
+        Assert.Equal("mapped", await second);
+        Assert.False(Assert.Single(readWith).CanBeCanceled);
     }
 }

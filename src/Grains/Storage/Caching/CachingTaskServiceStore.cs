@@ -31,19 +31,19 @@ public sealed class CachingTaskServiceStore(
     private readonly ReadCache<IReadOnlyList<WebhookSubscriptionRecord>> _subscriptions = new(options.Value.Ttl, time);
 
     public Task<IReadOnlyList<EventWorkflowMapping>> GetEventMappingsAsync(string eventKey, CancellationToken cancellationToken = default) =>
-        NonNull(_eventMappings.GetAsync(eventKey, async () => await inner.GetEventMappingsAsync(eventKey, cancellationToken)));
+        NonNull(_eventMappings.GetAsync(eventKey, async read => await inner.GetEventMappingsAsync(eventKey, read), cancellationToken));
 
     public Task<IReadOnlyList<TaskWorkflowMapping>> GetTaskMappingsAsync(string taskKey, CancellationToken cancellationToken = default) =>
-        NonNull(_taskMappings.GetAsync(taskKey, async () => await inner.GetTaskMappingsAsync(taskKey, cancellationToken)));
+        NonNull(_taskMappings.GetAsync(taskKey, async read => await inner.GetTaskMappingsAsync(taskKey, read), cancellationToken));
 
     public Task<LiveWorkflow?> FindLiveWorkflowAsync(string processId, CancellationToken cancellationToken = default) =>
-        _liveWorkflows.GetAsync(processId, () => inner.FindLiveWorkflowAsync(processId, cancellationToken));
+        _liveWorkflows.GetAsync(processId, read => inner.FindLiveWorkflowAsync(processId, read), cancellationToken);
 
     public Task<ClientAppRow?> GetClientAppAsync(string id, CancellationToken cancellationToken = default) =>
-        _clientApps.GetAsync(id, () => inner.GetClientAppAsync(id, cancellationToken));
+        _clientApps.GetAsync(id, read => inner.GetClientAppAsync(id, read), cancellationToken);
 
     public Task<IReadOnlyList<WebhookSubscriptionRecord>> GetActiveSubscriptionsAsync(string key, CancellationToken cancellationToken = default) =>
-        NonNull(_subscriptions.GetAsync(key, async () => await inner.GetActiveSubscriptionsAsync(key, cancellationToken)));
+        NonNull(_subscriptions.GetAsync(key, async read => await inner.GetActiveSubscriptionsAsync(key, read), cancellationToken));
 
     /// <summary>Clears the cached rows of the given kinds in this silo.</summary>
     internal void Clear(CachedRows rows)

@@ -26,7 +26,12 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     /// <summary>Entries held now, expired ones included.</summary>
     internal int Count => _entries.Count;
 
-    public async Task<TValue?> GetAsync(string key, Func<Task<TValue?>> load)
+    /// <summary>
+    /// The cached value of <paramref name="key"/>, or what <paramref name="load"/> reads. The read is shared with the callers that
+    /// miss the key meanwhile, so it runs whatever any one of them does with its <paramref name="cancellationToken"/>: a caller
+    /// that gives up stops waiting, and the others still get the answer.
+    /// </summary>
+    public async Task<TValue?> GetAsync(string key, Func<CancellationToken, Task<TValue?>> load, CancellationToken cancellationToken = default)
     {
         var now = time.GetTimestamp();
         if (_entries.TryGetValue(key, out var entry) && entry.Expires > now)
@@ -39,7 +44,7 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
             var generation = Interlocked.Read(ref _generation);
             if (_loading.TryGetValue(key, out var shared) && shared.Generation == generation)
             {
-                return await shared.Read;
+                return await shared.Read.WaitAsync(cancellationToken);
             }
 
             var read = new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,29 +54,38 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
                 continue;
             }
 
-            try
-            {
-                var value = await load();
-                if (value is not null && Interlocked.Read(ref _generation) == generation)
-                {
-                    if (_entries.Count >= MaxEntries)
-                    {
-                        Prune(now);
-                    }
+            _ = ReadAndKeepAsync(key, load, mine, read, now);
+            return await read.Task.WaitAsync(cancellationToken);
+        }
+    }
 
-                    _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+    /// <summary>Runs a shared read and keeps its answer, unless a clear came meanwhile; never throws (its callers get the error).</summary>
+    private async Task ReadAndKeepAsync(
+        string key, Func<CancellationToken, Task<TValue?>> load, (Task<TValue?> Read, long Generation) mine, TaskCompletionSource<TValue?> read, long now)
+    {
+        try
+        {
+            var value = await load(CancellationToken.None).ConfigureAwait(false);
+            if (value is not null && Interlocked.Read(ref _generation) == mine.Generation)
+            {
+                if (_entries.Count >= MaxEntries)
+                {
+                    Prune(now);
                 }
 
-                _loading.TryRemove(KeyValuePair.Create(key, mine));
-                read.SetResult(value);
-                return value;
+                _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
             }
-            catch (Exception exception)
-            {
-                _loading.TryRemove(KeyValuePair.Create(key, mine));
-                read.SetException(exception);
-                throw;
-            }
+
+            _loading.TryRemove(KeyValuePair.Create(key, mine));
+            read.SetResult(value);
+        }
+        catch (Exception exception)
+        {
+            _loading.TryRemove(KeyValuePair.Create(key, mine));
+            read.SetException(exception);
+
+            // Observed here: when every caller gave up waiting, nobody else looks at it.
+            _ = read.Task.Exception;
         }
     }
 
