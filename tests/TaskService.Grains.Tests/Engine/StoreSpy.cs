@@ -40,6 +40,8 @@ public class StoreSpy : DispatchProxy
 
     private readonly ConcurrentDictionary<string, Task> _heldRecords = new(StringComparer.Ordinal);
 
+    private Task _workflowLoads = Task.CompletedTask;
+
     /// <summary>A spy over <paramref name="inner"/>; it is the store too (cast it to <see cref="ITaskServiceStore"/>).</summary>
     public static StoreSpy Wrap(ITaskServiceStore inner)
     {
@@ -56,6 +58,12 @@ public class StoreSpy : DispatchProxy
     /// completes, and fails, writing nothing, if the gate fails.
     /// </summary>
     public void HoldNextRecord(string eventId, Task gate) => _heldRecords[eventId] = gate;
+
+    /// <summary>Every workflow read (<see cref="ITaskServiceStore.LoadWorkflowAsync"/>) from now on waits for <paramref name="gate"/>.</summary>
+    public void HoldWorkflowLoads(Task gate) => _workflowLoads = gate;
+
+    /// <summary>How many times the store was called through <paramref name="method"/>.</summary>
+    public int CallsOf(string method) => Calls.Count(c => c.Method == method);
 
     /// <summary>Whether the event <paramref name="eventId"/> was given to the store to be noted as routed.</summary>
     public bool MarkedRouted(string eventId) =>
@@ -91,6 +99,9 @@ public class StoreSpy : DispatchProxy
             case nameof(ITaskServiceStore.RecordEventAsync) when _heldRecords.TryRemove(((EventRecord)args![0]!).Id, out var gate):
                 return RecordAfterAsync(gate, targetMethod, args);
 
+            case nameof(ITaskServiceStore.LoadWorkflowAsync):
+                return LoadWorkflowAfterAsync(_workflowLoads, targetMethod, args!);
+
             case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
                 InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
                 Log.Enqueue($"instance {args[0]} read");
@@ -111,6 +122,12 @@ public class StoreSpy : DispatchProxy
     {
         await gate;
         return await (Task<EventRecording>)Forward(targetMethod, args)!;
+    }
+
+    private async Task<WorkflowAggregate?> LoadWorkflowAfterAsync(Task gate, MethodInfo targetMethod, object?[] args)
+    {
+        await gate;
+        return await (Task<WorkflowAggregate?>)Forward(targetMethod, args)!;
     }
 
     private async Task<bool> NoteCreatedAsync(WorkflowInstanceSummary summary, string state, Task<bool> creating)

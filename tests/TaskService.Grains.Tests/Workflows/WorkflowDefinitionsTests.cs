@@ -1,7 +1,7 @@
-using System.Reflection;
 using Microsoft.Extensions.Options;
 using TaskService.Common;
 using TaskService.Errors;
+using TaskService.Grains.Tests.Engine;
 using TaskService.Serialization;
 using TaskService.Storage;
 using TaskService.Storage.InMemory;
@@ -18,48 +18,67 @@ public sealed class WorkflowDefinitionsTests
     [Fact]
     public async Task CallersWantingAVersionNotParsedYetShareOneRead()
     {
-        var (store, loads) = await DeployedAsync();
-        var definitions = new WorkflowDefinitions(loads.Store, Options.Create(new LimitsOptions()));
+        var (store, spy, gate) = await DeployedAsync();
+        var definitions = new WorkflowDefinitions((ITaskServiceStore)spy, Options.Create(new LimitsOptions()));
 
         var callers = Enumerable.Range(0, 10).Select(_ => definitions.GetProcessAsync(store.WorkflowId, 1)).ToArray();
-        Assert.Equal(1, loads.Count);
+        Assert.Equal(1, Loads(spy));
         Assert.DoesNotContain(callers, c => c.IsCompleted);
 
-        loads.Open();
+        gate.SetResult();
         var processes = await Task.WhenAll(callers);
         Assert.All(processes, p => Assert.Same(processes[0], p));
         Assert.Equal("p", processes[0].Id);
         Assert.Same(processes[0], await definitions.GetProcessAsync(store.WorkflowId, 1));
-        Assert.Equal(1, loads.Count);
+        Assert.Equal(1, Loads(spy));
     }
 
     [Fact]
     public async Task AVersionNotFoundFailsTheCallersThatSharedTheReadAndTheNextCallerReadsAgain()
     {
-        var (store, loads) = await DeployedAsync();
-        var definitions = new WorkflowDefinitions(loads.Store, Options.Create(new LimitsOptions()));
+        var (store, spy, gate) = await DeployedAsync();
+        var definitions = new WorkflowDefinitions((ITaskServiceStore)spy, Options.Create(new LimitsOptions()));
 
         var callers = Enumerable.Range(0, 3).Select(_ => definitions.GetProcessAsync(store.WorkflowId, 2)).ToArray();
-        loads.Open();
+        gate.SetResult();
         foreach (var caller in callers)
         {
             Assert.Equal(TaskServiceErrorKind.NotFound, (await Assert.ThrowsAsync<TaskServiceException>(() => caller)).Kind);
         }
 
-        Assert.Equal(1, loads.Count);
+        Assert.Equal(1, Loads(spy));
 
         // Deployed since: the next caller reads again and finds it.
         await store.DeployAsync(2);
         Assert.Equal("p", (await definitions.GetProcessAsync(store.WorkflowId, 2)).Id);
-        Assert.Equal(2, loads.Count);
+        Assert.Equal(2, Loads(spy));
     }
 
-    private static async Task<(DeployedStore Store, GatedLoads Loads)> DeployedAsync()
+    [Fact]
+    public async Task AVersionThatIsNotThereFailsAtOnceWhenTheReadAnswersAtOnce()
+    {
+        var (store, spy, gate) = await DeployedAsync();
+        gate.SetResult();
+        var definitions = new WorkflowDefinitions((ITaskServiceStore)spy, Options.Create(new LimitsOptions()));
+
+        // On a thread of its own: a caller that looked the failed read up again would spin, and the deadline would not be reached.
+        var missing = Task.Run(() => definitions.GetProcessAsync(store.WorkflowId, 3)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(TaskServiceErrorKind.NotFound, (await Assert.ThrowsAsync<TaskServiceException>(() => missing)).Kind);
+        Assert.Equal(1, Loads(spy));
+    }
+
+    /// <summary>A store with version 1 deployed, and a spy over it whose workflow reads wait for the gate.</summary>
+    private static async Task<(DeployedStore Store, StoreSpy Spy, TaskCompletionSource Gate)> DeployedAsync()
     {
         var store = new DeployedStore(new InMemoryTaskServiceStore(TimeProvider.System));
         await store.DeployAsync(1);
-        return (store, GatedLoads.Wrap(store.Inner));
+        var spy = StoreSpy.Wrap(store.Inner);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        spy.HoldWorkflowLoads(gate.Task);
+        return (store, spy, gate);
     }
+
+    private static int Loads(StoreSpy spy) => spy.CallsOf(nameof(ITaskServiceStore.LoadWorkflowAsync));
 
     private sealed class DeployedStore(ITaskServiceStore inner)
     {
@@ -90,46 +109,6 @@ public sealed class WorkflowDefinitionsTests
                 InputSchema = JsonElementFactory.Parse("{}"),
                 CreatedOn = now,
             })]));
-        }
-    }
-
-    /// <summary>A store whose workflow reads wait until <see cref="Open"/> (once open, they go straight through), counted.</summary>
-    /// <remarks>A <see cref="DispatchProxy"/>, so that it follows the store's interface; it cannot be sealed.</remarks>
-    public class GatedLoads : DispatchProxy
-    {
-        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private ITaskServiceStore _inner = null!;
-        private int _count;
-
-        public ITaskServiceStore Store => (ITaskServiceStore)(object)this;
-
-        public int Count => Volatile.Read(ref _count);
-
-        public static GatedLoads Wrap(ITaskServiceStore inner)
-        {
-            var gated = (GatedLoads)(object)Create<ITaskServiceStore, GatedLoads>();
-            gated._inner = inner;
-            return gated;
-        }
-
-        public void Open() => _gate.TrySetResult();
-
-        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-        {
-            ArgumentNullException.ThrowIfNull(targetMethod);
-            if (targetMethod.Name == nameof(ITaskServiceStore.LoadWorkflowAsync))
-            {
-                Interlocked.Increment(ref _count);
-                return LoadAfterGateAsync((string)args![0]!);
-            }
-
-            return targetMethod.Invoke(_inner, args);
-        }
-
-        private async Task<WorkflowAggregate?> LoadAfterGateAsync(string workflowId)
-        {
-            await _gate.Task;
-            return await _inner.LoadWorkflowAsync(workflowId);
         }
     }
 }
