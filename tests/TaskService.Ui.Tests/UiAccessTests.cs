@@ -57,6 +57,38 @@ public sealed class UiAccessTests(UiFixture fixture)
     }
 
     [Fact]
+    public async Task AQueryValueGivenTwiceOrThatThePageCannotReadIsRefusedWithAMessageNamingIt()
+    {
+        var page = await fixture.NewPageAsync();
+        await UiFlowTests.SignInAsync(page, $"query-{Guid.NewGuid():N}", "reviewers");
+
+        foreach (var (path, named) in new[]
+        {
+            ("/ui/tasks?p=abc", "'p'"),
+            ("/ui/tasks?p=0", "'p'"),
+            ("/ui/tasks?p=2147483647", "'p'"),
+            ("/ui/tasks?status=done", "'status'"),
+            ("/ui/tasks?status=pending&status=completed", "'status' 2 times"),
+            ("/ui/events?p=-1", "'p'"),
+            ("/ui/events?p=1&p=2", "'p' 2 times"),
+            ("/ui/inbox?tab=elsewhere", "'tab'"),
+        })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status == 400, $"{path} answered {response.Status}");
+            await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync(named);
+            Assert.DoesNotContain("Exception", await page.ContentAsync(), StringComparison.Ordinal);
+        }
+
+        // What the pages' own links and forms send is read as before: empty filters, a page number, no tab.
+        foreach (var path in new[] { "/ui/tasks?status=&key=&name=&p=1", "/ui/tasks?status=in%20progress", "/ui/events?p=2", "/ui/inbox", "/ui/inbox?tab=", "/ui/inbox?tab=all", "/ui/events?p=" })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status == 200, $"{path} answered {response.Status}: {string.Join(" ", await page.GetByRole(AriaRole.Alert).AllInnerTextsAsync())}");
+        }
+    }
+
+    [Fact]
     public async Task UiPagesCarryAContentSecurityPolicyWithoutInlineScriptsAndNeverAStackTrace()
     {
         using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = fixture.Host.Address };

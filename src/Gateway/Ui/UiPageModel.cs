@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
 using TaskService.Gateway.Auth;
@@ -9,6 +12,12 @@ namespace TaskService.Gateway.Ui;
 /// <summary>What every page of the UI shares: the API client, the signed-in user and the messages shown at the top.</summary>
 public abstract class UiPageModel(UiApiClient api) : PageModel
 {
+    /// <summary>
+    /// The names of the query values each page reads (its <c>[BindProperty(SupportsGet = true)]</c> properties), as its links
+    /// write them (the binder reads them whatever their case).
+    /// </summary>
+    private static readonly ConcurrentDictionary<Type, string[]> QueryNamesOf = new();
+
     protected UiApiClient Api { get; } = api;
 
     /// <summary>A message about what the last action did, shown once after the redirect that followed it.</summary>
@@ -26,6 +35,54 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
 
     public IReadOnlyList<string> Groups =>
         User.Groups(HttpContext.RequestServices.GetRequiredService<IOptions<InboxOptions>>().Value.GroupsClaim);
+
+    /// <summary>
+    /// Before a page is shown: a query value it reads that is given twice, or that it cannot read (a page number that is not one,
+    /// a status it does not know), is refused with 400 and a message naming it, rather than read as the first value or as none:
+    /// a list that silently shows something else than what was asked for is worse than no list.
+    /// </summary>
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        if (HttpMethods.IsGet(Request.Method) && QueryProblem() is { } problem)
+        {
+            LoadProblem = problem;
+            context.Result = new PageResult { StatusCode = StatusCodes.Status400BadRequest };
+        }
+    }
+
+    /// <summary>What is wrong with this page's own query values (each given once and of the right type), or null when nothing is.</summary>
+    protected virtual string? CheckQuery() => null;
+
+    private string? QueryProblem()
+    {
+        foreach (var name in QueryNamesOf.GetOrAdd(GetType(), QueryNames))
+        {
+            var values = Request.Query[name];
+            if (values.Count > 1)
+            {
+                return $"The address gives '{name}' {values.Count} times; give it once.";
+            }
+
+            // Only a value given counts: a property the query does not give, or gives empty, keeps its default (and may carry
+            // an implicit "required" error of its own that is not the user's).
+            if (values.Count == 1 && !string.IsNullOrEmpty(values[0]) && ModelState.TryGetValue(name, out var entry) && entry.Errors.Count > 0)
+            {
+                return $"The address gives '{name}' a value this page cannot read: '{Shorten(values.ToString())}'.";
+            }
+        }
+
+        return CheckQuery();
+    }
+
+    private static string[] QueryNames(Type page) =>
+        page.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Select(p => (Property: p, Binding: p.GetCustomAttribute<BindPropertyAttribute>()))
+            .Where(p => p.Binding is { SupportsGet: true })
+            .Select(p => p.Binding!.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Property.Name))
+            .ToArray();
+
+    /// <summary>A value as a message quotes it: at most 40 characters.</summary>
+    protected static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 
     /// <summary>Keeps the first failure of a page's reads for the page to show.</summary>
     protected JsonElement Read(ApiResult result)

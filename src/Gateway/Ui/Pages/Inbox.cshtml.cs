@@ -14,9 +14,15 @@ public sealed class InboxModel(UiApiClient api) : UiPageModel(api)
 
     public IReadOnlyList<JsonElement> UserTasks { get; private set; } = [];
 
+    protected override string? CheckQuery()
+    {
+        // No tab, or an empty one, is the first.
+        Tab = string.IsNullOrEmpty(Tab) ? Tabs[0].Id : Tab;
+        return Tabs.Any(t => t.Id == Tab) ? null : $"'tab' must be one of {string.Join(", ", Tabs.Select(t => t.Id))}; not '{Shorten(Tab)}'.";
+    }
+
     public async Task OnGetAsync()
     {
-        Tab = Tabs.Any(t => t.Id == Tab) ? Tab : "mine";
         var pending = new { where = new { status = "pending" }, order = "createdOn DESC", limit = 200 };
         var rows = Tab == "all"
             ? Read(await Api.GetAsync($"/user-tasks?{UiApiClient.Filter(pending)}", "view user tasks"))

@@ -28,11 +28,20 @@ public sealed class TasksModel(UiApiClient api) : UiPageModel(api)
 
     public int Pages => (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
 
+    /// <summary>The last page number that can be asked for: its first row's position must be a whole number.</summary>
+    public const int MaxPageNumber = int.MaxValue / PageSize;
+
+    protected override string? CheckQuery() =>
+        Status is { Length: > 0 } && !Statuses.Contains(Status)
+            ? $"'status' must be one of {string.Join(", ", Statuses)}, or empty for any; not '{Shorten(Status)}'."
+            : PageNumber is < 1 or > MaxPageNumber
+            ? $"'p' is the page number: a whole number from 1 to {MaxPageNumber}."
+            : null;
+
     public async Task OnGetAsync()
     {
-        PageNumber = Math.Max(1, PageNumber);
         var where = new Dictionary<string, object>();
-        if (Status is { Length: > 0 } && Statuses.Contains(Status))
+        if (Status is { Length: > 0 })
         {
             where["status"] = Status;
         }
