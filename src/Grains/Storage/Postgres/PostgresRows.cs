@@ -40,6 +40,9 @@ internal static class PostgresRows
     /// <summary>An integer array (int[] maps to integer[] by default).</summary>
     public static NpgsqlParameter IntegerArray(int[] values) => Typed(values);
 
+    /// <summary>A bigint[] parameter.</summary>
+    public static NpgsqlParameter BigIntArray(long[] values) => Typed(values);
+
     public static NpgsqlParameter BooleanArray(bool[] values) => Typed(values);
 
     /// <summary>A text array whose elements may be SQL NULL.</summary>

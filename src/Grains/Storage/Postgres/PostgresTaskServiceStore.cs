@@ -161,26 +161,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     {
         ArgumentNullException.ThrowIfNull(record);
 
-        // The event waits in main.unrouted_events until it is routed. The outer SELECT sees the tables as they were before
-        // the insert: a new row is only in "inserted". When another silo records the same id at the same moment, its row is
-        // not visible either: the event is known but not routed. A CASE looks an id up in the tables only when the event was
-        // not new (an index probe into each saved on nearly every event).
-        return await _ingressBatcher.RunAsync("event", [BatchCommand(
-            """
-            WITH inserted AS (
-                INSERT INTO main.events (id, "key", payload, source, description, "timestamp") VALUES ($1, $2, $3, $4, $5, $6)
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id),
-            waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, $6 FROM inserted)
-            SELECT CASE
-                WHEN EXISTS (SELECT 1 FROM inserted) THEN 0
-                WHEN EXISTS (SELECT 1 FROM main.events WHERE id = $1) AND NOT EXISTS (SELECT 1 FROM main.unrouted_events WHERE id = $1) THEN 2
-                ELSE 1 END
-            """,
-            Text(record.Id), Text(record.Key), RequiredJson(record.Payload), Text(record.Source), Text(record.Description), BigInt(record.Timestamp))],
-            1,
-            static (reader, _) => reader.GetInt32(0) switch { 0 => EventRecording.New, 2 => EventRecording.Routed, _ => EventRecording.Unrouted },
-            static rows => (EventRecording)rows[0][0]!);
+        // The event waits in main.unrouted_events until it is routed; the events of a batch are recorded in one statement.
+        return await _ingressBatcher.RunMergedAsync(
+            "event",
+            NewEventsStatement.Instance,
+            record,
+            static reader => NewEventsStatement.Read(reader),
+            static rows => (EventRecording)rows[0]!);
     }
 
     public Task MarkEventRoutedAsync(string eventId, CancellationToken cancellationToken = default) =>
