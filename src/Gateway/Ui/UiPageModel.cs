@@ -81,6 +81,13 @@ public abstract class UiPageModel(UiApiClient api) : PageModel
             .Select(p => p.Binding!.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Property.Name))
             .ToArray();
 
+    /// <summary>
+    /// What is wrong with the page number <c>p</c> of a page of <paramref name="pageSize"/> rows, or null: it must be at least 1,
+    /// and its first row's position a whole number.
+    /// </summary>
+    protected static string? PageNumberProblem(int pageNumber, int pageSize) =>
+        pageNumber < 1 || pageNumber > int.MaxValue / pageSize ? $"'p' is the page number: a whole number from 1 to {int.MaxValue / pageSize}." : null;
+
     /// <summary>A value as a message quotes it: at most 40 characters.</summary>
     protected static string Shorten(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 

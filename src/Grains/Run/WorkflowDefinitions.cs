@@ -39,45 +39,16 @@ public sealed class WorkflowDefinitions(ITaskServiceStore store, IOptions<Limits
     /// The read and parse are shared, so they run whatever any one caller does with its <paramref name="cancellationToken"/>: a
     /// caller that gives up stops waiting, and the others still get the process.
     /// </remarks>
-    public async Task<BpmnProcess> GetProcessAsync(string workflowId, int version, CancellationToken cancellationToken = default)
+    public Task<BpmnProcess> GetProcessAsync(string workflowId, int version, CancellationToken cancellationToken = default) =>
+        SharedReads.JoinOrStartAsync(_processes, (workflowId, version), () => LoadAsync(workflowId, version), keep: true, cancellationToken);
+
+    /// <summary>Reads and parses a version; a failure is not kept (the next caller reads again: the version may be deployed by then).</summary>
+    private async Task<BpmnProcess> LoadAsync(string workflowId, int version)
     {
-        var key = (workflowId, version);
-        while (true)
-        {
-            if (_processes.TryGetValue(key, out var shared))
-            {
-                return await shared.WaitAsync(cancellationToken);
-            }
-
-            var parsed = new TaskCompletionSource<BpmnProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (_processes.TryAdd(key, parsed.Task))
-            {
-                // Awaited here, not looked up again: a read that fails at once is already gone from the dictionary.
-                _ = LoadAndKeepAsync(key, parsed);
-                return await parsed.Task.WaitAsync(cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>Reads and parses a version for the callers sharing <paramref name="parsed"/>; never throws (they get the error).</summary>
-    private async Task LoadAndKeepAsync((string WorkflowId, int Version) key, TaskCompletionSource<BpmnProcess> parsed)
-    {
-        try
-        {
-            var aggregate = await store.LoadWorkflowAsync(key.WorkflowId).ConfigureAwait(false)
-                ?? throw TaskServiceException.NotFound("workflow", key.WorkflowId);
-            var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == key.Version)
-                ?? throw TaskServiceException.NotFound("workflow version", $"{key.WorkflowId}/{key.Version}");
-            parsed.SetResult(ParseForDeployment(deployed.BpmnDiagram, limits.Value).OrThrow());
-        }
-        catch (Exception exception)
-        {
-            // Not kept: the next caller reads again (the version may be deployed by then, or the database back).
-            _processes.TryRemove(KeyValuePair.Create(key, parsed.Task));
-            parsed.SetException(exception);
-
-            // Observed here: when every caller gave up waiting, nobody else looks at it.
-            _ = parsed.Task.Exception;
-        }
+        var aggregate = await store.LoadWorkflowAsync(workflowId).ConfigureAwait(false)
+            ?? throw TaskServiceException.NotFound("workflow", workflowId);
+        var deployed = aggregate.Versions.FirstOrDefault(v => v.Version == version)
+            ?? throw TaskServiceException.NotFound("workflow version", $"{workflowId}/{version}");
+        return ParseForDeployment(deployed.BpmnDiagram, limits.Value).OrThrow();
     }
 }

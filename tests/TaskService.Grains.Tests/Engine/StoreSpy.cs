@@ -97,10 +97,10 @@ public class StoreSpy : DispatchProxy
                 break;
 
             case nameof(ITaskServiceStore.RecordEventAsync) when _heldRecords.TryRemove(((EventRecord)args![0]!).Id, out var gate):
-                return RecordAfterAsync(gate, targetMethod, args);
+                return ForwardAfterAsync<EventRecording>(gate, targetMethod, args);
 
             case nameof(ITaskServiceStore.LoadWorkflowAsync):
-                return LoadWorkflowAfterAsync(_workflowLoads, targetMethod, args!);
+                return ForwardAfterAsync<WorkflowAggregate?>(_workflowLoads, targetMethod, args!);
 
             case nameof(ITaskServiceStore.LoadWorkflowInstanceStateAsync):
                 InstanceReads.AddOrUpdate((string)args![0]!, 1, static (_, count) => count + 1);
@@ -118,16 +118,11 @@ public class StoreSpy : DispatchProxy
         return Forward(targetMethod, args);
     }
 
-    private async Task<EventRecording> RecordAfterAsync(Task gate, MethodInfo targetMethod, object?[] args)
+    /// <summary>Calls the store once <paramref name="gate"/> is open.</summary>
+    private async Task<T> ForwardAfterAsync<T>(Task gate, MethodInfo targetMethod, object?[] args)
     {
         await gate;
-        return await (Task<EventRecording>)Forward(targetMethod, args)!;
-    }
-
-    private async Task<WorkflowAggregate?> LoadWorkflowAfterAsync(Task gate, MethodInfo targetMethod, object?[] args)
-    {
-        await gate;
-        return await (Task<WorkflowAggregate?>)Forward(targetMethod, args)!;
+        return await (Task<T>)Forward(targetMethod, args)!;
     }
 
     private async Task<bool> NoteCreatedAsync(WorkflowInstanceSummary summary, string state, Task<bool> creating)

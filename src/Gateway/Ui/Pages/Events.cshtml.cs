@@ -13,11 +13,7 @@ public sealed class EventsModel(UiApiClient api) : UiPageModel(api)
 
     public IReadOnlyList<JsonElement> Rows { get; private set; } = [];
 
-    /// <summary>The last page number that can be asked for: its first row's position must be a whole number.</summary>
-    public const int MaxPageNumber = int.MaxValue / PageSize;
-
-    protected override string? CheckQuery() =>
-        PageNumber is < 1 or > MaxPageNumber ? $"'p' is the page number: a whole number from 1 to {MaxPageNumber}." : null;
+    protected override string? CheckQuery() => PageNumberProblem(PageNumber, PageSize);
 
     public async Task OnGetAsync()
     {

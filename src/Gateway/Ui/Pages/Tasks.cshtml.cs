@@ -28,15 +28,10 @@ public sealed class TasksModel(UiApiClient api) : UiPageModel(api)
 
     public int Pages => (int)Math.Max(1, (Total + PageSize - 1) / PageSize);
 
-    /// <summary>The last page number that can be asked for: its first row's position must be a whole number.</summary>
-    public const int MaxPageNumber = int.MaxValue / PageSize;
-
     protected override string? CheckQuery() =>
         Status is { Length: > 0 } && !Statuses.Contains(Status)
             ? $"'status' must be one of {string.Join(", ", Statuses)}, or empty for any; not '{Shorten(Status)}'."
-            : PageNumber is < 1 or > MaxPageNumber
-            ? $"'p' is the page number: a whole number from 1 to {MaxPageNumber}."
-            : null;
+            : PageNumberProblem(PageNumber, PageSize);
 
     public async Task OnGetAsync()
     {

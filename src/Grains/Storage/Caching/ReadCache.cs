@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TaskService.Common;
 
 namespace TaskService.Storage.Caching;
 
@@ -17,7 +18,9 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     where TValue : class
 {
     private readonly ConcurrentDictionary<string, (TValue Value, long Expires)> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (Task<TValue?> Read, long Generation)> _loading = new(StringComparer.Ordinal);
+
+    /// <summary>The reads running, by key and by the clear count they started under (see <see cref="SharedReads"/>).</summary>
+    private readonly ConcurrentDictionary<(string Key, long Generation), Task<TValue?>> _loading = new();
     private long _generation;
 
     /// <summary>Entries kept before the expired ones are dropped (events with many distinct keys must not grow the cache without bound).</summary>
@@ -39,54 +42,27 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
             return entry.Value;
         }
 
-        while (true)
-        {
-            var generation = Interlocked.Read(ref _generation);
-            if (_loading.TryGetValue(key, out var shared) && shared.Generation == generation)
-            {
-                return await shared.Read.WaitAsync(cancellationToken);
-            }
-
-            var read = new TaskCompletionSource<TValue?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var mine = (read.Task, generation);
-            if (shared.Read is null ? !_loading.TryAdd(key, mine) : !_loading.TryUpdate(key, mine, shared))
-            {
-                continue;
-            }
-
-            _ = ReadAndKeepAsync(key, load, mine, read, now);
-            return await read.Task.WaitAsync(cancellationToken);
-        }
+        // A read is shared under the clear count it started with, so a caller after a clear never joins an older read.
+        var generation = Interlocked.Read(ref _generation);
+        return await SharedReads.JoinOrStartAsync(
+            _loading, (key, generation), () => ReadAndKeepAsync(key, load, generation, now), keep: false, cancellationToken);
     }
 
-    /// <summary>Runs a shared read and keeps its answer, unless a clear came meanwhile; never throws (its callers get the error).</summary>
-    private async Task ReadAndKeepAsync(
-        string key, Func<CancellationToken, Task<TValue?>> load, (Task<TValue?> Read, long Generation) mine, TaskCompletionSource<TValue?> read, long now)
+    /// <summary>Runs a shared read and keeps its answer, unless a clear came meanwhile.</summary>
+    private async Task<TValue?> ReadAndKeepAsync(string key, Func<CancellationToken, Task<TValue?>> load, long generation, long now)
     {
-        try
+        var value = await load(CancellationToken.None).ConfigureAwait(false);
+        if (value is not null && Interlocked.Read(ref _generation) == generation)
         {
-            var value = await load(CancellationToken.None).ConfigureAwait(false);
-            if (value is not null && Interlocked.Read(ref _generation) == mine.Generation)
+            if (_entries.Count >= MaxEntries)
             {
-                if (_entries.Count >= MaxEntries)
-                {
-                    Prune(now);
-                }
-
-                _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
+                Prune(now);
             }
 
-            _loading.TryRemove(KeyValuePair.Create(key, mine));
-            read.SetResult(value);
+            _entries[key] = (value, now + (long)(ttl.TotalSeconds * time.TimestampFrequency));
         }
-        catch (Exception exception)
-        {
-            _loading.TryRemove(KeyValuePair.Create(key, mine));
-            read.SetException(exception);
 
-            // Observed here: when every caller gave up waiting, nobody else looks at it.
-            _ = read.Task.Exception;
-        }
+        return value;
     }
 
     /// <summary>Drops the expired entries, or every entry when none has expired.</summary>
@@ -110,6 +86,5 @@ internal sealed class ReadCache<TValue>(TimeSpan ttl, TimeProvider time)
     {
         Interlocked.Increment(ref _generation);
         _entries.Clear();
-        _loading.Clear();
     }
 }
