@@ -164,7 +164,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
     {
         // A young-generation collection keeps whatever an older object points to: a queue that held on to the writes it
         // handed out kept every write of the last second alive, with its statements and rows, and made those collections long.
-        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource);
+        // One connection runs every batch: a connection keeps its last batch's statements until its next batch, and with a pool
+        // shared with other tests an idle connection could keep one of the first writes' statements that long.
+        await using var dataSource = PostgresStoreExtensions.CreateDataSource(_stores.ConnectionString + ";Maximum Pool Size=1", groupCommit: true);
+        var batcher = new PostgresCommandBatcher(dataSource);
         var written = new List<WeakReference>();
         for (var i = 0; i < 20; i++)
         {
@@ -175,7 +178,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
-        // A connection may still point to the statements of the last batch it ran, until it runs the next one.
+        // The connection may still point to the statements of the last batch it ran, until it runs the next one.
         Assert.Equal(0, written.Take(15).Count(w => w.IsAlive));
         GC.KeepAlive(batcher);
 
