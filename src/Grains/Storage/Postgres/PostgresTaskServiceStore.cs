@@ -298,8 +298,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
 
     public async Task DeleteTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
-        // user_tasks rows go with it (ON DELETE CASCADE).
-        await using var command = Command("DELETE FROM main.tasks WHERE id = $1", Text(taskId));
+        // Its history goes in the same statement; user_tasks rows go with it (ON DELETE CASCADE).
+        await using var command = Command(
+            "WITH history AS (DELETE FROM main.task_history WHERE task_id = $1) DELETE FROM main.tasks WHERE id = $1", Text(taskId));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
