@@ -34,6 +34,8 @@ public static class GatewaySetup
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>());
+        services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<LimitsOptions>>((kestrel, limits) => RequestHeadersGuard.ApplyTo(kestrel.Limits, limits.Value));
         services.AddOptions<InboxOptions>().BindConfiguration(InboxOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.GroupsClaim), "TaskService:Auth:GroupsClaim must name a claim.").ValidateOnStart();
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>().Configure<IOptions<LimitsOptions>>((json, limits) =>
@@ -68,6 +70,7 @@ public static class GatewaySetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestHeadersGuard>();
         app.UseTaskServiceUi();
         app.UseMiddleware<RequestBodyGuard>();
         app.UseAuthentication();

@@ -42,6 +42,12 @@ public sealed class LimitsOptions
     /// </summary>
     public int MaxFilterLength { get; set; } = 8 * 1024;
 
+    /// <summary>Largest set of request headers (names and values), in bytes (431 above it).</summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most request headers one request may carry (431 above it).</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
     /// <summary>Most tasks one <c>create-tasks</c> step may create.</summary>
     public int MaxTasksPerCommand { get; set; } = 1000;
 

@@ -36,6 +36,8 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Positive(options.MaxEventPayloadBytes, nameof(options.MaxEventPayloadBytes));
         Positive(options.MaxJsonValueBytes, nameof(options.MaxJsonValueBytes));
         Positive(options.MaxFilterLength, nameof(options.MaxFilterLength));
+        Positive(options.MaxRequestHeadersBytes, nameof(options.MaxRequestHeadersBytes));
+        Positive(options.MaxRequestHeaderCount, nameof(options.MaxRequestHeaderCount));
         Positive(options.MaxTasksPerCommand, nameof(options.MaxTasksPerCommand));
         Positive(options.MaxBpmnBytes, nameof(options.MaxBpmnBytes));
         Positive(options.MaxXmlDepth, nameof(options.MaxXmlDepth));
