@@ -29,8 +29,10 @@ internal static class PostgresRows
     public static NpgsqlParameter Jsonb(JsonElement? value) => Parameter(JsonOrNull(value), NpgsqlDbType.Jsonb);
 
     /// <summary>A JSON document for a NOT NULL column; an unset element is stored as jsonb <c>null</c>.</summary>
-    public static NpgsqlParameter RequiredJson(JsonElement value) =>
-        Parameter(value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText(), NpgsqlDbType.Jsonb);
+    public static NpgsqlParameter RequiredJson(JsonElement value) => Parameter(RequiredJsonText(value), NpgsqlDbType.Jsonb);
+
+    /// <summary>The text <see cref="RequiredJson"/> stores: an unset element is JSON <c>null</c>.</summary>
+    public static string RequiredJsonText(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? "null" : value.GetRawText();
 
     public static NpgsqlParameter JsonText(string? json) => json is null ? Null(NpgsqlDbType.Jsonb) : Typed(json, NpgsqlDbType.Jsonb);
 

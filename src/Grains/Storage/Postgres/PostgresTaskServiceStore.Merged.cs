@@ -233,7 +233,7 @@ public sealed partial class PostgresTaskServiceStore
                 var record = (EventRecord)values[n]!;
                 ids[n] = record.Id;
                 keys[n] = record.Key;
-                payloads[n] = record.Payload.ValueKind == JsonValueKind.Undefined ? "null" : record.Payload.GetRawText();
+                payloads[n] = RequiredJsonText(record.Payload);
                 sources[n] = record.Source;
                 descriptions[n] = record.Description;
                 timestamps[n] = record.Timestamp;
