@@ -68,13 +68,17 @@ else
 fi
 
 log "running every test project"
-status=0
+# The console output is also kept in a file: the failure summary below shows each failure's message as the console had it,
+# which holds also when a result file lacks the message.
+set +e
 dotnet test TaskService.sln --no-build -nologo \
   --logger "console;verbosity=normal" \
   --logger "trx" \
   --results-directory "$results" \
   --blame-hang-timeout 5m \
-  "$@" || status=$?
+  "$@" 2>&1 | tee "$results/console.log"
+status=${PIPESTATUS[0]}
+set -e
 
 log "summary (per test project):"
 for trx in "$results"/*.trx; do
@@ -115,6 +119,14 @@ if [ "$status" -ne 0 ]; then
       /<\/UnitTestResult>/ { failed = 0; message = 0 }
     ' "$trx" || true
   done
+  # The console's account of each failure ("Failed <name>", then "Error Message:"), first lines only.
+  log "failure messages as the console showed them:"
+  awk '
+    /^  Failed [^ ]+ \[/ { print "  " substr($0, 3); block = 1; lines = 0; next }
+    block && /^  (Stack Trace|Standard Output Messages|Standard Error Messages):/ { block = 0 }
+    block && lines++ < 14 { print "    " substr($0, 1, 300) }
+    /^  (Passed|Skipped) / { block = 0 }
+  ' "$results/console.log" || true
   log "FAILED (exit $status)"
 else
   log "all tests passed"

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using TaskService.Errors;
 
 namespace TaskService.Gateway.Http;
@@ -25,6 +26,9 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),
             BadHttpRequestException e => Binding(e, httpContext),
+            _ when IsClusterUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "A silo of the cluster did not answer in time (it may have stopped while its work moves to the silos left), so the request " +
+                "may or may not have taken effect. Send it again after Retry-After; an event sent again with the same id is recorded once.", null),
             _ => (0, string.Empty, string.Empty, null),
         };
 
@@ -32,6 +36,11 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         {
             LogUnhandled(httpContext.Request.Method, httpContext.Request.Path, exception);
             return false;
+        }
+
+        if (exception is not TaskServiceException && status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogClusterUnavailable(httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
         }
 
         httpContext.Response.StatusCode = status;
@@ -82,7 +91,18 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         _ => (exception.StatusCode, "Invalid request", "The request could not be read: a route or query parameter has the wrong form.", null),
     };
 
+    /// <summary>
+    /// The cluster could not carry the call: the silo that holds the grain stopped or was declared dead, refused the message, or
+    /// no answer came within the response timeout. The request can be sent again; grains are activated anew on the silos left.
+    /// </summary>
+    public static bool IsClusterUnavailable(Exception exception) => exception is
+        SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or ClientNotAvailableException
+        or Orleans.Runtime.Messaging.ConnectionFailedException or (TimeoutException and not System.Text.RegularExpressions.RegexMatchTimeoutException);
+
     private static Endpoint? Endpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster did not carry {Method} {Path} ({ExceptionType}: {Reason}); answered 503")]
+    private partial void LogClusterUnavailable(string method, string path, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
     private partial void LogUnhandled(string method, string path, Exception exception);

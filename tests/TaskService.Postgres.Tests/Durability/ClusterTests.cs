@@ -104,6 +104,10 @@ public sealed class ClusterTests(ITestOutputHelper output)
         await rest;
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: all {EventCount} events accepted; {load.FailedAttempts} attempts failed and were retried, " +
             $"such as: {string.Join(" | ", load.Failures.Take(3))}");
+
+        // While the cluster loses a silo, a trigger it cannot carry is answered 503 with Retry-After (or its connection fails),
+        // never 500: the client is told to send it again.
+        Assert.All(load.FailedStatuses, s => Assert.True(s == HttpStatusCode.ServiceUnavailable, $"A trigger during the failover was answered {(int)s}: {string.Join(" | ", load.Failures.Take(3))}"));
         await Eventually.ReturnsAsync(
             () => MembershipAsync(service), m => m.GetValueOrDefault(portsB.Silo) == MembershipDead, FailoverDeadline,
             "the survivor declares silo B dead (status 6)", service.Outputs, retryOnError: true);
@@ -270,6 +274,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         public ConcurrentQueue<string> Failures { get; } = new();
 
+        /// <summary>The status of each answer other than 202 (attempts whose connection failed have none).</summary>
+        public ConcurrentQueue<HttpStatusCode> FailedStatuses { get; } = new();
+
         /// <summary>
         /// Triggers the events with <paramref name="workers"/> in parallel, each worker waiting <paramref name="pace"/> between its
         /// events: a steady load spread over time, not a wait for anything.
@@ -308,6 +315,12 @@ public sealed class ClusterTests(ITestOutputHelper output)
                     }
 
                     var body = await response.Content.ReadAsStringAsync();
+                    FailedStatuses.Enqueue(response.StatusCode);
+                    if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                    {
+                        Assert.NotNull(response.Headers.RetryAfter);
+                    }
+
                     Assert.False((int)response.StatusCode is >= 400 and < 500, $"Trigger of {e.Id} refused with {(int)response.StatusCode}: {body}");
                     failure = $"{(int)response.StatusCode}: {body[..Math.Min(body.Length, 300)]}";
                 }
