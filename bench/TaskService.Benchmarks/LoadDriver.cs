@@ -44,7 +44,7 @@ internal sealed class LoadDriver(
         var lastAnswered = 0L;
         var triggerLatencies = new ConcurrentBag<double>();
         var deliveredBefore = log.Delivered;
-        var stagesBefore = await database.ReadStagesAsync();
+        var stagesBefore = (Statistics: await database.ReadStagesAsync(exact: false), Exact: await database.ReadStagesAsync(exact: true));
         var cpuBefore = Environment.CpuUsage.TotalTime;
         var begin = Stopwatch.GetTimestamp();
 
@@ -168,7 +168,8 @@ internal sealed class LoadDriver(
             if ((!quiet && Stopwatch.GetElapsedTime(lastPrint, now) >= TimeSpan.FromSeconds(1)) || done || late || stopped)
             {
                 var interval = Stopwatch.GetElapsedTime(lastPrint, now).TotalSeconds;
-                var (stages, backlog) = await StagesSinceAsync(stagesBefore);
+                var last = done || late || stopped;
+                var (stages, backlog) = await StagesSinceAsync(last ? stagesBefore.Exact : stagesBefore.Statistics, exact: last);
                 maxBacklog = Math.Max(maxBacklog, backlog);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{name,-7}] {Stopwatch.GetElapsedTime(begin, now).TotalSeconds,6:0.0} s  sent {Volatile.Read(ref sent),6}/{count}  " +
@@ -220,14 +221,14 @@ internal sealed class LoadDriver(
 
     /// <summary>
     /// The stage counts of this phase for the progress line, and the backlog (recorded, not yet routed); a failed read shows as
-    /// "stages unknown" rather than ending the run.
+    /// "stages unknown" rather than ending the run. The baseline is one read the same way (<paramref name="exact"/> or not).
     /// </summary>
-    private async Task<(string Stages, long Backlog)> StagesSinceAsync(StageCounts baseline)
+    private async Task<(string Stages, long Backlog)> StagesSinceAsync(StageCounts baseline, bool exact)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var stages = (await database.ReadStagesAsync(timeout.Token)).Minus(baseline);
+            var stages = (await database.ReadStagesAsync(exact, timeout.Token)).Minus(baseline);
             return (stages.ToString(), stages.Recorded - stages.Routed);
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException)
