@@ -101,6 +101,27 @@ public sealed class OriginalModelFieldsApiTests(TaskServiceApiFactory factory)
         await unchanged();
     }
 
+    [Theory]
+    [InlineData("POST /events/mapping", "createdBy")]
+    [InlineData("POST /events/mapping", "id")]
+    [InlineData("POST /tasks/mapping", "deleted")]
+    public async Task AToleratedFieldGivenTwiceIs400SayingSoAndChangesNothing(string route, string field)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (path, keyField) = route == "POST /events/mapping" ? ("/events/mapping", "eventKey") : ("/tasks/mapping", "taskKey");
+        var key = TaskSeeding.NewKey("twice");
+        var value = field == "deleted" ? "false" : "\"x\"";
+        var body = $"{{\"{keyField}\": \"{key}\", \"workflowKey\": \"some-process\", \"{field}\": {value}, \"{field}\": {value}}}";
+
+        var response = await client.SendAsync("POST", path, body);
+
+        // The serializer reading the request stream does not say which property came twice: the answer says what to fix.
+        var problem = await response.AssertBadRequestNamingAsync("body");
+        Assert.Equal("The request body must be a JSON object of this route's form that gives each property once.", problem.GetProperty("detail").GetString());
+        var mine = JsonApi.Filter(new Dictionary<string, object> { ["where"] = new Dictionary<string, string> { [keyField] = key } });
+        Assert.Empty((await client.GetJsonAsync($"{path}?{mine}")).EnumerateArray());
+    }
+
     /// <summary>
     /// Sets up what <paramref name="route"/> changes and returns how to send it a body (a valid change plus the given field, or
     /// plus every property of an object) and how to check that the refused request changed nothing.

@@ -44,9 +44,19 @@ public static class ClientErrorText
                 ($"'{target}' holds a property name twice in one object; give each property once.", target),
             { Type: { } type } when target != Body => ($"'{target}' must be {Expected(type)}{(once ? ", given once" : string.Empty)}.", target),
             _ when once && target != Body => ($"'{target}' has the wrong JSON type or an out-of-range value, or is given twice.", target),
-            _ => ($"'{target}' has the wrong JSON type or an out-of-range value.", target),
+            _ when target != Body => ($"'{target}' has the wrong JSON type or an out-of-range value.", target),
+
+            // The serializer stopped at the body itself: it is not an object, or (reading from the request stream, where the
+            // serializer does not say which) it gives twice a property that the route tolerates and ignores, such as an audit field.
+            _ when once && CollectsUnknownProperties(requestType, options) =>
+                ("The request body must be a JSON object of this route's form that gives each property once.", target),
+            _ => ("The request body must be a JSON object of this route's form.", target),
         };
     }
+
+    /// <summary>Whether the body type keeps the properties it does not declare (as extension data) rather than refusing them.</summary>
+    private static bool CollectsUnknownProperties(Type? requestType, JsonSerializerOptions options) =>
+        requestType is not null && options.GetTypeInfo(requestType) is { Kind: JsonTypeInfoKind.Object } info && info.Properties.Any(p => p.IsExtensionData);
 
     /// <summary>What a JSON value of <paramref name="type"/> must be, in words: "a string", "true or false", ...</summary>
     public static string Expected(Type type)

@@ -284,7 +284,8 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     [InlineData("PATCH", "/tasks/x", "{\"dueDate\": \"tomorrow\"}", "dueDate", "'dueDate' must be a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z), given once.")]
     [InlineData("PATCH", "/tasks/x", "{\"name\": tru}", "name", "The request body is not valid at 'name': check the syntax at line 1, position ")]
     [InlineData("PATCH", "/tasks/x", "{\"name\": \"x\",", "body", "The request body is not valid JSON: check the syntax at line 1, position ")]
-    [InlineData("POST", "/client-apps", "[]", "body", "'body' has the wrong JSON type or an out-of-range value.")]
+    [InlineData("POST", "/client-apps", "[]", "body", "The request body must be a JSON object of this route's form.")]
+    [InlineData("POST", "/events/mapping", "{\"eventKey\": \"k\", \"workflowKey\": \"w\", \"createdBy\": \"a\", \"createdBy\": \"b\"}", "body", "The request body must be a JSON object of this route's form that gives each property once.")]
     [InlineData("POST", "/events/trigger", "{\"key\": \"a\", \"key\": \"b\", \"payload\": {}}", "key", "'key' must be a string, given once.")]
     [InlineData("POST", "/events/trigger", "{\"key\": \"a\", \"payload\": {\"x\": {\"y\": 1, \"y\": 2}}}", "payload", "'payload' holds a property name twice in one object; give each property once.")]
     public async Task AnUnreadableBodyIsDescribedFromWhereTheReaderStoppedAndTheRoutesBodyType(string method, string url, string body, string field, string detail)
