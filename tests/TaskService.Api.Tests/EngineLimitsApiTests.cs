@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Diagnostics;
 using System.Net;
 
 namespace TaskService.Api.Tests;
@@ -58,12 +57,11 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
         var workflow = await client.DeployAsync(bpmn, new { type = "object", properties = new { code = new { type = "string", pattern = "^(a+)+$" } } });
         var id = workflow.GetProperty("id").GetString();
 
-        var watch = Stopwatch.StartNew();
-        var response = await client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { code = new string('a', 5_000) + "!" } });
-        watch.Stop();
+        var response = await Quickly.RunsAsync(
+            () => client.PostJsonAsync($"/workflows/{id}/execute", new { input = new { code = new string('a', 5_000) + "!" } }),
+            TimeSpan.FromSeconds(1), "execute");
 
         await response.AssertBadRequestNamingAsync("input/code");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"execute took {watch.ElapsedMilliseconds} ms");
     }
 
     [Fact]
@@ -74,16 +72,13 @@ public sealed class EngineLimitsApiTests(TaskServiceApiFactory factory)
         var nested = string.Concat(Enumerable.Repeat("<x>", depth)) + string.Concat(Enumerable.Repeat("</x>", depth));
         var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process($"<bpmn:documentation>{nested}</bpmn:documentation>" + StartToEnd), "process");
 
-        var watch = Stopwatch.StartNew();
         // Sent without escaping '<' and '>' (as most clients send XML in JSON), so that the body stays within the route's size limit.
         var body = JsonSerializer.Serialize(new { name = "deep", bpmnFile = bpmn, inputSchema = new { } },
             new JsonSerializerOptions(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        var response = await client.SendAsync("POST", "/workflows", body);
-        watch.Stop();
+        var response = await Quickly.RunsAsync(() => client.SendAsync("POST", "/workflows", body), TimeSpan.FromSeconds(2), "deploy");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains("MaxXmlDepth", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"deploy took {watch.ElapsedMilliseconds} ms");
     }
 
     [Theory]

@@ -250,13 +250,10 @@ public sealed class BpmnParserTests
         var xml = Process($"<bpmn:documentation>{nested}</bpmn:documentation>" + StartToTask.Replace("task", "end") + "<bpmn:endEvent id=\"end\" />");
         var limits = new LimitsOptions();
 
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        var exception = BpmnRefusal.Of(BpmnParser.Parse(xml, limits));
-        watch.Stop();
+        var exception = Quickly.Runs(() => BpmnRefusal.Of(BpmnParser.Parse(xml, limits)), TimeSpan.FromMilliseconds(500), "refusing");
 
         Assert.Contains("MaxXmlDepth", exception.Message, StringComparison.Ordinal);
         Assert.Contains($"deeper than {limits.MaxXmlDepth} levels", exception.Message, StringComparison.Ordinal);
-        Assert.True(watch.ElapsedMilliseconds < 500, $"refusing took {watch.ElapsedMilliseconds} ms");
     }
 
     [Fact]
