@@ -26,6 +26,9 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),
             BadHttpRequestException e => Binding(e, httpContext),
+            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                "PostgreSQL, where the service keeps its data, cannot be reached just now, so the request may or may not have taken " +
+                "effect. Send it again after Retry-After; an event sent again with the same id is recorded once.", null),
             _ when IsClusterUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
                 "A silo of the cluster did not answer in time (it may have stopped while its work moves to the silos left), so the request " +
                 "may or may not have taken effect. Send it again after Retry-After; an event sent again with the same id is recorded once.", null),
@@ -40,7 +43,8 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
 
         if (exception is not TaskServiceException && status == StatusCodes.Status503ServiceUnavailable)
         {
-            LogClusterUnavailable(httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
+            // One line without the stack: during an outage every request fails the same way, and readiness says why.
+            LogUnavailable(httpContext.Request.Method, httpContext.Request.Path, exception.GetType().Name, exception.Message);
         }
 
         httpContext.Response.StatusCode = status;
@@ -99,10 +103,34 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         SiloUnavailableException or OrleansMessageRejectionException or GatewayTooBusyException or ClientNotAvailableException
         or Orleans.Runtime.Messaging.ConnectionFailedException or (TimeoutException and not System.Text.RegularExpressions.RegexMatchTimeoutException);
 
+    /// <summary>
+    /// PostgreSQL cannot be reached, or refuses connections for now: a connection, network or timeout failure on the client's
+    /// side, or the server's answer that it is shutting down, starting, out of connections or not accepting them for the
+    /// database. Not an error of a statement (a constraint, a value): those stay what they are.
+    /// </summary>
+    public static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case Npgsql.PostgresException postgres:
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState is Npgsql.PostgresErrorCodes.AdminShutdown or Npgsql.PostgresErrorCodes.CrashShutdown
+                            or Npgsql.PostgresErrorCodes.CannotConnectNow or Npgsql.PostgresErrorCodes.TooManyConnections
+                            or Npgsql.PostgresErrorCodes.ObjectNotInPrerequisiteState;
+                case Npgsql.NpgsqlException npgsql:
+                    return npgsql.IsTransient;
+            }
+        }
+
+        return false;
+    }
+
     private static Endpoint? Endpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The cluster did not carry {Method} {Path} ({ExceptionType}: {Reason}); answered 503")]
-    private partial void LogClusterUnavailable(string method, string path, string exceptionType, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: a dependency is unavailable ({ExceptionType}: {Reason})")]
+    private partial void LogUnavailable(string method, string path, string exceptionType, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error for {Method} {Path}")]
     private partial void LogUnhandled(string method, string path, Exception exception);

@@ -10,8 +10,9 @@ using TaskService.Gateway.Http;
 namespace TaskService.Api.Tests.Hardening;
 
 /// <summary>
-/// When the cluster cannot carry a call (the silo holding the grain stopped, refused the message, or did not answer in time), the
-/// request is answered 503 with Retry-After and a problem document, never a 500: the client sends it again.
+/// When the cluster cannot carry a call (the silo holding the grain stopped, refused the message, or did not answer in time), or
+/// PostgreSQL cannot be reached, the request is answered 503 with Retry-After and a problem document, never a 500: the client
+/// sends it again. (The database case end to end: <c>PostgresOutageHealthTests</c>.)
 /// </summary>
 public sealed class ClusterUnavailableTests(ClusterUnavailableTests.Factory factory) : IClassFixture<ClusterUnavailableTests.Factory>
 {
@@ -50,6 +51,19 @@ public sealed class ClusterUnavailableTests(ClusterUnavailableTests.Factory fact
         Assert.False(TaskServiceExceptionHandler.IsClusterUnavailable(new System.Text.RegularExpressions.RegexMatchTimeoutException()));
         Assert.False(TaskServiceExceptionHandler.IsClusterUnavailable(new InvalidOperationException()));
         Assert.False(TaskServiceExceptionHandler.IsClusterUnavailable(new OrleansException("a grain's own failure")));
+    }
+
+    [Fact]
+    public void OnlyAnUnreachableDatabaseIsCountedAsUnavailable()
+    {
+        Assert.True(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.NpgsqlException("Failed to connect", new System.Net.Sockets.SocketException(111))));
+        Assert.True(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.NpgsqlException("Exception while reading from stream", new TimeoutException())));
+        Assert.True(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.PostgresException("the database system is shutting down", "FATAL", "FATAL", "57P01")));
+        Assert.True(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.PostgresException("sorry, too many clients already", "FATAL", "FATAL", "53300")));
+        Assert.True(TaskServiceExceptionHandler.IsDatabaseUnavailable(new InvalidOperationException("wrapped", new Npgsql.PostgresException("connection failure", "FATAL", "FATAL", "08006"))));
+        Assert.False(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.PostgresException("duplicate key value", "ERROR", "ERROR", "23505")));
+        Assert.False(TaskServiceExceptionHandler.IsDatabaseUnavailable(new Npgsql.PostgresException("invalid input syntax", "ERROR", "ERROR", "22P02")));
+        Assert.False(TaskServiceExceptionHandler.IsDatabaseUnavailable(new InvalidOperationException("not the database")));
     }
 
     /// <summary>A service of its own whose event ingress fails as a lost silo makes it fail.</summary>

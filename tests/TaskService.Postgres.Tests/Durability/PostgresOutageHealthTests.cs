@@ -4,14 +4,17 @@ using Npgsql;
 
 namespace TaskService.Postgres.Tests.Durability;
 
-/// <summary>A ready silo whose PostgreSQL stops answering reports itself not ready, naming the check and the reason.</summary>
+/// <summary>
+/// A ready silo whose PostgreSQL stops answering reports itself not ready, naming the check and the reason, and its API answers
+/// 503 with Retry-After (never 500) until the database is back.
+/// </summary>
 [Collection(DurabilityCollection.Name)]
 public sealed class PostgresOutageHealthTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task WhenPostgresStopsAcceptingConnectionsReadinessAnswersUnhealthyWithTheReason()
+    public async Task WhenPostgresStopsAcceptingConnectionsReadinessSaysWhyAndTheApiAnswers503UntilItIsBack()
     {
         await using var service = await DurableService.CreateAsync("pg_outage");
         var silo = await service.StartSiloAsync("silo", DurableService.NewSiloPorts());
@@ -39,6 +42,36 @@ public sealed class PostgresOutageHealthTests
             // Liveness is the process alone.
             using var live = await http.GetAsync("/health/live");
             Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+
+            // The API says the service is unavailable for now, never that it failed: a read, a write and a trigger.
+            using var api = service.Client(silo, TimeSpan.FromSeconds(60));
+            foreach (var (method, path, body) in new[]
+            {
+                ("GET", "/tasks/count", (string?)null),
+                ("POST", "/events/mapping", "{\"eventKey\": \"outage.key\", \"workflowKey\": \"outage-process\"}"),
+                ("POST", "/events/trigger", "{\"key\": \"outage.key\", \"payload\": {}}"),
+            })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (body is not null)
+                {
+                    request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                }
+
+                using var response = await api.SendAsync(request);
+                var text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{method} {path} during the outage answered {(int)response.StatusCode}: {text}\n{service.Outputs()}");
+                Assert.NotNull(response.Headers.RetryAfter);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                Assert.Contains("PostgreSQL", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+            }
+
+            // Once PostgreSQL takes connections again, so does the API.
+            await SetAcceptingConnectionsAsync(database, true);
+            await Eventually.ReturnsAsync(
+                async () => (await api.GetAsync("/tasks/count")).StatusCode, s => s == HttpStatusCode.OK, Deadline,
+                "the API answers again once PostgreSQL takes connections", service.Outputs, retryOnError: true);
         }
         finally
         {
