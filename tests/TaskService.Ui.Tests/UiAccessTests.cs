@@ -97,6 +97,7 @@ public sealed class UiAccessTests(UiFixture fixture)
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.Equal("nosniff", Assert.Single(signIn.Headers.GetValues("X-Content-Type-Options")));
+        Assert.True(signIn.Headers.CacheControl is { NoStore: true, NoCache: true }, $"Cache-Control: {signIn.Headers.CacheControl}");
 
         // Signed out, a page sends the user to the sign-in page and back.
         using var inbox = await client.GetAsync("/ui/tasks?status=pending");

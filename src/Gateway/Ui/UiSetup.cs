@@ -64,7 +64,9 @@ public static class UiSetup
                 headers.XContentTypeOptions = "nosniff";
                 headers["Referrer-Policy"] = "same-origin";
                 headers.XFrameOptions = "DENY";
-                headers.CacheControl = "no-store";
+                // As the antiforgery pages set them anyway: when they find other values there, they log a warning per page.
+                headers.CacheControl = "no-cache, no-store";
+                headers.Pragma = "no-cache";
                 await next(context);
             });
 
