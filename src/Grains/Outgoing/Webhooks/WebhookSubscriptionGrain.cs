@@ -98,6 +98,15 @@ public sealed partial class WebhookSubscriptionGrain(
     /// <summary>Rests in a row without a delivery in between; each one is longer.</summary>
     private int _rests;
 
+    /// <summary>
+    /// Failed attempts and deliveries given up since the receiver last took one. Only the first of each in such a series is
+    /// logged at Warning or Error, the others at Debug: a receiver that is down would otherwise log a line per event and attempt.
+    /// The series is summed up when a delivery gets through again.
+    /// </summary>
+    private int _failedInSeries;
+
+    private int _gaveUpInSeries;
+
     /// <summary>The last secret decrypted, so each delivery does not decrypt it again.</summary>
     private (string Protected, string? Plain)? _secret;
 
@@ -587,8 +596,15 @@ public sealed partial class WebhookSubscriptionGrain(
         switch (result.Outcome)
         {
             case WebhookDeliveryOutcome.Delivered:
+                if (_failedInSeries > 0)
+                {
+                    LogRecovered(SubscriptionId, _failedInSeries, _gaveUpInSeries);
+                }
+
                 _receiverFailing = false;
                 _rests = 0;
+                _failedInSeries = 0;
+                _gaveUpInSeries = 0;
                 Finish(delivery, update with { Status = WebhookDeliveryStatus.Delivered, DeliveredOn = now }, attemptedOn);
                 LogDelivered(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.StatusCode ?? 0);
                 break;
@@ -612,17 +628,32 @@ public sealed partial class WebhookSubscriptionGrain(
                 break;
 
             default:
+                _failedInSeries++;
                 if (attempt >= options.Value.MaxAttempts)
                 {
                     Finish(delivery, update with { Status = WebhookDeliveryStatus.Failed }, attemptedOn);
-                    LogGaveUp(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.Error);
+                    if (_gaveUpInSeries++ == 0)
+                    {
+                        LogGaveUp(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.Error);
+                    }
+                    else
+                    {
+                        LogGaveUpAgain(SubscriptionId, outgoing.Key, outgoing.Id, attempt, result.Error);
+                    }
                 }
                 else
                 {
                     var delay = Backoff(attempt, result.RetryAfter);
                     delivery.NextAttemptAt = now + delay;
                     Record(update with { Status = WebhookDeliveryStatus.Pending, NextAttemptAt = delivery.NextAttemptAt }, delivery, attemptedOn);
-                    LogRetrying(SubscriptionId, outgoing.Key, outgoing.Id, attempt, delay, result.Error);
+                    if (_failedInSeries == 1)
+                    {
+                        LogRetrying(SubscriptionId, outgoing.Key, outgoing.Id, attempt, delay, result.Error);
+                    }
+                    else
+                    {
+                        LogRetryingAgain(SubscriptionId, outgoing.Key, outgoing.Id, attempt, delay, result.Error);
+                    }
                 }
 
                 Rest(now, result.RetryAfter);
@@ -833,11 +864,20 @@ public sealed partial class WebhookSubscriptionGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} delivered {EventKey} event {EventId} after {Attempts} attempt(s) with status {StatusCode}")]
     private partial void LogDelivered(string subscriptionId, string eventKey, string eventId, int attempts, int statusCode);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}. Further failures are logged at Debug until a delivery gets through")]
     private partial void LogRetrying(string subscriptionId, string eventKey, string eventId, int attempts, TimeSpan delay, string? error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver, then redeliver it (POST /webhooks/{{id}}/deliveries/{{deliveryId}}/redeliver)")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} failed to deliver {EventKey} event {EventId} (attempt {Attempts}); retrying in {Delay}: {Error}")]
+    private partial void LogRetryingAgain(string subscriptionId, string eventKey, string eventId, int attempts, TimeSpan delay, string? error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}. Raise TaskService:Webhooks:MaxAttempts or fix the receiver, then redeliver it (POST /webhooks/{{id}}/deliveries/{{deliveryId}}/redeliver); the deliveries given up on are listed by GET /webhooks/{{id}}/deliveries with status failed, and counted when a delivery gets through")]
     private partial void LogGaveUp(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook {SubscriptionId} gave up on {EventKey} event {EventId} after {Attempts} attempts: {Error}")]
+    private partial void LogGaveUpAgain(string subscriptionId, string eventKey, string eventId, int attempts, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook {SubscriptionId} delivers again, after {FailedAttempts} failed attempt(s) in a row; {GaveUp} delivery(ies) were given up on meanwhile")]
+    private partial void LogRecovered(string subscriptionId, int failedAttempts, int gaveUp);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {SubscriptionId} cannot deliver {EventKey} event {EventId}: {Error}. The event is dropped")]
     private partial void LogUndeliverable(string subscriptionId, string eventKey, string eventId, string? error);
