@@ -27,7 +27,7 @@ public static class Quickly
         var again = Stopwatch.StartNew();
         result = work();
         again.Stop();
-        Assert.True(again.Elapsed < bound, $"{what} took {first.ElapsedMilliseconds} ms, and {again.ElapsedMilliseconds} ms when run again (bound {bound.TotalMilliseconds:F0} ms)");
+        Within(first, again, bound, what);
         return result;
     }
 
@@ -47,7 +47,10 @@ public static class Quickly
         var again = Stopwatch.StartNew();
         result = await work();
         again.Stop();
-        Assert.True(again.Elapsed < bound, $"{what} took {first.ElapsedMilliseconds} ms, and {again.ElapsedMilliseconds} ms when run again (bound {bound.TotalMilliseconds:F0} ms)");
+        Within(first, again, bound, what);
         return result;
     }
+
+    private static void Within(Stopwatch first, Stopwatch again, TimeSpan bound, string what) =>
+        Assert.True(again.Elapsed < bound, $"{what} took {first.ElapsedMilliseconds} ms, and {again.ElapsedMilliseconds} ms when run again (bound {bound.TotalMilliseconds:F0} ms)");
 }

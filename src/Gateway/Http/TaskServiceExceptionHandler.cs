@@ -26,12 +26,9 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             BadHttpRequestException { InnerException: JsonException json } => Json(json, httpContext),
             JsonException json => Json(json, httpContext),
             BadHttpRequestException e => Binding(e, httpContext),
-            _ when IsDatabaseUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
-                "PostgreSQL, where the service keeps its data, cannot be reached just now, so the request may or may not have taken " +
-                "effect. Send it again after Retry-After; an event sent again with the same id is recorded once.", null),
-            _ when IsClusterUnavailable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
-                "A silo of the cluster did not answer in time (it may have stopped while its work moves to the silos left), so the request " +
-                "may or may not have taken effect. Send it again after Retry-After; an event sent again with the same id is recorded once.", null),
+            _ when UnavailableDependency(exception) is { } missing => (StatusCodes.Status503ServiceUnavailable, "Service unavailable",
+                $"{missing}, so the request may or may not have taken effect. Send it again after Retry-After; an event sent again " +
+                "with the same id is recorded once.", null),
             _ => (0, string.Empty, string.Empty, null),
         };
 
@@ -94,6 +91,12 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
             "The request body is missing or could not be read; this route takes a JSON object.", "body"),
         _ => (exception.StatusCode, "Invalid request", "The request could not be read: a route or query parameter has the wrong form.", null),
     };
+
+    /// <summary>What a dependency the request needed did, when that is why it failed; null for any other failure.</summary>
+    private static string? UnavailableDependency(Exception exception) =>
+        IsDatabaseUnavailable(exception) ? "PostgreSQL, where the service keeps its data, cannot be reached just now"
+        : IsClusterUnavailable(exception) ? "A silo of the cluster did not answer in time (it may have stopped while its work moves to the silos left)"
+        : null;
 
     /// <summary>
     /// The cluster could not carry the call: the silo that holds the grain stopped or was declared dead, refused the message, or

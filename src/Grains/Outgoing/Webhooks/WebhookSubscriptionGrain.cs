@@ -89,8 +89,6 @@ public sealed partial class WebhookSubscriptionGrain(
     /// </summary>
     private bool _storeHasMore;
 
-    /// <summary>The last attempt failed: the receiver is given a rest, and its queue does not slow ingestion down.</summary>
-    private bool _receiverFailing;
 
     /// <summary>No new attempt starts before this (the receiver just failed).</summary>
     private DateTimeOffset _restUntil;
@@ -106,6 +104,9 @@ public sealed partial class WebhookSubscriptionGrain(
     private int _failedInSeries;
 
     private int _gaveUpInSeries;
+
+    /// <summary>An attempt failed since the last delivery: the receiver is given a rest, and its queue does not slow ingestion down.</summary>
+    private bool ReceiverFailing => _failedInSeries > 0;
 
     /// <summary>The last secret decrypted, so each delivery does not decrypt it again.</summary>
     private (string Protected, string? Plain)? _secret;
@@ -372,7 +373,7 @@ public sealed partial class WebhookSubscriptionGrain(
     /// up by a failing receiver counts for nothing: that receiver must not stop events for everyone else.
     /// </summary>
     private void ReportQueue() =>
-        backlog.ReportDeliveryQueue(SubscriptionId, !IsActive || _receiverFailing ? 0 : _queue.Count);
+        backlog.ReportDeliveryQueue(SubscriptionId, !IsActive || ReceiverFailing ? 0 : _queue.Count);
 
     /// <summary>
     /// Starts attempts while fewer than <see cref="WebhookOptions.MaxInFlight"/> are under way: for each task, its first queued
@@ -549,7 +550,6 @@ public sealed partial class WebhookSubscriptionGrain(
     /// </summary>
     private void Rest(DateTimeOffset now, TimeSpan? retryAfter)
     {
-        _receiverFailing = true;
         if (_restUntil > now)
         {
             return;
@@ -601,7 +601,6 @@ public sealed partial class WebhookSubscriptionGrain(
                     LogRecovered(SubscriptionId, _failedInSeries, _gaveUpInSeries);
                 }
 
-                _receiverFailing = false;
                 _rests = 0;
                 _failedInSeries = 0;
                 _gaveUpInSeries = 0;
