@@ -34,6 +34,14 @@ public static class ClientErrorText
                 : ($"The request body is not valid at '{target}': check the syntax at {where}, and that it nests no deeper than the depth limit of {depth}.", target);
         }
 
+        // A string whose bytes are not UTF-8 (a client sending another encoding): the decoder's failure is inside the reader's.
+        if (exception.InnerException?.InnerException is System.Text.DecoderFallbackException)
+        {
+            return target == Body
+                ? ("The request body holds bytes that are not UTF-8; send it encoded as UTF-8.", target)
+                : ($"'{target}' holds bytes that are not UTF-8; send the request body encoded as UTF-8.", target);
+        }
+
         // A property given twice fails where a value of the wrong type would (the serializer tells the two apart only in its
         // message): inside a free JSON value only a repeated name can fail, elsewhere the answer names both requirements.
         var once = !options.AllowDuplicateProperties;

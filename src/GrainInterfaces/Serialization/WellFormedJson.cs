@@ -53,7 +53,7 @@ public static class WellFormedJson
                 }
                 catch (InvalidOperationException)
                 {
-                    return Refuse(field, $"'{path.Format(field)}'");
+                    return Refuse(field, $"'{path.Format(field)}'", JsonMarshal.GetRawUtf8Value(element));
                 }
 
                 if (!allowNul && text.Contains('\0', StringComparison.Ordinal))
@@ -99,7 +99,7 @@ public static class WellFormedJson
                         }
                         catch (InvalidOperationException)
                         {
-                            return Refuse(field, $"a property name in '{path.Format(field)}'");
+                            return Refuse(field, $"a property name in '{path.Format(field)}'", JsonMarshal.GetRawUtf8PropertyName(property));
                         }
 
                         if (!allowNul && name.Contains('\0', StringComparison.Ordinal))
@@ -189,6 +189,9 @@ public static class WellFormedJson
     private static Problem RefuseNul(string field, string where) =>
         Problem.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds the NUL character (\\u0000), which no stored document can carry; remove it.");
 
-    private static Problem Refuse(string field, string where) =>
-        Problem.Invalid(field, $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode.");
+    /// <summary>Text that does not decode: bytes that are not UTF-8 (a client that sent another encoding), or an escape of half a surrogate pair.</summary>
+    private static Problem Refuse(string field, string where, ReadOnlySpan<byte> raw) =>
+        Problem.Invalid(field, Utf8.IsValid(raw)
+            ? $"{char.ToUpperInvariant(where[0])}{where[1..]} holds an unpaired UTF-16 surrogate escape (such as \\ud800); send well-formed Unicode."
+            : $"{char.ToUpperInvariant(where[0])}{where[1..]} holds bytes that are not UTF-8; send the request body encoded as UTF-8.");
 }

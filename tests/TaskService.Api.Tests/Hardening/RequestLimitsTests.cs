@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 
 namespace TaskService.Api.Tests.Hardening;
 
@@ -296,6 +298,29 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
 
         var text = problem.GetProperty("detail").GetString()!;
         Assert.True(text.StartsWith(detail, StringComparison.Ordinal), text);
+    }
+
+    [Theory]
+    [InlineData("description", "'description' holds bytes that are not UTF-8; send the request body encoded as UTF-8.")]
+    [InlineData("payload", "'payload.note' holds bytes that are not UTF-8; send the request body encoded as UTF-8.")]
+    public async Task TextThatIsNotUtf8Is400SayingSoAndRecordsNothing(string field, string detail)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var key = $"latin1-{Guid.NewGuid():N}";
+
+        // "café" as Latin-1 sends 0xE9 for 'é', a byte that begins no UTF-8 sequence here.
+        byte[] text = [.. "\"caf"u8, 0xE9, .. "\""u8];
+        byte[] body = field == "description"
+            ? [.. Encoding.UTF8.GetBytes($"{{\"key\": \"{key}\", \"payload\": {{}}, \"description\": "), .. text, .. "}"u8]
+            : [.. Encoding.UTF8.GetBytes($"{{\"key\": \"{key}\", \"payload\": {{\"note\": "), .. text, .. "}}"u8];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        var problem = await (await client.SendAsync(request)).AssertBadRequestNamingAsync(field);
+
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+        var count = await client.GetFromJsonAsync<JsonElement>($"/events/count?where={Uri.EscapeDataString($"{{\"key\": \"{key}\"}}")}");
+        Assert.Equal(0, count.GetProperty("count").GetInt32());
     }
 
     [Fact]

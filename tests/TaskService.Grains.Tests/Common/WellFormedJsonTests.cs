@@ -43,17 +43,25 @@ public sealed class WellFormedJsonTests
         Assert.Null(WellFormedJson.Check(Parse("""[1e400, -1E-400, 123456789012345678901234567890]"""), "payload"));
 
     [Fact]
-    public void RawBytesThatAreNotUtf8AreRefused()
+    public void RawBytesThatAreNotUtf8AreRefusedSayingSo()
     {
-        // Bytes as a client may send them: a string value whose text is not UTF-8 (0xC3 begins a two-byte sequence that 0x28 ends).
-        byte[] json = [.. "{\"a\":[\"x"u8, 0xC3, 0x28, .. "\"]}"u8];
+        // Bytes as a client may send them: a string value whose text is not UTF-8 (0xC3 begins a two-byte sequence that 0x28 ends),
+        // and a property name in Latin-1 (0xE9, 'é').
+        byte[] value = [.. "{\"a\":[\"x"u8, 0xC3, 0x28, .. "\"]}"u8];
+        byte[] name = [.. "{\"b\":{\"caf"u8, 0xE9, .. "\":1}}"u8];
+
+        var valueProblem = WellFormedJson.Check(ParseBytes(value), "payload");
+        var nameProblem = WellFormedJson.Check(ParseBytes(name), "payload");
+
+        Assert.Equal("'payload.a[0]' holds bytes that are not UTF-8; send the request body encoded as UTF-8.", valueProblem?.Detail);
+        Assert.Equal("A property name in 'payload.b' holds bytes that are not UTF-8; send the request body encoded as UTF-8.", nameProblem?.Detail);
+    }
+
+    private static JsonElement ParseBytes(byte[] json)
+    {
         var reader = new Utf8JsonReader(json);
         using var document = JsonDocument.ParseValue(ref reader);
-
-        var problem = WellFormedJson.Check(document.RootElement, "payload");
-
-        Assert.NotNull(problem);
-        Assert.StartsWith("'payload.a[0]'", problem.Detail, StringComparison.Ordinal);
+        return document.RootElement.Clone();
     }
 
     private static JsonElement Parse(string json)
