@@ -501,6 +501,23 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
+    [InlineData("DELETE", "where=")]
+    [InlineData("DELETE", "where=%20&cascade=true")]
+    [InlineData("PATCH", "where=")]
+    public async Task ABulkChangeWithAnEmptyWhereIs400AndChangesNothing(string method, string query)
+    {
+        // An empty where (a client's template with nothing filled in) is not read as "no condition", which matches every task.
+        var client = factory.CreateAdminClient();
+        var ids = await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("empty-where"), name = "untouched" });
+
+        var response = method == "DELETE" ? await client.DeleteAsync($"/tasks?{query}") : await client.PatchJsonAsync($"/tasks?{query}", new { name = "everything" });
+
+        var problem = await response.AssertBadRequestNamingAsync("where");
+        Assert.Equal("The 'where' parameter is empty; give a condition, or where={} to match every task.", problem.GetProperty("detail").GetString());
+        Assert.Equal("untouched", (await client.GetJsonAsync($"/tasks/{ids[0]}")).GetProperty("name").GetString());
+    }
+
+    [Theory]
     [InlineData("{")]
     [InlineData("""{"nope": 1}""")]
     [InlineData("""{"createdOn": {"gt": "yesterday"}}""")]

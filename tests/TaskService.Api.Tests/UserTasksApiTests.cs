@@ -333,6 +333,19 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         await (await client.GetAsync($"/tasks/{task}")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task DeletingUserTasksWithAnEmptyWhereIs400AndDeletesNothing()
+    {
+        var client = factory.CreateAdminClient();
+        var (task, _) = await TwoTasksAsync();
+        await factory.AddUserTasksAsync(task, "approve", "sign");
+
+        var problem = await (await client.DeleteAsync($"/tasks/{task}/user-tasks?where=")).AssertBadRequestNamingAsync("where");
+
+        Assert.Equal("The 'where' parameter is empty; give a condition, or where={} to match every user task of the task.", problem.GetProperty("detail").GetString());
+        Assert.Equal(2, await factory.StoredUserTaskCountAsync(task));
+    }
+
     [Theory]
     [InlineData("{")]
     [InlineData("""{"priority": "high"}""")]

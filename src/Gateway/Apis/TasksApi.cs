@@ -143,7 +143,7 @@ public static class TasksApi
             return Problem.Invalid("where", "A bulk change needs the 'where' query parameter; use where={} to match every task.");
         }
 
-        var where = QueryParameters.Where(request, EntitySchemas.Task);
+        var where = QueryParameters.ChangeWhere(request, EntitySchemas.Task, "every task");
         if (!where.IsOk)
         {
             return where.Problem;

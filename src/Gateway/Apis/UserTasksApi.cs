@@ -137,7 +137,7 @@ public static class UserTasksApi
     public static async Task<Results<NoContent, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> DeleteWhereAsync(
         string taskId, HttpRequest request, ClaimsPrincipal user, IGrainFactory grains)
     {
-        var where = QueryParameters.Where(request, EntitySchemas.UserTask);
+        var where = QueryParameters.ChangeWhere(request, EntitySchemas.UserTask, "every user task of the task");
         if (!where.IsOk)
         {
             return where.Problem.ToBadRequest();

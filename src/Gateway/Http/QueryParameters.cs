@@ -29,6 +29,21 @@ public static class QueryParameters
             : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
     }
 
+    /// <summary>
+    /// The <c>where</c> of a route that changes or deletes rows. Given empty (<c>where=</c>, often a client's template with nothing
+    /// filled in) it is refused rather than read as no condition, which would match every row; <c>where={}</c> says that.
+    /// </summary>
+    public static Outcome<FilterNode?> ChangeWhere(HttpRequest request, EntitySchema schema, string rows)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Query.TryGetValue(WhereName, out var given) && string.IsNullOrWhiteSpace(given.ToString()))
+        {
+            return Problem.Invalid(WhereName, $"The 'where' parameter is empty; give a condition, or where={{}} to match {rows}.");
+        }
+
+        return Where(request, schema);
+    }
+
     /// <summary>The <c>cascade</c> flag of the delete routes.</summary>
     public const string CascadeName = "cascade";
 
