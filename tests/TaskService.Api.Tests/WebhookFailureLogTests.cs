@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace TaskService.Api.Tests;
@@ -9,7 +7,7 @@ namespace TaskService.Api.Tests;
 /// A receiver that is down does not flood the log: a subscription logs the first failed attempt of a series as a warning and the
 /// first delivery it gives up on as an error, the others at Debug, and sums the series up once a delivery gets through again.
 /// </summary>
-public sealed class WebhookFailureLogTests(WebhookFailureLogTests.Factory factory) : IClassFixture<WebhookFailureLogTests.Factory>
+public sealed class WebhookFailureLogTests(LogRecordingFactory factory) : IClassFixture<LogRecordingFactory>
 {
     [Fact]
     public async Task AReceiverThatIsDownIsLoggedOncePerSeriesAndItsRecoverySumsTheSeriesUp()
@@ -46,35 +44,5 @@ public sealed class WebhookFailureLogTests(WebhookFailureLogTests.Factory factor
             because: "a delivery that gets through sums the failing series up");
         Assert.Equal(LogLevel.Information, recovered!.Level);
         Assert.Contains($"{events} delivery(ies) were given up on", recovered.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>A service of its own whose log lines are kept for the test to read.</summary>
-    public sealed class Factory : TaskServiceApiFactory
-    {
-        public Factory() => TestServices = services => services.AddSingleton<ILoggerProvider>(new Recorder(Log));
-
-        public ConcurrentQueue<LogEntry> Log { get; } = new();
-    }
-
-    public sealed record LogEntry(LogLevel Level, string Category, string Message);
-
-    private sealed class Recorder(ConcurrentQueue<LogEntry> log) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new Logger(log, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(ConcurrentQueue<LogEntry> log, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                log.Enqueue(new LogEntry(logLevel, category, formatter(state, exception)));
-        }
     }
 }

@@ -14,8 +14,13 @@ namespace TaskService.Gateway.Auth;
 /// ticket). Everything else (no header, several, another scheme, a token not remembered or no longer valid, the challenge and
 /// the 403) is the full handler's.
 /// </summary>
+/// <remarks>
+/// It logs under the framework handler's category (<c>Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerHandler</c>), so the
+/// level that quiets ASP.NET Core quiets it too: under its own name, every request with a bad token wrote two Information lines,
+/// one with the token library's stack trace.
+/// </remarks>
 public sealed class RememberingJwtBearerHandler(IOptionsMonitor<JwtBearerOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : JwtBearerHandler(options, logger, encoder)
+    : JwtBearerHandler(options, new FrameworkCategory(logger), encoder)
 {
     private const string Prefix = "Bearer ";
 
@@ -37,5 +42,20 @@ public sealed class RememberingJwtBearerHandler(IOptionsMonitor<JwtBearerOptions
         }
 
         return base.HandleAuthenticateAsync();
+    }
+
+    /// <summary>Creates every logger of the handler under the category of the framework's own bearer handler.</summary>
+    private sealed class FrameworkCategory(ILoggerFactory inner) : ILoggerFactory
+    {
+        private static readonly string Category = typeof(JwtBearerHandler).FullName!;
+
+        public ILogger CreateLogger(string categoryName) => inner.CreateLogger(Category);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The factory is the host's: it is not this wrapper's to dispose.
+        public void Dispose()
+        {
+        }
     }
 }
