@@ -26,7 +26,7 @@ public static class GatewaySetup
     {
         var services = builder.Services;
         services.AddTaskServiceAuth(builder.Configuration, builder.Environment);
-        services.AddProblemDetails();
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = StatusProblemDetails.Describe);
         services.AddExceptionHandler<TaskServiceExceptionHandler>();
 
         // Parameters and bodies that cannot be bound raise BadHttpRequestException in every environment, so the exception

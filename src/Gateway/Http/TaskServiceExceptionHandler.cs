@@ -130,7 +130,8 @@ public sealed partial class TaskServiceExceptionHandler(IProblemDetailsService p
         return false;
     }
 
-    private static Endpoint? Endpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+    /// <summary>The request's endpoint: the exception handler clears it, and its feature keeps the one that failed.</summary>
+    internal static Endpoint? Endpoint(HttpContext context) => context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503: a dependency is unavailable ({ExceptionType}: {Reason})")]
     private partial void LogUnavailable(string method, string path, string exceptionType, string reason);

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using TaskService.Gateway.Auth;
 
 namespace TaskService.Api.Tests.Hardening;
 
@@ -31,7 +32,31 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = content };
         request.Headers.TransferEncodingChunked = true;
         var response = await client.SendAsync(request);
-        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal($"The request body is larger than the limit of {new TaskService.Common.LimitsOptions().MaxRequestBodyBytes} bytes (TaskService:Limits).", problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
+    [InlineData("GET", "/no-such-route", HttpStatusCode.NotFound, "No route matches this path")]
+    [InlineData("PUT", "/tasks", HttpStatusCode.MethodNotAllowed, "This path does not take the request's method; it takes DELETE, GET, PATCH.")]
+    public async Task AnAnswerTheFrameworkGivesForAStatusAloneSaysWhatIsWrong(string method, string path, HttpStatusCode status, string detail)
+    {
+        var response = await factory.CreateAdminClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        var problem = await response.AssertProblemAsync(status);
+        Assert.StartsWith(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARequestWithoutATokenIs401AndOneWithoutThePermissionIs403EachSayingWhatIsMissing()
+    {
+        var anonymous = await factory.CreateAnonymousClient().GetAsync("/tasks");
+        var unauthorized = await anonymous.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("Authorization: Bearer", unauthorized.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var withoutPermission = await factory.CreateClient(Permissions.ViewEvent).GetAsync("/tasks");
+        var forbidden = await withoutPermission.AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal($"The bearer token's 'permissions' claim lacks what this route needs: {Permissions.ViewTask}.", forbidden.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+namespace TaskService.Gateway.Http;
+
+/// <summary>
+/// Says what is wrong in the problems the framework writes for a status alone, which carry a title and no detail: a request without a valid token or without
+/// the permission, a body
+/// that passes its limit while it is read (a chunked one, whose size no header gave), a method the path does not take, a path no
+/// route matches. A problem that already has a detail is left as it is.
+/// </summary>
+public static class StatusProblemDetails
+{
+    public static void Describe(ProblemDetailsContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.ProblemDetails.Detail is not null)
+        {
+            return;
+        }
+
+        var http = context.HttpContext;
+        context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status401Unauthorized =>
+                "This route needs a valid bearer token: send 'Authorization: Bearer <token>' with a token that has not expired.",
+            StatusCodes.Status403Forbidden when Needed(Endpoint(http)) is { Length: > 0 } needed =>
+                $"The bearer token's '{Auth.Permissions.ClaimType}' claim lacks what this route needs: {needed}.",
+            StatusCodes.Status413PayloadTooLarge =>
+                $"The request body is larger than the limit of {RequestBodyGuard.LimitFor(http, Endpoint(http))} bytes (TaskService:Limits).",
+            StatusCodes.Status405MethodNotAllowed when http.Response.Headers.Allow is { Count: > 0 } allow =>
+                $"This path does not take the request's method; it takes {string.Join(", ", allow.ToArray())}.",
+            StatusCodes.Status404NotFound when Endpoint(http) is null =>
+                "No route matches this path; the routes are listed in the OpenAPI document at /openapi/v1.json.",
+            _ => null,
+        };
+    }
+
+    /// <summary>The permission codes the route's policies ask for, in words ("16003", or "one of 16016, 16017").</summary>
+    private static string? Needed(Endpoint? endpoint)
+    {
+        var policies = endpoint?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Select(data => data.Policy).OfType<string>().Distinct().ToList();
+        if (policies is null or { Count: 0 })
+        {
+            return null;
+        }
+
+        var codes = new List<string>();
+        foreach (var policy in policies)
+        {
+            codes.Add(Auth.Permissions.Workflow.Accepted.TryGetValue(policy, out var accepted) && accepted.Length > 1
+                ? $"one of {string.Join(", ", accepted)}"
+                : accepted is [var only] ? only : policy);
+        }
+
+        return string.Join(" and ", codes);
+    }
+
+    private static Endpoint? Endpoint(HttpContext context) => TaskServiceExceptionHandler.Endpoint(context);
+}
