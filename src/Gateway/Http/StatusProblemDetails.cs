@@ -1,13 +1,16 @@
 namespace TaskService.Gateway.Http;
 
 /// <summary>
-/// Says what is wrong in the problems the framework writes for a status alone, which carry a title and no detail: a request without a valid token or without
-/// the permission, a body
-/// that passes its limit while it is read (a chunked one, whose size no header gave), a method the path does not take, a path no
-/// route matches. A problem that already has a detail is left as it is.
+/// Says what is wrong in the problems the framework writes for a status alone, which carry a title and no detail: a request
+/// without a valid token or without the permission (whose codes a 403 also lists in <see cref="PermissionsMember"/>), a body
+/// that passes its limit while it is read (a chunked one, whose size no header gave), a method the path does not take, a path
+/// no route matches. A problem that already has a detail is left as it is.
 /// </summary>
 public static class StatusProblemDetails
 {
+    /// <summary>The member of a 403 that holds the permission codes the route needs, as its detail words them.</summary>
+    public const string PermissionsMember = "permissions";
+
     public static void Describe(ProblemDetailsContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -17,11 +20,17 @@ public static class StatusProblemDetails
         }
 
         var http = context.HttpContext;
+        var needed = context.ProblemDetails.Status == StatusCodes.Status403Forbidden ? Needed(Endpoint(http)) : null;
+        if (needed is not null)
+        {
+            context.ProblemDetails.Extensions[PermissionsMember] = needed;
+        }
+
         context.ProblemDetails.Detail = context.ProblemDetails.Status switch
         {
             StatusCodes.Status401Unauthorized =>
                 "This route needs a valid bearer token: send 'Authorization: Bearer <token>' with a token that has not expired.",
-            StatusCodes.Status403Forbidden when Needed(Endpoint(http)) is { Length: > 0 } needed =>
+            StatusCodes.Status403Forbidden when needed is not null =>
                 $"The bearer token's '{Auth.Permissions.ClaimType}' claim lacks what this route needs: {needed}.",
             StatusCodes.Status413PayloadTooLarge =>
                 $"The request body is larger than the limit of {RequestBodyGuard.LimitFor(http, Endpoint(http))} bytes (TaskService:Limits).",

@@ -94,7 +94,10 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
         var message = status switch
         {
             HttpStatusCode.Unauthorized => "Your sign-in has ended. Sign in again.",
-            HttpStatusCode.Forbidden => detail is { Length: > 0 } && !detail.StartsWith("Forbidden", StringComparison.Ordinal)
+            // A route's permission missing (the problem lists it) is said in the page's words; any other 403 says its own reason.
+            HttpStatusCode.Forbidden => Permissions(problem) is { } codes
+                ? $"Your sign-in does not carry the permission to {need} ({codes}). Ask an administrator for it."
+                : detail is { Length: > 0 } && !detail.StartsWith("Forbidden", StringComparison.Ordinal)
                 ? detail
                 : $"Your sign-in does not carry the permission to {need}. Ask an administrator for it.",
             HttpStatusCode.NotFound => detail ?? $"Not found: could not {need}.",
@@ -105,6 +108,13 @@ public sealed partial class UiApiClient(HttpClient http, IHttpContextAccessor ac
         };
         return ApiResult.Failed((int)status, message, fields);
     }
+
+    /// <summary>The permission codes a 403 says the route needs (<see cref="Http.StatusProblemDetails"/>), or null.</summary>
+    private static string? Permissions(JsonElement problem) =>
+        problem.ValueKind == JsonValueKind.Object && problem.TryGetProperty(Http.StatusProblemDetails.PermissionsMember, out var codes)
+            && codes.ValueKind == JsonValueKind.String
+            ? codes.GetString()
+            : null;
 
     private Uri? BaseAddress()
     {

@@ -57,6 +57,7 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         var withoutPermission = await factory.CreateClient(Permissions.ViewEvent).GetAsync("/tasks");
         var forbidden = await withoutPermission.AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal($"The bearer token's 'permissions' claim lacks what this route needs: {Permissions.ViewTask}.", forbidden.GetProperty("detail").GetString());
+        Assert.Equal(Permissions.ViewTask, forbidden.GetProperty("permissions").GetString());
     }
 
     [Fact]
