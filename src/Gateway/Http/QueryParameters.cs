@@ -48,15 +48,22 @@ public static class QueryParameters
     public const string CascadeName = "cascade";
 
     /// <summary>
-    /// A true/false query parameter (<c>true</c>, <c>false</c>, any case); absent or empty is null. Read here rather than bound
-    /// by the framework, so that a value of the wrong form is a problem naming the parameter, not an exception.
+    /// A true/false query parameter (<c>true</c>, <c>false</c>, any case); absent is null. Read here rather than bound by the
+    /// framework, so that a value of the wrong form is a problem naming the parameter, not an exception. Given empty it is refused
+    /// rather than taken as absent: on a delete, the default it would fall back to may be the very thing the caller meant to turn off.
     /// </summary>
     public static Outcome<bool?> Flag(HttpRequest request, string name)
     {
-        var value = request.Query[name].ToString();
-        if (value.Length == 0)
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Query.TryGetValue(name, out var given))
         {
             return new Outcome<bool?>(null, null);
+        }
+
+        var value = given.ToString();
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Problem.Invalid(name, $"The parameter '{name}' is empty; give true or false, or leave it out.");
         }
 
         return bool.TryParse(value, out var flag)

@@ -358,6 +358,21 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task AnEmptyCascadeIs400AndDeletesNothing()
+    {
+        // Taken as absent, an empty cascade would delete the task's user tasks by default: what 'cascade=false' meant to prevent.
+        var client = factory.CreateAdminClient();
+        var taskId = (await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("cascade"), name = "has user tasks" }))[0];
+        await factory.AddUserTasksAsync(taskId, "first");
+
+        var problem = await (await client.DeleteAsync($"/tasks/{taskId}?cascade=")).AssertBadRequestNamingAsync("cascade");
+
+        Assert.Equal("The parameter 'cascade' is empty; give true or false, or leave it out.", problem.GetProperty("detail").GetString());
+        await (await client.GetAsync($"/tasks/{taskId}")).AssertStatusAsync(HttpStatusCode.OK);
+        Assert.Equal(1, await factory.StoredUserTaskCountAsync(taskId));
+    }
+
+    [Fact]
     public async Task AQueryParameterTheRouteDoesNotReadIs400AndDeletesNothing()
     {
         var client = factory.CreateAdminClient();
