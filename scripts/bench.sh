@@ -13,7 +13,7 @@
 #   --kafka, --sqs         after the HTTP path, the Kafka (librdkafka mock cluster) or SQS (local server) path, messages
 #                          in -> task-created out, on the embedded store and then on PostgreSQL (--connector-events each),
 #                          against the same pgbench figures; --skip-http measures only these
-#   --profile              record the closed-loop phase with dotnet-trace (CPU samples, allocation ticks, GC) into
+#   --profile              record the closed-loop phase (with --rate: the open loop) with dotnet-trace (CPU samples, allocation ticks, GC) into
 #                          bench/results/profile.nettrace and print where CPU and allocations go (bench/TaskService.TraceSummary;
 #                          also written to bench/results/profile-latest.txt). The profiled run's figures include the tracing's cost.
 #   --ceiling              after the HTTP path, PostgreSQL alone doing the event path's writes (bench/path-writes.sql, batches

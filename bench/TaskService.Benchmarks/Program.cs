@@ -178,12 +178,25 @@ public static class Program
                     var machineBefore = MachineCpu.Read();
                     var commitsBefore = commits.Read();
                     var pausesBefore = gcPauses.Count;
+
+                    // With --rate the open loop is the only phase measured, so --profile records it.
+                    await using var trace = options.Rate is not null && options.Profile is { } profile
+                        ? await TraceRecorder.StartAsync(options.DotnetTrace, profile, silo.Stopping)
+                        : null;
                     report.HalfLoad = await load.RunAsync("open", next, count, options.Concurrency, awaitDelivery: false, rate: rate);
                     var machineAfter = MachineCpu.Read();
                     report.HalfLoadGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
                     report.HalfLoadGcPauses = gcPauses.Between(pausesBefore);
                     var serverCpu = options.ServerPid is { } pid && ServerCpu.Read(pid) is { } serverAfter ? serverAfter - serverBefore : null;
                     var after = ProcessSnapshot.Take();
+                    if (trace is not null)
+                    {
+                        Console.WriteLine("[profile] open loop done; waiting for dotnet-trace to write the trace (the rundown takes a while)");
+                        Console.WriteLine(await trace.StopAsync(TimeSpan.FromMinutes(5))
+                            ? $"[profile] trace of the open loop written to {trace.Output}"
+                            : $"[profile] no complete trace of the open loop in {trace.Output}");
+                    }
+
                     report.HalfLoadCpu = new PhaseCpu(
                         after.CpuTime - before.CpuTime,
                         serverCpu,
