@@ -122,7 +122,7 @@ if [ "$status" -ne 0 ]; then
   # The console's account of each failure ("Failed <name>", then "Error Message:"), first lines only.
   log "failure messages as the console showed them:"
   awk '
-    /^  Failed [^ ]+ \[/ { print "  " substr($0, 3); block = 1; lines = 0; next }
+    /^  Failed .+ \[[^]]+\]$/ { print "  " substr($0, 3); block = 1; lines = 0; next }
     block && /^  (Stack Trace|Standard Output Messages|Standard Error Messages):/ { block = 0 }
     block && lines++ < 14 { print "    " substr($0, 1, 300) }
     /^  (Passed|Skipped) / { block = 0 }
