@@ -245,6 +245,49 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task PatchingAFieldWithNullClearsItAndKeepsTheOthers()
+    {
+        // As the original's update writes them: a field given as null is cleared (a due date removed, a task unassigned).
+        var client = factory.CreateAdminClient();
+        var ids = await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("clear"), name = "clear", description = "kept", priority = "high", severity = "low", assigneeId = "u-1", notes = "n" });
+        await (await client.PatchJsonAsync($"/tasks/{ids[0]}", new { dueDate = "2031-05-01T00:00:00Z", metadata = new { step = 1 } })).AssertStatusAsync(HttpStatusCode.NoContent);
+
+        var response = await client.SendAsync("PATCH", $"/tasks/{ids[0]}",
+            """{"priority": null, "dueDate": null, "assigneeId": null, "metadata": null, "notes": null, "severity": "medium"}""");
+
+        await response.AssertStatusAsync(HttpStatusCode.NoContent);
+        var task = await client.GetJsonAsync($"/tasks/{ids[0]}");
+        foreach (var cleared in new[] { "priority", "dueDate", "assigneeId", "metadata", "notes" })
+        {
+            Assert.True(!task.TryGetProperty(cleared, out var value) || value.ValueKind == JsonValueKind.Null, $"{cleared}: {task}");
+        }
+
+        Assert.Equal("medium", task.GetProperty("severity").GetString());
+        Assert.Equal("kept", task.GetProperty("description").GetString());
+        Assert.Equal("clear", task.GetProperty("name").GetString());
+        var history = await client.GetJsonAsync($"/tasks/{ids[0]}/history");
+        Assert.Contains("dueDate", history.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("name")]
+    [InlineData("key")]
+    [InlineData("status")]
+    public async Task PatchingAFieldEveryTaskHasWithNullIs400AndChangesNothing(string field)
+    {
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("required");
+        var ids = await factory.CreateTasksAsync(new { key, name = "kept", priority = "low" });
+
+        var response = await client.SendAsync("PATCH", $"/tasks/{ids[0]}", $$"""{"priority": "high", "{{field}}": null}""");
+
+        var problem = await response.AssertBadRequestNamingAsync(field);
+        Assert.Contains("cannot be null", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var task = await client.GetJsonAsync($"/tasks/{ids[0]}");
+        Assert.Equal(("kept", key, "pending", "low"), (task.GetProperty("name").GetString(), task.GetProperty("key").GetString(), task.GetProperty("status").GetString(), task.GetProperty("priority").GetString()));
+    }
+
+    [Fact]
     public async Task PatchingTheStatusMovesATaskBetweenPendingAndInProgress()
     {
         var client = factory.CreateAdminClient();

@@ -60,25 +60,46 @@ public sealed record SubscribeRequest(string? Url, string? Key, string? Id = nul
 
 /// <summary>
 /// Body of <c>PATCH /tasks</c> and <c>PATCH /tasks/{id}</c>: the fields to change, the writable fields of the original's Task.
-/// Its id and audit fields are accepted and ignored (<see cref="OriginalModelFields"/>).
+/// Its id and audit fields are accepted and ignored (<see cref="OriginalModelFields"/>). A field left out keeps its value; one
+/// given as null is cleared, as the original's update writes it (<see cref="Nulls"/>).
 /// </summary>
-public sealed record TaskPatchRequest(
-    string? Name,
-    string? Description,
-    string? Status,
-    string? Priority,
-    string? Severity,
-    string? Type,
-    string? AssigneeId,
-    DateTimeOffset? StartDate,
-    DateTimeOffset? DueDate,
-    JsonElement? Metadata,
-    string? Notes,
-    string? Key = null,
-    DateTimeOffset? EndDate = null,
-    string? ExternalId = null) : IValidatableRequest
+public sealed class TaskPatchRequest : IValidatableRequest
 {
+    private readonly List<string> _nulls = [];
+
+    public string? Name { get; init => field = Note(value, "name"); }
+
+    public string? Description { get; init => field = Note(value, "description"); }
+
+    public string? Status { get; init => field = Note(value, "status"); }
+
+    public string? Priority { get; init => field = Note(value, "priority"); }
+
+    public string? Severity { get; init => field = Note(value, "severity"); }
+
+    public string? Type { get; init => field = Note(value, "type"); }
+
+    public string? AssigneeId { get; init => field = Note(value, "assigneeId"); }
+
+    public DateTimeOffset? StartDate { get; init => field = Note(value, "startDate"); }
+
+    public DateTimeOffset? DueDate { get; init => field = Note(value, "dueDate"); }
+
+    public JsonElement? Metadata { get; init => field = Note(value is { ValueKind: JsonValueKind.Null } ? null : value, "metadata"); }
+
+    public string? Notes { get; init => field = Note(value, "notes"); }
+
+    public string? Key { get; init => field = Note(value, "key"); }
+
+    public DateTimeOffset? EndDate { get; init => field = Note(value, "endDate"); }
+
+    public string? ExternalId { get; init => field = Note(value, "externalId"); }
+
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
+
+    /// <summary>The fields the body gives as null, by their JSON names, in the order given.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Nulls => _nulls;
 
     public Problem? Validate(RequestFieldChecks check) =>
         OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
@@ -93,6 +114,16 @@ public sealed record TaskPatchRequest(
             ?? check.Key(AssigneeId, "assigneeId")
             ?? check.Json(Metadata, "metadata", check.Limits.MaxJsonValueBytes)
             ?? check.FreeText(Notes, "notes");
+
+    private T Note<T>(T value, string name)
+    {
+        if (value is null && !_nulls.Contains(name))
+        {
+            _nulls.Add(name);
+        }
+
+        return value;
+    }
 }
 
 /// <summary>Body of <c>PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee</c>: the new assignee, or null to clear it.</summary>

@@ -162,6 +162,12 @@ public static class TasksApi
             return missing;
         }
 
+        // A task always has a name, a key and a status: null for one of them is refused rather than read as "keep it".
+        if (body.Nulls.FirstOrDefault(name => name is "name" or "key" or "status") is { } required)
+        {
+            return Problem.Invalid(required, $"'{required}' cannot be null: every task has one. Leave the field out to keep its value.");
+        }
+
         if (body.Metadata is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null) })
         {
             return Problem.Invalid("metadata", "'metadata' must be a JSON object or array.");
@@ -194,6 +200,7 @@ public static class TasksApi
             Key = body.Key,
             EndDate = body.EndDate,
             ExternalId = body.ExternalId,
+            Cleared = body.Nulls.Count > 0 ? [.. body.Nulls] : null,
         };
     }
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace TaskService.Tasks;
 
-/// <summary>A partial update of a task: fields left null keep their value.</summary>
+/// <summary>A partial update of a task: fields left null keep their value, and those named in <see cref="Cleared"/> are set to null.</summary>
 [GenerateSerializer, Immutable, Alias("TaskService.TaskUpdate")]
 public sealed record TaskUpdate
 {
@@ -38,4 +38,13 @@ public sealed record TaskUpdate
     /// different value is a conflict.
     /// </summary>
     [Id(13)] public string? ExternalId { get; init; }
+
+    /// <summary>
+    /// The fields to clear, by their JSON names (<c>description</c>, <c>priority</c>, <c>severity</c>, <c>type</c>,
+    /// <c>assigneeId</c>, <c>startDate</c>, <c>dueDate</c>, <c>endDate</c>, <c>metadata</c>, <c>notes</c>, <c>externalId</c>).
+    /// </summary>
+    [Id(14)] public IReadOnlyList<string>? Cleared { get; init; }
+
+    /// <summary>Whether <paramref name="field"/> (a JSON name) is to be cleared.</summary>
+    public bool Clears(string field) => Cleared is { } cleared && cleared.Contains(field);
 }

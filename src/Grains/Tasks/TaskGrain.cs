@@ -164,7 +164,8 @@ public sealed partial class TaskGrain(
             return Problem.Conflict("status", $"Task '{TaskId}' is completed; its status can no longer change.");
         }
 
-        if (update.ExternalId is { } externalId && state.Task.ExternalId is { } instanceId && externalId != instanceId)
+        var newExternalId = update.Clears("externalId") ? null : update.ExternalId ?? state.Task.ExternalId;
+        if (state.Task.ExternalId is { } instanceId && newExternalId != instanceId)
         {
             return Problem.Conflict("externalId",
                 $"Task '{TaskId}' runs workflow instance '{instanceId}', whose id is its externalId; it cannot change while the task is linked to it.");
@@ -174,19 +175,19 @@ public sealed partial class TaskGrain(
         var task = state.Task with
         {
             Name = update.Name ?? state.Task.Name,
-            Description = update.Description ?? state.Task.Description,
+            Description = update.Clears("description") ? null : update.Description ?? state.Task.Description,
             Status = update.Status ?? state.Task.Status,
-            Priority = update.Priority ?? state.Task.Priority,
-            Severity = update.Severity ?? state.Task.Severity,
-            Type = update.Type ?? state.Task.Type,
-            AssigneeId = update.AssigneeId ?? state.Task.AssigneeId,
-            StartDate = update.StartDate ?? state.Task.StartDate,
-            DueDate = update.DueDate ?? state.Task.DueDate,
-            Metadata = update.Metadata ?? state.Task.Metadata,
-            Notes = update.Notes ?? state.Task.Notes,
+            Priority = update.Clears("priority") ? null : update.Priority ?? state.Task.Priority,
+            Severity = update.Clears("severity") ? null : update.Severity ?? state.Task.Severity,
+            Type = update.Clears("type") ? null : update.Type ?? state.Task.Type,
+            AssigneeId = update.Clears("assigneeId") ? null : update.AssigneeId ?? state.Task.AssigneeId,
+            StartDate = update.Clears("startDate") ? null : update.StartDate ?? state.Task.StartDate,
+            DueDate = update.Clears("dueDate") ? null : update.DueDate ?? state.Task.DueDate,
+            Metadata = update.Clears("metadata") ? null : update.Metadata ?? state.Task.Metadata,
+            Notes = update.Clears("notes") ? null : update.Notes ?? state.Task.Notes,
             Key = update.Key ?? state.Task.Key,
-            EndDate = update.EndDate ?? state.Task.EndDate,
-            ExternalId = update.ExternalId ?? state.Task.ExternalId,
+            EndDate = update.Clears("endDate") ? null : update.EndDate ?? state.Task.EndDate,
+            ExternalId = newExternalId,
             ModifiedOn = now,
             ModifiedBy = userId,
         };
