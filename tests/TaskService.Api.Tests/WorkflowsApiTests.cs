@@ -122,6 +122,28 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task PatchingAWorkflowWithNullClearsTheDescriptionResetsTheSchemaAndRefusesANullName()
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");
+        var id = (await client.DeployAsync(bpmn)).GetProperty("id").GetString();
+        await (await client.PatchJsonAsync($"/workflows/{id}", new { description = "first", inputSchema = new { type = "object", required = new[] { "a" } } }))
+            .AssertStatusAsync(HttpStatusCode.NoContent);
+
+        var refused = await client.SendAsync("PATCH", $"/workflows/{id}", """{"name": null, "description": "not applied"}""");
+        await refused.AssertBadRequestNamingAsync("name");
+        Assert.Equal("first", (await client.GetJsonAsync($"/workflows/{id}")).GetProperty("description").GetString());
+
+        var cleared = await client.SendAsync("PATCH", $"/workflows/{id}", """{"description": null, "inputSchema": null, "bpmnFile": null}""");
+
+        await cleared.AssertStatusAsync(HttpStatusCode.NoContent);
+        var read = await client.GetJsonAsync($"/workflows/{id}");
+        Assert.True(!read.TryGetProperty("description", out var description) || description.ValueKind == JsonValueKind.Null, read.ToString());
+        Assert.Equal("""{"type":"object"}""", read.GetProperty("inputSchema").GetRawText().Replace(" ", string.Empty, StringComparison.Ordinal));
+        Assert.Equal(1, read.GetProperty("workflowVersion").GetInt32());
+    }
+
+    [Fact]
     public async Task WorkflowRoutesAcceptPermissionNumbersOrNamesAndRefuseOthers()
     {
         var (bpmn, _) = TestWorkflows.WithFreshProcessId(Process(StartToEnd), "process");

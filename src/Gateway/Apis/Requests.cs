@@ -65,41 +65,41 @@ public sealed record SubscribeRequest(string? Url, string? Key, string? Id = nul
 /// </summary>
 public sealed class TaskPatchRequest : IValidatableRequest
 {
-    private readonly List<string> _nulls = [];
+    private readonly NullFields _nulls = new();
 
-    public string? Name { get; init => field = Note(value, "name"); }
+    public string? Name { get; init => field = _nulls.Note(value, "name"); }
 
-    public string? Description { get; init => field = Note(value, "description"); }
+    public string? Description { get; init => field = _nulls.Note(value, "description"); }
 
-    public string? Status { get; init => field = Note(value, "status"); }
+    public string? Status { get; init => field = _nulls.Note(value, "status"); }
 
-    public string? Priority { get; init => field = Note(value, "priority"); }
+    public string? Priority { get; init => field = _nulls.Note(value, "priority"); }
 
-    public string? Severity { get; init => field = Note(value, "severity"); }
+    public string? Severity { get; init => field = _nulls.Note(value, "severity"); }
 
-    public string? Type { get; init => field = Note(value, "type"); }
+    public string? Type { get; init => field = _nulls.Note(value, "type"); }
 
-    public string? AssigneeId { get; init => field = Note(value, "assigneeId"); }
+    public string? AssigneeId { get; init => field = _nulls.Note(value, "assigneeId"); }
 
-    public DateTimeOffset? StartDate { get; init => field = Note(value, "startDate"); }
+    public DateTimeOffset? StartDate { get; init => field = _nulls.Note(value, "startDate"); }
 
-    public DateTimeOffset? DueDate { get; init => field = Note(value, "dueDate"); }
+    public DateTimeOffset? DueDate { get; init => field = _nulls.Note(value, "dueDate"); }
 
-    public JsonElement? Metadata { get; init => field = Note(value is { ValueKind: JsonValueKind.Null } ? null : value, "metadata"); }
+    public JsonElement? Metadata { get; init => field = _nulls.Note(value is { ValueKind: JsonValueKind.Null } ? null : value, "metadata"); }
 
-    public string? Notes { get; init => field = Note(value, "notes"); }
+    public string? Notes { get; init => field = _nulls.Note(value, "notes"); }
 
-    public string? Key { get; init => field = Note(value, "key"); }
+    public string? Key { get; init => field = _nulls.Note(value, "key"); }
 
-    public DateTimeOffset? EndDate { get; init => field = Note(value, "endDate"); }
+    public DateTimeOffset? EndDate { get; init => field = _nulls.Note(value, "endDate"); }
 
-    public string? ExternalId { get; init => field = Note(value, "externalId"); }
+    public string? ExternalId { get; init => field = _nulls.Note(value, "externalId"); }
 
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
     /// <summary>The fields the body gives as null, by their JSON names, in the order given.</summary>
     [JsonIgnore]
-    public IReadOnlyList<string> Nulls => _nulls;
+    public IReadOnlyList<string> Nulls => _nulls.Names;
 
     public Problem? Validate(RequestFieldChecks check) =>
         OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
@@ -114,16 +114,6 @@ public sealed class TaskPatchRequest : IValidatableRequest
             ?? check.Key(AssigneeId, "assigneeId")
             ?? check.Json(Metadata, "metadata", check.Limits.MaxJsonValueBytes)
             ?? check.FreeText(Notes, "notes");
-
-    private T Note<T>(T value, string name)
-    {
-        if (value is null && !_nulls.Contains(name))
-        {
-            _nulls.Add(name);
-        }
-
-        return value;
-    }
 }
 
 /// <summary>Body of <c>PUT /tasks/{taskId}/user-tasks/{userTaskId}/assignee</c>: the new assignee, or null to clear it.</summary>

@@ -8,11 +8,26 @@ namespace TaskService.Gateway.Apis;
 /// <summary>
 /// Body of <c>POST /workflows</c> and <c>PATCH /workflows/{id}</c>. The original's WorkflowDto is not strict: it takes any
 /// property and uses these four. Here the fields of its Workflow model (what a client that read a workflow sends back) are
-/// accepted and ignored as well, and any other property is a 400 naming it (<see cref="OriginalModelFields"/>).
+/// accepted and ignored as well, and any other property is a 400 naming it (<see cref="OriginalModelFields"/>). On PATCH a
+/// field given as null is cleared (<see cref="Nulls"/>): the description removed, the input schema back to the default.
 /// </summary>
-public sealed record WorkflowRequest(string? Name, string? BpmnFile, JsonElement? InputSchema, string? Description) : IValidatableRequest
+public sealed class WorkflowRequest : IValidatableRequest
 {
+    private readonly NullFields _nulls = new();
+
+    public string? Name { get; init => field = _nulls.Note(value, "name"); }
+
+    public string? BpmnFile { get; init => field = _nulls.Note(value, "bpmnFile"); }
+
+    public JsonElement? InputSchema { get; init => field = _nulls.Note(value is { ValueKind: JsonValueKind.Null } ? null : value, "inputSchema"); }
+
+    public string? Description { get; init => field = _nulls.Note(value, "description"); }
+
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
+
+    /// <summary>The fields the body gives as null, by their JSON names: on PATCH, what to clear.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Nulls => _nulls.Names;
 
     public Problem? Validate(RequestFieldChecks check) =>
         OriginalModelFields.Check(Unmapped, OriginalModelFields.Workflow)

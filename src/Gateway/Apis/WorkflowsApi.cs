@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using TaskService.Errors;
 using TaskService.Gateway.Auth;
 using TaskService.Gateway.Http;
 using TaskService.Queries;
-using TaskService.Serialization;
 using TaskService.Workflows;
 
 namespace TaskService.Gateway.Apis;
@@ -44,7 +44,7 @@ public static class WorkflowsApi
         {
             Name = body.Name!,
             BpmnFile = body.BpmnFile!,
-            InputSchema = body.InputSchema ?? JsonElementFactory.Parse("""{"type":"object"}"""),
+            InputSchema = body.InputSchema ?? WorkflowInputSchemas.Default,
             Description = body.Description,
         }, user.UserId());
         return workflow.ToResults(created => TypedResults.Created($"/workflows/{created.Id}", created));
@@ -69,12 +69,20 @@ public static class WorkflowsApi
             return missing.ToResults<NoContent>();
         }
 
+        // A null name is refused rather than read as "keep it"; a null bpmnFile deploys nothing, as in the original.
+        if (body.Nulls.Contains("name"))
+        {
+            return Problem.Invalid("name", "'name' cannot be null: every workflow has one. Leave the field out to keep its value.").ToResults<NoContent>();
+        }
+
         var updated = await grains.GetGrain<IWorkflowGrain>(id).UpdateAsync(new WorkflowUpdate
         {
             Name = body.Name,
             BpmnFile = body.BpmnFile,
             InputSchema = body.InputSchema,
             Description = body.Description,
+            ClearsDescription = body.Nulls.Contains("description"),
+            ResetsInputSchema = body.Nulls.Contains("inputSchema"),
         }, user.UserId());
         return updated.ToResults(_ => TypedResults.NoContent());
     }

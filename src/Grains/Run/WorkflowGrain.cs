@@ -127,15 +127,15 @@ public sealed class WorkflowGrain(ITaskServiceStore store, TimeProvider time, IO
                 return deployed.Problem!;
             }
 
-            versions = [.. versions, NewVersion(next, bpmn, externalId, update.InputSchema ?? workflow.InputSchema, now)];
+            versions = [.. versions, NewVersion(next, bpmn, externalId, update.ResetsInputSchema ? WorkflowInputSchemas.Default : update.InputSchema ?? workflow.InputSchema, now)];
             workflow = workflow with { WorkflowVersion = next, Provider = deployer?.Provider ?? workflow.Provider };
         }
 
         workflow = workflow with
         {
             Name = update.Name ?? workflow.Name,
-            Description = update.Description ?? workflow.Description,
-            InputSchema = update.InputSchema ?? workflow.InputSchema,
+            Description = update.ClearsDescription ? null : update.Description ?? workflow.Description,
+            InputSchema = update.ResetsInputSchema ? WorkflowInputSchemas.Default : update.InputSchema ?? workflow.InputSchema,
             ModifiedOn = now,
             ModifiedBy = userId,
         };
