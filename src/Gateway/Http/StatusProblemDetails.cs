@@ -52,15 +52,10 @@ public static class StatusProblemDetails
             return null;
         }
 
-        var codes = new List<string>();
-        foreach (var policy in policies)
-        {
-            codes.Add(Auth.Permissions.Workflow.Accepted.TryGetValue(policy, out var accepted) && accepted.Length > 1
-                ? $"one of {string.Join(", ", accepted)}"
-                : accepted is [var only] ? only : policy);
-        }
-
-        return string.Join(" and ", codes);
+        // A permission code names its policy; a workflow policy takes any of its codes.
+        return string.Join(" and ", policies.Select(policy => Auth.Permissions.Workflow.Accepted.TryGetValue(policy, out var accepted)
+            ? $"one of {string.Join(", ", accepted)}"
+            : policy));
     }
 
     private static Endpoint? Endpoint(HttpContext context) => TaskServiceExceptionHandler.Endpoint(context);

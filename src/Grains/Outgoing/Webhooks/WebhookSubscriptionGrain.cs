@@ -89,7 +89,6 @@ public sealed partial class WebhookSubscriptionGrain(
     /// </summary>
     private bool _storeHasMore;
 
-
     /// <summary>No new attempt starts before this (the receiver just failed).</summary>
     private DateTimeOffset _restUntil;
 
