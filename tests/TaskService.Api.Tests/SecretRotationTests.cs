@@ -69,6 +69,10 @@ public sealed class SecretRotationTests(TaskServiceApiFactory factory)
             .AssertBadRequestNamingAsync("overlapSeconds");
         await (await client.SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=99999999999"))))
             .AssertBadRequestNamingAsync("overlapSeconds");
+        await (await client.SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds="))))
+            .AssertBadRequestNamingAsync("overlapSeconds");
+        await (await client.SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=%20"))))
+            .AssertBadRequestNamingAsync("overlapSeconds");
         await (await client.SendAsync(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret")))
             .AssertProblemAsync(HttpStatusCode.Unauthorized);
         await (await client.SendAsync(other.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret"))))

@@ -43,7 +43,8 @@ public static class ClientAppsApi
     /// </summary>
     public static async Task<IResult> RotateSecretAsync(string id, string? overlapSeconds, HttpRequest request, IGrainFactory grains)
     {
-        var overlap = Overlap(overlapSeconds);
+        // Read from the query itself: an empty value must not pass for one left out.
+        var overlap = Overlap(request.Query.TryGetValue(OverlapParameter, out var given) ? given.ToString() : overlapSeconds);
         if (!overlap.IsOk)
         {
             return overlap.Problem.ToAnswer();
@@ -66,11 +67,13 @@ public static class ClientAppsApi
 
     private static Outcome<TimeSpan?> Overlap(string? text)
     {
-        if (string.IsNullOrEmpty(text))
+        if (text is null)
         {
             return Outcome.Of<TimeSpan?>(null);
         }
 
+        // Given but empty is refused rather than read as "not given": a template that left the value out would otherwise get
+        // the default overlap (a day) where it meant a number of its own, such as 0 to retire the old secret at once.
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > ClientAppSecretRotation.MaxOverlapSeconds)
         {
             return Problem.Invalid(OverlapParameter,

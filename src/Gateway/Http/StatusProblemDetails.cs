@@ -4,7 +4,8 @@ namespace TaskService.Gateway.Http;
 /// Says what is wrong in the problems the framework writes for a status alone, which carry a title and no detail: a request
 /// without a valid token or without the permission (whose codes a 403 also lists in <see cref="PermissionsMember"/>), a body
 /// that passes its limit while it is read (a chunked one, whose size no header gave), a method the path does not take, a path
-/// no route matches. A problem that already has a detail is left as it is.
+/// no route matches. A problem that already has a detail keeps it. A 429 or 431 also gets the type that links its status's
+/// definition, as the framework gives the others.
 /// </summary>
 public static class StatusProblemDetails
 {
@@ -14,6 +15,15 @@ public static class StatusProblemDetails
     public static void Describe(ProblemDetailsContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+
+        // The framework links a type for the statuses of RFC 9110 only; these two are RFC 6585's.
+        context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+            StatusCodes.Status431RequestHeaderFieldsTooLarge => "https://tools.ietf.org/html/rfc6585#section-5",
+            _ => null,
+        };
+
         if (context.ProblemDetails.Detail is not null)
         {
             return;

@@ -39,6 +39,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.True(refused.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 }, refused.Headers.ToString());
         var problem = await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.Contains("TaskService:RateLimits", problem.GetProperty("detail").GetString());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", problem.GetProperty("type").GetString());
 
         // Another subject has a bucket of its own.
         var other = _factory.CreateAnonymousClient();

@@ -58,6 +58,7 @@ public sealed class RequestLineAndHeaderLimitsTests : IAsyncLifetime
         large.Headers.Add("x-padding", new string('p', _limits.MaxRequestHeadersBytes));
         var problem = await (await client.SendAsync(large)).AssertProblemAsync(HttpStatusCode.RequestHeaderFieldsTooLarge);
         Assert.Contains("TaskService:Limits:MaxRequestHeadersBytes", problem.GetProperty("detail").GetString());
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-5", problem.GetProperty("type").GetString());
 
         using var many = new HttpRequestMessage(HttpMethod.Get, "/tasks/count");
         for (var i = 0; i < _limits.MaxRequestHeaderCount; i++)
