@@ -68,6 +68,9 @@ public static class GatewaySetup
     /// <summary>Maps every endpoint group, the health endpoints and the OpenAPI document.</summary>
     public static WebApplication MapTaskServiceApi(this WebApplication app)
     {
+        // Routing where it would run on its own (first), but after HEAD became GET, so that a HEAD finds the GET route.
+        app.UseHeadAsGet();
+        app.UseRouting();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestHeadersGuard>();

@@ -1,11 +1,16 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 
 namespace TaskService.EndToEnd.Tests;
 
-/// <summary>The gateway process alone as an Orleans client of the running silo, and the guard on the development secret.</summary>
+/// <summary>
+/// The gateway process alone as an Orleans client of the running silo, the guard on the development secret, and HEAD as
+/// Kestrel answers it.
+/// </summary>
 [Collection(ServiceCollection.Name)]
 public sealed class HostingTests(ServiceProcess service)
 {
@@ -50,6 +55,49 @@ public sealed class HostingTests(ServiceProcess service)
         Assert.Equal("gateway-test", recorded.GetProperty("source").GetString());
         var listed = await viaGateway.GetFromJsonAsync<JsonElement>($"/events?filter={Uri.EscapeDataString(JsonSerializer.Serialize(new { where = new { id } }))}");
         Assert.Equal(1, listed.GetArrayLength());
+    }
+
+    [Fact]
+    public async Task HeadIsAnsweredWhereverGetIsWithTheSameStatusAndHeadersAndNoBody()
+    {
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        var token = await http.GetStringAsync("/dev/token");
+
+        var counted = await HeadAsync("GET /tasks/count", token);
+        var headed = await HeadAsync("HEAD /tasks/count", token);
+        Assert.StartsWith("HTTP/1.1 200", counted.Head);
+        Assert.NotEmpty(counted.Body);
+        Assert.StartsWith("HTTP/1.1 200", headed.Head);
+        Assert.Contains("Content-Type: application/json", headed.Head);
+        Assert.Empty(headed.Body);
+
+        // The same checks as GET: no token is a 401, again without a body; a probe's HEAD gets the probe's answer.
+        var anonymous = await HeadAsync("HEAD /tasks/count", token: null);
+        Assert.StartsWith("HTTP/1.1 401", anonymous.Head);
+        Assert.Empty(anonymous.Body);
+        Assert.StartsWith("HTTP/1.1 200", (await HeadAsync("HEAD /health/ready", token: null)).Head);
+    }
+
+    /// <summary>
+    /// Sends one request line on a connection of its own and reads until the server closes it: the bytes after the header
+    /// block are what the server sent as a body (an HTTP client would drop a HEAD response's body without saying so).
+    /// </summary>
+    private async Task<(string Head, byte[] Body)> HeadAsync(string requestLine, string? token)
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(service.BaseAddress.Host, service.BaseAddress.Port);
+        var stream = socket.GetStream();
+        var request = $"{requestLine} HTTP/1.1\r\nHost: {service.BaseAddress.Authority}\r\n" +
+            (token is null ? "" : $"Authorization: Bearer {token}\r\n") + "Connection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        using var received = new MemoryStream();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await stream.CopyToAsync(received, timeout.Token);
+        var bytes = received.ToArray();
+        var end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+        Assert.True(end >= 0, $"No complete header block in: {Encoding.ASCII.GetString(bytes)}");
+        var head = Encoding.ASCII.GetString(bytes, 0, end);
+        return (head, bytes[(end + 4)..]);
     }
 
     [Theory]
