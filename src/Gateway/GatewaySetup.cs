@@ -54,6 +54,7 @@ public static class GatewaySetup
         });
         services.TryAddSingleton(sp => new RequestFieldChecks(sp.GetRequiredService<IOptions<LimitsOptions>>().Value));
         services.AddTaskServiceRateLimits(builder.Configuration);
+        AddCrossOrigin(builder);
         services.AddHealthChecks();
         services.AddTaskServiceOpenApi();
         builder.AddTaskServiceTelemetry();
@@ -65,12 +66,52 @@ public static class GatewaySetup
         return builder;
     }
 
+    /// <summary>The CORS policy of <see cref="CrossOriginOptions"/>, when it lists any origin.</summary>
+    private static void AddCrossOrigin(WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CrossOriginOptions>().BindConfiguration(CrossOriginOptions.SectionName);
+        var options = builder.Configuration.GetSection(CrossOriginOptions.SectionName).Get<CrossOriginOptions>() ?? new CrossOriginOptions();
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        if (options.AllowedOrigins.Length == 0)
+        {
+            return;
+        }
+
+        builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+        {
+            if (options.AllowedOrigins is ["*"])
+            {
+                policy.AllowAnyOrigin();
+            }
+            else
+            {
+                policy.WithOrigins(options.AllowedOrigins);
+            }
+
+            policy.WithMethods(HttpMethods.Get, HttpMethods.Head, HttpMethods.Post, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete)
+                .AllowAnyHeader()
+                .WithExposedHeaders("Location", "Retry-After")
+                .SetPreflightMaxAge(options.PreflightMaxAge);
+        }));
+    }
+
     /// <summary>Maps every endpoint group, the health endpoints and the OpenAPI document.</summary>
     public static WebApplication MapTaskServiceApi(this WebApplication app)
     {
         // Routing where it would run on its own (first), but after HEAD became GET, so that a HEAD finds the GET route.
         app.UseHeadAsGet();
         app.UseRouting();
+        if (app.Services.GetRequiredService<IOptions<CrossOriginOptions>>().Value.AllowedOrigins.Length > 0)
+        {
+            // Before the checks of headers, bodies and tokens: a preflight carries none of them, and a refusal must carry the
+            // CORS headers or the browser hides it from the page.
+            app.UseCors();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestHeadersGuard>();
