@@ -6,8 +6,8 @@ using TaskService.Common;
 namespace TaskService.Gateway.Http;
 
 /// <summary>
-/// Checks a request's body before anything reads it: at most the route's size limit (413), JSON when the route reads a body (415),
-/// and none at all when the route reads none (400). Runs after routing, so the route's metadata decides.
+/// Checks a request's body before anything reads it: at most the route's size limit (413), not compressed (415), JSON when the
+/// route reads a body (415), and none at all when the route reads none (400). Runs after routing, so the route's metadata decides.
 /// </summary>
 public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOptions> limits)
 {
@@ -38,6 +38,14 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
             context.Request.Body = new LimitedRequestStream(context.Request.Body, limit);
         }
 
+        // A compressed body would reach the JSON reader as bytes it cannot read, or be read as something it is not.
+        if (Encoded(context.Request) is { } coding)
+        {
+            context.Response.Headers.AcceptEncoding = "identity";
+            return Problem(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported content coding",
+                $"The request body is sent with 'Content-Encoding: {Printable(coding)}', which this service does not decode; send it uncompressed, without Content-Encoding.");
+        }
+
         if (ui)
         {
             return next(context);
@@ -65,6 +73,19 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
         }
 
         return next(context);
+    }
+
+    /// <summary>The request's content coding when it is not the identity (no coding at all); null otherwise.</summary>
+    private static string? Encoded(HttpRequest request)
+    {
+        var codings = request.Headers.ContentEncoding;
+        if (codings.Count == 0)
+        {
+            return null;
+        }
+
+        var listed = codings.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        return listed.All(coding => coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) ? null : string.Join(", ", listed);
     }
 
     /// <summary>

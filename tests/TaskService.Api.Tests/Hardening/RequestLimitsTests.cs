@@ -349,6 +349,44 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
         Assert.Equal(0, count.GetProperty("count").GetInt32());
     }
 
+    [Theory]
+    [InlineData("gzip", true)]
+    [InlineData("br", false)]
+    [InlineData("identity, gzip", true)]
+    public async Task ACompressedBodyIs415NamingTheCodingAndRecordsNothing(string coding, bool compressed)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+        var key = $"coded-{Guid.NewGuid():N}";
+        var json = Encoding.UTF8.GetBytes($"{{\"key\": \"{key}\", \"payload\": {{}}}}");
+        using var packed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(json);
+        }
+
+        // Without the check a gzip body was a 400 "not valid JSON", and a header naming a coding the body did not use was ignored.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = new ByteArrayContent(compressed ? packed.ToArray() : json) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        Assert.True(request.Content.Headers.TryAddWithoutValidation("Content-Encoding", coding));
+
+        var response = await client.SendAsync(request);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains($"'Content-Encoding: {coding}'", problem.GetProperty("detail").GetString());
+        Assert.Equal("identity", Assert.Single(response.Headers.GetValues("Accept-Encoding")));
+        var count = await client.GetFromJsonAsync<JsonElement>($"/events/count?where={Uri.EscapeDataString($"{{\"key\": \"{key}\"}}")}");
+        Assert.Equal(0, count.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task AnIdentityContentCodingIsNoCodingAtAll()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = JsonContent.Create(new { key = "coded.identity" }) };
+        request.Content.Headers.ContentEncoding.Add("identity");
+
+        await (await factory.CreateClient(TestWorkflows.AllPermissions).SendAsync(request)).AssertStatusAsync(HttpStatusCode.Accepted);
+    }
+
     [Fact]
     public async Task ACascadeThatIsNotTrueOrFalseIs400NamingTheValue()
     {
