@@ -47,6 +47,8 @@ public static class ClientErrorText
         var once = !options.AllowDuplicateProperties;
         return Lookup(requestType, path, options) switch
         {
+            { Unmapped: { } property, Known: { Count: > 0 } known } =>
+                ($"The request body holds the property '{property}', which this route does not take; {(path.Count > 1 ? "there it takes" : "it takes")} {string.Join(", ", known)}.", property),
             { Unmapped: { } property } => ($"The request body holds the property '{property}', which this route does not take.", property),
             { Type: { } type } when once && (Nullable.GetUnderlyingType(type) ?? type) == typeof(JsonElement) =>
                 ($"'{target}' holds a property name twice in one object; give each property once.", target),
@@ -124,14 +126,14 @@ public static class ClientErrorText
 
     /// <summary>
     /// Follows <paramref name="path"/> through the body type's JSON contract: the type at its end, or the first name the contract
-    /// does not hold (a property the route does not take). Neither when the body type is unknown or the path leaves the contract
-    /// (inside a free JSON value).
+    /// does not hold (a property the route does not take) with the names it holds there. Neither when the body type is unknown or
+    /// the path leaves the contract (inside a free JSON value).
     /// </summary>
-    private static (Type? Type, string? Unmapped) Lookup(Type? type, List<string> path, JsonSerializerOptions options)
+    private static (Type? Type, string? Unmapped, IReadOnlyList<string>? Known) Lookup(Type? type, List<string> path, JsonSerializerOptions options)
     {
         if (type is null)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         foreach (var name in path)
@@ -145,19 +147,19 @@ public static class ClientErrorText
             if (info.Kind != JsonTypeInfoKind.Object)
             {
                 // A free JSON value (JsonElement, a dictionary): anything inside it fits.
-                return (info.Type, null);
+                return (info.Type, null, null);
             }
 
             var comparison = options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
             var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
             if (property is null)
             {
-                return (null, name);
+                return (null, name, [.. info.Properties.Where(p => !p.IsExtensionData).Select(p => p.Name)]);
             }
 
             type = property.PropertyType;
         }
 
-        return (type, null);
+        return (type, null, null);
     }
 }

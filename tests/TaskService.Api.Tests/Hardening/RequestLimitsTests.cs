@@ -305,9 +305,10 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
-    [InlineData("POST", "/events/trigger", "{\"key\": \"k\", \"unknown\": 1}", "unknown", "The request body holds the property 'unknown', which this route does not take.")]
-    [InlineData("POST", "/events/trigger", "{\"KEY\": \"k\", \"payload\": {}}", "KEY", "The request body holds the property 'KEY', which this route does not take.")]
-    [InlineData("POST", "/client-apps", "{\"ClientName\": \"x\"}", "ClientName", "The request body holds the property 'ClientName', which this route does not take.")]
+    [InlineData("POST", "/events/trigger", "{\"key\": \"k\", \"unknown\": 1}", "unknown", "The request body holds the property 'unknown', which this route does not take; it takes key, payload, source, description, id.")]
+    [InlineData("POST", "/events/trigger", "{\"KEY\": \"k\", \"payload\": {}}", "KEY", "The request body holds the property 'KEY', which this route does not take; it takes key, payload, source, description, id.")]
+    [InlineData("POST", "/client-apps", "{\"ClientName\": \"x\"}", "ClientName", "The request body holds the property 'ClientName', which this route does not take; it takes clientName.")]
+    [InlineData("PUT", "/tasks/x/user-tasks/y/assignee", "{\"assignee\": \"ann\"}", "assignee", "The request body holds the property 'assignee', which this route does not take; it takes userId.")]
     [InlineData("POST", "/workflows/x/execute", "{\"input\": {}, \"workflowVersion\": \"one\"}", "workflowVersion", "'workflowVersion' must be a whole number within range, given once.")]
     [InlineData("PATCH", "/tasks/x", "{\"dueDate\": \"tomorrow\"}", "dueDate", "'dueDate' must be a date and time in ISO 8601 form (for example 2024-01-31T12:00:00Z), given once.")]
     [InlineData("PATCH", "/tasks/x", "{\"name\": tru}", "name", "The request body is not valid at 'name': check the syntax at line 1, position ")]
