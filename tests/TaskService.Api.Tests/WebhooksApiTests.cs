@@ -87,6 +87,9 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task\u0000created"}""", "key")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-\ncreated"}""", "key")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": ["task-created"]}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-create"}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x", "key": "Task-Created"}""", "key")]
+    [InlineData("""{"url": "https://hooks.example.com/x#part", "key": "task-created"}""", "url")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-created", "secret": "s"}""", "secret")]
     [InlineData("not json", "body")]
     [InlineData("", "body")]
@@ -111,8 +114,24 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
             .AssertBadRequestNamingAsync("key");
         Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
         Assert.Empty((await hooks.GetJsonAsync("/webhooks")).EnumerateArray());
+    }
 
-        await app.SubscribeAsync(factory, "https://hooks.example.com/x", new string('k', limit));
+    [Fact]
+    public async Task AKeyTaskServiceNeverPublishesIs400ListingTheOnesItDoes()
+    {
+        var app = await ClientApp.CreateAsync(factory);
+        var hooks = app.CreateWebhooksClient(factory);
+
+        var problem = await (await hooks.PostJsonAsync("/webhooks/subscribe", new { url = "https://hooks.example.com/x", key = "contract.received" }))
+            .AssertBadRequestNamingAsync("key");
+
+        Assert.Equal("'key' must be an event TaskService publishes: task-created, task-completed, user-task-completed.",
+            problem.GetProperty("detail").GetString());
+        Assert.Empty((await hooks.GetJsonAsync("/webhooks")).EnumerateArray());
+        foreach (var key in new[] { "task-created", "task-completed", "user-task-completed" })
+        {
+            await app.SubscribeAsync(factory, "https://hooks.example.com/x", key);
+        }
     }
 
     [Fact]

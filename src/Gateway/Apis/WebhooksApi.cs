@@ -44,6 +44,18 @@ public static class WebhooksApi
             return ProblemAnswers.Invalid("url", "'url' must be an absolute http or https URL.");
         }
 
+        // A fragment never reaches the server it names, so a URL with one is not the URL that would be called.
+        if (uri.Fragment.Length > 0)
+        {
+            return ProblemAnswers.Invalid("url", "'url' must not have a fragment ('#...'): it is never sent to the receiver.");
+        }
+
+        // A subscription to a key TaskService never publishes (a typo such as "task-create") would be accepted and never fire.
+        if (!Events.OutgoingEventTypes.All.Contains(key, StringComparer.Ordinal))
+        {
+            return ProblemAnswers.Invalid("key", $"'key' must be an event TaskService publishes: {string.Join(", ", Events.OutgoingEventTypes.All)}.");
+        }
+
         if (await ApiKeyAuthentication.AuthenticateAsync(request, grains) is not { } app)
         {
             return ApiKeyAuthentication.Unauthorized();
