@@ -26,5 +26,18 @@ public sealed class EntitySchema
     /// <summary>The relations a filter's <c>include</c> may name.</summary>
     public IReadOnlyDictionary<string, EntityRelation> Relations { get; }
 
+    /// <summary>
+    /// The values a string field can hold, for the fields that hold one of a few (a status); a filter comparing one with any
+    /// other value is refused.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Values { get; private init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>This schema, with <paramref name="field"/> holding only <paramref name="values"/>.</summary>
+    public EntitySchema WithValues(string field, IReadOnlyList<string> values) =>
+        new(Kind, Name, Fields, DefaultOrder, [.. Relations.Values])
+        {
+            Values = new Dictionary<string, IReadOnlyList<string>>(Values, StringComparer.Ordinal) { [field] = values },
+        };
+
     public bool TryGetField(string name, out FieldType type) => Fields.TryGetValue(name, out type);
 }

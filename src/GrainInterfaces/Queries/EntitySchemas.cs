@@ -13,7 +13,7 @@ public static class EntitySchemas
         ("dueDate", FieldType.DateTime), ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
         ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
         ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String),
-        ("form", FieldType.Json));
+        ("form", FieldType.Json)).WithValues("status", Texts<Tasks.UserTaskStatus>());
 
     /// <summary>The changes of tasks and their user tasks (<c>GET /tasks/{id}/history</c>), oldest first.</summary>
     public static EntitySchema TaskHistory { get; } = Create(EntityKind.TaskHistory, "task history entry", [("on", false), ("position", false), ("id", false)],
@@ -29,7 +29,7 @@ public static class EntitySchemas
         ("notes", FieldType.String), ("eventId", FieldType.String),
         ("createdOn", FieldType.DateTime), ("modifiedOn", FieldType.DateTime),
         ("createdBy", FieldType.String), ("modifiedBy", FieldType.String),
-        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String));
+        ("deleted", FieldType.Boolean), ("deletedOn", FieldType.DateTime), ("deletedBy", FieldType.String)).WithValues("status", Texts<Tasks.TaskRecordStatus>());
 
     public static EntitySchema EventMapping { get; } = Create(EntityKind.EventMapping, "event mapping", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("eventKey", FieldType.String), ("workflowKey", FieldType.String), ("createdOn", FieldType.DateTime),
@@ -47,7 +47,7 @@ public static class EntitySchemas
     public static EntitySchema WebhookSubscription { get; } = Create(EntityKind.WebhookSubscription, "webhook subscription", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("url", FieldType.String), ("key", FieldType.String), ("clientAppId", FieldType.String),
         ("status", FieldType.String), ("statusReason", FieldType.String), ("createdOn", FieldType.DateTime),
-        ("modifiedOn", FieldType.DateTime));
+        ("modifiedOn", FieldType.DateTime)).WithValues("status", Texts<Webhooks.WebhookSubscriptionStatus>());
 
     public static EntitySchema WebhookDeliveryAttempt { get; } = Create(EntityKind.WebhookDeliveryAttempt, "webhook delivery attempt", [("attempt", false), ("id", false)],
         ("id", FieldType.String), ("deliveryId", FieldType.String), ("subscriptionId", FieldType.String), ("attempt", FieldType.Number),
@@ -61,7 +61,7 @@ public static class EntitySchemas
         ("eventType", FieldType.String), ("sequence", FieldType.Number), ("status", FieldType.String), ("attemptCount", FieldType.Number),
         ("nextAttemptAt", FieldType.DateTime), ("lastStatusCode", FieldType.Number), ("lastError", FieldType.String),
         ("lastDurationMs", FieldType.Number), ("redeliveryOf", FieldType.String), ("createdOn", FieldType.DateTime),
-        ("modifiedOn", FieldType.DateTime), ("deliveredOn", FieldType.DateTime));
+        ("modifiedOn", FieldType.DateTime), ("deliveredOn", FieldType.DateTime)).WithValues("status", Texts<Webhooks.WebhookDeliveryStatus>());
 
     /// <summary>A workflow's deployed versions, as <c>include: ["workflowVersions"]</c> of a workflow shows them.</summary>
     public static EntitySchema WorkflowVersion { get; } = Create(EntityKind.WorkflowVersion, "workflow version", [("version", false)],
@@ -79,7 +79,7 @@ public static class EntitySchemas
     public static EntitySchema WorkflowInstance { get; } = Create(EntityKind.WorkflowInstance, "workflow instance", [("createdOn", false), ("id", false)],
         ("id", FieldType.String), ("workflowId", FieldType.String), ("processId", FieldType.String), ("version", FieldType.Number),
         ("status", FieldType.String), ("incidents", FieldType.Number), ("createdOn", FieldType.DateTime),
-        ("modifiedOn", FieldType.DateTime), ("endedOn", FieldType.DateTime));
+        ("modifiedOn", FieldType.DateTime), ("endedOn", FieldType.DateTime)).WithValues("status", Texts<Workflows.WorkflowInstanceStatus>());
 
     public static EntitySchema For(EntityKind kind) => kind switch
     {
@@ -98,6 +98,11 @@ public static class EntitySchemas
         EntityKind.TaskHistory => TaskHistory,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown entity kind."),
     };
+
+    /// <summary>The contract texts of an enum's values, as the API writes them (<c>in progress</c>).</summary>
+    private static string[] Texts<T>()
+        where T : struct, Enum =>
+        [.. Enum.GetValues<T>().Select(value => System.Text.Json.JsonSerializer.SerializeToElement(value, Serialization.ContractJson.Options).GetString()!)];
 
     private static EntitySchema Create(EntityKind kind, string name, (string Field, bool Descending)[] defaultOrder, params (string Name, FieldType Type)[] fields) =>
         Create(kind, name, defaultOrder, [], fields);

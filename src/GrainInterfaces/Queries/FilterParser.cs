@@ -680,6 +680,11 @@ public static partial class FilterParser
 
         switch (type)
         {
+            case FieldType.String when value.ValueKind == JsonValueKind.String
+                && op is FilterOperator.Eq or FilterOperator.Neq or FilterOperator.Inq or FilterOperator.Nin
+                && schema.Values.TryGetValue(name, out var allowed) && !allowed.Contains(value.GetString()!, StringComparer.Ordinal):
+                // A value the field never holds would match nothing (or, with neq, everything): a misspelt status, most often.
+                return Invalid(target, $"Field '{name}' of {schema.Name} holds one of {string.Join(", ", allowed.Select(a => $"\"{a}\""))}; {Describe(value)} is none of them.");
             case FieldType.String when value.ValueKind == JsonValueKind.String:
                 result = value.Clone();
                 return null;

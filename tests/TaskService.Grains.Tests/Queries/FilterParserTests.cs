@@ -24,6 +24,41 @@ public sealed class FilterParserTests
     }
 
     [Theory]
+    [InlineData("""{"status": "in-progress"}""", "task")]
+    [InlineData("""{"status": {"neq": "done"}}""", "task")]
+    [InlineData("""{"status": {"inq": ["pending", "Pending"]}}""", "task")]
+    [InlineData("""{"status": {"nin": ["closed"]}}""", "user task")]
+    [InlineData("""{"status": "running"}""", "workflow instance")]
+    [InlineData("""{"status": "ok"}""", "webhook delivery")]
+    [InlineData("""{"status": "paused"}""", "webhook subscription")]
+    public void AStatusNoRowCanHoldIsRefusedListingTheOnesItCan(string where, string entity)
+    {
+        var schema = entity switch
+        {
+            "task" => EntitySchemas.Task,
+            "user task" => EntitySchemas.UserTask,
+            "workflow instance" => EntitySchemas.WorkflowInstance,
+            "webhook delivery" => EntitySchemas.WebhookDelivery,
+            _ => EntitySchemas.WebhookSubscription,
+        };
+
+        var error = Assert.IsType<Problem>(FilterParser.ParseWhere(where, schema).Problem);
+
+        Assert.Equal("where", error.Target);
+        Assert.Contains($"Field 'status' of {entity} holds one of \"", error.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"status": "in progress"}""")]
+    [InlineData("""{"status": {"inq": ["pending", "completed"]}}""")]
+    [InlineData("""{"status": {"like": "pend%"}}""")]
+    [InlineData("""{"status": null}""")]
+    public void AStatusATaskCanHoldPasses(string where)
+    {
+        Assert.True(FilterParser.ParseWhere(where, EntitySchemas.Task).IsOk);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData("   ")]
