@@ -30,6 +30,18 @@ public static class StatusProblemDetails
         }
 
         var http = context.HttpContext;
+
+        // HEAD is answered wherever GET is (HeadRequests), so a path that takes GET takes HEAD too.
+        if (context.ProblemDetails.Status == StatusCodes.Status405MethodNotAllowed && !http.Response.HasStarted)
+        {
+            var methods = http.Response.Headers.Allow
+                .SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            if (methods.Contains(HttpMethods.Get) && !methods.Contains(HttpMethods.Head))
+            {
+                http.Response.Headers.Allow = string.Join(", ", methods.Append(HttpMethods.Head));
+            }
+        }
+
         var needed = context.ProblemDetails.Status == StatusCodes.Status403Forbidden ? Needed(Endpoint(http)) : null;
         if (needed is not null)
         {
