@@ -19,7 +19,7 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger")
             {
-                Content = JsonContent.Create(new { key, payload = new { attempt = i }, source = "shop", description = "created" }),
+                Content = JsonContent.Create(new { key, payload = new { attempt = 0 }, source = "shop", description = "created" }),
             };
             request.Headers.Add("Idempotency-Key", id);
             var response = await client.SendAsync(request);
@@ -38,6 +38,50 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         var recorded = await client.GetFromJsonAsync<JsonElement>($"/events/{id}");
         Assert.Equal(0, recorded.GetProperty("payload").GetProperty("attempt").GetInt32());
         Assert.Equal(2, (await client.GetFromJsonAsync<JsonElement>($"/events/count?where={where}")).GetProperty("count").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("Idempotency-Key", "key")]
+    [InlineData("Idempotency-Key", "payload")]
+    [InlineData("x-request-id", "description")]
+    [InlineData("id", "source")]
+    public async Task AnIdUsedBeforeForOtherContentIs422AndTheRecordedEventStaysAsItWas(string idFrom, string changed)
+    {
+        var client = factory.CreateAdminClient();
+        var key = $"order.created.{Guid.NewGuid():N}";
+        var id = Guid.NewGuid().ToString();
+        object Body(bool first) => new
+        {
+            id = idFrom == "id" ? id : null,
+            key = first || changed != "key" ? key : key + ".other",
+            payload = new { total = first || changed != "payload" ? 10 : 11 },
+            source = first || changed != "source" ? "shop" : "till",
+            description = first || changed != "description" ? "created" : "changed",
+        };
+        async Task<HttpResponseMessage> SendAsync(bool first)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger") { Content = JsonContent.Create(Body(first)) };
+            if (idFrom != "id")
+            {
+                request.Headers.Add(idFrom, id);
+            }
+
+            return await client.SendAsync(request);
+        }
+
+        await (await SendAsync(first: true)).AssertStatusAsync(HttpStatusCode.Accepted);
+        var problem = await (await SendAsync(first: false)).AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains($"'{idFrom}' gives the id '{id}'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(idFrom, out _), problem.ToString());
+        var recorded = await client.GetFromJsonAsync<JsonElement>($"/events/{id}");
+        Assert.Equal(key, recorded.GetProperty("key").GetString());
+        Assert.Equal(10, recorded.GetProperty("payload").GetProperty("total").GetInt32());
+        Assert.Equal("shop", recorded.GetProperty("source").GetString());
+        Assert.Equal("created", recorded.GetProperty("description").GetString());
+
+        // The first event sent again, as a retry sends it, is still the same event.
+        await (await SendAsync(first: true)).AssertStatusAsync(HttpStatusCode.Accepted);
     }
 
     [Fact]

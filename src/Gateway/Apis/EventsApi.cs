@@ -34,7 +34,8 @@ public static class EventsApi
 
     /// <summary>
     /// Accepts an event for processing. Its id comes from the Idempotency-Key or x-request-id header, else the body's id, else a new one;
-    /// the same id twice records one event. Answers 202 with the id: workflows start asynchronously.
+    /// the same id twice records one event, and the same id with other content is a 422. Answers 202 with the id: workflows start
+    /// asynchronously.
     /// </summary>
     public static async Task<Results<Accepted<EventAccepted>, BadRequestProblem, ProblemHttpResult>> TriggerAsync(EventTriggerRequest? body, HttpRequest request, IEventIngress ingress, TimeProvider time, RequestFieldChecks check)
     {
@@ -78,8 +79,27 @@ public static class EventsApi
             return Busy(request.HttpContext.Response, acceptance.RetryAfter);
         }
 
+        if (acceptance.Conflict)
+        {
+            var named = !string.IsNullOrWhiteSpace(idempotencyKey.Value) ? IdempotencyKeyHeader
+                : !string.IsNullOrWhiteSpace(requestId.Value) ? RequestIdHeader : "id";
+            return IdInUse(named, id);
+        }
+
         return TypedResults.Accepted($"/events/{Uri.EscapeDataString(id)}", new EventAccepted(id, key));
     }
+
+    /// <summary>
+    /// 422: the id names an event recorded before with other content (key, payload, source or description). An id names one
+    /// event: repeating a request sends the same content, and another event takes another id.
+    /// </summary>
+    private static ProblemHttpResult IdInUse(string named, string id) =>
+        TypedResults.Problem(
+            statusCode: StatusCodes.Status422UnprocessableEntity,
+            title: "Id in use",
+            detail: $"'{named}' gives the id '{id}', which names an event recorded before with another key, payload, source or description; " +
+                "this event was not recorded. Repeat an event with the same content, or give a different event an id of its own.",
+            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [named] = ["The id names another event."] } });
 
     /// <summary>503 with Retry-After: too many events wait for routing; the same request (same id) may be sent again later.</summary>
     private static ProblemHttpResult Busy(HttpResponse response, TimeSpan retryAfter)

@@ -201,6 +201,7 @@ internal sealed class ResponsesTransformer : IOpenApiDocumentTransformer
         AddProblem(document, operation, "429", "Too many requests from this caller; retry after Retry-After.");
         if (key == "POST /events/trigger")
         {
+            AddProblem(document, operation, "422", "The id (Idempotency-Key, x-request-id or the body's id) names an event recorded before with other content.");
             AddProblem(document, operation, "503", "Over the configured backlog; retry after Retry-After.");
         }
         else if (EngineCalls.Contains(key))

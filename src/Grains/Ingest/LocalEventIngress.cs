@@ -38,7 +38,7 @@ public sealed class LocalEventIngress(
             // routed: the sender's retry (same id) routes it, and so does the sweeper if no retry comes.
             var handing = grains.GetGrain<IEventRouterGrain>(record.Key).AcceptWhileRecordedAsync(record, force);
             await Task.WhenAll(handing, recording);
-            return handing.Result;
+            return recording.Result == EventRecording.Conflict ? EventAcceptance.Conflicting : handing.Result;
         }
         finally
         {

@@ -74,9 +74,9 @@ public sealed partial class EventRouterGrain(
         }
 
         var record = item.Record;
-        if (!item.Recorded && await store.RecordEventAsync(record) == EventRecording.Routed)
+        if (!item.Recorded && await store.RecordEventAsync(record) is var found and (EventRecording.Routed or EventRecording.Conflict))
         {
-            LogDuplicate(EventKey, record.Id);
+            LogNotRouted(EventKey, record.Id, found);
             return;
         }
 
@@ -215,9 +215,9 @@ public sealed partial class EventRouterGrain(
 
     public async Task<bool> RouteAsync(EventRecord record)
     {
-        if (await store.RecordEventAsync(record) == EventRecording.Routed)
+        if (await store.RecordEventAsync(record) is var found and (EventRecording.Routed or EventRecording.Conflict))
         {
-            LogDuplicate(record.Key, record.Id);
+            LogNotRouted(record.Key, record.Id, found);
             return false;
         }
 
@@ -270,7 +270,9 @@ public sealed partial class EventRouterGrain(
                 }
             }
 
-            if (recording is null || await RecordedAsync(record, recording) != EventRecording.Routed)
+            // Noted as routed only when what was routed is the recorded event: not for a duplicate, nor for another event under
+            // a recorded event's id, which must not pass for it.
+            if (recording is null || await RecordedAsync(record, recording) is EventRecording.New or EventRecording.Unrouted)
             {
                 await marker.MarkAsync(record.Id);
                 EventRoutingInstruments.EventsRouted.Add(1);
@@ -324,10 +326,10 @@ public sealed partial class EventRouterGrain(
             found = await store.RecordEventAsync(record);
         }
 
-        if (found == EventRecording.Routed)
+        if (found is EventRecording.Routed or EventRecording.Conflict)
         {
-            // Routed before: a duplicate, whose start here found what the first one started.
-            LogDuplicate(record.Key, record.Id);
+            // Routed before: a duplicate, whose start here found what the first one started. A conflict: its sender was told.
+            LogNotRouted(record.Key, record.Id, found);
         }
 
         return found;
@@ -367,6 +369,22 @@ public sealed partial class EventRouterGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was already routed; ignored")]
     private partial void LogDuplicate(string eventKey, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Event {EventId} with key {EventKey} was not recorded: its id names an event recorded before with other content (key, payload, source or description); give each event an id of its own")]
+    private partial void LogConflict(string eventKey, string eventId);
+
+    private void LogNotRouted(string eventKey, string eventId, EventRecording found)
+    {
+        if (found == EventRecording.Conflict)
+        {
+            LogConflict(eventKey, eventId);
+        }
+        else
+        {
+            LogDuplicate(eventKey, eventId);
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} recorded; no workflow is mapped to the key")]
     private partial void LogNoMapping(string eventKey, string eventId);

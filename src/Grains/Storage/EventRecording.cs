@@ -11,4 +11,10 @@ public enum EventRecording
 
     /// <summary>The event was recorded and routed before: a duplicate.</summary>
     Routed,
+
+    /// <summary>
+    /// The id was recorded before for an event with other content (key, payload, source or description): this one is not
+    /// recorded, and must not be routed as if it were.
+    /// </summary>
+    Conflict,
 }

@@ -320,6 +320,29 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIdRecordedTwiceInOneBurstWithOtherContentTheSecondTimeIsAConflictAndTheFirstIsKept()
+    {
+        // Every tenth id comes twice, the second copy with another key (a sender reusing an id): whether the two share a batch
+        // or not, the first is recorded and the second is a conflict.
+        var writes = new List<(int Event, bool Copy, Task<EventRecording> Recorded)>();
+        for (var i = 0; i < Writers; i++)
+        {
+            writes.Add((i, false, _stores.Store.RecordEventAsync(Event(i))));
+            if (i % 10 == 0)
+            {
+                writes.Add((i, true, _stores.Store.RecordEventAsync(Event(i) with { Key = "another" })));
+            }
+        }
+
+        await Task.WhenAll(writes.Select(w => w.Recorded));
+
+        Assert.All(writes, w => Assert.Equal(w.Copy ? EventRecording.Conflict : EventRecording.New, w.Recorded.Result));
+        Assert.Equal(Writers, await CountAsync("main.events"));
+        Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM main.events WHERE \"key\" = 'another'"));
+        Assert.Equal(Writers, await CountAsync("main.unrouted_events"));
+    }
+
+    [Fact]
     public async Task NewInstancesOfOneBurstEachGetTheirOwnAnswerAndAnInstanceWrittenTwiceAtOnceIsWrittenOnce()
     {
         var now = DateTimeOffset.UtcNow;

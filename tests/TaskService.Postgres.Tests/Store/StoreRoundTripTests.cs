@@ -44,7 +44,12 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         };
 
         Assert.Equal(EventRecording.New, await _stores.Store.RecordEventAsync(record));
-        Assert.Equal(EventRecording.Unrouted, await _stores.Store.RecordEventAsync(record with { Key = "changed" }));
+        Assert.Equal(EventRecording.Unrouted, await _stores.Store.RecordEventAsync(record with { Timestamp = record.Timestamp + 5 }));
+
+        // The same id with other content is another event under a recorded one's id: refused, the row left as it was.
+        Assert.Equal(EventRecording.Conflict, await _stores.Store.RecordEventAsync(record with { Key = "changed" }));
+        Assert.Equal(EventRecording.Conflict, await _stores.Store.RecordEventAsync(record with { Payload = JsonDocument.Parse("""{"lines": 3}""").RootElement }));
+        Assert.Equal(EventRecording.Conflict, await _stores.Store.RecordEventAsync(record with { Source = null }));
         var written = await EventRowVersionAsync(record.Id);
         Assert.Equal(1L, await Sql.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM main.unrouted_events WHERE id = $1", record.Id));
         await _stores.Store.MarkEventRoutedAsync(record.Id);

@@ -175,7 +175,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             var (result, record) = read[i];
             var recording = recordings[i];
             var offset = result.Offset.Value;
-            if (recording is { IsCompletedSuccessfully: true, Result: EventRecording.Routed })
+            if (recording is { IsCompletedSuccessfully: true, Result: EventRecording.Routed or EventRecording.Conflict })
             {
                 Offsets.Handled(offset);
                 routedAlready++;

@@ -50,6 +50,11 @@ public sealed class InMemoryTaskServiceStore(TimeProvider time) : ITaskServiceSt
                 return Task.FromResult(EventRecording.New);
             }
 
+            if (_events.Get(record.Id) is { } recorded && !EventRecord.SameContent(recorded, record))
+            {
+                return Task.FromResult(EventRecording.Conflict);
+            }
+
             return Task.FromResult(_unroutedEvents.ContainsKey(record.Id) ? EventRecording.Unrouted : EventRecording.Routed);
         }
     }

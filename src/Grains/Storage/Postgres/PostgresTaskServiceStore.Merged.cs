@@ -241,9 +241,10 @@ public sealed partial class PostgresTaskServiceStore
     /// Events recorded, in one statement for all writes of a batch: each event is written with its row in
     /// main.unrouted_events, where it waits until it is routed, unless its id is there. Its parameters: $1 the events' ids,
     /// $2 their keys, $3 their payloads' JSON, $4 their sources, $5 their descriptions, $6 their timestamps. Each row returned
-    /// is (write, 0 | 1 | 2), read by <see cref="Read"/>: New (0) for the first write of an id not there before; Routed (2) for an id there and
-    /// no longer waiting; Unrouted (1) for one there and still waiting, and for a later write of an id that an earlier write of
-    /// the batch records (as if it ran after it). The lookups run only for an event that was not new, and see the tables as
+    /// is (write, 0 | 1 | 2 | 3), read by <see cref="Read"/>: New (0) for the first write of an id not there before; Conflict (3)
+    /// for an id there, or written earlier in the batch, with other content (key, payload, source or description); Routed (2)
+    /// for an id there and no longer waiting; Unrouted (1) for one there and still waiting, and for a later write of an id that
+    /// an earlier write of the batch records (as if it ran after it). The lookups run only for an event that was not new, and see the tables as
     /// they were before the statement (another silo's event with the same id, not committed yet, is not routed either).
     /// </summary>
     /// <remarks>
@@ -268,6 +269,12 @@ public sealed partial class PostgresTaskServiceStore
             waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, "timestamp" FROM inserted)
             SELECT e.n, CASE
                 WHEN f.n IS NOT NULL AND EXISTS (SELECT 1 FROM inserted AS i WHERE i.id = e.id) THEN 0
+                WHEN EXISTS (SELECT 1 FROM main.events AS r WHERE r.id = e.id
+                             AND NOT (r.key = e.key AND r.payload = e.payload::jsonb AND r.source IS NOT DISTINCT FROM e.source
+                                      AND r.description IS NOT DISTINCT FROM e.description)) THEN 3
+                WHEN f.n IS NULL AND EXISTS (SELECT 1 FROM firsts AS pf JOIN e AS p ON p.n = pf.n WHERE pf.id = e.id
+                             AND NOT (p.key = e.key AND p.payload::jsonb = e.payload::jsonb AND p.source IS NOT DISTINCT FROM e.source
+                                      AND p.description IS NOT DISTINCT FROM e.description)) THEN 3
                 WHEN EXISTS (SELECT 1 FROM main.events AS r WHERE r.id = e.id)
                      AND NOT EXISTS (SELECT 1 FROM main.unrouted_events AS w WHERE w.id = e.id) THEN 2
                 ELSE 1 END
@@ -279,6 +286,7 @@ public sealed partial class PostgresTaskServiceStore
         {
             0 => EventRecording.New,
             2 => EventRecording.Routed,
+            3 => EventRecording.Conflict,
             _ => EventRecording.Unrouted,
         };
 
