@@ -370,7 +370,8 @@ public sealed partial class EventRouterGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Event {EventId} with key {EventKey} was already routed; ignored")]
     private partial void LogDuplicate(string eventKey, string eventId);
 
-    [LoggerMessage(Level = LogLevel.Warning,
+    // Debug, as a duplicate: over HTTP its sender was answered 422, and a client's mistake is not the service's warning.
+    [LoggerMessage(Level = LogLevel.Debug,
         Message = "Event {EventId} with key {EventKey} was not recorded: its id names an event recorded before with other content (key, payload, source or description); give each event an id of its own")]
     private partial void LogConflict(string eventKey, string eventId);
 
