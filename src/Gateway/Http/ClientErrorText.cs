@@ -27,7 +27,7 @@ public static class ClientErrorText
         // The reader's own failures (text that is not JSON, or nests too deep) come wrapped with the reader's exception inside.
         if (exception.InnerException is JsonException || exception.GetType() != typeof(JsonException))
         {
-            var where = $"line {exception.LineNumber + 1 ?? 1}, position {exception.BytePositionInLine + 1 ?? 1}";
+            var where = Serialization.JsonErrorPosition.Describe(exception);
             var depth = options.MaxDepth > 0 ? options.MaxDepth : 64;
             return target == Body
                 ? ($"The request body is not valid JSON: check the syntax at {where}, and that it nests no deeper than the depth limit of {depth}.", target)

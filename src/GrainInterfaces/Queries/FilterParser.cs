@@ -284,9 +284,11 @@ public static partial class FilterParser
         }
         catch (JsonException ex)
         {
-            // System.Text.Json has no way to report malformed text other than this exception; its message names line and byte.
+            // System.Text.Json reports malformed text only by this exception. Its message is the parser's wording (0-based lines,
+            // "BytePositionInLine"), so the answer says where in its own words, from the numbers the exception carries.
             document = null!;
-            return Invalid(target, $"The '{target}' parameter is not valid JSON: {ex.Message}");
+            return Invalid(target, $"The '{target}' parameter is not valid JSON: check the syntax at {Serialization.JsonErrorPosition.Describe(ex)}, " +
+                $"and that it nests no deeper than the depth limit of {DocumentOptions.MaxDepth}.");
         }
 
         // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.

@@ -141,7 +141,7 @@ public sealed class CreateTasksCommand(
         }
         catch (JsonException exception)
         {
-            throw TaskServiceException.Invalid(name, $"'{name}' is a string that is not valid JSON: {exception.Message}");
+            throw TaskServiceException.Invalid(name, $"'{name}' is a string that is not valid JSON: check the syntax at {Serialization.JsonErrorPosition.Describe(exception)}.");
         }
     }
 

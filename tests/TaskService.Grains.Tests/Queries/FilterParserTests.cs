@@ -49,6 +49,17 @@ public sealed class FilterParserTests
     }
 
     [Theory]
+    [InlineData("""{"where":""", "line 1, position 10")]
+    [InlineData("[1,2", "line 1, position 5")]
+    [InlineData("{bad", "line 1, position 2")]
+    public void MalformedJsonIsDescribedInTheServicesOwnWordsNotTheParsers(string json, string position)
+    {
+        var error = Assert.IsType<Problem>(FilterParser.ParseFilter(json, TaskSchema).Problem);
+
+        Assert.Equal($"The 'filter' parameter is not valid JSON: check the syntax at {position}, and that it nests no deeper than the depth limit of 256.", error.Detail);
+    }
+
+    [Theory]
     [InlineData("""{"status": "in progress"}""")]
     [InlineData("""{"status": {"inq": ["pending", "completed"]}}""")]
     [InlineData("""{"status": {"like": "pend%"}}""")]
