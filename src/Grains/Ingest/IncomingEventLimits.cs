@@ -30,7 +30,8 @@ public static class IncomingEventLimits
         catch (JsonException exception)
         {
             // System.Text.Json reports malformed text only by this exception, raised inside it.
-            error = $"The {what} is not valid JSON nested at most {limits.MaxJsonDepth} deep (TaskService:Limits:MaxJsonDepth): {exception.Message}";
+            error = $"The {what} is not valid JSON nested at most {limits.MaxJsonDepth} deep (TaskService:Limits:MaxJsonDepth): " +
+                $"check the syntax at {Serialization.JsonErrorPosition.Describe(exception)}.";
             return false;
         }
 
