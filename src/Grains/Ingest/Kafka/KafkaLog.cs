@@ -23,6 +23,10 @@ internal static partial class KafkaLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the event of Kafka message {Topic}/{Partition}@{Offset} failed; the event router records it, retrying and dead-lettering it as a failed delivery")]
     public static partial void RecordFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Kafka message {Topic}/{Partition}@{Offset} carries the id {EventId} of an event recorded before with other content (key, payload, source or description); skipped: its producer should give each event an id of its own")]
+    public static partial void IdConflict(ILogger logger, string topic, int partition, long offset, string eventId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset {Offset} of Kafka partition {Topic}/{Partition} could not be stored for commit")]
     public static partial void StoreOffsetFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 

@@ -177,6 +177,11 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             var offset = result.Offset.Value;
             if (recording is { IsCompletedSuccessfully: true, Result: EventRecording.Routed or EventRecording.Conflict })
             {
+                if (recording.Result == EventRecording.Conflict)
+                {
+                    KafkaLog.IdConflict(_logger, Partition.Topic, Partition.Partition.Value, offset, record.Id);
+                }
+
                 Offsets.Handled(offset);
                 routedAlready++;
                 continue;
