@@ -8,6 +8,10 @@ internal static partial class SqsLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Receiving events from SQS queue {Queue} ({Receivers} receive loops, batches of up to {BatchSize})")]
     public static partial void ReceiverStarted(ILogger logger, string queue, int receivers, int batchSize);
 
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "An SQS message carries the id {EventId} (key {EventKey}) of an event recorded before with other content (key, payload, source or description); skipped: its producer should give each event an id of its own")]
+    public static partial void IdConflict(ILogger logger, string eventId, string eventKey);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "SQS queue {Queue} could not be looked up; retrying in {Delay}")]
     public static partial void ResolveFailed(ILogger logger, string queue, TimeSpan delay, Exception exception);
 
