@@ -7,7 +7,7 @@ namespace TaskService.Sqs.Tests;
 /// <summary>Records through the real ingress and remembers, in order, which events were recorded.</summary>
 public sealed class RecordingEventSink(IEventIngress ingress) : ISqsEventSink
 {
-    private readonly IngressEventSink _ingress = new(ingress);
+    private readonly IngressEventSink _ingress = new(ingress, Microsoft.Extensions.Logging.Abstractions.NullLogger<IngressEventSink>.Instance);
 
     public ConcurrentQueue<EventRecord> Recorded { get; } = new();
 

@@ -31,8 +31,9 @@ public sealed class CrossOriginOptions
                 continue;
             }
 
+            // An origin is exactly a URL's scheme, host and port: no path, not even a trailing slash.
             if (!Uri.TryCreate(origin, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-                || uri.GetLeftPart(UriPartial.Authority) != origin.TrimEnd('/') || origin.EndsWith('/'))
+                || uri.GetLeftPart(UriPartial.Authority) != origin)
             {
                 return $"{SectionName}:AllowedOrigins holds '{origin}', which is not an origin: give the scheme, host and port only, such as https://app.example.com.";
             }

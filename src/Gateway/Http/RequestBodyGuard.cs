@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using TaskService.Common;
 
 namespace TaskService.Gateway.Http;
@@ -78,13 +79,7 @@ public sealed class RequestBodyGuard(RequestDelegate next, IOptions<LimitsOption
     /// <summary>The request's content coding when it is not the identity (no coding at all); null otherwise.</summary>
     private static string? Encoded(HttpRequest request)
     {
-        var codings = request.Headers.ContentEncoding;
-        if (codings.Count == 0)
-        {
-            return null;
-        }
-
-        var listed = codings.SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        var listed = request.Headers.GetCommaSeparatedValues(HeaderNames.ContentEncoding);
         return listed.All(coding => coding.Equals("identity", StringComparison.OrdinalIgnoreCase)) ? null : string.Join(", ", listed);
     }
 

@@ -34,8 +34,7 @@ public static class StatusProblemDetails
         // HEAD is answered wherever GET is (HeadRequests), so a path that takes GET takes HEAD too.
         if (context.ProblemDetails.Status == StatusCodes.Status405MethodNotAllowed && !http.Response.HasStarted)
         {
-            var methods = http.Response.Headers.Allow
-                .SelectMany(value => (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+            var methods = http.Response.Headers.GetCommaSeparatedValues(Microsoft.Net.Http.Headers.HeaderNames.Allow);
             if (methods.Contains(HttpMethods.Get) && !methods.Contains(HttpMethods.Head))
             {
                 http.Response.Headers.Allow = string.Join(", ", methods.Append(HttpMethods.Head));

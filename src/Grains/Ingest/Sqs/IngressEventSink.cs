@@ -8,12 +8,12 @@ namespace TaskService.Connectors.Sqs;
 /// the routing backlog is over its bound (<c>TaskService:Events:MaxBacklog</c>) the ingress refuses, as it answers HTTP with
 /// 503; the receivers then stop receiving for the time it asks and let the message come back.
 /// </summary>
-public sealed class IngressEventSink(IEventIngress ingress, ILogger<IngressEventSink>? logger = null) : ISqsEventSink
+public sealed class IngressEventSink(IEventIngress ingress, ILogger<IngressEventSink> logger) : ISqsEventSink
 {
     public async Task<TimeSpan?> RecordAsync(EventRecord record, CancellationToken cancellationToken)
     {
         var acceptance = await ingress.TryPublishAsync(record).WaitAsync(cancellationToken);
-        if (acceptance.Conflict && logger is not null)
+        if (acceptance.Conflict)
         {
             // Nobody is answered on this path: the message is taken off the queue, and the log says why it started nothing.
             SqsLog.IdConflict(logger, record.Id, record.Key);

@@ -75,6 +75,11 @@ public sealed partial class PostgresTaskServiceStore
         private const int RowTextColumns = 4;
         private const int RowInstantColumns = 2;
 
+        /// <summary>The parameters in order: the tasks' columns, deleted and position, then the events' columns and write, then the rows'.</summary>
+        private const int FirstEventParameter = TextsPerTask + InstantsPerTask + 3;
+
+        private const int FirstRowParameter = FirstEventParameter + EventTextColumns + EventInstantColumns + 1;
+
         public static readonly NewTasksStatement Instance = new();
 
         /// <summary>The values of <see cref="TaskColumns"/>, from the row <c>t</c> of a task: text k is <c>tk</c>, instant k is <c>dk</c>.</summary>
@@ -103,7 +108,8 @@ public sealed partial class PostgresTaskServiceStore
                 RETURNING task_id),
             ev AS (
                 SELECT DISTINCT ON (e.event_id) e.*
-                FROM unnest($31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::timestamptz[], $36::timestamptz[], $37::int[])
+                FROM unnest({Parameters(FirstEventParameter, EventTextColumns, "text")}, {Parameters(FirstEventParameter + EventTextColumns, EventInstantColumns, "timestamptz")},
+                            ${FirstRowParameter - 1}::int[])
                      WITH ORDINALITY AS e (event_id, event_key, body, created_on, claimed_until, dispatched_on, n, k)
                 ORDER BY e.event_id, e.k),
             outbox AS (
@@ -115,7 +121,8 @@ public sealed partial class PostgresTaskServiceStore
                 RETURNING seq, event_id),
             dv AS (
                 SELECT DISTINCT ON (r.id) r.*
-                FROM unnest($38::text[], $39::text[], $40::text[], $41::text[], $42::timestamptz[], $43::timestamptz[], $44::int[])
+                FROM unnest({Parameters(FirstRowParameter, RowTextColumns, "text")}, {Parameters(FirstRowParameter + RowTextColumns, RowInstantColumns, "timestamptz")},
+                            ${FirstRowParameter + RowTextColumns + RowInstantColumns}::int[])
                      WITH ORDINALITY AS r (id, subscription_id, client_app_id, event_id, next_attempt_at, created_on, n, k)
                 ORDER BY r.id, r.k),
             deliveries AS (
@@ -255,7 +262,15 @@ public sealed partial class PostgresTaskServiceStore
     {
         public static readonly NewEventsStatement Instance = new();
 
-        private const string Sql = """
+        /// <summary>
+        /// Whether the event <paramref name="other"/> (a row of main.events, or an earlier write of the batch) is the write
+        /// <c>e</c> as its sender gave it: key, payload as JSON, source and description; the timestamp the service sets is not compared.
+        /// </summary>
+        private static string SameContentAs(string other) =>
+            $"{other}.key = e.key AND {other}.payload::jsonb = e.payload::jsonb AND {other}.source IS NOT DISTINCT FROM e.source " +
+            $"AND {other}.description IS NOT DISTINCT FROM e.description";
+
+        private static readonly string Sql = $"""
             WITH e AS (
                 SELECT u.n - 1 AS n, u.id, u.key, u.payload, u.source, u.description, u.ts
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
@@ -269,12 +284,9 @@ public sealed partial class PostgresTaskServiceStore
             waiting AS (INSERT INTO main.unrouted_events (id, "timestamp") SELECT id, "timestamp" FROM inserted)
             SELECT e.n, CASE
                 WHEN f.n IS NOT NULL AND EXISTS (SELECT 1 FROM inserted AS i WHERE i.id = e.id) THEN 0
-                WHEN EXISTS (SELECT 1 FROM main.events AS r WHERE r.id = e.id
-                             AND NOT (r.key = e.key AND r.payload = e.payload::jsonb AND r.source IS NOT DISTINCT FROM e.source
-                                      AND r.description IS NOT DISTINCT FROM e.description)) THEN 3
+                WHEN EXISTS (SELECT 1 FROM main.events AS r WHERE r.id = e.id AND NOT ({SameContentAs("r")})) THEN 3
                 WHEN f.n IS NULL AND EXISTS (SELECT 1 FROM firsts AS pf JOIN e AS p ON p.n = pf.n WHERE pf.id = e.id
-                             AND NOT (p.key = e.key AND p.payload::jsonb = e.payload::jsonb AND p.source IS NOT DISTINCT FROM e.source
-                                      AND p.description IS NOT DISTINCT FROM e.description)) THEN 3
+                             AND NOT ({SameContentAs("p")})) THEN 3
                 WHEN EXISTS (SELECT 1 FROM main.events AS r WHERE r.id = e.id)
                      AND NOT EXISTS (SELECT 1 FROM main.unrouted_events AS w WHERE w.id = e.id) THEN 2
                 ELSE 1 END
