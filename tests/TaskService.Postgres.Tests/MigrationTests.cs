@@ -24,6 +24,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0107_unrouted_events.sql",
         "0108_delivered_attempt_on_the_delivery.sql",
         "0109_task_history_without_foreign_key.sql",
+        "0110_task_indexes_of_set_values.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
@@ -55,6 +56,25 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
 
         var journal = await QueryAsync("SELECT scriptname FROM main.schema_versions ORDER BY schemaversionsid");
         Assert.Equal(Scripts, journal);
+    }
+
+    [Fact]
+    public async Task TheIndexesOfTaskFieldsSetLaterHoldOnlyTasksWithAValue()
+    {
+        var definitions = await QueryAsync("""
+            SELECT indexname || ': ' || pg_get_expr(i.indpred, i.indrelid)
+            FROM pg_indexes AS x JOIN pg_index AS i ON i.indexrelid = (x.schemaname || '.' || x.indexname)::regclass
+            WHERE x.schemaname = 'main' AND x.indexname IN ('ix_tasks_assignee_id', 'ix_tasks_due_date', 'ix_tasks_external_id')
+            ORDER BY 1
+            """);
+
+        Assert.Equal(
+            [
+                "ix_tasks_assignee_id: (assignee_id IS NOT NULL)",
+                "ix_tasks_due_date: (due_date IS NOT NULL)",
+                "ix_tasks_external_id: (external_id IS NOT NULL)",
+            ],
+            definitions);
     }
 
     [Fact]
