@@ -179,7 +179,9 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
         Assert.Equal(["Beta review", "Delta audit"], await NamesAsync(new { where, order = "name ASC", offset = 1, limit = 2 }));
         Assert.Equal(["Gamma report", "Alpha report", "Beta review", "Delta audit"], await NamesAsync(new { where, order = new[] { "priority ASC", "name DESC" } }));
         Assert.Equal(["Alpha report", "Beta review", "Gamma report", "Delta audit"], await NamesAsync(new { where, order = "dueDate ASC" }));
-        Assert.Empty(await NamesAsync(new { where, limit = 0 }));
+        var noRows = await client.GetAsync($"/tasks?{JsonApi.Filter(new { where, limit = 0 })}");
+        var problem = await noRows.AssertBadRequestNamingAsync("filter");
+        Assert.Equal("'limit' must be a whole number from 1 to 1000, got the number 0.", problem.GetProperty("detail").GetString());
 
         var projected = await client.GetJsonAsync($"/tasks?{JsonApi.Filter(new { where, fields = new[] { "key", "name" } })}");
         Assert.Equal(4, projected.GetArrayLength());

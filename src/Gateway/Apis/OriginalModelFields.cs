@@ -44,10 +44,11 @@ public static class OriginalModelFields
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>
-    /// Checks the properties a request body did not map: each must be one of <paramref name="accepted"/>, of its type or null.
+    /// Checks the properties a request body of <typeparamref name="TRequest"/> did not map: each must be one of
+    /// <paramref name="accepted"/>, of its type or null. Any other is refused with the properties the route takes.
     /// <c>deleted: true</c> is refused: a row is deleted with DELETE, which records who deleted it.
     /// </summary>
-    public static Problem? Check(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenDictionary<string, Type> accepted)
+    public static Problem? Check<TRequest>(IReadOnlyDictionary<string, JsonElement>? unmapped, FrozenDictionary<string, Type> accepted)
     {
         ArgumentNullException.ThrowIfNull(accepted);
         if (unmapped is null)
@@ -59,7 +60,7 @@ public static class OriginalModelFields
         {
             if (!accepted.TryGetValue(name, out var type))
             {
-                return Problem.Invalid(name, $"The request body holds the property '{name}', which this route does not take.");
+                return Problem.Invalid(name, $"The request body holds the property '{name}', which this route does not take; it takes {string.Join(", ", Declared<TRequest>.Names)}.");
             }
 
             if (!Fits(value, type))
@@ -74,6 +75,13 @@ public static class OriginalModelFields
         }
 
         return null;
+    }
+
+    /// <summary>The JSON names of the properties a request body of the type can set, as the gateway reads them (camel case).</summary>
+    private static class Declared<TRequest>
+    {
+        public static readonly string[] Names =
+            [.. ClientErrorText.Settable(JsonSerializerOptions.Web.GetTypeInfo(typeof(TRequest))).Select(p => p.Name)];
     }
 
     /// <summary>True when <paramref name="value"/> has the JSON form of <paramref name="type"/>; null always fits.</summary>

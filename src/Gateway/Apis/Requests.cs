@@ -24,7 +24,7 @@ public sealed record EventMappingRequest(string? EventKey, string? WorkflowKey) 
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
     public Problem? Validate(RequestFieldChecks check) =>
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+        OriginalModelFields.Check<EventMappingRequest>(Unmapped, OriginalModelFields.Audit)
             ?? check.Key(EventKey, "eventKey")
             ?? check.Key(WorkflowKey, "workflowKey");
 }
@@ -36,7 +36,7 @@ public sealed record TaskMappingRequest(string? TaskKey, string? WorkflowKey) : 
     [JsonExtensionData] public Dictionary<string, JsonElement>? Unmapped { get; init; }
 
     public Problem? Validate(RequestFieldChecks check) =>
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+        OriginalModelFields.Check<TaskMappingRequest>(Unmapped, OriginalModelFields.Audit)
             ?? check.Key(TaskKey, "taskKey")
             ?? check.Key(WorkflowKey, "workflowKey");
 }
@@ -102,7 +102,7 @@ public sealed class TaskPatchRequest : IValidatableRequest
     public IReadOnlyList<string> Nulls => _nulls.Names;
 
     public Problem? Validate(RequestFieldChecks check) =>
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Audit)
+        OriginalModelFields.Check<TaskPatchRequest>(Unmapped, OriginalModelFields.Audit)
             ?? check.Key(Key, "key")
             ?? check.Key(ExternalId, "externalId")
             ?? check.Name(Name, "name")

@@ -30,7 +30,7 @@ public sealed class WorkflowRequest : IValidatableRequest
     public IReadOnlyList<string> Nulls => _nulls.Names;
 
     public Problem? Validate(RequestFieldChecks check) =>
-        OriginalModelFields.Check(Unmapped, OriginalModelFields.Workflow)
+        OriginalModelFields.Check<WorkflowRequest>(Unmapped, OriginalModelFields.Workflow)
             ?? check.Name(Name, "name")
             ?? check.Document(BpmnFile, "bpmnFile", check.Limits.MaxBpmnBytes)
             ?? check.Json(InputSchema, "inputSchema", check.Limits.MaxInputSchemaBytes)

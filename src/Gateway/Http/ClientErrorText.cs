@@ -64,6 +64,13 @@ public static class ClientErrorText
         };
     }
 
+    /// <summary>The properties a JSON body can set on a type: those with a setter or a constructor parameter, not its extension data.</summary>
+    public static IEnumerable<JsonPropertyInfo> Settable(JsonTypeInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return info.Properties.Where(p => !p.IsExtensionData && (p.Set is not null || p.AssociatedParameter is not null));
+    }
+
     /// <summary>Whether the body type keeps the properties it does not declare (as extension data) rather than refusing them.</summary>
     private static bool CollectsUnknownProperties(Type? requestType, JsonSerializerOptions options) =>
         requestType is not null && options.GetTypeInfo(requestType) is { Kind: JsonTypeInfoKind.Object } info && info.Properties.Any(p => p.IsExtensionData);
@@ -154,7 +161,7 @@ public static class ClientErrorText
             var property = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
             if (property is null)
             {
-                return (null, name, [.. info.Properties.Where(p => !p.IsExtensionData).Select(p => p.Name)]);
+                return (null, name, [.. Settable(info).Select(p => p.Name)]);
             }
 
             type = property.PropertyType;

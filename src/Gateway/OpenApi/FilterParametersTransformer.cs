@@ -26,7 +26,7 @@ internal sealed class FilterParametersTransformer : IOpenApiOperationTransformer
         if (accepted.Names.Contains(QueryParameters.FilterName) && !Declared(operation, QueryParameters.FilterName))
         {
             operation.Parameters.Add(JsonParameter(QueryParameters.FilterName,
-                "A LoopBack filter: where (and, or, eq, neq, gt, gte, lt, lte, inq, nin, like, ilike, between), order, limit (up to 1000), " +
+                "A LoopBack filter: where (and, or, eq, neq, gt, gte, lt, lte, inq, nin, like, ilike, between), order, limit (1 to 1000), " +
                 "skip or offset, fields, include (tasks: userTasks; workflows: workflowVersions; webhook deliveries: attempts; each with a scope)." + BracketNote,
                 """{"where":{"status":"pending"},"order":["createdOn DESC"],"limit":10}"""));
         }

@@ -832,9 +832,10 @@ public static partial class FilterParser
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var given) || given < 0)
+        // The original's filter schema has "minimum": 1: a page of no rows is refused there, not answered with [].
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var given) || given < 1)
         {
-            return Invalid(FilterParameter, $"'limit' must be a whole number from 0 to {MaxLimit}, got {Describe(value)}.");
+            return Invalid(FilterParameter, $"'limit' must be a whole number from 1 to {MaxLimit}, got {Describe(value)}.");
         }
 
         if (given > MaxLimit)

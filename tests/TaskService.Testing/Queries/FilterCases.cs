@@ -181,7 +181,6 @@ public static class FilterCases
         new("order ties fall back to default order", """{"order":"createdOn DESC"}""", ["t12", "t11", "t10", "t08", "t09", "t07", "t06", "t05", "t04", "t03", "t02", "t01"]),
         new("skip and limit after order", """{"order":"name ASC","skip":2,"limit":3}""", ["t01", "t10", "t12"]),
         new("offset is skip", """{"offset":10}""", ["t11", "t12"]),
-        new("limit zero returns nothing", """{"limit":0}""", []),
         new("skip past the end", """{"skip":50}""", []),
         new("where order and limit", """{"where":{"status":"pending"},"order":"createdOn ASC","limit":2}""", ["t01", "t04"]),
 
@@ -236,6 +235,7 @@ public static class FilterCases
         new("duplicate where key", "filter", """{"where":{"name":"a","name":"b"}}""", "more than once"),
         new("nesting too deep", "filter", $$"""{"where":{{Nested(40)}}}""", "nested more than 32 levels"),
         new("limit above maximum page size", "filter", """{"limit":1001}""", "maximum page size 1000"),
+        new("limit zero", "filter", """{"limit":0}""", "'limit' must be a whole number from 1 to 1000"),
         new("negative limit", "filter", """{"limit":-1}""", "'limit' must be a whole number"),
         new("fractional limit", "filter", """{"limit":2.5}""", "'limit' must be a whole number"),
         new("limit as string", "filter", """{"limit":"10"}""", "'limit' must be a whole number"),
