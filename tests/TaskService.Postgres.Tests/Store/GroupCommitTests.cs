@@ -356,6 +356,34 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WritesOfOneIdInOneBatchRecordTheFirstAndAnswerACopyUnroutedAndOtherContentAConflict()
+    {
+        await ExecuteAsync("CREATE TABLE main.ingress_gate (n int)");
+        var batcher = _stores.Store.IngressBatcher;
+
+        // The ingress lane's running batch waits on a lock, so the writes below queue for the next batch, which takes them all.
+        await using var gate = await BlockABatchAsync(batcher, "main.ingress_gate");
+        var record = Event(5000);
+        var writes = new[]
+        {
+            _stores.Store.RecordEventAsync(record),
+            _stores.Store.RecordEventAsync(record with { Key = "another" }),
+            _stores.Store.RecordEventAsync(record),
+            _stores.Store.RecordEventAsync(record with { Description = "another description" }),
+        };
+        Assert.Equal(writes.Length, batcher.QueuedWrites);
+        Assert.DoesNotContain(writes, w => w.IsCompleted);
+
+        await gate.ReleaseAsync();
+        await gate.Blocked;
+
+        Assert.Equal([EventRecording.New, EventRecording.Conflict, EventRecording.Unrouted, EventRecording.Conflict], await Task.WhenAll(writes));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM main.events WHERE id = '{record.Id}'"));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM main.events WHERE id = '{record.Id}' AND \"key\" = 'group' AND description IS NULL"));
+        Assert.Equal(1L, await ScalarAsync($"SELECT count(*) FROM main.unrouted_events WHERE id = '{record.Id}'"));
+    }
+
+    [Fact]
     public async Task NewInstancesOfOneBurstEachGetTheirOwnAnswerAndAnInstanceWrittenTwiceAtOnceIsWrittenOnce()
     {
         var now = DateTimeOffset.UtcNow;

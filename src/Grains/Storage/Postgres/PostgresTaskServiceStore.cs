@@ -137,6 +137,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// </summary>
     private readonly PostgresCommandBatcher _ingressBatcher;
 
+    /// <summary>The lane that records events; tests hold its batches to gather writes into one.</summary>
+    internal PostgresCommandBatcher IngressBatcher => _ingressBatcher;
+
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _probeGate = new(1, 1);
     private SqlFilterCompiler? _compiler;
