@@ -24,6 +24,14 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
     public static string EventId(string topic, int partition, long offset) =>
         $"kafka:{topic}:{partition}:{KafkaClientConfig.Format(offset)}";
 
+    /// <summary>
+    /// The event id of a message whose offset id (<see cref="EventId"/>) an earlier event of other content holds, as after the
+    /// topic was created again: the offset id and the message's timestamp in Unix milliseconds, which is the same each time the
+    /// message is read.
+    /// </summary>
+    public static string TimestampEventId(string offsetId, long timestampMs) =>
+        $"{offsetId}@{timestampMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>Converts the message, or tells in <paramref name="error"/> why it cannot become an event.</summary>
     public bool TryConvert(ConsumeResult<byte[]?, byte[]?> result, out EventRecord? record, out string? error)
     {

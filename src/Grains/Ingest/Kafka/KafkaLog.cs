@@ -24,8 +24,12 @@ internal static partial class KafkaLog
     public static partial void RecordFailed(ILogger logger, string topic, int partition, long offset, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning,
-        Message = "Kafka message {Topic}/{Partition}@{Offset} carries the id {EventId} of an event recorded before with other content (key, payload, source or description); skipped: its producer should give each event an id of its own")]
+        Message = "Kafka message {Topic}/{Partition}@{Offset} has the id {EventId}, which an event recorded before with other content holds; skipped. Its topic was created again (or this is another cluster's topic of that name) and the message has no timestamp to tell the two apart")]
     public static partial void IdConflict(ILogger logger, string topic, int partition, long offset, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Kafka partition {Topic}/{Partition} holds messages, from offset {Offset}, at offsets whose events were recorded before with other content: the topic was created again, or this is another cluster's topic of that name. Each such message is recorded under an id that adds its timestamp")]
+    public static partial void OffsetsReused(ILogger logger, string topic, int partition, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset {Offset} of Kafka partition {Topic}/{Partition} could not be stored for commit")]
     public static partial void StoreOffsetFailed(ILogger logger, string topic, int partition, long offset, Exception exception);

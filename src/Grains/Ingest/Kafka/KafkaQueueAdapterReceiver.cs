@@ -29,6 +29,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly KafkaDeadLetterPublisher _deadLetters;
     private readonly Action<KafkaQueueAdapterReceiver> _onShutdown;
     private readonly ITaskServiceStore? _store;
+
+    /// <summary>Whether this receiver has said that its partition holds offsets earlier events had (it says so once).</summary>
+    private bool _reportedReusedOffsets;
     private readonly RoutingBacklog? _backlog;
     private readonly ILogger _logger;
     private readonly string _clientId;
@@ -166,6 +169,8 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             {
                 // Each failure is read from its own task below; the events whose recording failed go over unrecorded.
             }
+
+            await RecordUnderTimestampIdsAsync(store, read, recordings);
         }
 
         var routedAlready = 0;
@@ -238,6 +243,49 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         {
             _batchesInFlight[batch.Offset] = batch;
             batches.Add(batch);
+        }
+    }
+
+    /// <summary>
+    /// Records again, under the id that adds the message's timestamp (<see cref="KafkaEventConverter.TimestampEventId"/>), each
+    /// event whose offset id an earlier event of other content holds: the topic was deleted and created again (or the consumer
+    /// now reads another cluster's topic of that name), so its offsets count from the start again. Without this, every such
+    /// message would be skipped until the offsets passed the old ones. Reading the message again gives the same id.
+    /// </summary>
+    private async Task RecordUnderTimestampIdsAsync(
+        ITaskServiceStore store, List<(ConsumeResult<byte[]?, byte[]?> Result, EventRecord Record)> read, Task<EventRecording>?[] recordings)
+    {
+        List<int>? again = null;
+        for (var i = 0; i < read.Count; i++)
+        {
+            if (recordings[i] is { IsCompletedSuccessfully: true, Result: EventRecording.Conflict }
+                && read[i].Result.Message.Timestamp.Type != TimestampType.NotAvailable)
+            {
+                var record = read[i].Record with { Id = KafkaEventConverter.TimestampEventId(read[i].Record.Id, read[i].Result.Message.Timestamp.UnixTimestampMs) };
+                read[i] = (read[i].Result, record);
+                recordings[i] = Record(store, record);
+                (again ??= []).Add(i);
+            }
+        }
+
+        if (again is null)
+        {
+            return;
+        }
+
+        if (!_reportedReusedOffsets)
+        {
+            _reportedReusedOffsets = true;
+            KafkaLog.OffsetsReused(_logger, Partition.Topic, Partition.Partition.Value, read[again[0]].Result.Offset.Value);
+        }
+
+        try
+        {
+            await Task.WhenAll(again.Select(i => recordings[i]!));
+        }
+        catch (Exception)
+        {
+            // As above: read from each task by the caller.
         }
     }
 
