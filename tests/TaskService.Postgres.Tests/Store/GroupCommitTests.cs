@@ -89,7 +89,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
     [Theory]
     [InlineData(PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)]
-    [InlineData(32)] // the event path's lane of the store
+    [InlineData(32)] // the store's
     public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch(int writesToStartAnotherBatch)
     {
         await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");
@@ -359,9 +359,9 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task WritesOfOneIdInOneBatchRecordTheFirstAndAnswerACopyUnroutedAndOtherContentAConflict()
     {
         await ExecuteAsync("CREATE TABLE main.ingress_gate (n int)");
-        var batcher = _stores.Store.IngressBatcher;
+        var batcher = _stores.Store.Batcher;
 
-        // The ingress lane's running batch waits on a lock, so the writes below queue for the next batch, which takes them all.
+        // The store's running batch waits on a lock, so the writes below queue for the next batch, which takes them all.
         await using var gate = await BlockABatchAsync(batcher, "main.ingress_gate");
         var record = Event(5000);
         var writes = new[]

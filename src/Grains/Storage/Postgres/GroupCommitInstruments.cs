@@ -4,8 +4,8 @@ namespace TaskService.Storage.Postgres;
 
 /// <summary>
 /// Metrics of group commit (<see cref="PostgresCommandBatcher"/>) on the <c>TaskService.Storage</c> meter, by lane
-/// (<c>taskservice.store.lane</c>: <c>ingress</c> for events being recorded, <c>path</c> for the writes they cause): how many
-/// writes share each commit, and how long a commit takes, which every write in it waits for.
+/// (<c>taskservice.store.lane</c>; the store has one, <c>writes</c>): how many writes share each commit, and how long a commit
+/// takes, which every write in it waits for.
 /// </summary>
 public static class GroupCommitInstruments
 {

@@ -13,9 +13,7 @@ namespace TaskService.Storage.Postgres;
 /// <remarks>
 /// A write arriving while no batch runs starts one at once. While batches run, another one starts beside them only once
 /// <see cref="WritesToStartAnotherBatch"/> writes wait, and never more than <see cref="MaxConcurrentBatches"/> run; fewer writes
-/// wait for a running batch to finish and take them. A lane whose callers answer a request at once (events being recorded)
-/// starts batches sooner than one whose writes ride along the event path, which gains more from fuller batches. So the
-/// busier the silo, the more writes share a commit (and a round trip, which costs the silo and the server more CPU than the
+/// wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round trip, which costs the silo and the server more CPU than the
 /// statements' bytes). Writes that run the same <see cref="IMergedStatement"/> run it once for all of them. When a statement
 /// fails, the write it belongs to fails alone with that error and the others run again without it (the failed batch committed
 /// nothing). A deadlock or serialization failure runs the whole batch again.
@@ -25,7 +23,7 @@ namespace TaskService.Storage.Postgres;
 public sealed class PostgresCommandBatcher(
     NpgsqlDataSource dataSource,
     int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch,
-    string lane = "path")
+    string lane = "writes")
 {
     /// <summary>
     /// Batches running at once; a write arriving while they run goes with the next one. Two keep one batch filling while the
