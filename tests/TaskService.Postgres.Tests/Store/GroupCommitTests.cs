@@ -89,7 +89,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
     [Theory]
     [InlineData(PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)]
-    [InlineData(128)] // the store's
+    [InlineData(32)] // the store's
     public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch(int writesToStartAnotherBatch)
     {
         await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");
