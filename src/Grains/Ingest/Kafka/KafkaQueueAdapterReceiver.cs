@@ -29,9 +29,6 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly KafkaDeadLetterPublisher _deadLetters;
     private readonly Action<KafkaQueueAdapterReceiver> _onShutdown;
     private readonly ITaskServiceStore? _store;
-
-    /// <summary>Whether this receiver has said that its partition holds offsets earlier events had (it says so once).</summary>
-    private bool _reportedReusedOffsets;
     private readonly RoutingBacklog? _backlog;
     private readonly ILogger _logger;
     private readonly string _clientId;
@@ -42,6 +39,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _storeLock = new();
     private IConsumer<byte[]?, byte[]?>? _consumer;
+
+    /// <summary>Whether this receiver has said that its partition holds offsets earlier events had (it says so once).</summary>
+    private bool _reportedReusedOffsets;
 
     internal KafkaQueueAdapterReceiver(
         QueueId queueId,
@@ -161,15 +161,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
                 recordings[i] = Record(store, read[i].Record);
             }
 
-            try
-            {
-                await Task.WhenAll(recordings!);
-            }
-            catch (Exception)
-            {
-                // Each failure is read from its own task below; the events whose recording failed go over unrecorded.
-            }
-
+            await SettledAsync(recordings!);
             await RecordUnderTimestampIdsAsync(store, read, recordings);
         }
 
@@ -279,13 +271,22 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             KafkaLog.OffsetsReused(_logger, Partition.Topic, Partition.Partition.Value, read[again[0]].Result.Offset.Value);
         }
 
+        await SettledAsync(again.Select(i => recordings[i]!));
+    }
+
+    /// <summary>
+    /// Waits until every recording has ended, failed ones included: each failure is read from its own task afterwards, and the
+    /// events whose recording failed go over unrecorded.
+    /// </summary>
+    private static async Task SettledAsync(IEnumerable<Task<EventRecording>> recordings)
+    {
         try
         {
-            await Task.WhenAll(again.Select(i => recordings[i]!));
+            await Task.WhenAll(recordings);
         }
         catch (Exception)
         {
-            // As above: read from each task by the caller.
+            // Read from each task by the caller.
         }
     }
 

@@ -132,6 +132,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     public const int GroupCommitConnections = 2 * PostgresCommandBatcher.MaxConcurrentBatches;
 
     private readonly NpgsqlDataSource _dataSource;
+
     /// <summary>
     /// Group commit of every write, events being recorded among them: an event's record shares its commit with the instances,
     /// tasks, outbox and delivery rows that earlier events cause. Events once had a lane of their own, so that a trigger's
@@ -158,7 +159,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         groupCommitSource ??= dataSource;
-        _batcher = new PostgresCommandBatcher(groupCommitSource, WritesToStartAnotherBatch, "writes");
+        _batcher = new PostgresCommandBatcher(groupCommitSource, WritesToStartAnotherBatch);
         _time = time ?? TimeProvider.System;
     }
 
