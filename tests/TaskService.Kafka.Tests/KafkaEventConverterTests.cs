@@ -22,6 +22,28 @@ public sealed class KafkaEventConverterTests
     }
 
     [Fact]
+    public void TheIdOfAMessageOfALongTopicNameFitsTheStoresAndStaysDistinct()
+    {
+        var longest = new string('t', 249);
+        var other = new string('t', 248) + "u";
+
+        var id = KafkaEventConverter.EventId(longest, int.MaxValue, long.MaxValue);
+        var withTimestamp = KafkaEventConverter.TimestampEventId(id, long.MaxValue / 1000);
+
+        Assert.Equal(KafkaEventConverter.MaxOffsetIdLength, id.Length);
+        Assert.True(withTimestamp.Length <= 200, withTimestamp);
+        Assert.StartsWith("kafka:ttt", id, StringComparison.Ordinal);
+        Assert.EndsWith($":{int.MaxValue}:{long.MaxValue}", id, StringComparison.Ordinal);
+        Assert.Equal(id, KafkaEventConverter.EventId(longest, int.MaxValue, long.MaxValue));
+        Assert.NotEqual(id, KafkaEventConverter.EventId(other, int.MaxValue, long.MaxValue));
+        Assert.NotEqual(KafkaEventConverter.EventId(longest, 0, 1), KafkaEventConverter.EventId(other, 0, 1));
+
+        // A name that fits is kept whole.
+        var fitting = new string('f', 150);
+        Assert.Equal($"kafka:{fitting}:0:7", KafkaEventConverter.EventId(fitting, 0, 7));
+    }
+
+    [Fact]
     public void TheKeyCanComeFromAFieldPathOfTheValue()
     {
         var converter = new KafkaEventConverter(new KafkaIncomingOptions { KeySource = KafkaEventKeySource.Field, Key = "meta.type" }, TimeProvider.System);

@@ -20,9 +20,32 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
 
     private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
 
-    /// <summary>The event id of the message at <paramref name="offset"/> of a partition.</summary>
-    public static string EventId(string topic, int partition, long offset) =>
-        $"kafka:{topic}:{partition}:{KafkaClientConfig.Format(offset)}";
+    /// <summary>
+    /// Longest offset id (<see cref="EventId"/>): 200 characters, the width of the stores' event ids, less room for the timestamp
+    /// that <see cref="TimestampEventId"/> may add.
+    /// </summary>
+    public const int MaxOffsetIdLength = 200 - 20;
+
+    /// <summary>
+    /// The event id of the message at <paramref name="offset"/> of a partition: <c>kafka:&lt;topic&gt;:&lt;partition&gt;:&lt;offset&gt;</c>.
+    /// Kafka allows topic names of up to 249 characters; where the whole name would make the id longer than
+    /// <see cref="MaxOffsetIdLength"/>, it keeps the name's start and adds <c>~</c> and 16 hex digits of the name's SHA-256, so
+    /// two long names that begin alike still give ids of their own.
+    /// </summary>
+    public static string EventId(string topic, int partition, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var position = $":{partition.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{KafkaClientConfig.Format(offset)}";
+        var id = $"kafka:{topic}{position}";
+        if (id.Length <= MaxOffsetIdLength)
+        {
+            return id;
+        }
+
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(topic)), 0, 8);
+        var kept = MaxOffsetIdLength - "kafka:".Length - 1 - digest.Length - position.Length;
+        return $"kafka:{topic[..kept]}~{digest}{position}";
+    }
 
     /// <summary>
     /// The event id of a message whose offset id (<see cref="EventId"/>) an earlier event of other content holds, as after the
