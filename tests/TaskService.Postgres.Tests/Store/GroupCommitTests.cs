@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using TaskService.ClientApps;
 using TaskService.Errors;
@@ -128,6 +129,44 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal([batcher.WritesToStartAnotherBatch, 1], recorded);
 
         static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.group_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
+    public async Task WritesWaitingBesideABatchThatRunsPastTheSlowBatchTimeGoInABatchOfTheirOwn()
+    {
+        await ExecuteAsync("CREATE TABLE main.slow_gate (n int); CREATE TABLE main.slow_probe (n int)");
+        var time = new FakeTimeProvider();
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch: 1000, slowBatch: TimeSpan.FromSeconds(1), time: time);
+        Assert.Equal(TimeSpan.FromSeconds(1), batcher.SlowBatch);
+        await using var gate = await BlockABatchAsync(batcher, "main.slow_gate");
+
+        // Until the blocked batch has run for the slow-batch time (on the batcher's clock), a write waits for it.
+        var first = batcher.WriteAsync("probe", [Probe(1)]);
+        await ExecuteAsync("SELECT 1");
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        await ExecuteAsync("SELECT 1");
+        Assert.Equal(1, batcher.QueuedWrites);
+        Assert.False(first.IsCompleted);
+
+        // Once it has, the waiting write goes in a batch beside it, with no other write coming to start one.
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.False(gate.Blocked.IsCompleted);
+        Assert.Equal(0, batcher.QueuedWrites);
+
+        // The blocked batch commits its own write once let go.
+        await gate.ReleaseAsync();
+        await gate.Blocked.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM main.slow_probe"));
+
+        static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.slow_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
+    public void ASlowBatchTimeMustBePositive()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresCommandBatcher(_stores.GroupCommitSource, slowBatch: TimeSpan.Zero));
+        Assert.Null(new PostgresCommandBatcher(_stores.GroupCommitSource).SlowBatch);
     }
 
     [Fact]

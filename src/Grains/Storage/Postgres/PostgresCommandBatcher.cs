@@ -12,8 +12,8 @@ namespace TaskService.Storage.Postgres;
 /// </summary>
 /// <remarks>
 /// A write arriving while no batch runs starts one at once. While batches run, another one starts beside them only once
-/// <see cref="WritesToStartAnotherBatch"/> writes wait, and never more than <see cref="MaxConcurrentBatches"/> run; fewer writes
-/// wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round
+/// <see cref="WritesToStartAnotherBatch"/> writes wait, or once the batch started last has run for <see cref="SlowBatch"/>, and
+/// never more than <see cref="MaxConcurrentBatches"/> run; fewer writes wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round
 /// trip, which costs the silo and the server more CPU than the statements' bytes). Writes that run the same
 /// <see cref="IMergedStatement"/> run it once for all of them. When a statement fails, the write it belongs to fails alone with
 /// that error and the others run again without it (the failed batch committed nothing). A deadlock or serialization failure
@@ -21,10 +21,17 @@ namespace TaskService.Storage.Postgres;
 /// </remarks>
 /// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
 /// <param name="lane">The lane its metrics name (<see cref="GroupCommitInstruments.LaneTag"/>).</param>
+/// <param name="slowBatch">
+/// How long the batch started last may run before a write arriving meanwhile starts another beside it, however few wait; null
+/// for no such time (only <paramref name="writesToStartAnotherBatch"/> counts).
+/// </param>
+/// <param name="time">The clock of <paramref name="slowBatch"/>; the system clock when null.</param>
 public sealed class PostgresCommandBatcher(
     NpgsqlDataSource dataSource,
     int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch,
-    string lane = "writes")
+    string lane = "writes",
+    TimeSpan? slowBatch = null,
+    TimeProvider? time = null)
 {
     /// <summary>
     /// Batches running at once; a write arriving while they run goes with the next one. Two keep one batch filling while the
@@ -50,10 +57,30 @@ public sealed class PostgresCommandBatcher(
         ? writesToStartAnotherBatch
         : throw new ArgumentOutOfRangeException(nameof(writesToStartAnotherBatch), writesToStartAnotherBatch, "At least one write must wait before another batch starts.");
 
+    /// <summary>
+    /// How long the batch started last may run before a write arriving meanwhile starts another beside it, however few wait
+    /// (a batch held up by a lock or a slow commit holds up no write for longer); null when only the queued writes count.
+    /// </summary>
+    public TimeSpan? SlowBatch { get; } = slowBatch is not { } limit || limit > TimeSpan.Zero
+        ? slowBatch
+        : throw new ArgumentOutOfRangeException(nameof(slowBatch), slowBatch, "A batch must be given some time before it counts as slow.");
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly long _slowBatchTicks = slowBatch is { } slow
+        ? (long)(slow.TotalSeconds * (time ?? TimeProvider.System).TimestampFrequency)
+        : long.MaxValue;
+
     private readonly KeyValuePair<string, object?> _laneTag = new(GroupCommitInstruments.LaneTag, lane);
     private readonly ConcurrentQueue<GroupWrite> _queue = new();
     private int _queued;
     private int _running;
+
+    /// <summary>When the batch started last began (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    private long _lastStarted;
+
+    /// <summary>The timer of <see cref="CheckOnceTheBatchIsSlow"/>, made on its first use, and whether it is set.</summary>
+    private ITimer? _slowBatchCheck;
+    private int _slowBatchCheckArmed;
 
     /// <summary>Runs <paramref name="commands"/>, which return no rows, in the next batch; completes once it committed.</summary>
     /// <param name="entity">What is written, named when PostgreSQL cannot store its text.</param>
@@ -116,8 +143,15 @@ public sealed class PostgresCommandBatcher(
         while (true)
         {
             var running = Volatile.Read(ref _running);
-            if (running >= MaxConcurrentBatches || _queue.IsEmpty || (running > 0 && Volatile.Read(ref _queued) < WritesToStartAnotherBatch))
+            if (running >= MaxConcurrentBatches || _queue.IsEmpty)
             {
+                return;
+            }
+
+            if (running > 0 && !AnotherBatchIsDue())
+            {
+                // Should no other write come, the waiting ones still go beside a batch that turns out slow.
+                CheckOnceTheBatchIsSlow();
                 return;
             }
 
@@ -129,6 +163,32 @@ public sealed class PostgresCommandBatcher(
         }
     }
 
+    /// <summary>Whether writes waiting beside running batches start one more: enough of them wait, or the last one is slow.</summary>
+    private bool AnotherBatchIsDue() =>
+        Volatile.Read(ref _queued) >= WritesToStartAnotherBatch
+        || (SlowBatch is not null && _time.GetTimestamp() - Volatile.Read(ref _lastStarted) >= _slowBatchTicks);
+
+    /// <summary>Looks at the queue again once the batch started last has run for <see cref="SlowBatch"/> (once per such wait).</summary>
+    private void CheckOnceTheBatchIsSlow()
+    {
+        if (SlowBatch is null || Volatile.Read(ref _slowBatchCheckArmed) == 1 || Interlocked.Exchange(ref _slowBatchCheckArmed, 1) == 1)
+        {
+            return;
+        }
+
+        // Only the caller that set the flag gets here until the timer fires, so one timer is made.
+        _slowBatchCheck ??= _time.CreateTimer(
+            static state =>
+            {
+                var batcher = (PostgresCommandBatcher)state!;
+                Volatile.Write(ref batcher._slowBatchCheckArmed, 0);
+                batcher.StartRunner();
+            },
+            this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var left = _slowBatchTicks - (_time.GetTimestamp() - Volatile.Read(ref _lastStarted));
+        _slowBatchCheck.Change(TimeSpan.FromSeconds(Math.Max(left, 0) / (double)_time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+    }
+
     private async Task RunAsync()
     {
         try
@@ -138,6 +198,7 @@ public sealed class PostgresCommandBatcher(
             while (Take(writes, ref carried))
             {
                 var started = Stopwatch.GetTimestamp();
+                Volatile.Write(ref _lastStarted, _time.GetTimestamp());
                 await RunBatchAsync(writes);
                 GroupCommitInstruments.BatchWrites.Record(writes.Count, _laneTag);
                 GroupCommitInstruments.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _laneTag);
