@@ -398,17 +398,21 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async Task WritesOfOneIdInOneBatchRecordTheFirstAndAnswerACopyUnroutedAndOtherContentAConflict()
     {
         await ExecuteAsync("CREATE TABLE main.ingress_gate (n int)");
-        var batcher = _stores.Store.Batcher;
+
+        // A store on a clock that stands still: its running batch never turns slow, however long it waits (the time a batch
+        // may run before writes go beside it is on the store's clock).
+        var store = new PostgresTaskServiceStore(_stores.DataSource, new FakeTimeProvider(DateTimeOffset.UtcNow), _stores.GroupCommitSource);
+        var batcher = store.Batcher;
 
         // The store's running batch waits on a lock, so the writes below queue for the next batch, which takes them all.
         await using var gate = await BlockABatchAsync(batcher, "main.ingress_gate");
         var record = Event(5000);
         var writes = new[]
         {
-            _stores.Store.RecordEventAsync(record),
-            _stores.Store.RecordEventAsync(record with { Key = "another" }),
-            _stores.Store.RecordEventAsync(record),
-            _stores.Store.RecordEventAsync(record with { Description = "another description" }),
+            store.RecordEventAsync(record),
+            store.RecordEventAsync(record with { Key = "another" }),
+            store.RecordEventAsync(record),
+            store.RecordEventAsync(record with { Description = "another description" }),
         };
         Assert.Equal(writes.Length, batcher.QueuedWrites);
         Assert.DoesNotContain(writes, w => w.IsCompleted);

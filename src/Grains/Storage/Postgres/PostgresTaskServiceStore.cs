@@ -168,8 +168,8 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         groupCommitSource ??= dataSource;
-        _batcher = new PostgresCommandBatcher(groupCommitSource, WritesToStartAnotherBatch, slowBatch: SlowBatch);
         _time = time ?? TimeProvider.System;
+        _batcher = new PostgresCommandBatcher(groupCommitSource, WritesToStartAnotherBatch, slowBatch: SlowBatch, time: _time);
     }
 
     public async Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default)
