@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json;
 using Confluent.Kafka;
 using TaskService.Connectors.Kafka;
@@ -68,5 +69,97 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         Assert.Single(events, e => e.GetProperty("id").GetString() == KafkaEventConverter.EventId(input, 0, 1));
         Assert.Equal(3, events.Count);
         Assert.Equal(2, await silos.CountAsync(EntityKind.Task));
+    }
+
+    [Fact]
+    public async Task AMessageWhoseRecordingFailedAtTheConnectorIsRecordedUnderItsTimestampByTheEventRouterToo()
+    {
+        var input = KafkaMockCluster.NewTopicName("recreated-retry-in");
+        var group = $"group-{input}";
+        kafka.CreateTopic(input, 1);
+        var offsetId = KafkaEventConverter.EventId(input, 0, 0);
+        FirstRecordingFails failing = null!;
+        await using var silos = await TaskServiceSilos.StartAsync(
+            "recreated-topic-retry",
+            kafka,
+            1,
+            settings =>
+            {
+                settings["TaskService:Kafka:Incoming:Enabled"] = "true";
+                settings["TaskService:Kafka:Incoming:Topics:0"] = input;
+                settings["TaskService:Kafka:Incoming:GroupId"] = group;
+            },
+            store => FirstRecordingFails.Wrap(store, offsetId, out failing));
+        await silos.DeployCreateTasksWorkflowAsync(input);
+
+        // The topic's earlier life left an event at offset 0, of other content.
+        var earlier = new EventRecord
+        {
+            Id = offsetId,
+            Key = "earlier-life",
+            Payload = JsonElementFactory.Parse("""{"before": true}"""),
+            Timestamp = 1_700_000_000_000,
+        };
+        Assert.Equal(EventRecording.New, await silos.Store.RecordEventAsync(earlier));
+        await silos.Store.MarkEventRoutedAsync(earlier.Id);
+        failing.Arm();
+
+        using (var producer = kafka.CreateProducer())
+        {
+            await producer.ProduceAsync(new TopicPartition(input, 0), new Message<string?, string> { Value = TaskServiceSilos.CreateOneTask(0) });
+        }
+
+        // The connector's recording of the read failed, so the event went over unrecorded; the event router met the earlier
+        // event under the offset id and recorded the message under the id with its timestamp, and routed it.
+        await Eventually.ReturnsAsync(() => silos.CountAsync(EntityKind.Task), c => c >= 1, Deadline, "the message creates its task");
+        await Eventually.ReturnsAsync(() => kafka.CommittedOffsets(group, input, 1)[0], o => o == 1, Deadline, "the partition is committed past it");
+        Assert.True(failing.Failed, "the connector's recording failed");
+        var events = await silos.Store.ListAsync(EntityKind.Event, new QueryFilter());
+        var recorded = Assert.Single(events, e => e.GetProperty("id").GetString()!.StartsWith(offsetId + "@", StringComparison.Ordinal));
+        Assert.Equal(KafkaEventConverter.TimestampEventId(offsetId, recorded.GetProperty("timestamp").GetInt64()), recorded.GetProperty("id").GetString());
+        Assert.Equal(input, recorded.GetProperty("key").GetString());
+        Assert.Equal("earlier-life", Assert.Single(events, e => e.GetProperty("id").GetString() == offsetId).GetProperty("key").GetString());
+        Assert.Equal(2, events.Count);
+        Assert.Equal(1, await silos.CountAsync(EntityKind.Task));
+    }
+
+    /// <summary>A store whose first recording of one event id, once armed, fails as a store error would.</summary>
+    public class FirstRecordingFails : DispatchProxy
+    {
+        private ITaskServiceStore _inner = null!;
+        private string _id = "";
+        private int _armed;
+        private int _failed;
+
+        public bool Failed => Volatile.Read(ref _failed) == 1;
+
+        public static ITaskServiceStore Wrap(ITaskServiceStore inner, string id, out FirstRecordingFails failing)
+        {
+            var proxy = Create<ITaskServiceStore, FirstRecordingFails>();
+            failing = (FirstRecordingFails)(object)proxy;
+            failing._inner = inner;
+            failing._id = id;
+            return proxy;
+        }
+
+        public void Arm() => Volatile.Write(ref _armed, 1);
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod?.Name == nameof(ITaskServiceStore.RecordEventAsync) && args?[0] is EventRecord record && record.Id == _id
+                && Volatile.Read(ref _armed) == 1 && Interlocked.Exchange(ref _failed, 1) == 0)
+            {
+                return Task.FromException<EventRecording>(new InvalidOperationException($"The store is unavailable for event {record.Id}."));
+            }
+
+            try
+            {
+                return targetMethod!.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException exception) when (exception.InnerException is not null)
+            {
+                throw exception.InnerException;
+            }
+        }
     }
 }

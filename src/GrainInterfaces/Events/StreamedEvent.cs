@@ -12,4 +12,11 @@ public sealed record StreamedEvent
 
     /// <summary>True when the event is durably recorded (once per id) before it was put on the stream.</summary>
     [Id(1)] public bool Recorded { get; init; }
+
+    /// <summary>
+    /// For an event not <see cref="Recorded"/>: the id to record it under when an earlier event of other content holds its own id.
+    /// A Kafka message's offset id can belong to an earlier life of its topic (deleted and created again); this is then the
+    /// offset id with the message's timestamp, as the connector records it.
+    /// </summary>
+    [Id(2)] public string? FallbackId { get; init; }
 }

@@ -74,10 +74,21 @@ public sealed partial class EventRouterGrain(
         }
 
         var record = item.Record;
-        if (!item.Recorded && await store.RecordEventAsync(record) is var found and (EventRecording.Routed or EventRecording.Conflict))
+        if (!item.Recorded)
         {
-            LogNotRouted(EventKey, record.Id, found);
-            return;
+            var found = await store.RecordEventAsync(record);
+            if (found == EventRecording.Conflict && item.FallbackId is { } fallbackId)
+            {
+                // Its id is an earlier event's (a Kafka topic created again): recorded under the id the connector gave for that.
+                record = record with { Id = fallbackId };
+                found = await store.RecordEventAsync(record);
+            }
+
+            if (found is EventRecording.Routed or EventRecording.Conflict)
+            {
+                LogNotRouted(EventKey, record.Id, found);
+                return;
+            }
         }
 
         if (_held.Contains(record.Id))

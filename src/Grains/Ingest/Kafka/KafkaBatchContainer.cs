@@ -31,10 +31,10 @@ public sealed class KafkaBatchContainer : IBatchContainer
     private EventSequenceTokenV2? _token;
 
     /// <summary>A batch of one message.</summary>
-    public static KafkaBatchContainer Single(StreamId streamId, EventRecord record, long offset, bool recorded) => new()
+    public static KafkaBatchContainer Single(StreamId streamId, EventRecord record, long offset, bool recorded, string? fallbackId = null) => new()
     {
         StreamId = streamId,
-        Events = [new StreamedEvent { Record = record, Recorded = recorded }],
+        Events = [new StreamedEvent { Record = record, Recorded = recorded, FallbackId = fallbackId }],
         Offsets = [offset],
     };
 

@@ -194,7 +194,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
             if (recording is not { IsCompletedSuccessfully: true })
             {
                 Close(streamId);
-                Hand(KafkaBatchContainer.Single(streamId, record, offset, recorded: false));
+                Hand(KafkaBatchContainer.Single(streamId, record, offset, recorded: false, FallbackId(result, record)));
                 continue;
             }
 
@@ -272,6 +272,19 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         }
 
         await SettledAsync(again.Select(i => recordings[i]!));
+    }
+
+    /// <summary>
+    /// The id under which the event router records an event whose recording failed here, should its offset id turn out to be
+    /// an earlier event's (as <see cref="RecordUnderTimestampIdsAsync"/> does here): none once the event has that id already, or
+    /// when the message has no timestamp.
+    /// </summary>
+    private static string? FallbackId(ConsumeResult<byte[]?, byte[]?> result, EventRecord record)
+    {
+        var offsetId = KafkaEventConverter.EventId(result.Topic, result.Partition.Value, result.Offset.Value);
+        return record.Id == offsetId && result.Message.Timestamp.Type != TimestampType.NotAvailable
+            ? KafkaEventConverter.TimestampEventId(offsetId, result.Message.Timestamp.UnixTimestampMs)
+            : null;
     }
 
     /// <summary>
