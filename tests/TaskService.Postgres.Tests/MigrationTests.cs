@@ -25,6 +25,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0108_delivered_attempt_on_the_delivery.sql",
         "0109_task_history_without_foreign_key.sql",
         "0110_task_indexes_of_set_values.sql",
+        "0111_text_columns_as_wide_as_the_api.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).

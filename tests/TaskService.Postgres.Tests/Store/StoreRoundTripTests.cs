@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using TaskService.ClientApps;
+using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Events;
 using TaskService.Mappings;
@@ -146,6 +147,31 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         await _stores.Store.DeleteTaskAsync(task.Id);
         Assert.Null(await _stores.Store.LoadTaskAsync(task.Id));
         Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.UserTask, Where($$$$"""{"taskId":"{{{{task.Id}}}}"}""", EntitySchemas.UserTask)));
+    }
+
+    [Fact]
+    public async Task ValuesAsLongAsTheApiTakesAreKeptWhole()
+    {
+        // The API's default limits: names (a task's priority, severity and type) up to 500 characters, webhook URLs up to 2048;
+        // the caller's token subject (who made or changed a row, an assignee) has no limit of its own.
+        var limits = new LimitsOptions();
+        var name = new string('n', limits.MaxNameLength);
+        var subject = new string('s', 1000);
+        var task = NewTask(NewId("task")) with { Priority = name, Severity = name, Type = name, CreatedBy = subject, ModifiedBy = subject };
+        UserTaskRecord[] userTasks = [NewUserTask(task.Id, "u1", null) with { Assignee = subject, CreatedBy = subject }];
+
+        await SaveBothAsync(new TaskAggregate(task, userTasks), []);
+
+        var loaded = await _stores.Store.LoadTaskAsync(task.Id);
+        Assert.Equal(Canonical(task), Canonical(loaded!.Task));
+        Assert.Equal(subject, Assert.Single(loaded.UserTasks).Assignee);
+
+        var url = "https://hooks.test/" + new string('u', limits.MaxUrlLength - "https://hooks.test/".Length);
+        var app = new ClientAppRecord { Id = NewId("app"), Name = "long values", ApiKey = NewId("key"), CreatedOn = Created };
+        await _stores.Store.TryAddClientAppAsync(new ClientAppRow(app, "secret"));
+        var subscription = new WebhookSubscriptionRecord { Id = NewId("sub"), Url = url, Key = "task-created", ClientAppId = app.Id };
+        await _stores.Store.SaveSubscriptionAsync(subscription);
+        Assert.Equal(url, (await _stores.Store.GetSubscriptionAsync(subscription.Id))!.Url);
     }
 
     [Fact]
@@ -337,6 +363,19 @@ public sealed class StoreRoundTripTests(MigratedDatabase database) : IClassFixtu
         Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
         Assert.Equal(TaskServiceErrorKind.Invalid, (await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Store.RecordEventAsync(record with { Id = "k\0", Payload = JsonElementFactory.EmptyObject }))).Kind);
         Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.Event, Where("{\"key\":\"k\"}", EntitySchemas.Event)));
+    }
+
+    [Fact]
+    public async Task AnIdLongerThanItsColumnIsABadRequestThatNamesTheLimit()
+    {
+        // Only a TaskService:Limits:MaxKeyLength raised past 200 lets such an id through the API.
+        var record = new EventRecord { Id = NewId("event") + new string('x', 250), Key = "too-long", Payload = JsonElementFactory.EmptyObject, Timestamp = 1 };
+
+        var error = await Assert.ThrowsAsync<TaskServiceException>(() => _stores.Store.RecordEventAsync(record));
+
+        Assert.Equal(TaskServiceErrorKind.Invalid, error.Kind);
+        Assert.Contains("MaxKeyLength", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await _stores.Store.CountAsync(EntityKind.Event, Where("{\"key\":\"too-long\"}", EntitySchemas.Event)));
     }
 
     [Fact]

@@ -1033,10 +1033,16 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     }
 
     /// <summary>The caller's input error a refused write stands for (text PostgreSQL cannot store), or null for a server fault.</summary>
-    internal static TaskServiceException? AsInputError(string entity, PostgresException exception) =>
-        exception.SqlState is PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire
-            ? TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {exception.MessageText}")
-            : null;
+    internal static TaskServiceException? AsInputError(string entity, PostgresException exception) => exception.SqlState switch
+    {
+        PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire =>
+            TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {exception.MessageText}"),
+
+        // Only a limit raised past a column's width lets such a value through (ids and keys are 200 characters wide).
+        PostgresErrorCodes.StringDataRightTruncation =>
+            TaskServiceException.Invalid(entity, $"The {entity} holds a value longer than PostgreSQL keeps for it ({exception.MessageText}); keep TaskService:Limits:MaxKeyLength at 200 or less."),
+        _ => null,
+    };
 
     private static TaskRecord ReadTask(NpgsqlDataReader reader)
     {
