@@ -177,16 +177,32 @@ public sealed class PostgresCommandBatcher(
         }
 
         // Only the caller that set the flag gets here until the timer fires, so one timer is made.
-        _slowBatchCheck ??= _time.CreateTimer(
-            static state =>
-            {
-                var batcher = (PostgresCommandBatcher)state!;
-                Volatile.Write(ref batcher._slowBatchCheckArmed, 0);
-                batcher.StartRunner();
-            },
-            this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _slowBatchCheck ??= CreateSlowBatchTimer();
         var left = _slowBatchTicks - (_time.GetTimestamp() - Volatile.Read(ref _lastStarted));
         _slowBatchCheck.Change(TimeSpan.FromSeconds(Math.Max(left, 0) / (double)_time.TimestampFrequency), Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>
+    /// The timer of <see cref="CheckOnceTheBatchIsSlow"/>, made without the first caller's execution context: the batches it
+    /// starts must not run for good under that caller's trace and async-local values.
+    /// </summary>
+    private ITimer CreateSlowBatchTimer()
+    {
+        TimerCallback check = static state =>
+        {
+            var batcher = (PostgresCommandBatcher)state!;
+            Volatile.Write(ref batcher._slowBatchCheckArmed, 0);
+            batcher.StartRunner();
+        };
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            return _time.CreateTimer(check, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            return _time.CreateTimer(check, this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private async Task RunAsync()
