@@ -34,15 +34,7 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         await silos.DeployCreateTasksWorkflowAsync(input);
 
         // The topic's earlier life left an event at offset 0, of other content.
-        var earlier = new EventRecord
-        {
-            Id = KafkaEventConverter.EventId(input, 0, 0),
-            Key = "earlier-life",
-            Payload = JsonElementFactory.Parse("""{"before": true}"""),
-            Timestamp = 1_700_000_000_000,
-        };
-        Assert.Equal(EventRecording.New, await silos.Store.RecordEventAsync(earlier));
-        await silos.Store.MarkEventRoutedAsync(earlier.Id);
+        var earlier = await RecordEarlierLifeAsync(silos, KafkaEventConverter.EventId(input, 0, 0));
 
         var delivered = new List<DeliveryResult<string?, string>>();
         using (var producer = kafka.CreateProducer())
@@ -93,15 +85,7 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         await silos.DeployCreateTasksWorkflowAsync(input);
 
         // The topic's earlier life left an event at offset 0, of other content.
-        var earlier = new EventRecord
-        {
-            Id = offsetId,
-            Key = "earlier-life",
-            Payload = JsonElementFactory.Parse("""{"before": true}"""),
-            Timestamp = 1_700_000_000_000,
-        };
-        Assert.Equal(EventRecording.New, await silos.Store.RecordEventAsync(earlier));
-        await silos.Store.MarkEventRoutedAsync(earlier.Id);
+        await RecordEarlierLifeAsync(silos, offsetId);
         failing.Arm();
 
         using (var producer = kafka.CreateProducer())
@@ -121,6 +105,21 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         Assert.Equal("earlier-life", Assert.Single(events, e => e.GetProperty("id").GetString() == offsetId).GetProperty("key").GetString());
         Assert.Equal(2, events.Count);
         Assert.Equal(1, await silos.CountAsync(EntityKind.Task));
+    }
+
+    /// <summary>Records, under <paramref name="id"/>, a routed event of other content than any message: one of the topic's earlier life.</summary>
+    private static async Task<EventRecord> RecordEarlierLifeAsync(TaskServiceSilos silos, string id)
+    {
+        var earlier = new EventRecord
+        {
+            Id = id,
+            Key = "earlier-life",
+            Payload = JsonElementFactory.Parse("""{"before": true}"""),
+            Timestamp = 1_700_000_000_000,
+        };
+        Assert.Equal(EventRecording.New, await silos.Store.RecordEventAsync(earlier));
+        await silos.Store.MarkEventRoutedAsync(earlier.Id);
+        return earlier;
     }
 
     /// <summary>A store whose first recording of one event id, once armed, fails as a store error would.</summary>
