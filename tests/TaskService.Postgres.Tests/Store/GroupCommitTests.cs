@@ -163,9 +163,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
-    public void ASlowBatchTimeMustBePositive()
+    public void ASlowBatchTimeIsMoreThanNoTimeAndAtMostAnHour()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresCommandBatcher(_stores.GroupCommitSource, slowBatch: TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresCommandBatcher(_stores.GroupCommitSource, slowBatch: TimeSpan.FromDays(60)));
         Assert.Null(new PostgresCommandBatcher(_stores.GroupCommitSource).SlowBatch);
     }
 

@@ -61,9 +61,9 @@ public sealed class PostgresCommandBatcher(
     /// How long the batch started last may run before a write arriving meanwhile starts another beside it, however few wait
     /// (a batch held up by a lock or a slow commit holds up no write for longer); null when only the queued writes count.
     /// </summary>
-    public TimeSpan? SlowBatch { get; } = slowBatch is not { } limit || limit > TimeSpan.Zero
+    public TimeSpan? SlowBatch { get; } = slowBatch is not { } limit || (limit > TimeSpan.Zero && limit <= TimeSpan.FromHours(1))
         ? slowBatch
-        : throw new ArgumentOutOfRangeException(nameof(slowBatch), slowBatch, "A batch must be given some time before it counts as slow.");
+        : throw new ArgumentOutOfRangeException(nameof(slowBatch), slowBatch, "A batch counts as slow after more than no time and at most an hour.");
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly long _slowBatchTicks = slowBatch is { } slow
