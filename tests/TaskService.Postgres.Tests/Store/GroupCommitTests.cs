@@ -90,7 +90,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
 
     [Theory]
     [InlineData(PostgresCommandBatcher.DefaultWritesToStartAnotherBatch)]
-    [InlineData(32)] // the store's
+    [InlineData(32)]
     public async Task WritesArrivingWhileABatchRunsWaitForItUntilEnoughOfThemStartAnotherBatch(int writesToStartAnotherBatch)
     {
         await ExecuteAsync("CREATE TABLE main.group_gate (n int); CREATE TABLE main.group_probe (n int)");

@@ -251,9 +251,9 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
         for (var i = 0; i < read.Count; i++)
         {
             if (recordings[i] is { IsCompletedSuccessfully: true, Result: EventRecording.Conflict }
-                && read[i].Result.Message.Timestamp.Type != TimestampType.NotAvailable)
+                && TimestampId(read[i].Result, read[i].Record.Id) is { } timestampId)
             {
-                var record = read[i].Record with { Id = KafkaEventConverter.TimestampEventId(read[i].Record.Id, read[i].Result.Message.Timestamp.UnixTimestampMs) };
+                var record = read[i].Record with { Id = timestampId };
                 read[i] = (read[i].Result, record);
                 recordings[i] = Record(store, record);
                 (again ??= []).Add(i);
@@ -279,13 +279,16 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     /// an earlier event's (as <see cref="RecordUnderTimestampIdsAsync"/> does here): none once the event has that id already, or
     /// when the message has no timestamp.
     /// </summary>
-    private static string? FallbackId(ConsumeResult<byte[]?, byte[]?> result, EventRecord record)
-    {
-        var offsetId = KafkaEventConverter.EventId(result.Topic, result.Partition.Value, result.Offset.Value);
-        return record.Id == offsetId && result.Message.Timestamp.Type != TimestampType.NotAvailable
+    private static string? FallbackId(ConsumeResult<byte[]?, byte[]?> result, EventRecord record) =>
+        record.Id == KafkaEventConverter.EventId(result.Topic, result.Partition.Value, result.Offset.Value)
+            ? TimestampId(result, record.Id)
+            : null;
+
+    /// <summary>The message's offset id with its timestamp (<see cref="KafkaEventConverter.TimestampEventId"/>); none without a timestamp.</summary>
+    private static string? TimestampId(ConsumeResult<byte[]?, byte[]?> result, string offsetId) =>
+        result.Message.Timestamp.Type != TimestampType.NotAvailable
             ? KafkaEventConverter.TimestampEventId(offsetId, result.Message.Timestamp.UnixTimestampMs)
             : null;
-    }
 
     /// <summary>
     /// Waits until every recording has ended, failed ones included: each failure is read from its own task afterwards, and the

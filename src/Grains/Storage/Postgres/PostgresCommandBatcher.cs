@@ -13,11 +13,11 @@ namespace TaskService.Storage.Postgres;
 /// <remarks>
 /// A write arriving while no batch runs starts one at once. While batches run, another one starts beside them only once
 /// <see cref="WritesToStartAnotherBatch"/> writes wait, or once the batch started last has run for <see cref="SlowBatch"/>, and
-/// never more than <see cref="MaxConcurrentBatches"/> run; fewer writes wait for a running batch to finish and take them. So the busier the silo, the more writes share a commit (and a round
-/// trip, which costs the silo and the server more CPU than the statements' bytes). Writes that run the same
-/// <see cref="IMergedStatement"/> run it once for all of them. When a statement fails, the write it belongs to fails alone with
-/// that error and the others run again without it (the failed batch committed nothing). A deadlock or serialization failure
-/// runs the whole batch again.
+/// never more than <see cref="MaxConcurrentBatches"/> run; fewer writes wait for a running batch to finish and take them. So
+/// the busier the silo, the more writes share a commit (and a round trip, which costs the silo and the server more CPU than
+/// the statements' bytes). Writes that run the same <see cref="IMergedStatement"/> run it once for all of them. When a
+/// statement fails, the write it belongs to fails alone with that error and the others run again without it (the failed
+/// batch committed nothing). A deadlock or serialization failure runs the whole batch again.
 /// </remarks>
 /// <param name="writesToStartAnotherBatch">Writes queued before another batch starts beside a running one.</param>
 /// <param name="lane">The lane its metrics name (<see cref="GroupCommitInstruments.LaneTag"/>).</param>

@@ -1032,7 +1032,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         }
     }
 
-    /// <summary>The caller's input error a refused write stands for (text PostgreSQL cannot store), or null for a server fault.</summary>
+    /// <summary>
+    /// The caller's input error a refused write stands for (text PostgreSQL cannot store, a value longer than its column), or
+    /// null for a server fault.
+    /// </summary>
     internal static TaskServiceException? AsInputError(string entity, PostgresException exception) => exception.SqlState switch
     {
         PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire =>
