@@ -16,6 +16,7 @@ internal sealed class KafkaTransport : IBenchTransport
     private readonly string _group;
     private readonly OutputTally _tally = new();
     private KafkaOutputReader? _reader;
+    private IProducer<string, string>? _producer;
 
     public KafkaTransport(string? bootstrap, int partitions, int keys, TimeSpan commitInterval)
     {
@@ -37,6 +38,14 @@ internal sealed class KafkaTransport : IBenchTransport
             "--TaskService:Kafka:Outgoing:Enabled=true",
             $"--TaskService:Kafka:Outgoing:Topic={_output}",
         };
+        if (_mock is not null)
+        {
+            // The mock cluster answers a fetch that finds no data only once the fetch's whole wait has passed, even when messages
+            // arrive meanwhile (a broker answers as soon as they do). With librdkafka's default wait of 500 ms the burst would
+            // wait for that, not for the service; a short wait makes the mock answer about as soon as a broker would.
+            arguments.Add($"--TaskService:Kafka:Consumer:fetch.wait.max.ms={MockFetchWaitMs}");
+        }
+
         if (keys > 1)
         {
             arguments.Add("--TaskService:Kafka:Incoming:KeySource=Field");
@@ -47,6 +56,9 @@ internal sealed class KafkaTransport : IBenchTransport
         EventKeys = keys > 1 ? BenchmarkEvents.Keys(keys) : [_input];
         Description = $"Kafka, {partitions} partitions, brokers {(_mock is null ? _bootstrap : "librdkafka mock cluster (in-process)")}, commit interval {commitInterval}";
     }
+
+    /// <summary>The longest a fetch waits for data on the mock cluster, for the service's consumers and the output reader.</summary>
+    internal const int MockFetchWaitMs = 10;
 
     public string Description { get; }
 
@@ -68,15 +80,18 @@ internal sealed class KafkaTransport : IBenchTransport
             _mock.CreateTopic(_output, _partitions);
         }
 
-        _reader = new KafkaOutputReader(_bootstrap, _output, _partitions, _tally);
+        // One producer for every round: a new one first connects and gets its producer id, which took up to half a second of
+        // the burst's time before a message went out.
+        _producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _bootstrap, LingerMs = 5, EnableIdempotence = true, Acks = Acks.All })
+            .SetLogHandler((_, _) => { })
+            .Build();
+        _reader = new KafkaOutputReader(_bootstrap, _output, _partitions, _tally, _mock is null ? null : MockFetchWaitMs);
         return Task.CompletedTask;
     }
 
     public Task ProduceAsync(int from, int to)
     {
-        using var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _bootstrap, LingerMs = 5, EnableIdempotence = true, Acks = Acks.All })
-            .SetLogHandler((_, _) => { })
-            .Build();
+        var producer = _producer ?? throw new InvalidOperationException("PrepareAsync first.");
         for (var n = from; n < to; n++)
         {
             while (true)
@@ -111,6 +126,7 @@ internal sealed class KafkaTransport : IBenchTransport
 
     public ValueTask DisposeAsync()
     {
+        _producer?.Dispose();
         _reader?.Dispose();
         _mock?.Dispose();
         return ValueTask.CompletedTask;
