@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskService.Storage;
@@ -21,6 +22,9 @@ public static class PostgresStoreExtensions
             services.GetRequiredService<NpgsqlDataSource>(),
             services.GetService<TimeProvider>(),
             services.GetRequiredKeyedService<NpgsqlDataSource>(GroupCommitSource)));
+        // Ids and keys longer than the store's columns would be accepted and then refused: such limits stop the start.
+        builder.Services.AddOptions<Common.LimitsOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Common.LimitsOptions>, PostgresLimitsValidator>());
         builder.Services.AddOptions<StoreCacheOptions>().BindConfiguration(StoreCacheOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddGrainService<StoreCacheService>();
         builder.Services.AddSingleton<IStoreCacheBroadcast, StoreCacheBroadcast>();

@@ -138,6 +138,9 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// Connections group commit uses at most: twice the batches that run at once, so that a batch starting never waits for the
     /// connection of one that is ending.
     /// </summary>
+    /// <summary>The width of the id and key columns (<c>varchar(200)</c>): the most <see cref="Common.LimitsOptions.MaxKeyLength"/> may be.</summary>
+    public const int MaxKeyColumnLength = 200;
+
     public const int GroupCommitConnections = 2 * PostgresCommandBatcher.MaxConcurrentBatches;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -1041,9 +1044,10 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         PostgresErrorCodes.UntranslatableCharacter or PostgresErrorCodes.CharacterNotInRepertoire =>
             TaskServiceException.Invalid(entity, $"The {entity} holds text PostgreSQL cannot store (the character U+0000): {exception.MessageText}"),
 
-        // Only a limit raised past a column's width lets such a value through (ids and keys are 200 characters wide).
+        // Only a limit raised past a column's width lets such a value through (ids and keys are 200 characters wide): a silo on
+        // this store refuses to start with such a limit, but a gateway of its own reads its limits from its own configuration.
         PostgresErrorCodes.StringDataRightTruncation =>
-            TaskServiceException.Invalid(entity, $"The {entity} holds a value longer than PostgreSQL keeps for it ({exception.MessageText}); keep TaskService:Limits:MaxKeyLength at 200 or less."),
+            TaskServiceException.Invalid(entity, $"The {entity} holds a value longer than PostgreSQL keeps for it ({exception.MessageText}); keep TaskService:Limits:MaxKeyLength at {MaxKeyColumnLength} or less."),
         _ => null,
     };
 
