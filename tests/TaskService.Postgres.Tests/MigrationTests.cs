@@ -26,6 +26,7 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
         "0109_task_history_without_foreign_key.sql",
         "0110_task_indexes_of_set_values.sql",
         "0111_text_columns_as_wide_as_the_api.sql",
+        "0112_document_columns_without_statistics.sql",
     ];
 
     // Every key the Orleans 10.4.2 ADO.NET providers look up (clustering, grain storage, reminders).
@@ -76,6 +77,37 @@ public sealed class MigrationTests(MigratedDatabase database) : IClassFixture<Mi
                 "ix_tasks_external_id: (external_id IS NOT NULL)",
             ],
             definitions);
+    }
+
+    [Fact]
+    public async Task TheEventPathsDocumentsKeepNoStatisticsAndItsTablesAreAnalyzedAfter10000Changes()
+    {
+        var documents = await QueryAsync("""
+            SELECT c.relname || '.' || a.attname || ':' || a.attstattarget
+            FROM pg_attribute AS a JOIN pg_class AS c ON c.oid = a.attrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'main' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget = 0
+            ORDER BY 1
+            """);
+        Assert.Equal(
+            [
+                "events.payload:0", "outbox.body:0", "task_history.changes:0", "tasks.metadata:0", "webhook_deliveries.event:0",
+                "workflow_instances.state:0",
+            ],
+            documents);
+
+        var settings = await QueryAsync("""
+            SELECT c.relname || ':' || array_to_string(c.reloptions, ',')
+            FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'main' AND c.relkind = 'r' AND c.reloptions IS NOT NULL
+            ORDER BY 1
+            """);
+        Assert.Equal(
+            [
+                "events:autovacuum_analyze_threshold=10000", "outbox:autovacuum_analyze_threshold=10000",
+                "task_history:autovacuum_analyze_threshold=10000", "tasks:autovacuum_analyze_threshold=10000",
+                "webhook_deliveries:autovacuum_analyze_threshold=10000", "workflow_instances:autovacuum_analyze_threshold=10000",
+            ],
+            settings);
     }
 
     [Fact]
