@@ -24,6 +24,9 @@ internal interface IBenchTransport : IAsyncDisposable
     /// <summary>For each of them, how long after the event went in it came out, in milliseconds.</summary>
     IReadOnlyCollection<double> PublishLatencies { get; }
 
+    /// <summary>When each of them came out, as <see cref="System.Diagnostics.Stopwatch"/> timestamps.</summary>
+    IReadOnlyCollection<long> PublishedAt { get; }
+
     /// <summary>Creates the topics or queues (before the silo starts) and starts reading the output.</summary>
     Task PrepareAsync();
 

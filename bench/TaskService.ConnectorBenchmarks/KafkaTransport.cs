@@ -72,6 +72,8 @@ internal sealed class KafkaTransport : IBenchTransport
 
     public IReadOnlyCollection<double> PublishLatencies => _tally.Latencies;
 
+    public IReadOnlyCollection<long> PublishedAt => _tally.MeasuredArrivals;
+
     public Task PrepareAsync()
     {
         if (_mock is not null)

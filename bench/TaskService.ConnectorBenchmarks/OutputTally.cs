@@ -14,6 +14,7 @@ internal sealed class OutputTally
     private readonly ConcurrentDictionary<int, long> _sentAt = new();
     private readonly ConcurrentDictionary<string, bool> _ids = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<double> _latencies = [];
+    private readonly ConcurrentBag<long> _measuredArrivals = [];
 
     /// <summary>The first measured event: warm-up events are numbered below it, and only measured events' latencies are kept.</summary>
     public const int MeasuredFrom = 1_000_000;
@@ -27,6 +28,9 @@ internal sealed class OutputTally
 
     public IReadOnlyCollection<double> Latencies => _latencies;
 
+    /// <summary>When (<see cref="Stopwatch"/> timestamps) each measured event's task-created came out.</summary>
+    public IReadOnlyCollection<long> MeasuredArrivals => _measuredArrivals;
+
     public void Sent(int n) => _sentAt[n] = Stopwatch.GetTimestamp();
 
     public void Received(string eventId, string body)
@@ -36,7 +40,8 @@ internal sealed class OutputTally
             return;
         }
 
-        Interlocked.Exchange(ref _lastReceivedAt, Stopwatch.GetTimestamp());
+        var receivedAt = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _lastReceivedAt, receivedAt);
 
         using var document = JsonDocument.Parse(body);
         if (document.RootElement.TryGetProperty("payload", out var payload)
@@ -48,7 +53,8 @@ internal sealed class OutputTally
             && n >= MeasuredFrom
             && _sentAt.TryGetValue(n, out var sentAt))
         {
-            _latencies.Add(Stopwatch.GetElapsedTime(sentAt).TotalMilliseconds);
+            _latencies.Add(Stopwatch.GetElapsedTime(sentAt, receivedAt).TotalMilliseconds);
+            _measuredArrivals.Add(receivedAt);
         }
     }
 }

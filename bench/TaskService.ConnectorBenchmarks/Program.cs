@@ -127,7 +127,21 @@ public static class Program
         var cost = ProcessCost.Take() - before;
         var drained = await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(10), "backlog drained");
         var drainTime = Stopwatch.GetElapsedTime(started) - produced;
-        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, endToEnd, transport.PublishLatencies, cost);
+        var publishedPerTenth = PerTenthOfASecond(started, transport.PublishedAt);
+        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, endToEnd, transport.PublishLatencies, publishedPerTenth, cost);
+    }
+
+    /// <summary>How many of <paramref name="timestamps"/> fall in each tenth of a second from <paramref name="start"/> on.</summary>
+    private static int[] PerTenthOfASecond(long start, IReadOnlyCollection<long> timestamps)
+    {
+        var tenths = timestamps.Select(t => (int)(Stopwatch.GetElapsedTime(start, t).TotalSeconds * 10)).Where(tenth => tenth >= 0).ToArray();
+        var counts = new int[tenths.Length == 0 ? 0 : tenths.Max() + 1];
+        foreach (var tenth in tenths)
+        {
+            counts[tenth]++;
+        }
+
+        return counts;
     }
 
     /// <summary>Samples a figure every 250 ms (or <paramref name="every"/>) until it meets the condition; the samples show how it went.</summary>

@@ -68,6 +68,8 @@ internal sealed class SqsTransport : IBenchTransport
 
     public IReadOnlyCollection<double> PublishLatencies => _tally.Latencies;
 
+    public IReadOnlyCollection<long> PublishedAt => _tally.MeasuredArrivals;
+
     public async Task PrepareAsync()
     {
         _inputUrl = (await _client.CreateQueueAsync(new CreateQueueRequest { QueueName = _input })).QueueUrl;
