@@ -134,13 +134,13 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     private static readonly string SelectWorkflow =
         $"SELECT {PostgresEntityTables.Workflow.SelectList} FROM main.workflows WHERE id = $1 AND NOT deleted";
 
+    /// <summary>The width of the id and key columns (<c>varchar(200)</c>): the most <see cref="Common.LimitsOptions.MaxKeyLength"/> may be.</summary>
+    public const int MaxKeyColumnLength = 200;
+
     /// <summary>
     /// Connections group commit uses at most: twice the batches that run at once, so that a batch starting never waits for the
     /// connection of one that is ending.
     /// </summary>
-    /// <summary>The width of the id and key columns (<c>varchar(200)</c>): the most <see cref="Common.LimitsOptions.MaxKeyLength"/> may be.</summary>
-    public const int MaxKeyColumnLength = 200;
-
     public const int GroupCommitConnections = 2 * PostgresCommandBatcher.MaxConcurrentBatches;
 
     private readonly NpgsqlDataSource _dataSource;
