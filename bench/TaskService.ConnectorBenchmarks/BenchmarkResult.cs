@@ -13,7 +13,8 @@ internal sealed record BenchmarkResult(
     IReadOnlyList<(TimeSpan At, long Backlog)> BacklogSamples,
     TimeSpan EndToEnd,
     IReadOnlyCollection<double> Latencies,
-    IReadOnlyList<int> PublishedPerTenth,
+    TimeSpan PublishedInterval,
+    IReadOnlyList<int> PublishedPerInterval,
     ProcessCost Cost)
 {
     private double[] SortedLatencies => [.. Latencies.Order()];
@@ -32,7 +33,7 @@ internal sealed record BenchmarkResult(
             end to end            {Events} events -> workflow -> task-created published in {EndToEnd.TotalSeconds:0.00} s = {EventsPerSecond:0} events/s ({Connector}, {Store} store)
             sent -> published ms  p50 {Percentile(latencies, 0.5):0}  p95 {Percentile(latencies, 0.95):0}  p99 {Percentile(latencies, 0.99):0}  (includes the wait behind the burst)
             cost per event        {Cost.CpuTime.TotalMilliseconds / Events:0.000} ms CPU ({Cost.CpuTime / EndToEnd / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores), {Cost.AllocatedBytes / 1024.0 / Events:0.0} KB allocated; GCs {Cost.Gen0Collections}/{Cost.Gen1Collections}/{Cost.Gen2Collections} (gen 0/1/2), paused {Cost.GcPause.TotalSeconds / EndToEnd.TotalSeconds:P1} of the time (the whole process: silo, producer and reader)
-            published per 0.1 s   {string.Join(" ", PublishedPerTenth)}  (from the burst's first message on: a slow start or a gap shows here)
+            published per {PublishedInterval.TotalSeconds:0.0} s   {string.Join(" ", PublishedPerInterval)}  (from the burst's first message on: a slow start or a gap shows here)
             backlog samples       {string.Join("  ", BacklogSamples.Where((_, i) => i % Math.Max(1, BacklogSamples.Count / 8) == 0).Select(s => $"{s.At.TotalSeconds:0.0}s:{s.Backlog}"))}
             """));
     }
@@ -54,7 +55,8 @@ internal sealed record BenchmarkResult(
             allocatedKbPerEvent = Math.Round(Cost.AllocatedBytes / 1024.0 / Events, 1),
             gcCollections = new { gen0 = Cost.Gen0Collections, gen1 = Cost.Gen1Collections, gen2 = Cost.Gen2Collections },
             gcPauseShare = Math.Round(Cost.GcPause.TotalSeconds / EndToEnd.TotalSeconds, 4),
-            publishedPerTenthOfASecond = PublishedPerTenth,
+            publishedIntervalSeconds = PublishedInterval.TotalSeconds,
+            publishedPerInterval = PublishedPerInterval,
             latencyMs = new { p50 = Percentile(latencies, 0.5), p95 = Percentile(latencies, 0.95), p99 = Percentile(latencies, 0.99) },
         };
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));

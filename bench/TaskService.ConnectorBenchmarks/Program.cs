@@ -127,18 +127,22 @@ public static class Program
         var cost = ProcessCost.Take() - before;
         var drained = await WaitAsync(transport.BacklogAsync, backlog => backlog == 0, TimeSpan.FromMinutes(10), "backlog drained");
         var drainTime = Stopwatch.GetElapsedTime(started) - produced;
-        var publishedPerTenth = PerTenthOfASecond(started, transport.PublishedAt);
-        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, endToEnd, transport.PublishLatencies, publishedPerTenth, cost);
+        var interval = TimeSpan.FromSeconds(Math.Max(0.1, Math.Ceiling(endToEnd.TotalSeconds / MaxIntervals * 10) / 10));
+        var published = PerInterval(started, interval, transport.PublishedAt);
+        return new BenchmarkResult(connector, store, events, produced, backlogAfterBurst, drainTime, drained, endToEnd, transport.PublishLatencies, interval, published, cost);
     }
 
-    /// <summary>How many of <paramref name="timestamps"/> fall in each tenth of a second from <paramref name="start"/> on.</summary>
-    private static int[] PerTenthOfASecond(long start, IReadOnlyCollection<long> timestamps)
+    /// <summary>The most intervals the count of task-created per interval is shown for: 0.1 s each, or longer for a long burst.</summary>
+    private const int MaxIntervals = 60;
+
+    /// <summary>How many of <paramref name="timestamps"/> fall in each <paramref name="interval"/> from <paramref name="start"/> on.</summary>
+    private static int[] PerInterval(long start, TimeSpan interval, IReadOnlyCollection<long> timestamps)
     {
-        var tenths = timestamps.Select(t => (int)(Stopwatch.GetElapsedTime(start, t).TotalSeconds * 10)).Where(tenth => tenth >= 0).ToArray();
-        var counts = new int[tenths.Length == 0 ? 0 : tenths.Max() + 1];
-        foreach (var tenth in tenths)
+        var indexes = timestamps.Select(t => (int)(Stopwatch.GetElapsedTime(start, t) / interval)).Where(index => index >= 0).ToArray();
+        var counts = new int[indexes.Length == 0 ? 0 : indexes.Max() + 1];
+        foreach (var index in indexes)
         {
-            counts[tenth]++;
+            counts[index]++;
         }
 
         return counts;
