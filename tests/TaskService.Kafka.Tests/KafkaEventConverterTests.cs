@@ -31,7 +31,7 @@ public sealed class KafkaEventConverterTests
         var withTimestamp = KafkaEventConverter.TimestampEventId(id, long.MaxValue / 1000);
 
         Assert.Equal(KafkaEventConverter.MaxOffsetIdLength, id.Length);
-        Assert.True(withTimestamp.Length <= 200, withTimestamp);
+        Assert.True(withTimestamp.Length <= TaskService.Storage.Postgres.PostgresTaskServiceStore.MaxKeyColumnLength, withTimestamp);
         Assert.StartsWith("kafka:ttt", id, StringComparison.Ordinal);
         Assert.EndsWith($":{int.MaxValue}:{long.MaxValue}", id, StringComparison.Ordinal);
         Assert.Equal(id, KafkaEventConverter.EventId(longest, int.MaxValue, long.MaxValue));

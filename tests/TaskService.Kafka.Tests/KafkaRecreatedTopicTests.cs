@@ -21,17 +21,7 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         var input = KafkaMockCluster.NewTopicName("recreated-in");
         var group = $"group-{input}";
         kafka.CreateTopic(input, 1);
-        await using var silos = await TaskServiceSilos.StartAsync(
-            "recreated-topic",
-            kafka,
-            1,
-            settings =>
-            {
-                settings["TaskService:Kafka:Incoming:Enabled"] = "true";
-                settings["TaskService:Kafka:Incoming:Topics:0"] = input;
-                settings["TaskService:Kafka:Incoming:GroupId"] = group;
-            });
-        await silos.DeployCreateTasksWorkflowAsync(input);
+        await using var silos = await StartReadingAsync("recreated-topic", input, group);
 
         // The topic's earlier life left an event at offset 0, of other content.
         var earlier = await RecordEarlierLifeAsync(silos, KafkaEventConverter.EventId(input, 0, 0));
@@ -71,18 +61,7 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         kafka.CreateTopic(input, 1);
         var offsetId = KafkaEventConverter.EventId(input, 0, 0);
         FirstRecordingFails failing = null!;
-        await using var silos = await TaskServiceSilos.StartAsync(
-            "recreated-topic-retry",
-            kafka,
-            1,
-            settings =>
-            {
-                settings["TaskService:Kafka:Incoming:Enabled"] = "true";
-                settings["TaskService:Kafka:Incoming:Topics:0"] = input;
-                settings["TaskService:Kafka:Incoming:GroupId"] = group;
-            },
-            store => FirstRecordingFails.Wrap(store, offsetId, out failing));
-        await silos.DeployCreateTasksWorkflowAsync(input);
+        await using var silos = await StartReadingAsync("recreated-topic-retry", input, group, store => FirstRecordingFails.Wrap(store, offsetId, out failing));
 
         // The topic's earlier life left an event at offset 0, of other content.
         await RecordEarlierLifeAsync(silos, offsetId);
@@ -105,6 +84,32 @@ public sealed class KafkaRecreatedTopicTests(KafkaMockCluster kafka)
         Assert.Equal("earlier-life", Assert.Single(events, e => e.GetProperty("id").GetString() == offsetId).GetProperty("key").GetString());
         Assert.Equal(2, events.Count);
         Assert.Equal(1, await silos.CountAsync(EntityKind.Task));
+    }
+
+    /// <summary>One silo reading <paramref name="input"/> as <paramref name="group"/>, whose events run the create-tasks workflow.</summary>
+    private async Task<TaskServiceSilos> StartReadingAsync(string name, string input, string group, Func<ITaskServiceStore, ITaskServiceStore>? decorateStore = null)
+    {
+        var silos = await TaskServiceSilos.StartAsync(
+            name,
+            kafka,
+            1,
+            settings =>
+            {
+                settings["TaskService:Kafka:Incoming:Enabled"] = "true";
+                settings["TaskService:Kafka:Incoming:Topics:0"] = input;
+                settings["TaskService:Kafka:Incoming:GroupId"] = group;
+            },
+            decorateStore);
+        try
+        {
+            await silos.DeployCreateTasksWorkflowAsync(input);
+            return silos;
+        }
+        catch
+        {
+            await silos.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Records, under <paramref name="id"/>, a routed event of other content than any message: one of the topic's earlier life.</summary>

@@ -21,10 +21,10 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
     private readonly string[] _keyPath = options.KeySource == KafkaEventKeySource.Field ? EventKeyField.Path(options.Key) : [];
 
     /// <summary>
-    /// Longest offset id (<see cref="EventId"/>): 200 characters, the width of the stores' event ids, less room for the timestamp
-    /// that <see cref="TimestampEventId"/> may add.
+    /// Longest offset id (<see cref="EventId"/>): the width of PostgreSQL's event ids, less room for the timestamp that
+    /// <see cref="TimestampEventId"/> may add.
     /// </summary>
-    public const int MaxOffsetIdLength = 200 - 20;
+    public const int MaxOffsetIdLength = Storage.Postgres.PostgresTaskServiceStore.MaxKeyColumnLength - 20;
 
     /// <summary>
     /// The event id of the message at <paramref name="offset"/> of a partition: <c>kafka:&lt;topic&gt;:&lt;partition&gt;:&lt;offset&gt;</c>.
@@ -35,7 +35,7 @@ public sealed class KafkaEventConverter(KafkaIncomingOptions options, TimeProvid
     public static string EventId(string topic, int partition, long offset)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var position = $":{partition.ToString(System.Globalization.CultureInfo.InvariantCulture)}:{KafkaClientConfig.Format(offset)}";
+        var position = $":{KafkaClientConfig.Format(partition)}:{KafkaClientConfig.Format(offset)}";
         var id = $"kafka:{topic}{position}";
         if (id.Length <= MaxOffsetIdLength)
         {

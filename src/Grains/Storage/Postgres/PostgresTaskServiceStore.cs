@@ -1047,7 +1047,7 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
         // Only a limit raised past a column's width lets such a value through (ids and keys are 200 characters wide): a silo on
         // this store refuses to start with such a limit, but a gateway of its own reads its limits from its own configuration.
         PostgresErrorCodes.StringDataRightTruncation =>
-            TaskServiceException.Invalid(entity, $"The {entity} holds a value longer than PostgreSQL keeps for it ({exception.MessageText}); keep TaskService:Limits:MaxKeyLength at {MaxKeyColumnLength} or less."),
+            TaskServiceException.Invalid(entity, $"The {entity} holds a value longer than PostgreSQL keeps for it ({exception.MessageText}); keep {Common.LimitsOptions.SectionName}:MaxKeyLength at {MaxKeyColumnLength} or less."),
         _ => null,
     };
 
