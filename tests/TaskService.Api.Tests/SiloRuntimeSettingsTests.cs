@@ -6,7 +6,7 @@ namespace TaskService.Api.Tests;
 public sealed class SiloRuntimeSettingsTests
 {
     [Fact]
-    public void TheSiloRunsServerGcWithIdleThreadPoolThreadsThatSleepWithoutSpinning()
+    public void TheSiloRunsServerGcAndDynamicPgoWithIdleThreadPoolThreadsThatSleepWithoutSpinning()
     {
         // The silo's runtimeconfig.json is copied beside the tests with the silo it references.
         var path = Path.Combine(AppContext.BaseDirectory, "TaskService.Silo.runtimeconfig.json");
@@ -16,6 +16,6 @@ public sealed class SiloRuntimeSettingsTests
         Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
         Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
         Assert.True(properties.GetProperty("System.GC.Concurrent").GetBoolean());
-        Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
+        Assert.True(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
     }
 }
