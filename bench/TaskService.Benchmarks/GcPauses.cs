@@ -5,7 +5,9 @@ namespace TaskService.Benchmarks;
 /// <summary>
 /// Every pause of this process (the silo's) for a garbage collection, from the runtime's own GC events: from the moment the
 /// runtime began suspending the threads to the moment it let them run again. A pause stops every request and every batch in
-/// flight, so the longest pauses of a phase show up in its latency percentiles as clusters of slow events.
+/// flight, so the longest pauses of a phase show up in its latency percentiles as clusters of slow events. Collections that
+/// code asked for (the benchmark's own full collections that measure the retained heap) are left out: the runtime reports
+/// them a little after they ran, so they would land in the next phase's figures.
 /// </summary>
 internal sealed class GcPauses : EventListener
 {
@@ -19,6 +21,7 @@ internal sealed class GcPauses : EventListener
     private readonly List<GcPause> _pauses = [];
     private DateTime? _suspendedAt;
     private int _generation;
+    private bool _induced;
 
     /// <summary>Pauses so far (a snapshot): take one before and one after a phase and compare with <see cref="Between"/>.</summary>
     public int Count
@@ -67,15 +70,24 @@ internal sealed class GcPauses : EventListener
                     break;
                 case GcStart when eventData.Payload is { Count: > 1 } payload && payload[1] is uint depth:
                     _generation = (int)depth;
+                    _induced = payload.Count > 2 && payload[2] is uint reason && IsInduced(reason);
                     break;
                 case RestartEnd when _suspendedAt is { } since:
-                    _pauses.Add(new GcPause((eventData.TimeStamp - since).TotalMilliseconds, _generation));
+                    if (!_induced)
+                    {
+                        _pauses.Add(new GcPause((eventData.TimeStamp - since).TotalMilliseconds, _generation));
+                    }
+
                     _suspendedAt = null;
                     _generation = 0;
+                    _induced = false;
                     break;
             }
         }
     }
+
+    /// <summary>The GC start reasons of a collection asked for by code: Induced (1), InducedNotForced (7), InducedCompacting (10).</summary>
+    private static bool IsInduced(uint reason) => reason is 1 or 7 or 10;
 
     private readonly record struct GcPause(double Milliseconds, int Generation);
 }
