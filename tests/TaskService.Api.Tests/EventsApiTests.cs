@@ -180,6 +180,21 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task TriggerWithABlankIdInTheBodyIs400NamingItAndRecordsNothing(string id)
+    {
+        // Taken as no id, the event would get a new one, and the client's retry of the same request a second event.
+        var client = factory.CreateAdminClient();
+        var key = TaskSeeding.NewKey("blank-body-id");
+
+        var problem = await (await client.PostJsonAsync("/events/trigger", new { key, id, payload = new { } })).AssertBadRequestNamingAsync("id");
+
+        Assert.Equal("'id' is blank; give the event's id, or leave the property out.", problem.GetProperty("detail").GetString());
+        Assert.Equal(0, await client.CountAsync($"/events/count?{JsonApi.Where(new { key })}"));
+    }
+
+    [Theory]
     [InlineData(EventsApi.IdempotencyKeyHeader, " ")]
     [InlineData(EventsApi.IdempotencyKeyHeader, "   ")]
     [InlineData(EventsApi.RequestIdHeader, " ")]

@@ -56,6 +56,12 @@ public static class EventsApi
             return twice.ToBadRequest();
         }
 
+        // A blank id in the body is refused as a blank header is: taken as none, the retry of the request would be a second event.
+        if (body.Id is { } givenId && string.IsNullOrWhiteSpace(givenId))
+        {
+            return ProblemAnswers.Invalid("id", "'id' is blank; give the event's id, or leave the property out.");
+        }
+
         var id = FirstNonEmpty(idempotencyKey.Value, requestId.Value, body.Id) ?? DeterministicId.NewId();
         if (check.Key(id, "id") is { } badId)
         {
