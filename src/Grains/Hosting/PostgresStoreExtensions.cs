@@ -42,6 +42,15 @@ public static class PostgresStoreExtensions
     /// <summary>Statements the store runs often kept prepared per connection, unless the connection string says otherwise.</summary>
     public const int DefaultMaxAutoPrepare = 64;
 
+    /// <summary>
+    /// The write buffer of a group-commit connection, unless the connection string sets one: a batch of the event path (about
+    /// 30-40 writes at the maximum, with their events' JSON) goes to the server in one send instead of one per 8 KB (Npgsql's
+    /// default), and the server reads it without waiting for the rest between pieces. In eight closed-loop pairs of 15,000
+    /// events on 2 cores: 4,094 against 3,772 events/s on average (medians 4,167 and 3,837), and 0.41 against 0.44 ms of the
+    /// machine's CPU per event.
+    /// </summary>
+    public const int DefaultGroupCommitWriteBufferSize = 64 * 1024;
+
     /// <summary>The service key of the data source that group commit (<see cref="PostgresCommandBatcher"/>) runs on.</summary>
     public const string GroupCommitSource = "task-service-group-commit";
 
@@ -53,7 +62,8 @@ public static class PostgresStoreExtensions
     /// <param name="groupCommit">
     /// The data source of the store's group commit, which runs only the event path's fixed statements (writes, and the reads of
     /// an activation), hundreds of batches a second. Its connections go back to the pool without a reset (seven statements
-    /// each time), as the store keeps no session state, it holds as many connections as group commit runs batches at once, and
+    /// each time), as the store keeps no session state, it writes each batch from a buffer of
+    /// <see cref="DefaultGroupCommitWriteBufferSize"/>, it holds as many connections as group commit runs batches at once, and
     /// its sessions plan no sequential scan where an index serves (<c>enable_seqscan=off</c>, unless the connection string's
     /// <c>Options</c> set it).
     /// The queries of the API (filters, pages) run on the other data source.
@@ -86,6 +96,11 @@ public static class PostgresStoreExtensions
             if (!(builder.ConnectionStringBuilder.Options ?? "").Contains("enable_seqscan", StringComparison.OrdinalIgnoreCase))
             {
                 builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c enable_seqscan=off".TrimStart();
+            }
+
+            if (!Given(given, "WriteBufferSize"))
+            {
+                builder.ConnectionStringBuilder.WriteBufferSize = DefaultGroupCommitWriteBufferSize;
             }
 
             // As many connections as batches run at once: the pool hands out its idle connections in turn, so connections

@@ -41,6 +41,18 @@ public sealed class PostgresDataSourceTests
     }
 
     [Fact]
+    public async Task TheGroupCommitSourceWritesFromALargerBufferUnlessTheConnectionStringSetsOne()
+    {
+        await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
+        await using var writes = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p", groupCommit: true);
+        await using var chosen = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Write Buffer Size=16384", groupCommit: true);
+
+        Assert.Equal(new NpgsqlConnectionStringBuilder().WriteBufferSize, new NpgsqlConnectionStringBuilder(reads.ConnectionString).WriteBufferSize);
+        Assert.Equal(PostgresStoreExtensions.DefaultGroupCommitWriteBufferSize, new NpgsqlConnectionStringBuilder(writes.ConnectionString).WriteBufferSize);
+        Assert.Equal(16384, new NpgsqlConnectionStringBuilder(chosen.ConnectionString).WriteBufferSize);
+    }
+
+    [Fact]
     public async Task OnlyTheGroupCommitSourceTurnsSequentialScansOffAndKeepsTheOptionsAConnectionStringGives()
     {
         await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
