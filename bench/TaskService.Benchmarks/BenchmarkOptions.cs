@@ -39,7 +39,7 @@ internal sealed class BenchmarkOptions
     /// than <see cref="WarmupJitShare"/> of a round compiling (tiered compilation takes hot code through several tiers, which
     /// costs CPU for many seconds after start), up to this many events. 0 turns the extra rounds off.
     /// </summary>
-    public int WarmupMaxEvents { get; private set; } = 60_000;
+    public int WarmupMaxEvents { get; private set; } = 100_000;
 
     public int WarmupRound { get; private set; } = 2_000;
 
@@ -97,7 +97,7 @@ internal sealed class BenchmarkOptions
                                  (with --concurrency 1: the latency of one event on an otherwise idle service)
           --warmup W             events sent before measuring, not counted (default 200)
           --warmup-max-events N  then rounds of 2000 more while the JIT spends over 2% of a round compiling, up to N
-                                 events (default 60000; 0: no extra rounds): the run measures steady-state code
+                                 events (default 100000; 0: no extra rounds): the run measures steady-state code
           --rate R --seconds S   open loop only: send R events per second for S seconds (default S 10); without --rate the
                                  run measures the maximum (closed loop) and then sends open-loop at half of it for S seconds
           --no-half-load         skip the open-loop phase at half the maximum
