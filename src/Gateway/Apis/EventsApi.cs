@@ -62,7 +62,8 @@ public static class EventsApi
             return ProblemAnswers.Invalid("id", "'id' is blank; give the event's id, or leave the property out.");
         }
 
-        var id = FirstNonEmpty(idempotencyKey.Value, requestId.Value, body.Id) ?? DeterministicId.NewId();
+        // None of the three is blank by now: the first given is the id.
+        var id = idempotencyKey.Value ?? requestId.Value ?? body.Id ?? DeterministicId.NewId();
         if (check.Key(id, "id") is { } badId)
         {
             return badId.ToBadRequest();
@@ -154,8 +155,6 @@ public static class EventsApi
     /// <summary>Soft-deletes the mapping; its keys can be mapped again.</summary>
     public static async Task<Results<NoContent, NotFoundProblem>> DeleteMappingAsync(string id, ClaimsPrincipal user, IGrainFactory grains) =>
         await grains.GetGrain<IMappingsGrain>(0).DeleteEventMappingAsync(id, user.UserId()) ? TypedResults.NoContent() : ProblemAnswers.NotFound("event mapping", id);
-
-    private static string? FirstNonEmpty(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
 
     /// <summary>
     /// The value of a header that names one thing (an event id), null when it is absent, or a problem naming the header when it
