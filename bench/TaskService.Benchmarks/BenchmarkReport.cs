@@ -246,7 +246,8 @@ internal sealed class BenchmarkReport
             ? null
             : string.Join("; ", lanes.OrderBy(l => l.Key, StringComparer.Ordinal).Where(l => l.Value.Batches > 0).Select(l => string.Create(
                 CultureInfo.InvariantCulture,
-                $"{l.Key} {(double)l.Value.Writes / l.Value.Batches:0.0} writes/batch of {1000 * l.Value.Seconds / l.Value.Batches:0.0} ms, {(double)l.Value.Batches / phase.Delivered:0.00}/event")));
+                $"{l.Key} {(double)l.Value.Writes / l.Value.Batches:0.0} writes/batch of {1000 * l.Value.Seconds / l.Value.Batches:0.0} ms " +
+                $"(longest {1000 * l.Value.Longest:0.0} ms), {(double)l.Value.Batches / phase.Delivered:0.00}/event")));
 
     private static object? GroupCommitJson(IReadOnlyDictionary<string, LaneTally>? lanes, PhaseResult? phase) =>
         lanes is null || phase is not { Delivered: > 0 }
@@ -258,6 +259,7 @@ internal sealed class BenchmarkReport
                 writesPerBatch = l.Value.Batches > 0 ? Math.Round((double)l.Value.Writes / l.Value.Batches, 2) : (double?)null,
                 batchesPerEvent = Math.Round((double)l.Value.Batches / phase.Delivered, 3),
                 batchMs = l.Value.Batches > 0 ? Math.Round(1000 * l.Value.Seconds / l.Value.Batches, 2) : (double?)null,
+                longestBatchMs = l.Value.Batches > 0 ? Math.Round(1000 * l.Value.Longest, 2) : (double?)null,
             });
 
     public async Task WriteJsonAsync(string path)

@@ -6,6 +6,8 @@ namespace TaskService.Benchmarks;
 /// <summary>
 /// Counts the silo's group-commit batches and the writes they carried, by lane, from <see cref="GroupCommitInstruments"/>:
 /// writes per batch is what a round trip and a commit are shared by, and a batch's duration is what its writes wait for at least.
+/// The longest batch of a phase tells a stall of PostgreSQL's commits (a slow fsync, a checkpoint's writes) from one of the
+/// silo: every write that joined the batch waited for it.
 /// </summary>
 internal sealed class GroupCommitTally : IDisposable
 {
@@ -29,22 +31,28 @@ internal sealed class GroupCommitTally : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Batches and writes so far, by lane.</summary>
+    /// <summary>Batches and writes so far, by lane; each lane's longest batch is the longest since the reading before.</summary>
     public IReadOnlyDictionary<string, LaneTally> Read()
     {
         lock (_gate)
         {
-            return new Dictionary<string, LaneTally>(_lanes);
+            var reading = new Dictionary<string, LaneTally>(_lanes);
+            foreach (var lane in reading.Keys)
+            {
+                _lanes[lane] = _lanes[lane] with { Longest = 0 };
+            }
+
+            return reading;
         }
     }
 
-    /// <summary>Batches and writes of each lane between two readings.</summary>
+    /// <summary>Batches and writes of each lane between two readings, and the longest batch between them.</summary>
     public static IReadOnlyDictionary<string, LaneTally> Between(
         IReadOnlyDictionary<string, LaneTally> before, IReadOnlyDictionary<string, LaneTally> after) =>
         after.ToDictionary(
             lane => lane.Key,
             lane => before.TryGetValue(lane.Key, out var b)
-                ? new LaneTally(lane.Value.Batches - b.Batches, lane.Value.Writes - b.Writes, lane.Value.Seconds - b.Seconds)
+                ? new LaneTally(lane.Value.Batches - b.Batches, lane.Value.Writes - b.Writes, lane.Value.Seconds - b.Seconds, lane.Value.Longest)
                 : lane.Value);
 
     private void OnBatch(Instrument instrument, int writes, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
@@ -52,8 +60,8 @@ internal sealed class GroupCommitTally : IDisposable
         var lane = Lane(tags);
         lock (_gate)
         {
-            var (batches, total, seconds) = _lanes.GetValueOrDefault(lane);
-            _lanes[lane] = new LaneTally(batches + 1, total + writes, seconds);
+            var tally = _lanes.GetValueOrDefault(lane);
+            _lanes[lane] = tally with { Batches = tally.Batches + 1, Writes = tally.Writes + writes };
         }
     }
 
@@ -62,8 +70,8 @@ internal sealed class GroupCommitTally : IDisposable
         var lane = Lane(tags);
         lock (_gate)
         {
-            var (batches, total, sum) = _lanes.GetValueOrDefault(lane);
-            _lanes[lane] = new LaneTally(batches, total, sum + seconds);
+            var tally = _lanes.GetValueOrDefault(lane);
+            _lanes[lane] = tally with { Seconds = tally.Seconds + seconds, Longest = Math.Max(tally.Longest, seconds) };
         }
     }
 
@@ -83,5 +91,5 @@ internal sealed class GroupCommitTally : IDisposable
     public void Dispose() => _listener.Dispose();
 }
 
-/// <summary>One lane's group-commit batches, the writes they carried and the seconds they took, all summed.</summary>
-internal readonly record struct LaneTally(long Batches, long Writes, double Seconds);
+/// <summary>One lane's group-commit batches, the writes they carried and the seconds they took, all summed, and the longest batch in seconds.</summary>
+internal readonly record struct LaneTally(long Batches, long Writes, double Seconds, double Longest = 0);
