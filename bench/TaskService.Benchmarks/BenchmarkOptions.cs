@@ -22,8 +22,21 @@ internal sealed class BenchmarkOptions
     /// </summary>
     public double? Rate { get; private set; }
 
-    /// <summary>How long the open-loop phase sends (at most <see cref="Events"/> events).</summary>
+    /// <summary>How long the open-loop phase sends: <see cref="Rate"/> (or half the maximum) times this many events.</summary>
     public int Seconds { get; private set; } = 10;
+
+    /// <summary>
+    /// The most events per second the open loop at half the maximum is given room for in the load process's delivery log
+    /// (which is sized before the maximum is known): far above what a silo and its database carry on one machine. A faster
+    /// half load sends fewer events than <see cref="Seconds"/> asks for, and says so.
+    /// </summary>
+    public const int HalfLoadMaxRate = 25_000;
+
+    /// <summary>The open-loop phase's events at <paramref name="rate"/> per second for <see cref="Seconds"/>, at least one.</summary>
+    public int OpenLoopEvents(double rate) => (int)Math.Max(1, Math.Min(int.MaxValue / 4, Math.Round(rate * Seconds)));
+
+    /// <summary>The most events the open-loop phase can send: at <see cref="Rate"/>, or at half the maximum up to <see cref="HalfLoadMaxRate"/>.</summary>
+    public int OpenLoopRoom => Rate is { } rate ? OpenLoopEvents(rate) : NoHalfLoad ? 0 : OpenLoopEvents(HalfLoadMaxRate);
 
     /// <summary>Skip the open-loop phase at half the measured maximum.</summary>
     public bool NoHalfLoad { get; private set; }
@@ -91,7 +104,7 @@ internal sealed class BenchmarkOptions
     public static string Usage => """
         TaskService end-to-end benchmark (run it through scripts/bench.sh, which starts PostgreSQL and runs pgbench).
 
-          --events N             events measured (default 5000)
+          --events N             events of the closed loop, the maximum (default 5000)
           --concurrency C        concurrent HTTP clients (default 32)
           --await-delivery       each client sends its next event only after the previous one's webhook arrived
                                  (with --concurrency 1: the latency of one event on an otherwise idle service)

@@ -66,8 +66,8 @@ public static class Program
         var runId = startedAt.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
         var database = await BenchmarkDatabase.CreateAsync(options.Postgres!, runId);
         Console.WriteLine($"[setup  ] database {database.Name} created");
-        // Room for every phase: warm-up, closed loop, open loop (at most as many events as the closed loop), idle.
-        var capacity = options.Warmup + options.WarmupMaxEvents + options.WarmupRound + 2 * options.Events + options.IdleEvents;
+        // Room for every phase: warm-up, closed loop, open loop (its rate times --seconds), idle.
+        var capacity = checked(options.Warmup + options.WarmupMaxEvents + options.WarmupRound + options.Events + options.OpenLoopRoom + options.IdleEvents);
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
         using var commits = new GroupCommitTally();
         using var gcPauses = new GcPauses();
@@ -169,8 +169,12 @@ public static class Program
                 var rate = options.Rate ?? (options.NoHalfLoad ? 0 : (report.Run?.EventsPerSecond ?? 0) / 2);
                 if (rate > 0 && !silo.Stopping.IsCancellationRequested)
                 {
-                    var count = Math.Max(1, Math.Min(options.Events, (int)Math.Round(rate * options.Seconds)));
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[setup  ] open loop: {count} events at {rate:0.0}/s"));
+                    var wanted = options.OpenLoopEvents(rate);
+                    var count = Math.Min(wanted, options.OpenLoopRoom);
+                    var capped = count < wanted
+                        ? string.Create(CultureInfo.InvariantCulture, $"; {wanted} would not fit the delivery log, sized for half loads up to {BenchmarkOptions.HalfLoadMaxRate}/s")
+                        : "";
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[setup  ] open loop: {count} events at {rate:0.0}/s ({count / rate:0.0} s){capped}"));
                     var firstTransaction = await database.NextTransactionIdAsync();
                     var before = ProcessSnapshot.Take();
                     var exceptionsBefore = exceptions.Count;
