@@ -53,15 +53,17 @@ public sealed class PostgresDataSourceTests
     }
 
     [Fact]
-    public async Task OnlyTheGroupCommitSourceTurnsSequentialScansOffAndKeepsTheOptionsAConnectionStringGives()
+    public async Task OnlyTheGroupCommitSourceTurnsSequentialScansOffAndPlansOnceAndKeepsTheOptionsAConnectionStringGives()
     {
         await using var reads = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p");
         await using var writes = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c statement_timeout=5000", groupCommit: true);
-        await using var chosen = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c enable_seqscan=on", groupCommit: true);
+        await using var scans = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c enable_seqscan=on", groupCommit: true);
+        await using var plans = PostgresStoreExtensions.CreateDataSource("Host=127.0.0.1;Username=u;Password=p;Options=-c plan_cache_mode=auto", groupCommit: true);
 
         Assert.Null(new NpgsqlConnectionStringBuilder(reads.ConnectionString).Options);
-        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off", new NpgsqlConnectionStringBuilder(writes.ConnectionString).Options);
-        Assert.Equal("-c enable_seqscan=on", new NpgsqlConnectionStringBuilder(chosen.ConnectionString).Options);
+        Assert.Equal("-c statement_timeout=5000 -c enable_seqscan=off -c plan_cache_mode=force_generic_plan", new NpgsqlConnectionStringBuilder(writes.ConnectionString).Options);
+        Assert.Equal("-c enable_seqscan=on -c plan_cache_mode=force_generic_plan", new NpgsqlConnectionStringBuilder(scans.ConnectionString).Options);
+        Assert.Equal("-c plan_cache_mode=auto -c enable_seqscan=off", new NpgsqlConnectionStringBuilder(plans.ConnectionString).Options);
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace TaskService.Postgres.Tests.Store;
 /// <summary>
 /// The statements of group commit keep finding their rows by index however small the tables were when PostgreSQL planned
 /// them. A prepared statement runs on a generic plan from its sixth run on a connection, made from the statistics of that
-/// moment; one made while a table was small scans the whole table and goes on doing so as the table grows.
+/// moment; one made while a table was small scans the whole table and goes on doing so as the table grows. And they plan
+/// each prepared statement once, not anew at runs where PostgreSQL's own plan for the run looks cheaper.
 /// </summary>
 public sealed class GroupCommitPlanTests : IAsyncLifetime
 {
@@ -32,14 +33,61 @@ public sealed class GroupCommitPlanTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AConnectionStringThatSetsSequentialScansKeepsItsOwnValue()
+    public async Task TheGroupCommitSourcePlansAPreparedStatementOnceAndTheOtherSourcePlansItsFirstRunsAnew()
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(_stores.ConnectionString) { Options = "-c enable_seqscan=on" }.ConnectionString;
+        await using (var connection = await _stores.GroupCommitSource.OpenConnectionAsync())
+        {
+            Assert.Equal((Custom: 0L, Generic: 8L), await PlansOfEightRunsAsync(connection));
+        }
+
+        // PostgreSQL's default: a plan of its own for each of the first five runs at least.
+        await using (var connection = await _stores.DataSource.OpenConnectionAsync())
+        {
+            Assert.True((await PlansOfEightRunsAsync(connection)).Custom >= 5);
+        }
+    }
+
+    [Theory]
+    [InlineData("enable_seqscan", "on")]
+    [InlineData("plan_cache_mode", "force_custom_plan")]
+    public async Task AConnectionStringThatSetsOneOfTheSessionsSettingsKeepsItsOwnValue(string setting, string value)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(_stores.ConnectionString) { Options = $"-c {setting}={value}" }.ConnectionString;
         await using var source = Hosting.PostgresStoreExtensions.CreateDataSource(connectionString, groupCommit: true);
         await using var connection = await source.OpenConnectionAsync();
-        await using var show = new NpgsqlCommand("SHOW enable_seqscan", connection);
+        await using var show = new NpgsqlCommand($"SHOW {setting}", connection);
 
-        Assert.Equal("on", await show.ExecuteScalarAsync());
+        Assert.Equal(value, await show.ExecuteScalarAsync());
+    }
+
+    /// <summary>Runs a prepared count of events by key eight times on <paramref name="connection"/>; how its runs were planned.</summary>
+    private static async Task<(long Custom, long Generic)> PlansOfEightRunsAsync(NpgsqlConnection connection)
+    {
+        await using (var prepare = new NpgsqlCommand("PREPARE by_key(text) AS SELECT count(*) FROM main.events WHERE \"key\" = $1", connection))
+        {
+            await prepare.ExecuteNonQueryAsync();
+        }
+
+        for (var run = 0; run < 8; run++)
+        {
+            await using var execute = new NpgsqlCommand($"EXECUTE by_key('k{run}')", connection);
+            await execute.ExecuteScalarAsync();
+        }
+
+        (long Custom, long Generic) counts;
+        await using (var plans = new NpgsqlCommand("SELECT custom_plans, generic_plans FROM pg_prepared_statements WHERE name = 'by_key'", connection))
+        await using (var reader = await plans.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            counts = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+
+        await using (var deallocate = new NpgsqlCommand("DEALLOCATE by_key", connection))
+        {
+            await deallocate.ExecuteNonQueryAsync();
+        }
+
+        return counts;
     }
 
     /// <summary>
