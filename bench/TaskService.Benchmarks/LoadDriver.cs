@@ -169,7 +169,7 @@ internal sealed class LoadDriver(
             {
                 var interval = Stopwatch.GetElapsedTime(lastPrint, now).TotalSeconds;
                 var last = done || late || stopped;
-                var (stages, backlog) = await StagesSinceAsync(last ? stagesBefore.Exact : stagesBefore.Statistics, exact: last);
+                var (stages, backlog) = await StagesSinceAsync(stagesBefore, exact: last);
                 maxBacklog = Math.Max(maxBacklog, backlog);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{name,-7}] {Stopwatch.GetElapsedTime(begin, now).TotalSeconds,6:0.0} s  sent {Volatile.Read(ref sent),6}/{count}  " +
@@ -221,15 +221,19 @@ internal sealed class LoadDriver(
 
     /// <summary>
     /// The stage counts of this phase for the progress line, and the backlog (recorded, not yet routed); a failed read shows as
-    /// "stages unknown" rather than ending the run. The baseline is one read the same way (<paramref name="exact"/> or not).
+    /// "stages unknown" rather than ending the run. The counts shown count from the exact reading at the phase's start: the
+    /// statistics lag behind the inserts (PostgreSQL publishes a busy session's counts once a second, an idle one's up to ten
+    /// seconds late), so counted from a reading of them the warm-up's last rows would show as this phase's. Read from the
+    /// statistics during the phase, they lag by as much, never more. The backlog counts from a reading made the same way.
     /// </summary>
-    private async Task<(string Stages, long Backlog)> StagesSinceAsync(StageCounts baseline, bool exact)
+    private async Task<(string Stages, long Backlog)> StagesSinceAsync((StageCounts Statistics, StageCounts Exact) before, bool exact)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            var stages = (await database.ReadStagesAsync(exact, timeout.Token)).Minus(baseline);
-            return (stages.ToString(), stages.Recorded - stages.Routed);
+            var now = await database.ReadStagesAsync(exact, timeout.Token);
+            var backlog = now.Minus(exact ? before.Exact : before.Statistics);
+            return (now.Minus(before.Exact).AtLeastZero().ToString(), backlog.Recorded - backlog.Routed);
         }
         catch (Exception exception) when (exception is Npgsql.NpgsqlException or OperationCanceledException)
         {
