@@ -28,7 +28,7 @@ log() { printf '[bench.sh] %s\n' "$*"; }
 usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 events=5000
-concurrency=32
+concurrency=64
 warmup=200
 pgbench_seconds=10
 pgbench_clients=8

@@ -57,6 +57,12 @@ internal sealed class BenchmarkReport
     /// <summary>The PostgreSQL server's CPU time during the closed-loop run (<see cref="ServerCpu"/>), when it was read.</summary>
     public TimeSpan? RunServerCpu { get; set; }
 
+    /// <summary>
+    /// How busy the whole machine was during the closed loop (all processes, from <c>/proc/stat</c>): near 1, the cores set
+    /// the maximum; well below it, the clients' round trips did (more <c>--concurrency</c> would carry more).
+    /// </summary>
+    public double? RunMachineBusyShare { get; set; }
+
     public long? RetainedHeapBytes { get; set; }
 
     public DatabaseActivity? Database { get; set; }
@@ -155,7 +161,8 @@ internal sealed class BenchmarkReport
                     // The three share the cores: at this cost per event the machine cannot carry more than this, however the
                     // path waits.
                     var total = (cpu + db + driver).TotalMilliseconds / r.Delivered;
-                    output.WriteLine(F($"                together {total:0.00} ms per event: {Environment.ProcessorCount} cores carry at most {Environment.ProcessorCount * 1000 / total:0} events/s at that cost"));
+                    var busy = RunMachineBusyShare is { } share ? F($"; the machine was {100 * share:0}% busy") : "";
+                    output.WriteLine(F($"                together {total:0.00} ms per event: {Environment.ProcessorCount} cores carry at most {Environment.ProcessorCount * 1000 / total:0} events/s at that cost{busy}"));
                 }
             }
         }
@@ -294,7 +301,7 @@ internal sealed class BenchmarkReport
                 },
             },
             siloStartupSeconds = Math.Round(SiloStartup.TotalSeconds, 2),
-            run = Phase(Run),
+            run = Phase(Run, RunMachineBusyShare),
             warmup = Phase(Warmup),
             halfLoad = HalfLoad is { } half ? new
             {
@@ -361,7 +368,7 @@ internal sealed class BenchmarkReport
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + Environment.NewLine);
     }
 
-    private static object? Phase(PhaseResult? phase) => phase is null ? null : new
+    private static object? Phase(PhaseResult? phase, double? machineBusyShare = null) => phase is null ? null : new
     {
         sent = phase.Sent,
         delivered = phase.Delivered,
@@ -374,6 +381,7 @@ internal sealed class BenchmarkReport
         latencyMs = Round(phase.EndToEnd),
         triggerResponseMs = Round(phase.TriggerResponse),
         loadCpuMsPerEvent = phase.LoadCpuMsPerEvent is { } load ? Math.Round(load, 3) : (double?)null,
+        machineBusyShare = machineBusyShare is { } share ? Math.Round(share, 3) : (double?)null,
     };
 
     private static object Round(LatencySummary s) => new

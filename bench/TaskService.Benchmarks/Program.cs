@@ -145,7 +145,9 @@ public static class Program
                     report.BeforeRun = ProcessSnapshot.Take();
                     var commitsBefore = commits.Read();
                     var pausesBefore = gcPauses.Count;
+                    var machineBefore = MachineCpu.Read();
                     report.Run = await load.RunAsync("run", next, options.Events, options.Concurrency, options.AwaitDelivery);
+                    report.RunMachineBusyShare = machineBefore is { } m0 && MachineCpu.Read() is { } m1 ? m1.BusyShareSince(m0) : null;
                     report.AfterRun = ProcessSnapshot.Take();
                     report.RunGroupCommit = GroupCommitTally.Between(commitsBefore, commits.Read());
                     report.RunGcPauses = gcPauses.Between(pausesBefore);
@@ -220,6 +222,7 @@ public static class Program
                         report.RunServerCpu = serverCpu;
                         report.RunGroupCommit = report.HalfLoadGroupCommit;
                         report.RunGcPauses = report.HalfLoadGcPauses;
+                        report.RunMachineBusyShare = report.HalfLoadCpu.MachineBusyShare;
                     }
                 }
 

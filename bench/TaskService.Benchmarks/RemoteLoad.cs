@@ -43,7 +43,7 @@ internal sealed class RemoteLoad : IAsyncDisposable
         }
 
         // A lighter GC for the load than the silo's: it is not what is measured. Its thread pool runs at .NET's defaults whatever
-        // the silo's settings are (their spinning keeps 32 clients sending as fast as the silo answers), so that a setting tried
+        // the silo's settings are (their spinning keeps the clients sending as fast as the silo answers), so that a setting tried
         // on the silo changes the silo alone: this executable's runtime settings are the silo's, so the spin limit they set to
         // 0 is set back to .NET's default of 70, which the runtime reads from this variable as hexadecimal.
         start.Environment["DOTNET_gcServer"] = "0";
