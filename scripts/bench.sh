@@ -27,7 +27,7 @@ cd "$repo"
 log() { printf '[bench.sh] %s\n' "$*"; }
 usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
-events=5000
+events=20000
 concurrency=64
 warmup=200
 pgbench_seconds=10

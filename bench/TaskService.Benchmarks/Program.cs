@@ -67,7 +67,10 @@ public static class Program
         var database = await BenchmarkDatabase.CreateAsync(options.Postgres!, runId);
         Console.WriteLine($"[setup  ] database {database.Name} created");
         // Room for every phase: warm-up, closed loop, open loop (its rate times --seconds), idle.
-        var capacity = checked(options.Warmup + options.WarmupMaxEvents + options.WarmupRound + options.Events + options.OpenLoopRoom + options.IdleEvents);
+        // The delivery log's pages are made as events are sent, so room costs nothing until it is used; past int.MaxValue events
+        // an open loop is cut (and says so), rather than the sum overflowing.
+        var capacity = (int)Math.Min(int.MaxValue,
+            (long)options.Warmup + options.WarmupMaxEvents + options.WarmupRound + options.Events + options.OpenLoopRoom + options.IdleEvents);
         using var exceptions = new ExceptionTally(options.ExceptionStacks);
         using var commits = new GroupCommitTally();
         using var gcPauses = new GcPauses();
@@ -172,7 +175,7 @@ public static class Program
                 if (rate > 0 && !silo.Stopping.IsCancellationRequested)
                 {
                     var wanted = options.OpenLoopEvents(rate);
-                    var count = Math.Min(wanted, options.OpenLoopRoom);
+                    var count = (int)Math.Min(Math.Min(wanted, options.OpenLoopRoom), Math.Max(1L, (long)capacity - next - options.IdleEvents));
                     var capped = count < wanted
                         ? string.Create(CultureInfo.InvariantCulture, $"; {wanted} would not fit the delivery log, sized for half loads up to {BenchmarkOptions.HalfLoadMaxRate}/s")
                         : "";
