@@ -65,6 +65,21 @@ internal sealed class BenchmarkReport
 
     public long? RetainedHeapBytes { get; set; }
 
+    /// <summary>
+    /// The most heap the measured phases may leave behind per event they carried for memory to count as flat: a task's or a
+    /// delivery's state kept in memory would cost several hundred bytes each.
+    /// </summary>
+    public const int FlatHeapBytesPerEvent = 100;
+
+    /// <summary>The heap left after a full GC once the warm-up is over, before the first measured phase.</summary>
+    public long? RetainedHeapBeforeBytes { get; set; }
+
+    /// <summary>The heap left after a full GC once every measured phase is over (null when the run was interrupted).</summary>
+    public long? RetainedHeapAtEndBytes { get; set; }
+
+    /// <summary>Events sent by the measured phases, between <see cref="RetainedHeapBeforeBytes"/> and <see cref="RetainedHeapAtEndBytes"/>.</summary>
+    public int MeasuredEvents { get; set; }
+
     public DatabaseActivity? Database { get; set; }
 
     /// <summary>First-chance exceptions thrown in this process during the measured phase.</summary>
@@ -229,6 +244,15 @@ internal sealed class BenchmarkReport
             Line("allocated per event", F($"{(after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / run.Delivered:0} KB"), "<= 50 KB");
         }
 
+        if (RetainedHeapBeforeBytes is { } heapBefore && RetainedHeapAtEndBytes is { } heapAtEnd && MeasuredEvents > 0)
+        {
+            // What the measured phases left behind, per event they carried: state kept per event would show as a steady
+            // growth (a few hundred bytes each), caches filling once as a step that does not grow with the events.
+            Line("memory flat (heap after a full GC)",
+                F($"{heapBefore / 1048576.0:0.0} -> {heapAtEnd / 1048576.0:0.0} MB, {(double)(heapAtEnd - heapBefore) / MeasuredEvents:0} B/event"),
+                F($"flat (< {FlatHeapBytesPerEvent} B per event carried)"));
+        }
+
         Line("first-chance exceptions per event", RunExceptions is { } e && Run is { Delivered: > 0 } d ? F($"{(double)e / d.Delivered:0.00}") : "-", "0");
         Line("backpressure: accepted / refused (503)", F($"{Phases.Sum(p => p.Sent - p.FailedTriggers)} / {Phases.Sum(p => p.RefusedTriggers)}"), "503 + Retry-After over the bound");
         Line("backpressure: largest backlog seen", F($"{(Phases.Any() ? Phases.Max(p => p.MaxBacklog) : 0)} events"), "bounded (TaskService:Events:MaxBacklog)");
@@ -356,6 +380,10 @@ internal sealed class BenchmarkReport
                 gcHeapBytes = after.GcHeapBytes,
                 gcCommittedBytes = after.GcCommittedBytes,
                 retainedHeapBytes = RetainedHeapBytes,
+                retainedHeapBeforeBytes = RetainedHeapBeforeBytes,
+                retainedHeapAtEndBytes = RetainedHeapAtEndBytes,
+                retainedHeapBytesPerEvent = RetainedHeapBeforeBytes is { } hb && RetainedHeapAtEndBytes is { } he && MeasuredEvents > 0
+                    ? Math.Round((double)(he - hb) / MeasuredEvents, 1) : (double?)null,
                 runCpuSeconds = BeforeRun is { } before ? (after.CpuTime - before.CpuTime).TotalSeconds : (double?)null,
                 runKernelCpuSeconds = BeforeRun is { } k ? (after.KernelCpuTime - k.KernelCpuTime).TotalSeconds : (double?)null,
                 runAllocatedBytes = BeforeRun is { } b ? after.AllocatedBytes - b.AllocatedBytes : (long?)null,

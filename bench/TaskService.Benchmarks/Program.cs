@@ -137,6 +137,11 @@ public static class Program
                     return report;
                 }
 
+                // The heap that survives a full GC, before the measured phases and after them all: memory stays flat when what
+                // the phases leave behind does not grow with the events they carried.
+                report.RetainedHeapBeforeBytes = ProcessSnapshot.RetainedHeapBytes();
+                var firstMeasured = next;
+
                 if (options.Rate is null)
                 {
                     var firstTransaction = await database.NextTransactionIdAsync();
@@ -241,6 +246,11 @@ public static class Program
                 {
                     report.Interrupted = true;
                     report.Failures.Add("interrupted (Ctrl+C or SIGTERM): the figures cover only part of the run");
+                }
+                else
+                {
+                    report.RetainedHeapAtEndBytes = ProcessSnapshot.RetainedHeapBytes();
+                    report.MeasuredEvents = next - firstMeasured;
                 }
 
                 foreach (var phase in new[] { report.HalfLoad, report.Idle })
