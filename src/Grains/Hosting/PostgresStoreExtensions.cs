@@ -18,10 +18,12 @@ public static class PostgresStoreExtensions
     {
         builder.Services.AddSingleton(_ => CreateDataSource(connectionString));
         builder.Services.AddKeyedSingleton(GroupCommitSource, (_, _) => CreateDataSource(connectionString, groupCommit: true));
+        builder.Services.AddOptions<GroupCommitOptions>().BindConfiguration(GroupCommitOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(services => new PostgresTaskServiceStore(
             services.GetRequiredService<NpgsqlDataSource>(),
             services.GetService<TimeProvider>(),
-            services.GetRequiredKeyedService<NpgsqlDataSource>(GroupCommitSource)));
+            services.GetRequiredKeyedService<NpgsqlDataSource>(GroupCommitSource),
+            services.GetRequiredService<IOptions<GroupCommitOptions>>().Value.CommitDelay));
         // Ids and keys longer than the store's columns would be accepted and then refused: such limits stop the start.
         builder.Services.AddOptions<Common.LimitsOptions>().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Common.LimitsOptions>, PostgresLimitsValidator>());

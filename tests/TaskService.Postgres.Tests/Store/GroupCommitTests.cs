@@ -171,6 +171,91 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AfterABusyBatchCommitsTheWritesWaitingWaitTheCommitDelayAndThoseArrivingMeanwhileShareTheirCommit()
+    {
+        await ExecuteAsync("CREATE TABLE main.delay_gate (n int); CREATE TABLE main.delay_hold (n int); CREATE TABLE main.delay_probe (n int)");
+        var time = new FakeTimeProvider();
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch: 1000, time: time, commitDelay: TimeSpan.FromSeconds(1));
+        Assert.Equal(TimeSpan.FromSeconds(1), batcher.CommitDelay);
+        await using var gate = await BlockABatchAsync(batcher, "main.delay_gate");
+
+        // A busy batch: as many writes as make one, the last of them held on a lock this test takes, queued behind the gate.
+        await using var hold = await _stores.DataSource.OpenConnectionAsync();
+        var holding = await hold.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE main.delay_hold IN ACCESS EXCLUSIVE MODE", hold, holding))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        var busy = Enumerable.Range(1, PostgresCommandBatcher.WritesOfABusyBatch - 1).Select(i => batcher.WriteAsync("probe", [Probe(i)])).ToList();
+        busy.Add(batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.delay_hold VALUES (0)")]));
+        await gate.ReleaseAsync();
+        await gate.Blocked.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.ReturnsAsync(
+            () => ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO main.delay_hold%'"),
+            waiting => waiting == 1, because: "the busy batch waits on the lock");
+
+        // A write queued while it runs waits, once it commits, for the commit delay on the batcher's clock, and one more
+        // arriving meanwhile joins it.
+        var first = batcher.WriteAsync("probe", [Probe(100)]);
+        await holding.CommitAsync();
+        await Task.WhenAll(busy).WaitAsync(TimeSpan.FromSeconds(30));
+        var second = batcher.WriteAsync("probe", [Probe(101)]);
+        await ExecuteAsync("SELECT 1");
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        Assert.Equal(2, batcher.QueuedWrites);
+
+        // Once the delay has passed, both go in one batch: one commit.
+        await Eventually.ReturnsAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return first.IsCompleted && second.IsCompleted;
+            },
+            done => done, because: "the waiting writes commit once the delay has passed");
+        await Task.WhenAll(first, second);
+        Assert.Equal(1L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.delay_probe WHERE n >= 100"));
+        Assert.Equal(2L, await ScalarAsync("SELECT count(DISTINCT xmin::text) FROM main.delay_probe"));
+
+        static NpgsqlBatchCommand Probe(int n) => new("INSERT INTO main.delay_probe VALUES ($1)") { Parameters = { new NpgsqlParameter<int> { TypedValue = n } } };
+    }
+
+    [Fact]
+    public async Task AfterABatchOfFewerWritesThanABusyOneTheNextStartsAtOnceWhateverTheCommitDelay()
+    {
+        await ExecuteAsync("CREATE TABLE main.calm_gate (n int); CREATE TABLE main.calm_probe (n int)");
+        var time = new FakeTimeProvider();
+        var batcher = new PostgresCommandBatcher(_stores.GroupCommitSource, writesToStartAnotherBatch: 1000, time: time, commitDelay: TimeSpan.FromSeconds(1));
+        await using var gate = await BlockABatchAsync(batcher, "main.calm_gate");
+
+        // Behind a batch of one write (a service at rest), a waiting write commits with the clock standing still.
+        var write = batcher.WriteAsync("probe", [new NpgsqlBatchCommand("INSERT INTO main.calm_probe VALUES (1)")]);
+        Assert.Equal(1, batcher.QueuedWrites);
+        await gate.ReleaseAsync();
+        await gate.Blocked.WaitAsync(TimeSpan.FromSeconds(30));
+        await write.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1L, await ScalarAsync("SELECT count(*) FROM main.calm_probe"));
+    }
+
+    [Fact]
+    public void TheStoreGivesItsGroupCommitTheCommitDelayItIsGivenAndNoneForZero()
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(1), new PostgresTaskServiceStore(_stores.DataSource, commitDelay: TimeSpan.FromMilliseconds(1)).Batcher.CommitDelay);
+        Assert.Null(new PostgresTaskServiceStore(_stores.DataSource, commitDelay: TimeSpan.Zero).Batcher.CommitDelay);
+        Assert.Null(new PostgresTaskServiceStore(_stores.DataSource).Batcher.CommitDelay);
+        Assert.Equal(TimeSpan.Zero, new GroupCommitOptions().CommitDelay);
+    }
+
+    [Fact]
+    public void ACommitDelayIsMoreThanNoTimeAndAtMostASecond()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresCommandBatcher(_stores.GroupCommitSource, commitDelay: TimeSpan.Zero));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PostgresCommandBatcher(_stores.GroupCommitSource, commitDelay: TimeSpan.FromSeconds(2)));
+        Assert.Null(new PostgresCommandBatcher(_stores.GroupCommitSource).CommitDelay);
+    }
+
+    [Fact]
     public async Task WritesPastTheStatementBoundOfABatchGoInTheNextBatchWhole()
     {
         await ExecuteAsync("CREATE TABLE main.bound_gate (n int); CREATE TABLE main.bound_probe (w int, n int)");

@@ -25,13 +25,18 @@ namespace TaskService.Storage.Postgres;
 /// How long the batch started last may run before a write arriving meanwhile starts another beside it, however few wait; null
 /// for no such time (only <paramref name="writesToStartAnotherBatch"/> counts).
 /// </param>
-/// <param name="time">The clock of <paramref name="slowBatch"/>; the system clock when null.</param>
+/// <param name="time">The clock of <paramref name="slowBatch"/> and <paramref name="commitDelay"/>; the system clock when null.</param>
+/// <param name="commitDelay">
+/// How long the next batch waits once a busy one has committed and a few writes wait (<see cref="CommitDelay"/>); null for
+/// no wait.
+/// </param>
 public sealed class PostgresCommandBatcher(
     NpgsqlDataSource dataSource,
     int writesToStartAnotherBatch = PostgresCommandBatcher.DefaultWritesToStartAnotherBatch,
     string lane = "writes",
     TimeSpan? slowBatch = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    TimeSpan? commitDelay = null)
 {
     /// <summary>
     /// Batches running at once; a write arriving while they run goes with the next one. Two keep one batch filling while the
@@ -64,6 +69,18 @@ public sealed class PostgresCommandBatcher(
     public TimeSpan? SlowBatch { get; } = slowBatch is not { } limit || (limit > TimeSpan.Zero && limit <= TimeSpan.FromHours(1))
         ? slowBatch
         : throw new ArgumentOutOfRangeException(nameof(slowBatch), slowBatch, "A batch counts as slow after more than no time and at most an hour.");
+
+    /// <summary>Writes in a batch that make it a busy one: only after such a batch does <see cref="CommitDelay"/> apply.</summary>
+    public const int WritesOfABusyBatch = 4;
+
+    /// <summary>
+    /// How long the next batch waits once a busy batch (<see cref="WritesOfABusyBatch"/> writes or more) has committed and
+    /// fewer than <see cref="WritesToStartAnotherBatch"/> writes wait, so that the writes arriving meanwhile share its commit
+    /// (<see cref="GroupCommitOptions.CommitDelay"/>); null when the next batch starts at once.
+    /// </summary>
+    public TimeSpan? CommitDelay { get; } = commitDelay is not { } delay || (delay > TimeSpan.Zero && delay <= TimeSpan.FromSeconds(1))
+        ? commitDelay
+        : throw new ArgumentOutOfRangeException(nameof(commitDelay), commitDelay, "A commit delay is more than no time and at most a second.");
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly long _slowBatchTicks = slowBatch is { } slow
@@ -218,7 +235,15 @@ public sealed class PostgresCommandBatcher(
                 await RunBatchAsync(writes);
                 GroupCommitInstruments.BatchWrites.Record(writes.Count, _laneTag);
                 GroupCommitInstruments.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _laneTag);
+                var busy = writes.Count >= WritesOfABusyBatch;
                 writes.Clear();
+                var waiting = Volatile.Read(ref _queued);
+                if (busy && CommitDelay is { } delay && waiting > 0 && waiting < WritesToStartAnotherBatch)
+                {
+                    // Still counted as running, so writes arriving now wait for this runner's next batch (unless enough
+                    // of them come to start another beside it).
+                    await Task.Delay(delay, _time);
+                }
             }
         }
         finally

@@ -166,13 +166,26 @@ public sealed partial class PostgresTaskServiceStore : ITaskServiceStore
     /// Connections to the same database for group commit (see <see cref="Hosting.PostgresStoreExtensions.CreateDataSource"/>);
     /// <paramref name="dataSource"/> when null.
     /// </param>
-    public PostgresTaskServiceStore(NpgsqlDataSource dataSource, TimeProvider? time = null, NpgsqlDataSource? groupCommitSource = null)
+    /// <param name="commitDelay">
+    /// How long group commit's next batch waits after a busy one (<see cref="GroupCommitOptions.CommitDelay"/>); zero or null
+    /// for no wait.
+    /// </param>
+    public PostgresTaskServiceStore(
+        NpgsqlDataSource dataSource,
+        TimeProvider? time = null,
+        NpgsqlDataSource? groupCommitSource = null,
+        TimeSpan? commitDelay = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         groupCommitSource ??= dataSource;
         _time = time ?? TimeProvider.System;
-        _batcher = new PostgresCommandBatcher(groupCommitSource, WritesToStartAnotherBatch, slowBatch: SlowBatch, time: _time);
+        _batcher = new PostgresCommandBatcher(
+            groupCommitSource,
+            WritesToStartAnotherBatch,
+            slowBatch: SlowBatch,
+            time: _time,
+            commitDelay: commitDelay > TimeSpan.Zero ? commitDelay : null);
     }
 
     public async Task<EventRecording> RecordEventAsync(EventRecord record, CancellationToken cancellationToken = default)
