@@ -1,9 +1,11 @@
 using Orleans.Dashboard;
 using TaskService.Gateway;
 using TaskService.Gateway.Auth;
+using TaskService.Gateway.Hosting;
 using TaskService.Gateway.Observability;
 using TaskService.Hosting;
 using TaskService.Silo.Hosting;
+using TaskService.Storage.Postgres;
 
 namespace TaskService.Silo;
 
@@ -20,9 +22,22 @@ public sealed class Program
             return await MigrateCommand.RunAsync(args[1..]);
         }
 
-        var app = Build(args);
-        await app.RunAsync();
-        return 0;
+        // A start that fails prints what to fix and exits with 1, rather than an unhandled exception.
+        return await StartupFailure.RunAsync(() => Build(args), CheckDatabaseAsync);
+    }
+
+    /// <summary>
+    /// On PostgreSQL without <c>MigrateOnStart</c>, the database must answer and hold every migration before Orleans starts
+    /// on it; otherwise the start stops naming the command that fixes it.
+    /// </summary>
+    private static async Task CheckDatabaseAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        var connectionString = app.Configuration.GetConnectionString(SiloProviders.ConnectionStringName);
+        var storage = app.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        if (!string.IsNullOrWhiteSpace(connectionString) && !storage.MigrateOnStart)
+        {
+            await DatabaseMigrator.EnsureAppliedAsync(connectionString, cancellationToken);
+        }
     }
 
     public static WebApplication Build(string[] args)
@@ -30,6 +45,7 @@ public sealed class Program
         // appsettings.json is read from beside the program, so the published output behaves the same from any directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var connectionString = builder.Configuration.GetConnectionString(SiloProviders.ConnectionStringName);
+        PostgresConnectionString.Validate(connectionString);
         var storage = builder.Configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
         if (!string.IsNullOrWhiteSpace(connectionString) && storage.MigrateOnStart)
         {

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace TaskService.Postgres.Tests;
 
 /// <summary>The documented command, run as a person runs it: <c>dotnet run --project src/Silo -- migrate ...</c>.</summary>
@@ -46,62 +43,6 @@ public sealed class MigrateCommandTests
         Assert.Contains("ConnectionStrings__TaskService", run.Error);
     }
 
-    private static async Task<ProcessResult> RunSiloAsync(string[] arguments, Dictionary<string, string?>? environment = null)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Built already by scripts/test.sh (the test binaries come from the same build), so no build here.
-        foreach (var argument in (string[])["run", "--project", "src/Silo", "--no-build", "-c", RepositoryRoot.Configuration, "--"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (name, value) in environment ?? [])
-        {
-            if (value is null)
-            {
-                start.Environment.Remove(name);
-            }
-            else
-            {
-                start.Environment[name] = value;
-            }
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet could not be started.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`dotnet {string.Join(' ', start.ArgumentList)}` did not finish within {Deadline}.");
-        }
-
-        return new ProcessResult(process.ExitCode, await output, await error);
-    }
-
-    private sealed record ProcessResult(int ExitCode, string Output, string Error)
-    {
-        public override string ToString()
-        {
-            var text = new StringBuilder();
-            text.AppendLine($"exit code {ExitCode}").AppendLine("--- stdout").AppendLine(Output).AppendLine("--- stderr").AppendLine(Error);
-            return text.ToString();
-        }
-    }
+    private static Task<SiloCommand.Result> RunSiloAsync(string[] arguments, Dictionary<string, string?>? environment = null) =>
+        SiloCommand.RunAsync(arguments, environment ?? [], Deadline);
 }

@@ -22,6 +22,7 @@ public static class SiloProviders
     public static ISiloBuilder UseConfiguredProviders(this ISiloBuilder silo, IConfiguration configuration)
     {
         var settings = configuration.GetSection("Orleans").Get<ClusterSettings>() ?? new ClusterSettings();
+        settings.Endpoints.Validate();
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {

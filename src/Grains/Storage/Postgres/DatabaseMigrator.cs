@@ -58,6 +58,50 @@ public sealed partial class DatabaseMigrator
     public static Task<MigrationResult> MigrateAsync(string connectionString, ILogger logger, CancellationToken cancellationToken = default)
         => MigrateAsync(connectionString, LoadEmbeddedScripts(), logger, cancellationToken);
 
+    /// <summary>
+    /// Checks, before a silo starts, that the database named by <paramref name="connectionString"/> answers and has every
+    /// migration of this build: a silo on a database without its tables would otherwise stop half-way through its start,
+    /// on the first query of a table that is not there.
+    /// </summary>
+    /// <exception cref="MigrationException">The server could not be reached, or migrations are missing; the message says what to do.</exception>
+    public static async Task EnsureAppliedAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var builder = ParseConnectionString(connectionString);
+        var database = Describe(builder);
+        const string Then = "then start the silo again";
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"SELECT scriptname FROM {JournalSchema}.{JournalTable}", connection);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                applied.Add(reader.GetString(0));
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            // No journal: nothing applied.
+        }
+        catch (NpgsqlException ex)
+        {
+            throw new MigrationException(ConnectFailureMessage(database, ex, Then), innerException: ex);
+        }
+
+        var scripts = ScriptNames;
+        var pending = scripts.Where(name => !applied.Contains(name)).ToList();
+        if (pending.Count > 0)
+        {
+            throw new MigrationException(
+                $"PostgreSQL database {database} has {pending.Count} of the {scripts.Count} migration scripts of this build not applied " +
+                $"({string.Join(", ", pending.Take(3))}{(pending.Count > 3 ? ", ..." : "")}). Fix: run `{MigrateCommand}` with the same " +
+                "ConnectionStrings:TaskService, or set TaskService:Database:MigrateOnStart=true to apply them as the silo starts; " +
+                $"{Then}.");
+        }
+    }
+
     /// <summary>Applies the given scripts instead of the embedded ones (tests use it to check how a failing script is reported).</summary>
     internal static async Task<MigrationResult> MigrateAsync(
         string connectionString,
@@ -80,7 +124,7 @@ public sealed partial class DatabaseMigrator
         }
         catch (NpgsqlException ex)
         {
-            throw new MigrationException(ConnectFailureMessage(ex), innerException: ex);
+            throw new MigrationException(ConnectFailureMessage(_database, ex, $"then run `{MigrateCommand}` again"), innerException: ex);
         }
 
         await AcquireLockAsync(lockConnection, cancellationToken);
@@ -148,7 +192,7 @@ public sealed partial class DatabaseMigrator
         }
         catch (NpgsqlException ex)
         {
-            throw new MigrationException(ConnectFailureMessage(ex), innerException: ex);
+            throw new MigrationException(ConnectFailureMessage(_database, ex, $"then run `{MigrateCommand}` again"), innerException: ex);
         }
 
         var unknown = alreadyApplied.Except(_scripts.Select(s => s.Name), StringComparer.Ordinal).ToList();
@@ -228,7 +272,7 @@ public sealed partial class DatabaseMigrator
         catch (Exception ex) when (ex is ArgumentException or FormatException or KeyNotFoundException)
         {
             throw new MigrationException(
-                $"The PostgreSQL connection string is not valid: {ex.Message} Expected the Npgsql form \"Host=...;Port=...;Database=...;Username=...;Password=...\".",
+                $"The PostgreSQL connection string (--connection, or ConnectionStrings:TaskService) is not valid: {ex.Message} Expected the Npgsql form \"Host=...;Port=...;Database=...;Username=...;Password=...\".",
                 innerException: ex);
         }
     }
@@ -236,7 +280,7 @@ public sealed partial class DatabaseMigrator
     private static string Describe(NpgsqlConnectionStringBuilder builder)
         => string.Create(CultureInfo.InvariantCulture, $"{builder.Host ?? "localhost"}:{builder.Port}/{builder.Database ?? builder.Username ?? "?"}");
 
-    private string ConnectFailureMessage(NpgsqlException ex)
+    private static string ConnectFailureMessage(string database, NpgsqlException ex, string then)
     {
         var fix = (ex as PostgresException)?.SqlState switch
         {
@@ -246,7 +290,7 @@ public sealed partial class DatabaseMigrator
             PostgresErrorCodes.InsufficientPrivilege => "grant the user CONNECT on the database, or connect as its owner",
             _ => "check the connection string (--connection, or ConnectionStrings:TaskService) and that the server is running and reachable",
         };
-        return $"Cannot reach PostgreSQL database {_database}: {ex.Message}. Fix: {fix}; then run `{MigrateCommand}` again.";
+        return $"Cannot reach PostgreSQL database {database}: {ex.Message}. Fix: {fix}; {then}.";
     }
 
     private string ScriptFailureMessage(string? script, int? statement, IReadOnlyList<string> appliedBefore, Exception? error)
