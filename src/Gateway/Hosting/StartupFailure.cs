@@ -41,8 +41,9 @@ public static partial class StartupFailure
 
             await app.StartAsync();
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not HostAbortedException)
         {
+            // HostAbortedException is how a test host (WebApplicationFactory) takes the built application and ends Main.
             if (app is not null)
             {
                 await StopQuietlyAsync(app);
