@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
@@ -26,6 +27,8 @@ public static partial class StartupFailure
     /// <param name="beforeStart">Checks that need the configuration but must pass before anything starts (the database).</param>
     public static async Task<int> RunAsync(Func<WebApplication> build, Func<WebApplication, CancellationToken, Task>? beforeStart = null)
     {
+        // Asked before building: a factory stops listening once it has the application.
+        var factory = AHostFactoryTakesTheApplication();
         WebApplication? app = null;
         try
         {
@@ -41,9 +44,10 @@ public static partial class StartupFailure
 
             await app.StartAsync();
         }
-        catch (Exception exception) when (exception is not HostAbortedException)
+        catch (Exception exception) when (exception is not HostAbortedException && !factory)
         {
-            // HostAbortedException is how a test host (WebApplicationFactory) takes the built application and ends Main.
+            // HostAbortedException is how a host factory (WebApplicationFactory) may take the built application and end Main;
+            // a failed start under such a factory is the factory's to report, so it gets the exception itself.
             if (app is not null)
             {
                 await StopQuietlyAsync(app);
@@ -83,6 +87,16 @@ public static partial class StartupFailure
             _ when exception.GetType().Name == "MigrationException" => exception.Message,
             _ => exception.ToString(),
         };
+    }
+
+    /// <summary>
+    /// Whether a host factory runs this program to take the application it builds (as WebApplicationFactory does): such a
+    /// factory listens to the hosting diagnostics, which nothing does when the program runs on its own.
+    /// </summary>
+    private static bool AHostFactoryTakesTheApplication()
+    {
+        using var hosting = new DiagnosticListener("Microsoft.Extensions.Hosting");
+        return hosting.IsEnabled();
     }
 
     private static bool AddressInUse(Exception exception)
