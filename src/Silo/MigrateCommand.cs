@@ -3,7 +3,7 @@ using TaskService.Storage.Postgres;
 namespace TaskService.Silo;
 
 /// <summary>
-/// <c>dotnet run --project src/Silo -- migrate [--connection "Host=...;Database=...;Username=...;Password=..."]</c>: applies the
+/// <c>dotnet run --project src/Silo --no-launch-profile -- migrate [--connection "Host=...;Database=...;Username=...;Password=..."]</c>: applies the
 /// PostgreSQL migrations of <c>scripts/sql</c> that the database does not have yet, prints what it applied and exits. Without
 /// <c>--connection</c> it uses the configuration's <c>ConnectionStrings:TaskService</c> (environment variable
 /// <c>ConnectionStrings__TaskService</c>). Exit codes: 0 done (also when there was nothing to apply), 1 a migration failed,
@@ -15,7 +15,7 @@ public static class MigrateCommand
     public const string ConnectionStringName = "TaskService";
 
     private const string Usage =
-        "Usage: dotnet run --project src/Silo -- migrate [--connection \"Host=...;Port=5432;Database=...;Username=...;Password=...\"]\n" +
+        "Usage: " + DatabaseMigrator.MigrateCommand + " [--connection \"Host=...;Port=5432;Database=...;Username=...;Password=...\"]\n" +
         "Without --connection the connection string comes from ConnectionStrings:TaskService (environment: ConnectionStrings__TaskService).";
 
     /// <param name="args">The arguments after <c>migrate</c>.</param>

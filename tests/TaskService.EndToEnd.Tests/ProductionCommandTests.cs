@@ -11,13 +11,10 @@ namespace TaskService.EndToEnd.Tests;
 [Collection(ServiceCollection.Name)]
 public sealed class ProductionCommandTests
 {
-    private const string StartMarker = "<!-- production:start -->";
-    private const string EndMarker = "<!-- production:end -->";
-
     [Fact]
     public async Task TheReadmeProductionCommandsRunInProductionWithoutTheDevelopmentToken()
     {
-        var commands = ReadmeRunCommands();
+        var commands = Readme.ProductionRunCommands();
         Assert.Equal(2, commands.Count);
         Assert.Contains("migrate", commands[0]);
 
@@ -44,19 +41,6 @@ public sealed class ProductionCommandTests
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/dev/token")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/tasks")).StatusCode);
-    }
-
-    /// <summary>The <c>dotnet run</c> lines of the production block, without their comments.</summary>
-    private static List<string> ReadmeRunCommands()
-    {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"));
-        var start = readme.IndexOf(StartMarker, StringComparison.Ordinal);
-        var end = readme.IndexOf(EndMarker, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md has no production block between the markers.");
-        return readme[start..end].Split('\n')
-            .Select(line => line.Split('#')[0].Trim())
-            .Where(line => line.StartsWith("dotnet run", StringComparison.Ordinal))
-            .ToList();
     }
 
     /// <summary>The variables the README exports, with values for this machine, plus free ports.</summary>

@@ -1,6 +1,8 @@
+using TaskService.Storage.Postgres;
+
 namespace TaskService.Postgres.Tests;
 
-/// <summary>The documented command, run as a person runs it: <c>dotnet run --project src/Silo -- migrate ...</c>.</summary>
+/// <summary>The documented command, run as a person runs it: <c>dotnet run --project src/Silo --no-launch-profile -- migrate ...</c>.</summary>
 public sealed class MigrateCommandTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
@@ -31,6 +33,12 @@ public sealed class MigrateCommandTests
         {
             await PostgresServer.DropDatabaseAsync(connectionString);
         }
+    }
+
+    [Fact]
+    public void TheCommandMigrationMessagesNameIsTheOneInTheReadmesProductionBlock()
+    {
+        Assert.Contains(DatabaseMigrator.MigrateCommand, Readme.ProductionRunCommands());
     }
 
     [Fact]

@@ -5,6 +5,6 @@ public sealed class StorageOptions
 {
     public const string SectionName = "TaskService:Database";
 
-    /// <summary>Apply the migrations of scripts/sql before the silo starts (otherwise run <c>dotnet run --project src/Silo -- migrate</c>).</summary>
+    /// <summary>Apply the migrations of scripts/sql before the silo starts (otherwise run <c>dotnet run --project src/Silo --no-launch-profile -- migrate</c>).</summary>
     public bool MigrateOnStart { get; set; }
 }

@@ -27,7 +27,7 @@ public sealed partial class DatabaseMigrator
     public const string JournalTable = "schema_versions";
 
     /// <summary>The command that runs the migrations, for messages that tell a person what to do.</summary>
-    public const string MigrateCommand = "dotnet run --project src/Silo -- migrate";
+    public const string MigrateCommand = "dotnet run --project src/Silo --no-launch-profile -- migrate";
 
     /// <summary>Key of the advisory lock held while migrating: the bytes of "TASKMIGR".</summary>
     internal const long AdvisoryLockKey = 0x5441_534B_4D49_4752;
