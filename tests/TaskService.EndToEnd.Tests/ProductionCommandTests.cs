@@ -37,7 +37,15 @@ public sealed class ProductionCommandTests
             await Task.Delay(100);
         }
 
-        Assert.True(silo.Output.Contains("Hosting environment: Production", StringComparison.Ordinal), silo.Output);
+        var output = silo.Output;
+        var environmentLine = output.IndexOf("Hosting environment: Production", StringComparison.Ordinal);
+        Assert.True(environmentLine >= 0, output);
+
+        // The first lines are the host's own (where it listens, that it started, the environment): nothing at Information before them.
+        var informationBefore = output[..environmentLine].Split('\n')
+            .Where(line => line.StartsWith("info: ", StringComparison.Ordinal) && !line.StartsWith("info: Microsoft.Hosting.Lifetime[", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(informationBefore.Count == 0, output);
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/dev/token")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/tasks")).StatusCode);
