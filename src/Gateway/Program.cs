@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using TaskService.Gateway;
+using TaskService.Gateway.Health;
 using TaskService.Gateway.Hosting;
 
 // A start that fails prints what to fix and exits with 1, rather than an unhandled exception.
@@ -35,6 +36,7 @@ static WebApplication Build(string[] args)
         });
     });
     builder.AddTaskServiceGateway();
+    builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>(ClusterHealthCheck.Name);
 
     var app = builder.Build();
     app.MapTaskServiceApi();

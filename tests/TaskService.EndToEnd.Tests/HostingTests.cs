@@ -58,6 +58,50 @@ public sealed class HostingTests(ServiceProcess service)
     }
 
     [Fact]
+    public async Task TheGatewayRunningAloneIsNotReadyOnceNoSiloOfItsClusterAnswers()
+    {
+        var ports = FreePorts.Take(4).Select(port => port.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        await using var silo = ChildProcess.Start("dotnet", [Built("Silo")], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Urls"] = $"http://127.0.0.1:{ports[0]}",
+            ["Orleans__Endpoints__SiloPort"] = ports[1],
+            ["Orleans__Endpoints__GatewayPort"] = ports[2],
+        });
+        await silo.WaitUntilReadyAsync($"http://127.0.0.1:{ports[0]}/health/ready", TimeSpan.FromMinutes(1));
+        await using var gateway = ChildProcess.Start("dotnet", [Built("Gateway")], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Urls"] = $"http://127.0.0.1:{ports[3]}",
+            ["Orleans__Endpoints__GatewayPort"] = ports[2],
+        });
+        await gateway.WaitUntilReadyAsync($"http://127.0.0.1:{ports[3]}/health/ready", TimeSpan.FromMinutes(1));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[3]}"), Timeout = TimeSpan.FromSeconds(10) };
+        Assert.Equal("Healthy", ClusterCheck(await http.GetFromJsonAsync<JsonElement>("/health/ready")).GetProperty("status").GetString());
+
+        silo.Process.Kill(entireProcessTree: true);
+        await silo.Process.WaitForExitAsync();
+
+        // Readiness asks the cluster each time; once no silo answers it says so, naming the cluster, while liveness stays 200.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        HttpResponseMessage ready;
+        while ((ready = await http.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"The gateway stayed ready with its only silo stopped.\nGateway:\n{gateway.Output}");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var check = ClusterCheck(await ready.Content.ReadFromJsonAsync<JsonElement>());
+        Assert.Equal("Unhealthy", check.GetProperty("status").GetString());
+        Assert.Contains("Cluster 'default' does not answer", check.GetProperty("description").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+    }
+
+    private static JsonElement ClusterCheck(JsonElement report) =>
+        report.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "orleans-cluster");
+
+    [Fact]
     public async Task HeadIsAnsweredWhereverGetIsWithTheSameStatusAndHeadersAndNoBody()
     {
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
