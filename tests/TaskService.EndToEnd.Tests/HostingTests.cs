@@ -58,6 +58,18 @@ public sealed class HostingTests(ServiceProcess service)
     }
 
     [Fact]
+    public async Task TheGatewayRunningAloneListensOnLoopbackPort5081ByDefault()
+    {
+        // No Urls and no launch profile, as the published output runs.
+        await using var gateway = ChildProcess.Start("dotnet", [Built("Gateway")], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Orleans__Endpoints__GatewayPort"] = ServiceProcess.OrleansGatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        await gateway.WaitUntilReadyAsync("http://127.0.0.1:5081/health/ready", TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task TheGatewayRunningAloneIsNotReadyOnceNoSiloOfItsClusterAnswers()
     {
         var ports = FreePorts.Take(4).Select(port => port.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
