@@ -548,19 +548,23 @@ public sealed class TasksApiTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
-    [InlineData("DELETE", "where=")]
-    [InlineData("DELETE", "where=%20&cascade=true")]
-    [InlineData("PATCH", "where=")]
-    public async Task ABulkChangeWithAnEmptyWhereIs400AndChangesNothing(string method, string query)
+    [InlineData("DELETE", "where=", "empty")]
+    [InlineData("DELETE", "where=%20&cascade=true", "empty")]
+    [InlineData("PATCH", "where=", "empty")]
+    [InlineData("DELETE", "where=null", "null")]
+    [InlineData("DELETE", "where=%20null%20&cascade=true", "null")]
+    [InlineData("PATCH", "where=null", "null")]
+    public async Task ABulkChangeWithAnEmptyOrNullWhereIs400AndChangesNothing(string method, string query, string given)
     {
-        // An empty where (a client's template with nothing filled in) is not read as "no condition", which matches every task.
+        // An empty where (a client's template with nothing filled in), or JSON null (a variable the client never set), is not
+        // read as "no condition", which matches every task.
         var client = factory.CreateAdminClient();
         var ids = await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("empty-where"), name = "untouched" });
 
         var response = method == "DELETE" ? await client.DeleteAsync($"/tasks?{query}") : await client.PatchJsonAsync($"/tasks?{query}", new { name = "everything" });
 
         var problem = await response.AssertBadRequestNamingAsync("where");
-        Assert.Equal("The 'where' parameter is empty; give a condition, or where={} to match every task.", problem.GetProperty("detail").GetString());
+        Assert.Equal($"The 'where' parameter is {given}; give a condition, or where={{}} to match every task.", problem.GetProperty("detail").GetString());
         Assert.Equal("untouched", (await client.GetJsonAsync($"/tasks/{ids[0]}")).GetProperty("name").GetString());
     }
 

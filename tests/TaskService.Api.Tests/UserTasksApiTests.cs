@@ -333,16 +333,18 @@ public sealed class UserTasksApiTests(TaskServiceApiFactory factory)
         await (await client.GetAsync($"/tasks/{task}")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
-    [Fact]
-    public async Task DeletingUserTasksWithAnEmptyWhereIs400AndDeletesNothing()
+    [Theory]
+    [InlineData("", "empty")]
+    [InlineData("null", "null")]
+    public async Task DeletingUserTasksWithAnEmptyOrNullWhereIs400AndDeletesNothing(string where, string given)
     {
         var client = factory.CreateAdminClient();
         var (task, _) = await TwoTasksAsync();
         await factory.AddUserTasksAsync(task, "approve", "sign");
 
-        var problem = await (await client.DeleteAsync($"/tasks/{task}/user-tasks?where=")).AssertBadRequestNamingAsync("where");
+        var problem = await (await client.DeleteAsync($"/tasks/{task}/user-tasks?where={where}")).AssertBadRequestNamingAsync("where");
 
-        Assert.Equal("The 'where' parameter is empty; give a condition, or where={} to match every user task of the task.", problem.GetProperty("detail").GetString());
+        Assert.Equal($"The 'where' parameter is {given}; give a condition, or where={{}} to match every user task of the task.", problem.GetProperty("detail").GetString());
         Assert.Equal(2, await factory.StoredUserTaskCountAsync(task));
     }
 

@@ -31,7 +31,8 @@ public static class QueryParameters
 
     /// <summary>
     /// The <c>where</c> of a route that changes or deletes rows. Given empty (<c>where=</c>, often a client's template with nothing
-    /// filled in) it is refused rather than read as no condition, which would match every row; <c>where={}</c> says that.
+    /// filled in) or as JSON <c>null</c>, it is refused rather than read as no condition, which would match every row;
+    /// <c>where={}</c> says that.
     /// </summary>
     public static Outcome<FilterNode?> ChangeWhere(HttpRequest request, EntitySchema schema, string rows)
     {
@@ -39,6 +40,12 @@ public static class QueryParameters
         if (request.Query.TryGetValue(WhereName, out var given) && string.IsNullOrWhiteSpace(given.ToString()))
         {
             return Problem.Invalid(WhereName, $"The 'where' parameter is empty; give a condition, or where={{}} to match {rows}.");
+        }
+
+        // JSON null (a client that serialized a variable it never set) is no condition either, and would match every row too.
+        if (given.ToString().Trim() == "null")
+        {
+            return Problem.Invalid(WhereName, $"The 'where' parameter is null; give a condition, or where={{}} to match {rows}.");
         }
 
         return Where(request, schema);
