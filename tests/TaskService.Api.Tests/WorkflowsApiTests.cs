@@ -60,6 +60,20 @@ public sealed class WorkflowsApiTests(TaskServiceApiFactory factory)
         }
     }
 
+    [Theory]
+    [InlineData("<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">&e;</bpmn:definitions>")]
+    [InlineData("<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aa\"><!ENTITY b \"&a;&a;\">]><bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\">&b;</bpmn:definitions>")]
+    public async Task ABpmnFileWithADoctypeIs400SayingSoWithoutTheXmlReadersInternals(string bpmn)
+    {
+        var client = factory.CreateClient(TestWorkflows.AllPermissions);
+
+        var response = await client.PostJsonAsync("/workflows", new { name = "doctype", bpmnFile = bpmn });
+
+        var problem = await response.AssertBadRequestNamingAsync("bpmnFile");
+        Assert.Equal("The BPMN file holds a document type declaration (<!DOCTYPE ...>); DTDs and entities are not accepted, remove it.",
+            problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task InputThatViolatesTheInputSchemaIs400ListingTheViolations()
     {

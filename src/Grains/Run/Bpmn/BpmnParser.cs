@@ -172,6 +172,13 @@ public static class BpmnParser
             root = document.Root;
             return null;
         }
+        catch (XmlException) when (xml.Contains("<!DOCTYPE", StringComparison.Ordinal))
+        {
+            // The reader refuses a document type declaration before anything else in the file; its own message names the
+            // reader's settings and methods, which are no concern of whoever sent the file.
+            return Fault(null,
+                "The BPMN file holds a document type declaration (<!DOCTYPE ...>); DTDs and entities are not accepted, remove it.");
+        }
         catch (XmlException exception)
         {
             // XmlReader reports text that is not well-formed XML only by this exception, raised inside System.Xml.
