@@ -105,6 +105,7 @@ public static class GatewaySetup
         // Routing where it would run on its own (first), but after HEAD became GET, so that a HEAD finds the GET route.
         app.UseHeadAsGet();
         app.UseRouting();
+        app.UseDecodedSlashesInRouteValues();
         if (app.Services.GetRequiredService<IOptions<CrossOriginOptions>>().Value.AllowedOrigins.Length > 0)
         {
             // Before the checks of headers, bodies and tokens: a preflight carries none of them, and a refusal must carry the

@@ -85,6 +85,23 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task AnEventWhoseIdHoldsSlashesIsReadBackWithThemPercentEncoded()
+    {
+        var client = factory.CreateAdminClient();
+        var id = $"orders/{Guid.NewGuid():N}/created";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/events/trigger")
+        {
+            Content = JsonContent.Create(new { key = "order.created", payload = new { } }),
+        };
+        request.Headers.Add("Idempotency-Key", id);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(request)).StatusCode);
+
+        var recorded = await client.GetFromJsonAsync<JsonElement>($"/events/{Uri.EscapeDataString(id)}");
+
+        Assert.Equal(id, recorded.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task TriggerWithoutTokenIs401AndWithoutPermissionIs403()
     {
         var anonymous = factory.CreateAnonymousClient();
