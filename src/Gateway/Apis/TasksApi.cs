@@ -13,9 +13,6 @@ namespace TaskService.Gateway.Apis;
 /// <summary><c>/tasks</c>: read, update and delete tasks, and map task keys to workflows.</summary>
 public static class TasksApi
 {
-    /// <summary>The most rows one bulk PATCH or DELETE touches; a larger match is refused rather than half done.</summary>
-    public const int MaxBulkRows = 10_000;
-
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
@@ -149,10 +146,7 @@ public static class TasksApi
             return where.Problem;
         }
 
-        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.Task, where.Value, MaxBulkRows + 1);
-        return ids.Count > MaxBulkRows
-            ? Problem.Invalid("where", $"The 'where' parameter matches more than {MaxBulkRows} tasks; narrow it and repeat.")
-            : Outcome.Of(ids);
+        return await BulkMatches.FindAsync(request, grains, EntityKind.Task, where.Value, "tasks");
     }
 
     private static Outcome<TaskUpdate> ToUpdate(TaskPatchRequest? body)

@@ -148,13 +148,18 @@ public static class UserTasksApi
             return ProblemAnswers.NotFound("task", taskId);
         }
 
-        var ids = await grains.GetGrain<IQueryGrain>(0).FindIdsAsync(EntityKind.UserTask, QueryParameters.Scope(where.Value, TaskIdField, taskId), TasksApi.MaxBulkRows);
-        if (ids.Count == 0)
+        var ids = await BulkMatches.FindAsync(request, grains, EntityKind.UserTask, QueryParameters.Scope(where.Value, TaskIdField, taskId), "user tasks of the task");
+        if (!ids.IsOk)
+        {
+            return ids.Problem.ToResults<NoContent>();
+        }
+
+        if (ids.Value!.Count == 0)
         {
             return TypedResults.NoContent();
         }
 
-        return (await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids, user.UserId())).ToResults(_ => TypedResults.NoContent());
+        return (await grains.GetGrain<ITaskGrain>(taskId).DeleteUserTasksAsync(ids.Value, user.UserId())).ToResults(_ => TypedResults.NoContent());
     }
 
     private static async Task<bool> TaskExistsAsync(string taskId, IGrainFactory grains) =>

@@ -48,6 +48,9 @@ public sealed class LimitsOptions
     /// <summary>Most request headers one request may carry (431 above it).</summary>
     public int MaxRequestHeaderCount { get; set; } = 100;
 
+    /// <summary>Most rows one bulk PATCH or DELETE (<c>where=</c>) changes; a larger match is refused, nothing of it changed.</summary>
+    public int MaxBulkRows { get; set; } = 10_000;
+
     /// <summary>Most tasks one <c>create-tasks</c> step may create.</summary>
     public int MaxTasksPerCommand { get; set; } = 1000;
 

@@ -38,6 +38,7 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         Positive(options.MaxFilterLength, nameof(options.MaxFilterLength));
         Positive(options.MaxRequestHeadersBytes, nameof(options.MaxRequestHeadersBytes));
         Positive(options.MaxRequestHeaderCount, nameof(options.MaxRequestHeaderCount));
+        Positive(options.MaxBulkRows, nameof(options.MaxBulkRows));
         Positive(options.MaxTasksPerCommand, nameof(options.MaxTasksPerCommand));
         Positive(options.MaxBpmnBytes, nameof(options.MaxBpmnBytes));
         Positive(options.MaxXmlDepth, nameof(options.MaxXmlDepth));
