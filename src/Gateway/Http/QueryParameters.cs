@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using TaskService.Common;
 using TaskService.Errors;
 using TaskService.Queries;
 
@@ -13,20 +15,19 @@ public static class QueryParameters
     public const string FilterName = "filter";
     public const string WhereName = "where";
 
+    // The bracket form is read as the JSON text it spells, so that its nesting is held to MaxJsonDepth as the JSON form's is.
     public static Outcome<QueryFilter> Filter(HttpRequest request, EntitySchema schema)
     {
         var bracket = Read(request, FilterName, schema, isWhere: false);
         return !bracket.IsOk ? bracket.Problem
-            : bracket.Value is { } json ? FilterParser.ParseFilter(json, schema)
-            : FilterParser.ParseFilter(request.Query[FilterName].ToString(), schema);
+            : FilterParser.ParseFilter(bracket.Value?.GetRawText() ?? request.Query[FilterName].ToString(), schema, MaxJsonDepth(request));
     }
 
     public static Outcome<FilterNode?> Where(HttpRequest request, EntitySchema schema)
     {
         var bracket = Read(request, WhereName, schema, isWhere: true);
         return !bracket.IsOk ? bracket.Problem
-            : bracket.Value is { } json ? FilterParser.ParseWhere(json, schema, WhereName)
-            : FilterParser.ParseWhere(request.Query[WhereName].ToString(), schema);
+            : FilterParser.ParseWhere(bracket.Value?.GetRawText() ?? request.Query[WhereName].ToString(), schema, MaxJsonDepth(request));
     }
 
     /// <summary>
@@ -107,6 +108,9 @@ public static class QueryParameters
     /// <summary>The fields requested for a single-row read of a collection without relations.</summary>
     public static Outcome<IReadOnlyList<string>?> Fields(HttpRequest request, EntitySchema schema) =>
         SingleRowFilter(request, schema).Select(filter => filter.Fields);
+
+    private static int MaxJsonDepth(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value.MaxJsonDepth;
 
     /// <summary>The bracket form of <paramref name="name"/> as JSON, or null when the request does not use it.</summary>
     private static Outcome<JsonElement?> Read(HttpRequest request, string name, EntitySchema schema, bool isWhere)

@@ -9,6 +9,9 @@ public sealed class LimitsOptions
 {
     public const string SectionName = "TaskService:Limits";
 
+    /// <summary>The default of <see cref="MaxJsonDepth"/>.</summary>
+    public const int DefaultMaxJsonDepth = 32;
+
     /// <summary>Largest request body of any route not listed below, in bytes (413 above it).</summary>
     public long MaxRequestBodyBytes { get; set; } = 512 * 1024;
 
@@ -16,7 +19,7 @@ public sealed class LimitsOptions
     public long MaxWorkflowRequestBodyBytes { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>Deepest nesting of arrays and objects in any JSON the service reads (bodies, filters, schemas, payloads).</summary>
-    public int MaxJsonDepth { get; set; } = 32;
+    public int MaxJsonDepth { get; set; } = DefaultMaxJsonDepth;
 
     /// <summary>Longest key or id (event keys, task keys, workflow keys, event ids, path ids), in characters.</summary>
     public int MaxKeyLength { get; set; } = 200;

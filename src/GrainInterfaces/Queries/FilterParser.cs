@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using TaskService.Common;
 using TaskService.Errors;
 
 namespace TaskService.Queries;
@@ -31,8 +32,6 @@ public static partial class FilterParser
     private const int MaxPathSegmentLength = 128;
     private const string SupportedOperators = "eq, neq, gt, gte, lt, lte, inq, nin, like, ilike, between, contains";
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
-
     private static readonly Dictionary<string, FilterOperator> Operators = new(StringComparer.Ordinal)
     {
         ["eq"] = FilterOperator.Eq,
@@ -50,7 +49,10 @@ public static partial class FilterParser
     };
 
     /// <summary>Parses the <c>filter</c> query parameter. Null, empty or whitespace gives <see cref="QueryFilter.Empty"/>.</summary>
-    public static Outcome<QueryFilter> ParseFilter(string? filterJson, EntitySchema schema)
+    /// <param name="filterJson">The parameter's JSON text.</param>
+    /// <param name="schema">The entity filtered.</param>
+    /// <param name="maxJsonDepth">The deepest nesting of arrays and objects accepted (<c>TaskService:Limits:MaxJsonDepth</c>).</param>
+    public static Outcome<QueryFilter> ParseFilter(string? filterJson, EntitySchema schema, int maxJsonDepth = LimitsOptions.DefaultMaxJsonDepth)
     {
         ArgumentNullException.ThrowIfNull(schema);
         if (string.IsNullOrWhiteSpace(filterJson))
@@ -58,7 +60,7 @@ public static partial class FilterParser
             return QueryFilter.Empty;
         }
 
-        if (ParseDocument(filterJson, FilterParameter, out var document) is { } problem)
+        if (ParseDocument(filterJson, FilterParameter, maxJsonDepth, out var document) is { } problem)
         {
             return problem;
         }
@@ -249,7 +251,10 @@ public static partial class FilterParser
     }
 
     /// <summary>Parses the <c>where</c> query parameter of count, patch and delete endpoints: a where object itself.</summary>
-    public static Outcome<FilterNode?> ParseWhere(string? whereJson, EntitySchema schema)
+    /// <param name="whereJson">The parameter's JSON text.</param>
+    /// <param name="schema">The entity filtered.</param>
+    /// <param name="maxJsonDepth">The deepest nesting of arrays and objects accepted (<c>TaskService:Limits:MaxJsonDepth</c>).</param>
+    public static Outcome<FilterNode?> ParseWhere(string? whereJson, EntitySchema schema, int maxJsonDepth = LimitsOptions.DefaultMaxJsonDepth)
     {
         ArgumentNullException.ThrowIfNull(schema);
         if (string.IsNullOrWhiteSpace(whereJson))
@@ -257,7 +262,7 @@ public static partial class FilterParser
             return new Outcome<FilterNode?>(null, null);
         }
 
-        if (ParseDocument(whereJson, WhereParameter, out var document) is { } problem)
+        if (ParseDocument(whereJson, WhereParameter, maxJsonDepth, out var document) is { } problem)
         {
             return problem;
         }
@@ -276,19 +281,20 @@ public static partial class FilterParser
         return ParseWhere(where, schema, target, 1, out var node) ?? new Outcome<FilterNode?>(node, null);
     }
 
-    private static Problem? ParseDocument(string json, string target, out JsonDocument document)
+    private static Problem? ParseDocument(string json, string target, int maxDepth, out JsonDocument document)
     {
         try
         {
-            document = JsonDocument.Parse(json, DocumentOptions);
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException ex)
         {
-            // System.Text.Json reports malformed text only by this exception. Its message is the parser's wording (0-based lines,
-            // "BytePositionInLine"), so the answer says where in its own words, from the numbers the exception carries.
+            // System.Text.Json reports malformed text and nesting over the limit alike, by this exception, in the parser's wording
+            // (0-based lines, "BytePositionInLine"). The answer tells them apart and says what is wrong in its own words.
             document = null!;
-            return Invalid(target, $"The '{target}' parameter is not valid JSON: check the syntax at {Serialization.JsonErrorPosition.Describe(ex)}, " +
-                $"and that it nests no deeper than the depth limit of {DocumentOptions.MaxDepth}.");
+            return IsJson(json)
+                ? Invalid(target, $"The '{target}' parameter nests arrays and objects deeper than {maxDepth} levels (TaskService:Limits:MaxJsonDepth).")
+                : Invalid(target, $"The '{target}' parameter is not valid JSON: check the syntax at {Serialization.JsonErrorPosition.Describe(ex)}.");
         }
 
         // Values no store can compare against (unpaired surrogates) are refused here rather than failing in the store.
@@ -300,6 +306,27 @@ public static partial class FilterParser
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="json"/> is well-formed at any depth. The reader keeps no stack of its own beyond a bit per level,
+    /// and the text, a query parameter, is bounded by <c>MaxFilterLength</c>.
+    /// </summary>
+    private static bool IsJson(string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = json.Length + 1 });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     private static Problem? ParseWhere(JsonElement where, EntitySchema schema, string target, int depth, out FilterNode? node)

@@ -209,6 +209,29 @@ public sealed class RequestLimitsTests(TaskServiceApiFactory factory)
     }
 
     [Theory]
+    [InlineData("GET", "/tasks", "filter", "arrays")]
+    [InlineData("GET", "/tasks/count", "where", "arrays")]
+    [InlineData("GET", "/tasks/count", "where", "and")]
+    [InlineData("DELETE", "/tasks", "where", "and")]
+    [InlineData("GET", "/tasks/count", "where", "brackets")]
+    public async Task AFilterNestedDeeperThanMaxJsonDepthIs400NamingTheParameterAndTheLimit(string method, string path, string parameter, string form)
+    {
+        // 40 arrays, or a where clause 17 'and's deep (35 levels of arrays and objects, within the 32 'and'/'or' levels), in
+        // JSON or in the bracket form.
+        var query = form switch
+        {
+            "arrays" => $"{parameter}={Uri.EscapeDataString(new string('[', 40) + new string(']', 40))}",
+            "and" => $"{parameter}={Uri.EscapeDataString(string.Concat(Enumerable.Repeat("{\"and\":[", 17)) + "{\"key\":\"nested\"}" + string.Concat(Enumerable.Repeat("]}", 17)))}",
+            _ => $"{parameter}{string.Concat(Enumerable.Repeat("[and][0]", 17))}[key]=nested",
+        };
+
+        var response = await factory.CreateAdminClient().SendAsync(new HttpRequestMessage(new HttpMethod(method), $"{path}?{query}"));
+
+        var problem = await response.AssertBadRequestNamingAsync(parameter);
+        Assert.Equal($"The '{parameter}' parameter nests arrays and objects deeper than 32 levels (TaskService:Limits:MaxJsonDepth).", problem.GetProperty("detail").GetString());
+    }
+
+    [Theory]
     [InlineData("%20")]
     [InlineData("%20%20%09")]
     [InlineData("a%0Ab")]

@@ -56,7 +56,17 @@ public sealed class FilterParserTests
     {
         var error = Assert.IsType<Problem>(FilterParser.ParseFilter(json, TaskSchema).Problem);
 
-        Assert.Equal($"The 'filter' parameter is not valid JSON: check the syntax at {position}, and that it nests no deeper than the depth limit of 256.", error.Detail);
+        Assert.Equal($"The 'filter' parameter is not valid JSON: check the syntax at {position}.", error.Detail);
+    }
+
+    [Fact]
+    public void AWhereDeeperThanItsAndOrLimitIsRefusedEvenWithinALargerJsonDepth()
+    {
+        var where = string.Concat(Enumerable.Repeat("""{"or":[""", 33)) + """{"name":"x"}""" + string.Concat(Enumerable.Repeat("]}", 33));
+
+        var error = Assert.IsType<Problem>(FilterParser.ParseWhere(where, TaskSchema, maxJsonDepth: 100).Problem);
+
+        Assert.Equal("The where clause is nested more than 32 levels deep through 'and'/'or'.", error.Detail);
     }
 
     [Theory]

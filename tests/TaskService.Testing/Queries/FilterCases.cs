@@ -233,7 +233,7 @@ public static class FilterCases
         new("empty or", "filter", """{"where":{"or":[]}}""", "'or' needs a non-empty array"),
         new("or item not an object", "filter", """{"where":{"or":["x"]}}""", "must be a where object"),
         new("duplicate where key", "filter", """{"where":{"name":"a","name":"b"}}""", "more than once"),
-        new("nesting too deep", "filter", $$"""{"where":{{Nested(40)}}}""", "nested more than 32 levels"),
+        new("nesting too deep", "filter", $$"""{"where":{{Nested(40)}}}""", "nests arrays and objects deeper than 32 levels (TaskService:Limits:MaxJsonDepth)"),
         new("limit above maximum page size", "filter", """{"limit":1001}""", "maximum page size 1000"),
         new("limit zero", "filter", """{"limit":0}""", "'limit' must be a whole number from 1 to 1000"),
         new("negative limit", "filter", """{"limit":-1}""", "'limit' must be a whole number"),
