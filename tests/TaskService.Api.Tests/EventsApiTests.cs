@@ -101,6 +101,18 @@ public sealed class EventsApiTests(TaskServiceApiFactory factory)
         Assert.Equal(id, recorded.GetProperty("id").GetString());
     }
 
+    [Theory]
+    [InlineData("/events", "an event has no relations to include")]
+    [InlineData("/events/mapping", "an event mapping has no relations to include")]
+    [InlineData("/tasks", "a task includes userTasks")]
+    public async Task AnUnknownIncludeIs400NamingTheEntityWithItsArticle(string path, string expected)
+    {
+        var response = await factory.CreateAdminClient().GetAsync($"{path}?{JsonApi.Filter(new { include = new[] { "nothing" } })}");
+
+        var problem = await response.AssertBadRequestNamingAsync("filter");
+        Assert.Equal($"Unknown relation 'nothing' in 'include': {expected}.", problem.GetProperty("detail").GetString());
+    }
+
     [Fact]
     public async Task TriggerWithoutTokenIs401AndWithoutPermissionIs403()
     {

@@ -18,6 +18,12 @@ public sealed class EntitySchema
     /// <summary>How error messages name the collection, for example <c>task</c>.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// <see cref="Name"/> with its indefinite article: <c>an event</c>, <c>a task</c>. Every name here that starts with a vowel
+    /// letter starts with a vowel sound, but for <c>u</c>, said "you" in the one that does (<c>user task</c>).
+    /// </summary>
+    public string NameWithArticle => (Name.Length > 0 && "aeioAEIO".Contains(Name[0], StringComparison.Ordinal) ? "an " : "a ") + Name;
+
     public IReadOnlyDictionary<string, FieldType> Fields { get; }
 
     /// <summary>The order applied after any requested order, so that paging is stable.</summary>

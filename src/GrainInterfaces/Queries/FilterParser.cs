@@ -246,7 +246,7 @@ public static partial class FilterParser
             return null;
         }
 
-        var known = schema.Relations.Count == 0 ? $"a {schema.Name} has no relations to include" : $"a {schema.Name} includes {string.Join(", ", schema.Relations.Keys)}";
+        var known = schema.Relations.Count == 0 ? $"{schema.NameWithArticle} has no relations to include" : $"{schema.NameWithArticle} includes {string.Join(", ", schema.Relations.Keys)}";
         return Invalid(FilterParameter, $"Unknown relation '{Quote(name)}' in 'include': {known}.");
     }
 
