@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using TaskService.Gateway.Apis;
 using TaskService.Gateway.Auth;
+using TaskService.Gateway.Hosting;
 using TaskService.Gateway.Http;
 using TaskService.Gateway.Observability;
 using TaskService.Gateway.OpenApi;
@@ -118,6 +119,12 @@ public static class GatewaySetup
         app.UseMiddleware<RequestHeadersGuard>();
         app.UseTaskServiceUi();
         app.UseMiddleware<RequestBodyGuard>();
+        if (app.Services.GetService<ClusterConnection>() is not null)
+        {
+            // The gateway alone: routes served by grains answer 503 until its client is connected to the cluster.
+            app.UseMiddleware<ClusterConnectionGate>();
+        }
+
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -125,15 +132,16 @@ public static class GatewaySetup
         // Every API route goes through the same checks of path ids, query parameters and body fields (RequestValidationFilter).
         var api = app.MapGroup(string.Empty);
         api.AddEndpointFilter(new RequestValidationFilter(app.Services.GetRequiredService<RequestFieldChecks>()));
-        api.MapEventsApi();
-        api.MapTasksApi();
-        api.MapUserTasksApi();
-        api.MapInboxApi();
-        api.MapTaskHistoryApi();
-        api.MapClientAppsApi();
-        api.MapWebhooksApi();
-        api.MapWorkflowsApi();
-        api.MapWorkflowInstancesApi();
+        var grains = api.MapGroup(string.Empty).WithMetadata(ClusterEndpoint.Metadata);
+        grains.MapEventsApi();
+        grains.MapTasksApi();
+        grains.MapUserTasksApi();
+        grains.MapInboxApi();
+        grains.MapTaskHistoryApi();
+        grains.MapClientAppsApi();
+        grains.MapWebhooksApi();
+        grains.MapWorkflowsApi();
+        grains.MapWorkflowInstancesApi();
 
         // Liveness is the process answering; readiness runs every registered check (store, cluster membership, secrets key,
         // Kafka and Camunda where configured) and says which failed and why.

@@ -35,6 +35,9 @@ static WebApplication Build(string[] args)
             options.ConnectionString = connectionString;
         });
     });
+
+    // HTTP opens at once; the client connects in the background and keeps trying until a silo of the cluster answers.
+    builder.Services.AddClusterConnectionInBackground();
     builder.AddTaskServiceGateway();
     builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>(ClusterHealthCheck.Name);
 

@@ -14,7 +14,7 @@ namespace TaskService.EndToEnd.Tests;
 [Collection(ServiceCollection.Name)]
 public sealed class HostingTests(ServiceProcess service)
 {
-    private static string Built(string project) =>
+    internal static string Built(string project) =>
         Path.Combine(RepositoryRoot.Path, "src", project, "bin", "Debug", "net10.0", $"TaskService.{project}.dll");
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class HostingTests(ServiceProcess service)
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
     }
 
-    private static JsonElement ClusterCheck(JsonElement report) =>
+    internal static JsonElement ClusterCheck(JsonElement report) =>
         report.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "orleans-cluster");
 
     [Fact]

@@ -30,9 +30,11 @@ public static partial class StartupFailure
         // Asked before building: a factory stops listening once it has the application.
         var factory = AHostFactoryTakesTheApplication();
         WebApplication? app = null;
+        LateStartFailure? late = null;
         try
         {
             app = build();
+            late = app.Services.GetService<LateStartFailure>();
 
             // Options validated at start are checked here, before Orleans or any hosted service runs, so a bad setting
             // stops the start with its own message rather than half-way through it.
@@ -53,13 +55,25 @@ public static partial class StartupFailure
                 await StopQuietlyAsync(app);
             }
 
-            // After the host is gone, so that its console logger has written everything before this last line.
+            // After the host is gone, so that its console logger has written everything before this last line. A part that
+            // failed in the background while the start failed is named too, after the start's own failure.
             await Console.Error.WriteLineAsync(Prefix + Describe(exception));
+            if (late?.Exception is { } background)
+            {
+                await Console.Error.WriteLineAsync(Prefix + Describe(background));
+            }
+
             return 1;
         }
 
         await app.WaitForShutdownAsync();
         await app.DisposeAsync();
+        if (late?.Exception is { } failure && !factory)
+        {
+            await Console.Error.WriteLineAsync(Prefix + Describe(failure));
+            return 1;
+        }
+
         return 0;
     }
 
@@ -173,7 +187,7 @@ public static partial class StartupFailure
     }
 
     /// <summary>The exception's message followed by those of its inner exceptions that add something.</summary>
-    private static string Messages(Exception exception)
+    internal static string Messages(Exception exception)
     {
         var text = new StringBuilder(exception.Message.TrimEnd('.'));
         for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
