@@ -14,7 +14,6 @@ public sealed class CamundaOptions
     /// The engine's address, for example <c>http://camunda:8080</c>; engine-rest is at <see cref="BasePath"/> under it. An address
     /// that already ends with the base path (<c>http://camunda:8080/engine-rest</c>) is taken as it is.
     /// </summary>
-    [Required]
     public Uri? BaseUrl { get; set; }
 
     /// <summary>

@@ -33,8 +33,8 @@ public static class CamundaWorkflowEngineSetup
         var services = builder.Services;
         services.AddOptions<CamundaOptions>()
             .BindConfiguration(CamundaOptions.SectionName)
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CamundaOptions>, CamundaOptionsValidator>());
         services.AddHttpClient(CamundaClient.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
         services.TryAddSingleton(sp => new CamundaClient(
