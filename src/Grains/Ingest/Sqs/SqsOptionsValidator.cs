@@ -1,21 +1,27 @@
-using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using TaskService.Common;
 
 namespace TaskService.Connectors.Sqs;
 
 /// <summary>Checks <see cref="SqsOptions"/> at start, with messages that name the setting to fix.</summary>
-public sealed class SqsOptionsValidator : IValidateOptions<SqsOptions>
+public sealed partial class SqsOptionsValidator : IValidateOptions<SqsOptions>
 {
     private const string Section = SqsOptions.SectionName;
 
     public ValidateOptionsResult Validate(string? name, SqsOptions options)
     {
         var failures = new List<string>();
-        Annotations(options.Incoming, $"{Section}:Incoming", failures);
+        OptionsAnnotations.Validate(options.Incoming, $"{Section}:Incoming", failures);
 
         if (options.ServiceUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
         {
             failures.Add($"{Section}:ServiceUrl must be an absolute http or https URL.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Region) && !RegionName().IsMatch(options.Region.Trim()))
+        {
+            failures.Add($"{Section}:Region holds '{options.Region}', which is not an AWS region name such as eu-west-1.");
         }
 
         var incoming = options.Incoming;
@@ -25,6 +31,13 @@ public sealed class SqsOptionsValidator : IValidateOptions<SqsOptions>
             {
                 failures.Add($"{Section}:Incoming:Queues must list at least one queue name or URL, none of them empty.");
             }
+
+            foreach (var queue in incoming.Queues)
+            {
+                CheckQueue(queue, "Incoming:Queues", failures);
+            }
+
+            CheckQueue(incoming.DeadLetterQueue, "Incoming:DeadLetterQueue", failures);
 
             if (incoming.KeySource != SqsEventKeySource.Queue && string.IsNullOrWhiteSpace(incoming.Key))
             {
@@ -47,16 +60,41 @@ public sealed class SqsOptionsValidator : IValidateOptions<SqsOptions>
         {
             failures.Add($"{Section}:Outgoing:Queue is required when outgoing SQS is enabled (a queue name or URL).");
         }
+        else if (options.Outgoing.Enabled)
+        {
+            CheckQueue(options.Outgoing.Queue, "Outgoing:Queue", failures);
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void Annotations(object options, string section, List<string> failures)
+    /// <summary>
+    /// A queue is a name (1 to 80 letters, digits, '-' or '_', a FIFO queue's ending in <c>.fifo</c>) or an http(s) queue URL whose
+    /// last path segment is such a name (<c>https://sqs.eu-west-1.amazonaws.com/123456789012/orders</c>). An empty one is reported
+    /// by the check that requires the setting.
+    /// </summary>
+    private static void CheckQueue(string? queue, string setting, List<string> failures)
     {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        if (string.IsNullOrWhiteSpace(queue))
         {
-            failures.AddRange(results.Select(r => $"{section}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+            return;
+        }
+
+        var trimmed = queue.Trim();
+        var isUrl = Uri.TryCreate(trimmed, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+        if (isUrl && (url!.UserInfo.Length > 0 || url.Query.Length > 0 || url.Fragment.Length > 0 || url.AbsolutePath.Trim('/').Split('/').Length < 2))
+        {
+            failures.Add($"{Section}:{setting} holds '{trimmed}', which is not a queue URL: write https://sqs.<region>.amazonaws.com/<account>/<queue> (no credentials, query or fragment), or the queue's name.");
+        }
+        else if (!QueueName().IsMatch(SqsQueue.NameOf(trimmed)) || SqsQueue.NameOf(trimmed).Length > 80)
+        {
+            failures.Add($"{Section}:{setting} holds '{trimmed}', which is neither a queue name (1 to 80 letters, digits, '-' or '_', FIFO queues ending in .fifo) nor an http(s) queue URL.");
         }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+(\\.fifo)?$")]
+    private static partial Regex QueueName();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionName();
 }
