@@ -50,6 +50,27 @@ public sealed class SiloStartFailureTests
         Assert.Contains(fix, run.Error);
     }
 
+    /// <summary>Checked before the silo connects to anything: no database, broker, queue or engine is needed.</summary>
+    [Theory]
+    [InlineData("TaskService__Workflows__Engine=camunda", "TaskService:Camunda:BaseUrl is required", "http://camunda:8080")]
+    [InlineData("TaskService__Workflows__Engine=camunda;TaskService__Camunda__BaseUrl=camunda:8080", "TaskService:Camunda:BaseUrl must be an absolute http or https URL", "http://camunda:8080")]
+    [InlineData("TaskService__Workflows__Engine=camunda;TaskService__Camunda__BaseUrl=http://127.0.0.1:5179;TaskService__Camunda__Username=demo", "TaskService:Camunda:Password", "set both")]
+    [InlineData("TaskService__Kafka__Outgoing__Enabled=true;TaskService__Kafka__Outgoing__Topic=events", "TaskService:Kafka:BootstrapServers is required", "host:port")]
+    [InlineData("TaskService__Kafka__Incoming__Enabled=true;TaskService__Kafka__BootstrapServers=kafka;TaskService__Kafka__Incoming__Topics__0=sow.update", "TaskService:Kafka:BootstrapServers holds 'kafka'", "host:port")]
+    [InlineData("TaskService__Kafka__Outgoing__Enabled=true;TaskService__Kafka__BootstrapServers=127.0.0.1:5179;TaskService__Kafka__Outgoing__Topic=task/events", "TaskService:Kafka:Outgoing:Topic", "letters, digits")]
+    [InlineData("TaskService__Sqs__Incoming__Enabled=true", "TaskService:Sqs:Incoming:Queues", "queue name or URL")]
+    [InlineData("TaskService__Sqs__Outgoing__Enabled=true;TaskService__Sqs__Outgoing__Queue=https://sqs.eu-west-1.amazonaws.com/123456789012", "TaskService:Sqs:Outgoing:Queue", "https://sqs.<region>.amazonaws.com/<account>/<queue>")]
+    [InlineData("TaskService__Sqs__Outgoing__Enabled=true;TaskService__Sqs__Outgoing__Queue=events;TaskService__Sqs__Region=Ireland", "TaskService:Sqs:Region", "eu-west-1")]
+    public async Task AConnectorEnabledWithAMissingOrMalformedSettingStopsTheStartNamingIt(string settings, string setting, string fix)
+    {
+        var run = await RunSiloAsync(settings.Split(';').Select(s => s.Split('=', 2)).ToDictionary(s => s[0], s => s[1]));
+
+        AssertStoppedCleanly(run);
+        Assert.Contains(setting, run.Error);
+        Assert.Contains(fix, run.Error);
+        Assert.DoesNotContain("\n   at ", run.Output);
+    }
+
     [Fact]
     public async Task AnHttpPortInUseStopsTheStartNamingTheSettings()
     {
