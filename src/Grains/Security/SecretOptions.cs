@@ -13,7 +13,8 @@ public sealed class SecretOptions
 
     /// <summary>
     /// Use a random key for this process when none is configured. Only for storage that does not outlive the process
-    /// (the embedded in-memory default): secrets written with it cannot be read after a restart.
+    /// (the embedded in-memory default): secrets written with it cannot be read after a restart. Set by the embedded providers
+    /// only, never from configuration, so that a silo on PostgreSQL cannot be started without a key.
     /// </summary>
-    public bool AllowEphemeralKey { get; set; }
+    public bool AllowEphemeralKey { get; internal set; }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using TaskService.Security;
 
@@ -63,6 +64,19 @@ public sealed class AesGcmSecretProtectorTests
         var error = Assert.Throws<InvalidOperationException>(() => Create(key));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.Contains("openssl rand -base64 32", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConfigurationCannotWaiveTheKey()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["TaskService:Secrets:AllowEphemeralKey"] = "true" })
+            .Build();
+        var options = configuration.GetSection(SecretOptions.SectionName).Get<SecretOptions>() ?? new SecretOptions();
+
+        Assert.False(options.AllowEphemeralKey);
+        var error = Assert.Throws<InvalidOperationException>(() => new AesGcmSecretProtector(Options.Create(options)));
+        Assert.Contains("TaskService:Secrets:Key is not set", error.Message, StringComparison.Ordinal);
     }
 
     private static AesGcmSecretProtector Create(string? key, params string[] previous) =>
