@@ -14,7 +14,7 @@ namespace TaskService.Gateway.Hosting;
 /// <remarks>
 /// As the client's retry filter it retries every failure that waiting can cure (no silo registered or reachable, PostgreSQL
 /// not reachable yet) with <see cref="RetryDelay"/>, without end. What to check is logged as one warning at the first failure
-/// and one every <see cref="WarningInterval"/> after it, each attempt at Debug only. Any other failure (PostgreSQL refusing the
+/// and one every <see cref="FailureRun.WarningInterval"/> after it, each attempt at Debug only. Any other failure (PostgreSQL refusing the
 /// credentials, the clustering tables missing) ends the process through <see cref="LateStartFailure"/>.
 /// </remarks>
 public sealed partial class ClusterConnection : IHostedService, IClientConnectionRetryFilter
@@ -26,9 +26,6 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
     /// <summary>The delay before the next attempt: 1 s after the first failure, doubling to at most 10 s.</summary>
     public static readonly Backoff RetryDelay = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), Jitter: 0.2);
 
-    /// <summary>How often a warning repeats while the cluster cannot be reached.</summary>
-    public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
-
     private readonly IHostedService _client;
     private readonly IOptions<ClusterOptions> _cluster;
     private readonly ClusterConnectionState _state;
@@ -37,9 +34,7 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
     private readonly ILogger<ClusterConnection> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task _connecting = Task.CompletedTask;
-    private long _startedAt;
-    private long _warnedAt;
-    private int _failures;
+    private readonly FailureRun _failures;
     private volatile string? _lastFailure;
 
     public ClusterConnection(
@@ -52,6 +47,7 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
         _failure = failure;
         _time = time;
         _logger = logger;
+        _failures = new FailureRun(time);
     }
 
     /// <summary>Whether the client has connected: grain calls can be made.</summary>
@@ -65,8 +61,6 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _startedAt = _time.GetTimestamp();
-
         // Off the host's start: the client's start does not return until a silo answers.
         _connecting = Task.Run(() => ConnectAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
@@ -95,26 +89,23 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
             return false;
         }
 
-        var failures = Interlocked.Increment(ref _failures);
+        var run = _failures.Fail();
         var reason = StartupFailure.Messages(exception);
         _lastFailure = reason;
-        var now = _time.GetTimestamp();
-        if (failures == 1)
+        if (run.IsFirst)
         {
-            _warnedAt = now;
             LogNotReachable(ClusterId, reason, RetryDelay.Cap.TotalSeconds, WhatToCheck);
         }
-        else if (_time.GetElapsedTime(_warnedAt, now) >= WarningInterval)
+        else if (run.Warn)
         {
-            _warnedAt = now;
-            LogStillNotReachable(ClusterId, failures, Elapsed(now), reason, WhatToCheck);
+            LogStillNotReachable(ClusterId, run.Failures, run.ElapsedSeconds, reason, WhatToCheck);
         }
         else
         {
-            LogAttemptFailed(ClusterId, failures, reason);
+            LogAttemptFailed(ClusterId, run.Failures, reason);
         }
 
-        await Task.Delay(RetryDelay.Delay(failures, Random.Shared.NextDouble()), _time, cancellationToken);
+        await Task.Delay(RetryDelay.Delay(run.Failures, Random.Shared.NextDouble()), _time, cancellationToken);
         return true;
     }
 
@@ -128,9 +119,9 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
         {
             await _client.StartAsync(stopping);
             _state.IsConnected = true;
-            if (_failures > 0)
+            if (_failures.Succeed() is { } run)
             {
-                LogConnected(ClusterId, _failures, Elapsed(_time.GetTimestamp()));
+                LogConnected(ClusterId, run.Failures, run.ElapsedSeconds);
             }
         }
         catch (Exception) when (stopping.IsCancellationRequested)
@@ -143,6 +134,4 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
             _failure.Report(exception);
         }
     }
-
-    private TimeSpan Elapsed(long now) => TimeSpan.FromSeconds(Math.Round(_time.GetElapsedTime(_startedAt, now).TotalSeconds));
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Reflection;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskService.Common;
 
 namespace TaskService.Gateway.Hosting;
 
@@ -187,20 +187,7 @@ public static partial class StartupFailure
     }
 
     /// <summary>The exception's message followed by those of its inner exceptions that add something.</summary>
-    internal static string Messages(Exception exception)
-    {
-        var text = new StringBuilder(exception.Message.TrimEnd('.'));
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            var message = inner.Message.TrimEnd('.');
-            if (message.Length > 0 && !text.ToString().Contains(message, StringComparison.Ordinal))
-            {
-                text.Append(": ").Append(message);
-            }
-        }
-
-        return text.Append('.').ToString();
-    }
+    internal static string Messages(Exception exception) => ExceptionMessages.Of(exception);
 
     [GeneratedRegex("^DataAnnotation validation failed for '[^']*' members: '(?<member>[^']*)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
     private static partial Regex DataAnnotationFailure();

@@ -26,9 +26,14 @@ public sealed class SqsReceiver(
 {
     private static readonly List<string> SystemAttributes = ["MessageGroupId", "SentTimestamp", "ApproximateReceiveCount"];
 
+    /// <summary>The longest pause between failed receives (or look-ups) of a queue, unless <see cref="SqsIncomingOptions.ErrorBackoff"/> is longer.</summary>
+    internal static readonly TimeSpan MaxErrorBackoff = TimeSpan.FromSeconds(30);
+
     private readonly SqsIncomingOptions _incoming = options.Value.Incoming;
     private readonly AmazonSQSClient _client = SqsClientFactory.Create(options.Value);
     private readonly SqsEventConverter _converter = new(options.Value.Incoming, time, limits?.Value);
+    private readonly Backoff _errorBackoff = new(
+        options.Value.Incoming.ErrorBackoff, TimeSpan.FromTicks(Math.Max(options.Value.Incoming.ErrorBackoff.Ticks, MaxErrorBackoff.Ticks)), Jitter: 0.2);
     private SqsQueue? _deadLetter;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -50,7 +55,10 @@ public sealed class SqsReceiver(
 
     private async Task RunQueueAsync(string configured, CancellationToken stoppingToken)
     {
-        var queue = await ResolveAsync(configured, stoppingToken);
+        // One run of failures per queue, shared by its look-up and its receive loops: a queue that cannot be reached is said
+        // once, then once a minute, however many loops fail.
+        var failures = new FailureRun(time);
+        var queue = await ResolveAsync(configured, failures, stoppingToken);
         if (queue is null)
         {
             return;
@@ -58,25 +66,28 @@ public sealed class SqsReceiver(
 
         if (_incoming.DeadLetterQueue is { } deadLetter && _deadLetter is null)
         {
-            _deadLetter = await ResolveAsync(deadLetter, stoppingToken);
+            _deadLetter = await ResolveAsync(deadLetter, new FailureRun(time), stoppingToken);
         }
 
         SqsLog.ReceiverStarted(logger, queue.Name, _incoming.ReceiversPerQueue, _incoming.BatchSize);
-        await Task.WhenAll(Enumerable.Range(0, _incoming.ReceiversPerQueue).Select(_ => ReceiveLoopAsync(queue, stoppingToken)));
+        await Task.WhenAll(Enumerable.Range(0, _incoming.ReceiversPerQueue).Select(_ => ReceiveLoopAsync(queue, failures, stoppingToken)));
     }
 
-    private async Task<SqsQueue?> ResolveAsync(string configured, CancellationToken stoppingToken)
+    private async Task<SqsQueue?> ResolveAsync(string configured, FailureRun failures, CancellationToken stoppingToken)
     {
+        var attempts = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                return await SqsQueue.ResolveAsync(_client, configured, stoppingToken);
+                var queue = await SqsQueue.ResolveAsync(_client, configured, stoppingToken);
+                Recovered(SqsQueue.NameOf(configured), failures);
+                return queue;
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                SqsLog.ResolveFailed(logger, configured, _incoming.ErrorBackoff, exception);
-                if (!await DelayAsync(_incoming.ErrorBackoff, stoppingToken))
+                var delay = Failed(SqsLog.Operation.LookUp, SqsQueue.NameOf(configured), failures, ++attempts, exception);
+                if (!await DelayAsync(delay, stoppingToken))
                 {
                     return null;
                 }
@@ -90,8 +101,9 @@ public sealed class SqsReceiver(
         return null;
     }
 
-    private async Task ReceiveLoopAsync(SqsQueue queue, CancellationToken stoppingToken)
+    private async Task ReceiveLoopAsync(SqsQueue queue, FailureRun failures, CancellationToken stoppingToken)
     {
+        var attempts = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan? pause;
@@ -106,6 +118,8 @@ public sealed class SqsReceiver(
                     MessageSystemAttributeNames = SystemAttributes,
                     MessageAttributeNames = ["All"],
                 }, stoppingToken);
+                attempts = 0;
+                Recovered(queue.Name, failures);
                 if (response.Messages is not { Count: > 0 } messages)
                 {
                     continue;
@@ -125,14 +139,43 @@ public sealed class SqsReceiver(
             }
             catch (Exception exception)
             {
-                SqsLog.ReceiveFailed(logger, queue.Name, _incoming.ErrorBackoff, exception);
-                pause = _incoming.ErrorBackoff;
+                pause = Failed(SqsLog.Operation.Receive, queue.Name, failures, ++attempts, exception);
             }
 
             if (pause is { } wait && !await DelayAsync(wait, stoppingToken))
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Says a failed look-up or receive of a queue as its run of failures asks (the first and then one a minute at Warning,
+    /// with the reason and what to check but no stack; each at Debug with the exception); returns the pause before the
+    /// loop's next attempt, which grows from <see cref="SqsIncomingOptions.ErrorBackoff"/> with the loop's failures.
+    /// </summary>
+    private TimeSpan Failed(SqsLog.Operation operation, string queue, FailureRun failures, int attempts, Exception exception)
+    {
+        var delay = _errorBackoff.Delay(attempts, Random.Shared.NextDouble());
+        var run = failures.Fail();
+        if (run.IsFirst)
+        {
+            SqsLog.Unavailable(logger, operation, queue, ExceptionMessages.Of(exception), _errorBackoff.Cap, SqsLog.WhatToCheck);
+        }
+        else if (run.Warn)
+        {
+            SqsLog.StillUnavailable(logger, operation, queue, run.Failures, run.ElapsedSeconds, ExceptionMessages.Of(exception), SqsLog.WhatToCheck);
+        }
+
+        SqsLog.AttemptFailed(logger, operation, queue, run.Failures, delay, exception);
+        return delay;
+    }
+
+    private void Recovered(string queue, FailureRun failures)
+    {
+        if (failures.Succeed() is { } run)
+        {
+            SqsLog.Available(logger, queue, run.Failures, run.ElapsedSeconds);
         }
     }
 
