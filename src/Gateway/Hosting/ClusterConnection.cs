@@ -23,6 +23,10 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
     public const string WhatToCheck =
         "Start its silos, or check this gateway's clustering settings (ConnectionStrings:TaskService and Orleans:ClusterId; without a database, Orleans:Endpoints:GatewayPort).";
 
+    /// <summary>What to do when the database answers but has no clustering tables yet (no silo has run the migrations).</summary>
+    public const string WhatToCheckWithoutClusteringTables =
+        "The database has no clustering tables yet: run the migrations (the silo's migrate command) or start a silo with TaskService:Database:MigrateOnStart=true.";
+
     /// <summary>The delay before the next attempt: 1 s after the first failure, doubling to at most 10 s.</summary>
     public static readonly Backoff RetryDelay = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), Jitter: 0.2);
 
@@ -84,7 +88,7 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
 
     async Task<bool> IClientConnectionRetryFilter.ShouldRetryConnectionAttempt(Exception exception, CancellationToken cancellationToken)
     {
-        if (cancellationToken.IsCancellationRequested || !WaitingCanCure(exception))
+        if (cancellationToken.IsCancellationRequested || WhatToCheckWhileWaiting(exception) is not { } whatToCheck)
         {
             return false;
         }
@@ -94,11 +98,11 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
         _lastFailure = reason;
         if (run.IsFirst)
         {
-            LogNotReachable(ClusterId, reason, RetryDelay.Cap.TotalSeconds, WhatToCheck);
+            LogNotReachable(ClusterId, reason, RetryDelay.Cap.TotalSeconds, whatToCheck);
         }
         else if (run.Warn)
         {
-            LogStillNotReachable(ClusterId, run.Failures, run.ElapsedSeconds, reason, WhatToCheck);
+            LogStillNotReachable(ClusterId, run.Failures, run.ElapsedSeconds, reason, whatToCheck);
         }
         else
         {
@@ -109,9 +113,29 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
         return true;
     }
 
-    /// <summary>No silo registered or reachable yet, or PostgreSQL (where silos register) not reachable yet.</summary>
-    private static bool WaitingCanCure(Exception exception) =>
-        TaskServiceExceptionHandler.IsClusterUnavailable(exception) || TaskServiceExceptionHandler.IsDatabaseUnavailable(exception);
+    /// <summary>
+    /// What to check about a failure that waiting can cure, for the warning; null for one it cannot (PostgreSQL refusing the
+    /// credentials, the database missing), which ends the process. Waiting cures: no silo registered or reachable yet, PostgreSQL
+    /// (where silos register) not reachable yet, and its clustering tables missing, which a silo's migrations create.
+    /// </summary>
+    public static string? WhatToCheckWhileWaiting(Exception exception) =>
+        IsClusteringTableMissing(exception) ? WhatToCheckWithoutClusteringTables
+        : TaskServiceExceptionHandler.IsClusterUnavailable(exception) || TaskServiceExceptionHandler.IsDatabaseUnavailable(exception) ? WhatToCheck
+        : null;
+
+    /// <summary>PostgreSQL answered that a table (Orleans' membership tables) does not exist: the migrations have not run yet.</summary>
+    private static bool IsClusteringTableMissing(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UndefinedTable })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task ConnectAsync(CancellationToken stopping)
     {
