@@ -18,15 +18,17 @@ public sealed class KafkaDeadLetterPublisher : IDisposable
     private readonly ILogger _logger;
     private int _disposed;
     private readonly Lazy<IProducer<byte[]?, byte[]?>> _producer;
+    private readonly KafkaClientLogging _clientLogging;
 
     public KafkaDeadLetterPublisher(KafkaOptions options, string clientId, ILogger logger)
     {
         _options = options;
         _logger = logger;
+        _clientLogging = new KafkaClientLogging(logger, clientId);
         _producer = new Lazy<IProducer<byte[]?, byte[]?>>(() =>
             new ProducerBuilder<byte[]?, byte[]?>(KafkaClientConfig.ForProducer(options, clientId, TimeSpan.FromSeconds(30)))
-                .SetLogHandler((_, message) => KafkaClientLogging.Log(logger, message))
-                .SetErrorHandler((_, error) => KafkaClientLogging.Error(logger, clientId, error))
+                .SetLogHandler((_, message) => _clientLogging.Log(message))
+                .SetErrorHandler((_, error) => _clientLogging.Error(error))
                 .Build());
     }
 
@@ -63,6 +65,7 @@ public sealed class KafkaDeadLetterPublisher : IDisposable
             try
             {
                 await _producer.Value.ProduceAsync(Topic, message, cancellationToken);
+                _clientLogging.Worked();
                 KafkaInstruments.MessagesDeadLettered.Add(1);
                 KafkaLog.DeadLettered(_logger, result.Topic, result.Partition.Value, result.Offset.Value, Topic, reason, error);
                 return;

@@ -54,4 +54,14 @@ internal static partial class KafkaLog
 
     [LoggerMessage(Message = "Kafka client {Client} reported {Code}: {Reason}")]
     public static partial void ClientError(ILogger logger, LogLevel level, string client, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Kafka client {Client} cannot reach its brokers ({Reason}); librdkafka keeps trying, and this is said again at most once a minute. {WhatToCheck}")]
+    public static partial void BrokersUnreachable(ILogger logger, string client, string reason, string whatToCheck);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client {Client} still cannot reach its brokers after {Failures} failures over {Elapsed} ({Reason}). {WhatToCheck}")]
+    public static partial void BrokersStillUnreachable(ILogger logger, string client, int failures, TimeSpan elapsed, string reason, string whatToCheck);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka client {Client} reaches its brokers again after {Failures} failures over {Elapsed}")]
+    public static partial void BrokersReachable(ILogger logger, string client, int failures, TimeSpan elapsed);
 }

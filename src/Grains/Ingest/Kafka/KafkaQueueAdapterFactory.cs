@@ -108,8 +108,10 @@ public sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IDisposable
             }
 
             var partitions = new List<TopicPartition>();
-            using var admin = new AdminClientBuilder(KafkaClientConfig.ForAdmin(_options, $"task-service-metadata-{Guid.NewGuid():N}"))
-                .SetLogHandler((_, message) => KafkaClientLogging.Log(_logger, message))
+            var adminId = $"task-service-metadata-{Guid.NewGuid():N}";
+            var logging = new KafkaClientLogging(_logger, adminId);
+            using var admin = new AdminClientBuilder(KafkaClientConfig.ForAdmin(_options, adminId))
+                .SetLogHandler((_, message) => logging.Log(message))
                 .Build();
             var deadline = DateTimeOffset.UtcNow + _options.MetadataTimeout;
             foreach (var topic in _options.Incoming.Topics.Distinct(StringComparer.Ordinal))

@@ -32,6 +32,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
     private readonly RoutingBacklog? _backlog;
     private readonly ILogger _logger;
     private readonly string _clientId;
+    private KafkaClientLogging? _clientLogging;
     private readonly ConcurrentDictionary<long, ConsumeResult<byte[]?, byte[]?>> _inFlight = new();
 
     /// <summary>The batches handed to the pulling agent and not delivered yet, by the offset of their last message.</summary>
@@ -75,9 +76,10 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
 
     public Task Initialize(TimeSpan timeout)
     {
+        var logging = _clientLogging = new KafkaClientLogging(_logger, _clientId);
         var consumer = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfig.ForReceiver(_options, _clientId))
-            .SetLogHandler((_, message) => KafkaClientLogging.Log(_logger, message))
-            .SetErrorHandler((_, error) => KafkaClientLogging.Error(_logger, _clientId, error))
+            .SetLogHandler((_, message) => logging.Log(message))
+            .SetErrorHandler((_, error) => logging.Error(error))
             .Build();
 
         // Offset.Stored: the group's committed offset, else auto.offset.reset (StartFrom).
@@ -116,6 +118,7 @@ public sealed class KafkaQueueAdapterReceiver : IQueueAdapterReceiver
                 break;
             }
 
+            _clientLogging?.Worked();
             if (result.IsPartitionEOF || !Offsets.Read(result.Offset.Value))
             {
                 continue;

@@ -23,6 +23,7 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
     private readonly string _topic;
     private int _disposed;
     private readonly Lazy<IProducer<byte[], byte[]>> _producer;
+    private readonly KafkaClientLogging _clientLogging;
 
     public KafkaOutgoingConnector(IOptions<KafkaOptions> options, ILogger<KafkaOutgoingConnector> logger)
     {
@@ -30,10 +31,11 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
         _options = kafka.Outgoing;
         _topic = kafka.Outgoing.Topic ?? throw new InvalidOperationException("TaskService:Kafka:Outgoing:Topic is required.");
         var clientId = $"task-service-outgoing-{Environment.MachineName}";
+        _clientLogging = new KafkaClientLogging(logger, clientId);
         _producer = new Lazy<IProducer<byte[], byte[]>>(() =>
             new ProducerBuilder<byte[], byte[]>(KafkaClientConfig.ForProducer(kafka, clientId, _options.DeliveryTimeout))
-                .SetLogHandler((_, message) => KafkaClientLogging.Log(logger, message))
-                .SetErrorHandler((_, error) => KafkaClientLogging.Error(logger, clientId, error))
+                .SetLogHandler((_, message) => _clientLogging.Log(message))
+                .SetErrorHandler((_, error) => _clientLogging.Error(error))
                 .Build());
     }
 
@@ -43,6 +45,7 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         await _producer.Value.ProduceAsync(_topic, CreateMessage(outgoingEvent), cancellationToken);
+        _clientLogging.Worked();
         KafkaInstruments.EventsPublished.Add(1);
         KafkaInstruments.PublishDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
@@ -64,6 +67,7 @@ public sealed class KafkaOutgoingConnector : IOutgoingConnector, IDisposable
         }
 
         await Task.WhenAll(deliveries);
+        _clientLogging.Worked();
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         KafkaInstruments.EventsPublished.Add(deliveries.Length);
         foreach (var _ in deliveries)

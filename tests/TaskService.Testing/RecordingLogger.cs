@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace TaskService.Sqs.Tests;
+namespace TaskService.Testing;
 
 /// <summary>Keeps every entry logged through it, at every level, with its exception.</summary>
 public sealed class RecordingLogger<T> : ILogger<T>
