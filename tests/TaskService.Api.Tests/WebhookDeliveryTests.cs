@@ -257,6 +257,35 @@ public sealed class WebhookDeliveryTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task SubscribingAgainReactivatesASubscriptionDisabledByGone()
+    {
+        await using var scope = await DeliveryScope.StartAsync(factory);
+        var path = DeliveryScope.NewPath("gone-again");
+        await scope.Receiver.SetBehaviourAsync(path, failTimes: 1, status: 410);
+        var subscription = await scope.SubscribeAsync(path);
+        var key = TaskSeeding.NewKey("gone-again");
+        var laterKey = TaskSeeding.NewKey("gone-again-later");
+
+        await factory.CreateTasksAsync(new { key, name = "first" });
+        await Eventually.ReturnsAsync(
+            () => scope.Webhooks.GetJsonAsync("/webhooks"),
+            list => Status(list, subscription) == "disabled",
+            because: "a 410 disables the subscription");
+
+        // The 409 of a redelivery says to subscribe again; doing so must make the subscription active, not answer the disabled one.
+        var again = await scope.SubscribeAsync(path);
+        Assert.Equal(subscription, again);
+        var listed = await scope.Webhooks.GetJsonAsync("/webhooks");
+        Assert.Equal("active", Status(listed, subscription));
+        Assert.False(listed.EnumerateArray().Single(s => s.GetProperty("id").GetString() == subscription).TryGetProperty("statusReason", out _));
+
+        await factory.CreateTasksAsync(new { key = laterKey, name = "later" });
+        var receipts = await Eventually.ReturnsAsync(
+            () => scope.Receiver.ReceivedForAsync(path, laterKey), r => r.Count > 0, because: "the subscription subscribed again gets events");
+        Assert.True(Assert.Single(receipts).Valid);
+    }
+
+    [Fact]
     public async Task ADeletedSubscriptionGetsNoFurtherEvents()
     {
         await using var scope = await DeliveryScope.StartAsync(factory);

@@ -159,7 +159,7 @@ public sealed partial class WebhookSubscriptionGrain(
 
     public async Task<Outcome<WebhookSubscriptionRecord>> CreateAsync(string url, string key, string clientAppId)
     {
-        if (_subscription is not null)
+        if (_subscription is { Status: WebhookSubscriptionStatus.Active })
         {
             return _subscription;
         }
@@ -170,6 +170,15 @@ public sealed partial class WebhookSubscriptionGrain(
         }
 
         var now = time.GetUtcNow();
+        if (_subscription is not null)
+        {
+            // Subscribing again is how a subscription disabled by a 410 Gone is taken back into use (the redelivery conflict
+            // says so): it becomes active again, keeps its id and delivery log, and gets the events made from now on.
+            _subscription = _subscription with { Status = WebhookSubscriptionStatus.Active, StatusReason = null, ModifiedOn = now };
+            await store.SaveSubscriptionAsync(_subscription);
+            return _subscription;
+        }
+
         var subscription = new WebhookSubscriptionRecord
         {
             Id = SubscriptionId,
