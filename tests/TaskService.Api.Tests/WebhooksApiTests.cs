@@ -91,6 +91,8 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "Task-Created"}""", "key")]
     [InlineData("""{"url": "https://hooks.example.com/x#part", "key": "task-created"}""", "url")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-created", "secret": "s"}""", "secret")]
+    [InlineData("""{"url": " https://hooks.example.com/x", "key": "task-created"}""", "url")]
+    [InlineData("""{"url": "https://hooks.example.com/x ", "key": "task-created"}""", "url")]
     [InlineData("not json", "body")]
     [InlineData("", "body")]
     public async Task SubscribingWithABadBodyIs400NamingTheField(string body, string field)
@@ -114,6 +116,25 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
             .AssertBadRequestNamingAsync("key");
         Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
         Assert.Empty((await hooks.GetJsonAsync("/webhooks")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task ASubscriptionUrlIsHeldToTheUrlLengthLimitAndNoOtherLimit()
+    {
+        var app = await ClientApp.CreateAsync(factory);
+        var limit = new TaskService.Common.LimitsOptions().MaxUrlLength;
+        var hooks = app.CreateWebhooksClient(factory);
+        const string prefix = "https://hooks.example.com/";
+        var longest = prefix + new string('p', limit - prefix.Length);
+
+        var created = await (await hooks.PostJsonAsync("/webhooks/subscribe", new { url = longest, key = "task-created" }))
+            .ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal(longest, created.GetProperty("url").GetString());
+
+        var problem = await (await hooks.PostJsonAsync("/webhooks/subscribe", new { url = longest + "p", key = "task-created" }))
+            .AssertBadRequestNamingAsync("url");
+        Assert.Contains("TaskService:Limits", problem.GetProperty("detail").GetString());
+        Assert.Single((await hooks.GetJsonAsync("/webhooks")).EnumerateArray());
     }
 
     [Fact]

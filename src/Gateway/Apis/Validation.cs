@@ -5,10 +5,12 @@ namespace TaskService.Gateway.Apis;
 /// <summary>Small checks shared by the endpoint groups; each failure is a problem naming the field, null when the value passes.</summary>
 internal static class Validation
 {
-    public static Problem? Required(string? value, string field, int maxLength = 500) =>
-        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required and must be a non-empty string.")
-        : value.Length > maxLength ? Problem.Invalid(field, $"'{field}' is longer than {maxLength} characters.")
-        : null;
+    /// <summary>
+    /// A required string field that is present and not blank. Its length is the configured limit's business
+    /// (<c>TaskService:Limits</c>, checked by the request's <c>Validate</c>), not a second one here.
+    /// </summary>
+    public static Problem? Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? Problem.Invalid(field, $"'{field}' is required and must be a non-empty string.") : null;
 
     public static Problem? Body<T>([System.Diagnostics.CodeAnalysis.NotNull] T? body)
         where T : class

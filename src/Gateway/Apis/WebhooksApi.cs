@@ -33,12 +33,19 @@ public static class WebhooksApi
     /// <summary>Subscribes a URL to an event key. Subscribing the same URL and key again returns the existing subscription.</summary>
     public static async Task<IResult> SubscribeAsync(SubscribeRequest? body, HttpRequest request, IGrainFactory grains)
     {
-        if ((Validation.Body(body) ?? Validation.Required(body.Url, "url", 2000) ?? Validation.Required(body.Key, "key")) is { } invalid)
+        if ((Validation.Body(body) ?? Validation.Required(body.Url, "url") ?? Validation.Required(body.Key, "key")) is { } invalid)
         {
             return invalid.ToBadRequest();
         }
 
         var key = body.Key!;
+
+        // Uri would drop the spaces around the URL and answer another URL than the one sent.
+        if (body.Url!.Trim().Length != body.Url.Length)
+        {
+            return ProblemAnswers.Invalid("url", "'url' must not begin or end with white space.");
+        }
+
         if (!Uri.TryCreate(body.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             return ProblemAnswers.Invalid("url", "'url' must be an absolute http or https URL.");

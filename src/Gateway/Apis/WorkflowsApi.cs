@@ -35,7 +35,7 @@ public static class WorkflowsApi
     public static async Task<Results<Created<WorkflowRecord>, BadRequestProblem, NotFoundProblem, ConflictProblem, ForbiddenProblem>> CreateAsync(
         WorkflowRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
-        if ((Validation.Body(body) ?? Validation.Required(body.Name, "name") ?? Validation.Required(body.BpmnFile, "bpmnFile", int.MaxValue)) is { } invalid)
+        if ((Validation.Body(body) ?? Validation.Required(body.Name, "name") ?? Validation.Required(body.BpmnFile, "bpmnFile")) is { } invalid)
         {
             return invalid.ToResults<Created<WorkflowRecord>>();
         }
