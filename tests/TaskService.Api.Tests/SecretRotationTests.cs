@@ -84,6 +84,25 @@ public sealed class SecretRotationTests(TaskServiceApiFactory factory)
         await AssertAuthenticatesAsync(app, HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task TheReplacedSecretAuthenticatesDuringTheOverlapButCannotRotateAgain()
+    {
+        var app = await ClientApp.CreateAsync(factory);
+        var rotated = app with { ApiSecret = (await RotateAsync(app)).GetProperty("apiSecret").GetString()! };
+
+        // Whoever holds only the replaced secret (the one a rotation is made to retire) must not be able to take the app back.
+        var response = await factory.CreateClient(Permissions.CreateApiKey)
+            .SendAsync(app.Sign(JsonApi.Request("POST", $"/client-apps/{app.Id}/rotate-secret?overlapSeconds=0")));
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("current", problem.GetProperty("detail").GetString());
+        await AssertAuthenticatesAsync(rotated, HttpStatusCode.OK);
+        await AssertAuthenticatesAsync(app, HttpStatusCode.OK);
+        var again = await RotateAsync(rotated, "?overlapSeconds=0");
+        await AssertAuthenticatesAsync(rotated, HttpStatusCode.Unauthorized);
+        await AssertAuthenticatesAsync(app with { ApiSecret = again.GetProperty("apiSecret").GetString()! }, HttpStatusCode.OK);
+    }
+
     private async Task<JsonElement> RotateAsync(ClientApp app, string query = "")
     {
         var response = await factory.CreateClient(Permissions.CreateApiKey)

@@ -61,8 +61,17 @@ public static class ClientAppsApi
             return ProblemAnswers.NotFound("client app", id);
         }
 
-        var rotation = await grains.GetGrain<IClientAppGrain>(app.ApiKey).RotateSecretAsync(overlap.Value);
-        return rotation.IsOk ? TypedResults.Ok(rotation.Value) : rotation.Problem.ToAnswer();
+        var rotation = await grains.GetGrain<IClientAppGrain>(app.ApiKey)
+            .RotateSecretAsync(request.Headers[ApiKeyAuthentication.ApiSecretHeader].ToString(), overlap.Value);
+        if (rotation.IsOk)
+        {
+            return TypedResults.Ok(rotation.Value);
+        }
+
+        // A secret that a rotation replaced: it authenticates the app during the overlap, but is not the credential this needs.
+        return rotation.Problem is { Kind: TaskServiceErrorKind.Forbidden } replaced
+            ? ApiKeyAuthentication.Unauthorized(replaced.Detail)
+            : rotation.Problem.ToAnswer();
     }
 
     private static Outcome<TimeSpan?> Overlap(string? text)

@@ -22,8 +22,8 @@ public static class ApiKeyAuthentication
         return await app.VerifyAsync(apiSecret) ? await app.GetAsync() : null;
     }
 
-    public static IResult Unauthorized() => TypedResults.Problem(
+    public static IResult Unauthorized(string? detail = null) => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,
         title: "Invalid API key or secret",
-        detail: $"Send the '{ApiKeyHeader}' and '{ApiSecretHeader}' headers with the credentials POST /client-apps returned.");
+        detail: detail ?? $"Send the '{ApiKeyHeader}' and '{ApiSecretHeader}' headers with the credentials POST /client-apps returned.");
 }

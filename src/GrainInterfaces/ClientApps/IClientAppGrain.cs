@@ -22,8 +22,10 @@ public interface IClientAppGrain : IGrainWithStringKey
 
     /// <summary>
     /// Gives the app a new secret; the current one stays valid for <paramref name="overlap"/> (null: the configured
-    /// <c>TaskService:Webhooks:SecretRotationOverlap</c>), then only the new one is. Not found when the app does not exist.
+    /// <c>TaskService:Webhooks:SecretRotationOverlap</c>), then only the new one is. Not found when the app does not exist;
+    /// forbidden when <paramref name="currentSecret"/> is not the current secret (a secret a rotation replaced, still valid
+    /// during its overlap, authenticates the app but cannot rotate it, so it cannot take the app back from the new secret).
     /// </summary>
-    [Alias("RotateSecretAsync")]
-    Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(TimeSpan? overlap);
+    [Alias("RotateCurrentSecretAsync")]
+    Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(string currentSecret, TimeSpan? overlap);
 }

@@ -61,11 +61,18 @@ public sealed class ClientAppGrain(ITaskServiceStore store, ISecretProtector sec
         return Task.FromResult(current | previous);
     }
 
-    public async Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(TimeSpan? overlap)
+    public async Task<Outcome<ClientAppSecretRotation>> RotateSecretAsync(string currentSecret, TimeSpan? overlap)
     {
         if (_row is null)
         {
             return Problem.NotFound("client app", this.GetPrimaryKeyString());
+        }
+
+        if (!Matches(currentSecret, _row.ApiSecret))
+        {
+            return Problem.Forbidden(
+                "x-api-secret",
+                "Rotating the secret needs the app's current secret, the one the last rotation returned; the secret it replaced only authenticates the app until its overlap ends.");
         }
 
         var keep = overlap ?? options.Value.SecretRotationOverlap;
