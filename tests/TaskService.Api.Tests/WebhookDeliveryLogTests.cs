@@ -128,6 +128,25 @@ public sealed class WebhookDeliveryLogTests(TaskServiceApiFactory factory)
     }
 
     [Fact]
+    public async Task RedeliveringADeliveryThatIsStillPendingIsAConflictAndAddsNoDelivery()
+    {
+        await using var scope = await DeliveryScope.StartAsync(factory);
+        var path = DeliveryScope.NewPath("pending-redeliver");
+        await scope.Receiver.SetBehaviourAsync(path, hang: true);
+        var subscription = await scope.SubscribeAsync(path);
+
+        await factory.CreateTasksAsync(new { key = TaskSeeding.NewKey("pending-redeliver"), name = "pending" });
+        var rows = await Eventually.ReturnsAsync(
+            () => scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries"),
+            r => r.GetArrayLength() == 1 && r[0].GetProperty("status").GetString() == "pending");
+
+        var conflict = await (await scope.Webhooks.PostAsync($"/webhooks/{subscription}/deliveries/{rows[0].GetProperty("id").GetString()}/redeliver", null))
+            .AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("still pending", conflict.GetProperty("detail").GetString());
+        Assert.Equal(1, (await scope.Webhooks.GetJsonAsync($"/webhooks/{subscription}/deliveries")).GetArrayLength());
+    }
+
+    [Fact]
     public async Task ADeliveryOfASubscriptionDisabledByGoneIsListedAsFailedAndRedeliveringItIsAConflict()
     {
         var app = await ClientApp.CreateAsync(factory);

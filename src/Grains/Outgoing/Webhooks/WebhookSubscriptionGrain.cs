@@ -292,6 +292,13 @@ public sealed partial class WebhookSubscriptionGrain(
                 $"Webhook subscription '{SubscriptionId}' is {subscription.Status.ToString().ToLowerInvariant()} ({subscription.StatusReason}); subscribe again to receive events.");
         }
 
+        // A delivery still being attempted gets its attempts anyway; a redelivery now would only send the event twice.
+        if (_queue.Any(pending => pending.Delivery.Id == original.Id))
+        {
+            return Problem.Conflict("deliveryId",
+                $"Webhook delivery '{original.Id}' is still pending; it is attempted until it is delivered or given up (TaskService:Webhooks:MaxAttempts), and can be redelivered then.");
+        }
+
         var now = time.GetUtcNow();
         var added = await store.AppendDeliveriesAsync(
         [
