@@ -92,6 +92,7 @@ public sealed class WebhooksApiTests(TaskServiceApiFactory factory)
     [InlineData("""{"url": "https://hooks.example.com/x#part", "key": "task-created"}""", "url")]
     [InlineData("""{"url": "https://hooks.example.com/x", "key": "task-created", "secret": "s"}""", "secret")]
     [InlineData("""{"url": " https://hooks.example.com/x", "key": "task-created"}""", "url")]
+    [InlineData("""{"url": "https://hooks.example.com:0/x", "key": "task-created"}""", "url")]
     [InlineData("""{"url": "https://hooks.example.com/x ", "key": "task-created"}""", "url")]
     [InlineData("not json", "body")]
     [InlineData("", "body")]

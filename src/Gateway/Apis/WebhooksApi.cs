@@ -51,6 +51,12 @@ public static class WebhooksApi
             return ProblemAnswers.Invalid("url", "'url' must be an absolute http or https URL.");
         }
 
+        // Port 0 names no port a connection can be made to: every delivery would fail.
+        if (uri.Port == 0)
+        {
+            return ProblemAnswers.Invalid("url", "'url' must not name port 0: no receiver can listen there.");
+        }
+
         // A fragment never reaches the server it names, so a URL with one is not the URL that would be called.
         if (uri.Fragment.Length > 0)
         {
