@@ -94,7 +94,7 @@ public sealed partial class ClusterConnection : IHostedService, IClientConnectio
         }
 
         var run = _failures.Fail();
-        var reason = StartupFailure.Messages(exception);
+        var reason = ExceptionMessages.Of(exception);
         _lastFailure = reason;
         if (run.IsFirst)
         {

@@ -90,14 +90,14 @@ public static partial class StartupFailure
         {
             OptionsValidationException invalid => DescribeInvalidOptions(invalid),
             NpgsqlException database =>
-                $"PostgreSQL cannot be reached ({Messages(database)}). Fix: check ConnectionStrings:TaskService (host, port, " +
+                $"PostgreSQL cannot be reached ({ExceptionMessages.Of(database)}). Fix: check ConnectionStrings:TaskService (host, port, " +
                 "database, user name and password) and that the server is running and reachable from here.",
             _ when AddressInUse(exception) =>
-                $"{Messages(exception)}. Fix: stop what listens there, or choose other ports (Urls for HTTP, " +
+                $"{ExceptionMessages.Of(exception)}. Fix: stop what listens there, or choose other ports (Urls for HTTP, " +
                 "Orleans:Endpoints:SiloPort and GatewayPort for Orleans).",
             InvalidOperationException when exception.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
-                Messages(exception) + FormatHint(exception),
-            InvalidOperationException or ArgumentException or FormatException or TimeoutException => Messages(exception),
+                ExceptionMessages.Of(exception) + FormatHint(exception),
+            InvalidOperationException or ArgumentException or FormatException or TimeoutException => ExceptionMessages.Of(exception),
             _ when exception.GetType().Name == "MigrationException" => exception.Message,
             _ => exception.ToString(),
         };
@@ -185,9 +185,6 @@ public static partial class StartupFailure
 
         return message.Contains("'System.Int", StringComparison.Ordinal) ? " Write a whole number." : "";
     }
-
-    /// <summary>The exception's message followed by those of its inner exceptions that add something.</summary>
-    internal static string Messages(Exception exception) => ExceptionMessages.Of(exception);
 
     [GeneratedRegex("^DataAnnotation validation failed for '[^']*' members: '(?<member>[^']*)' with the error: '(?<error>.*)'\\.$", RegexOptions.Singleline)]
     private static partial Regex DataAnnotationFailure();
